@@ -1,0 +1,243 @@
+//! Who may do what: a role grants, per object type, actions each with a
+//! scope `none < own < team < subtree < all` (DESIGN §3). This module holds
+//! the vocabulary, the built-in roles and the pure decision for one record;
+//! turning a scope into an SQL predicate is the persistence crate's job.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::string_enum;
+
+string_enum! {
+    /// The object types permissions are granted on.
+    ObjectType {
+        Customers = "customers",
+        Contacts = "contacts",
+        Users = "users",
+        Teams = "teams",
+        Roles = "roles",
+        ApiKeys = "api_keys",
+        Tags = "tags",
+        CustomFields = "custom_fields",
+    }
+}
+
+string_enum! {
+    /// What a caller wants to do with records of an object type.
+    Action { Read = "read", Create = "create", Update = "update", Delete = "delete", Export = "export" }
+}
+
+string_enum! {
+    /// How far a grant reaches, from nothing to the whole workspace.
+    Scope {
+        /// Not at all.
+        None = "none",
+        /// Records the caller owns.
+        Own = "own",
+        /// Records the caller owns or that belong to the caller's team.
+        Team = "team",
+        /// Records of the caller's team and every team below it.
+        Subtree = "subtree",
+        /// Every record of the workspace.
+        All = "all",
+    }
+}
+
+/// Per object type, the scope of each action; an absent entry is `none`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(transparent)]
+#[schema(value_type = Object, example = json!({"customers": {"read": "subtree", "create": "own", "update": "subtree", "delete": "own", "export": "none"}}))]
+pub struct Permissions(pub BTreeMap<ObjectType, BTreeMap<Action, Scope>>);
+
+impl Permissions {
+    pub fn scope(&self, object: ObjectType, action: Action) -> Scope {
+        self.0
+            .get(&object)
+            .and_then(|actions| actions.get(&action))
+            .copied()
+            .unwrap_or(Scope::None)
+    }
+
+    pub fn set(&mut self, object: ObjectType, action: Action, scope: Scope) {
+        self.0.entry(object).or_default().insert(action, scope);
+    }
+
+    /// The same scope for every action on an object.
+    fn grant_all(&mut self, object: ObjectType, scope: Scope) {
+        for action in Action::ALL {
+            self.set(object, *action, scope);
+        }
+    }
+
+    /// Every object and action filled in, for display in a permission matrix.
+    pub fn complete(&self) -> Self {
+        let mut full = Self::default();
+        for object in ObjectType::ALL {
+            for action in Action::ALL {
+                full.set(*object, *action, self.scope(*object, *action));
+            }
+        }
+        full
+    }
+}
+
+/// The facts about a caller that a scope is evaluated against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub user_id: Uuid,
+    pub team_id: Option<Uuid>,
+    /// The caller's team and every team below it, plus the teams the caller manages and theirs.
+    pub subtree_team_ids: Vec<Uuid>,
+}
+
+/// The owner and team of one record, as scopes see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ownership {
+    pub owner_id: Option<Uuid>,
+    pub team_id: Option<Uuid>,
+}
+
+impl Scope {
+    /// Whether a record with this ownership lies inside the scope for this principal.
+    /// Must agree with the SQL predicate the persistence crate builds.
+    pub fn covers(self, principal: &Principal, record: Ownership) -> bool {
+        let owns = record.owner_id == Some(principal.user_id);
+        match self {
+            Scope::None => false,
+            Scope::Own => owns,
+            Scope::Team => owns || (record.team_id.is_some() && record.team_id == principal.team_id),
+            Scope::Subtree => {
+                owns || record.team_id.is_some_and(|team| principal.subtree_team_ids.contains(&team))
+            }
+            Scope::All => true,
+        }
+    }
+}
+
+string_enum! {
+    /// The roles every workspace starts with; admins may define more.
+    BuiltinRole {
+        Admin = "admin",
+        Manager = "manager",
+        Sales = "sales",
+        Service = "service",
+        Marketing = "marketing",
+        Viewer = "viewer",
+    }
+}
+
+impl BuiltinRole {
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Self::Admin => "Administrator",
+            Self::Manager => "Sales manager",
+            Self::Sales => "Sales rep",
+            Self::Service => "Service agent",
+            Self::Marketing => "Marketing",
+            Self::Viewer => "Viewer",
+        }
+    }
+
+    pub fn permissions(self) -> Permissions {
+        use Action::*;
+        use ObjectType::*;
+        let mut p = Permissions::default();
+        // Everyone who signs in may see colleagues, teams, tags and field definitions:
+        // owner pickers, tag chips and custom-field forms need them.
+        for object in [Users, Teams, Tags, CustomFields] {
+            p.set(object, Read, Scope::All);
+        }
+        match self {
+            Self::Admin => {
+                for object in ObjectType::ALL {
+                    p.grant_all(*object, Scope::All);
+                }
+            }
+            Self::Manager => {
+                for object in [Customers, Contacts] {
+                    p.grant_all(object, Scope::Subtree);
+                }
+                p.set(Tags, Create, Scope::All);
+            }
+            Self::Sales => {
+                for object in [Customers, Contacts] {
+                    p.grant_all(object, Scope::Own);
+                    p.set(object, Export, Scope::None);
+                }
+            }
+            Self::Service => {
+                for object in [Customers, Contacts] {
+                    p.set(object, Read, Scope::All);
+                    p.set(object, Update, Scope::All);
+                }
+            }
+            Self::Marketing => {
+                for object in [Customers, Contacts] {
+                    p.set(object, Read, Scope::All);
+                    p.set(object, Export, Scope::All);
+                }
+                p.set(Tags, Create, Scope::All);
+                p.set(Tags, Update, Scope::All);
+            }
+            Self::Viewer => {
+                for object in [Customers, Contacts] {
+                    p.set(object, Read, Scope::All);
+                }
+            }
+        }
+        p
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn principal() -> Principal {
+        Principal {
+            user_id: Uuid::from_u128(1),
+            team_id: Some(Uuid::from_u128(10)),
+            subtree_team_ids: vec![Uuid::from_u128(10), Uuid::from_u128(11)],
+        }
+    }
+
+    #[test]
+    fn scopes_widen_from_own_to_all() {
+        let me = principal();
+        let mine = Ownership { owner_id: Some(me.user_id), team_id: None };
+        let my_team = Ownership { owner_id: Some(Uuid::from_u128(2)), team_id: Some(Uuid::from_u128(10)) };
+        let sub_team = Ownership { owner_id: Some(Uuid::from_u128(3)), team_id: Some(Uuid::from_u128(11)) };
+        let other = Ownership { owner_id: Some(Uuid::from_u128(4)), team_id: Some(Uuid::from_u128(99)) };
+        let table = [
+            (Scope::None, [false, false, false, false]),
+            (Scope::Own, [true, false, false, false]),
+            (Scope::Team, [true, true, false, false]),
+            (Scope::Subtree, [true, true, true, false]),
+            (Scope::All, [true, true, true, true]),
+        ];
+        for (scope, expected) in table {
+            let got = [mine, my_team, sub_team, other].map(|r| scope.covers(&me, r));
+            assert_eq!(got, expected, "{scope}");
+        }
+        assert!(Scope::Own < Scope::Team && Scope::Subtree < Scope::All);
+    }
+
+    #[test]
+    fn sales_reps_own_their_customers_and_managers_see_their_subtree() {
+        let sales = BuiltinRole::Sales.permissions();
+        assert_eq!(sales.scope(ObjectType::Customers, Action::Read), Scope::Own);
+        assert_eq!(sales.scope(ObjectType::Roles, Action::Update), Scope::None);
+        let manager = BuiltinRole::Manager.permissions();
+        assert_eq!(manager.scope(ObjectType::Customers, Action::Delete), Scope::Subtree);
+        assert_eq!(BuiltinRole::Admin.permissions().scope(ObjectType::ApiKeys, Action::Create), Scope::All);
+    }
+
+    #[test]
+    fn permissions_serialise_as_nested_objects() {
+        let json = serde_json::to_value(BuiltinRole::Viewer.permissions()).expect("serialise");
+        assert_eq!(json["customers"]["read"], "all");
+        assert!(json["customers"].get("update").is_none());
+    }
+}

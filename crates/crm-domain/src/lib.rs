@@ -1,0 +1,18 @@
+//! Pure CRM types and rules: value objects that are valid once they exist
+//! (`Email::parse`, `Phone::parse`, `RegionCode::parse`), the enums of the
+//! customer master, access scopes and built-in roles, custom-field rules.
+//! No IO and no dependency on any other crate of ours.
+
+pub mod access;
+pub mod custom_field;
+pub mod customer;
+pub mod email;
+pub mod money;
+pub mod phone;
+pub mod region;
+pub mod validation;
+
+pub use email::Email;
+pub use phone::Phone;
+pub use region::RegionCode;
+pub use validation::FieldErrors;
