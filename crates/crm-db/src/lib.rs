@@ -1,1 +1,31 @@
-//! placeholder
+//! The CRM's persistence: the only crate that speaks SQL. It owns the
+//! schema, row types with their insert and change forms, the queries of
+//! each feature (same module names as `crm-http`), the embedded migrations
+//! of both backends, the pool, and `DbError`. Functions take an
+//! `&mut AnyConnection`, are scoped by workspace (and, for business
+//! records, by a `Visibility`), and return `DbResult`.
+
+pub mod api_keys;
+pub mod auth;
+pub mod change_log;
+pub mod connection;
+pub mod contacts;
+pub mod custom_fields;
+pub mod customers;
+pub mod error;
+pub mod migrate;
+pub mod paging;
+pub mod regions;
+pub mod roles;
+pub mod schema;
+pub mod tags;
+pub mod teams;
+pub mod time;
+pub mod types;
+pub mod users;
+pub mod visibility;
+pub mod workspaces;
+
+pub use connection::{AnyConnection, Backend, DbPool, PooledConn, connect_pool};
+pub use error::{DbError, DbResult};
+pub use visibility::Visibility;

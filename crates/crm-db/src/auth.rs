@@ -1,0 +1,158 @@
+//! Sign-in state: rotating refresh tokens (stored as hashes, grouped in
+//! families so reuse of a spent token revokes the whole family) and the
+//! failed-login throttle, kept in the database so every API node agrees.
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::types::Id;
+
+use crate::connection::AnyConnection;
+use crate::error::DbResult;
+use crate::schema::{login_throttle, refresh_tokens};
+use crate::time::now;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = refresh_tokens)]
+pub struct RefreshRow {
+    pub id: Id,
+    pub workspace_id: Id,
+    pub user_id: Id,
+    pub family_id: Id,
+    pub expires_at: NaiveDateTime,
+    pub used_at: Option<NaiveDateTime>,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+pub fn insert_refresh(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    user_id: Uuid,
+    family_id: Uuid,
+    token_hash: &str,
+    expires_at: NaiveDateTime,
+) -> DbResult<()> {
+    diesel::insert_into(refresh_tokens::table)
+        .values((
+            refresh_tokens::id.eq(Id::new()),
+            refresh_tokens::workspace_id.eq(Id(workspace_id)),
+            refresh_tokens::user_id.eq(Id(user_id)),
+            refresh_tokens::family_id.eq(Id(family_id)),
+            refresh_tokens::token_hash.eq(token_hash),
+            refresh_tokens::expires_at.eq(expires_at),
+            refresh_tokens::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find_refresh(conn: &mut AnyConnection, token_hash: &str) -> DbResult<Option<RefreshRow>> {
+    Ok(refresh_tokens::table
+        .filter(refresh_tokens::token_hash.eq(token_hash))
+        .select(RefreshRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Spends a token; `false` when it was already spent or revoked (a reuse).
+pub fn spend_refresh(conn: &mut AnyConnection, id: Uuid) -> DbResult<bool> {
+    let n = diesel::update(
+        refresh_tokens::table.filter(
+            refresh_tokens::id
+                .eq(Id(id))
+                .and(refresh_tokens::used_at.is_null())
+                .and(refresh_tokens::revoked_at.is_null()),
+        ),
+    )
+    .set(refresh_tokens::used_at.eq(now()))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+pub fn revoke_family(conn: &mut AnyConnection, workspace_id: Uuid, family_id: Uuid) -> DbResult<usize> {
+    Ok(diesel::update(
+        refresh_tokens::table.filter(
+            refresh_tokens::workspace_id
+                .eq(Id(workspace_id))
+                .and(refresh_tokens::family_id.eq(Id(family_id)))
+                .and(refresh_tokens::revoked_at.is_null()),
+        ),
+    )
+    .set(refresh_tokens::revoked_at.eq(now()))
+    .execute(conn)?)
+}
+
+/// Revokes every live refresh token of a user (deactivation, password change).
+pub fn revoke_user(conn: &mut AnyConnection, workspace_id: Uuid, user_id: Uuid) -> DbResult<usize> {
+    Ok(diesel::update(
+        refresh_tokens::table.filter(
+            refresh_tokens::workspace_id
+                .eq(Id(workspace_id))
+                .and(refresh_tokens::user_id.eq(Id(user_id)))
+                .and(refresh_tokens::revoked_at.is_null()),
+        ),
+    )
+    .set(refresh_tokens::revoked_at.eq(now()))
+    .execute(conn)?)
+}
+
+/// How many failures within which window block a key, and for how long.
+#[derive(Debug, Clone, Copy)]
+pub struct ThrottlePolicy {
+    pub max_failures: i32,
+    pub window: Duration,
+    pub lockout: Duration,
+}
+
+/// The latest time until which any of the keys is blocked, if in the future.
+pub fn blocked_until(conn: &mut AnyConnection, keys: &[String]) -> DbResult<Option<NaiveDateTime>> {
+    let at = now();
+    let until: Option<Option<NaiveDateTime>> = login_throttle::table
+        .filter(login_throttle::key.eq_any(keys).and(login_throttle::blocked_until.gt(at)))
+        .select(login_throttle::blocked_until)
+        .order(login_throttle::blocked_until.desc())
+        .first(conn)
+        .optional()?;
+    Ok(until.flatten())
+}
+
+/// Counts a failure; once the policy's limit is reached in its window the
+/// key is blocked for the lockout and the count starts again.
+pub fn record_failure(conn: &mut AnyConnection, key: &str, policy: ThrottlePolicy) -> DbResult<()> {
+    let at = now();
+    let current: Option<(i32, NaiveDateTime)> = login_throttle::table
+        .find(key)
+        .select((login_throttle::failures, login_throttle::window_started_at))
+        .first(conn)
+        .optional()?;
+    let Some((failures, window_start)) = current else {
+        let inserted = diesel::insert_into(login_throttle::table)
+            .values((
+                login_throttle::key.eq(key),
+                login_throttle::failures.eq(1),
+                login_throttle::window_started_at.eq(at),
+            ))
+            .execute(conn);
+        return match inserted.map_err(crate::DbError::from) {
+            // Another node inserted the same key between our read and write: count again.
+            Err(crate::DbError::UniqueViolation { .. }) => record_failure(conn, key, policy),
+            other => other.map(|_| ()),
+        };
+    };
+    let (failures, window_start) = if at - window_start > policy.window { (1, at) } else { (failures + 1, window_start) };
+    let blocked = failures >= policy.max_failures;
+    diesel::update(login_throttle::table.find(key))
+        .set((
+            login_throttle::failures.eq(if blocked { 0 } else { failures }),
+            login_throttle::window_started_at.eq(if blocked { at } else { window_start }),
+            login_throttle::blocked_until.eq(blocked.then(|| at + policy.lockout)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn clear_failures(conn: &mut AnyConnection, key: &str) -> DbResult<()> {
+    diesel::delete(login_throttle::table.find(key)).execute(conn)?;
+    Ok(())
+}

@@ -1,0 +1,130 @@
+//! The append-only change log, written in the transaction of the change.
+//! Sequence numbers come from a per-workspace counter whose row stays
+//! locked until commit, so readers paging by `seq` never see a gap.
+
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::types::{Id, Json};
+
+use crate::connection::AnyConnection;
+use crate::error::DbResult;
+use crate::schema::{change_log, workspaces};
+use crate::time::now;
+
+/// Takes the workspace's write lock. Call it first in every write
+/// transaction: on SQLite it makes the transaction a writer from its first
+/// statement (so `busy_timeout` applies instead of a snapshot conflict), on
+/// PostgreSQL it orders concurrent writers by commit.
+pub fn lock_workspace(conn: &mut AnyConnection, workspace_id: Uuid) -> DbResult<()> {
+    diesel::update(workspaces::table.find(Id(workspace_id)))
+        .set(workspaces::change_seq.eq(workspaces::change_seq))
+        .execute(conn)?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Create,
+    Update,
+    Delete,
+}
+
+impl Op {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Op::Create => "create",
+            Op::Update => "update",
+            Op::Delete => "delete",
+        }
+    }
+}
+
+pub struct Change<'a> {
+    pub workspace_id: Uuid,
+    pub entity: &'a str,
+    pub entity_id: Uuid,
+    pub op: Op,
+    pub changed_fields: Vec<String>,
+    pub actor_id: Option<Uuid>,
+}
+
+/// Appends one entry and returns its sequence number.
+pub fn record(conn: &mut AnyConnection, change: Change<'_>) -> DbResult<i64> {
+    diesel::update(workspaces::table.find(Id(change.workspace_id)))
+        .set(workspaces::change_seq.eq(workspaces::change_seq + 1))
+        .execute(conn)?;
+    let seq: i64 = workspaces::table
+        .find(Id(change.workspace_id))
+        .select(workspaces::change_seq)
+        .first(conn)?;
+    diesel::insert_into(change_log::table)
+        .values((
+            change_log::workspace_id.eq(Id(change.workspace_id)),
+            change_log::seq.eq(seq),
+            change_log::entity.eq(change.entity),
+            change_log::entity_id.eq(Id(change.entity_id)),
+            change_log::op.eq(change.op.as_str()),
+            change_log::changed_fields.eq(Json(serde_json::json!(change.changed_fields))),
+            change_log::actor_id.eq(change.actor_id.map(Id)),
+            change_log::at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(seq)
+}
+
+/// Names of the top-level fields whose serialised values differ.
+pub fn changed_fields<T: serde::Serialize>(before: &T, after: &T) -> Vec<String> {
+    let (Ok(serde_json::Value::Object(a)), Ok(serde_json::Value::Object(b))) =
+        (serde_json::to_value(before), serde_json::to_value(after))
+    else {
+        return Vec::new();
+    };
+    b.iter()
+        .filter(|(key, value)| a.get(*key) != Some(*value))
+        .map(|(key, _)| key.clone())
+        .collect()
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = change_log)]
+pub struct ChangeRow {
+    pub seq: i64,
+    pub entity: String,
+    pub entity_id: Id,
+    pub op: String,
+    pub changed_fields: Json,
+    pub actor_id: Option<Id>,
+    pub at: chrono::NaiveDateTime,
+}
+
+/// Entries after `since`, oldest first.
+pub fn since(conn: &mut AnyConnection, workspace_id: Uuid, since: i64, limit: i64) -> DbResult<Vec<ChangeRow>> {
+    Ok(change_log::table
+        .filter(change_log::workspace_id.eq(Id(workspace_id)).and(change_log::seq.gt(since)))
+        .order(change_log::seq.asc())
+        .limit(limit)
+        .select(ChangeRow::as_select())
+        .load(conn)?)
+}
+
+/// Runs `f` in a transaction, keeping the caller's error type.
+pub fn transaction<T, E: From<crate::DbError>>(
+    conn: &mut AnyConnection,
+    f: impl FnOnce(&mut AnyConnection) -> Result<T, E>,
+) -> Result<T, E> {
+    enum TxError<E> {
+        Diesel(diesel::result::Error),
+        App(E),
+    }
+    impl<E> From<diesel::result::Error> for TxError<E> {
+        fn from(err: diesel::result::Error) -> Self {
+            TxError::Diesel(err)
+        }
+    }
+    conn.transaction::<T, TxError<E>, _>(|c| f(c).map_err(TxError::App))
+        .map_err(|err| match err {
+            TxError::Diesel(e) => E::from(crate::DbError::from(e)),
+            TxError::App(e) => e,
+        })
+}

@@ -1,0 +1,179 @@
+//! The connection enum over PostgreSQL and SQLite, the r2d2 pool, and the
+//! per-connection SQLite pragmas. The backend is picked from the URL scheme
+//! so a bad URL fails at once with the database's own message.
+
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{CustomizeConnection, ManageConnection, Pool, PooledConnection, R2D2Connection};
+use diesel::{Connection, PgConnection, SqliteConnection};
+
+/// One connection to either backend; queries written once run on both.
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    Postgresql(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Postgres => "postgres",
+            Backend::Sqlite => "sqlite",
+        }
+    }
+}
+
+impl AnyConnection {
+    pub fn backend(&self) -> Backend {
+        match self {
+            AnyConnection::Postgresql(_) => Backend::Postgres,
+            AnyConnection::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+}
+
+/// Where a database lives, parsed from `CRM_DATABASE_URL`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// A libpq URL, passed through unchanged.
+    Postgres(String),
+    /// A file path (`sqlite://./data/crm.db`, `sqlite:crm.db`) or `:memory:`.
+    Sqlite(String),
+}
+
+impl DatabaseUrl {
+    pub fn parse(url: &str) -> Result<Self, String> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Self::Postgres(url.to_owned()));
+        }
+        if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+            if path.is_empty() {
+                return Err("sqlite URL has no file path (try sqlite://./data/crm.db)".to_owned());
+            }
+            return Ok(Self::Sqlite(path.to_owned()));
+        }
+        Err(format!(
+            "unsupported database URL {url:?}: use postgres://user@host:port/db or sqlite://path/to/file.db"
+        ))
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Self::Postgres(_) => Backend::Postgres,
+            Self::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+}
+
+/// Opens connections of the backend the URL names, keeping the real error.
+#[derive(Debug, Clone)]
+pub struct AnyManager {
+    url: DatabaseUrl,
+}
+
+impl AnyManager {
+    pub fn new(url: DatabaseUrl) -> Self {
+        Self { url }
+    }
+}
+
+impl ManageConnection for AnyManager {
+    type Connection = AnyConnection;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<AnyConnection, Self::Error> {
+        match &self.url {
+            DatabaseUrl::Postgres(url) => PgConnection::establish(url).map(AnyConnection::Postgresql),
+            DatabaseUrl::Sqlite(path) => SqliteConnection::establish(path).map(AnyConnection::Sqlite),
+        }
+        .map_err(diesel::r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), Self::Error> {
+        conn.ping().map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut AnyConnection) -> bool {
+        conn.is_broken()
+    }
+}
+
+/// WAL for concurrent readers, a busy timeout instead of instant `SQLITE_BUSY`,
+/// and foreign keys, which SQLite leaves off by default.
+#[derive(Debug, Clone, Copy)]
+struct SqlitePragmas;
+
+impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut AnyConnection) -> Result<(), diesel::r2d2::Error> {
+        if let AnyConnection::Sqlite(c) = conn {
+            c.batch_execute(
+                "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
+                 PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+            )
+            .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        Ok(())
+    }
+}
+
+pub type DbPool = Pool<AnyManager>;
+pub type PooledConn = PooledConnection<AnyManager>;
+
+/// Builds a pool and opens one connection first, so a wrong URL or an
+/// unreachable server is reported at once with the database's message.
+/// A SQLite file's directory is created if missing.
+pub fn connect_pool(url: &str, max_size: u32) -> Result<DbPool, String> {
+    let url = DatabaseUrl::parse(url)?;
+    if let DatabaseUrl::Sqlite(path) = &url {
+        if path != ":memory:" {
+            if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| format!("cannot create directory {}: {e}", dir.display()))?;
+            }
+        }
+    }
+    let manager = AnyManager::new(url.clone());
+    // Open one connection by hand first: r2d2 would otherwise retry for its
+    // whole timeout and then report only "timed out".
+    let mut probe = manager.connect().map_err(|e| format!("cannot connect to the database: {e}"))?;
+    SqlitePragmas.on_acquire(&mut probe).map_err(|e| e.to_string())?;
+    drop(probe);
+    Pool::builder()
+        .max_size(max_size)
+        .connection_timeout(Duration::from_secs(10))
+        .connection_customizer(Box::new(SqlitePragmas))
+        .build(manager)
+        .map_err(|e| format!("cannot build the connection pool: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_pick_their_backend() {
+        assert_eq!(DatabaseUrl::parse("sqlite://./data/crm.db"), Ok(DatabaseUrl::Sqlite("./data/crm.db".into())));
+        assert_eq!(DatabaseUrl::parse("sqlite::memory:"), Ok(DatabaseUrl::Sqlite(":memory:".into())));
+        assert_eq!(
+            DatabaseUrl::parse("postgres://u@h/db").map(|u| u.backend()),
+            Ok(Backend::Postgres)
+        );
+        assert!(DatabaseUrl::parse("mysql://x").is_err());
+        assert!(DatabaseUrl::parse("sqlite://").is_err());
+    }
+
+    #[test]
+    fn an_unreachable_postgres_fails_fast_with_its_own_message() {
+        let started = std::time::Instant::now();
+        let err = connect_pool("postgres://nobody@127.0.0.1:1/none?connect_timeout=2", 1).err().unwrap_or_default();
+        assert!(err.contains("cannot connect") && err.to_lowercase().contains("connection"), "{err}");
+        assert!(started.elapsed() < Duration::from_secs(5));
+    }
+}

@@ -1,0 +1,213 @@
+//! Contacts: the people at an organisation customer. A contact is visible
+//! exactly when its customer is (see `Visibility::contacts`).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::types::{Id, Json};
+
+use crate::connection::AnyConnection;
+use crate::error::{DbError, DbResult};
+use crate::keyset_page;
+use crate::paging::{Keyset, SortValue};
+use crate::schema::{contacts, customers};
+use crate::time::now;
+use crate::visibility::Visibility;
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = contacts, treat_none_as_null = true)]
+pub struct ContactFields {
+    pub customer_id: Id,
+    pub name: String,
+    pub title: Option<String>,
+    pub department: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub is_primary: bool,
+    pub external_id: Option<String>,
+    pub custom_fields: Json,
+    #[serde(skip)]
+    pub search_text: String,
+}
+
+impl ContactFields {
+    pub fn with_search_text(mut self) -> Self {
+        let parts = [Some(self.name.as_str()), self.email.as_deref(), self.phone.as_deref(), self.external_id.as_deref()];
+        self.search_text = parts.into_iter().flatten().collect::<Vec<_>>().join(" ").to_lowercase();
+        self
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = contacts)]
+pub struct ContactRow {
+    pub id: Id,
+    pub workspace_id: Id,
+    #[diesel(embed)]
+    pub fields: ContactFields,
+    pub version: i32,
+    pub created_by: Option<Id>,
+    pub updated_by: Option<Id>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut AnyConnection, workspace_id: Uuid, actor: Option<Uuid>, fields: &ContactFields) -> DbResult<ContactRow> {
+    let id = Uuid::now_v7();
+    let at = now();
+    diesel::insert_into(contacts::table)
+        .values((
+            contacts::id.eq(Id(id)),
+            contacts::workspace_id.eq(Id(workspace_id)),
+            fields,
+            contacts::version.eq(1),
+            contacts::created_by.eq(actor.map(Id)),
+            contacts::updated_by.eq(actor.map(Id)),
+            contacts::created_at.eq(at),
+            contacts::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(contacts::table
+        .filter(contacts::workspace_id.eq(Id(workspace_id)).and(contacts::id.eq(Id(id))))
+        .select(ContactRow::as_select())
+        .first(conn)?)
+}
+
+pub fn find(conn: &mut AnyConnection, vis: &Visibility, id: Uuid) -> DbResult<ContactRow> {
+    Ok(contacts::table
+        .inner_join(customers::table)
+        .filter(vis.contacts())
+        .filter(contacts::id.eq(Id(id)))
+        .select(ContactRow::as_select())
+        .first(conn)?)
+}
+
+pub fn update(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    id: Uuid,
+    expected_version: i32,
+    actor: Option<Uuid>,
+    fields: &ContactFields,
+) -> DbResult<ContactRow> {
+    let n = diesel::update(
+        contacts::table.filter(
+            contacts::workspace_id
+                .eq(Id(workspace_id))
+                .and(contacts::id.eq(Id(id)))
+                .and(contacts::version.eq(expected_version))
+                .and(contacts::deleted_at.is_null()),
+        ),
+    )
+    .set((
+        fields,
+        contacts::version.eq(contacts::version + 1),
+        contacts::updated_by.eq(actor.map(Id)),
+        contacts::updated_at.eq(now()),
+    ))
+    .execute(conn)?;
+    if n == 0 {
+        return Err(DbError::VersionConflict);
+    }
+    Ok(contacts::table
+        .filter(contacts::workspace_id.eq(Id(workspace_id)).and(contacts::id.eq(Id(id))))
+        .select(ContactRow::as_select())
+        .first(conn)?)
+}
+
+pub fn soft_delete(conn: &mut AnyConnection, workspace_id: Uuid, id: Uuid, expected_version: i32, actor: Option<Uuid>) -> DbResult<()> {
+    let at = now();
+    let n = diesel::update(
+        contacts::table.filter(
+            contacts::workspace_id
+                .eq(Id(workspace_id))
+                .and(contacts::id.eq(Id(id)))
+                .and(contacts::version.eq(expected_version))
+                .and(contacts::deleted_at.is_null()),
+        ),
+    )
+    .set((
+        contacts::deleted_at.eq(at),
+        contacts::updated_at.eq(at),
+        contacts::updated_by.eq(actor.map(Id)),
+        contacts::version.eq(contacts::version + 1),
+    ))
+    .execute(conn)?;
+    if n == 0 { Err(DbError::VersionConflict) } else { Ok(()) }
+}
+
+/// Soft-deletes every live contact of a customer (the customer is being deleted).
+pub fn soft_delete_of_customer(conn: &mut AnyConnection, workspace_id: Uuid, customer_id: Uuid, actor: Option<Uuid>) -> DbResult<Vec<Uuid>> {
+    let ids: Vec<Id> = contacts::table
+        .filter(
+            contacts::workspace_id
+                .eq(Id(workspace_id))
+                .and(contacts::customer_id.eq(Id(customer_id)))
+                .and(contacts::deleted_at.is_null()),
+        )
+        .select(contacts::id)
+        .load(conn)?;
+    if !ids.is_empty() {
+        let at = now();
+        diesel::update(contacts::table.filter(contacts::workspace_id.eq(Id(workspace_id)).and(contacts::id.eq_any(&ids))))
+            .set((
+                contacts::deleted_at.eq(at),
+                contacts::updated_at.eq(at),
+                contacts::updated_by.eq(actor.map(Id)),
+                contacts::version.eq(contacts::version + 1),
+            ))
+            .execute(conn)?;
+    }
+    Ok(ids.into_iter().map(Uuid::from).collect())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContactSort {
+    CreatedAt,
+    UpdatedAt,
+    Name,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ContactFilter {
+    pub q: Option<String>,
+    pub customer_id: Option<Uuid>,
+    pub updated_from: Option<NaiveDateTime>,
+}
+
+pub fn list(conn: &mut AnyConnection, vis: &Visibility, filter: &ContactFilter, page: &Keyset<ContactSort>) -> DbResult<Vec<ContactRow>> {
+    let mut query = contacts::table
+        .inner_join(customers::table)
+        .filter(vis.contacts())
+        .into_boxed();
+    if let Some(q) = &filter.q {
+        let escaped = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        query = query.filter(contacts::search_text.like(format!("%{escaped}%")).escape('\\'));
+    }
+    if let Some(v) = filter.customer_id {
+        query = query.filter(contacts::customer_id.eq(Id(v)));
+    }
+    if let Some(v) = filter.updated_from {
+        query = query.filter(contacts::updated_at.ge(v));
+    }
+    let after = page.after.clone();
+    let time_after = |after: Option<(SortValue, Uuid)>| {
+        after.and_then(|(v, id)| match v {
+            SortValue::Time(t) => Some((t, id)),
+            SortValue::Text(_) => None,
+        })
+    };
+    let query = match page.field {
+        ContactSort::CreatedAt => keyset_page!(query, contacts::created_at, contacts::id, page.direction, time_after(after)),
+        ContactSort::UpdatedAt => keyset_page!(query, contacts::updated_at, contacts::id, page.direction, time_after(after)),
+        ContactSort::Name => {
+            let after = after.and_then(|(v, id)| match v {
+                SortValue::Text(t) => Some((t, id)),
+                SortValue::Time(_) => None,
+            });
+            keyset_page!(query, contacts::name, contacts::id, page.direction, after)
+        }
+    };
+    Ok(query.limit(page.limit + 1).select(ContactRow::as_select()).load(conn)?)
+}

@@ -1,0 +1,306 @@
+//! Customers (organisations and people): rows, insert/update forms, scoped
+//! reads and keyset-paged, filtered lists. Validation happens before these
+//! functions are called; visibility is applied inside every one of them.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::types::{Id, Json};
+
+use crate::connection::AnyConnection;
+use crate::error::{DbError, DbResult};
+use crate::keyset_page;
+use crate::paging::{Keyset, SortValue};
+use crate::schema::{customer_tags, customers};
+use crate::time::now;
+use crate::visibility::Visibility;
+
+/// Every column a client can change; serialised to find the changed fields.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = customers, treat_none_as_null = true)]
+pub struct CustomerFields {
+    pub kind: String,
+    pub name: String,
+    pub external_id: Option<String>,
+    pub owner_id: Option<Id>,
+    pub team_id: Option<Id>,
+    pub industry: Option<String>,
+    pub size_band: Option<String>,
+    pub employee_count: Option<i32>,
+    pub annual_revenue_minor: Option<i64>,
+    pub annual_revenue_currency: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub website: Option<String>,
+    pub country_code: Option<String>,
+    pub province_code: Option<String>,
+    pub city_code: Option<String>,
+    pub district_code: Option<String>,
+    pub address: Option<String>,
+    pub gender: Option<String>,
+    pub birth_date: Option<NaiveDate>,
+    pub source: Option<String>,
+    pub lifecycle_stage: Option<String>,
+    pub custom_fields: Json,
+    /// Lower-cased name, e-mail and phone for `q`; derived, never diffed.
+    #[serde(skip)]
+    pub search_text: String,
+}
+
+impl CustomerFields {
+    /// Recomputes `search_text` from the searchable fields.
+    pub fn with_search_text(mut self) -> Self {
+        let parts = [Some(self.name.as_str()), self.email.as_deref(), self.phone.as_deref(), self.external_id.as_deref()];
+        self.search_text = parts.into_iter().flatten().collect::<Vec<_>>().join(" ").to_lowercase();
+        self
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = customers)]
+pub struct CustomerRow {
+    pub id: Id,
+    pub workspace_id: Id,
+    #[diesel(embed)]
+    pub fields: CustomerFields,
+    pub version: i32,
+    pub created_by: Option<Id>,
+    pub updated_by: Option<Id>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut AnyConnection, workspace_id: Uuid, actor: Option<Uuid>, fields: &CustomerFields) -> DbResult<CustomerRow> {
+    let id = Uuid::now_v7();
+    let at = now();
+    diesel::insert_into(customers::table)
+        .values((
+            customers::id.eq(Id(id)),
+            customers::workspace_id.eq(Id(workspace_id)),
+            fields,
+            customers::version.eq(1),
+            customers::created_by.eq(actor.map(Id)),
+            customers::updated_by.eq(actor.map(Id)),
+            customers::created_at.eq(at),
+            customers::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    find_unscoped(conn, workspace_id, id)
+}
+
+fn find_unscoped(conn: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -> DbResult<CustomerRow> {
+    Ok(customers::table
+        .filter(customers::workspace_id.eq(Id(workspace_id)).and(customers::id.eq(Id(id))))
+        .select(CustomerRow::as_select())
+        .first(conn)?)
+}
+
+/// A live customer the caller may see, or `NotFound`.
+pub fn find(conn: &mut AnyConnection, vis: &Visibility, id: Uuid) -> DbResult<CustomerRow> {
+    Ok(customers::table
+        .filter(vis.customers())
+        .filter(customers::id.eq(Id(id)))
+        .select(CustomerRow::as_select())
+        .first(conn)?)
+}
+
+/// Writes all fields if the row still has `expected_version`.
+pub fn update(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    id: Uuid,
+    expected_version: i32,
+    actor: Option<Uuid>,
+    fields: &CustomerFields,
+) -> DbResult<CustomerRow> {
+    let n = diesel::update(
+        customers::table.filter(
+            customers::workspace_id
+                .eq(Id(workspace_id))
+                .and(customers::id.eq(Id(id)))
+                .and(customers::version.eq(expected_version))
+                .and(customers::deleted_at.is_null()),
+        ),
+    )
+    .set((
+        fields,
+        customers::version.eq(customers::version + 1),
+        customers::updated_by.eq(actor.map(Id)),
+        customers::updated_at.eq(now()),
+    ))
+    .execute(conn)?;
+    if n == 0 {
+        return Err(DbError::VersionConflict);
+    }
+    find_unscoped(conn, workspace_id, id)
+}
+
+/// Soft-deletes if the row still has `expected_version`; bumps the version
+/// and `updated_at` so sync clients see the deletion.
+pub fn soft_delete(conn: &mut AnyConnection, workspace_id: Uuid, id: Uuid, expected_version: i32, actor: Option<Uuid>) -> DbResult<()> {
+    let at = now();
+    let n = diesel::update(
+        customers::table.filter(
+            customers::workspace_id
+                .eq(Id(workspace_id))
+                .and(customers::id.eq(Id(id)))
+                .and(customers::version.eq(expected_version))
+                .and(customers::deleted_at.is_null()),
+        ),
+    )
+    .set((
+        customers::deleted_at.eq(at),
+        customers::updated_at.eq(at),
+        customers::updated_by.eq(actor.map(Id)),
+        customers::version.eq(customers::version + 1),
+    ))
+    .execute(conn)?;
+    if n == 0 { Err(DbError::VersionConflict) } else { Ok(()) }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CustomerSort {
+    CreatedAt,
+    UpdatedAt,
+    Name,
+}
+
+/// Which column a region filter matches, by the code's level.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RegionMatch {
+    Country(String),
+    Province(String),
+    City(String),
+    District(String),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CustomerFilter {
+    /// Already lower-cased; matched as a substring of name, e-mail, phone, external id.
+    pub q: Option<String>,
+    pub kind: Option<String>,
+    pub industry: Option<String>,
+    pub size_band: Option<String>,
+    pub lifecycle_stage: Option<String>,
+    pub source: Option<String>,
+    pub region: Option<RegionMatch>,
+    pub owner_id: Option<Uuid>,
+    pub team_id: Option<Uuid>,
+    pub tag_id: Option<Uuid>,
+    pub external_id: Option<String>,
+    pub created_from: Option<NaiveDateTime>,
+    pub created_to: Option<NaiveDateTime>,
+    pub updated_from: Option<NaiveDateTime>,
+    pub updated_to: Option<NaiveDateTime>,
+}
+
+/// Escapes LIKE wildcards so user input matches literally.
+fn like_pattern(text: &str) -> String {
+    let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// One page (plus one row, to tell whether another page exists).
+pub fn list(
+    conn: &mut AnyConnection,
+    vis: &Visibility,
+    filter: &CustomerFilter,
+    page: &Keyset<CustomerSort>,
+) -> DbResult<Vec<CustomerRow>> {
+    let mut query = customers::table.filter(vis.customers()).into_boxed();
+    if let Some(q) = &filter.q {
+        query = query.filter(customers::search_text.like(like_pattern(q)).escape('\\'));
+    }
+    if let Some(v) = &filter.kind {
+        query = query.filter(customers::kind.eq(v.clone()));
+    }
+    if let Some(v) = &filter.industry {
+        query = query.filter(customers::industry.eq(v.clone()));
+    }
+    if let Some(v) = &filter.size_band {
+        query = query.filter(customers::size_band.eq(v.clone()));
+    }
+    if let Some(v) = &filter.lifecycle_stage {
+        query = query.filter(customers::lifecycle_stage.eq(v.clone()));
+    }
+    if let Some(v) = &filter.source {
+        query = query.filter(customers::source.eq(v.clone()));
+    }
+    query = match filter.region.clone() {
+        Some(RegionMatch::Country(c)) => query.filter(customers::country_code.eq(c)),
+        Some(RegionMatch::Province(c)) => query.filter(customers::province_code.eq(c)),
+        Some(RegionMatch::City(c)) => query.filter(customers::city_code.eq(c)),
+        Some(RegionMatch::District(c)) => query.filter(customers::district_code.eq(c)),
+        None => query,
+    };
+    if let Some(v) = filter.owner_id {
+        query = query.filter(customers::owner_id.eq(Id(v)));
+    }
+    if let Some(v) = filter.team_id {
+        query = query.filter(customers::team_id.eq(Id(v)));
+    }
+    if let Some(v) = &filter.external_id {
+        query = query.filter(customers::external_id.eq(v.clone()));
+    }
+    if let Some(tag) = filter.tag_id {
+        let tagged = customer_tags::table
+            .filter(customer_tags::workspace_id.eq(Id(vis.workspace_id)).and(customer_tags::tag_id.eq(Id(tag))))
+            .select(customer_tags::customer_id);
+        query = query.filter(customers::id.eq_any(tagged));
+    }
+    if let Some(v) = filter.created_from {
+        query = query.filter(customers::created_at.ge(v));
+    }
+    if let Some(v) = filter.created_to {
+        query = query.filter(customers::created_at.lt(v));
+    }
+    if let Some(v) = filter.updated_from {
+        query = query.filter(customers::updated_at.ge(v));
+    }
+    if let Some(v) = filter.updated_to {
+        query = query.filter(customers::updated_at.lt(v));
+    }
+    let after = page.after.clone();
+    let query = match page.field {
+        CustomerSort::CreatedAt => {
+            let after = after.and_then(|(v, id)| match v {
+                SortValue::Time(t) => Some((t, id)),
+                SortValue::Text(_) => None,
+            });
+            keyset_page!(query, customers::created_at, customers::id, page.direction, after)
+        }
+        CustomerSort::UpdatedAt => {
+            let after = after.and_then(|(v, id)| match v {
+                SortValue::Time(t) => Some((t, id)),
+                SortValue::Text(_) => None,
+            });
+            keyset_page!(query, customers::updated_at, customers::id, page.direction, after)
+        }
+        CustomerSort::Name => {
+            let after = after.and_then(|(v, id)| match v {
+                SortValue::Text(t) => Some((t, id)),
+                SortValue::Time(_) => None,
+            });
+            keyset_page!(query, customers::name, customers::id, page.direction, after)
+        }
+    };
+    Ok(query.limit(page.limit + 1).select(CustomerRow::as_select()).load(conn)?)
+}
+
+/// Whether a live customer other than `except` already uses the external id.
+pub fn external_id_taken(conn: &mut AnyConnection, workspace_id: Uuid, external_id: &str, except: Option<Uuid>) -> DbResult<bool> {
+    let mut query = customers::table
+        .filter(
+            customers::workspace_id
+                .eq(Id(workspace_id))
+                .and(customers::external_id.eq(external_id))
+                .and(customers::deleted_at.is_null()),
+        )
+        .select(customers::id)
+        .into_boxed();
+    if let Some(id) = except {
+        query = query.filter(customers::id.ne(Id(id)));
+    }
+    Ok(query.first::<Id>(conn).optional()?.is_some())
+}

@@ -1,0 +1,56 @@
+//! `DbError`: diesel and pool errors classified by kind, not by constraint
+//! name alone (SQLite names no constraint), so the HTTP layer can map them.
+
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// No row matched (also: outside the caller's visibility).
+    #[error("record not found")]
+    NotFound,
+    /// A unique key was violated; `target` holds the constraint name
+    /// (PostgreSQL) or the message naming the columns (SQLite).
+    #[error("unique violation: {target}")]
+    UniqueViolation { target: String },
+    /// A referenced row does not exist.
+    #[error("foreign key violation: {0}")]
+    ForeignKeyViolation(String),
+    /// The row's version moved on since the caller read it.
+    #[error("version conflict")]
+    VersionConflict,
+    #[error("connection pool: {0}")]
+    Pool(String),
+    #[error(transparent)]
+    Query(DieselError),
+}
+
+impl DbError {
+    /// Whether a unique violation concerns the given column (works on both backends
+    /// because constraints are named `<table>_<column>_key`).
+    pub fn is_unique_on(&self, column: &str) -> bool {
+        matches!(self, DbError::UniqueViolation { target } if target.contains(column))
+    }
+}
+
+impl From<DieselError> for DbError {
+    fn from(err: DieselError) -> Self {
+        match err {
+            DieselError::NotFound => DbError::NotFound,
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => DbError::UniqueViolation {
+                target: info.constraint_name().map_or_else(|| info.message().to_owned(), str::to_owned),
+            },
+            DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
+                DbError::ForeignKeyViolation(info.message().to_owned())
+            }
+            other => DbError::Query(other),
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for DbError {
+    fn from(err: diesel::r2d2::PoolError) -> Self {
+        DbError::Pool(err.to_string())
+    }
+}
+
+pub type DbResult<T> = Result<T, DbError>;

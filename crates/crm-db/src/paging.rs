@@ -1,0 +1,53 @@
+//! Keyset paging: a page is "the next `limit` rows after this (sort key, id)",
+//! never an offset, so a page costs the same at row 10 and row 10 million and
+//! rows inserted between pages are neither skipped nor repeated.
+
+use chrono::NaiveDateTime;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Asc,
+    Desc,
+}
+
+/// The sort key value of the last row of the previous page.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum SortValue {
+    Time(NaiveDateTime),
+    Text(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keyset<F> {
+    pub field: F,
+    pub direction: Direction,
+    pub after: Option<(SortValue, Uuid)>,
+    /// Rows to return; the query fetches one more to know whether a next page exists.
+    pub limit: i64,
+}
+
+/// Applies `(key, id) > (value, id0)` (or `<` descending) and the matching
+/// ORDER BY to a boxed query, for one sort column.
+#[macro_export]
+macro_rules! keyset_page {
+    ($query:expr, $column:expr, $id:expr, $direction:expr, $after:expr) => {{
+        let query = $query;
+        let query = match $after {
+            Some((value, last_id)) => match $direction {
+                $crate::paging::Direction::Asc => query.filter(
+                    $column.gt(value.clone()).or($column.eq(value).and($id.gt($crate::types::Id(last_id)))),
+                ),
+                $crate::paging::Direction::Desc => query.filter(
+                    $column.lt(value.clone()).or($column.eq(value).and($id.lt($crate::types::Id(last_id)))),
+                ),
+            },
+            None => query,
+        };
+        match $direction {
+            $crate::paging::Direction::Asc => query.order(($column.asc(), $id.asc())),
+            $crate::paging::Direction::Desc => query.order(($column.desc(), $id.desc())),
+        }
+    }};
+}

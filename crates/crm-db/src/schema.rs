@@ -1,0 +1,260 @@
+//! Diesel table definitions, one per migration table, shared by both backends.
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::DbUuid;
+    workspaces (id) {
+        id -> DbUuid,
+        slug -> Text,
+        name -> Text,
+        change_seq -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::{DbJson, DbUuid};
+    roles (id) {
+        id -> DbUuid,
+        workspace_id -> DbUuid,
+        key -> Text,
+        name -> Text,
+        builtin -> Bool,
+        permissions -> DbJson,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::DbUuid;
+    teams (id) {
+        id -> DbUuid,
+        workspace_id -> DbUuid,
+        name -> Text,
+        parent_id -> Nullable<DbUuid>,
+        manager_id -> Nullable<DbUuid>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::DbUuid;
+    users (id) {
+        id -> DbUuid,
+        workspace_id -> DbUuid,
+        email -> Text,
+        display_name -> Text,
+        password_hash -> Text,
+        role_id -> DbUuid,
+        team_id -> Nullable<DbUuid>,
+        active -> Bool,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::DbUuid;
+    refresh_tokens (id) {
+        id -> DbUuid,
+        workspace_id -> DbUuid,
+        user_id -> DbUuid,
+        family_id -> DbUuid,
+        token_hash -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::DbUuid;
+    api_keys (id) {
+        id -> DbUuid,
+        workspace_id -> DbUuid,
+        name -> Text,
+        prefix -> Text,
+        secret_hash -> Text,
+        role_id -> DbUuid,
+        user_id -> DbUuid,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        expires_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    login_throttle (key) {
+        key -> Text,
+        failures -> Integer,
+        window_started_at -> Timestamp,
+        blocked_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    regions (code) {
+        code -> Text,
+        level -> Text,
+        parent_code -> Nullable<Text>,
+        country_code -> Text,
+        name_zh -> Text,
+        name_en -> Text,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::DbUuid;
+    tags (id) {
+        id -> DbUuid,
+        workspace_id -> DbUuid,
+        name -> Text,
+        color -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::{DbJson, DbUuid};
+    custom_field_defs (id) {
+        id -> DbUuid,
+        workspace_id -> DbUuid,
+        entity -> Text,
+        key -> Text,
+        label -> Text,
+        field_type -> Text,
+        options -> DbJson,
+        required -> Bool,
+        position -> Integer,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::{DbJson, DbUuid};
+    customers (id) {
+        id -> DbUuid,
+        workspace_id -> DbUuid,
+        kind -> Text,
+        name -> Text,
+        external_id -> Nullable<Text>,
+        owner_id -> Nullable<DbUuid>,
+        team_id -> Nullable<DbUuid>,
+        industry -> Nullable<Text>,
+        size_band -> Nullable<Text>,
+        employee_count -> Nullable<Integer>,
+        annual_revenue_minor -> Nullable<BigInt>,
+        annual_revenue_currency -> Nullable<Text>,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        website -> Nullable<Text>,
+        country_code -> Nullable<Text>,
+        province_code -> Nullable<Text>,
+        city_code -> Nullable<Text>,
+        district_code -> Nullable<Text>,
+        address -> Nullable<Text>,
+        gender -> Nullable<Text>,
+        birth_date -> Nullable<Date>,
+        source -> Nullable<Text>,
+        lifecycle_stage -> Nullable<Text>,
+        custom_fields -> DbJson,
+        search_text -> Text,
+        version -> Integer,
+        created_by -> Nullable<DbUuid>,
+        updated_by -> Nullable<DbUuid>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::DbUuid;
+    customer_tags (workspace_id, customer_id, tag_id) {
+        workspace_id -> DbUuid,
+        customer_id -> DbUuid,
+        tag_id -> DbUuid,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::{DbJson, DbUuid};
+    contacts (id) {
+        id -> DbUuid,
+        workspace_id -> DbUuid,
+        customer_id -> DbUuid,
+        name -> Text,
+        title -> Nullable<Text>,
+        department -> Nullable<Text>,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        is_primary -> Bool,
+        external_id -> Nullable<Text>,
+        custom_fields -> DbJson,
+        search_text -> Text,
+        version -> Integer,
+        created_by -> Nullable<DbUuid>,
+        updated_by -> Nullable<DbUuid>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::{DbJson, DbUuid};
+    change_log (workspace_id, seq) {
+        workspace_id -> DbUuid,
+        seq -> BigInt,
+        entity -> Text,
+        entity_id -> DbUuid,
+        op -> Text,
+        changed_fields -> DbJson,
+        actor_id -> Nullable<DbUuid>,
+        at -> Timestamp,
+    }
+}
+
+diesel::joinable!(contacts -> customers (customer_id));
+diesel::joinable!(customer_tags -> tags (tag_id));
+diesel::joinable!(users -> roles (role_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    workspaces,
+    roles,
+    teams,
+    users,
+    refresh_tokens,
+    api_keys,
+    login_throttle,
+    regions,
+    tags,
+    custom_field_defs,
+    customers,
+    customer_tags,
+    contacts,
+    change_log,
+);

@@ -1,0 +1,144 @@
+//! Static tags per workspace and their assignment to customers.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::types::Id;
+
+use crate::connection::AnyConnection;
+use crate::error::{DbError, DbResult};
+use crate::schema::{customer_tags, tags};
+use crate::time::now;
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = tags)]
+pub struct TagRow {
+    pub id: Id,
+    pub workspace_id: Id,
+    pub name: String,
+    pub color: Option<String>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut AnyConnection, workspace_id: Uuid, name: &str, color: Option<&str>) -> DbResult<TagRow> {
+    let id = Uuid::now_v7();
+    let at = now();
+    diesel::insert_into(tags::table)
+        .values((
+            tags::id.eq(Id(id)),
+            tags::workspace_id.eq(Id(workspace_id)),
+            tags::name.eq(name),
+            tags::color.eq(color),
+            tags::version.eq(1),
+            tags::created_at.eq(at),
+            tags::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    find(conn, workspace_id, id)
+}
+
+pub fn find(conn: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -> DbResult<TagRow> {
+    Ok(tags::table
+        .filter(tags::workspace_id.eq(Id(workspace_id)).and(tags::id.eq(Id(id))))
+        .select(TagRow::as_select())
+        .first(conn)?)
+}
+
+pub fn list(conn: &mut AnyConnection, workspace_id: Uuid) -> DbResult<Vec<TagRow>> {
+    Ok(tags::table
+        .filter(tags::workspace_id.eq(Id(workspace_id)))
+        .order((tags::name.asc(), tags::id.asc()))
+        .select(TagRow::as_select())
+        .load(conn)?)
+}
+
+/// The workspace's tags among `ids` (foreign or unknown ids are absent).
+pub fn find_many(conn: &mut AnyConnection, workspace_id: Uuid, ids: &[Uuid]) -> DbResult<Vec<TagRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(tags::table
+        .filter(tags::workspace_id.eq(Id(workspace_id)).and(tags::id.eq_any(ids.iter().map(|i| Id(*i)).collect::<Vec<_>>())))
+        .select(TagRow::as_select())
+        .load(conn)?)
+}
+
+pub fn update(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    id: Uuid,
+    expected_version: i32,
+    name: &str,
+    color: Option<&str>,
+) -> DbResult<TagRow> {
+    let n = diesel::update(
+        tags::table.filter(
+            tags::workspace_id.eq(Id(workspace_id)).and(tags::id.eq(Id(id))).and(tags::version.eq(expected_version)),
+        ),
+    )
+    .set((
+        tags::name.eq(name),
+        tags::color.eq(color),
+        tags::version.eq(tags::version + 1),
+        tags::updated_at.eq(now()),
+    ))
+    .execute(conn)?;
+    if n == 0 {
+        return Err(DbError::VersionConflict);
+    }
+    find(conn, workspace_id, id)
+}
+
+pub fn delete(conn: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -> DbResult<()> {
+    diesel::delete(customer_tags::table.filter(customer_tags::workspace_id.eq(Id(workspace_id)).and(customer_tags::tag_id.eq(Id(id)))))
+        .execute(conn)?;
+    let n = diesel::delete(tags::table.filter(tags::workspace_id.eq(Id(workspace_id)).and(tags::id.eq(Id(id))))).execute(conn)?;
+    if n == 0 { Err(DbError::NotFound) } else { Ok(()) }
+}
+
+/// Replaces a customer's tags.
+pub fn set_for_customer(conn: &mut AnyConnection, workspace_id: Uuid, customer_id: Uuid, tag_ids: &[Uuid]) -> DbResult<()> {
+    diesel::delete(
+        customer_tags::table.filter(
+            customer_tags::workspace_id.eq(Id(workspace_id)).and(customer_tags::customer_id.eq(Id(customer_id))),
+        ),
+    )
+    .execute(conn)?;
+    if tag_ids.is_empty() {
+        return Ok(());
+    }
+    // MultiBackend has no multi-row VALUES; a customer has a handful of tags.
+    for tag in tag_ids {
+        diesel::insert_into(customer_tags::table)
+            .values((
+                customer_tags::workspace_id.eq(Id(workspace_id)),
+                customer_tags::customer_id.eq(Id(customer_id)),
+                customer_tags::tag_id.eq(Id(*tag)),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Tags of several customers in one query (no N+1 on list pages).
+pub fn of_customers(conn: &mut AnyConnection, workspace_id: Uuid, customer_ids: &[Uuid]) -> DbResult<HashMap<Uuid, Vec<TagRow>>> {
+    if customer_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(Id, TagRow)> = customer_tags::table
+        .inner_join(tags::table)
+        .filter(customer_tags::workspace_id.eq(Id(workspace_id)).and(customer_tags::customer_id.eq_any(customer_ids.iter().map(|i| Id(*i)).collect::<Vec<_>>())))
+        .order((customer_tags::customer_id.asc(), tags::name.asc()))
+        .select((customer_tags::customer_id, TagRow::as_select()))
+        .load(conn)?;
+    let mut out: HashMap<Uuid, Vec<TagRow>> = HashMap::new();
+    for (customer, tag) in rows {
+        out.entry(customer.0).or_default().push(tag);
+    }
+    Ok(out)
+}

@@ -1,0 +1,56 @@
+//! Workspaces: the tenants. Everything else hangs off one.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::types::Id;
+
+use crate::connection::AnyConnection;
+use crate::error::DbResult;
+use crate::schema::workspaces;
+use crate::time::now;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = workspaces)]
+pub struct WorkspaceRow {
+    pub id: Id,
+    pub slug: String,
+    pub name: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut AnyConnection, slug: &str, name: &str) -> DbResult<WorkspaceRow> {
+    let id = Uuid::now_v7();
+    let at = now();
+    diesel::insert_into(workspaces::table)
+        .values((
+            workspaces::id.eq(Id(id)),
+            workspaces::slug.eq(slug),
+            workspaces::name.eq(name),
+            workspaces::change_seq.eq(0_i64),
+            workspaces::created_at.eq(at),
+            workspaces::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    find(conn, id)
+}
+
+pub fn find(conn: &mut AnyConnection, id: Uuid) -> DbResult<WorkspaceRow> {
+    Ok(workspaces::table.find(Id(id)).select(WorkspaceRow::as_select()).first(conn)?)
+}
+
+pub fn find_by_slug(conn: &mut AnyConnection, slug: &str) -> DbResult<Option<WorkspaceRow>> {
+    Ok(workspaces::table
+        .filter(workspaces::slug.eq(slug))
+        .select(WorkspaceRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// The only workspace, if the server has exactly one (login may then omit it).
+pub fn sole(conn: &mut AnyConnection) -> DbResult<Option<WorkspaceRow>> {
+    let mut two: Vec<WorkspaceRow> = workspaces::table.select(WorkspaceRow::as_select()).limit(2).load(conn)?;
+    Ok(if two.len() == 1 { two.pop() } else { None })
+}

@@ -1,0 +1,15 @@
+DROP TABLE change_log;
+DROP TABLE contacts;
+DROP TABLE customer_tags;
+DROP TABLE customers;
+DROP TABLE custom_field_defs;
+DROP TABLE tags;
+DROP TABLE regions;
+DROP TABLE login_throttle;
+DROP TABLE api_keys;
+DROP TABLE refresh_tokens;
+ALTER TABLE teams DROP CONSTRAINT teams_workspace_id_manager_id_fkey;
+DROP TABLE users;
+DROP TABLE teams;
+DROP TABLE roles;
+DROP TABLE workspaces;

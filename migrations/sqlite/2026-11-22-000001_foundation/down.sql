@@ -1,0 +1,14 @@
+DROP TABLE change_log;
+DROP TABLE contacts;
+DROP TABLE customer_tags;
+DROP TABLE customers;
+DROP TABLE custom_field_defs;
+DROP TABLE tags;
+DROP TABLE regions;
+DROP TABLE login_throttle;
+DROP TABLE api_keys;
+DROP TABLE refresh_tokens;
+DROP TABLE users;
+DROP TABLE teams;
+DROP TABLE roles;
+DROP TABLE workspaces;
