@@ -1,1 +1,18 @@
-//! placeholder
+//! Wire types of the CRM REST API (`/api/v1`): request and response bodies,
+//! list queries, `Page<T>` and `Problem`. Shared by the server and the SPA,
+//! so this crate must stay free of diesel and build for wasm32.
+//! Conventions: snake_case JSON, UUIDs as strings, RFC 3339 UTC timestamps,
+//! money as `{amount_minor, currency}`; PATCH bodies use `Option<Option<T>>`
+//! (absent = unchanged, `null` = clear).
+
+pub mod access;
+pub mod auth;
+pub mod common;
+pub mod contacts;
+pub mod custom_fields;
+pub mod customers;
+pub mod patch;
+pub mod regions;
+pub mod tags;
+
+pub use common::{Health, Page, Problem};

@@ -29,3 +29,10 @@ pub mod workspaces;
 pub use connection::{AnyConnection, Backend, DbPool, PooledConn, connect_pool};
 pub use error::{DbError, DbResult};
 pub use visibility::Visibility;
+
+/// One round trip to the database.
+pub fn ping(conn: &mut AnyConnection) -> DbResult<()> {
+    use diesel::RunQueryDsl;
+    diesel::select(diesel::dsl::sql::<diesel::sql_types::Integer>("1")).execute(conn)?;
+    Ok(())
+}

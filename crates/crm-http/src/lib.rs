@@ -1,1 +1,110 @@
-//! placeholder
+//! The CRM's HTTP layer on actix-web: one module per feature (same names
+//! as in `crm-db`), thin handlers (parse → authorise → call `crm-db` on the
+//! blocking pool → map to a view), `ApiError` → problem+json, request ids,
+//! and the OpenAPI document generated from the handlers themselves.
+
+pub mod api_keys;
+pub mod auth;
+pub mod caller;
+pub mod contacts;
+pub mod custom_fields;
+pub mod customers;
+pub mod docs;
+pub mod error;
+pub mod extract;
+pub mod health;
+pub mod middleware;
+pub mod paging;
+pub mod regions;
+pub mod roles;
+pub mod security;
+pub mod state;
+pub mod tags;
+pub mod teams;
+pub mod users;
+pub mod views;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::{App, web};
+use utoipa::OpenApi;
+use utoipa_actix_web::{AppExt, scope, service_config::ServiceConfig};
+use utoipa_swagger_ui::SwaggerUi;
+
+pub use error::ApiError;
+pub use state::AppState;
+
+/// Every `/api/v1` route, registered once for the server and the spec.
+fn v1(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(auth::login)
+        .service(auth::refresh)
+        .service(auth::logout)
+        .service(auth::me)
+        .service(customers::list)
+        .service(customers::create)
+        .service(customers::get)
+        .service(customers::update)
+        .service(customers::remove)
+        .service(contacts::list)
+        .service(contacts::create)
+        .service(contacts::get)
+        .service(contacts::update)
+        .service(contacts::remove)
+        .service(tags::list)
+        .service(tags::create)
+        .service(tags::update)
+        .service(tags::remove)
+        .service(custom_fields::list)
+        .service(custom_fields::create)
+        .service(custom_fields::update)
+        .service(custom_fields::remove)
+        .service(regions::list)
+        .service(users::list)
+        .service(users::create)
+        .service(users::get)
+        .service(users::update)
+        .service(teams::list)
+        .service(teams::create)
+        .service(teams::get)
+        .service(teams::update)
+        .service(teams::remove)
+        .service(roles::list)
+        .service(roles::create)
+        .service(roles::get)
+        .service(roles::update)
+        .service(roles::remove)
+        .service(api_keys::list)
+        .service(api_keys::create)
+        .service(api_keys::revoke);
+}
+
+fn api(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(health::health).service(scope("/v1").configure(v1));
+}
+
+/// The OpenAPI document, as served at `/api/openapi.json` and committed at `openapi/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, api) = App::new().into_utoipa_app().openapi(docs::ApiDoc::openapi()).service(scope("/api").configure(api)).split_for_parts();
+    api
+}
+
+/// The whole application; `crm serve` and the in-process tests both build it here.
+pub fn app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<ServiceRequest, Config = (), Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error, InitError = ()>,
+> {
+    let (app, spec) = App::new()
+        .into_utoipa_app()
+        .openapi(docs::ApiDoc::openapi())
+        .service(scope("/api").configure(api))
+        .split_for_parts();
+    let routes = docs::RouteTable::new(&spec);
+    app.app_data(web::Data::new(state))
+        .app_data(web::Data::new(routes))
+        .app_data(web::PathConfig::default().error_handler(extract::path_error))
+        .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", spec))
+        .route("/", web::get().to(docs::index))
+        .default_service(web::to(docs::fallback))
+        .wrap(actix_web::middleware::from_fn(middleware::request_id))
+}

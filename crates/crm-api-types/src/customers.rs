@@ -1,0 +1,216 @@
+//! Customers: organisations and people.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use crm_domain::customer::{CustomerKind, Gender, Industry, LifecycleStage, SizeBand, Source};
+use crm_domain::money::Money;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::tags::TagRef;
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Customer {
+    pub id: Uuid,
+    pub kind: CustomerKind,
+    pub name: String,
+    /// Your system's key for this customer; unique per workspace.
+    pub external_id: Option<String>,
+    pub owner_id: Option<Uuid>,
+    pub team_id: Option<Uuid>,
+    pub industry: Option<Industry>,
+    pub size_band: Option<SizeBand>,
+    pub employee_count: Option<i32>,
+    pub annual_revenue: Option<Money>,
+    pub email: Option<String>,
+    /// E.164.
+    pub phone: Option<String>,
+    pub website: Option<String>,
+    pub country_code: Option<String>,
+    pub province_code: Option<String>,
+    pub city_code: Option<String>,
+    pub district_code: Option<String>,
+    pub address: Option<String>,
+    pub gender: Option<Gender>,
+    pub birth_date: Option<NaiveDate>,
+    pub source: Option<Source>,
+    pub lifecycle_stage: Option<LifecycleStage>,
+    pub tags: Vec<TagRef>,
+    #[schema(value_type = Object)]
+    pub custom_fields: Map<String, Value>,
+    /// Send back in `If-Match` (or use the `ETag` header) to update safely.
+    pub version: i32,
+    pub created_by: Option<Uuid>,
+    pub updated_by: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "kind": "organization", "name": "广州云帆科技有限公司", "external_id": "ERP-000123",
+    "industry": "technology", "size_band": "medium", "email": "info@yunfan.example.cn",
+    "phone": "13800138000", "country_code": "CN", "province_code": "440000", "city_code": "440100",
+    "district_code": "440106", "lifecycle_stage": "customer", "source": "trade_show",
+    "annual_revenue": {"amount_minor": 1_250_000_000, "currency": "CNY"}
+}))]
+pub struct NewCustomer {
+    pub kind: CustomerKind,
+    pub name: String,
+    #[serde(default)]
+    pub external_id: Option<String>,
+    /// Defaults to the caller.
+    #[serde(default)]
+    pub owner_id: Option<Uuid>,
+    /// Defaults to the owner's team.
+    #[serde(default)]
+    pub team_id: Option<Uuid>,
+    #[serde(default)]
+    pub industry: Option<Industry>,
+    #[serde(default)]
+    pub size_band: Option<SizeBand>,
+    #[serde(default)]
+    pub employee_count: Option<i32>,
+    #[serde(default)]
+    pub annual_revenue: Option<Money>,
+    #[serde(default)]
+    pub email: Option<String>,
+    /// E.164 (`+8613800138000`) or a Chinese mobile number (`13800138000`).
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub website: Option<String>,
+    #[serde(default)]
+    pub country_code: Option<String>,
+    #[serde(default)]
+    pub province_code: Option<String>,
+    #[serde(default)]
+    pub city_code: Option<String>,
+    #[serde(default)]
+    pub district_code: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+    /// Persons only.
+    #[serde(default)]
+    pub gender: Option<Gender>,
+    /// Persons only.
+    #[serde(default)]
+    pub birth_date: Option<NaiveDate>,
+    #[serde(default)]
+    pub source: Option<Source>,
+    #[serde(default)]
+    pub lifecycle_stage: Option<LifecycleStage>,
+    #[serde(default)]
+    pub tag_ids: Vec<Uuid>,
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub custom_fields: Map<String, Value>,
+}
+
+/// Merge patch: absent fields stay, `null` clears. `custom_fields` merges
+/// key by key (`null` removes a key); `tag_ids` replaces the set.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"lifecycle_stage": "customer", "phone": null, "custom_fields": {"vip_level": "金卡"}}))]
+pub struct CustomerPatch {
+    #[serde(default)]
+    pub kind: Option<CustomerKind>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "crate::patch::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub external_id: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::patch::nullable")]
+    #[schema(value_type = Option<Uuid>)]
+    pub owner_id: Option<Option<Uuid>>,
+    #[serde(default, deserialize_with = "crate::patch::nullable")]
+    #[schema(value_type = Option<Uuid>)]
+    pub team_id: Option<Option<Uuid>>,
+    #[serde(default, deserialize_with = "crate::patch::nullable")]
+    #[schema(value_type = Option<Industry>)]
+    pub industry: Option<Option<Industry>>,
+    #[serde(default, deserialize_with = "crate::patch::nullable")]
+    #[schema(value_type = Option<SizeBand>)]
+    pub size_band: Option<Option<SizeBand>>,
+    #[serde(default, deserialize_with = "crate::patch::nullable")]
+    #[schema(value_type = Option<i32>)]
+    pub employee_count: Option<Option<i32>>,
+    #[serde(default, deserialize_with = "crate::patch::nullable")]
+    #[schema(value_type = Option<Money>)]
+    pub annual_revenue: Option<Option<Money>>,
+    #[serde(default, deserialize_with = "crate::patch::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub email: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::patch::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::patch::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub website: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::patch::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub country_code: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::patch::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub province_code: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::patch::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub city_code: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::patch::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub district_code: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::patch::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub address: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::patch::nullable")]
+    #[schema(value_type = Option<Gender>)]
+    pub gender: Option<Option<Gender>>,
+    #[serde(default, deserialize_with = "crate::patch::nullable")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub birth_date: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "crate::patch::nullable")]
+    #[schema(value_type = Option<Source>)]
+    pub source: Option<Option<Source>>,
+    #[serde(default, deserialize_with = "crate::patch::nullable")]
+    #[schema(value_type = Option<LifecycleStage>)]
+    pub lifecycle_stage: Option<Option<LifecycleStage>>,
+    #[serde(default)]
+    pub tag_ids: Option<Vec<Uuid>>,
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub custom_fields: Option<Map<String, Value>>,
+}
+
+/// Filters, sort and paging of `GET /api/v1/customers`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CustomerQuery {
+    /// 1–200, default 25.
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// `created_at`, `updated_at` or `name`; prefix `-` for descending. Default `-created_at`.
+    pub sort: Option<String>,
+    /// Case-insensitive substring of name, e-mail, phone or external id.
+    pub q: Option<String>,
+    pub kind: Option<CustomerKind>,
+    pub industry: Option<Industry>,
+    pub size_band: Option<SizeBand>,
+    pub lifecycle_stage: Option<LifecycleStage>,
+    pub source: Option<Source>,
+    /// A country, province, city or district code: customers inside it.
+    pub region: Option<String>,
+    pub owner_id: Option<Uuid>,
+    pub team_id: Option<Uuid>,
+    pub tag_id: Option<Uuid>,
+    pub external_id: Option<String>,
+    pub created_from: Option<DateTime<Utc>>,
+    pub created_to: Option<DateTime<Utc>>,
+    pub updated_from: Option<DateTime<Utc>>,
+    pub updated_to: Option<DateTime<Utc>>,
+    /// For sync: records updated at or after this instant (same as `updated_from`).
+    pub updated_since: Option<DateTime<Utc>>,
+}

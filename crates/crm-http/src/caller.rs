@@ -1,0 +1,133 @@
+//! `Caller`: the authenticated principal of a request (a user through a
+//! JWT, or an integrator through an API key acting as its creator), with
+//! the permission checks every handler uses.
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use crm_db::roles::RoleRow;
+use crm_db::users::UserRow;
+use crm_db::{AnyConnection, Visibility};
+use crm_domain::access::{Action, ObjectType, Permissions, Principal, Scope};
+use futures_util::future::LocalBoxFuture;
+use subtle::ConstantTimeEq;
+use uuid::Uuid;
+
+use crate::error::ApiError;
+use crate::security::{api_key_prefix, sha256_hex};
+use crate::state::AppState;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthVia {
+    Jwt,
+    ApiKey(Uuid),
+}
+
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub workspace_id: Uuid,
+    pub user: UserRow,
+    pub role: RoleRow,
+    pub permissions: Permissions,
+    pub via: AuthVia,
+}
+
+impl Caller {
+    pub fn user_id(&self) -> Uuid {
+        self.user.id.0
+    }
+
+    pub fn team_id(&self) -> Option<Uuid> {
+        self.user.team_id.map(Uuid::from)
+    }
+
+    pub fn scope(&self, object: ObjectType, action: Action) -> Scope {
+        self.permissions.scope(object, action)
+    }
+
+    /// The scope for an action, or 403 when the role grants none.
+    pub fn require(&self, object: ObjectType, action: Action) -> Result<Scope, ApiError> {
+        match self.scope(object, action) {
+            Scope::None => Err(ApiError::Forbidden(format!("your role may not {action} {object}"))),
+            scope => Ok(scope),
+        }
+    }
+
+    /// Requires the `all` scope (settings objects have no owner).
+    pub fn require_all(&self, object: ObjectType, action: Action) -> Result<(), ApiError> {
+        match self.scope(object, action) {
+            Scope::All => Ok(()),
+            _ => Err(ApiError::Forbidden(format!("your role may not {action} {object}"))),
+        }
+    }
+
+    /// The principal as scopes see it; the team subtree is read only when needed.
+    pub fn principal(&self, conn: &mut AnyConnection, scope: Scope) -> Result<Principal, ApiError> {
+        let subtree_team_ids = if scope == Scope::Subtree {
+            crm_db::teams::subtree_of(conn, self.workspace_id, self.user_id(), self.team_id())?
+        } else {
+            Vec::new()
+        };
+        Ok(Principal { user_id: self.user_id(), team_id: self.team_id(), subtree_team_ids })
+    }
+
+    /// The visibility predicate for an action (403 when the role grants none).
+    pub fn visibility(&self, conn: &mut AnyConnection, object: ObjectType, action: Action) -> Result<Visibility, ApiError> {
+        let scope = self.require(object, action)?;
+        Ok(Visibility { workspace_id: self.workspace_id, scope, principal: self.principal(conn, scope)? })
+    }
+}
+
+fn bearer(req: &HttpRequest) -> Result<String, ApiError> {
+    let value = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .ok_or_else(|| ApiError::Unauthorized("send Authorization: Bearer <access token or API key>".into()))?;
+    let text = value.to_str().map_err(|_| ApiError::Unauthorized("unreadable Authorization header".into()))?;
+    let (scheme, token) = text.split_once(' ').ok_or_else(|| ApiError::Unauthorized("expected a Bearer token".into()))?;
+    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+        return Err(ApiError::Unauthorized("expected a Bearer token".into()));
+    }
+    Ok(token.trim().to_owned())
+}
+
+fn authenticate(conn: &mut AnyConnection, state: &AppState, token: &str) -> Result<Caller, ApiError> {
+    let invalid = || ApiError::Unauthorized("the credentials are invalid, expired or revoked".into());
+    let (workspace_id, user_id, role_id, via) = if let Some(prefix) = api_key_prefix(token) {
+        let key = crm_db::api_keys::find_by_prefix(conn, prefix)?.ok_or_else(invalid)?;
+        let matches: bool = sha256_hex(token).as_bytes().ct_eq(key.secret_hash.as_bytes()).into();
+        let expired = key.expires_at.is_some_and(|t| t <= crm_db::time::now());
+        if !matches || key.revoked_at.is_some() || expired {
+            return Err(invalid());
+        }
+        crm_db::api_keys::touch(conn, key.id.0, key.last_used_at)?;
+        (key.workspace_id.0, key.user_id.0, Some(key.role_id.0), AuthVia::ApiKey(key.id.0))
+    } else {
+        let claims = state.tokens.verify(token).map_err(|_| invalid())?;
+        (claims.wid, claims.sub, None, AuthVia::Jwt)
+    };
+    let user = match crm_db::users::find(conn, workspace_id, user_id) {
+        Ok(user) if user.active => user,
+        Ok(_) | Err(crm_db::DbError::NotFound) => return Err(invalid()),
+        Err(e) => return Err(e.into()),
+    };
+    let role = crm_db::roles::find(conn, workspace_id, role_id.unwrap_or(user.role_id.0))?;
+    let permissions = role.permissions();
+    Ok(Caller { workspace_id, user, role, permissions, via })
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let token = bearer(req);
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        Box::pin(async move {
+            let token = token?;
+            let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
+            let inner = state.clone();
+            state.db(move |conn| authenticate(conn, &inner, &token)).await
+        })
+    }
+}

@@ -1,0 +1,329 @@
+//! `/customers`: create, read, list, merge-patch and soft-delete customers,
+//! every query scoped by the caller's visibility.
+
+mod input;
+
+use actix_web::{HttpResponse, delete, get, patch, post, web};
+use crm_api_types::customers::{Customer, CustomerPatch, CustomerQuery, NewCustomer};
+use crm_api_types::{Page, Problem};
+use crm_db::AnyConnection;
+use crm_db::change_log::{Change, Op, changed_fields, lock_workspace, record, transaction};
+use crm_db::customers::{CustomerFilter, CustomerRow, CustomerSort, RegionMatch};
+use crm_db::paging::SortValue;
+use crm_domain::access::{Action, ObjectType, Ownership};
+use crm_domain::region::RegionLevel;
+use crm_domain::{FieldErrors, RegionCode};
+use uuid::Uuid;
+
+use self::input::{Input, check_ownership, validate, view};
+use crate::caller::Caller;
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiQuery, IfMatch, etag};
+use crate::paging::{keyset, page};
+use crate::state::AppState;
+use crate::views::naive;
+
+pub const ENTITY: &str = "customer";
+
+const SORTS: [(&str, CustomerSort); 3] =
+    [("created_at", CustomerSort::CreatedAt), ("updated_at", CustomerSort::UpdatedAt), ("name", CustomerSort::Name)];
+
+/// Checks tag ids belong to the workspace; returns them de-duplicated.
+fn check_tags(conn: &mut AnyConnection, workspace_id: Uuid, ids: &[Uuid], errors: &mut FieldErrors) -> Result<Vec<Uuid>, ApiError> {
+    let mut unique: Vec<Uuid> = ids.to_vec();
+    unique.sort();
+    unique.dedup();
+    let found = crm_db::tags::find_many(conn, workspace_id, &unique)?;
+    for id in &unique {
+        if !found.iter().any(|t| t.id.0 == *id) {
+            errors.add("tag_ids", format!("{id} is not a tag of this workspace"));
+        }
+    }
+    Ok(unique)
+}
+
+fn with_tags(conn: &mut AnyConnection, workspace_id: Uuid, row: CustomerRow) -> Result<Customer, ApiError> {
+    let mut tags = crm_db::tags::of_customers(conn, workspace_id, &[row.id.0])?;
+    let refs = tags.remove(&row.id.0).unwrap_or_default().into_iter().map(crate::tags::reference).collect();
+    Ok(view(row, refs))
+}
+
+fn created(customer: Customer) -> HttpResponse {
+    HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/customers/{}", customer.id)))
+        .insert_header(etag(customer.version))
+        .json(customer)
+}
+
+/// Create a customer. Owner defaults to the caller, team to the owner's team.
+#[utoipa::path(
+    tag = "customers",
+    request_body = NewCustomer,
+    responses(
+        (status = 201, description = "Created; `Location` names it", body = Customer),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role may not create customers, or not for that owner", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`external_id` is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Field errors", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/customers")]
+pub async fn create(state: web::Data<AppState>, caller: Caller, body: ApiJson<NewCustomer>) -> Result<HttpResponse, ApiError> {
+    let scope = caller.require(ObjectType::Customers, Action::Create)?;
+    let body = body.0;
+    let customer = state
+        .db(move |conn| {
+            transaction(conn, |conn| {
+                let ws = caller.workspace_id;
+                lock_workspace(conn, ws)?;
+                let tag_ids = body.tag_ids.clone();
+                let mut input = Input::from(body);
+                input.owner_id = input.owner_id.or(Some(caller.user_id()));
+                let mut errors = FieldErrors::new();
+                let mut fields = validate(conn, ws, &input, &mut errors)?;
+                let tags = check_tags(conn, ws, &tag_ids, &mut errors)?;
+                let principal = caller.principal(conn, scope)?;
+                check_ownership(conn, ws, &mut fields, false, scope, &principal, &mut errors)?;
+                errors.into_result().map_err(ApiError::Validation)?;
+                if let Some(ext) = &fields.external_id {
+                    if crm_db::customers::external_id_taken(conn, ws, ext, None)? {
+                        return Err(ApiError::Conflict { field: "external_id".into(), detail: "is already taken".into() });
+                    }
+                }
+                let row = crm_db::customers::insert(conn, ws, Some(caller.user_id()), &fields)?;
+                crm_db::tags::set_for_customer(conn, ws, row.id.0, &tags)?;
+                let mut changed: Vec<String> = serde_json::to_value(&fields)
+                    .ok()
+                    .and_then(|v| v.as_object().map(|o| o.keys().cloned().collect()))
+                    .unwrap_or_default();
+                changed.push("tags".into());
+                record(conn, Change { workspace_id: ws, entity: ENTITY, entity_id: row.id.0, op: Op::Create, changed_fields: changed, actor_id: Some(caller.user_id()) })?;
+                with_tags(conn, ws, row)
+            })
+        })
+        .await?;
+    Ok(created(customer))
+}
+
+#[utoipa::path(
+    tag = "customers",
+    params(("id" = Uuid, Path, description = "Customer id")),
+    responses(
+        (status = 200, description = "The customer; `ETag` carries its version", body = Customer),
+        (status = 404, description = "No such customer, or not visible to you", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/customers/{id}")]
+pub async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let customer = state
+        .db(move |conn| {
+            let vis = caller.visibility(conn, ObjectType::Customers, Action::Read)?;
+            let row = crm_db::customers::find(conn, &vis, id)?;
+            with_tags(conn, caller.workspace_id, row)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().insert_header(etag(customer.version)).json(customer))
+}
+
+fn filter_of(q: &CustomerQuery) -> Result<CustomerFilter, ApiError> {
+    let region = match q.region.as_deref() {
+        None => None,
+        Some(code) => {
+            let code = RegionCode::parse(code).map_err(|m| ApiError::BadRequest {
+                detail: "invalid query parameter region".into(),
+                errors: FieldErrors::single("region", m),
+            })?;
+            Some(match code.level() {
+                RegionLevel::Country => RegionMatch::Country(code.into_string()),
+                RegionLevel::Province => RegionMatch::Province(code.into_string()),
+                RegionLevel::City => RegionMatch::City(code.into_string()),
+                RegionLevel::District => RegionMatch::District(code.into_string()),
+            })
+        }
+    };
+    let updated_from = match (q.updated_from, q.updated_since) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
+    Ok(CustomerFilter {
+        q: q.q.as_deref().map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty()),
+        kind: q.kind.map(|v| v.as_str().to_owned()),
+        industry: q.industry.map(|v| v.as_str().to_owned()),
+        size_band: q.size_band.map(|v| v.as_str().to_owned()),
+        lifecycle_stage: q.lifecycle_stage.map(|v| v.as_str().to_owned()),
+        source: q.source.map(|v| v.as_str().to_owned()),
+        region,
+        owner_id: q.owner_id,
+        team_id: q.team_id,
+        tag_id: q.tag_id,
+        external_id: q.external_id.clone(),
+        created_from: q.created_from.map(naive),
+        created_to: q.created_to.map(naive),
+        updated_from: updated_from.map(naive),
+        updated_to: q.updated_to.map(naive),
+    })
+}
+
+/// List customers visible to the caller, newest first by default.
+///
+/// Keyset-paginated: pass `next_cursor` as `cursor` for the next page; rows
+/// added meanwhile are neither skipped nor repeated. No total count is computed.
+#[utoipa::path(
+    tag = "customers",
+    params(CustomerQuery),
+    responses(
+        (status = 200, body = Page<Customer>),
+        (status = 400, description = "Bad filter, sort, limit or cursor", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/customers")]
+pub async fn list(state: web::Data<AppState>, caller: Caller, query: ApiQuery<CustomerQuery>) -> Result<web::Json<Page<Customer>>, ApiError> {
+    let query = query.0;
+    let filter = filter_of(&query)?;
+    let (keyset, sort_key) = keyset(query.sort.as_deref(), query.cursor.as_deref(), query.limit, &SORTS)?;
+    let (field, limit) = (keyset.field, keyset.limit);
+    let (rows, tags) = state
+        .db(move |conn| {
+            let vis = caller.visibility(conn, ObjectType::Customers, Action::Read)?;
+            let rows = crm_db::customers::list(conn, &vis, &filter, &keyset)?;
+            let ids: Vec<Uuid> = rows.iter().map(|r| r.id.0).collect();
+            let tags = crm_db::tags::of_customers(conn, caller.workspace_id, &ids)?;
+            Ok((rows, tags))
+        })
+        .await?;
+    let tags = std::cell::RefCell::new(tags);
+    let (items, next_cursor) = page(
+        rows,
+        limit,
+        &sort_key,
+        |r| {
+            let v = match field {
+                CustomerSort::CreatedAt => SortValue::Time(r.created_at),
+                CustomerSort::UpdatedAt => SortValue::Time(r.updated_at),
+                CustomerSort::Name => SortValue::Text(r.fields.name.clone()),
+            };
+            (v, r.id.0)
+        },
+        |r| {
+            let refs = tags.borrow_mut().remove(&r.id.0).unwrap_or_default().into_iter().map(crate::tags::reference).collect();
+            view(r, refs)
+        },
+    );
+    Ok(web::Json(Page { items, next_cursor }))
+}
+
+/// Merge-patch a customer. Send `If-Match` with the `ETag` you read to be
+/// told (412) when someone else changed it meanwhile.
+#[utoipa::path(
+    tag = "customers",
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you edited")),
+    request_body = CustomerPatch,
+    responses(
+        (status = 200, body = Customer),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed by someone else since you read it", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/customers/{id}")]
+pub async fn update(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>, if_match: IfMatch, body: ApiJson<CustomerPatch>) -> Result<HttpResponse, ApiError> {
+    let (id, patch) = (id.into_inner(), body.0);
+    let customer = state
+        .db(move |conn| {
+            transaction(conn, |conn| {
+                let ws = caller.workspace_id;
+                lock_workspace(conn, ws)?;
+                let read = caller.visibility(conn, ObjectType::Customers, Action::Read)?;
+                let current = crm_db::customers::find(conn, &read, id)?;
+                let scope = caller.require(ObjectType::Customers, Action::Update)?;
+                let principal = caller.principal(conn, scope)?;
+                let ownership = Ownership { owner_id: current.fields.owner_id.map(Uuid::from), team_id: current.fields.team_id.map(Uuid::from) };
+                if !scope.covers(&principal, ownership) {
+                    return Err(ApiError::Forbidden("your role may not update this customer".into()));
+                }
+                let version = if_match.check(current.version)?;
+                let tag_ids = patch.tag_ids.clone();
+                let (input, team_from_owner) = Input::from_row(&current).apply(patch);
+                let mut errors = FieldErrors::new();
+                let mut fields = validate(conn, ws, &input, &mut errors)?;
+                let tags = match &tag_ids {
+                    Some(ids) => Some(check_tags(conn, ws, ids, &mut errors)?),
+                    None => None,
+                };
+                check_ownership(conn, ws, &mut fields, team_from_owner, scope, &principal, &mut errors)?;
+                errors.into_result().map_err(ApiError::Validation)?;
+                if let Some(ext) = &fields.external_id {
+                    if crm_db::customers::external_id_taken(conn, ws, ext, Some(id))? {
+                        return Err(ApiError::Conflict { field: "external_id".into(), detail: "is already taken".into() });
+                    }
+                }
+                let mut changed = changed_fields(&current.fields, &fields);
+                if let Some(tags) = &tags {
+                    let before: Vec<Uuid> = crm_db::tags::of_customers(conn, ws, &[id])?
+                        .remove(&id)
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|t| t.id.0)
+                        .collect();
+                    let mut before = before;
+                    before.sort();
+                    if &before != tags {
+                        crm_db::tags::set_for_customer(conn, ws, id, tags)?;
+                        changed.push("tags".into());
+                    }
+                }
+                if changed.is_empty() {
+                    return with_tags(conn, ws, current);
+                }
+                let row = crm_db::customers::update(conn, ws, id, version, Some(caller.user_id()), &fields)?;
+                record(conn, Change { workspace_id: ws, entity: ENTITY, entity_id: id, op: Op::Update, changed_fields: changed, actor_id: Some(caller.user_id()) })?;
+                with_tags(conn, ws, row)
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().insert_header(etag(customer.version)).json(customer))
+}
+
+/// Soft-delete a customer and its contacts; the deletion appears in the change log.
+#[utoipa::path(
+    tag = "customers",
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/customers/{id}")]
+pub async fn remove(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>, if_match: IfMatch) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    state
+        .db(move |conn| {
+            transaction(conn, |conn| {
+                let ws = caller.workspace_id;
+                lock_workspace(conn, ws)?;
+                let read = caller.visibility(conn, ObjectType::Customers, Action::Read)?;
+                let current = crm_db::customers::find(conn, &read, id)?;
+                let scope = caller.require(ObjectType::Customers, Action::Delete)?;
+                let principal = caller.principal(conn, scope)?;
+                let ownership = Ownership { owner_id: current.fields.owner_id.map(Uuid::from), team_id: current.fields.team_id.map(Uuid::from) };
+                if !scope.covers(&principal, ownership) {
+                    return Err(ApiError::Forbidden("your role may not delete this customer".into()));
+                }
+                let version = if_match.check(current.version)?;
+                crm_db::customers::soft_delete(conn, ws, id, version, Some(caller.user_id()))?;
+                let actor = Some(caller.user_id());
+                for contact in crm_db::contacts::soft_delete_of_customer(conn, ws, id, actor)? {
+                    record(conn, Change { workspace_id: ws, entity: crate::contacts::ENTITY, entity_id: contact, op: Op::Delete, changed_fields: vec![], actor_id: actor })?;
+                }
+                record(conn, Change { workspace_id: ws, entity: ENTITY, entity_id: id, op: Op::Delete, changed_fields: vec![], actor_id: actor })?;
+                Ok(())
+            })
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

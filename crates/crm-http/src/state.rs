@@ -1,0 +1,53 @@
+//! Shared application state and the helper that runs blocking database
+//! work off the async workers.
+
+use actix_web::web;
+use crm_db::auth::ThrottlePolicy;
+use crm_db::{AnyConnection, Backend, DbPool};
+
+use crate::error::ApiError;
+use crate::security::TokenKeys;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: DbPool,
+    pub backend: Backend,
+    pub tokens: TokenKeys,
+    /// Take the client address from `X-Forwarded-For` (behind a trusted proxy only).
+    pub trust_proxy: bool,
+    pub account_throttle: ThrottlePolicy,
+    pub address_throttle: ThrottlePolicy,
+}
+
+impl AppState {
+    /// Runs `f` with a pooled connection on the blocking thread pool.
+    pub async fn db<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        web::block(move || {
+            let mut conn = pool.get().map_err(|e| ApiError::Unavailable(e.to_string()))?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(ApiError::internal)?
+    }
+}
+
+pub fn default_account_throttle() -> ThrottlePolicy {
+    ThrottlePolicy {
+        max_failures: 5,
+        window: chrono::Duration::minutes(15),
+        lockout: chrono::Duration::minutes(15),
+    }
+}
+
+pub fn default_address_throttle() -> ThrottlePolicy {
+    ThrottlePolicy {
+        max_failures: 30,
+        window: chrono::Duration::minutes(15),
+        lockout: chrono::Duration::minutes(15),
+    }
+}
