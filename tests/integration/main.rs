@@ -1,1 +1,14 @@
-//! placeholder
+//! The one integration-test binary. Every API scenario runs twice, on
+//! PostgreSQL and on SQLite, each on its own fresh database (`both!`).
+
+mod admin;
+mod auth;
+mod contacts;
+mod customers;
+mod e2e;
+mod errors;
+mod migrations;
+mod openapi;
+mod paging;
+mod regions;
+mod visibility;

@@ -5,6 +5,7 @@
 //! `&mut AnyConnection`, are scoped by workspace (and, for business
 //! records, by a `Visibility`), and return `DbResult`.
 
+pub mod admin;
 pub mod api_keys;
 pub mod auth;
 pub mod change_log;

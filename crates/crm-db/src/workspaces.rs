@@ -54,3 +54,14 @@ pub fn sole(conn: &mut AnyConnection) -> DbResult<Option<WorkspaceRow>> {
     let mut two: Vec<WorkspaceRow> = workspaces::table.select(WorkspaceRow::as_select()).limit(2).load(conn)?;
     Ok(if two.len() == 1 { two.pop() } else { None })
 }
+
+/// Deletes a workspace and, by cascade, everything in it.
+pub fn delete(conn: &mut AnyConnection, id: Uuid) -> DbResult<()> {
+    diesel::delete(workspaces::table.find(Id(id))).execute(conn)?;
+    Ok(())
+}
+
+/// Whether any workspace exists (an empty database gets demo data on `make run`).
+pub fn any(conn: &mut AnyConnection) -> DbResult<bool> {
+    Ok(workspaces::table.select(workspaces::id).first::<Id>(conn).optional()?.is_some())
+}

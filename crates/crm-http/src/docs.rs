@@ -104,3 +104,8 @@ pub async fn index() -> HttpResponse {
          <a href=\"/api/openapi.json\">openapi.json</a> · <a href=\"/api/health\">health</a></p></body></html>",
     )
 }
+
+/// `/api/docs` → `/api/docs/` (Swagger UI loads its assets relative to the slash).
+pub async fn docs_redirect() -> HttpResponse {
+    HttpResponse::MovedPermanently().insert_header(("Location", "/api/docs/")).finish()
+}

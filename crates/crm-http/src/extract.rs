@@ -29,7 +29,11 @@ fn field_error(path: &serde_path_to_error::Path, message: &str) -> (String, Stri
     for prefix in ["missing field `", "unknown field `"] {
         if let Some(rest) = message.strip_prefix(prefix) {
             if let Some(name) = rest.split('`').next() {
-                field = if field.is_empty() { name.to_owned() } else { format!("{field}.{name}") };
+                // serde_path_to_error already ends the path of an unknown field with its name.
+                let named = field == name || field.ends_with(&format!(".{name}"));
+                if !named {
+                    field = if field.is_empty() { name.to_owned() } else { format!("{field}.{name}") };
+                }
                 let reason = if prefix.starts_with("missing") { "is required".to_owned() } else { "is not a known field".to_owned() };
                 return (field, reason);
             }

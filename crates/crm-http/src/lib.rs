@@ -84,8 +84,15 @@ fn api(cfg: &mut ServiceConfig<'_>) {
 
 /// The OpenAPI document, as served at `/api/openapi.json` and committed at `openapi/openapi.json`.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (_, api) = App::new().into_utoipa_app().openapi(docs::ApiDoc::openapi()).service(scope("/api").configure(api)).split_for_parts();
-    api
+    static SPEC: std::sync::LazyLock<utoipa::openapi::OpenApi> = std::sync::LazyLock::new(|| {
+        let (_, spec) = App::new()
+            .into_utoipa_app()
+            .openapi(docs::ApiDoc::openapi())
+            .service(scope("/api").configure(api))
+            .split_for_parts();
+        spec
+    });
+    SPEC.clone()
 }
 
 /// The whole application; `crm serve` and the in-process tests both build it here.
@@ -94,17 +101,19 @@ pub fn app(
 ) -> App<
     impl ServiceFactory<ServiceRequest, Config = (), Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error, InitError = ()>,
 > {
-    let (app, spec) = App::new()
-        .into_utoipa_app()
-        .openapi(docs::ApiDoc::openapi())
-        .service(scope("/api").configure(api))
-        .split_for_parts();
+    let spec = openapi();
     let routes = docs::RouteTable::new(&spec);
-    app.app_data(web::Data::new(state))
+    // The docs are registered before the `/api` scope, which would otherwise claim `/api/docs/…`.
+    App::new()
+        .app_data(web::Data::new(state))
         .app_data(web::Data::new(routes))
         .app_data(web::PathConfig::default().error_handler(extract::path_error))
         .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", spec))
+        .into_utoipa_app()
+        .service(scope("/api").configure(api))
+        .into_app()
         .route("/", web::get().to(docs::index))
+        .route("/api/docs", web::get().to(docs::docs_redirect))
         .default_service(web::to(docs::fallback))
         .wrap(actix_web::middleware::from_fn(middleware::request_id))
 }

@@ -1,1 +1,57 @@
-//! placeholder
+//! The `crm` binary's library: settings from the environment, workspace
+//! provisioning, demo data, and the server start-up. `main.rs` only parses
+//! the command line and calls in here, so tests can use the same code.
+
+pub mod demo;
+pub mod provision;
+pub mod settings;
+
+use std::net::TcpListener;
+
+use actix_web::HttpServer;
+use crm_db::DbPool;
+use crm_http::AppState;
+use crm_http::security::TokenKeys;
+
+pub use settings::Settings;
+
+/// Connects, migrates and returns the pool and backend.
+pub fn open_database(settings: &Settings) -> anyhow::Result<(DbPool, crm_db::Backend)> {
+    let pool = crm_db::connect_pool(&settings.database_url, settings.pool_size).map_err(anyhow::Error::msg)?;
+    let mut conn = pool.get()?;
+    let backend = conn.backend();
+    let applied = crm_db::migrate::run_pending(&mut conn).map_err(anyhow::Error::msg)?;
+    if !applied.is_empty() {
+        tracing::info!(count = applied.len(), "applied migrations");
+    }
+    Ok((pool, backend))
+}
+
+pub fn app_state(settings: &Settings, pool: DbPool, backend: crm_db::Backend, secret: &[u8]) -> AppState {
+    AppState {
+        pool,
+        backend,
+        tokens: TokenKeys::new(secret),
+        trust_proxy: settings.trust_proxy,
+        account_throttle: crm_http::state::default_account_throttle(),
+        address_throttle: crm_http::state::default_address_throttle(),
+    }
+}
+
+/// Serves until stopped (Ctrl-C or SIGTERM).
+pub async fn serve(settings: Settings, listener: TcpListener) -> anyhow::Result<()> {
+    let secret = settings.jwt_secret()?;
+    let (pool, backend) = open_database(&settings)?;
+    let demo = {
+        let mut conn = pool.get()?;
+        crm_db::workspaces::find_by_slug(&mut conn, demo::SLUG)?.is_some()
+    };
+    let state = app_state(&settings, pool, backend, &secret);
+    let address = listener.local_addr()?;
+    println!("CRM is running at http://{address}/  (API docs: http://{address}/api/docs/, database: {})", backend.as_str());
+    if demo {
+        println!("{}", demo::logins_text());
+    }
+    HttpServer::new(move || crm_http::app(state.clone())).listen(listener)?.run().await?;
+    Ok(())
+}

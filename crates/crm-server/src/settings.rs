@@ -1,0 +1,67 @@
+//! Configuration from `CRM_*` environment variables (see the README table).
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use crm_db::connection::DatabaseUrl;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `CRM_BIND`, default `127.0.0.1:8080`.
+    pub bind: String,
+    /// `CRM_DATABASE_URL`, default `sqlite://./data/crm.db`.
+    pub database_url: String,
+    /// `CRM_JWT_SECRET`: at least 32 bytes; required with PostgreSQL.
+    pub jwt_secret: Option<String>,
+    /// `CRM_DB_POOL_SIZE`, default 10.
+    pub pool_size: u32,
+    /// `CRM_TRUST_PROXY`: take client addresses from `X-Forwarded-For`.
+    pub trust_proxy: bool,
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+impl Settings {
+    pub fn from_env() -> anyhow::Result<Self> {
+        Ok(Self {
+            bind: var("CRM_BIND").unwrap_or_else(|| "127.0.0.1:8080".to_owned()),
+            database_url: var("CRM_DATABASE_URL").unwrap_or_else(|| "sqlite://./data/crm.db".to_owned()),
+            jwt_secret: var("CRM_JWT_SECRET"),
+            pool_size: var("CRM_DB_POOL_SIZE").map(|v| v.parse()).transpose().context("CRM_DB_POOL_SIZE must be a number")?.unwrap_or(10),
+            trust_proxy: var("CRM_TRUST_PROXY").is_some_and(|v| matches!(v.as_str(), "1" | "true" | "yes")),
+        })
+    }
+
+    /// The signing secret: `CRM_JWT_SECRET`, or for a SQLite file a random
+    /// secret generated once and kept beside it (development only).
+    pub fn jwt_secret(&self) -> anyhow::Result<Vec<u8>> {
+        if let Some(secret) = &self.jwt_secret {
+            if secret.len() < 32 {
+                bail!("CRM_JWT_SECRET must be at least 32 bytes");
+            }
+            return Ok(secret.as_bytes().to_vec());
+        }
+        let path = match DatabaseUrl::parse(&self.database_url).map_err(anyhow::Error::msg)? {
+            DatabaseUrl::Sqlite(file) if file != ":memory:" => {
+                PathBuf::from(file).parent().map(|d| d.join("jwt-secret")).unwrap_or_else(|| PathBuf::from("jwt-secret"))
+            }
+            _ => bail!("CRM_JWT_SECRET is required with PostgreSQL (at least 32 random bytes, e.g. `openssl rand -hex 32`)"),
+        };
+        if let Ok(existing) = std::fs::read_to_string(&path) {
+            if existing.trim().len() >= 32 {
+                return Ok(existing.trim().as_bytes().to_vec());
+            }
+        }
+        let mut bytes = [0_u8; 32];
+        getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+        let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(&path, &secret).with_context(|| format!("cannot write {}", path.display()))?;
+        tracing::warn!(path = %path.display(), "CRM_JWT_SECRET is not set: generated a development secret; set CRM_JWT_SECRET in production");
+        Ok(secret.into_bytes())
+    }
+}

@@ -1,0 +1,137 @@
+//! `TestApp`: the real actix `App` over a test database, called in process.
+
+use actix_web::http::{Method, StatusCode, header::HeaderMap};
+use actix_web::test;
+use crm_db::Backend;
+use crm_http::AppState;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::db::TestDb;
+
+pub const SECRET: &[u8] = b"test-secret-test-secret-test-secret!";
+
+pub struct TestApp {
+    pub state: AppState,
+    pub db: TestDb,
+}
+
+#[derive(Debug)]
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl Resp {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The field errors of a problem body, as `field → messages`.
+    pub fn errors(&self) -> Vec<String> {
+        self.body["errors"].as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default()
+    }
+
+    pub fn id(&self) -> Uuid {
+        self.body["id"].as_str().and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("no id in {}", self.body))
+    }
+
+    /// Asserts the status and, for errors, the problem+json content type.
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Self {
+        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.body);
+        if status >= 400 {
+            assert_eq!(self.header("content-type"), Some("application/problem+json"), "errors are problem+json");
+            assert_eq!(self.body["status"], status, "problem status matches");
+        }
+        self
+    }
+}
+
+pub struct Request<'a> {
+    app: &'a TestApp,
+    req: test::TestRequest,
+}
+
+impl Request<'_> {
+    pub fn token(mut self, token: &str) -> Self {
+        self.req = self.req.insert_header(("Authorization", format!("Bearer {token}")));
+        self
+    }
+
+    pub fn json(mut self, body: &Value) -> Self {
+        self.req = self.req.set_json(body);
+        self
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.req = self.req.insert_header((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    pub fn raw(mut self, content_type: &str, body: impl Into<actix_web::web::Bytes>) -> Self {
+        self.req = self.req.insert_header(("Content-Type", content_type.to_owned())).set_payload(body.into());
+        self
+    }
+
+    pub fn peer(mut self, addr: &str) -> Self {
+        self.req = self.req.peer_addr(addr.parse().expect("socket address"));
+        self
+    }
+
+    pub async fn send(self) -> Resp {
+        let service = test::init_service(crm_http::app(self.app.state.clone())).await;
+        let response = test::call_service(&service, self.req.to_request()).await;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = test::read_body(response).await;
+        let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned())) };
+        Resp { status, headers, body }
+    }
+}
+
+impl TestApp {
+    pub fn new(db: TestDb) -> Self {
+        let pool = db.pool();
+        let backend = if db.url().starts_with("postgres") { Backend::Postgres } else { Backend::Sqlite };
+        let state = AppState {
+            pool,
+            backend,
+            tokens: crm_http::security::TokenKeys::new(SECRET),
+            trust_proxy: false,
+            account_throttle: crm_http::state::default_account_throttle(),
+            address_throttle: crm_http::state::default_address_throttle(),
+        };
+        Self { state, db }
+    }
+
+    pub fn conn(&self) -> crm_db::PooledConn {
+        self.state.pool.get().expect("connection")
+    }
+
+    pub fn request(&self, method: Method, path: &str) -> Request<'_> {
+        Request { app: self, req: test::TestRequest::default().method(method).uri(path) }
+    }
+
+    pub fn get(&self, path: &str) -> Request<'_> {
+        self.request(Method::GET, path)
+    }
+
+    pub fn post(&self, path: &str) -> Request<'_> {
+        self.request(Method::POST, path)
+    }
+
+    pub fn patch(&self, path: &str) -> Request<'_> {
+        self.request(Method::PATCH, path)
+    }
+
+    pub fn delete(&self, path: &str) -> Request<'_> {
+        self.request(Method::DELETE, path)
+    }
+
+    /// An access token for a user, minted by the app's own token service.
+    pub fn token_for(&self, user: Uuid, workspace: Uuid) -> String {
+        self.state.tokens.issue(user, workspace).expect("token")
+    }
+}
