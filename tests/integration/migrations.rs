@@ -11,7 +11,15 @@ fn round_trip(db: TestDb) {
     assert_eq!(reverted, applied.len());
     let again = crm_db::migrate::run_pending(&mut conn).expect("up again");
     assert_eq!(again, applied);
-    let regions = crm_db::regions::list(&mut conn, &crm_db::regions::RegionFilter { parent: Some("CN".into()), limit: 100, ..Default::default() }).expect("regions");
+    let regions = crm_db::regions::list(
+        &mut conn,
+        &crm_db::regions::RegionFilter {
+            parent: Some("CN".into()),
+            limit: 100,
+            ..Default::default()
+        },
+    )
+    .expect("regions");
     assert_eq!(regions.len(), 34);
 }
 

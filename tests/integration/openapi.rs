@@ -15,12 +15,19 @@ fn the_committed_openapi_document_matches_the_handlers() {
 
 #[test]
 fn the_document_declares_bearer_auth_and_problem_responses() {
-    let spec: serde_json::Value = serde_json::from_str(&crm_http::openapi().to_json().expect("json")).expect("parse");
+    let spec: serde_json::Value =
+        serde_json::from_str(&crm_http::openapi().to_json().expect("json")).expect("parse");
     assert_eq!(spec["openapi"], "3.1.0");
-    assert_eq!(spec["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+    assert_eq!(
+        spec["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
     let create = &spec["paths"]["/api/v1/customers"]["post"];
     assert!(create["responses"]["422"]["content"]["application/problem+json"].is_object());
-    assert_eq!(spec["paths"]["/api/v1/auth/login"]["post"]["security"], serde_json::json!([{}]));
+    assert_eq!(
+        spec["paths"]["/api/v1/auth/login"]["post"]["security"],
+        serde_json::json!([{}])
+    );
     assert!(spec["components"]["schemas"]["Problem"]["example"].is_object());
 }
 
@@ -30,9 +37,14 @@ async fn the_served_document_is_the_generated_one(app: TestApp) {
     World::create(&app);
     let served = app.get("/api/openapi.json").send().await;
     assert_eq!(served.status.as_u16(), 200);
-    let generated: serde_json::Value = serde_json::from_str(&crm_http::openapi().to_json().expect("json")).expect("parse");
+    let generated: serde_json::Value =
+        serde_json::from_str(&crm_http::openapi().to_json().expect("json")).expect("parse");
     assert_eq!(served.body, generated);
     let docs = app.get("/api/docs/").send().await;
     assert_eq!(docs.status.as_u16(), 200);
-    assert!(docs.body.as_str().is_some_and(|html| html.contains("swagger")));
+    assert!(
+        docs.body
+            .as_str()
+            .is_some_and(|html| html.contains("swagger"))
+    );
 }

@@ -30,19 +30,34 @@ impl Resp {
 
     /// The field errors of a problem body, as `field → messages`.
     pub fn errors(&self) -> Vec<String> {
-        self.body["errors"].as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default()
+        self.body["errors"]
+            .as_object()
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default()
     }
 
     pub fn id(&self) -> Uuid {
-        self.body["id"].as_str().and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("no id in {}", self.body))
+        self.body["id"]
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("no id in {}", self.body))
     }
 
     /// Asserts the status and, for errors, the problem+json content type.
     #[track_caller]
     pub fn expect(self, status: u16) -> Self {
-        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.body);
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {}",
+            self.body
+        );
         if status >= 400 {
-            assert_eq!(self.header("content-type"), Some("application/problem+json"), "errors are problem+json");
+            assert_eq!(
+                self.header("content-type"),
+                Some("application/problem+json"),
+                "errors are problem+json"
+            );
             assert_eq!(self.body["status"], status, "problem status matches");
         }
         self
@@ -56,7 +71,9 @@ pub struct Request<'a> {
 
 impl Request<'_> {
     pub fn token(mut self, token: &str) -> Self {
-        self.req = self.req.insert_header(("Authorization", format!("Bearer {token}")));
+        self.req = self
+            .req
+            .insert_header(("Authorization", format!("Bearer {token}")));
         self
     }
 
@@ -71,7 +88,10 @@ impl Request<'_> {
     }
 
     pub fn raw(mut self, content_type: &str, body: impl Into<actix_web::web::Bytes>) -> Self {
-        self.req = self.req.insert_header(("Content-Type", content_type.to_owned())).set_payload(body.into());
+        self.req = self
+            .req
+            .insert_header(("Content-Type", content_type.to_owned()))
+            .set_payload(body.into());
         self
     }
 
@@ -86,15 +106,28 @@ impl Request<'_> {
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = test::read_body(response).await;
-        let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned())) };
-        Resp { status, headers, body }
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+        };
+        Resp {
+            status,
+            headers,
+            body,
+        }
     }
 }
 
 impl TestApp {
     pub fn new(db: TestDb) -> Self {
         let pool = db.pool();
-        let backend = if db.url().starts_with("postgres") { Backend::Postgres } else { Backend::Sqlite };
+        let backend = if db.url().starts_with("postgres") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        };
         let state = AppState {
             pool,
             backend,
@@ -111,7 +144,10 @@ impl TestApp {
     }
 
     pub fn request(&self, method: Method, path: &str) -> Request<'_> {
-        Request { app: self, req: test::TestRequest::default().method(method).uri(path) }
+        Request {
+            app: self,
+            req: test::TestRequest::default().method(method).uri(path),
+        }
     }
 
     pub fn get(&self, path: &str) -> Request<'_> {

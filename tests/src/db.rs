@@ -19,8 +19,15 @@ use diesel::{Connection, PgConnection};
 pub const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
 pub enum TestDb {
-    Postgres { url: String, name: String, admin_url: String },
-    Sqlite { _dir: tempfile::TempDir, url: String },
+    Postgres {
+        url: String,
+        name: String,
+        admin_url: String,
+    },
+    Sqlite {
+        _dir: tempfile::TempDir,
+        url: String,
+    },
 }
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -32,7 +39,9 @@ fn migrations_dir() -> PathBuf {
 /// A short hash of every migration file, so a changed migration gets a new template.
 fn migrations_hash() -> String {
     fn walk(dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
             if path.is_dir() {
@@ -56,7 +65,9 @@ pub fn server_url() -> String {
 
 /// The same server URL with another database name.
 fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
     let prefix = base.rsplit_once('/').map_or(base, |(p, _)| p);
     match query {
         Some(q) => format!("{prefix}/{name}?{q}"),
@@ -96,9 +107,11 @@ fn postgres_template(admin_url: &str) -> String {
                 if !crm_db::admin::database_exists(admin, &template).unwrap_or(false) {
                     let building = format!("{template}_building");
                     crm_db::admin::drop_database(admin, &building).expect("drop stale template");
-                    crm_db::admin::create_database(admin, &building, None).expect("create template");
+                    crm_db::admin::create_database(admin, &building, None)
+                        .expect("create template");
                     {
-                        let pool = crm_db::connect_pool(&with_database(admin_url, &building), 1).expect("connect template");
+                        let pool = crm_db::connect_pool(&with_database(admin_url, &building), 1)
+                            .expect("connect template");
                         let mut conn = pool.get().expect("template connection");
                         crm_db::migrate::run_pending(&mut conn).expect("migrate template");
                     }
@@ -119,14 +132,23 @@ fn sqlite_template() -> PathBuf {
     static TEMPLATE: OnceLock<PathBuf> = OnceLock::new();
     TEMPLATE
         .get_or_init(|| {
-            let dir = std::env::temp_dir().join(format!("crm-sqlite-template-{}-{}", std::process::id(), migrations_hash()));
+            let dir = std::env::temp_dir().join(format!(
+                "crm-sqlite-template-{}-{}",
+                std::process::id(),
+                migrations_hash()
+            ));
             std::fs::create_dir_all(&dir).expect("template dir");
             let file = dir.join("template.db");
             let _ = std::fs::remove_file(&file);
-            let pool = crm_db::connect_pool(&format!("sqlite://{}", file.display()), 1).expect("template db");
+            let pool = crm_db::connect_pool(&format!("sqlite://{}", file.display()), 1)
+                .expect("template db");
             let mut conn = pool.get().expect("template connection");
             crm_db::migrate::run_pending(&mut conn).expect("migrate template");
-            diesel::connection::SimpleConnection::batch_execute(&mut *conn, "PRAGMA wal_checkpoint(TRUNCATE);").expect("checkpoint");
+            diesel::connection::SimpleConnection::batch_execute(
+                &mut *conn,
+                "PRAGMA wal_checkpoint(TRUNCATE);",
+            )
+            .expect("checkpoint");
             file
         })
         .clone()
@@ -136,27 +158,46 @@ impl TestDb {
     pub fn postgres() -> Self {
         let admin_url = server_url();
         let template = postgres_template(&admin_url);
-        let name = format!("crm_test_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
+        let name = format!(
+            "crm_test_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst)
+        );
         let mut admin = admin_connection(&admin_url);
         crm_db::admin::create_database(&mut admin, &name, Some(&template)).expect("clone template");
-        Self::Postgres { url: with_database(&admin_url, &name), name, admin_url }
+        Self::Postgres {
+            url: with_database(&admin_url, &name),
+            name,
+            admin_url,
+        }
     }
 
     pub fn sqlite() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let file = dir.path().join("crm.db");
         std::fs::copy(sqlite_template(), &file).expect("copy template");
-        Self::Sqlite { url: format!("sqlite://{}", file.display()), _dir: dir }
+        Self::Sqlite {
+            url: format!("sqlite://{}", file.display()),
+            _dir: dir,
+        }
     }
 
     /// A database with no migrations applied (for migration tests).
     pub fn empty(postgres: bool) -> Self {
         if postgres {
             let admin_url = server_url();
-            let name = format!("crm_test_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
+            let name = format!(
+                "crm_test_{}_{}",
+                std::process::id(),
+                COUNTER.fetch_add(1, Ordering::SeqCst)
+            );
             let mut admin = admin_connection(&admin_url);
             crm_db::admin::create_database(&mut admin, &name, None).expect("create database");
-            Self::Postgres { url: with_database(&admin_url, &name), name, admin_url }
+            Self::Postgres {
+                url: with_database(&admin_url, &name),
+                name,
+                admin_url,
+            }
         } else {
             let dir = tempfile::tempdir().expect("temp dir");
             let url = format!("sqlite://{}", dir.path().join("crm.db").display());
@@ -177,10 +218,12 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        if let Self::Postgres { name, admin_url, .. } = self {
-            if let Ok(mut admin) = PgConnection::establish(admin_url) {
-                let _ = crm_db::admin::drop_database(&mut admin, name);
-            }
+        if let Self::Postgres {
+            name, admin_url, ..
+        } = self
+            && let Ok(mut admin) = PgConnection::establish(admin_url)
+        {
+            let _ = crm_db::admin::drop_database(&mut admin, name);
         }
     }
 }

@@ -12,7 +12,8 @@ use uuid::Uuid;
 use crate::app::TestApp;
 
 pub const PASSWORD: &str = "correct-horse-battery";
-static HASH: LazyLock<String> = LazyLock::new(|| crm_http::security::hash_password(PASSWORD).expect("hash"));
+static HASH: LazyLock<String> =
+    LazyLock::new(|| crm_http::security::hash_password(PASSWORD).expect("hash"));
 
 #[derive(Debug, Clone)]
 pub struct Person {
@@ -46,30 +47,67 @@ pub struct World {
 
 impl World {
     pub fn role(&self, key: &str) -> Uuid {
-        self.roles.iter().find(|(k, _)| k == key).map(|(_, id)| *id).expect("role")
+        self.roles
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, id)| *id)
+            .expect("role")
     }
 }
 
-fn person(app: &TestApp, conn: &mut AnyConnection, ws: Uuid, email: &str, role: Uuid, team: Option<Uuid>) -> Person {
-    let new = crm_db::users::NewUser { email, display_name: email, password_hash: &HASH, role_id: role, team_id: team };
+fn person(
+    app: &TestApp,
+    conn: &mut AnyConnection,
+    ws: Uuid,
+    email: &str,
+    role: Uuid,
+    team: Option<Uuid>,
+) -> Person {
+    let new = crm_db::users::NewUser {
+        email,
+        display_name: email,
+        password_hash: &HASH,
+        role_id: role,
+        team_id: team,
+    };
     let user = crm_db::users::insert(conn, ws, &new).expect("user");
-    Person { id: user.id.0, email: email.to_owned(), token: app.token_for(user.id.0, ws), team }
+    Person {
+        id: user.id.0,
+        email: email.to_owned(),
+        token: app.token_for(user.id.0, ws),
+        team,
+    }
 }
 
 fn workspace(conn: &mut AnyConnection, slug: &str) -> (Uuid, Vec<(String, Uuid)>) {
-    let ws = crm_db::workspaces::insert(conn, slug, slug).expect("workspace").id.0;
-    let roles = crm_db::roles::insert_builtins(conn, ws).expect("roles").into_iter().map(|r| (r.key, r.id.0)).collect();
+    let ws = crm_db::workspaces::insert(conn, slug, slug)
+        .expect("workspace")
+        .id
+        .0;
+    let roles = crm_db::roles::insert_builtins(conn, ws)
+        .expect("roles")
+        .into_iter()
+        .map(|r| (r.key, r.id.0))
+        .collect();
     (ws, roles)
 }
 
 fn team(conn: &mut AnyConnection, ws: Uuid, name: &str, parent: Option<Uuid>) -> Uuid {
-    let fields = crm_db::teams::TeamFields { name: name.to_owned(), parent_id: parent, manager_id: None };
+    let fields = crm_db::teams::TeamFields {
+        name: name.to_owned(),
+        parent_id: parent,
+        manager_id: None,
+    };
     crm_db::teams::insert(conn, ws, &fields).expect("team").id.0
 }
 
 fn set_manager(conn: &mut AnyConnection, ws: Uuid, team: Uuid, manager: Uuid) {
     let row = crm_db::teams::find(conn, ws, team).expect("team");
-    let fields = crm_db::teams::TeamFields { name: row.name, parent_id: row.parent_id.map(Uuid::from), manager_id: Some(manager) };
+    let fields = crm_db::teams::TeamFields {
+        name: row.name,
+        parent_id: row.parent_id.map(Uuid::from),
+        manager_id: Some(manager),
+    };
     crm_db::teams::update(conn, ws, team, row.version, &fields).expect("manager");
 }
 
@@ -78,24 +116,113 @@ impl World {
         let mut conn = app.conn();
         let conn = &mut *conn;
         let (ws, roles) = workspace(conn, "acme");
-        let role = |key: BuiltinRole| roles.iter().find(|(k, _)| k == key.as_str()).map(|(_, id)| *id).expect("role");
+        let role = |key: BuiltinRole| {
+            roles
+                .iter()
+                .find(|(k, _)| k == key.as_str())
+                .map(|(_, id)| *id)
+                .expect("role")
+        };
         let team_a = team(conn, ws, "Team A", None);
         let team_a2 = team(conn, ws, "Team A2", Some(team_a));
         let team_b = team(conn, ws, "Team B", None);
-        let admin = person(app, conn, ws, "admin@acme.test", role(BuiltinRole::Admin), None);
-        let manager1 = person(app, conn, ws, "manager1@acme.test", role(BuiltinRole::Manager), Some(team_a));
-        let manager2 = person(app, conn, ws, "manager2@acme.test", role(BuiltinRole::Manager), Some(team_b));
-        let rep1 = person(app, conn, ws, "rep1@acme.test", role(BuiltinRole::Sales), Some(team_a));
-        let rep2 = person(app, conn, ws, "rep2@acme.test", role(BuiltinRole::Sales), Some(team_a));
-        let rep3 = person(app, conn, ws, "rep3@acme.test", role(BuiltinRole::Sales), Some(team_b));
-        let rep5 = person(app, conn, ws, "rep5@acme.test", role(BuiltinRole::Sales), Some(team_a2));
-        let viewer = person(app, conn, ws, "viewer@acme.test", role(BuiltinRole::Viewer), None);
+        let admin = person(
+            app,
+            conn,
+            ws,
+            "admin@acme.test",
+            role(BuiltinRole::Admin),
+            None,
+        );
+        let manager1 = person(
+            app,
+            conn,
+            ws,
+            "manager1@acme.test",
+            role(BuiltinRole::Manager),
+            Some(team_a),
+        );
+        let manager2 = person(
+            app,
+            conn,
+            ws,
+            "manager2@acme.test",
+            role(BuiltinRole::Manager),
+            Some(team_b),
+        );
+        let rep1 = person(
+            app,
+            conn,
+            ws,
+            "rep1@acme.test",
+            role(BuiltinRole::Sales),
+            Some(team_a),
+        );
+        let rep2 = person(
+            app,
+            conn,
+            ws,
+            "rep2@acme.test",
+            role(BuiltinRole::Sales),
+            Some(team_a),
+        );
+        let rep3 = person(
+            app,
+            conn,
+            ws,
+            "rep3@acme.test",
+            role(BuiltinRole::Sales),
+            Some(team_b),
+        );
+        let rep5 = person(
+            app,
+            conn,
+            ws,
+            "rep5@acme.test",
+            role(BuiltinRole::Sales),
+            Some(team_a2),
+        );
+        let viewer = person(
+            app,
+            conn,
+            ws,
+            "viewer@acme.test",
+            role(BuiltinRole::Viewer),
+            None,
+        );
         set_manager(conn, ws, team_a, manager1.id);
         set_manager(conn, ws, team_b, manager2.id);
         let (other_ws, other_roles) = workspace(conn, "other");
-        let other_admin_role = other_roles.iter().find(|(k, _)| k == "admin").map(|(_, id)| *id).expect("admin role");
-        let other_admin = person(app, conn, other_ws, "admin@other.test", other_admin_role, None);
-        World { ws, admin, manager1, manager2, rep1, rep2, rep3, rep5, viewer, team_a, team_a2, team_b, other_ws, other_admin, roles }
+        let other_admin_role = other_roles
+            .iter()
+            .find(|(k, _)| k == "admin")
+            .map(|(_, id)| *id)
+            .expect("admin role");
+        let other_admin = person(
+            app,
+            conn,
+            other_ws,
+            "admin@other.test",
+            other_admin_role,
+            None,
+        );
+        World {
+            ws,
+            admin,
+            manager1,
+            manager2,
+            rep1,
+            rep2,
+            rep3,
+            rep5,
+            viewer,
+            team_a,
+            team_a2,
+            team_b,
+            other_ws,
+            other_admin,
+            roles,
+        }
     }
 }
 
@@ -156,6 +283,9 @@ impl CustomerBuilder {
 
     pub fn build(self, app: &TestApp) -> Uuid {
         let mut conn = app.conn();
-        crm_db::customers::insert(&mut conn, self.ws, None, &self.fields.with_search_text()).expect("customer").id.0
+        crm_db::customers::insert(&mut conn, self.ws, None, &self.fields.with_search_text())
+            .expect("customer")
+            .id
+            .0
     }
 }

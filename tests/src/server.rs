@@ -10,18 +10,36 @@ pub fn binary() -> PathBuf {
     let exe = std::env::current_exe().expect("test executable");
     let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
     let bin = dir.join("crm");
-    assert!(bin.exists(), "{} is missing: build it first (`cargo build -p crm-server`, which `make test` does)", bin.display());
+    assert!(
+        bin.exists(),
+        "{} is missing: build it first (`cargo build -p crm-server`, which `make test` does)",
+        bin.display()
+    );
     bin
 }
 
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
 }
 
 /// Runs a `crm` subcommand to completion; returns (success, stdout + stderr).
 pub fn run(args: &[&str], env: &[(&str, &str)]) -> (bool, String) {
-    let out = Command::new(binary()).args(args).envs(env.iter().copied()).output().expect("run crm");
-    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+    let out = Command::new(binary())
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .expect("run crm");
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
 }
 
 pub struct Server {
@@ -43,10 +61,16 @@ impl Server {
             .stderr(Stdio::null())
             .spawn()
             .expect("start crm serve");
-        let server = Server { child, base: format!("http://{bind}") };
+        let server = Server {
+            child,
+            base: format!("http://{bind}"),
+        };
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
-            if ureq::get(&format!("{}/api/health", server.base)).call().is_ok() {
+            if ureq::get(&format!("{}/api/health", server.base))
+                .call()
+                .is_ok()
+            {
                 return server;
             }
             std::thread::sleep(Duration::from_millis(100));

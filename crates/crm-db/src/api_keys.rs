@@ -37,7 +37,11 @@ pub struct NewApiKey<'a> {
     pub expires_at: Option<NaiveDateTime>,
 }
 
-pub fn insert(conn: &mut AnyConnection, workspace_id: Uuid, key: &NewApiKey<'_>) -> DbResult<ApiKeyRow> {
+pub fn insert(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    key: &NewApiKey<'_>,
+) -> DbResult<ApiKeyRow> {
     let id = Uuid::now_v7();
     diesel::insert_into(api_keys::table)
         .values((
@@ -57,7 +61,11 @@ pub fn insert(conn: &mut AnyConnection, workspace_id: Uuid, key: &NewApiKey<'_>)
 
 pub fn find(conn: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -> DbResult<ApiKeyRow> {
     Ok(api_keys::table
-        .filter(api_keys::workspace_id.eq(Id(workspace_id)).and(api_keys::id.eq(Id(id))))
+        .filter(
+            api_keys::workspace_id
+                .eq(Id(workspace_id))
+                .and(api_keys::id.eq(Id(id))),
+        )
         .select(ApiKeyRow::as_select())
         .first(conn)?)
 }
@@ -80,18 +88,34 @@ pub fn list(conn: &mut AnyConnection, workspace_id: Uuid) -> DbResult<Vec<ApiKey
 }
 
 pub fn revoke(conn: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -> DbResult<()> {
-    let n = diesel::update(api_keys::table.filter(api_keys::workspace_id.eq(Id(workspace_id)).and(api_keys::id.eq(Id(id)))))
-        .set(api_keys::revoked_at.eq(now()))
-        .execute(conn)?;
-    if n == 0 { Err(DbError::NotFound) } else { Ok(()) }
+    let n = diesel::update(
+        api_keys::table.filter(
+            api_keys::workspace_id
+                .eq(Id(workspace_id))
+                .and(api_keys::id.eq(Id(id))),
+        ),
+    )
+    .set(api_keys::revoked_at.eq(now()))
+    .execute(conn)?;
+    if n == 0 {
+        Err(DbError::NotFound)
+    } else {
+        Ok(())
+    }
 }
 
 /// Records use at most once a minute, so authentication stays a read on the hot path.
-pub fn touch(conn: &mut AnyConnection, id: Uuid, last_used_at: Option<NaiveDateTime>) -> DbResult<()> {
+pub fn touch(
+    conn: &mut AnyConnection,
+    id: Uuid,
+    last_used_at: Option<NaiveDateTime>,
+) -> DbResult<()> {
     let at = now();
     if last_used_at.is_some_and(|t| at - t < chrono::Duration::minutes(1)) {
         return Ok(());
     }
-    diesel::update(api_keys::table.find(Id(id))).set(api_keys::last_used_at.eq(at)).execute(conn)?;
+    diesel::update(api_keys::table.find(Id(id)))
+        .set(api_keys::last_used_at.eq(at))
+        .execute(conn)?;
     Ok(())
 }

@@ -70,7 +70,11 @@ pub fn spend_refresh(conn: &mut AnyConnection, id: Uuid) -> DbResult<bool> {
     Ok(n == 1)
 }
 
-pub fn revoke_family(conn: &mut AnyConnection, workspace_id: Uuid, family_id: Uuid) -> DbResult<usize> {
+pub fn revoke_family(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    family_id: Uuid,
+) -> DbResult<usize> {
     Ok(diesel::update(
         refresh_tokens::table.filter(
             refresh_tokens::workspace_id
@@ -109,7 +113,11 @@ pub struct ThrottlePolicy {
 pub fn blocked_until(conn: &mut AnyConnection, keys: &[String]) -> DbResult<Option<NaiveDateTime>> {
     let at = now();
     let until: Option<Option<NaiveDateTime>> = login_throttle::table
-        .filter(login_throttle::key.eq_any(keys).and(login_throttle::blocked_until.gt(at)))
+        .filter(
+            login_throttle::key
+                .eq_any(keys)
+                .and(login_throttle::blocked_until.gt(at)),
+        )
         .select(login_throttle::blocked_until)
         .order(login_throttle::blocked_until.desc())
         .first(conn)
@@ -140,7 +148,11 @@ pub fn record_failure(conn: &mut AnyConnection, key: &str, policy: ThrottlePolic
             other => other.map(|_| ()),
         };
     };
-    let (failures, window_start) = if at - window_start > policy.window { (1, at) } else { (failures + 1, window_start) };
+    let (failures, window_start) = if at - window_start > policy.window {
+        (1, at)
+    } else {
+        (failures + 1, window_start)
+    };
     let blocked = failures >= policy.max_failures;
     diesel::update(login_throttle::table.find(key))
         .set((

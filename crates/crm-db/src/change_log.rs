@@ -99,9 +99,18 @@ pub struct ChangeRow {
 }
 
 /// Entries after `since`, oldest first.
-pub fn since(conn: &mut AnyConnection, workspace_id: Uuid, since: i64, limit: i64) -> DbResult<Vec<ChangeRow>> {
+pub fn since(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    since: i64,
+    limit: i64,
+) -> DbResult<Vec<ChangeRow>> {
     Ok(change_log::table
-        .filter(change_log::workspace_id.eq(Id(workspace_id)).and(change_log::seq.gt(since)))
+        .filter(
+            change_log::workspace_id
+                .eq(Id(workspace_id))
+                .and(change_log::seq.gt(since)),
+        )
         .order(change_log::seq.asc())
         .limit(limit)
         .select(ChangeRow::as_select())

@@ -53,7 +53,10 @@ impl DatabaseUrl {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             return Ok(Self::Postgres(url.to_owned()));
         }
-        if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+        if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
             if path.is_empty() {
                 return Err("sqlite URL has no file path (try sqlite://./data/crm.db)".to_owned());
             }
@@ -90,8 +93,12 @@ impl ManageConnection for AnyManager {
 
     fn connect(&self) -> Result<AnyConnection, Self::Error> {
         match &self.url {
-            DatabaseUrl::Postgres(url) => PgConnection::establish(url).map(AnyConnection::Postgresql),
-            DatabaseUrl::Sqlite(path) => SqliteConnection::establish(path).map(AnyConnection::Sqlite),
+            DatabaseUrl::Postgres(url) => {
+                PgConnection::establish(url).map(AnyConnection::Postgresql)
+            }
+            DatabaseUrl::Sqlite(path) => {
+                SqliteConnection::establish(path).map(AnyConnection::Sqlite)
+            }
         }
         .map_err(diesel::r2d2::Error::ConnectionError)
     }
@@ -131,19 +138,24 @@ pub type PooledConn = PooledConnection<AnyManager>;
 /// A SQLite file's directory is created if missing.
 pub fn connect_pool(url: &str, max_size: u32) -> Result<DbPool, String> {
     let url = DatabaseUrl::parse(url)?;
-    if let DatabaseUrl::Sqlite(path) = &url {
-        if path != ":memory:" {
-            if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| format!("cannot create directory {}: {e}", dir.display()))?;
-            }
-        }
+    if let DatabaseUrl::Sqlite(path) = &url
+        && path != ":memory:"
+        && let Some(dir) = std::path::Path::new(path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create directory {}: {e}", dir.display()))?;
     }
     let manager = AnyManager::new(url.clone());
     // Open one connection by hand first: r2d2 would otherwise retry for its
     // whole timeout and then report only "timed out".
-    let mut probe = manager.connect().map_err(|e| format!("cannot connect to the database: {e}"))?;
-    SqlitePragmas.on_acquire(&mut probe).map_err(|e| e.to_string())?;
+    let mut probe = manager
+        .connect()
+        .map_err(|e| format!("cannot connect to the database: {e}"))?;
+    SqlitePragmas
+        .on_acquire(&mut probe)
+        .map_err(|e| e.to_string())?;
     drop(probe);
     Pool::builder()
         .max_size(max_size)
@@ -159,8 +171,14 @@ mod tests {
 
     #[test]
     fn urls_pick_their_backend() {
-        assert_eq!(DatabaseUrl::parse("sqlite://./data/crm.db"), Ok(DatabaseUrl::Sqlite("./data/crm.db".into())));
-        assert_eq!(DatabaseUrl::parse("sqlite::memory:"), Ok(DatabaseUrl::Sqlite(":memory:".into())));
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://./data/crm.db"),
+            Ok(DatabaseUrl::Sqlite("./data/crm.db".into()))
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite::memory:"),
+            Ok(DatabaseUrl::Sqlite(":memory:".into()))
+        );
         assert_eq!(
             DatabaseUrl::parse("postgres://u@h/db").map(|u| u.backend()),
             Ok(Backend::Postgres)
@@ -172,8 +190,13 @@ mod tests {
     #[test]
     fn an_unreachable_postgres_fails_fast_with_its_own_message() {
         let started = std::time::Instant::now();
-        let err = connect_pool("postgres://nobody@127.0.0.1:1/none?connect_timeout=2", 1).err().unwrap_or_default();
-        assert!(err.contains("cannot connect") && err.to_lowercase().contains("connection"), "{err}");
+        let err = connect_pool("postgres://nobody@127.0.0.1:1/none?connect_timeout=2", 1)
+            .err()
+            .unwrap_or_default();
+        assert!(
+            err.contains("cannot connect") && err.to_lowercase().contains("connection"),
+            "{err}"
+        );
         assert!(started.elapsed() < Duration::from_secs(5));
     }
 }

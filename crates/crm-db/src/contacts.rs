@@ -15,7 +15,9 @@ use crate::schema::{contacts, customers};
 use crate::time::now;
 use crate::visibility::Visibility;
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(
+    Debug, Clone, PartialEq, serde::Serialize, Queryable, Selectable, Insertable, AsChangeset,
+)]
 #[diesel(table_name = contacts, treat_none_as_null = true)]
 pub struct ContactFields {
     pub customer_id: Id,
@@ -33,8 +35,18 @@ pub struct ContactFields {
 
 impl ContactFields {
     pub fn with_search_text(mut self) -> Self {
-        let parts = [Some(self.name.as_str()), self.email.as_deref(), self.phone.as_deref(), self.external_id.as_deref()];
-        self.search_text = parts.into_iter().flatten().collect::<Vec<_>>().join(" ").to_lowercase();
+        let parts = [
+            Some(self.name.as_str()),
+            self.email.as_deref(),
+            self.phone.as_deref(),
+            self.external_id.as_deref(),
+        ];
+        self.search_text = parts
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase();
         self
     }
 }
@@ -53,7 +65,12 @@ pub struct ContactRow {
     pub updated_at: NaiveDateTime,
 }
 
-pub fn insert(conn: &mut AnyConnection, workspace_id: Uuid, actor: Option<Uuid>, fields: &ContactFields) -> DbResult<ContactRow> {
+pub fn insert(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    actor: Option<Uuid>,
+    fields: &ContactFields,
+) -> DbResult<ContactRow> {
     let id = Uuid::now_v7();
     let at = now();
     diesel::insert_into(contacts::table)
@@ -69,7 +86,11 @@ pub fn insert(conn: &mut AnyConnection, workspace_id: Uuid, actor: Option<Uuid>,
         ))
         .execute(conn)?;
     Ok(contacts::table
-        .filter(contacts::workspace_id.eq(Id(workspace_id)).and(contacts::id.eq(Id(id))))
+        .filter(
+            contacts::workspace_id
+                .eq(Id(workspace_id))
+                .and(contacts::id.eq(Id(id))),
+        )
         .select(ContactRow::as_select())
         .first(conn)?)
 }
@@ -111,12 +132,22 @@ pub fn update(
         return Err(DbError::VersionConflict);
     }
     Ok(contacts::table
-        .filter(contacts::workspace_id.eq(Id(workspace_id)).and(contacts::id.eq(Id(id))))
+        .filter(
+            contacts::workspace_id
+                .eq(Id(workspace_id))
+                .and(contacts::id.eq(Id(id))),
+        )
         .select(ContactRow::as_select())
         .first(conn)?)
 }
 
-pub fn soft_delete(conn: &mut AnyConnection, workspace_id: Uuid, id: Uuid, expected_version: i32, actor: Option<Uuid>) -> DbResult<()> {
+pub fn soft_delete(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    id: Uuid,
+    expected_version: i32,
+    actor: Option<Uuid>,
+) -> DbResult<()> {
     let at = now();
     let n = diesel::update(
         contacts::table.filter(
@@ -134,11 +165,20 @@ pub fn soft_delete(conn: &mut AnyConnection, workspace_id: Uuid, id: Uuid, expec
         contacts::version.eq(contacts::version + 1),
     ))
     .execute(conn)?;
-    if n == 0 { Err(DbError::VersionConflict) } else { Ok(()) }
+    if n == 0 {
+        Err(DbError::VersionConflict)
+    } else {
+        Ok(())
+    }
 }
 
 /// Soft-deletes every live contact of a customer (the customer is being deleted).
-pub fn soft_delete_of_customer(conn: &mut AnyConnection, workspace_id: Uuid, customer_id: Uuid, actor: Option<Uuid>) -> DbResult<Vec<Uuid>> {
+pub fn soft_delete_of_customer(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    customer_id: Uuid,
+    actor: Option<Uuid>,
+) -> DbResult<Vec<Uuid>> {
     let ids: Vec<Id> = contacts::table
         .filter(
             contacts::workspace_id
@@ -150,14 +190,20 @@ pub fn soft_delete_of_customer(conn: &mut AnyConnection, workspace_id: Uuid, cus
         .load(conn)?;
     if !ids.is_empty() {
         let at = now();
-        diesel::update(contacts::table.filter(contacts::workspace_id.eq(Id(workspace_id)).and(contacts::id.eq_any(&ids))))
-            .set((
-                contacts::deleted_at.eq(at),
-                contacts::updated_at.eq(at),
-                contacts::updated_by.eq(actor.map(Id)),
-                contacts::version.eq(contacts::version + 1),
-            ))
-            .execute(conn)?;
+        diesel::update(
+            contacts::table.filter(
+                contacts::workspace_id
+                    .eq(Id(workspace_id))
+                    .and(contacts::id.eq_any(&ids)),
+            ),
+        )
+        .set((
+            contacts::deleted_at.eq(at),
+            contacts::updated_at.eq(at),
+            contacts::updated_by.eq(actor.map(Id)),
+            contacts::version.eq(contacts::version + 1),
+        ))
+        .execute(conn)?;
     }
     Ok(ids.into_iter().map(Uuid::from).collect())
 }
@@ -176,14 +222,26 @@ pub struct ContactFilter {
     pub updated_from: Option<NaiveDateTime>,
 }
 
-pub fn list(conn: &mut AnyConnection, vis: &Visibility, filter: &ContactFilter, page: &Keyset<ContactSort>) -> DbResult<Vec<ContactRow>> {
+pub fn list(
+    conn: &mut AnyConnection,
+    vis: &Visibility,
+    filter: &ContactFilter,
+    page: &Keyset<ContactSort>,
+) -> DbResult<Vec<ContactRow>> {
     let mut query = contacts::table
         .inner_join(customers::table)
         .filter(vis.contacts())
         .into_boxed();
     if let Some(q) = &filter.q {
-        let escaped = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-        query = query.filter(contacts::search_text.like(format!("%{escaped}%")).escape('\\'));
+        let escaped = q
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        query = query.filter(
+            contacts::search_text
+                .like(format!("%{escaped}%"))
+                .escape('\\'),
+        );
     }
     if let Some(v) = filter.customer_id {
         query = query.filter(contacts::customer_id.eq(Id(v)));
@@ -199,8 +257,20 @@ pub fn list(conn: &mut AnyConnection, vis: &Visibility, filter: &ContactFilter, 
         })
     };
     let query = match page.field {
-        ContactSort::CreatedAt => keyset_page!(query, contacts::created_at, contacts::id, page.direction, time_after(after)),
-        ContactSort::UpdatedAt => keyset_page!(query, contacts::updated_at, contacts::id, page.direction, time_after(after)),
+        ContactSort::CreatedAt => keyset_page!(
+            query,
+            contacts::created_at,
+            contacts::id,
+            page.direction,
+            time_after(after)
+        ),
+        ContactSort::UpdatedAt => keyset_page!(
+            query,
+            contacts::updated_at,
+            contacts::id,
+            page.direction,
+            time_after(after)
+        ),
         ContactSort::Name => {
             let after = after.and_then(|(v, id)| match v {
                 SortValue::Text(t) => Some((t, id)),
@@ -209,5 +279,8 @@ pub fn list(conn: &mut AnyConnection, vis: &Visibility, filter: &ContactFilter, 
             keyset_page!(query, contacts::name, contacts::id, page.direction, after)
         }
     };
-    Ok(query.limit(page.limit + 1).select(ContactRow::as_select()).load(conn)?)
+    Ok(query
+        .limit(page.limit + 1)
+        .select(ContactRow::as_select())
+        .load(conn)?)
 }

@@ -55,7 +55,11 @@ pub struct CustomFieldWrite<'a> {
     pub position: i32,
 }
 
-pub fn insert(conn: &mut AnyConnection, workspace_id: Uuid, def: &CustomFieldWrite<'_>) -> DbResult<CustomFieldRow> {
+pub fn insert(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    def: &CustomFieldWrite<'_>,
+) -> DbResult<CustomFieldRow> {
     let id = Uuid::now_v7();
     let at = now();
     diesel::insert_into(custom_field_defs::table)
@@ -79,13 +83,21 @@ pub fn insert(conn: &mut AnyConnection, workspace_id: Uuid, def: &CustomFieldWri
 
 pub fn find(conn: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -> DbResult<CustomFieldRow> {
     Ok(custom_field_defs::table
-        .filter(custom_field_defs::workspace_id.eq(Id(workspace_id)).and(custom_field_defs::id.eq(Id(id))))
+        .filter(
+            custom_field_defs::workspace_id
+                .eq(Id(workspace_id))
+                .and(custom_field_defs::id.eq(Id(id))),
+        )
         .select(CustomFieldRow::as_select())
         .first(conn)?)
 }
 
 /// Definitions of one entity (or all), in display order.
-pub fn list(conn: &mut AnyConnection, workspace_id: Uuid, entity: Option<&str>) -> DbResult<Vec<CustomFieldRow>> {
+pub fn list(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    entity: Option<&str>,
+) -> DbResult<Vec<CustomFieldRow>> {
     let mut query = custom_field_defs::table
         .filter(custom_field_defs::workspace_id.eq(Id(workspace_id)))
         .into_boxed();
@@ -93,7 +105,11 @@ pub fn list(conn: &mut AnyConnection, workspace_id: Uuid, entity: Option<&str>) 
         query = query.filter(custom_field_defs::entity.eq(entity));
     }
     Ok(query
-        .order((custom_field_defs::entity.asc(), custom_field_defs::position.asc(), custom_field_defs::key.asc()))
+        .order((
+            custom_field_defs::entity.asc(),
+            custom_field_defs::position.asc(),
+            custom_field_defs::key.asc(),
+        ))
         .select(CustomFieldRow::as_select())
         .load(conn)?)
 }
@@ -132,8 +148,16 @@ pub fn update(
 
 pub fn delete(conn: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -> DbResult<()> {
     let n = diesel::delete(
-        custom_field_defs::table.filter(custom_field_defs::workspace_id.eq(Id(workspace_id)).and(custom_field_defs::id.eq(Id(id)))),
+        custom_field_defs::table.filter(
+            custom_field_defs::workspace_id
+                .eq(Id(workspace_id))
+                .and(custom_field_defs::id.eq(Id(id))),
+        ),
     )
     .execute(conn)?;
-    if n == 0 { Err(DbError::NotFound) } else { Ok(()) }
+    if n == 0 {
+        Err(DbError::NotFound)
+    } else {
+        Ok(())
+    }
 }

@@ -17,7 +17,9 @@ use crate::time::now;
 use crate::visibility::Visibility;
 
 /// Every column a client can change; serialised to find the changed fields.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(
+    Debug, Clone, PartialEq, serde::Serialize, Queryable, Selectable, Insertable, AsChangeset,
+)]
 #[diesel(table_name = customers, treat_none_as_null = true)]
 pub struct CustomerFields {
     pub kind: String,
@@ -51,8 +53,18 @@ pub struct CustomerFields {
 impl CustomerFields {
     /// Recomputes `search_text` from the searchable fields.
     pub fn with_search_text(mut self) -> Self {
-        let parts = [Some(self.name.as_str()), self.email.as_deref(), self.phone.as_deref(), self.external_id.as_deref()];
-        self.search_text = parts.into_iter().flatten().collect::<Vec<_>>().join(" ").to_lowercase();
+        let parts = [
+            Some(self.name.as_str()),
+            self.email.as_deref(),
+            self.phone.as_deref(),
+            self.external_id.as_deref(),
+        ];
+        self.search_text = parts
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase();
         self
     }
 }
@@ -71,7 +83,12 @@ pub struct CustomerRow {
     pub updated_at: NaiveDateTime,
 }
 
-pub fn insert(conn: &mut AnyConnection, workspace_id: Uuid, actor: Option<Uuid>, fields: &CustomerFields) -> DbResult<CustomerRow> {
+pub fn insert(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    actor: Option<Uuid>,
+    fields: &CustomerFields,
+) -> DbResult<CustomerRow> {
     let id = Uuid::now_v7();
     let at = now();
     diesel::insert_into(customers::table)
@@ -91,7 +108,11 @@ pub fn insert(conn: &mut AnyConnection, workspace_id: Uuid, actor: Option<Uuid>,
 
 fn find_unscoped(conn: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -> DbResult<CustomerRow> {
     Ok(customers::table
-        .filter(customers::workspace_id.eq(Id(workspace_id)).and(customers::id.eq(Id(id))))
+        .filter(
+            customers::workspace_id
+                .eq(Id(workspace_id))
+                .and(customers::id.eq(Id(id))),
+        )
         .select(CustomerRow::as_select())
         .first(conn)?)
 }
@@ -138,7 +159,13 @@ pub fn update(
 
 /// Soft-deletes if the row still has `expected_version`; bumps the version
 /// and `updated_at` so sync clients see the deletion.
-pub fn soft_delete(conn: &mut AnyConnection, workspace_id: Uuid, id: Uuid, expected_version: i32, actor: Option<Uuid>) -> DbResult<()> {
+pub fn soft_delete(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    id: Uuid,
+    expected_version: i32,
+    actor: Option<Uuid>,
+) -> DbResult<()> {
     let at = now();
     let n = diesel::update(
         customers::table.filter(
@@ -156,7 +183,11 @@ pub fn soft_delete(conn: &mut AnyConnection, workspace_id: Uuid, id: Uuid, expec
         customers::version.eq(customers::version + 1),
     ))
     .execute(conn)?;
-    if n == 0 { Err(DbError::VersionConflict) } else { Ok(()) }
+    if n == 0 {
+        Err(DbError::VersionConflict)
+    } else {
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -197,7 +228,10 @@ pub struct CustomerFilter {
 
 /// Escapes LIKE wildcards so user input matches literally.
 fn like_pattern(text: &str) -> String {
-    let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
     format!("%{escaped}%")
 }
 
@@ -245,7 +279,11 @@ pub fn list(
     }
     if let Some(tag) = filter.tag_id {
         let tagged = customer_tags::table
-            .filter(customer_tags::workspace_id.eq(Id(vis.workspace_id)).and(customer_tags::tag_id.eq(Id(tag))))
+            .filter(
+                customer_tags::workspace_id
+                    .eq(Id(vis.workspace_id))
+                    .and(customer_tags::tag_id.eq(Id(tag))),
+            )
             .select(customer_tags::customer_id);
         query = query.filter(customers::id.eq_any(tagged));
     }
@@ -268,14 +306,26 @@ pub fn list(
                 SortValue::Time(t) => Some((t, id)),
                 SortValue::Text(_) => None,
             });
-            keyset_page!(query, customers::created_at, customers::id, page.direction, after)
+            keyset_page!(
+                query,
+                customers::created_at,
+                customers::id,
+                page.direction,
+                after
+            )
         }
         CustomerSort::UpdatedAt => {
             let after = after.and_then(|(v, id)| match v {
                 SortValue::Time(t) => Some((t, id)),
                 SortValue::Text(_) => None,
             });
-            keyset_page!(query, customers::updated_at, customers::id, page.direction, after)
+            keyset_page!(
+                query,
+                customers::updated_at,
+                customers::id,
+                page.direction,
+                after
+            )
         }
         CustomerSort::Name => {
             let after = after.and_then(|(v, id)| match v {
@@ -285,11 +335,19 @@ pub fn list(
             keyset_page!(query, customers::name, customers::id, page.direction, after)
         }
     };
-    Ok(query.limit(page.limit + 1).select(CustomerRow::as_select()).load(conn)?)
+    Ok(query
+        .limit(page.limit + 1)
+        .select(CustomerRow::as_select())
+        .load(conn)?)
 }
 
 /// Whether a live customer other than `except` already uses the external id.
-pub fn external_id_taken(conn: &mut AnyConnection, workspace_id: Uuid, external_id: &str, except: Option<Uuid>) -> DbResult<bool> {
+pub fn external_id_taken(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    external_id: &str,
+    except: Option<Uuid>,
+) -> DbResult<bool> {
     let mut query = customers::table
         .filter(
             customers::workspace_id

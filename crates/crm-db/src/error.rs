@@ -36,9 +36,13 @@ impl From<DieselError> for DbError {
     fn from(err: DieselError) -> Self {
         match err {
             DieselError::NotFound => DbError::NotFound,
-            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => DbError::UniqueViolation {
-                target: info.constraint_name().map_or_else(|| info.message().to_owned(), str::to_owned),
-            },
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                DbError::UniqueViolation {
+                    target: info
+                        .constraint_name()
+                        .map_or_else(|| info.message().to_owned(), str::to_owned),
+                }
+            }
             DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
                 DbError::ForeignKeyViolation(info.message().to_owned())
             }

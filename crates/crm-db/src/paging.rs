@@ -37,10 +37,14 @@ macro_rules! keyset_page {
         let query = match $after {
             Some((value, last_id)) => match $direction {
                 $crate::paging::Direction::Asc => query.filter(
-                    $column.gt(value.clone()).or($column.eq(value).and($id.gt($crate::types::Id(last_id)))),
+                    $column
+                        .gt(value.clone())
+                        .or($column.eq(value).and($id.gt($crate::types::Id(last_id)))),
                 ),
                 $crate::paging::Direction::Desc => query.filter(
-                    $column.lt(value.clone()).or($column.eq(value).and($id.lt($crate::types::Id(last_id)))),
+                    $column
+                        .lt(value.clone())
+                        .or($column.eq(value).and($id.lt($crate::types::Id(last_id)))),
                 ),
             },
             None => query,

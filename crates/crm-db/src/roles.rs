@@ -64,20 +64,37 @@ pub fn insert(
 pub fn insert_builtins(conn: &mut AnyConnection, workspace_id: Uuid) -> DbResult<Vec<RoleRow>> {
     BuiltinRole::ALL
         .iter()
-        .map(|role| insert(conn, workspace_id, role.as_str(), role.display_name(), true, &role.permissions()))
+        .map(|role| {
+            insert(
+                conn,
+                workspace_id,
+                role.as_str(),
+                role.display_name(),
+                true,
+                &role.permissions(),
+            )
+        })
         .collect()
 }
 
 pub fn find(conn: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -> DbResult<RoleRow> {
     Ok(roles::table
-        .filter(roles::workspace_id.eq(Id(workspace_id)).and(roles::id.eq(Id(id))))
+        .filter(
+            roles::workspace_id
+                .eq(Id(workspace_id))
+                .and(roles::id.eq(Id(id))),
+        )
         .select(RoleRow::as_select())
         .first(conn)?)
 }
 
 pub fn find_by_key(conn: &mut AnyConnection, workspace_id: Uuid, key: &str) -> DbResult<RoleRow> {
     Ok(roles::table
-        .filter(roles::workspace_id.eq(Id(workspace_id)).and(roles::key.eq(key)))
+        .filter(
+            roles::workspace_id
+                .eq(Id(workspace_id))
+                .and(roles::key.eq(key)),
+        )
         .select(RoleRow::as_select())
         .first(conn)?)
 }
@@ -113,7 +130,9 @@ pub fn update(
     )
     .set((
         roles::name.eq(&changes.name),
-        roles::permissions.eq(Json(serde_json::to_value(&changes.permissions).unwrap_or_default())),
+        roles::permissions.eq(Json(
+            serde_json::to_value(&changes.permissions).unwrap_or_default(),
+        )),
         roles::version.eq(roles::version + 1),
         roles::updated_at.eq(now()),
     ))
@@ -127,12 +146,20 @@ pub fn update(
 /// Whether any user or API key still holds the role.
 pub fn in_use(conn: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -> DbResult<bool> {
     let user: Option<Id> = users::table
-        .filter(users::workspace_id.eq(Id(workspace_id)).and(users::role_id.eq(Id(id))))
+        .filter(
+            users::workspace_id
+                .eq(Id(workspace_id))
+                .and(users::role_id.eq(Id(id))),
+        )
         .select(users::id)
         .first(conn)
         .optional()?;
     let key: Option<Id> = api_keys::table
-        .filter(api_keys::workspace_id.eq(Id(workspace_id)).and(api_keys::role_id.eq(Id(id))))
+        .filter(
+            api_keys::workspace_id
+                .eq(Id(workspace_id))
+                .and(api_keys::role_id.eq(Id(id))),
+        )
         .select(api_keys::id)
         .first(conn)
         .optional()?;
@@ -140,7 +167,17 @@ pub fn in_use(conn: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -> DbResul
 }
 
 pub fn delete(conn: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -> DbResult<()> {
-    let n = diesel::delete(roles::table.filter(roles::workspace_id.eq(Id(workspace_id)).and(roles::id.eq(Id(id)))))
-        .execute(conn)?;
-    if n == 0 { Err(DbError::NotFound) } else { Ok(()) }
+    let n = diesel::delete(
+        roles::table.filter(
+            roles::workspace_id
+                .eq(Id(workspace_id))
+                .and(roles::id.eq(Id(id))),
+        ),
+    )
+    .execute(conn)?;
+    if n == 0 {
+        Err(DbError::NotFound)
+    } else {
+        Ok(())
+    }
 }

@@ -25,7 +25,12 @@ pub struct TagRow {
     pub updated_at: NaiveDateTime,
 }
 
-pub fn insert(conn: &mut AnyConnection, workspace_id: Uuid, name: &str, color: Option<&str>) -> DbResult<TagRow> {
+pub fn insert(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    name: &str,
+    color: Option<&str>,
+) -> DbResult<TagRow> {
     let id = Uuid::now_v7();
     let at = now();
     diesel::insert_into(tags::table)
@@ -44,7 +49,11 @@ pub fn insert(conn: &mut AnyConnection, workspace_id: Uuid, name: &str, color: O
 
 pub fn find(conn: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -> DbResult<TagRow> {
     Ok(tags::table
-        .filter(tags::workspace_id.eq(Id(workspace_id)).and(tags::id.eq(Id(id))))
+        .filter(
+            tags::workspace_id
+                .eq(Id(workspace_id))
+                .and(tags::id.eq(Id(id))),
+        )
         .select(TagRow::as_select())
         .first(conn)?)
 }
@@ -58,12 +67,20 @@ pub fn list(conn: &mut AnyConnection, workspace_id: Uuid) -> DbResult<Vec<TagRow
 }
 
 /// The workspace's tags among `ids` (foreign or unknown ids are absent).
-pub fn find_many(conn: &mut AnyConnection, workspace_id: Uuid, ids: &[Uuid]) -> DbResult<Vec<TagRow>> {
+pub fn find_many(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    ids: &[Uuid],
+) -> DbResult<Vec<TagRow>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     Ok(tags::table
-        .filter(tags::workspace_id.eq(Id(workspace_id)).and(tags::id.eq_any(ids.iter().map(|i| Id(*i)).collect::<Vec<_>>())))
+        .filter(
+            tags::workspace_id
+                .eq(Id(workspace_id))
+                .and(tags::id.eq_any(ids.iter().map(|i| Id(*i)).collect::<Vec<_>>())),
+        )
         .select(TagRow::as_select())
         .load(conn)?)
 }
@@ -78,7 +95,10 @@ pub fn update(
 ) -> DbResult<TagRow> {
     let n = diesel::update(
         tags::table.filter(
-            tags::workspace_id.eq(Id(workspace_id)).and(tags::id.eq(Id(id))).and(tags::version.eq(expected_version)),
+            tags::workspace_id
+                .eq(Id(workspace_id))
+                .and(tags::id.eq(Id(id)))
+                .and(tags::version.eq(expected_version)),
         ),
     )
     .set((
@@ -95,17 +115,41 @@ pub fn update(
 }
 
 pub fn delete(conn: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -> DbResult<()> {
-    diesel::delete(customer_tags::table.filter(customer_tags::workspace_id.eq(Id(workspace_id)).and(customer_tags::tag_id.eq(Id(id)))))
-        .execute(conn)?;
-    let n = diesel::delete(tags::table.filter(tags::workspace_id.eq(Id(workspace_id)).and(tags::id.eq(Id(id))))).execute(conn)?;
-    if n == 0 { Err(DbError::NotFound) } else { Ok(()) }
+    diesel::delete(
+        customer_tags::table.filter(
+            customer_tags::workspace_id
+                .eq(Id(workspace_id))
+                .and(customer_tags::tag_id.eq(Id(id))),
+        ),
+    )
+    .execute(conn)?;
+    let n = diesel::delete(
+        tags::table.filter(
+            tags::workspace_id
+                .eq(Id(workspace_id))
+                .and(tags::id.eq(Id(id))),
+        ),
+    )
+    .execute(conn)?;
+    if n == 0 {
+        Err(DbError::NotFound)
+    } else {
+        Ok(())
+    }
 }
 
 /// Replaces a customer's tags.
-pub fn set_for_customer(conn: &mut AnyConnection, workspace_id: Uuid, customer_id: Uuid, tag_ids: &[Uuid]) -> DbResult<()> {
+pub fn set_for_customer(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    customer_id: Uuid,
+    tag_ids: &[Uuid],
+) -> DbResult<()> {
     diesel::delete(
         customer_tags::table.filter(
-            customer_tags::workspace_id.eq(Id(workspace_id)).and(customer_tags::customer_id.eq(Id(customer_id))),
+            customer_tags::workspace_id
+                .eq(Id(workspace_id))
+                .and(customer_tags::customer_id.eq(Id(customer_id))),
         ),
     )
     .execute(conn)?;
@@ -126,13 +170,22 @@ pub fn set_for_customer(conn: &mut AnyConnection, workspace_id: Uuid, customer_i
 }
 
 /// Tags of several customers in one query (no N+1 on list pages).
-pub fn of_customers(conn: &mut AnyConnection, workspace_id: Uuid, customer_ids: &[Uuid]) -> DbResult<HashMap<Uuid, Vec<TagRow>>> {
+pub fn of_customers(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    customer_ids: &[Uuid],
+) -> DbResult<HashMap<Uuid, Vec<TagRow>>> {
     if customer_ids.is_empty() {
         return Ok(HashMap::new());
     }
     let rows: Vec<(Id, TagRow)> = customer_tags::table
         .inner_join(tags::table)
-        .filter(customer_tags::workspace_id.eq(Id(workspace_id)).and(customer_tags::customer_id.eq_any(customer_ids.iter().map(|i| Id(*i)).collect::<Vec<_>>())))
+        .filter(
+            customer_tags::workspace_id.eq(Id(workspace_id)).and(
+                customer_tags::customer_id
+                    .eq_any(customer_ids.iter().map(|i| Id(*i)).collect::<Vec<_>>()),
+            ),
+        )
         .order((customer_tags::customer_id.asc(), tags::name.asc()))
         .select((customer_tags::customer_id, TagRow::as_select()))
         .load(conn)?;

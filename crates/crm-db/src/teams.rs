@@ -34,7 +34,11 @@ pub struct TeamFields {
     pub manager_id: Option<Uuid>,
 }
 
-pub fn insert(conn: &mut AnyConnection, workspace_id: Uuid, fields: &TeamFields) -> DbResult<TeamRow> {
+pub fn insert(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    fields: &TeamFields,
+) -> DbResult<TeamRow> {
     let id = Uuid::now_v7();
     let at = now();
     diesel::insert_into(teams::table)
@@ -54,7 +58,11 @@ pub fn insert(conn: &mut AnyConnection, workspace_id: Uuid, fields: &TeamFields)
 
 pub fn find(conn: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -> DbResult<TeamRow> {
     Ok(teams::table
-        .filter(teams::workspace_id.eq(Id(workspace_id)).and(teams::id.eq(Id(id))))
+        .filter(
+            teams::workspace_id
+                .eq(Id(workspace_id))
+                .and(teams::id.eq(Id(id))),
+        )
         .select(TeamRow::as_select())
         .first(conn)?)
 }
@@ -99,17 +107,29 @@ pub fn update(
 /// Whether members, child teams or customers still point at the team.
 pub fn in_use(conn: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -> DbResult<bool> {
     let member: Option<Id> = users::table
-        .filter(users::workspace_id.eq(Id(workspace_id)).and(users::team_id.eq(Id(id))))
+        .filter(
+            users::workspace_id
+                .eq(Id(workspace_id))
+                .and(users::team_id.eq(Id(id))),
+        )
         .select(users::id)
         .first(conn)
         .optional()?;
     let child: Option<Id> = teams::table
-        .filter(teams::workspace_id.eq(Id(workspace_id)).and(teams::parent_id.eq(Id(id))))
+        .filter(
+            teams::workspace_id
+                .eq(Id(workspace_id))
+                .and(teams::parent_id.eq(Id(id))),
+        )
         .select(teams::id)
         .first(conn)
         .optional()?;
     let customer: Option<Id> = customers::table
-        .filter(customers::workspace_id.eq(Id(workspace_id)).and(customers::team_id.eq(Id(id))))
+        .filter(
+            customers::workspace_id
+                .eq(Id(workspace_id))
+                .and(customers::team_id.eq(Id(id))),
+        )
         .select(customers::id)
         .first(conn)
         .optional()?;
@@ -117,9 +137,19 @@ pub fn in_use(conn: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -> DbResul
 }
 
 pub fn delete(conn: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -> DbResult<()> {
-    let n = diesel::delete(teams::table.filter(teams::workspace_id.eq(Id(workspace_id)).and(teams::id.eq(Id(id)))))
-        .execute(conn)?;
-    if n == 0 { Err(DbError::NotFound) } else { Ok(()) }
+    let n = diesel::delete(
+        teams::table.filter(
+            teams::workspace_id
+                .eq(Id(workspace_id))
+                .and(teams::id.eq(Id(id))),
+        ),
+    )
+    .execute(conn)?;
+    if n == 0 {
+        Err(DbError::NotFound)
+    } else {
+        Ok(())
+    }
 }
 
 /// The given roots and every team below them (roots first, no duplicates).
@@ -151,10 +181,19 @@ pub fn would_cycle(all: &[TeamRow], team: Uuid, parent: Uuid) -> bool {
 
 /// The teams a user's `subtree` scope reaches: their own team, the teams
 /// they manage, and everything below those.
-pub fn subtree_of(conn: &mut AnyConnection, workspace_id: Uuid, user_id: Uuid, team_id: Option<Uuid>) -> DbResult<Vec<Uuid>> {
+pub fn subtree_of(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    user_id: Uuid,
+    team_id: Option<Uuid>,
+) -> DbResult<Vec<Uuid>> {
     let all = list(conn, workspace_id)?;
     let mut roots: Vec<Uuid> = team_id.into_iter().collect();
-    roots.extend(all.iter().filter(|t| t.manager_id == Some(Id(user_id))).map(|t| t.id.0));
+    roots.extend(
+        all.iter()
+            .filter(|t| t.manager_id == Some(Id(user_id)))
+            .map(|t| t.id.0),
+    );
     Ok(descendants(&all, &roots))
 }
 
@@ -178,7 +217,12 @@ mod tests {
 
     #[test]
     fn descendants_walk_the_whole_subtree_and_detect_cycles() {
-        let all = [team(1, None), team(2, Some(1)), team(3, Some(2)), team(4, None)];
+        let all = [
+            team(1, None),
+            team(2, Some(1)),
+            team(3, Some(2)),
+            team(4, None),
+        ];
         let ids = |v: &[u128]| v.iter().map(|i| Uuid::from_u128(*i)).collect::<Vec<_>>();
         assert_eq!(descendants(&all, &ids(&[1])), ids(&[1, 2, 3]));
         assert_eq!(descendants(&all, &ids(&[2, 4])), ids(&[2, 3, 4]));

@@ -16,21 +16,35 @@ use uuid::Uuid;
 use crate::connection::MultiBackend;
 
 /// `uuid` on PostgreSQL, `text` on SQLite.
-#[derive(Debug, Clone, Copy, Default, diesel::sql_types::SqlType, diesel::query_builder::QueryId)]
+#[derive(
+    Debug, Clone, Copy, Default, diesel::sql_types::SqlType, diesel::query_builder::QueryId,
+)]
 #[diesel(postgres_type(oid = 2950, array_oid = 2951))]
 #[diesel(sqlite_type(name = "Text"))]
 pub struct DbUuid;
 
 /// `jsonb` on PostgreSQL, `text` on SQLite.
-#[derive(Debug, Clone, Copy, Default, diesel::sql_types::SqlType, diesel::query_builder::QueryId)]
+#[derive(
+    Debug, Clone, Copy, Default, diesel::sql_types::SqlType, diesel::query_builder::QueryId,
+)]
 #[diesel(postgres_type(oid = 3802, array_oid = 3807))]
 #[diesel(sqlite_type(name = "Text"))]
 pub struct DbJson;
 
 /// A record id as stored; `Uuid` everywhere outside this crate.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-    diesel::expression::AsExpression, diesel::deserialize::FromSqlRow,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
 )]
 #[diesel(sql_type = DbUuid)]
 #[serde(transparent)]
@@ -67,7 +81,16 @@ impl std::fmt::Display for Id {
 }
 
 /// A JSON document as stored.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize, diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
 #[diesel(sql_type = DbJson)]
 #[serde(transparent)]
 pub struct Json(pub serde_json::Value);
@@ -92,7 +115,9 @@ impl ToSql<DbUuid, MultiBackend> for Id {
 }
 
 impl FromSql<DbUuid, MultiBackend> for Id {
-    fn from_sql(bytes: <MultiBackend as diesel::backend::Backend>::RawValue<'_>) -> deserialize::Result<Self> {
+    fn from_sql(
+        bytes: <MultiBackend as diesel::backend::Backend>::RawValue<'_>,
+    ) -> deserialize::Result<Self> {
         bytes.from_sql::<Self, DbUuid>()
     }
 }
@@ -105,7 +130,9 @@ impl ToSql<DbJson, MultiBackend> for Json {
 }
 
 impl FromSql<DbJson, MultiBackend> for Json {
-    fn from_sql(bytes: <MultiBackend as diesel::backend::Backend>::RawValue<'_>) -> deserialize::Result<Self> {
+    fn from_sql(
+        bytes: <MultiBackend as diesel::backend::Backend>::RawValue<'_>,
+    ) -> deserialize::Result<Self> {
         bytes.from_sql::<Self, DbJson>()
     }
 }

@@ -35,7 +35,11 @@ pub struct NewUser<'a> {
     pub team_id: Option<Uuid>,
 }
 
-pub fn insert(conn: &mut AnyConnection, workspace_id: Uuid, user: &NewUser<'_>) -> DbResult<UserRow> {
+pub fn insert(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    user: &NewUser<'_>,
+) -> DbResult<UserRow> {
     let id = Uuid::now_v7();
     let at = now();
     diesel::insert_into(users::table)
@@ -58,14 +62,26 @@ pub fn insert(conn: &mut AnyConnection, workspace_id: Uuid, user: &NewUser<'_>) 
 
 pub fn find(conn: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -> DbResult<UserRow> {
     Ok(users::table
-        .filter(users::workspace_id.eq(Id(workspace_id)).and(users::id.eq(Id(id))))
+        .filter(
+            users::workspace_id
+                .eq(Id(workspace_id))
+                .and(users::id.eq(Id(id))),
+        )
         .select(UserRow::as_select())
         .first(conn)?)
 }
 
-pub fn find_by_email(conn: &mut AnyConnection, workspace_id: Uuid, email: &str) -> DbResult<Option<UserRow>> {
+pub fn find_by_email(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    email: &str,
+) -> DbResult<Option<UserRow>> {
     Ok(users::table
-        .filter(users::workspace_id.eq(Id(workspace_id)).and(users::email.eq(email)))
+        .filter(
+            users::workspace_id
+                .eq(Id(workspace_id))
+                .and(users::email.eq(email)),
+        )
         .select(UserRow::as_select())
         .first(conn)
         .optional()?)
@@ -116,9 +132,15 @@ pub fn update(
         return Err(DbError::VersionConflict);
     }
     if let Some(hash) = &changes.password_hash {
-        diesel::update(users::table.filter(users::workspace_id.eq(Id(workspace_id)).and(users::id.eq(Id(id)))))
-            .set(users::password_hash.eq(hash))
-            .execute(conn)?;
+        diesel::update(
+            users::table.filter(
+                users::workspace_id
+                    .eq(Id(workspace_id))
+                    .and(users::id.eq(Id(id))),
+            ),
+        )
+        .set(users::password_hash.eq(hash))
+        .execute(conn)?;
     }
     find(conn, workspace_id, id)
 }

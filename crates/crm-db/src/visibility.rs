@@ -31,7 +31,9 @@ pub type ContactsWithCustomers = InnerJoinQuerySource<contacts::table, customers
 macro_rules! customer_predicate {
     ($vis:expr, $qs:ty) => {{
         let vis: &Visibility = $vis;
-        let base = customers::workspace_id.eq(Id(vis.workspace_id)).and(customers::deleted_at.is_null());
+        let base = customers::workspace_id
+            .eq(Id(vis.workspace_id))
+            .and(customers::deleted_at.is_null());
         let me = Id(vis.principal.user_id);
         // NULL = x is never true, so a record without owner or team is outside `own`/`team`.
         let own = customers::owner_id.assume_not_null().eq(me);
@@ -46,7 +48,12 @@ macro_rules! customer_predicate {
             },
             Scope::Subtree if vis.principal.subtree_team_ids.is_empty() => Box::new(base.and(own)),
             Scope::Subtree => {
-                let teams: Vec<Id> = vis.principal.subtree_team_ids.iter().map(|t| Id(*t)).collect();
+                let teams: Vec<Id> = vis
+                    .principal
+                    .subtree_team_ids
+                    .iter()
+                    .map(|t| Id(*t))
+                    .collect();
                 Box::new(base.and(own.or(team.eq_any(teams))))
             }
         };

@@ -38,7 +38,10 @@ pub fn insert(conn: &mut AnyConnection, slug: &str, name: &str) -> DbResult<Work
 }
 
 pub fn find(conn: &mut AnyConnection, id: Uuid) -> DbResult<WorkspaceRow> {
-    Ok(workspaces::table.find(Id(id)).select(WorkspaceRow::as_select()).first(conn)?)
+    Ok(workspaces::table
+        .find(Id(id))
+        .select(WorkspaceRow::as_select())
+        .first(conn)?)
 }
 
 pub fn find_by_slug(conn: &mut AnyConnection, slug: &str) -> DbResult<Option<WorkspaceRow>> {
@@ -51,7 +54,10 @@ pub fn find_by_slug(conn: &mut AnyConnection, slug: &str) -> DbResult<Option<Wor
 
 /// The only workspace, if the server has exactly one (login may then omit it).
 pub fn sole(conn: &mut AnyConnection) -> DbResult<Option<WorkspaceRow>> {
-    let mut two: Vec<WorkspaceRow> = workspaces::table.select(WorkspaceRow::as_select()).limit(2).load(conn)?;
+    let mut two: Vec<WorkspaceRow> = workspaces::table
+        .select(WorkspaceRow::as_select())
+        .limit(2)
+        .load(conn)?;
     Ok(if two.len() == 1 { two.pop() } else { None })
 }
 
@@ -63,5 +69,9 @@ pub fn delete(conn: &mut AnyConnection, id: Uuid) -> DbResult<()> {
 
 /// Whether any workspace exists (an empty database gets demo data on `make run`).
 pub fn any(conn: &mut AnyConnection) -> DbResult<bool> {
-    Ok(workspaces::table.select(workspaces::id).first::<Id>(conn).optional()?.is_some())
+    Ok(workspaces::table
+        .select(workspaces::id)
+        .first::<Id>(conn)
+        .optional()?
+        .is_some())
 }

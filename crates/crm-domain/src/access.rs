@@ -107,9 +107,13 @@ impl Scope {
         match self {
             Scope::None => false,
             Scope::Own => owns,
-            Scope::Team => owns || (record.team_id.is_some() && record.team_id == principal.team_id),
+            Scope::Team => {
+                owns || (record.team_id.is_some() && record.team_id == principal.team_id)
+            }
             Scope::Subtree => {
-                owns || record.team_id.is_some_and(|team| principal.subtree_team_ids.contains(&team))
+                owns || record
+                    .team_id
+                    .is_some_and(|team| principal.subtree_team_ids.contains(&team))
             }
             Scope::All => true,
         }
@@ -206,10 +210,22 @@ mod tests {
     #[test]
     fn scopes_widen_from_own_to_all() {
         let me = principal();
-        let mine = Ownership { owner_id: Some(me.user_id), team_id: None };
-        let my_team = Ownership { owner_id: Some(Uuid::from_u128(2)), team_id: Some(Uuid::from_u128(10)) };
-        let sub_team = Ownership { owner_id: Some(Uuid::from_u128(3)), team_id: Some(Uuid::from_u128(11)) };
-        let other = Ownership { owner_id: Some(Uuid::from_u128(4)), team_id: Some(Uuid::from_u128(99)) };
+        let mine = Ownership {
+            owner_id: Some(me.user_id),
+            team_id: None,
+        };
+        let my_team = Ownership {
+            owner_id: Some(Uuid::from_u128(2)),
+            team_id: Some(Uuid::from_u128(10)),
+        };
+        let sub_team = Ownership {
+            owner_id: Some(Uuid::from_u128(3)),
+            team_id: Some(Uuid::from_u128(11)),
+        };
+        let other = Ownership {
+            owner_id: Some(Uuid::from_u128(4)),
+            team_id: Some(Uuid::from_u128(99)),
+        };
         let table = [
             (Scope::None, [false, false, false, false]),
             (Scope::Own, [true, false, false, false]),
@@ -230,8 +246,16 @@ mod tests {
         assert_eq!(sales.scope(ObjectType::Customers, Action::Read), Scope::Own);
         assert_eq!(sales.scope(ObjectType::Roles, Action::Update), Scope::None);
         let manager = BuiltinRole::Manager.permissions();
-        assert_eq!(manager.scope(ObjectType::Customers, Action::Delete), Scope::Subtree);
-        assert_eq!(BuiltinRole::Admin.permissions().scope(ObjectType::ApiKeys, Action::Create), Scope::All);
+        assert_eq!(
+            manager.scope(ObjectType::Customers, Action::Delete),
+            Scope::Subtree
+        );
+        assert_eq!(
+            BuiltinRole::Admin
+                .permissions()
+                .scope(ObjectType::ApiKeys, Action::Create),
+            Scope::All
+        );
     }
 
     #[test]

@@ -41,7 +41,8 @@ pub struct FieldDef {
 pub fn parse_key(input: &str) -> Result<String, &'static str> {
     let mut chars = input.chars();
     let first_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase());
-    let rest_ok = input.len() <= 63 && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    let rest_ok = input.len() <= 63
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
     if first_ok && rest_ok {
         Ok(input.to_owned())
     } else {
@@ -59,7 +60,10 @@ pub fn check_options(field_type: FieldType, options: &[String]) -> Result<(), &'
         return Err("only select fields have options");
     }
     let mut seen = std::collections::HashSet::new();
-    if options.iter().any(|o| o.trim().is_empty() || !seen.insert(o.as_str())) {
+    if options
+        .iter()
+        .any(|o| o.trim().is_empty() || !seen.insert(o.as_str()))
+    {
         return Err("options must be non-empty and distinct");
     }
     Ok(())
@@ -67,7 +71,10 @@ pub fn check_options(field_type: FieldType, options: &[String]) -> Result<(), &'
 
 /// Validates a complete set of values (after a PATCH has been merged in).
 /// `null` clears a value. Errors are keyed `custom_fields.<key>`.
-pub fn validate_values(defs: &[FieldDef], values: &Map<String, Value>) -> Result<Map<String, Value>, FieldErrors> {
+pub fn validate_values(
+    defs: &[FieldDef],
+    values: &Map<String, Value>,
+) -> Result<Map<String, Value>, FieldErrors> {
     let mut errors = FieldErrors::new();
     let mut clean = Map::new();
     for (key, value) in values {
@@ -87,7 +94,9 @@ pub fn validate_values(defs: &[FieldDef], values: &Map<String, Value>) -> Result
         }
     }
     for def in defs.iter().filter(|d| d.required) {
-        if !clean.contains_key(&def.key) && !errors.0.contains_key(&format!("custom_fields.{}", def.key)) {
+        if !clean.contains_key(&def.key)
+            && !errors.0.contains_key(&format!("custom_fields.{}", def.key))
+        {
             errors.add(format!("custom_fields.{}", def.key), "is required");
         }
     }
@@ -102,10 +111,18 @@ fn check_value(def: &FieldDef, value: &Value) -> Result<(), String> {
             None => Err("must be a string".into()),
         },
         FieldType::Number => {
-            if value.is_number() { Ok(()) } else { Err("must be a number".into()) }
+            if value.is_number() {
+                Ok(())
+            } else {
+                Err("must be a number".into())
+            }
         }
         FieldType::Boolean => {
-            if value.is_boolean() { Ok(()) } else { Err("must be true or false".into()) }
+            if value.is_boolean() {
+                Ok(())
+            } else {
+                Err("must be true or false".into())
+            }
         }
         FieldType::Date => match value.as_str() {
             Some(s) if chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok() => Ok(()),
@@ -142,10 +159,30 @@ mod tests {
 
     fn defs() -> Vec<FieldDef> {
         vec![
-            FieldDef { key: "vip".into(), field_type: FieldType::Boolean, options: vec![], required: true },
-            FieldDef { key: "tier".into(), field_type: FieldType::SingleSelect, options: vec!["A".into(), "B".into()], required: false },
-            FieldDef { key: "channels".into(), field_type: FieldType::MultiSelect, options: vec!["wechat".into(), "email".into()], required: false },
-            FieldDef { key: "signed".into(), field_type: FieldType::Date, options: vec![], required: false },
+            FieldDef {
+                key: "vip".into(),
+                field_type: FieldType::Boolean,
+                options: vec![],
+                required: true,
+            },
+            FieldDef {
+                key: "tier".into(),
+                field_type: FieldType::SingleSelect,
+                options: vec!["A".into(), "B".into()],
+                required: false,
+            },
+            FieldDef {
+                key: "channels".into(),
+                field_type: FieldType::MultiSelect,
+                options: vec!["wechat".into(), "email".into()],
+                required: false,
+            },
+            FieldDef {
+                key: "signed".into(),
+                field_type: FieldType::Date,
+                options: vec![],
+                required: false,
+            },
         ]
     }
 
@@ -155,16 +192,36 @@ mod tests {
 
     #[test]
     fn valid_values_pass_and_nulls_are_dropped() {
-        let clean = validate_values(&defs(), &map(json!({"vip": true, "tier": "A", "channels": ["wechat"], "signed": null})));
-        assert_eq!(clean, Ok(map(json!({"vip": true, "tier": "A", "channels": ["wechat"]}))));
+        let clean = validate_values(
+            &defs(),
+            &map(json!({"vip": true, "tier": "A", "channels": ["wechat"], "signed": null})),
+        );
+        assert_eq!(
+            clean,
+            Ok(map(
+                json!({"vip": true, "tier": "A", "channels": ["wechat"]})
+            ))
+        );
     }
 
     #[test]
     fn each_bad_value_is_reported_under_its_key() {
-        let errors = validate_values(&defs(), &map(json!({"tier": "C", "channels": ["fax"], "signed": "2024-13-01", "nope": 1})))
-            .expect_err("invalid");
+        let errors = validate_values(
+            &defs(),
+            &map(json!({"tier": "C", "channels": ["fax"], "signed": "2024-13-01", "nope": 1})),
+        )
+        .expect_err("invalid");
         let keys: Vec<&str> = errors.0.keys().map(String::as_str).collect();
-        assert_eq!(keys, ["custom_fields.channels", "custom_fields.nope", "custom_fields.signed", "custom_fields.tier", "custom_fields.vip"]);
+        assert_eq!(
+            keys,
+            [
+                "custom_fields.channels",
+                "custom_fields.nope",
+                "custom_fields.signed",
+                "custom_fields.tier",
+                "custom_fields.vip"
+            ]
+        );
         assert_eq!(errors.0["custom_fields.vip"], vec!["is required"]);
     }
 

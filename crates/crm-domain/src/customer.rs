@@ -137,6 +137,9 @@ mod tests {
     #[test]
     fn unknown_values_list_the_accepted_ones() {
         let err = SizeBand::parse("huge").unwrap_err();
-        assert!(err.contains("micro, small, medium, large, enterprise"), "{err}");
+        assert!(
+            err.contains("micro, small, medium, large, enterprise"),
+            "{err}"
+        );
     }
 }

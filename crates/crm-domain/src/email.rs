@@ -16,7 +16,9 @@ impl Email {
         if value.chars().count() > 254 {
             return Err("must be at most 254 characters");
         }
-        let (local, domain) = value.split_once('@').ok_or("is not a valid e-mail address")?;
+        let (local, domain) = value
+            .split_once('@')
+            .ok_or("is not a valid e-mail address")?;
         let local_ok = !local.is_empty()
             && local.len() <= 64
             && !local.starts_with('.')
@@ -34,9 +36,9 @@ impl Email {
                     && !label.ends_with('-')
                     && label.chars().all(|c| c.is_alphanumeric() || c == '-')
             })
-            && labels
-                .last()
-                .is_some_and(|tld| tld.chars().all(char::is_alphabetic) && tld.chars().count() >= 2);
+            && labels.last().is_some_and(|tld| {
+                tld.chars().all(char::is_alphabetic) && tld.chars().count() >= 2
+            });
         if local_ok && domain_ok {
             Ok(Self(value))
         } else {
@@ -65,14 +67,27 @@ mod tests {
 
     #[test]
     fn accepts_ordinary_and_unicode_addresses_and_lowercases_them() {
-        assert_eq!(Email::parse(" Li.Lei@Example.COM ").map(Email::into_string), Ok("li.lei@example.com".to_owned()));
+        assert_eq!(
+            Email::parse(" Li.Lei@Example.COM ").map(Email::into_string),
+            Ok("li.lei@example.com".to_owned())
+        );
         assert!(Email::parse("sales+crm@mail.example.cn").is_ok());
         assert!(Email::parse("王@例子.中国").is_ok());
     }
 
     #[test]
     fn rejects_malformed_addresses() {
-        for bad in ["", "plain", "a@b", "a@@b.com", "a b@c.com", "a@-b.com", ".a@b.com", "a@b.c0m1", "a..b@c.com"] {
+        for bad in [
+            "",
+            "plain",
+            "a@b",
+            "a@@b.com",
+            "a b@c.com",
+            "a@-b.com",
+            ".a@b.com",
+            "a@b.c0m1",
+            "a..b@c.com",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad} should be rejected");
         }
     }

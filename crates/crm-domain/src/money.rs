@@ -28,7 +28,10 @@ impl Money {
         if amount_minor < 0 {
             return Err("must not be negative");
         }
-        Ok(Self { amount_minor, currency: parse_currency(currency)? })
+        Ok(Self {
+            amount_minor,
+            currency: parse_currency(currency)?,
+        })
     }
 }
 

@@ -13,14 +13,18 @@ impl Phone {
             .chars()
             .filter(|c| !matches!(c, ' ' | '-' | '(' | ')' | '.'))
             .collect();
-        const MESSAGE: &str = "must be an E.164 number (+8613800138000) or a Chinese mobile number (13800138000)";
+        const MESSAGE: &str =
+            "must be an E.164 number (+8613800138000) or a Chinese mobile number (13800138000)";
         if let Some(digits) = compact.strip_prefix('+') {
             let ok = (8..=15).contains(&digits.len())
                 && digits.chars().all(|c| c.is_ascii_digit())
                 && !digits.starts_with('0');
             return if ok { Ok(Self(compact)) } else { Err(MESSAGE) };
         }
-        let digits = compact.strip_prefix("0086").or_else(|| compact.strip_prefix("86").filter(|d| d.len() == 11)).unwrap_or(&compact);
+        let digits = compact
+            .strip_prefix("0086")
+            .or_else(|| compact.strip_prefix("86").filter(|d| d.len() == 11))
+            .unwrap_or(&compact);
         if is_chinese_mobile(digits) {
             Ok(Self(format!("+86{digits}")))
         } else {
@@ -57,15 +61,35 @@ mod tests {
 
     #[test]
     fn normalises_chinese_mobiles_and_e164_numbers() {
-        assert_eq!(Phone::parse("138 0013 8000").map(Phone::into_string), Ok("+8613800138000".to_owned()));
-        assert_eq!(Phone::parse("+86 138-0013-8000").map(Phone::into_string), Ok("+8613800138000".to_owned()));
-        assert_eq!(Phone::parse("0086 13800138000").map(Phone::into_string), Ok("+8613800138000".to_owned()));
-        assert_eq!(Phone::parse("+1 (415) 555-0100").map(Phone::into_string), Ok("+14155550100".to_owned()));
+        assert_eq!(
+            Phone::parse("138 0013 8000").map(Phone::into_string),
+            Ok("+8613800138000".to_owned())
+        );
+        assert_eq!(
+            Phone::parse("+86 138-0013-8000").map(Phone::into_string),
+            Ok("+8613800138000".to_owned())
+        );
+        assert_eq!(
+            Phone::parse("0086 13800138000").map(Phone::into_string),
+            Ok("+8613800138000".to_owned())
+        );
+        assert_eq!(
+            Phone::parse("+1 (415) 555-0100").map(Phone::into_string),
+            Ok("+14155550100".to_owned())
+        );
     }
 
     #[test]
     fn rejects_landlines_without_country_code_and_garbage() {
-        for bad in ["", "12345", "12800138000", "010-12345678", "+0123456789", "+86abc", "+1234567890123456"] {
+        for bad in [
+            "",
+            "12345",
+            "12800138000",
+            "010-12345678",
+            "+0123456789",
+            "+86abc",
+            "+1234567890123456",
+        ] {
             assert!(Phone::parse(bad).is_err(), "{bad} should be rejected");
         }
     }

@@ -5,7 +5,19 @@
 
 use std::fmt;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum RegionLevel {
     Country,
@@ -42,7 +54,8 @@ impl RegionCode {
         if value.len() == 2 && value.chars().all(|c| c.is_ascii_alphabetic()) {
             return Ok(Self(value.to_ascii_uppercase()));
         }
-        if value.len() == 6 && value.chars().all(|c| c.is_ascii_digit()) && !value.starts_with("00") {
+        if value.len() == 6 && value.chars().all(|c| c.is_ascii_digit()) && !value.starts_with("00")
+        {
             return Ok(Self(value.to_owned()));
         }
         Err("must be an ISO 3166-1 alpha-2 country code or a six-digit GB/T 2260 division code")
@@ -107,10 +120,8 @@ impl RegionPath {
             ("district_code", &self.district, RegionLevel::District),
         ];
         for (field, code, level) in fields {
-            if let Some(code) = code {
-                if code.level() != level {
-                    errors.push((field, "is a code of another level"));
-                }
+            if code.as_ref().is_some_and(|c| c.level() != level) {
+                errors.push((field, "is a code of another level"));
             }
         }
         if self.province.is_some() && self.country.as_ref().is_some_and(|c| c.as_str() != "CN") {
@@ -144,14 +155,25 @@ mod tests {
 
     #[test]
     fn prefixes_cover_everything_inside_a_division() {
-        assert_eq!(RegionCode::parse("440000").map(|c| c.prefix().to_owned()), Ok("44".to_owned()));
-        assert_eq!(RegionCode::parse("440100").map(|c| c.prefix().to_owned()), Ok("4401".to_owned()));
+        assert_eq!(
+            RegionCode::parse("440000").map(|c| c.prefix().to_owned()),
+            Ok("44".to_owned())
+        );
+        assert_eq!(
+            RegionCode::parse("440100").map(|c| c.prefix().to_owned()),
+            Ok("4401".to_owned())
+        );
     }
 
     #[test]
     fn a_city_needs_its_province_and_codes_must_match_their_field() {
         let code = |c: &str| RegionCode::parse(c).ok();
-        let path = RegionPath { country: code("CN"), province: None, city: code("440100"), district: code("440000") };
+        let path = RegionPath {
+            country: code("CN"),
+            province: None,
+            city: code("440100"),
+            district: code("440000"),
+        };
         let errors = path.shape_errors();
         assert!(errors.contains(&("province_code", "is required when city_code is set")));
         assert!(errors.contains(&("district_code", "is a code of another level")));

@@ -20,10 +20,7 @@ impl FieldErrors {
     }
 
     pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.0
-            .entry(field.into())
-            .or_default()
-            .push(message.into());
+        self.0.entry(field.into()).or_default().push(message.into());
     }
 
     pub fn is_empty(&self) -> bool {
@@ -81,9 +78,15 @@ mod tests {
 
     #[test]
     fn bounded_text_counts_characters_not_bytes() {
-        assert_eq!(bounded_text("  华为技术  ", 1, 4), Ok("华为技术".to_owned()));
+        assert_eq!(
+            bounded_text("  华为技术  ", 1, 4),
+            Ok("华为技术".to_owned())
+        );
         assert!(bounded_text("华为技术有", 1, 4).is_err());
-        assert_eq!(bounded_text("   ", 1, 4), Err("must not be empty".to_owned()));
+        assert_eq!(
+            bounded_text("   ", 1, 4),
+            Err("must not be empty".to_owned())
+        );
     }
 
     #[test]

@@ -31,16 +31,28 @@ pub fn view(row: ApiKeyRow) -> ApiKey {
 
 #[utoipa::path(tag = "api_keys", responses((status = 200, body = Page<ApiKey>), (status = 403, body = Problem, content_type = "application/problem+json")))]
 #[get("/api-keys")]
-pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<web::Json<Page<ApiKey>>, ApiError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<web::Json<Page<ApiKey>>, ApiError> {
     caller.require_all(ObjectType::ApiKeys, Action::Read)?;
-    let rows = state.db(move |conn| Ok(crm_db::api_keys::list(conn, caller.workspace_id)?)).await?;
-    Ok(web::Json(Page { items: rows.into_iter().map(view).collect(), next_cursor: None }))
+    let rows = state
+        .db(move |conn| Ok(crm_db::api_keys::list(conn, caller.workspace_id)?))
+        .await?;
+    Ok(web::Json(Page {
+        items: rows.into_iter().map(view).collect(),
+        next_cursor: None,
+    }))
 }
 
 /// Create a key bound to a role; it acts as the creating user.
 #[utoipa::path(tag = "api_keys", request_body = NewApiKey, responses((status = 201, description = "The secret is in this response only", body = CreatedApiKey), (status = 422, body = Problem, content_type = "application/problem+json")))]
 #[post("/api-keys")]
-pub async fn create(state: web::Data<AppState>, caller: Caller, body: ApiJson<NewApiKey>) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ApiJson<NewApiKey>,
+) -> Result<HttpResponse, ApiError> {
     caller.require_all(ObjectType::ApiKeys, Action::Create)?;
     let body = body.0;
     let name = bounded_text(&body.name, 1, 100).map_err(|m| ApiError::validation("name", m))?;
@@ -50,7 +62,12 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: ApiJson<Ne
         .db(move |conn| {
             match crm_db::roles::find(conn, caller.workspace_id, body.role_id) {
                 Ok(_) => {}
-                Err(crm_db::DbError::NotFound) => return Err(ApiError::validation("role_id", "is not a role of this workspace")),
+                Err(crm_db::DbError::NotFound) => {
+                    return Err(ApiError::validation(
+                        "role_id",
+                        "is not a role of this workspace",
+                    ));
+                }
                 Err(e) => return Err(e.into()),
             }
             let new = crm_db::api_keys::NewApiKey {
@@ -67,15 +84,24 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: ApiJson<Ne
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/api-keys/{}", row.id)))
         .insert_header(("Cache-Control", "no-store"))
-        .json(CreatedApiKey { key: view(row), secret: full }))
+        .json(CreatedApiKey {
+            key: view(row),
+            secret: full,
+        }))
 }
 
 /// Revoke a key; it stops working at once.
 #[utoipa::path(tag = "api_keys", params(("id" = Uuid, Path)), responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
 #[delete("/api-keys/{id}")]
-pub async fn revoke(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn revoke(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
     caller.require_all(ObjectType::ApiKeys, Action::Delete)?;
     let id = id.into_inner();
-    state.db(move |conn| Ok(crm_db::api_keys::revoke(conn, caller.workspace_id, id)?)).await?;
+    state
+        .db(move |conn| Ok(crm_db::api_keys::revoke(conn, caller.workspace_id, id)?))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -3,7 +3,10 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use crm_api_types::Problem;
-use crm_api_types::auth::{LoginRequest, Me, RefreshRequest, RoleSummary, TeamSummary, TokenResponse, UserSummary, WorkspaceSummary};
+use crm_api_types::auth::{
+    LoginRequest, Me, RefreshRequest, RoleSummary, TeamSummary, TokenResponse, UserSummary,
+    WorkspaceSummary,
+};
 use crm_db::AnyConnection;
 use crm_db::auth::{blocked_until, clear_failures, record_failure};
 use uuid::Uuid;
@@ -20,17 +23,37 @@ static DUMMY_HASH: std::sync::LazyLock<String> =
 
 fn client_address(req: &HttpRequest, trust_proxy: bool) -> String {
     let info = req.connection_info();
-    let addr = if trust_proxy { info.realip_remote_addr().map(str::to_owned) } else { req.peer_addr().map(|a| a.ip().to_string()) };
+    let addr = if trust_proxy {
+        info.realip_remote_addr().map(str::to_owned)
+    } else {
+        req.peer_addr().map(|a| a.ip().to_string())
+    };
     addr.unwrap_or_else(|| "unknown".to_owned())
 }
 
 /// Issues an access token and a refresh token in the given family.
-fn issue_tokens(conn: &mut AnyConnection, state: &AppState, workspace_id: Uuid, user_id: Uuid, family_id: Uuid) -> Result<TokenResponse, ApiError> {
+fn issue_tokens(
+    conn: &mut AnyConnection,
+    state: &AppState,
+    workspace_id: Uuid,
+    user_id: Uuid,
+    family_id: Uuid,
+) -> Result<TokenResponse, ApiError> {
     let refresh_token = random_token().map_err(ApiError::internal)?;
     let expires = crm_db::time::now() + chrono::Duration::days(state.tokens.refresh_ttl_days);
-    crm_db::auth::insert_refresh(conn, workspace_id, user_id, family_id, &sha256_hex(&refresh_token), expires)?;
+    crm_db::auth::insert_refresh(
+        conn,
+        workspace_id,
+        user_id,
+        family_id,
+        &sha256_hex(&refresh_token),
+        expires,
+    )?;
     Ok(TokenResponse {
-        access_token: state.tokens.issue(user_id, workspace_id).map_err(ApiError::internal)?,
+        access_token: state
+            .tokens
+            .issue(user_id, workspace_id)
+            .map_err(ApiError::internal)?,
         refresh_token,
         token_type: "Bearer".to_owned(),
         expires_in: state.tokens.access_ttl_secs,
@@ -53,7 +76,11 @@ fn issue_tokens(conn: &mut AnyConnection, state: &AppState, workspace_id: Uuid, 
     security(())
 )]
 #[post("/auth/login")]
-pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: ApiJson<LoginRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: ApiJson<LoginRequest>,
+) -> Result<HttpResponse, ApiError> {
     let body = body.0;
     let address = client_address(&req, state.trust_proxy);
     let inner = state.clone();
@@ -61,34 +88,61 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: ApiJson<L
         .db(move |conn| {
             let workspace = match &body.workspace {
                 Some(slug) => crm_db::workspaces::find_by_slug(conn, slug.trim())?,
-                None => crm_db::workspaces::sole(conn)?
-                    .map(Some)
-                    .ok_or_else(|| ApiError::validation("workspace", "is required: this server has several workspaces"))?,
+                None => crm_db::workspaces::sole(conn)?.map(Some).ok_or_else(|| {
+                    ApiError::validation(
+                        "workspace",
+                        "is required: this server has several workspaces",
+                    )
+                })?,
             };
             let email = body.email.trim().to_lowercase();
-            let workspace_key = workspace.as_ref().map_or_else(|| body.workspace.clone().unwrap_or_default(), |w| w.id.to_string());
-            let keys = [format!("account:{workspace_key}:{email}"), format!("address:{address}")];
+            let workspace_key = workspace.as_ref().map_or_else(
+                || body.workspace.clone().unwrap_or_default(),
+                |w| w.id.to_string(),
+            );
+            let keys = [
+                format!("account:{workspace_key}:{email}"),
+                format!("address:{address}"),
+            ];
             if let Some(until) = blocked_until(conn, &keys)? {
                 let seconds = (until - crm_db::time::now()).num_seconds().max(1);
-                return Err(ApiError::TooManyRequests { retry_after: seconds });
+                return Err(ApiError::TooManyRequests {
+                    retry_after: seconds,
+                });
             }
             let user = match &workspace {
                 Some(w) => crm_db::users::find_by_email(conn, w.id.0, &email)?,
                 None => None,
             };
-            let hash = user.as_ref().map_or(DUMMY_HASH.as_str(), |u| u.password_hash.as_str());
+            let hash = user
+                .as_ref()
+                .map_or(DUMMY_HASH.as_str(), |u| u.password_hash.as_str());
             let password_ok = verify_password(&body.password, hash);
-            let (Some(workspace), Some(user), true) = (workspace, user.filter(|u| u.active), password_ok) else {
+            let (Some(workspace), Some(user), true) =
+                (workspace, user.filter(|u| u.active), password_ok)
+            else {
                 for key in &keys {
-                    record_failure(conn, key, if key.starts_with("account:") { inner.account_throttle } else { inner.address_throttle })?;
+                    record_failure(
+                        conn,
+                        key,
+                        if key.starts_with("account:") {
+                            inner.account_throttle
+                        } else {
+                            inner.address_throttle
+                        },
+                    )?;
                 }
-                return Err(ApiError::Unauthorized("wrong workspace, e-mail or password".into()));
+                return Err(ApiError::Unauthorized(
+                    "wrong workspace, e-mail or password".into(),
+                ));
             };
             clear_failures(conn, &keys[0])?;
             issue_tokens(conn, &inner, workspace.id.0, user.id.0, Uuid::now_v7())
         })
         .await?;
-    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(tokens))
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(tokens))
 }
 
 /// Exchange a refresh token for new tokens.
@@ -105,10 +159,14 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: ApiJson<L
     security(())
 )]
 #[post("/auth/refresh")]
-pub async fn refresh(state: web::Data<AppState>, body: ApiJson<RefreshRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn refresh(
+    state: web::Data<AppState>,
+    body: ApiJson<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
     let presented = body.0.refresh_token;
     let inner = state.clone();
-    let invalid = || ApiError::Unauthorized("the refresh token is invalid, expired or revoked".into());
+    let invalid =
+        || ApiError::Unauthorized("the refresh token is invalid, expired or revoked".into());
     let outcome = state
         .db(move |conn| {
             let Some(token) = crm_db::auth::find_refresh(conn, &sha256_hex(&presented))? else {
@@ -126,11 +184,20 @@ pub async fn refresh(state: web::Data<AppState>, body: ApiJson<RefreshRequest>) 
                 Ok(user) if user.active => {}
                 _ => return Ok(Err(invalid())),
             }
-            issue_tokens(conn, &inner, token.workspace_id.0, token.user_id.0, token.family_id.0).map(Ok)
+            issue_tokens(
+                conn,
+                &inner,
+                token.workspace_id.0,
+                token.user_id.0,
+                token.family_id.0,
+            )
+            .map(Ok)
         })
         .await?;
     // Revocations above are committed even though the answer is 401.
-    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(outcome?))
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(outcome?))
 }
 
 /// Sign out: revokes the refresh token's whole family. Always 204.
@@ -141,7 +208,10 @@ pub async fn refresh(state: web::Data<AppState>, body: ApiJson<RefreshRequest>) 
     security(())
 )]
 #[post("/auth/logout")]
-pub async fn logout(state: web::Data<AppState>, body: ApiJson<RefreshRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn logout(
+    state: web::Data<AppState>,
+    body: ApiJson<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
     let presented = body.0.refresh_token;
     state
         .db(move |conn| {
@@ -172,10 +242,25 @@ pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<web::Json<
                 None => None,
             };
             Ok(Me {
-                user: UserSummary { id: caller.user_id(), email: caller.user.email.clone(), display_name: caller.user.display_name.clone() },
-                workspace: WorkspaceSummary { id: workspace.id.0, slug: workspace.slug, name: workspace.name },
-                role: RoleSummary { id: caller.role.id.0, key: caller.role.key.clone(), name: caller.role.name.clone() },
-                team: team.map(|t| TeamSummary { id: t.id.0, name: t.name }),
+                user: UserSummary {
+                    id: caller.user_id(),
+                    email: caller.user.email.clone(),
+                    display_name: caller.user.display_name.clone(),
+                },
+                workspace: WorkspaceSummary {
+                    id: workspace.id.0,
+                    slug: workspace.slug,
+                    name: workspace.name,
+                },
+                role: RoleSummary {
+                    id: caller.role.id.0,
+                    key: caller.role.key.clone(),
+                    name: caller.role.name.clone(),
+                },
+                team: team.map(|t| TeamSummary {
+                    id: t.id.0,
+                    name: t.name,
+                }),
                 permissions: caller.permissions.complete(),
                 auth: match caller.via {
                     AuthVia::Jwt => "jwt".to_owned(),

@@ -48,7 +48,9 @@ impl Caller {
     /// The scope for an action, or 403 when the role grants none.
     pub fn require(&self, object: ObjectType, action: Action) -> Result<Scope, ApiError> {
         match self.scope(object, action) {
-            Scope::None => Err(ApiError::Forbidden(format!("your role may not {action} {object}"))),
+            Scope::None => Err(ApiError::Forbidden(format!(
+                "your role may not {action} {object}"
+            ))),
             scope => Ok(scope),
         }
     }
@@ -57,7 +59,9 @@ impl Caller {
     pub fn require_all(&self, object: ObjectType, action: Action) -> Result<(), ApiError> {
         match self.scope(object, action) {
             Scope::All => Ok(()),
-            _ => Err(ApiError::Forbidden(format!("your role may not {action} {object}"))),
+            _ => Err(ApiError::Forbidden(format!(
+                "your role may not {action} {object}"
+            ))),
         }
     }
 
@@ -68,40 +72,69 @@ impl Caller {
         } else {
             Vec::new()
         };
-        Ok(Principal { user_id: self.user_id(), team_id: self.team_id(), subtree_team_ids })
+        Ok(Principal {
+            user_id: self.user_id(),
+            team_id: self.team_id(),
+            subtree_team_ids,
+        })
     }
 
     /// The visibility predicate for an action (403 when the role grants none).
-    pub fn visibility(&self, conn: &mut AnyConnection, object: ObjectType, action: Action) -> Result<Visibility, ApiError> {
+    pub fn visibility(
+        &self,
+        conn: &mut AnyConnection,
+        object: ObjectType,
+        action: Action,
+    ) -> Result<Visibility, ApiError> {
         let scope = self.require(object, action)?;
-        Ok(Visibility { workspace_id: self.workspace_id, scope, principal: self.principal(conn, scope)? })
+        Ok(Visibility {
+            workspace_id: self.workspace_id,
+            scope,
+            principal: self.principal(conn, scope)?,
+        })
     }
 }
 
 fn bearer(req: &HttpRequest) -> Result<String, ApiError> {
-    let value = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .ok_or_else(|| ApiError::Unauthorized("send Authorization: Bearer <access token or API key>".into()))?;
-    let text = value.to_str().map_err(|_| ApiError::Unauthorized("unreadable Authorization header".into()))?;
-    let (scheme, token) = text.split_once(' ').ok_or_else(|| ApiError::Unauthorized("expected a Bearer token".into()))?;
+    let value = req.headers().get(header::AUTHORIZATION).ok_or_else(|| {
+        ApiError::Unauthorized("send Authorization: Bearer <access token or API key>".into())
+    })?;
+    let text = value
+        .to_str()
+        .map_err(|_| ApiError::Unauthorized("unreadable Authorization header".into()))?;
+    let (scheme, token) = text
+        .split_once(' ')
+        .ok_or_else(|| ApiError::Unauthorized("expected a Bearer token".into()))?;
     if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
         return Err(ApiError::Unauthorized("expected a Bearer token".into()));
     }
     Ok(token.trim().to_owned())
 }
 
-fn authenticate(conn: &mut AnyConnection, state: &AppState, token: &str) -> Result<Caller, ApiError> {
-    let invalid = || ApiError::Unauthorized("the credentials are invalid, expired or revoked".into());
+fn authenticate(
+    conn: &mut AnyConnection,
+    state: &AppState,
+    token: &str,
+) -> Result<Caller, ApiError> {
+    let invalid =
+        || ApiError::Unauthorized("the credentials are invalid, expired or revoked".into());
     let (workspace_id, user_id, role_id, via) = if let Some(prefix) = api_key_prefix(token) {
         let key = crm_db::api_keys::find_by_prefix(conn, prefix)?.ok_or_else(invalid)?;
-        let matches: bool = sha256_hex(token).as_bytes().ct_eq(key.secret_hash.as_bytes()).into();
+        let matches: bool = sha256_hex(token)
+            .as_bytes()
+            .ct_eq(key.secret_hash.as_bytes())
+            .into();
         let expired = key.expires_at.is_some_and(|t| t <= crm_db::time::now());
         if !matches || key.revoked_at.is_some() || expired {
             return Err(invalid());
         }
         crm_db::api_keys::touch(conn, key.id.0, key.last_used_at)?;
-        (key.workspace_id.0, key.user_id.0, Some(key.role_id.0), AuthVia::ApiKey(key.id.0))
+        (
+            key.workspace_id.0,
+            key.user_id.0,
+            Some(key.role_id.0),
+            AuthVia::ApiKey(key.id.0),
+        )
     } else {
         let claims = state.tokens.verify(token).map_err(|_| invalid())?;
         (claims.wid, claims.sub, None, AuthVia::Jwt)
@@ -113,7 +146,13 @@ fn authenticate(conn: &mut AnyConnection, state: &AppState, token: &str) -> Resu
     };
     let role = crm_db::roles::find(conn, workspace_id, role_id.unwrap_or(user.role_id.0))?;
     let permissions = role.permissions();
-    Ok(Caller { workspace_id, user, role, permissions, via })
+    Ok(Caller {
+        workspace_id,
+        user,
+        role,
+        permissions,
+        via,
+    })
 }
 
 impl FromRequest for Caller {
@@ -127,7 +166,9 @@ impl FromRequest for Caller {
             let token = token?;
             let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
             let inner = state.clone();
-            state.db(move |conn| authenticate(conn, &inner, &token)).await
+            state
+                .db(move |conn| authenticate(conn, &inner, &token))
+                .await
         })
     }
 }

@@ -27,8 +27,11 @@ use crate::views::{naive, object, utc};
 
 pub const ENTITY: &str = "contact";
 
-const SORTS: [(&str, ContactSort); 3] =
-    [("created_at", ContactSort::CreatedAt), ("updated_at", ContactSort::UpdatedAt), ("name", ContactSort::Name)];
+const SORTS: [(&str, ContactSort); 3] = [
+    ("created_at", ContactSort::CreatedAt),
+    ("updated_at", ContactSort::UpdatedAt),
+    ("name", ContactSort::Name),
+];
 
 pub fn view(row: ContactRow) -> Contact {
     let f = row.fields;
@@ -62,31 +65,60 @@ struct Input {
     custom_fields: Map<String, Value>,
 }
 
-fn text(errors: &mut FieldErrors, field: &str, value: Option<String>, max: usize) -> Option<String> {
+fn text(
+    errors: &mut FieldErrors,
+    field: &str,
+    value: Option<String>,
+    max: usize,
+) -> Option<String> {
     let value = value.filter(|v| !v.trim().is_empty())?;
     errors.take(field, bounded_text(&value, 1, max))
 }
 
 /// Validates a contact; the customer must be an organisation visible under `action`.
-fn validate(conn: &mut AnyConnection, caller: &Caller, action: Action, input: Input) -> Result<ContactFields, ApiError> {
+fn validate(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    action: Action,
+    input: Input,
+) -> Result<ContactFields, ApiError> {
     let mut errors = FieldErrors::new();
     let vis = caller.visibility(conn, ObjectType::Contacts, action)?;
     match crm_db::customers::find(conn, &vis, input.customer_id) {
         Ok(customer) if customer.fields.kind == CustomerKind::Organization.as_str() => {}
-        Ok(_) => errors.add("customer_id", "contacts belong to organisation customers, not persons"),
-        Err(crm_db::DbError::NotFound) => errors.add("customer_id", "is not a customer you can see"),
+        Ok(_) => errors.add(
+            "customer_id",
+            "contacts belong to organisation customers, not persons",
+        ),
+        Err(crm_db::DbError::NotFound) => {
+            errors.add("customer_id", "is not a customer you can see")
+        }
         Err(e) => return Err(e.into()),
     }
-    let name = errors.take("name", bounded_text(&input.name, 1, 100)).unwrap_or_default();
+    let name = errors
+        .take("name", bounded_text(&input.name, 1, 100))
+        .unwrap_or_default();
     let title = text(&mut errors, "title", input.title, 100);
     let department = text(&mut errors, "department", input.department, 100);
     let external_id = text(&mut errors, "external_id", input.external_id, 100);
-    let email = input.email.filter(|v| !v.trim().is_empty()).and_then(|v| errors.take("email", Email::parse(&v)).map(Email::into_string));
-    let phone = input.phone.filter(|v| !v.trim().is_empty()).and_then(|v| errors.take("phone", Phone::parse(&v)).map(Phone::into_string));
-    let defs: Vec<_> = crm_db::custom_fields::list(conn, caller.workspace_id, Some(FieldEntity::Contact.as_str()))?
-        .iter()
-        .map(|r| r.def())
-        .collect();
+    let email = input.email.filter(|v| !v.trim().is_empty()).and_then(|v| {
+        errors
+            .take("email", Email::parse(&v))
+            .map(Email::into_string)
+    });
+    let phone = input.phone.filter(|v| !v.trim().is_empty()).and_then(|v| {
+        errors
+            .take("phone", Phone::parse(&v))
+            .map(Phone::into_string)
+    });
+    let defs: Vec<_> = crm_db::custom_fields::list(
+        conn,
+        caller.workspace_id,
+        Some(FieldEntity::Contact.as_str()),
+    )?
+    .iter()
+    .map(|r| r.def())
+    .collect();
     let custom_fields = match validate_values(&defs, &input.custom_fields) {
         Ok(clean) => clean,
         Err(e) => {
@@ -112,7 +144,11 @@ fn validate(conn: &mut AnyConnection, caller: &Caller, action: Action, input: In
 
 #[utoipa::path(tag = "contacts", request_body = NewContact, responses((status = 201, body = Contact), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 #[post("/contacts")]
-pub async fn create(state: web::Data<AppState>, caller: Caller, body: ApiJson<NewContact>) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ApiJson<NewContact>,
+) -> Result<HttpResponse, ApiError> {
     caller.require(ObjectType::Contacts, Action::Create)?;
     let b = body.0;
     let row = state
@@ -133,8 +169,21 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: ApiJson<Ne
                 };
                 let fields = validate(conn, &caller, Action::Create, input)?;
                 let row = crm_db::contacts::insert(conn, ws, Some(caller.user_id()), &fields)?;
-                let changed = changed_fields(&serde_json::json!({}), &serde_json::to_value(&fields).unwrap_or_default());
-                record(conn, Change { workspace_id: ws, entity: ENTITY, entity_id: row.id.0, op: Op::Create, changed_fields: changed, actor_id: Some(caller.user_id()) })?;
+                let changed = changed_fields(
+                    &serde_json::json!({}),
+                    &serde_json::to_value(&fields).unwrap_or_default(),
+                );
+                record(
+                    conn,
+                    Change {
+                        workspace_id: ws,
+                        entity: ENTITY,
+                        entity_id: row.id.0,
+                        op: Op::Create,
+                        changed_fields: changed,
+                        actor_id: Some(caller.user_id()),
+                    },
+                )?;
                 Ok(row)
             })
         })
@@ -147,7 +196,11 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: ApiJson<Ne
 
 #[utoipa::path(tag = "contacts", params(("id" = Uuid, Path)), responses((status = 200, body = Contact), (status = 404, body = Problem, content_type = "application/problem+json")))]
 #[get("/contacts/{id}")]
-pub async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let row = state
         .db(move |conn| {
@@ -155,17 +208,26 @@ pub async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>
             Ok(crm_db::contacts::find(conn, &vis, id)?)
         })
         .await?;
-    Ok(HttpResponse::Ok().insert_header(etag(row.version)).json(view(row)))
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(row.version))
+        .json(view(row)))
 }
 
 /// List contacts whose customers are visible to the caller.
 #[utoipa::path(tag = "contacts", params(ContactQuery), responses((status = 200, body = Page<Contact>), (status = 400, body = Problem, content_type = "application/problem+json")))]
 #[get("/contacts")]
-pub async fn list(state: web::Data<AppState>, caller: Caller, query: ApiQuery<ContactQuery>) -> Result<web::Json<Page<Contact>>, ApiError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: ApiQuery<ContactQuery>,
+) -> Result<web::Json<Page<Contact>>, ApiError> {
     let q = query.0;
     let (keyset, sort_key) = keyset(q.sort.as_deref(), q.cursor.as_deref(), q.limit, &SORTS)?;
     let filter = ContactFilter {
-        q: q.q.as_deref().map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty()),
+        q: q.q
+            .as_deref()
+            .map(|s| s.trim().to_lowercase())
+            .filter(|s| !s.is_empty()),
         customer_id: q.customer_id,
         updated_from: q.updated_since.map(naive),
     };
@@ -195,20 +257,33 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, query: ApiQuery<Co
 }
 
 /// Finds a contact visible for reading, then requires the action's scope (403).
-fn find_for(conn: &mut AnyConnection, caller: &Caller, id: Uuid, action: Action) -> Result<ContactRow, ApiError> {
+fn find_for(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    id: Uuid,
+    action: Action,
+) -> Result<ContactRow, ApiError> {
     let read = caller.visibility(conn, ObjectType::Contacts, Action::Read)?;
     let row = crm_db::contacts::find(conn, &read, id)?;
     let act = caller.visibility(conn, ObjectType::Contacts, action)?;
     match crm_db::contacts::find(conn, &act, id) {
         Ok(_) => Ok(row),
-        Err(crm_db::DbError::NotFound) => Err(ApiError::Forbidden(format!("your role may not {action} this contact"))),
+        Err(crm_db::DbError::NotFound) => Err(ApiError::Forbidden(format!(
+            "your role may not {action} this contact"
+        ))),
         Err(e) => Err(e.into()),
     }
 }
 
 #[utoipa::path(tag = "contacts", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = ContactPatch, responses((status = 200, body = Contact), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 412, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 #[patch("/contacts/{id}")]
-pub async fn update(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>, if_match: IfMatch, body: ApiJson<ContactPatch>) -> Result<HttpResponse, ApiError> {
+pub async fn update(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: ApiJson<ContactPatch>,
+) -> Result<HttpResponse, ApiError> {
     let (id, p) = (id.into_inner(), body.0);
     let row = state
         .db(move |conn| {
@@ -242,18 +317,42 @@ pub async fn update(state: web::Data<AppState>, caller: Caller, id: web::Path<Uu
                 if changed.is_empty() {
                     return Ok(current);
                 }
-                let row = crm_db::contacts::update(conn, ws, id, version, Some(caller.user_id()), &fields)?;
-                record(conn, Change { workspace_id: ws, entity: ENTITY, entity_id: id, op: Op::Update, changed_fields: changed, actor_id: Some(caller.user_id()) })?;
+                let row = crm_db::contacts::update(
+                    conn,
+                    ws,
+                    id,
+                    version,
+                    Some(caller.user_id()),
+                    &fields,
+                )?;
+                record(
+                    conn,
+                    Change {
+                        workspace_id: ws,
+                        entity: ENTITY,
+                        entity_id: id,
+                        op: Op::Update,
+                        changed_fields: changed,
+                        actor_id: Some(caller.user_id()),
+                    },
+                )?;
                 Ok(row)
             })
         })
         .await?;
-    Ok(HttpResponse::Ok().insert_header(etag(row.version)).json(view(row)))
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(row.version))
+        .json(view(row)))
 }
 
 #[utoipa::path(tag = "contacts", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 412, body = Problem, content_type = "application/problem+json")))]
 #[delete("/contacts/{id}")]
-pub async fn remove(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>, if_match: IfMatch) -> Result<HttpResponse, ApiError> {
+pub async fn remove(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     state
         .db(move |conn| {
@@ -263,7 +362,17 @@ pub async fn remove(state: web::Data<AppState>, caller: Caller, id: web::Path<Uu
                 let current = find_for(conn, &caller, id, Action::Delete)?;
                 let version = if_match.check(current.version)?;
                 crm_db::contacts::soft_delete(conn, ws, id, version, Some(caller.user_id()))?;
-                record(conn, Change { workspace_id: ws, entity: ENTITY, entity_id: id, op: Op::Delete, changed_fields: vec![], actor_id: Some(caller.user_id()) })?;
+                record(
+                    conn,
+                    Change {
+                        workspace_id: ws,
+                        entity: ENTITY,
+                        entity_id: id,
+                        op: Op::Delete,
+                        changed_fields: vec![],
+                        actor_id: Some(caller.user_id()),
+                    },
+                )?;
                 Ok(())
             })
         })

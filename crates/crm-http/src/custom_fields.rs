@@ -1,7 +1,9 @@
 //! `/custom-fields`: definitions of the extra fields on customers and contacts.
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
-use crm_api_types::custom_fields::{CustomFieldDef, CustomFieldPatch, CustomFieldQuery, NewCustomFieldDef};
+use crm_api_types::custom_fields::{
+    CustomFieldDef, CustomFieldPatch, CustomFieldQuery, NewCustomFieldDef,
+};
 use crm_api_types::{Page, Problem};
 use crm_db::custom_fields::{CustomFieldRow, CustomFieldWrite};
 use crm_domain::FieldErrors;
@@ -34,16 +36,35 @@ pub fn view(row: CustomFieldRow) -> CustomFieldDef {
 
 #[utoipa::path(tag = "custom_fields", params(CustomFieldQuery), responses((status = 200, body = Page<CustomFieldDef>)))]
 #[get("/custom-fields")]
-pub async fn list(state: web::Data<AppState>, caller: Caller, query: ApiQuery<CustomFieldQuery>) -> Result<web::Json<Page<CustomFieldDef>>, ApiError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: ApiQuery<CustomFieldQuery>,
+) -> Result<web::Json<Page<CustomFieldDef>>, ApiError> {
     caller.require_all(ObjectType::CustomFields, Action::Read)?;
     let entity = query.0.entity.map(|e| e.as_str());
-    let rows = state.db(move |conn| Ok(crm_db::custom_fields::list(conn, caller.workspace_id, entity)?)).await?;
-    Ok(web::Json(Page { items: rows.into_iter().map(view).collect(), next_cursor: None }))
+    let rows = state
+        .db(move |conn| {
+            Ok(crm_db::custom_fields::list(
+                conn,
+                caller.workspace_id,
+                entity,
+            )?)
+        })
+        .await?;
+    Ok(web::Json(Page {
+        items: rows.into_iter().map(view).collect(),
+        next_cursor: None,
+    }))
 }
 
 #[utoipa::path(tag = "custom_fields", request_body = NewCustomFieldDef, responses((status = 201, body = CustomFieldDef), (status = 409, description = "Key taken", body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 #[post("/custom-fields")]
-pub async fn create(state: web::Data<AppState>, caller: Caller, body: ApiJson<NewCustomFieldDef>) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ApiJson<NewCustomFieldDef>,
+) -> Result<HttpResponse, ApiError> {
     caller.require_all(ObjectType::CustomFields, Action::Create)?;
     let body = body.0;
     let mut errors = FieldErrors::new();
@@ -63,7 +84,11 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: ApiJson<Ne
                 required: body.required,
                 position: body.position,
             };
-            Ok(crm_db::custom_fields::insert(conn, caller.workspace_id, &write)?)
+            Ok(crm_db::custom_fields::insert(
+                conn,
+                caller.workspace_id,
+                &write,
+            )?)
         })
         .await?;
     Ok(HttpResponse::Created()
@@ -74,7 +99,13 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: ApiJson<Ne
 
 #[utoipa::path(tag = "custom_fields", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = CustomFieldPatch, responses((status = 200, body = CustomFieldDef), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 412, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 #[patch("/custom-fields/{id}")]
-pub async fn update(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>, if_match: IfMatch, body: ApiJson<CustomFieldPatch>) -> Result<HttpResponse, ApiError> {
+pub async fn update(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: ApiJson<CustomFieldPatch>,
+) -> Result<HttpResponse, ApiError> {
     caller.require_all(ObjectType::CustomFields, Action::Update)?;
     let (id, patch) = (id.into_inner(), body.0);
     let row = state
@@ -83,7 +114,10 @@ pub async fn update(state: web::Data<AppState>, caller: Caller, id: web::Path<Uu
             let version = if_match.check(current.version)?;
             let def = current.def();
             let mut errors = FieldErrors::new();
-            let label = errors.take("label", bounded_text(patch.label.as_deref().unwrap_or(&current.label), 1, 100));
+            let label = errors.take(
+                "label",
+                bounded_text(patch.label.as_deref().unwrap_or(&current.label), 1, 100),
+            );
             let options = patch.options.unwrap_or(def.options);
             errors.take("options", check_options(def.field_type, &options));
             errors.into_result().map_err(ApiError::Validation)?;
@@ -96,18 +130,38 @@ pub async fn update(state: web::Data<AppState>, caller: Caller, id: web::Path<Uu
                 required: patch.required.unwrap_or(current.required),
                 position: patch.position.unwrap_or(current.position),
             };
-            Ok(crm_db::custom_fields::update(conn, caller.workspace_id, id, version, &write)?)
+            Ok(crm_db::custom_fields::update(
+                conn,
+                caller.workspace_id,
+                id,
+                version,
+                &write,
+            )?)
         })
         .await?;
-    Ok(HttpResponse::Ok().insert_header(etag(row.version)).json(view(row)))
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(row.version))
+        .json(view(row)))
 }
 
 /// Delete a definition; values already stored stay in the records but are no longer validated or shown.
 #[utoipa::path(tag = "custom_fields", params(("id" = Uuid, Path)), responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
 #[delete("/custom-fields/{id}")]
-pub async fn remove(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn remove(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
     caller.require_all(ObjectType::CustomFields, Action::Delete)?;
     let id = id.into_inner();
-    state.db(move |conn| Ok(crm_db::custom_fields::delete(conn, caller.workspace_id, id)?)).await?;
+    state
+        .db(move |conn| {
+            Ok(crm_db::custom_fields::delete(
+                conn,
+                caller.workspace_id,
+                id,
+            )?)
+        })
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -25,11 +25,19 @@ use crate::views::naive;
 
 pub const ENTITY: &str = "customer";
 
-const SORTS: [(&str, CustomerSort); 3] =
-    [("created_at", CustomerSort::CreatedAt), ("updated_at", CustomerSort::UpdatedAt), ("name", CustomerSort::Name)];
+const SORTS: [(&str, CustomerSort); 3] = [
+    ("created_at", CustomerSort::CreatedAt),
+    ("updated_at", CustomerSort::UpdatedAt),
+    ("name", CustomerSort::Name),
+];
 
 /// Checks tag ids belong to the workspace; returns them de-duplicated.
-fn check_tags(conn: &mut AnyConnection, workspace_id: Uuid, ids: &[Uuid], errors: &mut FieldErrors) -> Result<Vec<Uuid>, ApiError> {
+fn check_tags(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    ids: &[Uuid],
+    errors: &mut FieldErrors,
+) -> Result<Vec<Uuid>, ApiError> {
     let mut unique: Vec<Uuid> = ids.to_vec();
     unique.sort();
     unique.dedup();
@@ -42,9 +50,18 @@ fn check_tags(conn: &mut AnyConnection, workspace_id: Uuid, ids: &[Uuid], errors
     Ok(unique)
 }
 
-fn with_tags(conn: &mut AnyConnection, workspace_id: Uuid, row: CustomerRow) -> Result<Customer, ApiError> {
+fn with_tags(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    row: CustomerRow,
+) -> Result<Customer, ApiError> {
     let mut tags = crm_db::tags::of_customers(conn, workspace_id, &[row.id.0])?;
-    let refs = tags.remove(&row.id.0).unwrap_or_default().into_iter().map(crate::tags::reference).collect();
+    let refs = tags
+        .remove(&row.id.0)
+        .unwrap_or_default()
+        .into_iter()
+        .map(crate::tags::reference)
+        .collect();
     Ok(view(row, refs))
 }
 
@@ -68,7 +85,11 @@ fn created(customer: Customer) -> HttpResponse {
     )
 )]
 #[post("/customers")]
-pub async fn create(state: web::Data<AppState>, caller: Caller, body: ApiJson<NewCustomer>) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ApiJson<NewCustomer>,
+) -> Result<HttpResponse, ApiError> {
     let scope = caller.require(ObjectType::Customers, Action::Create)?;
     let body = body.0;
     let customer = state
@@ -85,10 +106,13 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: ApiJson<Ne
                 let principal = caller.principal(conn, scope)?;
                 check_ownership(conn, ws, &mut fields, false, scope, &principal, &mut errors)?;
                 errors.into_result().map_err(ApiError::Validation)?;
-                if let Some(ext) = &fields.external_id {
-                    if crm_db::customers::external_id_taken(conn, ws, ext, None)? {
-                        return Err(ApiError::Conflict { field: "external_id".into(), detail: "is already taken".into() });
-                    }
+                if let Some(ext) = &fields.external_id
+                    && crm_db::customers::external_id_taken(conn, ws, ext, None)?
+                {
+                    return Err(ApiError::Conflict {
+                        field: "external_id".into(),
+                        detail: "is already taken".into(),
+                    });
                 }
                 let row = crm_db::customers::insert(conn, ws, Some(caller.user_id()), &fields)?;
                 crm_db::tags::set_for_customer(conn, ws, row.id.0, &tags)?;
@@ -97,7 +121,17 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: ApiJson<Ne
                     .and_then(|v| v.as_object().map(|o| o.keys().cloned().collect()))
                     .unwrap_or_default();
                 changed.push("tags".into());
-                record(conn, Change { workspace_id: ws, entity: ENTITY, entity_id: row.id.0, op: Op::Create, changed_fields: changed, actor_id: Some(caller.user_id()) })?;
+                record(
+                    conn,
+                    Change {
+                        workspace_id: ws,
+                        entity: ENTITY,
+                        entity_id: row.id.0,
+                        op: Op::Create,
+                        changed_fields: changed,
+                        actor_id: Some(caller.user_id()),
+                    },
+                )?;
                 with_tags(conn, ws, row)
             })
         })
@@ -114,7 +148,11 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: ApiJson<Ne
     )
 )]
 #[get("/customers/{id}")]
-pub async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let customer = state
         .db(move |conn| {
@@ -123,7 +161,9 @@ pub async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>
             with_tags(conn, caller.workspace_id, row)
         })
         .await?;
-    Ok(HttpResponse::Ok().insert_header(etag(customer.version)).json(customer))
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(customer.version))
+        .json(customer))
 }
 
 fn filter_of(q: &CustomerQuery) -> Result<CustomerFilter, ApiError> {
@@ -147,7 +187,10 @@ fn filter_of(q: &CustomerQuery) -> Result<CustomerFilter, ApiError> {
         (a, b) => a.or(b),
     };
     Ok(CustomerFilter {
-        q: q.q.as_deref().map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty()),
+        q: q.q
+            .as_deref()
+            .map(|s| s.trim().to_lowercase())
+            .filter(|s| !s.is_empty()),
         kind: q.kind.map(|v| v.as_str().to_owned()),
         industry: q.industry.map(|v| v.as_str().to_owned()),
         size_band: q.size_band.map(|v| v.as_str().to_owned()),
@@ -178,10 +221,19 @@ fn filter_of(q: &CustomerQuery) -> Result<CustomerFilter, ApiError> {
     )
 )]
 #[get("/customers")]
-pub async fn list(state: web::Data<AppState>, caller: Caller, query: ApiQuery<CustomerQuery>) -> Result<web::Json<Page<Customer>>, ApiError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: ApiQuery<CustomerQuery>,
+) -> Result<web::Json<Page<Customer>>, ApiError> {
     let query = query.0;
     let filter = filter_of(&query)?;
-    let (keyset, sort_key) = keyset(query.sort.as_deref(), query.cursor.as_deref(), query.limit, &SORTS)?;
+    let (keyset, sort_key) = keyset(
+        query.sort.as_deref(),
+        query.cursor.as_deref(),
+        query.limit,
+        &SORTS,
+    )?;
     let (field, limit) = (keyset.field, keyset.limit);
     let (rows, tags) = state
         .db(move |conn| {
@@ -206,7 +258,13 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, query: ApiQuery<Cu
             (v, r.id.0)
         },
         |r| {
-            let refs = tags.borrow_mut().remove(&r.id.0).unwrap_or_default().into_iter().map(crate::tags::reference).collect();
+            let refs = tags
+                .borrow_mut()
+                .remove(&r.id.0)
+                .unwrap_or_default()
+                .into_iter()
+                .map(crate::tags::reference)
+                .collect();
             view(r, refs)
         },
     );
@@ -229,7 +287,13 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, query: ApiQuery<Cu
     )
 )]
 #[patch("/customers/{id}")]
-pub async fn update(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>, if_match: IfMatch, body: ApiJson<CustomerPatch>) -> Result<HttpResponse, ApiError> {
+pub async fn update(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: ApiJson<CustomerPatch>,
+) -> Result<HttpResponse, ApiError> {
     let (id, patch) = (id.into_inner(), body.0);
     let customer = state
         .db(move |conn| {
@@ -240,9 +304,14 @@ pub async fn update(state: web::Data<AppState>, caller: Caller, id: web::Path<Uu
                 let current = crm_db::customers::find(conn, &read, id)?;
                 let scope = caller.require(ObjectType::Customers, Action::Update)?;
                 let principal = caller.principal(conn, scope)?;
-                let ownership = Ownership { owner_id: current.fields.owner_id.map(Uuid::from), team_id: current.fields.team_id.map(Uuid::from) };
+                let ownership = Ownership {
+                    owner_id: current.fields.owner_id.map(Uuid::from),
+                    team_id: current.fields.team_id.map(Uuid::from),
+                };
                 if !scope.covers(&principal, ownership) {
-                    return Err(ApiError::Forbidden("your role may not update this customer".into()));
+                    return Err(ApiError::Forbidden(
+                        "your role may not update this customer".into(),
+                    ));
                 }
                 let version = if_match.check(current.version)?;
                 let tag_ids = patch.tag_ids.clone();
@@ -253,12 +322,23 @@ pub async fn update(state: web::Data<AppState>, caller: Caller, id: web::Path<Uu
                     Some(ids) => Some(check_tags(conn, ws, ids, &mut errors)?),
                     None => None,
                 };
-                check_ownership(conn, ws, &mut fields, team_from_owner, scope, &principal, &mut errors)?;
+                check_ownership(
+                    conn,
+                    ws,
+                    &mut fields,
+                    team_from_owner,
+                    scope,
+                    &principal,
+                    &mut errors,
+                )?;
                 errors.into_result().map_err(ApiError::Validation)?;
-                if let Some(ext) = &fields.external_id {
-                    if crm_db::customers::external_id_taken(conn, ws, ext, Some(id))? {
-                        return Err(ApiError::Conflict { field: "external_id".into(), detail: "is already taken".into() });
-                    }
+                if let Some(ext) = &fields.external_id
+                    && crm_db::customers::external_id_taken(conn, ws, ext, Some(id))?
+                {
+                    return Err(ApiError::Conflict {
+                        field: "external_id".into(),
+                        detail: "is already taken".into(),
+                    });
                 }
                 let mut changed = changed_fields(&current.fields, &fields);
                 if let Some(tags) = &tags {
@@ -278,13 +358,32 @@ pub async fn update(state: web::Data<AppState>, caller: Caller, id: web::Path<Uu
                 if changed.is_empty() {
                     return with_tags(conn, ws, current);
                 }
-                let row = crm_db::customers::update(conn, ws, id, version, Some(caller.user_id()), &fields)?;
-                record(conn, Change { workspace_id: ws, entity: ENTITY, entity_id: id, op: Op::Update, changed_fields: changed, actor_id: Some(caller.user_id()) })?;
+                let row = crm_db::customers::update(
+                    conn,
+                    ws,
+                    id,
+                    version,
+                    Some(caller.user_id()),
+                    &fields,
+                )?;
+                record(
+                    conn,
+                    Change {
+                        workspace_id: ws,
+                        entity: ENTITY,
+                        entity_id: id,
+                        op: Op::Update,
+                        changed_fields: changed,
+                        actor_id: Some(caller.user_id()),
+                    },
+                )?;
                 with_tags(conn, ws, row)
             })
         })
         .await?;
-    Ok(HttpResponse::Ok().insert_header(etag(customer.version)).json(customer))
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(customer.version))
+        .json(customer))
 }
 
 /// Soft-delete a customer and its contacts; the deletion appears in the change log.
@@ -299,7 +398,12 @@ pub async fn update(state: web::Data<AppState>, caller: Caller, id: web::Path<Uu
     )
 )]
 #[delete("/customers/{id}")]
-pub async fn remove(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>, if_match: IfMatch) -> Result<HttpResponse, ApiError> {
+pub async fn remove(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     state
         .db(move |conn| {
@@ -310,17 +414,42 @@ pub async fn remove(state: web::Data<AppState>, caller: Caller, id: web::Path<Uu
                 let current = crm_db::customers::find(conn, &read, id)?;
                 let scope = caller.require(ObjectType::Customers, Action::Delete)?;
                 let principal = caller.principal(conn, scope)?;
-                let ownership = Ownership { owner_id: current.fields.owner_id.map(Uuid::from), team_id: current.fields.team_id.map(Uuid::from) };
+                let ownership = Ownership {
+                    owner_id: current.fields.owner_id.map(Uuid::from),
+                    team_id: current.fields.team_id.map(Uuid::from),
+                };
                 if !scope.covers(&principal, ownership) {
-                    return Err(ApiError::Forbidden("your role may not delete this customer".into()));
+                    return Err(ApiError::Forbidden(
+                        "your role may not delete this customer".into(),
+                    ));
                 }
                 let version = if_match.check(current.version)?;
                 crm_db::customers::soft_delete(conn, ws, id, version, Some(caller.user_id()))?;
                 let actor = Some(caller.user_id());
                 for contact in crm_db::contacts::soft_delete_of_customer(conn, ws, id, actor)? {
-                    record(conn, Change { workspace_id: ws, entity: crate::contacts::ENTITY, entity_id: contact, op: Op::Delete, changed_fields: vec![], actor_id: actor })?;
+                    record(
+                        conn,
+                        Change {
+                            workspace_id: ws,
+                            entity: crate::contacts::ENTITY,
+                            entity_id: contact,
+                            op: Op::Delete,
+                            changed_fields: vec![],
+                            actor_id: actor,
+                        },
+                    )?;
                 }
-                record(conn, Change { workspace_id: ws, entity: ENTITY, entity_id: id, op: Op::Delete, changed_fields: vec![], actor_id: actor })?;
+                record(
+                    conn,
+                    Change {
+                        workspace_id: ws,
+                        entity: ENTITY,
+                        entity_id: id,
+                        op: Op::Delete,
+                        changed_fields: vec![],
+                        actor_id: actor,
+                    },
+                )?;
                 Ok(())
             })
         })

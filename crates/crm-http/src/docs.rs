@@ -84,14 +84,25 @@ impl RouteTable {
     }
 
     fn allowed(&self, path: &str) -> Vec<String> {
-        self.0.iter().filter(|(def, _)| def.is_match(path)).flat_map(|(_, m)| m.clone()).collect()
+        self.0
+            .iter()
+            .filter(|(def, _)| def.is_match(path))
+            .flat_map(|(_, m)| m.clone())
+            .collect()
     }
 }
 
 /// Unmatched requests: 405 with `Allow` when the path exists, else 404.
-pub async fn fallback(req: HttpRequest, table: actix_web::web::Data<RouteTable>) -> Result<HttpResponse, ApiError> {
+pub async fn fallback(
+    req: HttpRequest,
+    table: actix_web::web::Data<RouteTable>,
+) -> Result<HttpResponse, ApiError> {
     let allow = table.allowed(req.path());
-    if allow.is_empty() { Err(ApiError::NotFound) } else { Err(ApiError::MethodNotAllowed { allow }) }
+    if allow.is_empty() {
+        Err(ApiError::NotFound)
+    } else {
+        Err(ApiError::MethodNotAllowed { allow })
+    }
 }
 
 /// `/` until the web app exists: a plain page pointing at the API docs.
@@ -107,5 +118,7 @@ pub async fn index() -> HttpResponse {
 
 /// `/api/docs` → `/api/docs/` (Swagger UI loads its assets relative to the slash).
 pub async fn docs_redirect() -> HttpResponse {
-    HttpResponse::MovedPermanently().insert_header(("Location", "/api/docs/")).finish()
+    HttpResponse::MovedPermanently()
+        .insert_header(("Location", "/api/docs/"))
+        .finish()
 }

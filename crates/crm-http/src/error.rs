@@ -70,7 +70,10 @@ impl ApiError {
     }
 
     pub fn bad_request(detail: impl Into<String>) -> Self {
-        ApiError::BadRequest { detail: detail.into(), errors: FieldErrors::new() }
+        ApiError::BadRequest {
+            detail: detail.into(),
+            errors: FieldErrors::new(),
+        }
     }
 
     pub fn internal(cause: impl std::fmt::Display) -> Self {
@@ -98,27 +101,57 @@ impl ApiError {
     fn detail_and_errors(&self) -> (Option<String>, BTreeMap<String, Vec<String>>) {
         match self {
             ApiError::BadRequest { detail, errors } => (Some(detail.clone()), errors.0.clone()),
-            ApiError::Unauthorized(detail) | ApiError::Forbidden(detail) => (Some(detail.clone()), BTreeMap::new()),
-            ApiError::NotFound => (Some("no such resource".into()), BTreeMap::new()),
-            ApiError::MethodNotAllowed { allow } => (Some(format!("allowed: {}", allow.join(", "))), BTreeMap::new()),
-            ApiError::Conflict { field, detail } => {
-                (Some(detail.clone()), BTreeMap::from([(field.clone(), vec![detail.clone()])]))
+            ApiError::Unauthorized(detail) | ApiError::Forbidden(detail) => {
+                (Some(detail.clone()), BTreeMap::new())
             }
-            ApiError::PreconditionFailed => (
-                Some("the record was changed by someone else; reload it and apply your change again".into()),
+            ApiError::NotFound => (Some("no such resource".into()), BTreeMap::new()),
+            ApiError::MethodNotAllowed { allow } => (
+                Some(format!("allowed: {}", allow.join(", "))),
                 BTreeMap::new(),
             ),
-            ApiError::PayloadTooLarge { limit } => (Some(format!("the body exceeds {limit} bytes")), BTreeMap::new()),
-            ApiError::UnsupportedMediaType => (Some("send the body as application/json".into()), BTreeMap::new()),
+            ApiError::Conflict { field, detail } => (
+                Some(detail.clone()),
+                BTreeMap::from([(field.clone(), vec![detail.clone()])]),
+            ),
+            ApiError::PreconditionFailed => (
+                Some(
+                    "the record was changed by someone else; reload it and apply your change again"
+                        .into(),
+                ),
+                BTreeMap::new(),
+            ),
+            ApiError::PayloadTooLarge { limit } => (
+                Some(format!("the body exceeds {limit} bytes")),
+                BTreeMap::new(),
+            ),
+            ApiError::UnsupportedMediaType => (
+                Some("send the body as application/json".into()),
+                BTreeMap::new(),
+            ),
             ApiError::Validation(errors) => {
                 let n = errors.0.len();
-                (Some(format!("{n} field{} invalid", if n == 1 { " is" } else { "s are" })), errors.0.clone())
+                (
+                    Some(format!(
+                        "{n} field{} invalid",
+                        if n == 1 { " is" } else { "s are" }
+                    )),
+                    errors.0.clone(),
+                )
             }
-            ApiError::TooManyRequests { retry_after } => {
-                (Some(format!("too many failed attempts; retry in {retry_after} seconds")), BTreeMap::new())
-            }
-            ApiError::Unavailable(_) => (Some("the database is not reachable; try again shortly".into()), BTreeMap::new()),
-            ApiError::Internal(_) => (Some("an unexpected error occurred; quote the request id when reporting it".into()), BTreeMap::new()),
+            ApiError::TooManyRequests { retry_after } => (
+                Some(format!(
+                    "too many failed attempts; retry in {retry_after} seconds"
+                )),
+                BTreeMap::new(),
+            ),
+            ApiError::Unavailable(_) => (
+                Some("the database is not reachable; try again shortly".into()),
+                BTreeMap::new(),
+            ),
+            ApiError::Internal(_) => (
+                Some("an unexpected error occurred; quote the request id when reporting it".into()),
+                BTreeMap::new(),
+            ),
         }
     }
 
@@ -163,10 +196,14 @@ impl ResponseError for ApiError {
         }
         let problem = self.problem(REQUEST_PATH.try_with(Clone::clone).ok());
         let mut response = HttpResponse::build(status);
-        response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json")));
+        response.insert_header((
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        ));
         match self {
             ApiError::Unauthorized(_) => {
-                response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+                response
+                    .insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
             }
             ApiError::TooManyRequests { retry_after } => {
                 response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
@@ -195,7 +232,10 @@ impl From<DbError> for ApiError {
                     .into_iter()
                     .find(|f| target.contains(f))
                     .unwrap_or("id");
-                ApiError::Conflict { field: field.to_owned(), detail: "is already taken".to_owned() }
+                ApiError::Conflict {
+                    field: field.to_owned(),
+                    detail: "is already taken".to_owned(),
+                }
             }
             DbError::ForeignKeyViolation(_) => ApiError::Conflict {
                 field: "id".to_owned(),

@@ -27,20 +27,39 @@ fn field_error(path: &serde_path_to_error::Path, message: &str) -> (String, Stri
     }
     // "missing field `name`" and "unknown field `x`, expected …" name the field in the message.
     for prefix in ["missing field `", "unknown field `"] {
-        if let Some(rest) = message.strip_prefix(prefix) {
-            if let Some(name) = rest.split('`').next() {
-                // serde_path_to_error already ends the path of an unknown field with its name.
-                let named = field == name || field.ends_with(&format!(".{name}"));
-                if !named {
-                    field = if field.is_empty() { name.to_owned() } else { format!("{field}.{name}") };
-                }
-                let reason = if prefix.starts_with("missing") { "is required".to_owned() } else { "is not a known field".to_owned() };
-                return (field, reason);
+        if let Some(rest) = message.strip_prefix(prefix)
+            && let Some(name) = rest.split('`').next()
+        {
+            // serde_path_to_error already ends the path of an unknown field with its name.
+            let named = field == name || field.ends_with(&format!(".{name}"));
+            if !named {
+                field = if field.is_empty() {
+                    name.to_owned()
+                } else {
+                    format!("{field}.{name}")
+                };
             }
+            let reason = if prefix.starts_with("missing") {
+                "is required".to_owned()
+            } else {
+                "is not a known field".to_owned()
+            };
+            return (field, reason);
         }
     }
-    let message = message.split(" at line ").next().unwrap_or(message).to_owned();
-    (if field.is_empty() { "body".to_owned() } else { field }, message)
+    let message = message
+        .split(" at line ")
+        .next()
+        .unwrap_or(message)
+        .to_owned();
+    (
+        if field.is_empty() {
+            "body".to_owned()
+        } else {
+            field
+        },
+        message,
+    )
 }
 
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
@@ -49,14 +68,19 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         let category = err.inner().classify();
         let (field, message) = field_error(err.path(), &err.inner().to_string());
         match category {
-            serde_json::error::Category::Data => ApiError::Validation(FieldErrors::single(field, message)),
+            serde_json::error::Category::Data => {
+                ApiError::Validation(FieldErrors::single(field, message))
+            }
             _ => ApiError::BadRequest {
                 detail: format!("the body is not valid JSON: {}", err.inner()),
                 errors: FieldErrors::new(),
             },
         }
     })?;
-    de.end().map_err(|e| ApiError::BadRequest { detail: format!("the body is not valid JSON: {e}"), errors: FieldErrors::new() })?;
+    de.end().map_err(|e| ApiError::BadRequest {
+        detail: format!("the body is not valid JSON: {e}"),
+        errors: FieldErrors::new(),
+    })?;
     Ok(value)
 }
 
@@ -86,7 +110,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
             }
             let mut body = web::BytesMut::new();
             while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| ApiError::bad_request(format!("cannot read the body: {e}")))?;
+                let chunk = chunk
+                    .map_err(|e| ApiError::bad_request(format!("cannot read the body: {e}")))?;
                 if body.len() + chunk.len() > JSON_LIMIT {
                     return Err(ApiError::PayloadTooLarge { limit: JSON_LIMIT });
                 }
@@ -108,10 +133,15 @@ impl<T: DeserializeOwned> FromRequest for ApiQuery<T> {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let pairs = form_urlencoded::parse(req.query_string().as_bytes());
         let de = serde_urlencoded::Deserializer::new(pairs);
-        let result = serde_path_to_error::deserialize(de).map(ApiQuery).map_err(|err| {
-            let (field, message) = field_error(err.path(), &err.inner().to_string());
-            ApiError::BadRequest { detail: format!("invalid query parameter {field}"), errors: FieldErrors::single(field, message) }
-        });
+        let result = serde_path_to_error::deserialize(de)
+            .map(ApiQuery)
+            .map_err(|err| {
+                let (field, message) = field_error(err.path(), &err.inner().to_string());
+                ApiError::BadRequest {
+                    detail: format!("invalid query parameter {field}"),
+                    errors: FieldErrors::single(field, message),
+                }
+            });
         std::future::ready(result)
     }
 }
@@ -141,10 +171,12 @@ impl FromRequest for IfMatch {
                 if tag == "*" {
                     Ok(IfMatch(None))
                 } else {
-                    tag.parse::<i32>().map(|v| IfMatch(Some(v))).map_err(|_| ApiError::BadRequest {
-                        detail: "If-Match must be an ETag returned by this API".to_owned(),
-                        errors: FieldErrors::single("If-Match", "is not a version ETag"),
-                    })
+                    tag.parse::<i32>()
+                        .map(|v| IfMatch(Some(v)))
+                        .map_err(|_| ApiError::BadRequest {
+                            detail: "If-Match must be an ETag returned by this API".to_owned(),
+                            errors: FieldErrors::single("If-Match", "is not a version ETag"),
+                        })
                 }
             }
             Some(Err(_)) => Err(ApiError::bad_request("If-Match is not readable")),
@@ -193,7 +225,10 @@ mod tests {
             Ok(_) => (200, vec![]),
             Err(e) => {
                 let problem = e.problem(None);
-                (e.status_code().as_u16(), problem.errors.into_keys().collect())
+                (
+                    e.status_code().as_u16(),
+                    problem.errors.into_keys().collect(),
+                )
             }
         }
     }
@@ -202,8 +237,14 @@ mod tests {
     fn json_errors_name_the_field() {
         assert_eq!(errors(r#"{"name": 1}"#), (422, vec!["name".to_owned()]));
         assert_eq!(errors(r#"{}"#), (422, vec!["name".to_owned()]));
-        assert_eq!(errors(r#"{"name": "a", "bogus": 1}"#), (422, vec!["bogus".to_owned()]));
-        assert_eq!(errors(r#"{"name": "a", "inner": {"count": "x"}}"#), (422, vec!["inner.count".to_owned()]));
+        assert_eq!(
+            errors(r#"{"name": "a", "bogus": 1}"#),
+            (422, vec!["bogus".to_owned()])
+        );
+        assert_eq!(
+            errors(r#"{"name": "a", "inner": {"count": "x"}}"#),
+            (422, vec!["inner.count".to_owned()])
+        );
         assert_eq!(errors(r#"{"name": "a""#).0, 400);
         assert_eq!(errors(r#"{"name": "a"} trailing"#).0, 400);
     }

@@ -79,7 +79,8 @@ fn v1(cfg: &mut ServiceConfig<'_>) {
 }
 
 fn api(cfg: &mut ServiceConfig<'_>) {
-    cfg.service(health::health).service(scope("/v1").configure(v1));
+    cfg.service(health::health)
+        .service(scope("/v1").configure(v1));
 }
 
 /// The OpenAPI document, as served at `/api/openapi.json` and committed at `openapi/openapi.json`.
@@ -99,7 +100,13 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 pub fn app(
     state: AppState,
 ) -> App<
-    impl ServiceFactory<ServiceRequest, Config = (), Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error, InitError = ()>,
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
 > {
     let spec = openapi();
     let routes = docs::RouteTable::new(&spec);

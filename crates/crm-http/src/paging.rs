@@ -21,7 +21,10 @@ struct Cursor {
 }
 
 fn bad(field: &str, message: &str) -> ApiError {
-    ApiError::BadRequest { detail: format!("invalid query parameter {field}"), errors: FieldErrors::single(field, message) }
+    ApiError::BadRequest {
+        detail: format!("invalid query parameter {field}"),
+        errors: FieldErrors::single(field, message),
+    }
 }
 
 pub fn limit(value: Option<i64>, max: i64, default: i64) -> Result<i64, ApiError> {
@@ -47,11 +50,28 @@ pub fn keyset<F: Copy>(
             None => (s, Direction::Asc),
         },
     };
-    let field = fields.iter().find(|(n, _)| *n == name).map(|(_, f)| *f).ok_or_else(|| {
-        let names: Vec<&str> = fields.iter().map(|(n, _)| *n).collect();
-        bad("sort", &format!("must be one of {} (prefix - for descending)", names.join(", ")))
-    })?;
-    let sort_key = format!("{}{name}", if direction == Direction::Desc { "-" } else { "" });
+    let field = fields
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, f)| *f)
+        .ok_or_else(|| {
+            let names: Vec<&str> = fields.iter().map(|(n, _)| *n).collect();
+            bad(
+                "sort",
+                &format!(
+                    "must be one of {} (prefix - for descending)",
+                    names.join(", ")
+                ),
+            )
+        })?;
+    let sort_key = format!(
+        "{}{name}",
+        if direction == Direction::Desc {
+            "-"
+        } else {
+            ""
+        }
+    );
     let after = match cursor {
         None => None,
         Some(text) => {
@@ -67,7 +87,15 @@ pub fn keyset<F: Copy>(
         }
     };
     let limit = limit(limit_param, MAX_LIMIT, DEFAULT_LIMIT)?;
-    Ok((Keyset { field, direction, after, limit }, sort_key))
+    Ok((
+        Keyset {
+            field,
+            direction,
+            after,
+            limit,
+        },
+        sort_key,
+    ))
 }
 
 /// Cuts the extra row a list query fetched and makes the next cursor from the last row kept.
@@ -83,7 +111,11 @@ pub fn page<R, T>(
     let next = if more {
         rows.last().map(|row| {
             let (v, id) = key_of(row);
-            let cursor = Cursor { s: sort_key.to_owned(), v, id };
+            let cursor = Cursor {
+                s: sort_key.to_owned(),
+                v,
+                id,
+            };
             URL_SAFE_NO_PAD.encode(serde_json::to_vec(&cursor).unwrap_or_default())
         })
     } else {
@@ -100,7 +132,10 @@ mod tests {
     fn sort_names_and_limits_are_checked() {
         let fields = [("created_at", 1), ("name", 2)];
         let (ks, key) = keyset(None, None, None, &fields).expect("default");
-        assert_eq!((ks.field, ks.direction, ks.limit, key.as_str()), (1, Direction::Desc, 25, "-created_at"));
+        assert_eq!(
+            (ks.field, ks.direction, ks.limit, key.as_str()),
+            (1, Direction::Desc, 25, "-created_at")
+        );
         let (ks, _) = keyset(Some("name"), None, Some(200), &fields).expect("name");
         assert_eq!((ks.field, ks.direction), (2, Direction::Asc));
         assert!(keyset(Some("bogus"), None, None, &fields).is_err());
@@ -112,7 +147,13 @@ mod tests {
     fn a_cursor_only_works_with_its_own_sort() {
         let fields = [("created_at", 1), ("name", 2)];
         let rows = vec![1, 2, 3];
-        let (_, next) = page(rows, 2, "-created_at", |r| (SortValue::Text(r.to_string()), Uuid::nil()), |r| r);
+        let (_, next) = page(
+            rows,
+            2,
+            "-created_at",
+            |r| (SortValue::Text(r.to_string()), Uuid::nil()),
+            |r| r,
+        );
         let next = next.expect("more rows");
         assert!(keyset(None, Some(&next), None, &fields).is_ok());
         assert!(keyset(Some("name"), Some(&next), None, &fields).is_err());

@@ -30,7 +30,11 @@ pub fn view(row: RegionRow) -> Region {
 /// the last code of the previous page.
 #[utoipa::path(tag = "regions", params(RegionQuery), responses((status = 200, body = Page<Region>), (status = 400, body = Problem, content_type = "application/problem+json")))]
 #[get("/regions")]
-pub async fn list(state: web::Data<AppState>, _caller: Caller, query: ApiQuery<RegionQuery>) -> Result<web::Json<Page<Region>>, ApiError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    _caller: Caller,
+    query: ApiQuery<RegionQuery>,
+) -> Result<web::Json<Page<Region>>, ApiError> {
     let query = query.0;
     let limit = crate::paging::limit(query.limit, 1000, 1000)?;
     let filter = RegionFilter {
@@ -39,36 +43,67 @@ pub async fn list(state: web::Data<AppState>, _caller: Caller, query: ApiQuery<R
         after: query.cursor,
         limit: limit + 1,
     };
-    let mut rows = state.db(move |conn| Ok(crm_db::regions::list(conn, &filter)?)).await?;
+    let mut rows = state
+        .db(move |conn| Ok(crm_db::regions::list(conn, &filter)?))
+        .await?;
     let more = rows.len() as i64 > limit;
     rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-    let next_cursor = if more { rows.last().map(|r| r.code.clone()) } else { None };
-    Ok(web::Json(Page { items: rows.into_iter().map(view).collect(), next_cursor }))
+    let next_cursor = if more {
+        rows.last().map(|r| r.code.clone())
+    } else {
+        None
+    };
+    Ok(web::Json(Page {
+        items: rows.into_iter().map(view).collect(),
+        next_cursor,
+    }))
 }
 
 /// Checks that the codes exist at their level and nest: the province in the
 /// country, the city in the province, the district in the city.
-pub fn check_path(conn: &mut AnyConnection, path: &RegionPath, errors: &mut FieldErrors) -> Result<(), ApiError> {
+pub fn check_path(
+    conn: &mut AnyConnection,
+    path: &RegionPath,
+    errors: &mut FieldErrors,
+) -> Result<(), ApiError> {
     for (field, message) in path.shape_errors() {
         errors.add(field, message);
     }
     let fields = [
         ("country_code", &path.country, None),
-        ("province_code", &path.province, Some(path.country.as_ref().map_or("CN", |c| c.as_str()))),
-        ("city_code", &path.city, path.province.as_ref().map(|p| p.as_str())),
-        ("district_code", &path.district, path.city.as_ref().map(|c| c.as_str())),
+        (
+            "province_code",
+            &path.province,
+            Some(path.country.as_ref().map_or("CN", |c| c.as_str())),
+        ),
+        (
+            "city_code",
+            &path.city,
+            path.province.as_ref().map(|p| p.as_str()),
+        ),
+        (
+            "district_code",
+            &path.district,
+            path.city.as_ref().map(|c| c.as_str()),
+        ),
     ];
-    let codes: Vec<&str> = fields.iter().filter_map(|(_, code, _)| code.as_ref().map(|c| c.as_str())).collect();
+    let codes: Vec<&str> = fields
+        .iter()
+        .filter_map(|(_, code, _)| code.as_ref().map(|c| c.as_str()))
+        .collect();
     let found = crm_db::regions::find_many(conn, &codes)?;
     for (field, code, parent) in fields {
         let Some(code) = code else { continue };
         match found.iter().find(|r| r.code == code.as_str()) {
             None => errors.add(field, format!("{code} is not a known region")),
             Some(row) => {
-                if let Some(parent) = parent {
-                    if row.parent_code.as_deref() != Some(parent) {
-                        errors.add(field, format!("{code} ({}) is not inside {parent}", row.name_zh));
-                    }
+                if let Some(parent) = parent
+                    && row.parent_code.as_deref() != Some(parent)
+                {
+                    errors.add(
+                        field,
+                        format!("{code} ({}) is not inside {parent}", row.name_zh),
+                    );
                 }
             }
         }

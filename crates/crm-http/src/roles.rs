@@ -31,32 +31,63 @@ pub fn view(row: RoleRow) -> Role {
 
 #[utoipa::path(tag = "roles", responses((status = 200, body = Page<Role>), (status = 403, body = Problem, content_type = "application/problem+json")))]
 #[get("/roles")]
-pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<web::Json<Page<Role>>, ApiError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<web::Json<Page<Role>>, ApiError> {
     caller.require_all(ObjectType::Roles, Action::Read)?;
-    let rows = state.db(move |conn| Ok(crm_db::roles::list(conn, caller.workspace_id)?)).await?;
-    Ok(web::Json(Page { items: rows.into_iter().map(view).collect(), next_cursor: None }))
+    let rows = state
+        .db(move |conn| Ok(crm_db::roles::list(conn, caller.workspace_id)?))
+        .await?;
+    Ok(web::Json(Page {
+        items: rows.into_iter().map(view).collect(),
+        next_cursor: None,
+    }))
 }
 
 #[utoipa::path(tag = "roles", params(("id" = Uuid, Path)), responses((status = 200, body = Role), (status = 404, body = Problem, content_type = "application/problem+json")))]
 #[get("/roles/{id}")]
-pub async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
     caller.require_all(ObjectType::Roles, Action::Read)?;
     let id = id.into_inner();
-    let row = state.db(move |conn| Ok(crm_db::roles::find(conn, caller.workspace_id, id)?)).await?;
-    Ok(HttpResponse::Ok().insert_header(etag(row.version)).json(view(row)))
+    let row = state
+        .db(move |conn| Ok(crm_db::roles::find(conn, caller.workspace_id, id)?))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(row.version))
+        .json(view(row)))
 }
 
 #[utoipa::path(tag = "roles", request_body = NewRole, responses((status = 201, body = Role), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 #[post("/roles")]
-pub async fn create(state: web::Data<AppState>, caller: Caller, body: ApiJson<NewRole>) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ApiJson<NewRole>,
+) -> Result<HttpResponse, ApiError> {
     caller.require_all(ObjectType::Roles, Action::Create)?;
     let body = body.0;
     let mut errors = FieldErrors::new();
     let key = errors.take("key", parse_key(&body.key));
     let name = errors.take("name", bounded_text(&body.name, 1, 100));
-    let (Some(key), Some(name)) = (key, name) else { return Err(ApiError::Validation(errors)) };
+    let (Some(key), Some(name)) = (key, name) else {
+        return Err(ApiError::Validation(errors));
+    };
     let row = state
-        .db(move |conn| Ok(crm_db::roles::insert(conn, caller.workspace_id, &key, &name, false, &body.permissions)?))
+        .db(move |conn| {
+            Ok(crm_db::roles::insert(
+                conn,
+                caller.workspace_id,
+                &key,
+                &name,
+                false,
+                &body.permissions,
+            )?)
+        })
         .await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/roles/{}", row.id)))
@@ -66,7 +97,13 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: ApiJson<Ne
 
 #[utoipa::path(tag = "roles", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = RolePatch, responses((status = 200, body = Role), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 412, body = Problem, content_type = "application/problem+json")))]
 #[patch("/roles/{id}")]
-pub async fn update(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>, if_match: IfMatch, body: ApiJson<RolePatch>) -> Result<HttpResponse, ApiError> {
+pub async fn update(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: ApiJson<RolePatch>,
+) -> Result<HttpResponse, ApiError> {
     caller.require_all(ObjectType::Roles, Action::Update)?;
     let (id, patch) = (id.into_inner(), body.0);
     let row = state
@@ -74,30 +111,53 @@ pub async fn update(state: web::Data<AppState>, caller: Caller, id: web::Path<Uu
             let current = crm_db::roles::find(conn, caller.workspace_id, id)?;
             let version = if_match.check(current.version)?;
             let name = match &patch.name {
-                Some(name) => bounded_text(name, 1, 100).map_err(|m| ApiError::validation("name", m))?,
+                Some(name) => {
+                    bounded_text(name, 1, 100).map_err(|m| ApiError::validation("name", m))?
+                }
                 None => current.name.clone(),
             };
-            let changes = RoleChanges { name, permissions: patch.permissions.unwrap_or_else(|| current.permissions()) };
-            Ok(crm_db::roles::update(conn, caller.workspace_id, id, version, &changes)?)
+            let changes = RoleChanges {
+                name,
+                permissions: patch.permissions.unwrap_or_else(|| current.permissions()),
+            };
+            Ok(crm_db::roles::update(
+                conn,
+                caller.workspace_id,
+                id,
+                version,
+                &changes,
+            )?)
         })
         .await?;
-    Ok(HttpResponse::Ok().insert_header(etag(row.version)).json(view(row)))
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(row.version))
+        .json(view(row)))
 }
 
 /// Delete a custom role nobody holds (built-in roles cannot be deleted).
 #[utoipa::path(tag = "roles", params(("id" = Uuid, Path)), responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")))]
 #[delete("/roles/{id}")]
-pub async fn remove(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn remove(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
     caller.require_all(ObjectType::Roles, Action::Delete)?;
     let id = id.into_inner();
     state
         .db(move |conn| {
             let role = crm_db::roles::find(conn, caller.workspace_id, id)?;
             if role.builtin {
-                return Err(ApiError::Conflict { field: "id".into(), detail: "built-in roles cannot be deleted".into() });
+                return Err(ApiError::Conflict {
+                    field: "id".into(),
+                    detail: "built-in roles cannot be deleted".into(),
+                });
             }
             if crm_db::roles::in_use(conn, caller.workspace_id, id)? {
-                return Err(ApiError::Conflict { field: "id".into(), detail: "users or API keys still hold this role".into() });
+                return Err(ApiError::Conflict {
+                    field: "id".into(),
+                    detail: "users or API keys still hold this role".into(),
+                });
             }
             Ok(crm_db::roles::delete(conn, caller.workspace_id, id)?)
         })

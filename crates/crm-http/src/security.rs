@@ -24,7 +24,11 @@ pub fn hash_password(password: &str) -> Result<String, String> {
 }
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
 }
 
 /// Checks a new password's strength rules; the message is for the client.
@@ -59,7 +63,11 @@ pub struct NewKeySecret {
 }
 
 pub fn new_api_key() -> Result<NewKeySecret, String> {
-    let prefix: String = random_token()?.chars().filter(char::is_ascii_alphanumeric).take(10).collect();
+    let prefix: String = random_token()?
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(10)
+        .collect();
     let full = format!("{API_KEY_PREFIX}{prefix}_{}", random_token()?);
     let hash = sha256_hex(&full);
     Ok(NewKeySecret { prefix, full, hash })
@@ -122,7 +130,8 @@ impl TokenKeys {
     }
 
     pub fn sign(&self, claims: &Claims) -> Result<String, String> {
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding).map_err(|e| e.to_string())
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
+            .map_err(|e| e.to_string())
     }
 
     /// Verifies signature, algorithm (HS256 only), issuer, audience and expiry.

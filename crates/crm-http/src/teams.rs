@@ -30,7 +30,14 @@ pub fn view(row: TeamRow) -> Team {
 }
 
 /// Checks name, parent (exists, no cycle) and manager (a user of the workspace).
-fn check(conn: &mut AnyConnection, ws: Uuid, team: Option<Uuid>, name: &str, parent: Option<Uuid>, manager: Option<Uuid>) -> Result<TeamFields, ApiError> {
+fn check(
+    conn: &mut AnyConnection,
+    ws: Uuid,
+    team: Option<Uuid>,
+    name: &str,
+    parent: Option<Uuid>,
+    manager: Option<Uuid>,
+) -> Result<TeamFields, ApiError> {
     let mut errors = FieldErrors::new();
     let name = errors.take("name", bounded_text(name, 1, 100));
     let all = crm_db::teams::list(conn, ws)?;
@@ -44,39 +51,72 @@ fn check(conn: &mut AnyConnection, ws: Uuid, team: Option<Uuid>, name: &str, par
     if let Some(manager) = manager {
         match crm_db::users::find(conn, ws, manager) {
             Ok(_) => {}
-            Err(crm_db::DbError::NotFound) => errors.add("manager_id", "is not a user of this workspace"),
+            Err(crm_db::DbError::NotFound) => {
+                errors.add("manager_id", "is not a user of this workspace")
+            }
             Err(e) => return Err(e.into()),
         }
     }
     errors.into_result().map_err(ApiError::Validation)?;
-    Ok(TeamFields { name: name.unwrap_or_default(), parent_id: parent, manager_id: manager })
+    Ok(TeamFields {
+        name: name.unwrap_or_default(),
+        parent_id: parent,
+        manager_id: manager,
+    })
 }
 
 #[utoipa::path(tag = "teams", responses((status = 200, body = Page<Team>), (status = 401, body = Problem, content_type = "application/problem+json")))]
 #[get("/teams")]
-pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<web::Json<Page<Team>>, ApiError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<web::Json<Page<Team>>, ApiError> {
     caller.require_all(ObjectType::Teams, Action::Read)?;
-    let rows = state.db(move |conn| Ok(crm_db::teams::list(conn, caller.workspace_id)?)).await?;
-    Ok(web::Json(Page { items: rows.into_iter().map(view).collect(), next_cursor: None }))
+    let rows = state
+        .db(move |conn| Ok(crm_db::teams::list(conn, caller.workspace_id)?))
+        .await?;
+    Ok(web::Json(Page {
+        items: rows.into_iter().map(view).collect(),
+        next_cursor: None,
+    }))
 }
 
 #[utoipa::path(tag = "teams", params(("id" = Uuid, Path)), responses((status = 200, body = Team), (status = 404, body = Problem, content_type = "application/problem+json")))]
 #[get("/teams/{id}")]
-pub async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
     caller.require_all(ObjectType::Teams, Action::Read)?;
     let id = id.into_inner();
-    let row = state.db(move |conn| Ok(crm_db::teams::find(conn, caller.workspace_id, id)?)).await?;
-    Ok(HttpResponse::Ok().insert_header(etag(row.version)).json(view(row)))
+    let row = state
+        .db(move |conn| Ok(crm_db::teams::find(conn, caller.workspace_id, id)?))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(row.version))
+        .json(view(row)))
 }
 
 #[utoipa::path(tag = "teams", request_body = NewTeam, responses((status = 201, body = Team), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 #[post("/teams")]
-pub async fn create(state: web::Data<AppState>, caller: Caller, body: ApiJson<NewTeam>) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ApiJson<NewTeam>,
+) -> Result<HttpResponse, ApiError> {
     caller.require_all(ObjectType::Teams, Action::Create)?;
     let body = body.0;
     let row = state
         .db(move |conn| {
-            let fields = check(conn, caller.workspace_id, None, &body.name, body.parent_id, body.manager_id)?;
+            let fields = check(
+                conn,
+                caller.workspace_id,
+                None,
+                &body.name,
+                body.parent_id,
+                body.manager_id,
+            )?;
             Ok(crm_db::teams::insert(conn, caller.workspace_id, &fields)?)
         })
         .await?;
@@ -88,7 +128,13 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: ApiJson<Ne
 
 #[utoipa::path(tag = "teams", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = TeamPatch, responses((status = 200, body = Team), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 412, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 #[patch("/teams/{id}")]
-pub async fn update(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>, if_match: IfMatch, body: ApiJson<TeamPatch>) -> Result<HttpResponse, ApiError> {
+pub async fn update(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: ApiJson<TeamPatch>,
+) -> Result<HttpResponse, ApiError> {
     caller.require_all(ObjectType::Teams, Action::Update)?;
     let (id, patch) = (id.into_inner(), body.0);
     let row = state
@@ -103,20 +149,29 @@ pub async fn update(state: web::Data<AppState>, caller: Caller, id: web::Path<Uu
             Ok(crm_db::teams::update(conn, ws, id, version, &fields)?)
         })
         .await?;
-    Ok(HttpResponse::Ok().insert_header(etag(row.version)).json(view(row)))
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(row.version))
+        .json(view(row)))
 }
 
 /// Delete a team that has no members, child teams or customers (409 otherwise).
 #[utoipa::path(tag = "teams", params(("id" = Uuid, Path)), responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")))]
 #[delete("/teams/{id}")]
-pub async fn remove(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn remove(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
     caller.require_all(ObjectType::Teams, Action::Delete)?;
     let id = id.into_inner();
     state
         .db(move |conn| {
             crm_db::teams::find(conn, caller.workspace_id, id)?;
             if crm_db::teams::in_use(conn, caller.workspace_id, id)? {
-                return Err(ApiError::Conflict { field: "id".into(), detail: "the team still has members, child teams or customers".into() });
+                return Err(ApiError::Conflict {
+                    field: "id".into(),
+                    detail: "the team still has members, child teams or customers".into(),
+                });
             }
             Ok(crm_db::teams::delete(conn, caller.workspace_id, id)?)
         })

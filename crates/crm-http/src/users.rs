@@ -33,7 +33,13 @@ pub fn view(row: UserRow) -> User {
 }
 
 /// Checks that a role and team belong to the workspace (422 otherwise).
-pub fn check_role_and_team(conn: &mut AnyConnection, workspace_id: Uuid, role_id: Uuid, team_id: Option<Uuid>, errors: &mut FieldErrors) -> Result<(), ApiError> {
+pub fn check_role_and_team(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    role_id: Uuid,
+    team_id: Option<Uuid>,
+    errors: &mut FieldErrors,
+) -> Result<(), ApiError> {
     match crm_db::roles::find(conn, workspace_id, role_id) {
         Ok(_) => {}
         Err(crm_db::DbError::NotFound) => errors.add("role_id", "is not a role of this workspace"),
@@ -42,7 +48,9 @@ pub fn check_role_and_team(conn: &mut AnyConnection, workspace_id: Uuid, role_id
     if let Some(team) = team_id {
         match crm_db::teams::find(conn, workspace_id, team) {
             Ok(_) => {}
-            Err(crm_db::DbError::NotFound) => errors.add("team_id", "is not a team of this workspace"),
+            Err(crm_db::DbError::NotFound) => {
+                errors.add("team_id", "is not a team of this workspace")
+            }
             Err(e) => return Err(e.into()),
         }
     }
@@ -52,25 +60,45 @@ pub fn check_role_and_team(conn: &mut AnyConnection, workspace_id: Uuid, role_id
 /// Users of the workspace, by name (at most 1000).
 #[utoipa::path(tag = "users", responses((status = 200, body = Page<User>), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json")))]
 #[get("/users")]
-pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<web::Json<Page<User>>, ApiError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<web::Json<Page<User>>, ApiError> {
     caller.require_all(ObjectType::Users, Action::Read)?;
-    let rows = state.db(move |conn| Ok(crm_db::users::list(conn, caller.workspace_id, 1000)?)).await?;
-    Ok(web::Json(Page { items: rows.into_iter().map(view).collect(), next_cursor: None }))
+    let rows = state
+        .db(move |conn| Ok(crm_db::users::list(conn, caller.workspace_id, 1000)?))
+        .await?;
+    Ok(web::Json(Page {
+        items: rows.into_iter().map(view).collect(),
+        next_cursor: None,
+    }))
 }
 
 #[utoipa::path(tag = "users", params(("id" = Uuid, Path)), responses((status = 200, body = User), (status = 404, body = Problem, content_type = "application/problem+json")))]
 #[get("/users/{id}")]
-pub async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
     caller.require_all(ObjectType::Users, Action::Read)?;
     let id = id.into_inner();
-    let row = state.db(move |conn| Ok(crm_db::users::find(conn, caller.workspace_id, id)?)).await?;
-    Ok(HttpResponse::Ok().insert_header(etag(row.version)).json(view(row)))
+    let row = state
+        .db(move |conn| Ok(crm_db::users::find(conn, caller.workspace_id, id)?))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(row.version))
+        .json(view(row)))
 }
 
 /// Create a user with a password (at least 10 characters).
 #[utoipa::path(tag = "users", request_body = NewUser, responses((status = 201, body = User), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 409, description = "E-mail taken", body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 #[post("/users")]
-pub async fn create(state: web::Data<AppState>, caller: Caller, body: ApiJson<NewUser>) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ApiJson<NewUser>,
+) -> Result<HttpResponse, ApiError> {
     caller.require_all(ObjectType::Users, Action::Create)?;
     let body = body.0;
     let mut errors = FieldErrors::new();
@@ -79,14 +107,31 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: ApiJson<Ne
     errors.take("password", check_password(&body.password));
     let row = state
         .db(move |conn| {
-            check_role_and_team(conn, caller.workspace_id, body.role_id, body.team_id, &mut errors)?;
-            let (Some(email), Some(name)) = (email, name) else { return Err(ApiError::Validation(errors)) };
+            check_role_and_team(
+                conn,
+                caller.workspace_id,
+                body.role_id,
+                body.team_id,
+                &mut errors,
+            )?;
+            let (Some(email), Some(name)) = (email, name) else {
+                return Err(ApiError::Validation(errors));
+            };
             errors.into_result().map_err(ApiError::Validation)?;
             if crm_db::users::find_by_email(conn, caller.workspace_id, email.as_str())?.is_some() {
-                return Err(ApiError::Conflict { field: "email".into(), detail: "is already taken".into() });
+                return Err(ApiError::Conflict {
+                    field: "email".into(),
+                    detail: "is already taken".into(),
+                });
             }
             let hash = hash_password(&body.password).map_err(ApiError::internal)?;
-            let new = crm_db::users::NewUser { email: email.as_str(), display_name: &name, password_hash: &hash, role_id: body.role_id, team_id: body.team_id };
+            let new = crm_db::users::NewUser {
+                email: email.as_str(),
+                display_name: &name,
+                password_hash: &hash,
+                role_id: body.role_id,
+                team_id: body.team_id,
+            };
             Ok(crm_db::users::insert(conn, caller.workspace_id, &new)?)
         })
         .await?;
@@ -99,7 +144,13 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: ApiJson<Ne
 /// Update a user; `active: false` also signs them out everywhere.
 #[utoipa::path(tag = "users", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = UserPatch, responses((status = 200, body = User), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 412, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 #[patch("/users/{id}")]
-pub async fn update(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>, if_match: IfMatch, body: ApiJson<UserPatch>) -> Result<HttpResponse, ApiError> {
+pub async fn update(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: ApiJson<UserPatch>,
+) -> Result<HttpResponse, ApiError> {
     caller.require_all(ObjectType::Users, Action::Update)?;
     let (id, patch) = (id.into_inner(), body.0);
     let row = state
@@ -117,10 +168,16 @@ pub async fn update(state: web::Data<AppState>, caller: Caller, id: web::Path<Uu
                     errors.take("password", check_password(password));
                 }
                 let role_id = patch.role_id.unwrap_or(current.role_id.0);
-                let team_id = crm_api_types::patch::apply(current.team_id.map(Uuid::from), patch.team_id);
+                let team_id =
+                    crm_api_types::patch::apply(current.team_id.map(Uuid::from), patch.team_id);
                 check_role_and_team(conn, ws, role_id, team_id, &mut errors)?;
                 errors.into_result().map_err(ApiError::Validation)?;
-                let password_hash = patch.password.as_deref().map(hash_password).transpose().map_err(ApiError::internal)?;
+                let password_hash = patch
+                    .password
+                    .as_deref()
+                    .map(hash_password)
+                    .transpose()
+                    .map_err(ApiError::internal)?;
                 let active = patch.active.unwrap_or(current.active);
                 let changes = crm_db::users::UserChanges {
                     display_name: display_name.unwrap_or_default(),
@@ -137,5 +194,7 @@ pub async fn update(state: web::Data<AppState>, caller: Caller, id: web::Path<Uu
             })
         })
         .await?;
-    Ok(HttpResponse::Ok().insert_header(etag(row.version)).json(view(row)))
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(row.version))
+        .json(view(row)))
 }

@@ -20,35 +20,92 @@ pub const PASSWORD: &str = "demo-password";
 
 /// (e-mail, display name, role, team index)
 const USERS: [(&str, &str, BuiltinRole, Option<usize>); 10] = [
-    ("admin@demo.test", "系统管理员 Admin", BuiltinRole::Admin, None),
-    ("manager1@demo.test", "陈经理 Manager 1", BuiltinRole::Manager, Some(0)),
-    ("manager2@demo.test", "林经理 Manager 2", BuiltinRole::Manager, Some(1)),
+    (
+        "admin@demo.test",
+        "系统管理员 Admin",
+        BuiltinRole::Admin,
+        None,
+    ),
+    (
+        "manager1@demo.test",
+        "陈经理 Manager 1",
+        BuiltinRole::Manager,
+        Some(0),
+    ),
+    (
+        "manager2@demo.test",
+        "林经理 Manager 2",
+        BuiltinRole::Manager,
+        Some(1),
+    ),
     ("rep1@demo.test", "王磊 Rep 1", BuiltinRole::Sales, Some(0)),
     ("rep2@demo.test", "李娜 Rep 2", BuiltinRole::Sales, Some(0)),
     ("rep3@demo.test", "张伟 Rep 3", BuiltinRole::Sales, Some(1)),
     ("rep4@demo.test", "刘洋 Rep 4", BuiltinRole::Sales, Some(1)),
-    ("service@demo.test", "赵敏 Service", BuiltinRole::Service, Some(2)),
+    (
+        "service@demo.test",
+        "赵敏 Service",
+        BuiltinRole::Service,
+        Some(2),
+    ),
     ("viewer@demo.test", "周静 Viewer", BuiltinRole::Viewer, None),
-    ("marketing@demo.test", "孙悦 Marketing", BuiltinRole::Marketing, None),
+    (
+        "marketing@demo.test",
+        "孙悦 Marketing",
+        BuiltinRole::Marketing,
+        None,
+    ),
 ];
 
-const TEAMS: [&str; 3] = ["华东大区 East China", "华南大区 South China", "客户服务部 Service"];
+const TEAMS: [&str; 3] = [
+    "华东大区 East China",
+    "华南大区 South China",
+    "客户服务部 Service",
+];
 
 pub fn logins_text() -> String {
     let mut text = format!("Demo workspace \"{SLUG}\" — every user's password is {PASSWORD}:\n");
     for (email, name, role, _) in USERS {
-        text.push_str(&format!("  {email:<22} {role:<9} {name}\n", role = role.as_str()));
+        text.push_str(&format!(
+            "  {email:<22} {role:<9} {name}\n",
+            role = role.as_str()
+        ));
     }
     text
 }
 
 /// Province codes weighted by population (millions, 2020 census).
 const PROVINCES: [(&str, u32); 31] = [
-    ("440000", 126), ("370000", 101), ("410000", 99), ("320000", 85), ("510000", 84), ("130000", 75),
-    ("430000", 66), ("330000", 65), ("340000", 61), ("420000", 58), ("450000", 50), ("530000", 47),
-    ("360000", 45), ("210000", 43), ("350000", 41), ("610000", 40), ("520000", 39), ("140000", 35),
-    ("500000", 32), ("230000", 32), ("650000", 26), ("310000", 25), ("620000", 25), ("150000", 24),
-    ("220000", 24), ("110000", 22), ("120000", 14), ("460000", 10), ("640000", 7), ("630000", 6),
+    ("440000", 126),
+    ("370000", 101),
+    ("410000", 99),
+    ("320000", 85),
+    ("510000", 84),
+    ("130000", 75),
+    ("430000", 66),
+    ("330000", 65),
+    ("340000", 61),
+    ("420000", 58),
+    ("450000", 50),
+    ("530000", 47),
+    ("360000", 45),
+    ("210000", 43),
+    ("350000", 41),
+    ("610000", 40),
+    ("520000", 39),
+    ("140000", 35),
+    ("500000", 32),
+    ("230000", 32),
+    ("650000", 26),
+    ("310000", 25),
+    ("620000", 25),
+    ("150000", 24),
+    ("220000", 24),
+    ("110000", 22),
+    ("120000", 14),
+    ("460000", 10),
+    ("640000", 7),
+    ("630000", 6),
     ("540000", 4),
 ];
 
@@ -64,12 +121,24 @@ const FOREIGN: [(&str, &str); 8] = [
 ];
 
 const WORDS: [&str; 20] = [
-    "云帆", "华信", "恒通", "瑞丰", "金桥", "天成", "鼎盛", "新锐", "博远", "汇智", "远航", "明德", "嘉禾", "盛世", "东方", "中创", "卓越", "星河",
-    "海纳", "正泰",
+    "云帆", "华信", "恒通", "瑞丰", "金桥", "天成", "鼎盛", "新锐", "博远", "汇智", "远航", "明德",
+    "嘉禾", "盛世", "东方", "中创", "卓越", "星河", "海纳", "正泰",
 ];
-const SURNAMES: [&str; 20] = ["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "高", "罗"];
-const GIVEN: [&str; 20] = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "秀英", "霞", "志远"];
-const TAGS: [(&str, &str); 5] = [("重点客户", "#d4380d"), ("老客户", "#389e0d"), ("潜在大客户", "#1677ff"), ("已签约", "#722ed1"), ("需回访", "#fa8c16")];
+const SURNAMES: [&str; 20] = [
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
+    "何", "林", "高", "罗",
+];
+const GIVEN: [&str; 20] = [
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明",
+    "超", "秀英", "霞", "志远",
+];
+const TAGS: [(&str, &str); 5] = [
+    ("重点客户", "#d4380d"),
+    ("老客户", "#389e0d"),
+    ("潜在大客户", "#1677ff"),
+    ("已签约", "#722ed1"),
+    ("需回访", "#fa8c16"),
+];
 
 fn industry_word(industry: Industry) -> &'static str {
     match industry {
@@ -109,25 +178,50 @@ pub fn seed(conn: &mut AnyConnection, customers: usize) -> anyhow::Result<Uuid> 
         if let Some(old) = crm_db::workspaces::find_by_slug(conn, SLUG)? {
             crm_db::workspaces::delete(conn, old.id.0)?;
         }
-        let ws = crm_db::workspaces::insert(conn, SLUG, "演示公司 Demo Co.")?.id.0;
+        let ws = crm_db::workspaces::insert(conn, SLUG, "演示公司 Demo Co.")?
+            .id
+            .0;
         let roles = crm_db::roles::insert_builtins(conn, ws)?;
-        let role_id = |role: BuiltinRole| roles.iter().find(|r| r.key == role.as_str()).map(|r| r.id.0).context("role missing");
+        let role_id = |role: BuiltinRole| {
+            roles
+                .iter()
+                .find(|r| r.key == role.as_str())
+                .map(|r| r.id.0)
+                .context("role missing")
+        };
         let mut teams = Vec::new();
         for name in TEAMS {
-            let fields = crm_db::teams::TeamFields { name: name.to_owned(), parent_id: None, manager_id: None };
+            let fields = crm_db::teams::TeamFields {
+                name: name.to_owned(),
+                parent_id: None,
+                manager_id: None,
+            };
             teams.push(crm_db::teams::insert(conn, ws, &fields)?);
         }
         let mut users = Vec::new();
         for (email, name, role, team) in USERS {
-            let new = crm_db::users::NewUser { email, display_name: name, password_hash: &hash, role_id: role_id(role)?, team_id: team.map(|t| teams[t].id.0) };
+            let new = crm_db::users::NewUser {
+                email,
+                display_name: name,
+                password_hash: &hash,
+                role_id: role_id(role)?,
+                team_id: team.map(|t| teams[t].id.0),
+            };
             users.push(crm_db::users::insert(conn, ws, &new)?);
         }
         for (team, manager) in [(0, 1), (1, 2)] {
             let t = &teams[team];
-            let fields = crm_db::teams::TeamFields { name: t.name.clone(), parent_id: None, manager_id: Some(users[manager].id.0) };
+            let fields = crm_db::teams::TeamFields {
+                name: t.name.clone(),
+                parent_id: None,
+                manager_id: Some(users[manager].id.0),
+            };
             crm_db::teams::update(conn, ws, t.id.0, t.version, &fields)?;
         }
-        let tags: Vec<Uuid> = TAGS.iter().map(|(n, c)| crm_db::tags::insert(conn, ws, n, Some(c)).map(|t| t.id.0)).collect::<Result<_, _>>()?;
+        let tags: Vec<Uuid> = TAGS
+            .iter()
+            .map(|(n, c)| crm_db::tags::insert(conn, ws, n, Some(c)).map(|t| t.id.0))
+            .collect::<Result<_, _>>()?;
         let field = crm_db::custom_fields::CustomFieldWrite {
             entity: "customer",
             key: "vip_level",
@@ -144,15 +238,24 @@ pub fn seed(conn: &mut AnyConnection, customers: usize) -> anyhow::Result<Uuid> 
     })
 }
 
-fn insert_customers(conn: &mut AnyConnection, rng: &mut StdRng, ws: Uuid, users: &[crm_db::users::UserRow], tags: &[Uuid], count: usize) -> anyhow::Result<()> {
+fn insert_customers(
+    conn: &mut AnyConnection,
+    rng: &mut StdRng,
+    ws: Uuid,
+    users: &[crm_db::users::UserRow],
+    tags: &[Uuid],
+    count: usize,
+) -> anyhow::Result<()> {
     let province_pick = WeightedIndex::new(PROVINCES.iter().map(|p| p.1))?;
     // Owners: the reps carry most accounts, managers a few of their own.
     let owners = [(3, 24), (4, 24), (5, 24), (6, 24), (1, 2), (2, 2)];
     let owner_pick = WeightedIndex::new(owners.iter().map(|o| o.1))?;
     let stage_pick = WeightedIndex::new([5, 15, 10, 10, 15, 35, 5, 5])?;
     let stages = &LifecycleStage::ALL[..8];
-    let mut cities: std::collections::HashMap<String, Vec<crm_db::regions::RegionRow>> = Default::default();
-    let mut districts: std::collections::HashMap<String, Vec<crm_db::regions::RegionRow>> = Default::default();
+    let mut cities: std::collections::HashMap<String, Vec<crm_db::regions::RegionRow>> =
+        Default::default();
+    let mut districts: std::collections::HashMap<String, Vec<crm_db::regions::RegionRow>> =
+        Default::default();
     for n in 0..count {
         let owner = &users[owners[owner_pick.sample(rng)].0];
         let is_person = rng.random_bool(0.2);
@@ -160,13 +263,26 @@ fn insert_customers(conn: &mut AnyConnection, rng: &mut StdRng, ws: Uuid, users:
         let foreign = !is_person && rng.random_bool(0.08);
         let (country, province, city, district, name) = if foreign {
             let (country, name) = *pick(rng, &FOREIGN);
-            (country.to_owned(), None, None, None, format!("{name} #{}", n + 1))
+            (
+                country.to_owned(),
+                None,
+                None,
+                None,
+                format!("{name} #{}", n + 1),
+            )
         } else {
             let province = PROVINCES[province_pick.sample(rng)].0.to_owned();
             let city_list = match cities.get(&province) {
                 Some(list) => list.clone(),
                 None => {
-                    let list = crm_db::regions::list(conn, &RegionFilter { parent: Some(province.clone()), limit: 1000, ..Default::default() })?;
+                    let list = crm_db::regions::list(
+                        conn,
+                        &RegionFilter {
+                            parent: Some(province.clone()),
+                            limit: 1000,
+                            ..Default::default()
+                        },
+                    )?;
                     cities.insert(province.clone(), list.clone());
                     list
                 }
@@ -175,19 +291,42 @@ fn insert_customers(conn: &mut AnyConnection, rng: &mut StdRng, ws: Uuid, users:
             let district_list = match districts.get(&city.code) {
                 Some(list) => list.clone(),
                 None => {
-                    let list = crm_db::regions::list(conn, &RegionFilter { parent: Some(city.code.clone()), limit: 1000, ..Default::default() })?;
+                    let list = crm_db::regions::list(
+                        conn,
+                        &RegionFilter {
+                            parent: Some(city.code.clone()),
+                            limit: 1000,
+                            ..Default::default()
+                        },
+                    )?;
                     districts.insert(city.code.clone(), list.clone());
                     list
                 }
             };
-            let district = (!district_list.is_empty()).then(|| pick(rng, &district_list).code.clone());
-            let short: String = city.name_zh.trim_end_matches('市').chars().take(4).collect();
+            let district =
+                (!district_list.is_empty()).then(|| pick(rng, &district_list).code.clone());
+            let short: String = city
+                .name_zh
+                .trim_end_matches('市')
+                .chars()
+                .take(4)
+                .collect();
             let name = if is_person {
                 format!("{}{}", pick(rng, &SURNAMES), pick(rng, &GIVEN))
             } else {
-                format!("{short}{}{}有限公司", pick(rng, &WORDS), industry_word(industry))
+                format!(
+                    "{short}{}{}有限公司",
+                    pick(rng, &WORDS),
+                    industry_word(industry)
+                )
             };
-            ("CN".to_owned(), Some(province), Some(city.code), district, name)
+            (
+                "CN".to_owned(),
+                Some(province),
+                Some(city.code),
+                district,
+                name,
+            )
         };
         let size = *pick(rng, SizeBand::ALL);
         let employees = match size {
@@ -199,7 +338,13 @@ fn insert_customers(conn: &mut AnyConnection, rng: &mut StdRng, ws: Uuid, users:
         };
         let vip = pick(rng, &["金卡", "银卡", "普通", "普通"]);
         let fields = CustomerFields {
-            kind: if is_person { CustomerKind::Person } else { CustomerKind::Organization }.as_str().to_owned(),
+            kind: if is_person {
+                CustomerKind::Person
+            } else {
+                CustomerKind::Organization
+            }
+            .as_str()
+            .to_owned(),
             name,
             external_id: Some(format!("DEMO-{:05}", n + 1)),
             owner_id: Some(owner.id),
@@ -207,18 +352,35 @@ fn insert_customers(conn: &mut AnyConnection, rng: &mut StdRng, ws: Uuid, users:
             industry: (!is_person).then(|| industry.as_str().to_owned()),
             size_band: (!is_person).then(|| size.as_str().to_owned()),
             employee_count: (!is_person).then_some(employees),
-            annual_revenue_minor: (!is_person).then(|| i64::from(employees) * rng.random_range(20_000..200_000) * 100),
-            annual_revenue_currency: (!is_person).then(|| if foreign { "USD" } else { "CNY" }.to_owned()),
-            email: rng.random_bool(0.7).then(|| format!("contact{}@customer{}.example.cn", n % 7, n + 1)),
+            annual_revenue_minor: (!is_person)
+                .then(|| i64::from(employees) * rng.random_range(20_000..200_000) * 100),
+            annual_revenue_currency: (!is_person)
+                .then(|| if foreign { "USD" } else { "CNY" }.to_owned()),
+            email: rng
+                .random_bool(0.7)
+                .then(|| format!("contact{}@customer{}.example.cn", n % 7, n + 1)),
             phone: rng.random_bool(0.8).then(|| mobile(rng)),
-            website: (!is_person && rng.random_bool(0.5)).then(|| format!("https://www.customer{}.example.cn", n + 1)),
+            website: (!is_person && rng.random_bool(0.5))
+                .then(|| format!("https://www.customer{}.example.cn", n + 1)),
             country_code: Some(country),
             province_code: province,
             city_code: city,
             district_code: district,
             address: None,
-            gender: is_person.then(|| pick(rng, &[Gender::Female, Gender::Male]).as_str().to_owned()),
-            birth_date: is_person.then(|| chrono::NaiveDate::from_ymd_opt(rng.random_range(1960..2004), rng.random_range(1..13), rng.random_range(1..29))).flatten(),
+            gender: is_person.then(|| {
+                pick(rng, &[Gender::Female, Gender::Male])
+                    .as_str()
+                    .to_owned()
+            }),
+            birth_date: is_person
+                .then(|| {
+                    chrono::NaiveDate::from_ymd_opt(
+                        rng.random_range(1960..2004),
+                        rng.random_range(1..13),
+                        rng.random_range(1..29),
+                    )
+                })
+                .flatten(),
             source: Some(pick(rng, &Source::ALL[..7]).as_str().to_owned()),
             lifecycle_stage: Some(stages[stage_pick.sample(rng)].as_str().to_owned()),
             custom_fields: Json(serde_json::json!({ "vip_level": vip })),
@@ -226,16 +388,36 @@ fn insert_customers(conn: &mut AnyConnection, rng: &mut StdRng, ws: Uuid, users:
         }
         .with_search_text();
         let row = crm_db::customers::insert(conn, ws, Some(users[0].id.0), &fields)?;
-        let mut chosen: Vec<Uuid> = tags.iter().filter(|_| rng.random_bool(0.15)).copied().collect();
+        let mut chosen: Vec<Uuid> = tags
+            .iter()
+            .filter(|_| rng.random_bool(0.15))
+            .copied()
+            .collect();
         chosen.sort();
         crm_db::tags::set_for_customer(conn, ws, row.id.0, &chosen)?;
-        record(conn, Change { workspace_id: ws, entity: "customer", entity_id: row.id.0, op: Op::Create, changed_fields: vec![], actor_id: None })?;
+        record(
+            conn,
+            Change {
+                workspace_id: ws,
+                entity: "customer",
+                entity_id: row.id.0,
+                op: Op::Create,
+                changed_fields: vec![],
+                actor_id: None,
+            },
+        )?;
         if !is_person && rng.random_bool(0.5) {
             for c in 0..rng.random_range(1..4) {
                 let contact = crm_db::contacts::ContactFields {
                     customer_id: Id(row.id.0),
                     name: format!("{}{}", pick(rng, &SURNAMES), pick(rng, &GIVEN)),
-                    title: Some(pick(rng, &["采购经理", "总经理", "财务总监", "IT 主管", "运营经理"]).to_string()),
+                    title: Some(
+                        pick(
+                            rng,
+                            &["采购经理", "总经理", "财务总监", "IT 主管", "运营经理"],
+                        )
+                        .to_string(),
+                    ),
                     department: None,
                     email: Some(format!("person{c}@customer{}.example.cn", n + 1)),
                     phone: Some(mobile(rng)),
@@ -246,7 +428,17 @@ fn insert_customers(conn: &mut AnyConnection, rng: &mut StdRng, ws: Uuid, users:
                 }
                 .with_search_text();
                 let contact = crm_db::contacts::insert(conn, ws, None, &contact)?;
-                record(conn, Change { workspace_id: ws, entity: "contact", entity_id: contact.id.0, op: Op::Create, changed_fields: vec![], actor_id: None })?;
+                record(
+                    conn,
+                    Change {
+                        workspace_id: ws,
+                        entity: "contact",
+                        entity_id: contact.id.0,
+                        op: Op::Create,
+                        changed_fields: vec![],
+                        actor_id: None,
+                    },
+                )?;
             }
         }
     }

@@ -17,7 +17,8 @@ pub use settings::Settings;
 
 /// Connects, migrates and returns the pool and backend.
 pub fn open_database(settings: &Settings) -> anyhow::Result<(DbPool, crm_db::Backend)> {
-    let pool = crm_db::connect_pool(&settings.database_url, settings.pool_size).map_err(anyhow::Error::msg)?;
+    let pool = crm_db::connect_pool(&settings.database_url, settings.pool_size)
+        .map_err(anyhow::Error::msg)?;
     let mut conn = pool.get()?;
     let backend = conn.backend();
     let applied = crm_db::migrate::run_pending(&mut conn).map_err(anyhow::Error::msg)?;
@@ -27,7 +28,12 @@ pub fn open_database(settings: &Settings) -> anyhow::Result<(DbPool, crm_db::Bac
     Ok((pool, backend))
 }
 
-pub fn app_state(settings: &Settings, pool: DbPool, backend: crm_db::Backend, secret: &[u8]) -> AppState {
+pub fn app_state(
+    settings: &Settings,
+    pool: DbPool,
+    backend: crm_db::Backend,
+    secret: &[u8],
+) -> AppState {
     AppState {
         pool,
         backend,
@@ -48,10 +54,16 @@ pub async fn serve(settings: Settings, listener: TcpListener) -> anyhow::Result<
     };
     let state = app_state(&settings, pool, backend, &secret);
     let address = listener.local_addr()?;
-    println!("CRM is running at http://{address}/  (API docs: http://{address}/api/docs/, database: {})", backend.as_str());
+    println!(
+        "CRM is running at http://{address}/  (API docs: http://{address}/api/docs/, database: {})",
+        backend.as_str()
+    );
     if demo {
         println!("{}", demo::logins_text());
     }
-    HttpServer::new(move || crm_http::app(state.clone())).listen(listener)?.run().await?;
+    HttpServer::new(move || crm_http::app(state.clone()))
+        .listen(listener)?
+        .run()
+        .await?;
     Ok(())
 }

@@ -7,7 +7,11 @@ use clap::{Parser, Subcommand};
 use crm_server::{Settings, demo, open_database, provision};
 
 #[derive(Parser)]
-#[command(name = "crm", version, about = "An open-source CRM. Configuration comes from CRM_* environment variables.")]
+#[command(
+    name = "crm",
+    version,
+    about = "An open-source CRM. Configuration comes from CRM_* environment variables."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -53,8 +57,12 @@ enum AdminCommand {
 }
 
 fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("CRM_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CRM_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
 }
 
 fn main() -> anyhow::Result<()> {
@@ -63,7 +71,8 @@ fn main() -> anyhow::Result<()> {
     let settings = Settings::from_env()?;
     match cli.command {
         Command::Serve => {
-            let listener = TcpListener::bind(&settings.bind).with_context(|| format!("cannot listen on {}", settings.bind))?;
+            let listener = TcpListener::bind(&settings.bind)
+                .with_context(|| format!("cannot listen on {}", settings.bind))?;
             actix_web::rt::System::new().block_on(crm_server::serve(settings, listener))
         }
         Command::Migrate => {
@@ -71,7 +80,10 @@ fn main() -> anyhow::Result<()> {
             println!("database is up to date");
             Ok(())
         }
-        Command::Demo { customers, if_empty } => {
+        Command::Demo {
+            customers,
+            if_empty,
+        } => {
             let (pool, _) = open_database(&settings)?;
             let mut conn = pool.get()?;
             if if_empty && crm_db::workspaces::any(&mut conn)? {
@@ -82,10 +94,24 @@ fn main() -> anyhow::Result<()> {
             println!("{}", demo::logins_text());
             Ok(())
         }
-        Command::Admin { command: AdminCommand::CreateWorkspace { slug, name, admin_email, admin_password } } => {
+        Command::Admin {
+            command:
+                AdminCommand::CreateWorkspace {
+                    slug,
+                    name,
+                    admin_email,
+                    admin_password,
+                },
+        } => {
             let (pool, _) = open_database(&settings)?;
             let mut conn = pool.get()?;
-            let ws = provision::create_workspace(&mut conn, &slug, &name, &admin_email, &admin_password)?;
+            let ws = provision::create_workspace(
+                &mut conn,
+                &slug,
+                &name,
+                &admin_email,
+                &admin_password,
+            )?;
             println!("created workspace {} ({})", ws.slug, ws.id);
             Ok(())
         }

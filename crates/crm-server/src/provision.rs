@@ -11,12 +11,24 @@ use crm_http::security::{check_password, hash_password};
 pub fn check_slug(slug: &str) -> anyhow::Result<()> {
     let ok = (2..=63).contains(&slug.len())
         && slug.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    if ok { Ok(()) } else { bail!("slug must be 2–63 characters of a-z, 0-9 and -, starting with a letter or digit") }
+        && slug
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if ok {
+        Ok(())
+    } else {
+        bail!("slug must be 2–63 characters of a-z, 0-9 and -, starting with a letter or digit")
+    }
 }
 
 /// Creates the workspace, its built-in roles and an admin, in one transaction.
-pub fn create_workspace(conn: &mut AnyConnection, slug: &str, name: &str, admin_email: &str, admin_password: &str) -> anyhow::Result<WorkspaceRow> {
+pub fn create_workspace(
+    conn: &mut AnyConnection,
+    slug: &str,
+    name: &str,
+    admin_email: &str,
+    admin_password: &str,
+) -> anyhow::Result<WorkspaceRow> {
     check_slug(slug)?;
     let email = Email::parse(admin_email).map_err(|m| anyhow::anyhow!("admin e-mail {m}"))?;
     check_password(admin_password).map_err(|m| anyhow::anyhow!("admin password {m}"))?;
@@ -27,7 +39,10 @@ pub fn create_workspace(conn: &mut AnyConnection, slug: &str, name: &str, admin_
         }
         let workspace = crm_db::workspaces::insert(conn, slug, name)?;
         let roles = crm_db::roles::insert_builtins(conn, workspace.id.0)?;
-        let admin = roles.iter().find(|r| r.key == BuiltinRole::Admin.as_str()).context("admin role missing")?;
+        let admin = roles
+            .iter()
+            .find(|r| r.key == BuiltinRole::Admin.as_str())
+            .context("admin role missing")?;
         let user = crm_db::users::NewUser {
             email: email.as_str(),
             display_name: "Administrator",

@@ -27,10 +27,16 @@ impl Settings {
     pub fn from_env() -> anyhow::Result<Self> {
         Ok(Self {
             bind: var("CRM_BIND").unwrap_or_else(|| "127.0.0.1:8080".to_owned()),
-            database_url: var("CRM_DATABASE_URL").unwrap_or_else(|| "sqlite://./data/crm.db".to_owned()),
+            database_url: var("CRM_DATABASE_URL")
+                .unwrap_or_else(|| "sqlite://./data/crm.db".to_owned()),
             jwt_secret: var("CRM_JWT_SECRET"),
-            pool_size: var("CRM_DB_POOL_SIZE").map(|v| v.parse()).transpose().context("CRM_DB_POOL_SIZE must be a number")?.unwrap_or(10),
-            trust_proxy: var("CRM_TRUST_PROXY").is_some_and(|v| matches!(v.as_str(), "1" | "true" | "yes")),
+            pool_size: var("CRM_DB_POOL_SIZE")
+                .map(|v| v.parse())
+                .transpose()
+                .context("CRM_DB_POOL_SIZE must be a number")?
+                .unwrap_or(10),
+            trust_proxy: var("CRM_TRUST_PROXY")
+                .is_some_and(|v| matches!(v.as_str(), "1" | "true" | "yes")),
         })
     }
 
@@ -44,15 +50,18 @@ impl Settings {
             return Ok(secret.as_bytes().to_vec());
         }
         let path = match DatabaseUrl::parse(&self.database_url).map_err(anyhow::Error::msg)? {
-            DatabaseUrl::Sqlite(file) if file != ":memory:" => {
-                PathBuf::from(file).parent().map(|d| d.join("jwt-secret")).unwrap_or_else(|| PathBuf::from("jwt-secret"))
-            }
-            _ => bail!("CRM_JWT_SECRET is required with PostgreSQL (at least 32 random bytes, e.g. `openssl rand -hex 32`)"),
+            DatabaseUrl::Sqlite(file) if file != ":memory:" => PathBuf::from(file)
+                .parent()
+                .map(|d| d.join("jwt-secret"))
+                .unwrap_or_else(|| PathBuf::from("jwt-secret")),
+            _ => bail!(
+                "CRM_JWT_SECRET is required with PostgreSQL (at least 32 random bytes, e.g. `openssl rand -hex 32`)"
+            ),
         };
-        if let Ok(existing) = std::fs::read_to_string(&path) {
-            if existing.trim().len() >= 32 {
-                return Ok(existing.trim().as_bytes().to_vec());
-            }
+        if let Ok(existing) = std::fs::read_to_string(&path)
+            && existing.trim().len() >= 32
+        {
+            return Ok(existing.trim().as_bytes().to_vec());
         }
         let mut bytes = [0_u8; 32];
         getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
@@ -60,7 +69,8 @@ impl Settings {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        std::fs::write(&path, &secret).with_context(|| format!("cannot write {}", path.display()))?;
+        std::fs::write(&path, &secret)
+            .with_context(|| format!("cannot write {}", path.display()))?;
         tracing::warn!(path = %path.display(), "CRM_JWT_SECRET is not set: generated a development secret; set CRM_JWT_SECRET in production");
         Ok(secret.into_bytes())
     }

@@ -147,10 +147,18 @@ impl Input {
 }
 
 fn money(amount: Option<i64>, currency: Option<&str>) -> Option<Money> {
-    Some(Money { amount_minor: amount?, currency: currency?.to_owned() })
+    Some(Money {
+        amount_minor: amount?,
+        currency: currency?.to_owned(),
+    })
 }
 
-fn optional_text(errors: &mut FieldErrors, field: &str, value: Option<&str>, max: usize) -> Option<String> {
+fn optional_text(
+    errors: &mut FieldErrors,
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+) -> Option<String> {
     let value = value.map(str::trim).filter(|v| !v.is_empty())?;
     errors.take(field, bounded_text(value, 1, max))
 }
@@ -162,19 +170,34 @@ fn region(errors: &mut FieldErrors, field: &str, value: Option<&str>) -> Option<
 
 /// Validates everything that needs no database, and checks regions and
 /// custom fields against the reference table and the definitions.
-pub fn validate(conn: &mut AnyConnection, workspace_id: Uuid, input: &Input, errors: &mut FieldErrors) -> Result<CustomerFields, ApiError> {
-    let name = errors.take("name", bounded_text(&input.name, 1, 200)).unwrap_or_default();
+pub fn validate(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    input: &Input,
+    errors: &mut FieldErrors,
+) -> Result<CustomerFields, ApiError> {
+    let name = errors
+        .take("name", bounded_text(&input.name, 1, 200))
+        .unwrap_or_default();
     let external_id = optional_text(errors, "external_id", input.external_id.as_deref(), 100);
     let email = input
         .email
         .as_deref()
         .filter(|v| !v.trim().is_empty())
-        .and_then(|v| errors.take("email", Email::parse(v)).map(Email::into_string));
+        .and_then(|v| {
+            errors
+                .take("email", Email::parse(v))
+                .map(Email::into_string)
+        });
     let phone = input
         .phone
         .as_deref()
         .filter(|v| !v.trim().is_empty())
-        .and_then(|v| errors.take("phone", Phone::parse(v)).map(Phone::into_string));
+        .and_then(|v| {
+            errors
+                .take("phone", Phone::parse(v))
+                .map(Phone::into_string)
+        });
     let website = optional_text(errors, "website", input.website.as_deref(), 255);
     let address = optional_text(errors, "address", input.address.as_deref(), 500);
     if input.employee_count.is_some_and(|n| n < 0) {
@@ -192,7 +215,10 @@ pub fn validate(conn: &mut AnyConnection, workspace_id: Uuid, input: &Input, err
             errors.add("birth_date", "applies to persons only");
         }
     }
-    if input.birth_date.is_some_and(|d| d > Utc::now().date_naive()) {
+    if input
+        .birth_date
+        .is_some_and(|d| d > Utc::now().date_naive())
+    {
         errors.add("birth_date", "must not be in the future");
     }
     let path = RegionPath {
@@ -202,13 +228,19 @@ pub fn validate(conn: &mut AnyConnection, workspace_id: Uuid, input: &Input, err
         district: region(errors, "district_code", input.district_code.as_deref()),
     };
     // A Chinese division implies the country.
-    let country = path.country.clone().or_else(|| path.province.as_ref().map(|_| RegionCode::parse("CN")).and_then(Result::ok));
+    let country = path.country.clone().or_else(|| {
+        path.province
+            .as_ref()
+            .map(|_| RegionCode::parse("CN"))
+            .and_then(Result::ok)
+    });
     let path = RegionPath { country, ..path };
     crate::regions::check_path(conn, &path, errors)?;
-    let defs: Vec<_> = crm_db::custom_fields::list(conn, workspace_id, Some(FieldEntity::Customer.as_str()))?
-        .iter()
-        .map(|row| row.def())
-        .collect();
+    let defs: Vec<_> =
+        crm_db::custom_fields::list(conn, workspace_id, Some(FieldEntity::Customer.as_str()))?
+            .iter()
+            .map(|row| row.def())
+            .collect();
     let custom_fields = match validate_values(&defs, &input.custom_fields) {
         Ok(clean) => clean,
         Err(field_errors) => {
@@ -265,23 +297,32 @@ pub fn check_ownership(
                 }
             }
             Ok(_) => errors.add("owner_id", "is a deactivated user"),
-            Err(crm_db::DbError::NotFound) => errors.add("owner_id", "is not a user of this workspace"),
+            Err(crm_db::DbError::NotFound) => {
+                errors.add("owner_id", "is not a user of this workspace")
+            }
             Err(e) => return Err(e.into()),
         }
     }
     if let Some(team) = fields.team_id {
         match crm_db::teams::find(conn, workspace_id, team.0) {
             Ok(_) => {}
-            Err(crm_db::DbError::NotFound) => errors.add("team_id", "is not a team of this workspace"),
+            Err(crm_db::DbError::NotFound) => {
+                errors.add("team_id", "is not a team of this workspace")
+            }
             Err(e) => return Err(e.into()),
         }
     }
     if !errors.is_empty() {
         return Ok(());
     }
-    let record = Ownership { owner_id: fields.owner_id.map(Uuid::from), team_id: fields.team_id.map(Uuid::from) };
+    let record = Ownership {
+        owner_id: fields.owner_id.map(Uuid::from),
+        team_id: fields.team_id.map(Uuid::from),
+    };
     if !scope.covers(principal, record) {
-        return Err(ApiError::Forbidden("your role may not assign customers to that owner or team".into()));
+        return Err(ApiError::Forbidden(
+            "your role may not assign customers to that owner or team".into(),
+        ));
     }
     Ok(())
 }
