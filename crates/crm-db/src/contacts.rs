@@ -10,7 +10,7 @@ use crate::types::{Id, Json};
 use crate::connection::AnyConnection;
 use crate::error::{DbError, DbResult};
 use crate::keyset_page;
-use crate::paging::{Keyset, SortValue};
+use crate::paging::{Keyset, SortValue, contains_pattern};
 use crate::schema::{contacts, customers};
 use crate::time::now;
 use crate::visibility::Visibility;
@@ -233,15 +233,7 @@ pub fn list(
         .filter(vis.contacts())
         .into_boxed();
     if let Some(q) = &filter.q {
-        let escaped = q
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        query = query.filter(
-            contacts::search_text
-                .like(format!("%{escaped}%"))
-                .escape('\\'),
-        );
+        query = query.filter(contacts::search_text.like(contains_pattern(q)).escape('\\'));
     }
     if let Some(v) = filter.customer_id {
         query = query.filter(contacts::customer_id.eq(Id(v)));
@@ -250,32 +242,23 @@ pub fn list(
         query = query.filter(contacts::updated_at.ge(v));
     }
     let after = page.after.clone();
-    let time_after = |after: Option<(SortValue, Uuid)>| {
-        after.and_then(|(v, id)| match v {
-            SortValue::Time(t) => Some((t, id)),
-            SortValue::Text(_) => None,
-        })
-    };
     let query = match page.field {
         ContactSort::CreatedAt => keyset_page!(
             query,
             contacts::created_at,
             contacts::id,
             page.direction,
-            time_after(after)
+            SortValue::into_time(after)
         ),
         ContactSort::UpdatedAt => keyset_page!(
             query,
             contacts::updated_at,
             contacts::id,
             page.direction,
-            time_after(after)
+            SortValue::into_time(after)
         ),
         ContactSort::Name => {
-            let after = after.and_then(|(v, id)| match v {
-                SortValue::Text(t) => Some((t, id)),
-                SortValue::Time(_) => None,
-            });
+            let after = SortValue::into_text(after);
             keyset_page!(query, contacts::name, contacts::id, page.direction, after)
         }
     };

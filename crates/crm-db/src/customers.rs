@@ -11,7 +11,7 @@ use crate::types::{Id, Json};
 use crate::connection::AnyConnection;
 use crate::error::{DbError, DbResult};
 use crate::keyset_page;
-use crate::paging::{Keyset, SortValue};
+use crate::paging::{Keyset, SortValue, contains_pattern};
 use crate::schema::{customer_tags, customers};
 use crate::time::now;
 use crate::visibility::Visibility;
@@ -226,15 +226,6 @@ pub struct CustomerFilter {
     pub updated_to: Option<NaiveDateTime>,
 }
 
-/// Escapes LIKE wildcards so user input matches literally.
-fn like_pattern(text: &str) -> String {
-    let escaped = text
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
 /// One page (plus one row, to tell whether another page exists).
 pub fn list(
     conn: &mut AnyConnection,
@@ -244,7 +235,11 @@ pub fn list(
 ) -> DbResult<Vec<CustomerRow>> {
     let mut query = customers::table.filter(vis.customers()).into_boxed();
     if let Some(q) = &filter.q {
-        query = query.filter(customers::search_text.like(like_pattern(q)).escape('\\'));
+        query = query.filter(
+            customers::search_text
+                .like(contains_pattern(q))
+                .escape('\\'),
+        );
     }
     if let Some(v) = &filter.kind {
         query = query.filter(customers::kind.eq(v.clone()));
@@ -302,10 +297,7 @@ pub fn list(
     let after = page.after.clone();
     let query = match page.field {
         CustomerSort::CreatedAt => {
-            let after = after.and_then(|(v, id)| match v {
-                SortValue::Time(t) => Some((t, id)),
-                SortValue::Text(_) => None,
-            });
+            let after = SortValue::into_time(after);
             keyset_page!(
                 query,
                 customers::created_at,
@@ -315,10 +307,7 @@ pub fn list(
             )
         }
         CustomerSort::UpdatedAt => {
-            let after = after.and_then(|(v, id)| match v {
-                SortValue::Time(t) => Some((t, id)),
-                SortValue::Text(_) => None,
-            });
+            let after = SortValue::into_time(after);
             keyset_page!(
                 query,
                 customers::updated_at,
@@ -328,10 +317,7 @@ pub fn list(
             )
         }
         CustomerSort::Name => {
-            let after = after.and_then(|(v, id)| match v {
-                SortValue::Text(t) => Some((t, id)),
-                SortValue::Time(_) => None,
-            });
+            let after = SortValue::into_text(after);
             keyset_page!(query, customers::name, customers::id, page.direction, after)
         }
     };

@@ -19,6 +19,33 @@ pub enum SortValue {
     Text(String),
 }
 
+impl SortValue {
+    /// The cursor's key for a timestamp sort (a text key from another sort yields `None`).
+    pub fn into_time(after: Option<(SortValue, Uuid)>) -> Option<(NaiveDateTime, Uuid)> {
+        match after {
+            Some((SortValue::Time(t), id)) => Some((t, id)),
+            _ => None,
+        }
+    }
+
+    /// The cursor's key for a text sort.
+    pub fn into_text(after: Option<(SortValue, Uuid)>) -> Option<(String, Uuid)> {
+        match after {
+            Some((SortValue::Text(t), id)) => Some((t, id)),
+            _ => None,
+        }
+    }
+}
+
+/// A LIKE pattern matching `text` anywhere, with its wildcards escaped (escape char `\`).
+pub fn contains_pattern(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Keyset<F> {
     pub field: F,

@@ -10,7 +10,7 @@ use crm_db::AnyConnection;
 use crm_db::change_log::{Change, Op, changed_fields, lock_workspace, record, transaction};
 use crm_db::customers::{CustomerFilter, CustomerRow, CustomerSort, RegionMatch};
 use crm_db::paging::SortValue;
-use crm_domain::access::{Action, ObjectType, Ownership};
+use crm_domain::access::{Action, ObjectType, Ownership, Principal, Scope};
 use crm_domain::region::RegionLevel;
 use crm_domain::{FieldErrors, RegionCode};
 use uuid::Uuid;
@@ -48,6 +48,30 @@ fn check_tags(
         }
     }
     Ok(unique)
+}
+
+/// A customer visible for reading (else 404) whose ownership the action's
+/// scope covers (else 403), with that scope and the caller's principal.
+fn find_for(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    id: Uuid,
+    action: Action,
+) -> Result<(CustomerRow, Scope, Principal), ApiError> {
+    let read = caller.visibility(conn, ObjectType::Customers, Action::Read)?;
+    let current = crm_db::customers::find(conn, &read, id)?;
+    let scope = caller.require(ObjectType::Customers, action)?;
+    let principal = caller.principal(conn, scope)?;
+    let ownership = Ownership {
+        owner_id: current.fields.owner_id.map(Uuid::from),
+        team_id: current.fields.team_id.map(Uuid::from),
+    };
+    if !scope.covers(&principal, ownership) {
+        return Err(ApiError::Forbidden(format!(
+            "your role may not {action} this customer"
+        )));
+    }
+    Ok((current, scope, principal))
 }
 
 fn with_tags(
@@ -300,19 +324,7 @@ pub async fn update(
             transaction(conn, |conn| {
                 let ws = caller.workspace_id;
                 lock_workspace(conn, ws)?;
-                let read = caller.visibility(conn, ObjectType::Customers, Action::Read)?;
-                let current = crm_db::customers::find(conn, &read, id)?;
-                let scope = caller.require(ObjectType::Customers, Action::Update)?;
-                let principal = caller.principal(conn, scope)?;
-                let ownership = Ownership {
-                    owner_id: current.fields.owner_id.map(Uuid::from),
-                    team_id: current.fields.team_id.map(Uuid::from),
-                };
-                if !scope.covers(&principal, ownership) {
-                    return Err(ApiError::Forbidden(
-                        "your role may not update this customer".into(),
-                    ));
-                }
+                let (current, scope, principal) = find_for(conn, &caller, id, Action::Update)?;
                 let version = if_match.check(current.version)?;
                 let tag_ids = patch.tag_ids.clone();
                 let (input, team_from_owner) = Input::from_row(&current).apply(patch);
@@ -410,19 +422,7 @@ pub async fn remove(
             transaction(conn, |conn| {
                 let ws = caller.workspace_id;
                 lock_workspace(conn, ws)?;
-                let read = caller.visibility(conn, ObjectType::Customers, Action::Read)?;
-                let current = crm_db::customers::find(conn, &read, id)?;
-                let scope = caller.require(ObjectType::Customers, Action::Delete)?;
-                let principal = caller.principal(conn, scope)?;
-                let ownership = Ownership {
-                    owner_id: current.fields.owner_id.map(Uuid::from),
-                    team_id: current.fields.team_id.map(Uuid::from),
-                };
-                if !scope.covers(&principal, ownership) {
-                    return Err(ApiError::Forbidden(
-                        "your role may not delete this customer".into(),
-                    ));
-                }
+                let (current, _, _) = find_for(conn, &caller, id, Action::Delete)?;
                 let version = if_match.check(current.version)?;
                 crm_db::customers::soft_delete(conn, ws, id, version, Some(caller.user_id()))?;
                 let actor = Some(caller.user_id());
