@@ -188,6 +188,39 @@ mod tests {
     }
 
     #[test]
+    fn sqlite_files_are_created_in_wal_mode_with_foreign_keys_on() {
+        use diesel::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct Mode {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            journal_mode: String,
+        }
+        #[derive(diesel::QueryableByName)]
+        struct Keys {
+            #[diesel(sql_type = diesel::sql_types::Integer)]
+            foreign_keys: i32,
+        }
+        let dir = std::env::temp_dir().join(format!("crm-wal-{}", std::process::id()));
+        let url = format!("sqlite://{}/a/b/crm.db", dir.display());
+        let pool = connect_pool(&url, 2).expect("pool");
+        let mut conn = pool.get().expect("connection");
+        let mode: Mode = diesel::sql_query("PRAGMA journal_mode")
+            .get_result(&mut *conn)
+            .expect("journal mode");
+        let keys: Keys = diesel::sql_query("PRAGMA foreign_keys")
+            .get_result(&mut *conn)
+            .expect("foreign keys");
+        assert_eq!((mode.journal_mode.as_str(), keys.foreign_keys), ("wal", 1));
+        assert!(
+            dir.join("a/b/crm.db").exists(),
+            "missing directories are created"
+        );
+        drop(conn);
+        drop(pool);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
     fn an_unreachable_postgres_fails_fast_with_its_own_message() {
         let started = std::time::Instant::now();
         let err = connect_pool("postgres://nobody@127.0.0.1:1/none?connect_timeout=2", 1)
