@@ -56,6 +56,56 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Adds the answers every operation can give, once the handlers' paths are
+/// collected: 401 on authenticated operations, 500 and 503 everywhere, all
+/// as problem+json.
+pub struct CommonResponses;
+
+impl Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let problem = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/problem+json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build()
+        };
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let public = operation.security.as_ref().is_some_and(|s| {
+                    s.iter()
+                        .all(|r| serde_json::to_value(r).is_ok_and(|v| v == serde_json::json!({})))
+                });
+                let responses = &mut operation.responses.responses;
+                if !public && !responses.contains_key("401") {
+                    responses.insert(
+                        "401".into(),
+                        problem("Missing, invalid, expired or revoked credentials").into(),
+                    );
+                }
+                responses.entry("500".into()).or_insert_with(|| {
+                    problem("Unexpected error; the body names the request id").into()
+                });
+                responses
+                    .entry("503".into())
+                    .or_insert_with(|| problem("The database is unreachable").into());
+            }
+        }
+    }
+}
+
 /// Every documented path with its methods, to tell 404 from 405.
 pub struct RouteTable(Vec<(ResourceDef, Vec<String>)>);
 

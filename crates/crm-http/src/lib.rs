@@ -91,6 +91,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
             .openapi(docs::ApiDoc::openapi())
             .service(scope("/api").configure(api))
             .split_for_parts();
+        let mut spec = spec;
+        utoipa::Modify::modify(&docs::CommonResponses, &mut spec);
         spec
     });
     SPEC.clone()
