@@ -7,7 +7,8 @@ use serde_json::json;
 both!(
     malformed_requests_get_precise_problems,
     unknown_routes_and_methods_are_404_and_405,
-    server_errors_show_a_request_id_and_no_internals
+    server_errors_show_a_request_id_and_no_internals,
+    the_web_app_is_served_with_deep_links_falling_back_to_its_index,
 );
 
 async fn malformed_requests_get_precise_problems(app: TestApp) {
@@ -153,4 +154,36 @@ async fn server_errors_show_a_request_id_and_no_internals(app: TestApp) {
         "no internals: {text}"
     );
     assert_eq!(resp.body["title"], "Internal server error");
+}
+
+async fn the_web_app_is_served_with_deep_links_falling_back_to_its_index(mut app: TestApp) {
+    let w = World::create(&app);
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("index.html"), "<html>crm-spa-index</html>").expect("index");
+    std::fs::write(dir.path().join("app.js"), "console.log('spa')").expect("asset");
+    app.state.web_dir = Some(dir.path().to_path_buf());
+    for path in [
+        "/",
+        "/customers/0193f3c2-8f5e-7d2a-9c1e-3b6a4f0e2d11",
+        "/settings/users",
+    ] {
+        let page = app.get(path).send().await;
+        assert_eq!(page.status.as_u16(), 200, "{path}");
+        assert_eq!(page.body, "<html>crm-spa-index</html>", "{path}");
+    }
+    let asset = app.get("/app.js").send().await;
+    assert_eq!(asset.body, "console.log('spa')");
+    app.get("/api/v1/nothing-here")
+        .token(&w.admin.token)
+        .send()
+        .await
+        .expect(404);
+    app.post("/customers").send().await.expect(404);
+    let docs = app.get("/api/docs/").send().await;
+    assert!(
+        docs.body
+            .as_str()
+            .is_some_and(|html| html.contains("swagger"))
+    );
+    app.get("/api/health").send().await.expect(200);
 }

@@ -135,6 +135,7 @@ impl TestApp {
             trust_proxy: false,
             account_throttle: crm_http::state::default_account_throttle(),
             address_throttle: crm_http::state::default_address_throttle(),
+            web_dir: None,
         };
         Self { state, db }
     }

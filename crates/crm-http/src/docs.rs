@@ -133,7 +133,7 @@ impl RouteTable {
         Self(routes)
     }
 
-    fn allowed(&self, path: &str) -> Vec<String> {
+    pub fn allowed(&self, path: &str) -> Vec<String> {
         self.0
             .iter()
             .filter(|(def, _)| def.is_match(path))
@@ -155,7 +155,27 @@ pub async fn fallback(
     }
 }
 
-/// `/` until the web app exists: a plain page pointing at the API docs.
+/// Serves the web app from `dir` to GET and HEAD requests: files as they
+/// are, anything else (a deep link such as `/customers/…`) as `index.html`.
+/// Other methods do not match and reach the API fallback (404/405 problems).
+pub fn web_app(dir: &std::path::Path) -> actix_files::Files {
+    use actix_web::dev::{ServiceRequest, ServiceResponse, fn_service};
+    use actix_web::guard;
+    let index = dir.join("index.html");
+    actix_files::Files::new("/", dir)
+        .index_file("index.html")
+        .guard(guard::Any(guard::Get()).or(guard::Head()))
+        .default_handler(fn_service(move |req: ServiceRequest| {
+            let index = index.clone();
+            async move {
+                let (req, _) = req.into_parts();
+                let response = actix_files::NamedFile::open(&index)?.into_response(&req);
+                Ok(ServiceResponse::new(req, response))
+            }
+        }))
+}
+
+/// `/` when no web app is built: a plain page pointing at the API docs.
 pub async fn index() -> HttpResponse {
     HttpResponse::Ok().content_type("text/html; charset=utf-8").body(
         "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>CRM</title>\

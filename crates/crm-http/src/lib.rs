@@ -112,8 +112,12 @@ pub fn app(
 > {
     let spec = openapi();
     let routes = docs::RouteTable::new(&spec);
+    let web_dir = state
+        .web_dir
+        .clone()
+        .filter(|dir| dir.join("index.html").is_file());
     // The docs are registered before the `/api` scope, which would otherwise claim `/api/docs/…`.
-    App::new()
+    let app = App::new()
         .app_data(web::Data::new(state))
         .app_data(web::Data::new(routes))
         .app_data(web::PathConfig::default().error_handler(extract::path_error))
@@ -121,8 +125,12 @@ pub fn app(
         .into_utoipa_app()
         .service(scope("/api").configure(api))
         .into_app()
-        .route("/", web::get().to(docs::index))
-        .route("/api/docs", web::get().to(docs::docs_redirect))
-        .default_service(web::to(docs::fallback))
+        .route("/api/docs", web::get().to(docs::docs_redirect));
+    // The web app comes last: `/api/…` is matched by the routes above first.
+    let app = match web_dir {
+        Some(dir) => app.service(docs::web_app(&dir)),
+        None => app.route("/", web::get().to(docs::index)),
+    };
+    app.default_service(web::to(docs::fallback))
         .wrap(actix_web::middleware::from_fn(middleware::request_id))
 }

@@ -17,6 +17,9 @@ pub struct AppState {
     pub trust_proxy: bool,
     pub account_throttle: ThrottlePolicy,
     pub address_throttle: ThrottlePolicy,
+    /// The built web app (`frontend/dist`): served at `/` with deep links
+    /// falling back to its `index.html`. `None`: a plain page links to the API docs.
+    pub web_dir: Option<std::path::PathBuf>,
 }
 
 impl AppState {

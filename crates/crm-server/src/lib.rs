@@ -41,6 +41,7 @@ pub fn app_state(
         trust_proxy: settings.trust_proxy,
         account_throttle: crm_http::state::default_account_throttle(),
         address_throttle: crm_http::state::default_address_throttle(),
+        web_dir: Some(settings.web_dir.clone()),
     }
 }
 

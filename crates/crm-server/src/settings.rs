@@ -17,6 +17,8 @@ pub struct Settings {
     pub pool_size: u32,
     /// `CRM_TRUST_PROXY`: take client addresses from `X-Forwarded-For`.
     pub trust_proxy: bool,
+    /// `CRM_WEB_DIR`, default `frontend/dist`: the built web app, served at `/` when present.
+    pub web_dir: PathBuf,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -37,6 +39,9 @@ impl Settings {
                 .unwrap_or(10),
             trust_proxy: var("CRM_TRUST_PROXY")
                 .is_some_and(|v| matches!(v.as_str(), "1" | "true" | "yes")),
+            web_dir: PathBuf::from(
+                var("CRM_WEB_DIR").unwrap_or_else(|| "frontend/dist".to_owned()),
+            ),
         })
     }
 
