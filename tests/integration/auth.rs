@@ -16,6 +16,7 @@ both!(
     expired_tampered_wrong_alg_and_wrong_audience_tokens_are_rejected,
     api_keys_authenticate_with_their_role_until_revoked,
     deactivated_users_lose_access_at_once,
+    sign_in_options_say_whether_a_workspace_is_needed_and_demo_exists,
 );
 
 async fn login(
@@ -361,4 +362,34 @@ async fn deactivated_users_lose_access_at_once(app: TestApp) {
     login(&app, Some("acme"), "rep2@acme.test", PASSWORD)
         .await
         .expect(401);
+}
+
+async fn options(app: &TestApp) -> serde_json::Value {
+    app.get("/api/v1/auth/options")
+        .send()
+        .await
+        .expect(200)
+        .body
+}
+
+async fn sign_in_options_say_whether_a_workspace_is_needed_and_demo_exists(app: TestApp) {
+    let empty = options(&app).await;
+    assert_eq!(empty, json!({"workspace_required": true, "demo": false}));
+
+    let mut conn = app.conn();
+    crm_server::provision::create_workspace(
+        &mut conn,
+        "demo",
+        "Demo",
+        "a@demo.test",
+        "a-long-password",
+    )
+    .expect("workspace");
+    drop(conn);
+    let single = options(&app).await;
+    assert_eq!(single, json!({"workspace_required": false, "demo": true}));
+
+    World::create(&app);
+    let several = options(&app).await;
+    assert_eq!(several, json!({"workspace_required": true, "demo": true}));
 }

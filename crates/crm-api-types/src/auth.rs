@@ -29,6 +29,16 @@ pub struct TokenResponse {
     pub expires_in: i64,
 }
 
+/// What the sign-in page needs to know before anyone has signed in.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"workspace_required": false, "demo": true}))]
+pub struct SignInOptions {
+    /// False when the server has exactly one workspace (login may omit it).
+    pub workspace_required: bool,
+    /// True when the demo workspace exists: the page lists the demo logins.
+    pub demo: bool,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {

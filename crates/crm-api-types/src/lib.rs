@@ -16,3 +16,6 @@ pub mod regions;
 pub mod tags;
 
 pub use common::{Health, Page, Problem};
+/// The vocabularies the wire types carry (enums, `Money`, `Permissions`),
+/// re-exported so clients such as the SPA need depend on this crate only.
+pub use crm_domain as domain;

@@ -16,3 +16,7 @@ pub use email::Email;
 pub use phone::Phone;
 pub use region::RegionCode;
 pub use validation::FieldErrors;
+
+/// The slug of the demo workspace that `crm demo` creates; its presence turns
+/// on the demo-login hint of the sign-in page.
+pub const DEMO_WORKSPACE: &str = "demo";

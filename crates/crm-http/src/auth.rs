@@ -4,8 +4,8 @@
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use crm_api_types::Problem;
 use crm_api_types::auth::{
-    LoginRequest, Me, RefreshRequest, RoleSummary, TeamSummary, TokenResponse, UserSummary,
-    WorkspaceSummary,
+    LoginRequest, Me, RefreshRequest, RoleSummary, SignInOptions, TeamSummary, TokenResponse,
+    UserSummary, WorkspaceSummary,
 };
 use crm_db::AnyConnection;
 use crm_db::auth::{blocked_until, clear_failures, record_failure};
@@ -58,6 +58,25 @@ fn issue_tokens(
         token_type: "Bearer".to_owned(),
         expires_in: state.tokens.access_ttl_secs,
     })
+}
+
+/// What the sign-in page should ask for, and whether to show the demo logins.
+#[utoipa::path(
+    tag = "auth",
+    responses((status = 200, body = SignInOptions)),
+    security(())
+)]
+#[get("/auth/options")]
+pub async fn options(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let options = state
+        .db(|conn| {
+            Ok(SignInOptions {
+                workspace_required: crm_db::workspaces::sole(conn)?.is_none(),
+                demo: crm_db::workspaces::find_by_slug(conn, crm_domain::DEMO_WORKSPACE)?.is_some(),
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(options))
 }
 
 /// Sign in with e-mail and password.

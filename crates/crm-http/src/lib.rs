@@ -36,7 +36,8 @@ pub use state::AppState;
 
 /// Every `/api/v1` route, registered once for the server and the spec.
 fn v1(cfg: &mut ServiceConfig<'_>) {
-    cfg.service(auth::login)
+    cfg.service(auth::options)
+        .service(auth::login)
         .service(auth::refresh)
         .service(auth::logout)
         .service(auth::me)

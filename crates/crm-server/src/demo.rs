@@ -15,7 +15,7 @@ use rand::prelude::*;
 use rand::rngs::StdRng;
 use uuid::Uuid;
 
-pub const SLUG: &str = "demo";
+pub const SLUG: &str = crm_domain::DEMO_WORKSPACE;
 pub const PASSWORD: &str = "demo-password";
 
 /// (e-mail, display name, role, team index)
