@@ -173,6 +173,23 @@ async fn the_web_app_is_served_with_deep_links_falling_back_to_its_index(mut app
     }
     let asset = app.get("/app.js").send().await;
     assert_eq!(asset.body, "console.log('spa')");
+    assert_eq!(asset.header("content-encoding"), None);
+    // A build-time .gz copy is served as it is to clients that accept gzip.
+    std::fs::write(dir.path().join("app.js.gz"), "pretend-gzip-bytes").expect("gz");
+    let zipped = app
+        .get("/app.js")
+        .header("accept-encoding", "gzip, deflate")
+        .send()
+        .await;
+    assert_eq!(zipped.header("content-encoding"), Some("gzip"));
+    assert!(
+        zipped
+            .header("content-type")
+            .is_some_and(|t| t.contains("javascript"))
+    );
+    assert_eq!(zipped.body, "pretend-gzip-bytes");
+    let plain = app.get("/app.js").send().await;
+    assert_eq!(plain.body, "console.log('spa')");
     app.get("/api/v1/nothing-here")
         .token(&w.admin.token)
         .send()

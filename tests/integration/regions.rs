@@ -2,7 +2,10 @@
 
 use crm_tests::{TestApp, World, both};
 
-both!(regions_list_countries_provinces_and_cities_by_parent);
+both!(
+    regions_list_countries_provinces_and_cities_by_parent,
+    responses_are_gzipped_for_clients_that_accept_it,
+);
 
 async fn regions_list_countries_provinces_and_cities_by_parent(app: TestApp) {
     let w = World::create(&app);
@@ -77,4 +80,23 @@ async fn regions_list_countries_provinces_and_cities_by_parent(app: TestApp) {
         .await
         .expect(400);
     app.get("/api/v1/regions").send().await.expect(401);
+}
+
+async fn responses_are_gzipped_for_clients_that_accept_it(app: TestApp) {
+    let w = World::create(&app);
+    let plain = app
+        .get("/api/v1/regions?level=city")
+        .token(&w.rep1.token)
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(plain.header("content-encoding"), None);
+    let zipped = app
+        .get("/api/v1/regions?level=city")
+        .token(&w.rep1.token)
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(zipped.header("content-encoding"), Some("gzip"));
 }

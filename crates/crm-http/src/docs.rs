@@ -155,37 +155,6 @@ pub async fn fallback(
     }
 }
 
-/// Serves the web app from `dir` to GET and HEAD requests: files as they
-/// are, anything else (a deep link such as `/customers/…`) as `index.html`.
-/// Other methods do not match and reach the API fallback (404/405 problems).
-pub fn web_app(dir: &std::path::Path) -> actix_files::Files {
-    use actix_web::dev::{ServiceRequest, ServiceResponse, fn_service};
-    use actix_web::guard;
-    let index = dir.join("index.html");
-    actix_files::Files::new("/", dir)
-        .index_file("index.html")
-        .guard(guard::Any(guard::Get()).or(guard::Head()))
-        .default_handler(fn_service(move |req: ServiceRequest| {
-            let index = index.clone();
-            async move {
-                let (req, _) = req.into_parts();
-                let response = actix_files::NamedFile::open(&index)?.into_response(&req);
-                Ok(ServiceResponse::new(req, response))
-            }
-        }))
-}
-
-/// `/` when no web app is built: a plain page pointing at the API docs.
-pub async fn index() -> HttpResponse {
-    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(
-        "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>CRM</title>\
-         <body style=\"font-family:sans-serif;max-width:40em;margin:4em auto\">\
-         <h1>CRM</h1><p>服务已启动。The server is running.</p>\
-         <p><a href=\"/api/docs/\">API 文档 / API documentation</a> · \
-         <a href=\"/api/openapi.json\">openapi.json</a> · <a href=\"/api/health\">health</a></p></body></html>",
-    )
-}
-
 /// `/api/docs` → `/api/docs/` (Swagger UI loads its assets relative to the slash).
 pub async fn docs_redirect() -> HttpResponse {
     HttpResponse::MovedPermanently()

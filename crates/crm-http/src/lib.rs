@@ -23,6 +23,7 @@ pub mod tags;
 pub mod teams;
 pub mod users;
 pub mod views;
+pub mod web_app;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -129,9 +130,13 @@ pub fn app(
         .route("/api/docs", web::get().to(docs::docs_redirect));
     // The web app comes last: `/api/…` is matched by the routes above first.
     let app = match web_dir {
-        Some(dir) => app.service(docs::web_app(&dir)),
-        None => app.route("/", web::get().to(docs::index)),
+        Some(dir) => app
+            .service(web_app::precompressed(&dir))
+            .service(web_app::web_app(&dir)),
+        None => app.route("/", web::get().to(web_app::index)),
     };
     app.default_service(web::to(docs::fallback))
         .wrap(actix_web::middleware::from_fn(middleware::request_id))
+        // gzip when the client accepts it: the WASM bundle and large JSON pages.
+        .wrap(actix_web::middleware::Compress::default())
 }
