@@ -1,0 +1,67 @@
+//! API data in a signal: fetched when created (and again when the path it
+//! tracks changes, or on `refetch`), `None` while the first answer is on its
+//! way. Lighter than Leptos resources for this app: a signal and one task,
+//! which keeps the WASM inside its budget. Late answers to superseded
+//! requests are dropped.
+
+use crm_api_types::Page;
+use leptos::prelude::*;
+use serde::de::DeserializeOwned;
+
+use crate::api::ApiError;
+
+pub struct Load<T: Send + Sync + 'static> {
+    state: RwSignal<Option<Result<T, ApiError>>>,
+    trigger: RwSignal<u32>,
+}
+
+impl<T: Send + Sync + 'static> Clone for Load<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: Send + Sync + 'static> Copy for Load<T> {}
+
+impl<T: DeserializeOwned + Clone + Send + Sync + 'static> Load<T> {
+    /// Loads `path()`, and again whenever the signals it reads change.
+    pub fn new(path: impl Fn() -> String + Send + Sync + 'static) -> Self {
+        let state = RwSignal::new(None);
+        let trigger = RwSignal::new(0u32);
+        let generation = StoredValue::new(0u32);
+        Effect::new(move |_| {
+            trigger.track();
+            let path = path();
+            generation.update_value(|g| *g += 1);
+            let mine = generation.get_value();
+            leptos::task::spawn_local(async move {
+                let result = crate::api::get::<T>(&path).await;
+                if generation.try_get_value() == Some(mine) {
+                    state.set(Some(result));
+                }
+            });
+        });
+        Self { state, trigger }
+    }
+
+    /// The answer so far (tracked).
+    pub fn get(&self) -> Option<Result<T, ApiError>> {
+        self.state.get()
+    }
+
+    pub fn refetch(&self) {
+        self.trigger.update(|n| *n += 1);
+    }
+}
+
+impl<T: DeserializeOwned + Clone + Send + Sync + 'static> Load<Page<T>> {
+    /// The loaded items, empty while loading or after an error.
+    pub fn items(&self) -> Vec<T> {
+        self.state.with(|s| {
+            s.as_ref()
+                .and_then(|r| r.as_ref().ok())
+                .map(|p| p.items.clone())
+                .unwrap_or_default()
+        })
+    }
+}

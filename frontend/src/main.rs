@@ -1,0 +1,49 @@
+//! The CRM web app (Leptos, client-side rendered). `api` is the only HTTP
+//! caller; `session` holds who is signed in and the shared reference data;
+//! `shell` is the frame of every signed-in page; pages live in `pages/`;
+//! every visible string comes from the catalogs in `locales/` via `i18n`.
+
+mod api;
+mod components;
+mod i18n;
+mod load;
+mod pages;
+mod session;
+mod shell;
+mod vocab;
+
+use leptos::prelude::*;
+use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
+use leptos_router::path;
+
+use crate::i18n::Locale;
+use crate::pages::{contacts, customers, dashboard, login, not_found, settings};
+
+#[component]
+fn App() -> impl IntoView {
+    let locale = Locale::stored();
+    locale.apply();
+    provide_context(RwSignal::new(locale));
+    view! {
+        <Router>
+            <Routes fallback=|| view! { <not_found::NotFound/> }>
+                <Route path=path!("/login") view=login::Login/>
+                <ParentRoute path=path!("") view=shell::Shell>
+                    <Route path=path!("") view=dashboard::Dashboard/>
+                    <Route path=path!("customers") view=customers::list::CustomerList/>
+                    <Route path=path!("customers/new") view=customers::form::NewCustomer/>
+                    <Route path=path!("customers/:id") view=customers::detail::CustomerDetail/>
+                    <Route path=path!("customers/:id/edit") view=customers::form::EditCustomer/>
+                    <Route path=path!("contacts") view=contacts::ContactList/>
+                    <Route path=path!("settings") view=|| view! { <Redirect path="/settings/users"/> }/>
+                    <Route path=path!("settings/:tab") view=settings::Settings/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(App);
+}

@@ -1,0 +1,8 @@
+//! One module per page (or group of pages).
+
+pub mod contacts;
+pub mod customers;
+pub mod dashboard;
+pub mod login;
+pub mod not_found;
+pub mod settings;

@@ -1,0 +1,6 @@
+//! Customers: the filtered list, the detail page and the create/edit form.
+
+pub mod detail;
+mod filters;
+pub mod form;
+pub mod list;

@@ -1,0 +1,291 @@
+// Browser tests of the web app: the real `crm` binary on a fresh SQLite demo
+// database, driven in Debian's headless Chromium through playwright-core.
+// Usage: node tests/spa.mjs <path to crm binary> <dist dir>
+// Screenshots go to $SCREENSHOT_DIR (default: a temporary directory).
+import { chromium } from 'playwright-core';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import net from 'node:net';
+import assert from 'node:assert/strict';
+
+const [crm, dist] = process.argv.slice(2);
+const dir = mkdtempSync(join(tmpdir(), 'crm-spa-'));
+const shots = process.env.SCREENSHOT_DIR || dir;
+mkdirSync(shots, { recursive: true });
+const env = { ...process.env, CRM_DATABASE_URL: `sqlite://${dir}/crm.db`, CRM_WEB_DIR: dist, CRM_LOG: 'warn' };
+execFileSync(crm, ['demo', '--customers', '80'], { env, stdio: 'ignore' });
+const port = await new Promise((ok) => { const s = net.createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => ok(p)); }); });
+const base = `http://127.0.0.1:${port}`;
+const server = spawn(crm, ['serve'], { env: { ...env, CRM_BIND: `127.0.0.1:${port}` }, stdio: 'ignore' });
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+});
+
+let passed = 0, failed = 0;
+const foreign = [];
+async function check(name, fn, viewport = { width: 1280, height: 860 }) {
+  const context = await browser.newContext({ viewport, locale: 'zh-CN' });
+  const page = await context.newPage();
+  const consoleErrors = [];
+  page.on('request', (r) => { if (!r.url().startsWith(base)) foreign.push(r.url()); });
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  // A 4xx answer is logged by Chromium as "Failed to load resource"; the tests provoke some on purpose.
+  page.on('console', (m) => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) consoleErrors.push(m.text()); });
+  try {
+    await fn(page, context);
+    assert.deepEqual(consoleErrors, [], 'no console errors (a missing message logs one)');
+    passed++;
+    console.log(`test ${name} ... ok`);
+  } catch (e) {
+    failed++;
+    console.log(`test ${name} ... FAILED\n${e.stack}`);
+    await page.screenshot({ path: join(shots, `failed-${name.replace(/\W+/g, '-')}.png`) }).catch(() => {});
+  }
+  await context.close();
+}
+
+async function login(page, email, start = '/customers') {
+  await page.goto(base + start);
+  await page.waitForURL(/\/login\?next=/);
+  await page.waitForSelector('#demo-hint');
+  await page.fill('#email', email);
+  await page.fill('#password', 'demo-password');
+  await page.click('#sign-in');
+  await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+  await page.waitForSelector('#page-title');
+}
+
+/** Calls the API from the page with the page's own session. */
+function api(page, path, init = {}) {
+  return page.evaluate(async ([path, init]) => {
+    const s = JSON.parse(localStorage.getItem('crm.session'));
+    const r = await fetch(path, { ...init, headers: { ...(init.headers || {}), Authorization: `Bearer ${s.access_token}`, 'Content-Type': 'application/json' } });
+    return { status: r.status, body: r.status === 204 ? null : await r.json() };
+  }, [path, init]);
+}
+
+const rows = (page) => page.locator('tr.customer');
+
+try {
+  for (let i = 0; i < 100; i++) { try { if ((await fetch(`${base}/api/health`)).ok) break; } catch {} await new Promise((r) => setTimeout(r, 100)); }
+
+  await check('first load: requests and bytes', async (page) => {
+    await page.goto(`${base}/login`);
+    await page.waitForSelector('#demo-hint');
+    const cost = await page.evaluate(() => {
+      const entries = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')];
+      return { requests: entries.length, bytes: entries.reduce((n, e) => n + (e.transferSize || 0), 0), list: entries.map((e) => `${e.name.replace(location.origin, '')} ${e.transferSize}`) };
+    });
+    console.log(`  first load of /login: ${cost.requests} requests, ${cost.bytes} bytes transferred\n    ${cost.list.join('\n    ')}`);
+    assert.ok(cost.bytes < 600_000, 'first load under 600 KB on the wire');
+    await page.screenshot({ path: join(shots, 'login.png') });
+  });
+
+  await check('a rep sees only their own customers and no settings', async (page) => {
+    await login(page, 'rep1@demo.test');
+    await rows(page).first().waitFor();
+    const me = await api(page, '/api/v1/me');
+    const all = await api(page, '/api/v1/customers?limit=200');
+    assert.ok(all.body.items.length > 0);
+    assert.deepEqual([...new Set(all.body.items.map((c) => c.owner_id))], [me.body.user.id]);
+    assert.equal(await rows(page).count(), Math.min(25, all.body.items.length));
+    assert.equal(await page.locator('#nav-settings').count(), 0, 'no settings link for a rep');
+    const owners = await page.locator('tr.customer td[data-label="负责人"]').allInnerTexts();
+    assert.deepEqual([...new Set(owners)], [me.body.user.display_name]);
+  });
+
+  await check('an admin sees every customer, loads more and reaches settings', async (page) => {
+    await login(page, 'admin@demo.test');
+    await rows(page).first().waitFor();
+    assert.equal(await rows(page).count(), 25);
+    await page.click('#load-more');
+    await page.waitForFunction(() => document.querySelectorAll('tr.customer').length === 50);
+    const ids = await page.locator('tr.customer a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    assert.equal(new Set(ids).size, 50, 'no row repeated across pages');
+    await page.screenshot({ path: join(shots, 'customers-1280.png') });
+    await page.click('#nav-settings');
+    await page.waitForSelector('#users tr.user');
+    assert.ok(await page.locator('#users tr.user').count() >= 9);
+  });
+
+  await check('create with a bad e-mail, fix it, find it, edit it, delete it', async (page) => {
+    await login(page, 'admin@demo.test');
+    await page.click('#new-customer');
+    await page.waitForSelector('#customer-form');
+    await page.fill('#name', '浏览器测试客户');
+    await page.fill('#customer-email', 'not-an-email');
+    await page.click('#save');
+    await page.waitForSelector('#customer-email-error:has-text("有效的邮箱")');
+    // Past the form's own check, the server's message is shown beside the field.
+    await page.fill('#customer-email', 'broken@');
+    await page.click('#save');
+    await page.waitForFunction(() => document.querySelector('#customer-email-error').textContent.length > 0 && !document.querySelector('#customer-email-error').textContent.includes('有效的邮箱'));
+    await page.fill('#customer-email', 'browser@test.example.cn');
+    await page.selectOption('#industry', 'technology');
+    await page.selectOption('#province', '440000');
+    await page.selectOption('#city', '440300');
+    await page.fill('#annual-revenue', '1250000.50');
+    await page.click('#save');
+    await page.waitForURL(/\/customers\/[0-9a-f-]{36}$/);
+    await page.waitForSelector('h1:has-text("浏览器测试客户")');
+    const fields = await page.locator('#fields').innerText();
+    assert.match(fields, /信息技术/);
+    assert.match(fields, /广东省 · 深圳市/);
+    assert.match(fields, /1,250,000\.50/);
+    await page.screenshot({ path: join(shots, 'customer-detail.png') });
+
+    await page.fill('#global-search', '浏览器测试');
+    await page.press('#global-search', 'Enter');
+    await page.waitForURL(/\/customers\?q=/);
+    await page.waitForFunction(() => document.querySelectorAll('tr.customer').length === 1);
+    await page.click('tr.customer a');
+    await page.click('#edit');
+    await page.waitForSelector('#customer-form');
+    await page.fill('#name', '浏览器测试客户（已改名）');
+    await page.fill('#phone', '+8613800138000');
+    await page.click('#save');
+    await page.waitForSelector('h1:has-text("已改名")');
+    assert.match(await page.locator('#fields').innerText(), /\+8613800138000/);
+
+    await page.click('#delete');
+    await page.click('#confirm');
+    await page.waitForURL(/\/customers$/);
+    await page.waitForSelector('.toast.success');
+    const left = await api(page, `/api/v1/customers?q=${encodeURIComponent('浏览器测试')}`);
+    assert.equal(left.body.items.length, 0);
+  });
+
+  await check('a stale edit is explained instead of overwriting', async (page) => {
+    await login(page, 'admin@demo.test');
+    const first = (await api(page, '/api/v1/customers?limit=1')).body.items[0];
+    await page.goto(`${base}/customers/${first.id}/edit`);
+    await page.waitForSelector('#customer-form');
+    const changed = await api(page, `/api/v1/customers/${first.id}`, { method: 'PATCH', headers: { 'If-Match': `"${first.version}"` }, body: JSON.stringify({ address: '别人刚改过的地址' }) });
+    assert.equal(changed.status, 200);
+    await page.fill('#address', '我的修改');
+    await page.click('#save');
+    await page.waitForSelector('#stale:has-text("已被他人修改")');
+    const now = await api(page, `/api/v1/customers/${first.id}`);
+    assert.equal(now.body.address, '别人刚改过的地址');
+  });
+
+  await check('filters live in the URL, with a province → city cascade', async (page) => {
+    await login(page, 'admin@demo.test');
+    await rows(page).first().waitFor();
+    await page.selectOption('#filter-industry', 'technology');
+    await page.waitForURL(/industry=technology/);
+    await page.waitForFunction(() => [...document.querySelectorAll('tr.customer td[data-label="行业"]')].every((td) => td.textContent === '信息技术'));
+    await page.selectOption('#filter-province', '440000');
+    await page.waitForURL(/region=440000/);
+    assert.equal(await page.locator('#filter-city').isDisabled(), false);
+    const cities = await page.locator('#filter-city option').count();
+    assert.ok(cities > 10, `Guangdong's cities are offered (${cities})`);
+    const expected = await api(page, '/api/v1/customers?limit=25&industry=technology&region=440000');
+    await page.waitForFunction((n) => document.querySelectorAll('tr.customer').length === n || (n === 0 && document.querySelector('.empty')), expected.body.items.length);
+    await page.reload();
+    await page.waitForSelector('#filter-province');
+    await page.waitForFunction(() => document.querySelector('#filter-industry').value === 'technology' && document.querySelector('#filter-province').value === '440000');
+  });
+
+  await check('deep links survive a reload; a missing record shows the error view', async (page) => {
+    await login(page, 'admin@demo.test');
+    const first = (await api(page, '/api/v1/customers?limit=1')).body.items[0];
+    await page.goto(`${base}/customers/${first.id}`);
+    await page.waitForSelector(`h1:has-text("${first.name}")`);
+    await page.reload();
+    await page.waitForSelector(`h1:has-text("${first.name}")`);
+    await page.goto(`${base}/customers/00000000-0000-4000-8000-000000000000`);
+    await page.waitForSelector('.error-box[role="alert"]');
+    await page.goto(`${base}/no/such/page`);
+    await page.waitForSelector('text=页面不存在');
+  });
+
+  await check('a signed-out visit returns after sign-in; the token renews before it expires', async (page) => {
+    await login(page, 'manager1@demo.test', '/contacts');
+    assert.equal(new URL(page.url()).pathname, '/contacts');
+    await page.waitForSelector('tr.contact');
+    const before = await page.evaluate(() => JSON.parse(localStorage.getItem('crm.session')));
+    await page.evaluate(() => { const s = JSON.parse(localStorage.getItem('crm.session')); s.expires_at = Date.now() + 5000; localStorage.setItem('crm.session', JSON.stringify(s)); });
+    const refreshes = [];
+    page.on('response', (r) => { if (r.url().endsWith('/api/v1/auth/refresh')) refreshes.push(r.status()); });
+    await page.click('a[href="/customers"]');
+    await rows(page).first().waitFor();
+    assert.deepEqual(refreshes, [200], 'one refresh, however many calls were under way');
+    const after = await page.evaluate(() => JSON.parse(localStorage.getItem('crm.session')));
+    assert.notEqual(after.refresh_token, before.refresh_token);
+    await page.click('#user-menu');
+    await page.click('#sign-out');
+    await page.waitForURL(/\/login/);
+    assert.equal(await page.evaluate(() => localStorage.getItem('crm.session')), null);
+  });
+
+  await check('the language switches to English and back, and is remembered', async (page) => {
+    await login(page, 'viewer@demo.test');
+    assert.equal(await page.locator('#page-title').innerText(), '客户');
+    await page.click('#language');
+    await page.waitForSelector('#page-title:has-text("Customers")');
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+    await page.reload();
+    await page.waitForSelector('#page-title:has-text("Customers")');
+    await page.screenshot({ path: join(shots, 'customers-en.png') });
+    await page.click('#language');
+    await page.waitForSelector('#page-title:has-text("客户")');
+  });
+
+  await check('settings: tags, an API key shown once and revoked, the role matrix, the team tree', async (page) => {
+    await login(page, 'admin@demo.test', '/settings/tags');
+    await page.fill('#tag-name', '浏览器标签');
+    await page.click('#create-tag');
+    await page.waitForSelector('#tag-list :text("浏览器标签")');
+
+    await page.click('a[href="/settings/api-keys"]');
+    await page.fill('#key-name', 'ERP 同步');
+    await page.selectOption('#key-role', { index: 1 });
+    await page.click('#create-key');
+    const secret = await page.locator('#secret').innerText();
+    assert.ok(secret.length >= 20, 'the secret is shown');
+    const ok = await page.evaluate(async (key) => (await fetch('/api/v1/me', { headers: { Authorization: `Bearer ${key}` } })).status, secret);
+    assert.equal(ok, 200, 'the shown secret works as a bearer token');
+    await page.reload();
+    await page.waitForSelector('#api-keys tr.api-key');
+    assert.equal(await page.locator('#secret').count(), 0, 'shown only once');
+    await page.click('#api-keys tr.api-key .revoke');
+    await page.click('#confirm');
+    await page.waitForSelector('#api-keys tr.api-key.inactive');
+    const revoked = await page.evaluate(async (key) => (await fetch('/api/v1/me', { headers: { Authorization: `Bearer ${key}` } })).status, secret);
+    assert.equal(revoked, 401);
+
+    await page.click('a[href="/settings/roles"]');
+    await page.waitForSelector('#permission-matrix select');
+    assert.equal(await page.locator('#permission-matrix select').count(), 8 * 5);
+    await page.screenshot({ path: join(shots, 'settings-roles.png'), fullPage: true });
+    await page.click('a[href="/settings/teams"]');
+    await page.waitForSelector('#team-tree li.team');
+    assert.ok(await page.locator('#team-tree li.team').count() >= 2);
+  });
+
+  await check('at 375 px the list is cards, the sidebar folds away, nothing scrolls sideways', async (page) => {
+    await login(page, 'manager1@demo.test');
+    await rows(page).first().waitFor();
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 375, `no horizontal scroll (width ${width})`);
+    assert.equal(await page.locator('tr.customer').first().evaluate((tr) => getComputedStyle(tr).display), 'block');
+    assert.equal(await page.locator('#sidebar').isVisible() && (await page.locator('#sidebar').boundingBox()).x >= 0, false, 'sidebar folded');
+    await page.screenshot({ path: join(shots, 'customers-375.png') });
+    await page.click('#menu-toggle');
+    await page.waitForFunction(() => document.querySelector('#sidebar').getBoundingClientRect().x >= 0);
+    await page.screenshot({ path: join(shots, 'menu-375.png') });
+  }, { width: 375, height: 740 });
+
+  await check('the page talks to no host but its own server', async () => {
+    assert.deepEqual(foreign, []);
+  });
+} finally {
+  await browser.close();
+  server.kill();
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);
