@@ -58,6 +58,17 @@ impl Locale {
     }
 }
 
+/// Switches between zh-CN and en, remembering the choice.
+pub fn toggle_locale(locale: RwSignal<Locale>) {
+    let next = if locale.get_untracked() == Locale::ZhCn {
+        Locale::En
+    } else {
+        Locale::ZhCn
+    };
+    next.apply();
+    locale.set(next);
+}
+
 fn bundle(locale: Locale) -> FluentBundle<FluentResource> {
     let id: LanguageIdentifier = locale.tag().parse().unwrap_or_default();
     let mut bundle = FluentBundle::new(vec![id]);

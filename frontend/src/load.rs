@@ -65,3 +65,77 @@ impl<T: DeserializeOwned + Clone + Send + Sync + 'static> Load<Page<T>> {
         })
     }
 }
+
+/// A keyset-paged list: the first page whenever `path()` changes, then
+/// "load more" on the cursor. `path` already carries its query (`?limit=…`).
+pub struct Paged<T: Send + Sync + 'static> {
+    pub items: RwSignal<Vec<T>>,
+    pub cursor: RwSignal<Option<String>>,
+    pub loading: RwSignal<bool>,
+    pub error: RwSignal<Option<ApiError>>,
+    path: StoredValue<String>,
+    generation: StoredValue<u32>,
+}
+
+impl<T: Send + Sync + 'static> Clone for Paged<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: Send + Sync + 'static> Copy for Paged<T> {}
+
+impl<T: DeserializeOwned + Clone + Send + Sync + 'static> Paged<T> {
+    pub fn new(path: impl Fn() -> String + Send + Sync + 'static) -> Self {
+        let this = Self {
+            items: RwSignal::new(Vec::new()),
+            cursor: RwSignal::new(None),
+            loading: RwSignal::new(true),
+            error: RwSignal::new(None),
+            path: StoredValue::new(String::new()),
+            generation: StoredValue::new(0),
+        };
+        Effect::new(move |_| {
+            this.path.set_value(path());
+            this.fetch(false);
+        });
+        this
+    }
+
+    pub fn load_more(self) {
+        self.fetch(true);
+    }
+
+    fn fetch(self, more: bool) {
+        let mut path = self.path.get_value();
+        if more {
+            match self.cursor.get_untracked() {
+                Some(c) => path.push_str(&format!("&cursor={}", crate::api::encode(&c))),
+                None => return,
+            }
+        }
+        // Answers to superseded requests (the user typed on) are dropped.
+        self.generation.update_value(|g| *g += 1);
+        let mine = self.generation.get_value();
+        self.loading.set(true);
+        leptos::task::spawn_local(async move {
+            let result = crate::api::get::<Page<T>>(&path).await;
+            if self.generation.try_get_value() != Some(mine) {
+                return;
+            }
+            match result {
+                Ok(page) => {
+                    if more {
+                        self.items.update(|v| v.extend(page.items));
+                    } else {
+                        self.items.set(page.items);
+                    }
+                    self.cursor.set(page.next_cursor);
+                    self.error.set(None);
+                }
+                Err(err) => self.error.set(Some(err)),
+            }
+            self.loading.set(false);
+        });
+    }
+}

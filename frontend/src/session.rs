@@ -99,10 +99,15 @@ impl Lookups {
             regions: RwSignal::new(Regions::default()),
         };
         leptos::task::spawn_local(async move {
-            lookups.users.set(all::<User>("/api/v1/users").await);
-            lookups.tags.set(all::<Tag>("/api/v1/tags").await);
-            let provinces = all::<Region>("/api/v1/regions?parent=CN&level=province").await;
-            let cities = all::<Region>("/api/v1/regions?level=city").await;
+            // Four independent requests, in flight together.
+            let (users, tags, provinces, cities) = futures::join!(
+                all::<User>("/api/v1/users"),
+                all::<Tag>("/api/v1/tags"),
+                all::<Region>("/api/v1/regions?parent=CN&level=province"),
+                all::<Region>("/api/v1/regions?level=city"),
+            );
+            lookups.users.set(users);
+            lookups.tags.set(tags);
             lookups.regions.set(Regions::new(provinces, cities));
         });
         lookups

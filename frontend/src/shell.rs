@@ -9,7 +9,7 @@ use leptos_router::components::{A, Outlet};
 use leptos_router::hooks::{use_location, use_navigate};
 
 use crate::components::{ErrorView, ToastHost, Toasts, When};
-use crate::i18n::{Locale, tr, use_locale};
+use crate::i18n::{tr, use_locale};
 use crate::session::{Lookups, Session};
 
 #[component]
@@ -47,15 +47,7 @@ pub fn Shell() -> impl IntoView {
             Default::default(),
         );
     };
-    let toggle_language = move |_| {
-        let next = if locale.get() == Locale::ZhCn {
-            Locale::En
-        } else {
-            Locale::ZhCn
-        };
-        next.apply();
-        locale.set(next);
-    };
+    let toggle_language = move |_| crate::i18n::toggle_locale(locale);
     let sign_out = move |_| {
         leptos::task::spawn_local(async move {
             crate::api::logout().await;

@@ -141,6 +141,7 @@ try {
     await page.press('#global-search', 'Enter');
     await page.waitForURL(/\/customers\?q=/);
     await page.waitForFunction(() => document.querySelectorAll('tr.customer').length === 1);
+    assert.equal(await page.inputValue('#search'), '浏览器测试', 'the list search box follows the URL');
     await page.click('tr.customer a');
     await page.click('#edit');
     await page.waitForSelector('#customer-form');
@@ -265,6 +266,15 @@ try {
     await page.click('a[href="/settings/teams"]');
     await page.waitForSelector('#team-tree li.team');
     assert.ok(await page.locator('#team-tree li.team').count() >= 2);
+    // Change the first team's manager from the tree, and see it stored.
+    const team = (await api(page, '/api/v1/teams')).body.items[0];
+    const other = (await api(page, '/api/v1/users')).body.items.find((u) => u.id !== team.manager_id);
+    await page.locator('#team-tree li.team', { has: page.locator(`strong:text-is("${team.name}")`) }).locator('select').selectOption(other.id);
+    await page.waitForFunction(async ([id, manager]) => {
+      const s = JSON.parse(localStorage.getItem('crm.session'));
+      const t = await (await fetch(`/api/v1/teams/${id}`, { headers: { Authorization: `Bearer ${s.access_token}` } })).json();
+      return t.manager_id === manager;
+    }, [team.id, other.id]);
   });
 
   await check('at 375 px the list is cards, the sidebar folds away, nothing scrolls sideways', async (page) => {

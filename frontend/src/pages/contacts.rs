@@ -1,50 +1,30 @@
 //! Contacts across every customer the caller may see: search and "load
 //! more"; each row links to its organisation.
 
-use crm_api_types::Page;
 use crm_api_types::contacts::Contact;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use crate::api::{ApiError, encode};
+use crate::api::encode;
 use crate::components::{Empty, ErrorView, Skeleton, When};
 use crate::i18n::tr;
+use crate::load::Paged;
 
 #[component]
 pub fn ContactList() -> impl IntoView {
     let query = use_query_map();
     let q = Memo::new(move |_| query.with(|m| m.get("q").unwrap_or_default()));
-    let search = RwSignal::new(q.get_untracked());
-    let items = RwSignal::new(Vec::<Contact>::new());
-    let cursor = RwSignal::new(None::<String>);
-    let loading = RwSignal::new(true);
-    let error = RwSignal::new(None::<ApiError>);
-    let load = move |more: bool| {
-        let mut path = format!("/api/v1/contacts?limit=25&q={}", encode(&q.get_untracked()));
-        if let (true, Some(c)) = (more, cursor.get_untracked()) {
-            path.push_str(&format!("&cursor={}", encode(&c)));
-        }
-        loading.set(true);
-        leptos::task::spawn_local(async move {
-            match crate::api::get::<Page<Contact>>(&path).await {
-                Ok(page) => {
-                    if more {
-                        items.update(|v| v.extend(page.items))
-                    } else {
-                        items.set(page.items)
-                    }
-                    cursor.set(page.next_cursor);
-                    error.set(None);
-                }
-                Err(err) => error.set(Some(err)),
-            }
-            loading.set(false);
-        });
-    };
-    Effect::new(move |_| {
-        q.track();
-        load(false);
-    });
+    let search = RwSignal::new(String::new());
+    Effect::new(move |_| search.set(q.get()));
+    let list =
+        Paged::<Contact>::new(move || format!("/api/v1/contacts?limit=25&q={}", encode(&q.get())));
+    let Paged {
+        items,
+        cursor,
+        loading,
+        error,
+        ..
+    } = list;
     let on_search = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         use_navigate()(
@@ -83,7 +63,7 @@ pub fn ContactList() -> impl IntoView {
                 </When>
             </When>
             <When when=move || cursor.get().is_some()>
-                <button id="load-more" class="wide" disabled=Signal::derive(move || loading.get()) on:click=move |_| load(true)>{tr("load-more")}</button>
+                <button id="load-more" class="wide" disabled=Signal::derive(move || loading.get()) on:click=move |_| list.load_more()>{tr("load-more")}</button>
             </When>
         </section>
     }

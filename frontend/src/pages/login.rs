@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use crate::components::When;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use crate::i18n::{Locale, tr, use_locale, use_t};
+use crate::i18n::{tr, use_locale, use_t};
 
 const DEMO_LOGINS: [&str; 4] = [
     "admin@demo.test",
@@ -67,15 +67,7 @@ pub fn Login() -> impl IntoView {
             busy.set(false);
         });
     };
-    let toggle = move |_| {
-        let next = if locale.get() == Locale::ZhCn {
-            Locale::En
-        } else {
-            Locale::ZhCn
-        };
-        next.apply();
-        locale.set(next);
-    };
+    let toggle = move |_| crate::i18n::toggle_locale(locale);
     view! {
         <div class="center login-page">
             <form class="card login" on:submit=submit>

@@ -2,7 +2,6 @@
 //! columns remembered in this browser, "load more" on the keyset cursor,
 //! a table on wide screens and cards on phones.
 
-use crm_api_types::Page;
 use crm_api_types::customers::Customer;
 use crm_api_types::domain::access::{Action, ObjectType};
 use leptos::prelude::*;
@@ -10,9 +9,10 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::params::ParamsMap;
 
 use super::filters::FilterBar;
-use crate::api::{ApiError, encode};
+use crate::api::encode;
 use crate::components::{Empty, ErrorView, Skeleton, When};
 use crate::i18n::{self, tr, use_locale};
+use crate::load::Paged;
 use crate::session::{use_lookups, use_session};
 use crate::vocab;
 
@@ -94,53 +94,20 @@ pub fn CustomerList() -> impl IntoView {
     let session = use_session();
     let query_map = use_query_map();
     let query = Memo::new(move |_| query_map.get());
-    let search = RwSignal::new(query.get_untracked().get("q").unwrap_or_default());
-    let items = RwSignal::new(Vec::<Customer>::new());
-    let cursor = RwSignal::new(None::<String>);
-    let loading = RwSignal::new(true);
-    let error = RwSignal::new(None::<ApiError>);
+    let search = RwSignal::new(String::new());
+    // The box follows the URL (the top bar's search navigates here too).
+    Effect::new(move |_| search.set(query.with(|q| q.get("q").unwrap_or_default())));
     let columns = RwSignal::new(stored_columns());
-    // Answers to superseded requests (the user typed on) are dropped.
-    let generation = StoredValue::new(0u32);
-
-    let load = move |more: bool| {
-        let mut path = format!(
-            "/api/v1/customers?limit=25&{}",
-            query_string(&query.get_untracked())
-        );
-        if more {
-            match cursor.get_untracked() {
-                Some(c) => path.push_str(&format!("&cursor={}", encode(&c))),
-                None => return,
-            }
-        }
-        generation.update_value(|g| *g += 1);
-        let mine = generation.get_value();
-        loading.set(true);
-        leptos::task::spawn_local(async move {
-            let result = crate::api::get::<Page<Customer>>(&path).await;
-            if generation.get_value() != mine {
-                return;
-            }
-            match result {
-                Ok(page) => {
-                    if more {
-                        items.update(|v| v.extend(page.items));
-                    } else {
-                        items.set(page.items);
-                    }
-                    cursor.set(page.next_cursor);
-                    error.set(None);
-                }
-                Err(err) => error.set(Some(err)),
-            }
-            loading.set(false);
-        });
-    };
-    Effect::new(move |_| {
-        query.track();
-        load(false);
+    let list = Paged::<Customer>::new(move || {
+        format!("/api/v1/customers?limit=25&{}", query_string(&query.get()))
     });
+    let Paged {
+        items,
+        cursor,
+        loading,
+        error,
+        ..
+    } = list;
     let set = move |key: &'static str, value: String| {
         let mut next = query.get_untracked();
         if value.is_empty() {
@@ -220,7 +187,7 @@ pub fn CustomerList() -> impl IntoView {
                 </When>
             </When>
             <When when=move || cursor.get().is_some()>
-                <button id="load-more" class="wide" disabled=Signal::derive(move || loading.get()) on:click=move |_| load(true)>{tr("load-more")}</button>
+                <button id="load-more" class="wide" disabled=Signal::derive(move || loading.get()) on:click=move |_| list.load_more()>{tr("load-more")}</button>
             </When>
         </section>
     }

@@ -6,7 +6,6 @@ use leptos::prelude::*;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::users::name_of;
 use super::{collection, render};
 use crate::api::ApiError;
 use crate::components::FieldError;
@@ -54,6 +53,20 @@ pub fn Teams() -> impl IntoView {
             }
         });
     };
+    let toasts = crate::components::use_toasts();
+    let set_manager = move |team: &Team, manager: String| {
+        let (id, version) = (team.id, team.version);
+        let body =
+            json!({"manager_id": if manager.is_empty() { Value::Null } else { json!(manager) }});
+        leptos::task::spawn_local(async move {
+            if let Err(err) =
+                crate::api::patch::<Team, _>(&format!("/api/v1/teams/{id}"), &body, version).await
+            {
+                toasts.error(err.to_string());
+            }
+            teams.refetch();
+        });
+    };
     view! {
         {render(teams, move |items| {
             let users = users_list();
@@ -62,7 +75,15 @@ pub fn Teams() -> impl IntoView {
                     {tree(&items).into_iter().map(|(depth, team)| view! {
                         <li class="team" style=format!("padding-left:{}px", 12 + depth * 24)>
                             <strong>{team.name.clone()}</strong>
-                            <span class="muted">{tr("field-manager")}": "{name_of(&users, team.manager_id)}</span>
+                            <label class="muted team-manager">{tr("field-manager")}
+                                <select on:change={
+                                    let t = StoredValue::new(team.clone());
+                                    move |ev| t.with_value(|t| set_manager(t, event_target_value(&ev)))
+                                }>
+                                    <option value="" selected=team.manager_id.is_none()>"—"</option>
+                                    {users.iter().map(|u| view! { <option value=u.id.to_string() selected=Some(u.id) == team.manager_id>{u.display_name.clone()}</option> }).collect_view()}
+                                </select>
+                            </label>
                         </li>
                     }).collect_view()}
                 </ul>

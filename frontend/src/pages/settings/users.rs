@@ -4,7 +4,6 @@
 use crm_api_types::access::{Role, Team, User};
 use leptos::prelude::*;
 use serde_json::{Value, json};
-use uuid::Uuid;
 
 use super::{collection, render};
 use crate::api::ApiError;
@@ -135,11 +134,4 @@ pub fn Users() -> impl IntoView {
             </table>
         })}
     }
-}
-
-/// A user's display name from a list, for team managers.
-pub fn name_of(users: &[User], id: Option<Uuid>) -> String {
-    id.and_then(|id| users.iter().find(|u| u.id == id))
-        .map(|u| u.display_name.clone())
-        .unwrap_or_default()
 }
