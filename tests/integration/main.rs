@@ -3,6 +3,7 @@
 
 mod admin;
 mod auth;
+mod changes;
 mod contacts;
 mod customers;
 mod e2e;

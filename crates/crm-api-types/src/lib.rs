@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod auth;
+pub mod changes;
 pub mod common;
 pub mod contacts;
 pub mod custom_fields;

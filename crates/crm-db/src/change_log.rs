@@ -2,6 +2,8 @@
 //! Sequence numbers come from a per-workspace counter whose row stays
 //! locked until commit, so readers paging by `seq` never see a gap.
 
+use std::collections::HashSet;
+
 use diesel::prelude::*;
 use uuid::Uuid;
 
@@ -9,8 +11,9 @@ use crate::types::{Id, Json};
 
 use crate::connection::AnyConnection;
 use crate::error::DbResult;
-use crate::schema::{change_log, workspaces};
+use crate::schema::{change_log, contacts, customers, workspaces};
 use crate::time::now;
+use crate::visibility::Visibility;
 
 /// Takes the workspace's write lock. Call it first in every write
 /// transaction: on SQLite it makes the transaction a writer from its first
@@ -116,6 +119,93 @@ pub fn since(
         .select(ChangeRow::as_select())
         .load(conn)?)
 }
+
+/// One page of the changes feed as the caller may see it.
+pub struct FeedPage {
+    pub entries: Vec<ChangeRow>,
+    /// The last sequence number examined: the next page starts after it,
+    /// even when entries the caller may not see were skipped.
+    pub last_seq: i64,
+    /// Whether entries after `last_seq` may exist.
+    pub has_more: bool,
+}
+
+/// Entries after `since` (of one entity type, if given) whose record the
+/// caller can see: customers by `customers`, contacts by `contacts`
+/// (their customer's visibility), deleted records included. Other entity
+/// types are not exposed. Scans at most `limit` entries.
+pub fn feed(
+    conn: &mut AnyConnection,
+    customers_vis: &Visibility,
+    contacts_vis: &Visibility,
+    entity: Option<&str>,
+    since: i64,
+    limit: i64,
+) -> DbResult<FeedPage> {
+    let mut query = change_log::table
+        .filter(
+            change_log::workspace_id
+                .eq(Id(customers_vis.workspace_id))
+                .and(change_log::seq.gt(since)),
+        )
+        .order(change_log::seq.asc())
+        .limit(limit)
+        .select(ChangeRow::as_select())
+        .into_boxed();
+    if let Some(entity) = entity {
+        query = query.filter(change_log::entity.eq(entity.to_owned()));
+    }
+    let rows: Vec<ChangeRow> = query.load(conn)?;
+    let has_more = rows.len() as i64 == limit;
+    let last_seq = rows.last().map_or(since, |r| r.seq);
+    let ids_of = |kind: &str| -> Vec<Id> {
+        rows.iter()
+            .filter(|r| r.entity == kind)
+            .map(|r| r.entity_id)
+            .collect()
+    };
+    let (customer_ids, contact_ids) = (ids_of(CUSTOMER), ids_of(CONTACT));
+    let visible_customers: HashSet<Id> = if customer_ids.is_empty() {
+        HashSet::new()
+    } else {
+        customers::table
+            .filter(customers_vis.customers_with_deleted())
+            .filter(customers::id.eq_any(customer_ids))
+            .select(customers::id)
+            .load::<Id>(conn)?
+            .into_iter()
+            .collect()
+    };
+    let visible_contacts: HashSet<Id> = if contact_ids.is_empty() {
+        HashSet::new()
+    } else {
+        contacts::table
+            .inner_join(customers::table)
+            .filter(contacts_vis.contacts_with_deleted())
+            .filter(contacts::id.eq_any(contact_ids))
+            .select(contacts::id)
+            .load::<Id>(conn)?
+            .into_iter()
+            .collect()
+    };
+    let entries = rows
+        .into_iter()
+        .filter(|r| match r.entity.as_str() {
+            CUSTOMER => visible_customers.contains(&r.entity_id),
+            CONTACT => visible_contacts.contains(&r.entity_id),
+            _ => false,
+        })
+        .collect();
+    Ok(FeedPage {
+        entries,
+        last_seq,
+        has_more,
+    })
+}
+
+/// The entity names the log uses for the records the feed exposes.
+pub const CUSTOMER: &str = "customer";
+pub const CONTACT: &str = "contact";
 
 /// Runs `f` in a transaction, keeping the caller's error type.
 pub fn transaction<T, E: From<crate::DbError>>(

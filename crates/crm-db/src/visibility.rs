@@ -29,11 +29,18 @@ pub type ContactsWithCustomers = InnerJoinQuerySource<contacts::table, customers
 /// The customer predicate for a query source containing `customers`
 /// (diesel needs the concrete source, hence a macro rather than a generic).
 macro_rules! customer_predicate {
-    ($vis:expr, $qs:ty) => {{
+    ($vis:expr, $qs:ty) => {
+        customer_predicate!($vis, $qs, true)
+    };
+    ($vis:expr, $qs:ty, $live_only:expr) => {{
         let vis: &Visibility = $vis;
-        let base = customers::workspace_id
-            .eq(Id(vis.workspace_id))
-            .and(customers::deleted_at.is_null());
+        // `deleted_at IS NULL`, or a tautology when deleted rows count too.
+        let live: Box<dyn BoxableExpression<$qs, MultiBackend, SqlType = Bool>> = if $live_only {
+            Box::new(customers::deleted_at.is_null())
+        } else {
+            Box::new(sql::<Bool>("1 = 1"))
+        };
+        let base = customers::workspace_id.eq(Id(vis.workspace_id)).and(live);
         let me = Id(vis.principal.user_id);
         // NULL = x is never true, so a record without owner or team is outside `own`/`team`.
         let own = customers::owner_id.assume_not_null().eq(me);
@@ -75,6 +82,22 @@ impl Visibility {
             contacts::workspace_id
                 .eq(Id(self.workspace_id))
                 .and(contacts::deleted_at.is_null())
+                .and(customers_visible),
+        )
+    }
+
+    /// Customers inside the scope, deleted ones included: the changes feed
+    /// reports deletions of records the caller could see.
+    pub fn customers_with_deleted(&self) -> Predicate<customers::table> {
+        customer_predicate!(self, customers::table, false)
+    }
+
+    /// Contacts (deleted ones included) whose customer is inside the scope.
+    pub fn contacts_with_deleted(&self) -> Predicate<ContactsWithCustomers> {
+        let customers_visible = customer_predicate!(self, ContactsWithCustomers, false);
+        Box::new(
+            contacts::workspace_id
+                .eq(Id(self.workspace_id))
                 .and(customers_visible),
         )
     }

@@ -25,7 +25,7 @@ use crate::paging::{keyset, page};
 use crate::state::AppState;
 use crate::views::{naive, object, utc};
 
-pub const ENTITY: &str = "contact";
+pub const ENTITY: &str = crm_db::change_log::CONTACT;
 
 const SORTS: [(&str, ContactSort); 3] = [
     ("created_at", ContactSort::CreatedAt),

@@ -23,7 +23,7 @@ use crate::paging::{keyset, page};
 use crate::state::AppState;
 use crate::views::naive;
 
-pub const ENTITY: &str = "customer";
+pub const ENTITY: &str = crm_db::change_log::CUSTOMER;
 
 const SORTS: [(&str, CustomerSort); 3] = [
     ("created_at", CustomerSort::CreatedAt),

@@ -34,6 +34,7 @@ use crate::error::ApiError;
         (name = "teams", description = "Team hierarchy"),
         (name = "roles", description = "Roles and permissions"),
         (name = "api_keys", description = "API keys for integrations"),
+        (name = "changes", description = "The changes feed for incremental sync"),
         (name = "health", description = "Liveness"),
     )
 )]

@@ -6,6 +6,7 @@
 pub mod api_keys;
 pub mod auth;
 pub mod caller;
+pub mod changes;
 pub mod contacts;
 pub mod custom_fields;
 pub mod customers;
@@ -77,7 +78,8 @@ fn v1(cfg: &mut ServiceConfig<'_>) {
         .service(roles::remove)
         .service(api_keys::list)
         .service(api_keys::create)
-        .service(api_keys::revoke);
+        .service(api_keys::revoke)
+        .service(changes::list);
 }
 
 fn api(cfg: &mut ServiceConfig<'_>) {

@@ -20,7 +20,7 @@ struct Cursor {
     id: Uuid,
 }
 
-fn bad(field: &str, message: &str) -> ApiError {
+pub fn bad(field: &str, message: &str) -> ApiError {
     ApiError::BadRequest {
         detail: format!("invalid query parameter {field}"),
         errors: FieldErrors::single(field, message),

@@ -223,7 +223,7 @@ pub fn seed(conn: &mut AnyConnection, customers: usize) -> anyhow::Result<Uuid> 
             .map(|(n, c)| crm_db::tags::insert(conn, ws, n, Some(c)).map(|t| t.id.0))
             .collect::<Result<_, _>>()?;
         let field = crm_db::custom_fields::CustomFieldWrite {
-            entity: "customer",
+            entity: crm_db::change_log::CUSTOMER,
             key: "vip_level",
             label: "VIP 等级",
             field_type: "single_select",
@@ -399,7 +399,7 @@ fn insert_customers(
             conn,
             Change {
                 workspace_id: ws,
-                entity: "customer",
+                entity: crm_db::change_log::CUSTOMER,
                 entity_id: row.id.0,
                 op: Op::Create,
                 changed_fields: vec![],
@@ -432,7 +432,7 @@ fn insert_customers(
                     conn,
                     Change {
                         workspace_id: ws,
-                        entity: "contact",
+                        entity: crm_db::change_log::CONTACT,
                         entity_id: contact.id.0,
                         op: Op::Create,
                         changed_fields: vec![],
