@@ -12,4 +12,5 @@ mod migrations;
 mod openapi;
 mod paging;
 mod regions;
+mod upsert;
 mod visibility;

@@ -159,6 +159,10 @@ impl TestApp {
         self.request(Method::POST, path)
     }
 
+    pub fn put(&self, path: &str) -> Request<'_> {
+        self.request(Method::PUT, path)
+    }
+
     pub fn patch(&self, path: &str) -> Request<'_> {
         self.request(Method::PATCH, path)
     }

@@ -328,6 +328,25 @@ pub fn list(
 }
 
 /// Whether a live customer other than `except` already uses the external id.
+/// The live customer with this external id, whoever may see it.
+pub fn id_by_external_id(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    external_id: &str,
+) -> DbResult<Option<Uuid>> {
+    Ok(customers::table
+        .filter(
+            customers::workspace_id
+                .eq(Id(workspace_id))
+                .and(customers::external_id.eq(external_id))
+                .and(customers::deleted_at.is_null()),
+        )
+        .select(customers::id)
+        .first::<Id>(conn)
+        .optional()?
+        .map(|id| id.0))
+}
+
 pub fn external_id_taken(
     conn: &mut AnyConnection,
     workspace_id: Uuid,

@@ -2,6 +2,7 @@
 //! every query scoped by the caller's visibility.
 
 mod input;
+pub mod upsert;
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use crm_api_types::customers::{Customer, CustomerPatch, CustomerQuery, NewCustomer};
@@ -89,7 +90,123 @@ fn with_tags(
     Ok(view(row, refs))
 }
 
-fn created(customer: Customer) -> HttpResponse {
+/// Creates a customer inside the caller's transaction (the workspace lock taken).
+pub(crate) fn create_in(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    scope: Scope,
+    body: NewCustomer,
+) -> Result<Customer, ApiError> {
+    let ws = caller.workspace_id;
+    let tag_ids = body.tag_ids.clone();
+    let mut input = Input::from(body);
+    input.owner_id = input.owner_id.or(Some(caller.user_id()));
+    let mut errors = FieldErrors::new();
+    let mut fields = validate(conn, ws, &input, &mut errors)?;
+    let tags = check_tags(conn, ws, &tag_ids, &mut errors)?;
+    let principal = caller.principal(conn, scope)?;
+    check_ownership(conn, ws, &mut fields, false, scope, &principal, &mut errors)?;
+    errors.into_result().map_err(ApiError::Validation)?;
+    if let Some(ext) = &fields.external_id
+        && crm_db::customers::external_id_taken(conn, ws, ext, None)?
+    {
+        return Err(ApiError::Conflict {
+            field: "external_id".into(),
+            detail: "is already taken".into(),
+        });
+    }
+    let row = crm_db::customers::insert(conn, ws, Some(caller.user_id()), &fields)?;
+    crm_db::tags::set_for_customer(conn, ws, row.id.0, &tags)?;
+    let mut changed: Vec<String> = serde_json::to_value(&fields)
+        .ok()
+        .and_then(|v| v.as_object().map(|o| o.keys().cloned().collect()))
+        .unwrap_or_default();
+    changed.push("tags".into());
+    record(
+        conn,
+        Change {
+            workspace_id: ws,
+            entity: ENTITY,
+            entity_id: row.id.0,
+            op: Op::Create,
+            changed_fields: changed,
+            actor_id: Some(caller.user_id()),
+        },
+    )?;
+    with_tags(conn, ws, row)
+}
+
+/// Merge-patches a visible customer inside the caller's transaction.
+pub(crate) fn update_in(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    id: Uuid,
+    if_match: IfMatch,
+    patch: CustomerPatch,
+) -> Result<Customer, ApiError> {
+    let ws = caller.workspace_id;
+    let (current, scope, principal) = find_for(conn, caller, id, Action::Update)?;
+    let version = if_match.check(current.version)?;
+    let tag_ids = patch.tag_ids.clone();
+    let (input, team_from_owner) = Input::from_row(&current).apply(patch);
+    let mut errors = FieldErrors::new();
+    let mut fields = validate(conn, ws, &input, &mut errors)?;
+    let tags = match &tag_ids {
+        Some(ids) => Some(check_tags(conn, ws, ids, &mut errors)?),
+        None => None,
+    };
+    check_ownership(
+        conn,
+        ws,
+        &mut fields,
+        team_from_owner,
+        scope,
+        &principal,
+        &mut errors,
+    )?;
+    errors.into_result().map_err(ApiError::Validation)?;
+    if let Some(ext) = &fields.external_id
+        && crm_db::customers::external_id_taken(conn, ws, ext, Some(id))?
+    {
+        return Err(ApiError::Conflict {
+            field: "external_id".into(),
+            detail: "is already taken".into(),
+        });
+    }
+    let mut changed = changed_fields(&current.fields, &fields);
+    if let Some(tags) = &tags {
+        let before: Vec<Uuid> = crm_db::tags::of_customers(conn, ws, &[id])?
+            .remove(&id)
+            .unwrap_or_default()
+            .iter()
+            .map(|t| t.id.0)
+            .collect();
+        let mut before = before;
+        before.sort();
+        if &before != tags {
+            crm_db::tags::set_for_customer(conn, ws, id, tags)?;
+            changed.push("tags".into());
+        }
+    }
+    if changed.is_empty() {
+        return with_tags(conn, ws, current);
+    }
+    let row = crm_db::customers::update(conn, ws, id, version, Some(caller.user_id()), &fields)?;
+    record(
+        conn,
+        Change {
+            workspace_id: ws,
+            entity: ENTITY,
+            entity_id: id,
+            op: Op::Update,
+            changed_fields: changed,
+            actor_id: Some(caller.user_id()),
+        },
+    )?;
+    with_tags(conn, ws, row)
+}
+
+pub(crate) fn created(customer: Customer) -> HttpResponse {
     HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/customers/{}", customer.id)))
         .insert_header(etag(customer.version))
@@ -119,44 +236,8 @@ pub async fn create(
     let customer = state
         .db(move |conn| {
             transaction(conn, |conn| {
-                let ws = caller.workspace_id;
-                lock_workspace(conn, ws)?;
-                let tag_ids = body.tag_ids.clone();
-                let mut input = Input::from(body);
-                input.owner_id = input.owner_id.or(Some(caller.user_id()));
-                let mut errors = FieldErrors::new();
-                let mut fields = validate(conn, ws, &input, &mut errors)?;
-                let tags = check_tags(conn, ws, &tag_ids, &mut errors)?;
-                let principal = caller.principal(conn, scope)?;
-                check_ownership(conn, ws, &mut fields, false, scope, &principal, &mut errors)?;
-                errors.into_result().map_err(ApiError::Validation)?;
-                if let Some(ext) = &fields.external_id
-                    && crm_db::customers::external_id_taken(conn, ws, ext, None)?
-                {
-                    return Err(ApiError::Conflict {
-                        field: "external_id".into(),
-                        detail: "is already taken".into(),
-                    });
-                }
-                let row = crm_db::customers::insert(conn, ws, Some(caller.user_id()), &fields)?;
-                crm_db::tags::set_for_customer(conn, ws, row.id.0, &tags)?;
-                let mut changed: Vec<String> = serde_json::to_value(&fields)
-                    .ok()
-                    .and_then(|v| v.as_object().map(|o| o.keys().cloned().collect()))
-                    .unwrap_or_default();
-                changed.push("tags".into());
-                record(
-                    conn,
-                    Change {
-                        workspace_id: ws,
-                        entity: ENTITY,
-                        entity_id: row.id.0,
-                        op: Op::Create,
-                        changed_fields: changed,
-                        actor_id: Some(caller.user_id()),
-                    },
-                )?;
-                with_tags(conn, ws, row)
+                lock_workspace(conn, caller.workspace_id)?;
+                create_in(conn, &caller, scope, body)
             })
         })
         .await?;
@@ -322,74 +403,8 @@ pub async fn update(
     let customer = state
         .db(move |conn| {
             transaction(conn, |conn| {
-                let ws = caller.workspace_id;
-                lock_workspace(conn, ws)?;
-                let (current, scope, principal) = find_for(conn, &caller, id, Action::Update)?;
-                let version = if_match.check(current.version)?;
-                let tag_ids = patch.tag_ids.clone();
-                let (input, team_from_owner) = Input::from_row(&current).apply(patch);
-                let mut errors = FieldErrors::new();
-                let mut fields = validate(conn, ws, &input, &mut errors)?;
-                let tags = match &tag_ids {
-                    Some(ids) => Some(check_tags(conn, ws, ids, &mut errors)?),
-                    None => None,
-                };
-                check_ownership(
-                    conn,
-                    ws,
-                    &mut fields,
-                    team_from_owner,
-                    scope,
-                    &principal,
-                    &mut errors,
-                )?;
-                errors.into_result().map_err(ApiError::Validation)?;
-                if let Some(ext) = &fields.external_id
-                    && crm_db::customers::external_id_taken(conn, ws, ext, Some(id))?
-                {
-                    return Err(ApiError::Conflict {
-                        field: "external_id".into(),
-                        detail: "is already taken".into(),
-                    });
-                }
-                let mut changed = changed_fields(&current.fields, &fields);
-                if let Some(tags) = &tags {
-                    let before: Vec<Uuid> = crm_db::tags::of_customers(conn, ws, &[id])?
-                        .remove(&id)
-                        .unwrap_or_default()
-                        .iter()
-                        .map(|t| t.id.0)
-                        .collect();
-                    let mut before = before;
-                    before.sort();
-                    if &before != tags {
-                        crm_db::tags::set_for_customer(conn, ws, id, tags)?;
-                        changed.push("tags".into());
-                    }
-                }
-                if changed.is_empty() {
-                    return with_tags(conn, ws, current);
-                }
-                let row = crm_db::customers::update(
-                    conn,
-                    ws,
-                    id,
-                    version,
-                    Some(caller.user_id()),
-                    &fields,
-                )?;
-                record(
-                    conn,
-                    Change {
-                        workspace_id: ws,
-                        entity: ENTITY,
-                        entity_id: id,
-                        op: Op::Update,
-                        changed_fields: changed,
-                        actor_id: Some(caller.user_id()),
-                    },
-                )?;
-                with_tags(conn, ws, row)
+                lock_workspace(conn, caller.workspace_id)?;
+                update_in(conn, &caller, id, if_match, patch)
             })
         })
         .await?;

@@ -48,6 +48,7 @@ fn v1(cfg: &mut ServiceConfig<'_>) {
         .service(customers::get)
         .service(customers::update)
         .service(customers::remove)
+        .service(customers::upsert::put)
         .service(contacts::list)
         .service(contacts::create)
         .service(contacts::get)

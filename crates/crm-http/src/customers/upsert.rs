@@ -1,0 +1,126 @@
+//! `PUT /customers/by-external-id/{external_id}`: create or update a
+//! customer by the key of the system it comes from (an ERP's customer
+//! number). Updates are merge patches like `PATCH`; a create needs `kind`
+//! and `name`. One transaction either way, so a retried request cannot
+//! create a second record.
+
+use actix_web::{HttpResponse, put, web};
+use crm_api_types::Problem;
+use crm_api_types::customers::{Customer, CustomerPatch, NewCustomer};
+use crm_db::change_log::{lock_workspace, transaction};
+use crm_domain::FieldErrors;
+use crm_domain::access::{Action, ObjectType};
+
+use super::{create_in, created, update_in};
+use crate::caller::Caller;
+use crate::error::ApiError;
+use crate::extract::{ApiJson, IfMatch, etag};
+use crate::state::AppState;
+
+/// The create body a patch describes; `kind` and `name` are required.
+fn to_new(patch: CustomerPatch, external_id: String) -> Result<NewCustomer, ApiError> {
+    let mut errors = FieldErrors::new();
+    if patch.kind.is_none() {
+        errors.add("kind", "is required to create a customer");
+    }
+    if patch.name.is_none() {
+        errors.add("name", "is required to create a customer");
+    }
+    errors.into_result().map_err(ApiError::Validation)?;
+    Ok(NewCustomer {
+        kind: patch
+            .kind
+            .unwrap_or(crm_domain::customer::CustomerKind::Organization),
+        name: patch.name.unwrap_or_default(),
+        external_id: Some(external_id),
+        owner_id: patch.owner_id.flatten(),
+        team_id: patch.team_id.flatten(),
+        industry: patch.industry.flatten(),
+        size_band: patch.size_band.flatten(),
+        employee_count: patch.employee_count.flatten(),
+        annual_revenue: patch.annual_revenue.flatten(),
+        email: patch.email.flatten(),
+        phone: patch.phone.flatten(),
+        website: patch.website.flatten(),
+        country_code: patch.country_code.flatten(),
+        province_code: patch.province_code.flatten(),
+        city_code: patch.city_code.flatten(),
+        district_code: patch.district_code.flatten(),
+        address: patch.address.flatten(),
+        gender: patch.gender.flatten(),
+        birth_date: patch.birth_date.flatten(),
+        source: patch.source.flatten(),
+        lifecycle_stage: patch.lifecycle_stage.flatten(),
+        tag_ids: patch.tag_ids.unwrap_or_default(),
+        custom_fields: patch
+            .custom_fields
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(_, v)| !v.is_null())
+            .collect(),
+    })
+}
+
+/// Create or update the customer with this external id.
+///
+/// 201 with `Location` when it was created, 200 when it existed. The body is
+/// a merge patch (absent = unchanged, `null` = clear); creating needs `kind`
+/// and `name`. A body `external_id` must equal the path's. A record with this
+/// external id that the caller may not see answers 404, like any hidden record.
+#[utoipa::path(
+    tag = "customers",
+    params(
+        ("external_id" = String, Path, description = "The customer's key in your system"),
+        ("If-Match" = Option<String>, Header, description = "When updating: ETag of the version you read"),
+    ),
+    request_body = CustomerPatch,
+    responses(
+        (status = 200, description = "Updated", body = Customer),
+        (status = 201, description = "Created; `Location` names it", body = Customer),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The record exists but is not visible to you", body = Problem, content_type = "application/problem+json"),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/customers/by-external-id/{external_id}")]
+pub async fn put(
+    state: web::Data<AppState>,
+    caller: Caller,
+    external_id: web::Path<String>,
+    if_match: IfMatch,
+    body: ApiJson<CustomerPatch>,
+) -> Result<HttpResponse, ApiError> {
+    let (external_id, patch) = (external_id.into_inner(), body.0);
+    if let Some(Some(other)) = &patch.external_id
+        && *other != external_id
+    {
+        return Err(ApiError::validation(
+            "external_id",
+            "must equal the external id in the path",
+        ));
+    }
+    let (customer, was_created): (Customer, bool) = state
+        .db(move |conn| {
+            transaction(conn, |conn| {
+                let ws = caller.workspace_id;
+                lock_workspace(conn, ws)?;
+                match crm_db::customers::id_by_external_id(conn, ws, &external_id)? {
+                    Some(id) => Ok((update_in(conn, &caller, id, if_match, patch)?, false)),
+                    None => {
+                        let scope = caller.require(ObjectType::Customers, Action::Create)?;
+                        let new = to_new(patch, external_id)?;
+                        Ok((create_in(conn, &caller, scope, new)?, true))
+                    }
+                }
+            })
+        })
+        .await?;
+    Ok(if was_created {
+        created(customer)
+    } else {
+        HttpResponse::Ok()
+            .insert_header(etag(customer.version))
+            .json(customer)
+    })
+}
