@@ -8,6 +8,7 @@ mod contacts;
 mod customers;
 mod e2e;
 mod errors;
+mod idempotency;
 mod migrations;
 mod openapi;
 mod paging;

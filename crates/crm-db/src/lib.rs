@@ -14,6 +14,7 @@ pub mod contacts;
 pub mod custom_fields;
 pub mod customers;
 pub mod error;
+pub mod idempotency;
 pub mod migrate;
 pub mod paging;
 pub mod regions;

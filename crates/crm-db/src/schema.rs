@@ -242,6 +242,22 @@ diesel::joinable!(contacts -> customers (customer_id));
 diesel::joinable!(customer_tags -> tags (tag_id));
 diesel::joinable!(users -> roles (role_id));
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::{DbUuid, DbJson};
+
+    idempotency_keys (workspace_id, actor_id, key) {
+        workspace_id -> DbUuid,
+        actor_id -> DbUuid,
+        key -> Text,
+        request_hash -> Text,
+        status -> Integer,
+        response -> DbJson,
+        location -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     workspaces,
     roles,
@@ -257,4 +273,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     customer_tags,
     contacts,
     change_log,
+    idempotency_keys,
 );

@@ -21,9 +21,11 @@ use uuid::Uuid;
 use crate::caller::Caller;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, IfMatch, etag};
+use crate::idempotency::{self, IdempotencyKey, Outcome};
 use crate::paging::{keyset, page};
 use crate::state::AppState;
 use crate::views::{naive, object, utc};
+use actix_web::http::StatusCode;
 
 pub const ENTITY: &str = crm_db::change_log::CONTACT;
 
@@ -142,56 +144,72 @@ fn validate(
     .with_search_text())
 }
 
-#[utoipa::path(tag = "contacts", request_body = NewContact, responses((status = 201, body = Contact), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(tag = "contacts", params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe: the same key and body replay the first answer for 24 h")), request_body = NewContact, responses((status = 201, body = Contact), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 #[post("/contacts")]
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
+    key: IdempotencyKey,
     body: ApiJson<NewContact>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(ObjectType::Contacts, Action::Create)?;
     let b = body.0;
-    let row = state
+    let outcome = state
         .db(move |conn| {
             transaction(conn, |conn| {
                 let ws = caller.workspace_id;
                 lock_workspace(conn, ws)?;
-                let input = Input {
-                    customer_id: b.customer_id,
-                    name: b.name,
-                    title: b.title,
-                    department: b.department,
-                    email: b.email,
-                    phone: b.phone,
-                    is_primary: b.is_primary,
-                    external_id: b.external_id,
-                    custom_fields: b.custom_fields,
-                };
-                let fields = validate(conn, &caller, Action::Create, input)?;
-                let row = crm_db::contacts::insert(conn, ws, Some(caller.user_id()), &fields)?;
-                let changed = changed_fields(
-                    &serde_json::json!({}),
-                    &serde_json::to_value(&fields).unwrap_or_default(),
-                );
-                record(
+                let request = b.clone();
+                idempotency::run(
                     conn,
-                    Change {
-                        workspace_id: ws,
-                        entity: ENTITY,
-                        entity_id: row.id.0,
-                        op: Op::Create,
-                        changed_fields: changed,
-                        actor_id: Some(caller.user_id()),
+                    &caller,
+                    &key,
+                    ("POST", "/api/v1/contacts", &request),
+                    StatusCode::CREATED,
+                    |c: &Contact| Some(format!("/api/v1/contacts/{}", c.id)),
+                    |conn| {
+                        let input = Input {
+                            customer_id: b.customer_id,
+                            name: b.name,
+                            title: b.title,
+                            department: b.department,
+                            email: b.email,
+                            phone: b.phone,
+                            is_primary: b.is_primary,
+                            external_id: b.external_id,
+                            custom_fields: b.custom_fields,
+                        };
+                        let fields = validate(conn, &caller, Action::Create, input)?;
+                        let row =
+                            crm_db::contacts::insert(conn, ws, Some(caller.user_id()), &fields)?;
+                        let changed = changed_fields(
+                            &serde_json::json!({}),
+                            &serde_json::to_value(&fields).unwrap_or_default(),
+                        );
+                        record(
+                            conn,
+                            Change {
+                                workspace_id: ws,
+                                entity: ENTITY,
+                                entity_id: row.id.0,
+                                op: Op::Create,
+                                changed_fields: changed,
+                                actor_id: Some(caller.user_id()),
+                            },
+                        )?;
+                        Ok(view(row))
                     },
-                )?;
-                Ok(row)
+                )
             })
         })
         .await?;
-    Ok(HttpResponse::Created()
-        .insert_header(("Location", format!("/api/v1/contacts/{}", row.id)))
-        .insert_header(etag(row.version))
-        .json(view(row)))
+    Ok(match outcome {
+        Outcome::Replay(stored) => idempotency::replay(stored),
+        Outcome::Fresh(contact) => HttpResponse::Created()
+            .insert_header(("Location", format!("/api/v1/contacts/{}", contact.id)))
+            .insert_header(etag(contact.version))
+            .json(contact),
+    })
 }
 
 #[utoipa::path(tag = "contacts", params(("id" = Uuid, Path)), responses((status = 200, body = Contact), (status = 404, body = Problem, content_type = "application/problem+json")))]

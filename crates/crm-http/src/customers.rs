@@ -20,9 +20,11 @@ use self::input::{Input, check_ownership, validate, view};
 use crate::caller::Caller;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, IfMatch, etag};
+use crate::idempotency::{self, IdempotencyKey, Outcome};
 use crate::paging::{keyset, page};
 use crate::state::AppState;
 use crate::views::naive;
+use actix_web::http::StatusCode;
 
 pub const ENTITY: &str = crm_db::change_log::CUSTOMER;
 
@@ -216,6 +218,7 @@ pub(crate) fn created(customer: Customer) -> HttpResponse {
 /// Create a customer. Owner defaults to the caller, team to the owner's team.
 #[utoipa::path(
     tag = "customers",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe: the same key and body replay the first answer for 24 h; another body with the key is 422")),
     request_body = NewCustomer,
     responses(
         (status = 201, description = "Created; `Location` names it", body = Customer),
@@ -229,19 +232,32 @@ pub(crate) fn created(customer: Customer) -> HttpResponse {
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
+    key: IdempotencyKey,
     body: ApiJson<NewCustomer>,
 ) -> Result<HttpResponse, ApiError> {
     let scope = caller.require(ObjectType::Customers, Action::Create)?;
     let body = body.0;
-    let customer = state
+    let outcome = state
         .db(move |conn| {
             transaction(conn, |conn| {
                 lock_workspace(conn, caller.workspace_id)?;
-                create_in(conn, &caller, scope, body)
+                let request = body.clone();
+                idempotency::run(
+                    conn,
+                    &caller,
+                    &key,
+                    ("POST", "/api/v1/customers", &request),
+                    StatusCode::CREATED,
+                    |c: &Customer| Some(format!("/api/v1/customers/{}", c.id)),
+                    |conn| create_in(conn, &caller, scope, body),
+                )
             })
         })
         .await?;
-    Ok(created(customer))
+    Ok(match outcome {
+        Outcome::Replay(stored) => idempotency::replay(stored),
+        Outcome::Fresh(customer) => created(customer),
+    })
 }
 
 #[utoipa::path(

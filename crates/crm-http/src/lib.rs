@@ -14,6 +14,7 @@ pub mod docs;
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod idempotency;
 pub mod middleware;
 pub mod paging;
 pub mod regions;

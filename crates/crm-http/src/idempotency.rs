@@ -1,0 +1,115 @@
+//! `Idempotency-Key` on POST (DESIGN §4): the same key with the same body
+//! replays the stored response (`Idempotent-Replayed: true`); the same key
+//! with another body is 422. The response is stored in the transaction of
+//! the write, under the workspace lock, so a retry racing the original
+//! waits for it and then replays it — nothing is written twice.
+
+use std::future::{Ready, ready};
+
+use actix_web::dev::Payload;
+use actix_web::http::StatusCode;
+use actix_web::{FromRequest, HttpRequest, HttpResponse};
+use crm_db::AnyConnection;
+use crm_db::idempotency::{NewResponse, StoredResponse};
+use crm_domain::FieldErrors;
+use serde::Serialize;
+
+use crate::caller::Caller;
+use crate::error::ApiError;
+use crate::security::sha256_hex;
+
+pub const HEADER: &str = "Idempotency-Key";
+
+/// The request's `Idempotency-Key`, if it sent one (1–255 visible ASCII characters).
+#[derive(Debug, Clone)]
+pub struct IdempotencyKey(pub Option<String>);
+
+impl FromRequest for IdempotencyKey {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let Some(raw) = req.headers().get(HEADER) else {
+            return ready(Ok(IdempotencyKey(None)));
+        };
+        let valid = raw
+            .to_str()
+            .ok()
+            .filter(|k| (1..=255).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()));
+        ready(match valid {
+            Some(key) => Ok(IdempotencyKey(Some(key.to_owned()))),
+            None => Err(ApiError::BadRequest {
+                detail: format!("invalid {HEADER} header"),
+                errors: FieldErrors::single(HEADER, "must be 1 to 255 visible ASCII characters"),
+            }),
+        })
+    }
+}
+
+/// What a keyed write answers: fresh, or the stored answer to its first try.
+pub enum Outcome<T> {
+    Fresh(T),
+    Replay(StoredResponse),
+}
+
+/// Runs `write` unless this caller already sent this key: then replays the
+/// stored answer (same request) or refuses (another request). Call it inside
+/// the write's transaction, after `lock_workspace`. `status` and `location`
+/// describe the fresh answer, which is stored with the write.
+pub fn run<T: Serialize>(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    key: &IdempotencyKey,
+    request: (&str, &str, &impl Serialize),
+    status: StatusCode,
+    location: impl Fn(&T) -> Option<String>,
+    write: impl FnOnce(&mut AnyConnection) -> Result<T, ApiError>,
+) -> Result<Outcome<T>, ApiError> {
+    let Some(key) = &key.0 else {
+        return write(conn).map(Outcome::Fresh);
+    };
+    let (method, path, body) = request;
+    let body = serde_json::to_string(body).map_err(ApiError::internal)?;
+    let hash = sha256_hex(&format!("{method} {path}\n{body}"));
+    let (ws, actor) = (caller.workspace_id, caller.user_id());
+    if let Some(stored) = crm_db::idempotency::find(conn, ws, actor, key)? {
+        if stored.request_hash != hash {
+            return Err(ApiError::validation(
+                HEADER,
+                "was already used for a different request",
+            ));
+        }
+        return Ok(Outcome::Replay(stored));
+    }
+    let fresh = write(conn)?;
+    crm_db::idempotency::store(
+        conn,
+        NewResponse {
+            workspace_id: ws,
+            actor_id: actor,
+            key,
+            request_hash: &hash,
+            status: i32::from(status.as_u16()),
+            response: serde_json::to_value(&fresh).map_err(ApiError::internal)?,
+            location: location(&fresh),
+        },
+    )?;
+    Ok(Outcome::Fresh(fresh))
+}
+
+/// The stored answer, as it was sent the first time.
+pub fn replay(stored: StoredResponse) -> HttpResponse {
+    let status = u16::try_from(stored.status)
+        .ok()
+        .and_then(|s| StatusCode::from_u16(s).ok())
+        .unwrap_or(StatusCode::OK);
+    let mut response = HttpResponse::build(status);
+    response.insert_header(("Idempotent-Replayed", "true"));
+    if let Some(location) = stored.location {
+        response.insert_header(("Location", location));
+    }
+    if let Some(version) = stored.response.0.get("version").and_then(|v| v.as_i64()) {
+        response.insert_header(("ETag", format!("\"{version}\"")));
+    }
+    response.json(stored.response.0)
+}
