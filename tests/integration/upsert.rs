@@ -1,11 +1,12 @@
 //! Upsert by external id: the integration key of an ERP.
 
-use crm_tests::{TestApp, World, both};
+use crm_tests::{CustomerBuilder, TestApp, World, both};
 use serde_json::json;
 
 both!(
     a_put_by_external_id_creates_once_then_merges_updates,
     a_put_by_external_id_respects_visibility_and_validation,
+    contacts_are_upserted_by_external_id_too,
 );
 
 async fn a_put_by_external_id_creates_once_then_merges_updates(app: TestApp) {
@@ -136,4 +137,53 @@ async fn a_put_by_external_id_respects_visibility_and_validation(app: TestApp) {
         .send()
         .await
         .expect(403);
+}
+
+async fn contacts_are_upserted_by_external_id_too(app: TestApp) {
+    let w = World::create(&app);
+    let org = CustomerBuilder::new(w.ws, "Org").owner(&w.rep1).build(&app);
+    let hidden = CustomerBuilder::new(w.ws, "Hidden")
+        .owner(&w.rep3)
+        .build(&app);
+    let path = "/api/v1/contacts/by-external-id/C-1";
+    let created = app
+        .put(path)
+        .token(&w.rep1.token)
+        .json(&json!({"customer_id": org, "name": "王芳", "title": "采购经理"}))
+        .send()
+        .await
+        .expect(201);
+    assert_eq!(created.body["external_id"], "C-1");
+    let updated = app
+        .put(path)
+        .token(&w.rep1.token)
+        .json(&json!({"email": "wang@example.com"}))
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(updated.id(), created.id());
+    assert_eq!(updated.body["title"], "采购经理");
+    assert_eq!(updated.body["email"], "wang@example.com");
+    let missing = app
+        .put("/api/v1/contacts/by-external-id/C-2")
+        .token(&w.rep1.token)
+        .json(&json!({"title": "x"}))
+        .send()
+        .await
+        .expect(422);
+    assert_eq!(missing.errors(), ["customer_id", "name"]);
+    let unseen = app
+        .put("/api/v1/contacts/by-external-id/C-3")
+        .token(&w.rep1.token)
+        .json(&json!({"customer_id": hidden, "name": "X"}))
+        .send()
+        .await
+        .expect(422);
+    assert_eq!(unseen.errors(), ["customer_id"]);
+    app.put(path)
+        .token(&w.rep3.token)
+        .json(&json!({"name": "taken over"}))
+        .send()
+        .await
+        .expect(404);
 }

@@ -65,6 +65,25 @@ pub struct ContactRow {
     pub updated_at: NaiveDateTime,
 }
 
+/// The live contact with this external id, whoever may see it.
+pub fn id_by_external_id(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    external_id: &str,
+) -> DbResult<Option<Uuid>> {
+    Ok(contacts::table
+        .filter(
+            contacts::workspace_id
+                .eq(Id(workspace_id))
+                .and(contacts::external_id.eq(external_id))
+                .and(contacts::deleted_at.is_null()),
+        )
+        .select(contacts::id)
+        .first::<Id>(conn)
+        .optional()?
+        .map(|id| id.0))
+}
+
 pub fn insert(
     conn: &mut AnyConnection,
     workspace_id: Uuid,

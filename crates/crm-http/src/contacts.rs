@@ -1,7 +1,7 @@
 //! `/contacts`: people at organisation customers. A contact is visible and
 //! editable exactly when its customer is, under the `contacts` permission.
 
-use actix_web::{HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use crm_api_types::contacts::{Contact, ContactPatch, ContactQuery, NewContact};
 use crm_api_types::patch::apply;
 use crm_api_types::{Page, Problem};
@@ -144,6 +144,95 @@ fn validate(
     .with_search_text())
 }
 
+/// Creates a contact inside the caller's transaction (the workspace lock taken).
+pub(crate) fn create_in(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    b: NewContact,
+) -> Result<Contact, ApiError> {
+    let ws = caller.workspace_id;
+    let input = Input {
+        customer_id: b.customer_id,
+        name: b.name,
+        title: b.title,
+        department: b.department,
+        email: b.email,
+        phone: b.phone,
+        is_primary: b.is_primary,
+        external_id: b.external_id,
+        custom_fields: b.custom_fields,
+    };
+    let fields = validate(conn, caller, Action::Create, input)?;
+    let row = crm_db::contacts::insert(conn, ws, Some(caller.user_id()), &fields)?;
+    let changed = changed_fields(
+        &serde_json::json!({}),
+        &serde_json::to_value(&fields).unwrap_or_default(),
+    );
+    record(
+        conn,
+        Change {
+            workspace_id: ws,
+            entity: ENTITY,
+            entity_id: row.id.0,
+            op: Op::Create,
+            changed_fields: changed,
+            actor_id: Some(caller.user_id()),
+        },
+    )?;
+    Ok(view(row))
+}
+
+/// Merge-patches a visible contact inside the caller's transaction.
+pub(crate) fn update_in(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    id: Uuid,
+    if_match: IfMatch,
+    p: ContactPatch,
+) -> Result<Contact, ApiError> {
+    let ws = caller.workspace_id;
+    let current = find_for(conn, caller, id, Action::Update)?;
+    let version = if_match.check(current.version)?;
+    let f = current.fields.clone();
+    let mut custom = object(&f.custom_fields.0);
+    for (key, value) in p.custom_fields.unwrap_or_default() {
+        if value.is_null() {
+            custom.remove(&key);
+        } else {
+            custom.insert(key, value);
+        }
+    }
+    let input = Input {
+        customer_id: p.customer_id.unwrap_or(f.customer_id.0),
+        name: p.name.unwrap_or(f.name),
+        title: apply(f.title, p.title),
+        department: apply(f.department, p.department),
+        email: apply(f.email, p.email),
+        phone: apply(f.phone, p.phone),
+        is_primary: p.is_primary.unwrap_or(f.is_primary),
+        external_id: apply(f.external_id, p.external_id),
+        custom_fields: custom,
+    };
+    let fields = validate(conn, caller, Action::Update, input)?;
+    let changed = changed_fields(&current.fields, &fields);
+    if changed.is_empty() {
+        return Ok(view(current));
+    }
+    let row = crm_db::contacts::update(conn, ws, id, version, Some(caller.user_id()), &fields)?;
+    record(
+        conn,
+        Change {
+            workspace_id: ws,
+            entity: ENTITY,
+            entity_id: id,
+            op: Op::Update,
+            changed_fields: changed,
+            actor_id: Some(caller.user_id()),
+        },
+    )?;
+    Ok(view(row))
+}
+
 #[utoipa::path(tag = "contacts", params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe: the same key and body replay the first answer for 24 h")), request_body = NewContact, responses((status = 201, body = Contact), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 #[post("/contacts")]
 pub async fn create(
@@ -167,38 +256,7 @@ pub async fn create(
                     ("POST", "/api/v1/contacts", &request),
                     StatusCode::CREATED,
                     |c: &Contact| Some(format!("/api/v1/contacts/{}", c.id)),
-                    |conn| {
-                        let input = Input {
-                            customer_id: b.customer_id,
-                            name: b.name,
-                            title: b.title,
-                            department: b.department,
-                            email: b.email,
-                            phone: b.phone,
-                            is_primary: b.is_primary,
-                            external_id: b.external_id,
-                            custom_fields: b.custom_fields,
-                        };
-                        let fields = validate(conn, &caller, Action::Create, input)?;
-                        let row =
-                            crm_db::contacts::insert(conn, ws, Some(caller.user_id()), &fields)?;
-                        let changed = changed_fields(
-                            &serde_json::json!({}),
-                            &serde_json::to_value(&fields).unwrap_or_default(),
-                        );
-                        record(
-                            conn,
-                            Change {
-                                workspace_id: ws,
-                                entity: ENTITY,
-                                entity_id: row.id.0,
-                                op: Op::Create,
-                                changed_fields: changed,
-                                actor_id: Some(caller.user_id()),
-                            },
-                        )?;
-                        Ok(view(row))
-                    },
+                    |conn| create_in(conn, &caller, b),
                 )
             })
         })
@@ -303,64 +361,17 @@ pub async fn update(
     body: ApiJson<ContactPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, p) = (id.into_inner(), body.0);
-    let row = state
+    let contact = state
         .db(move |conn| {
             transaction(conn, |conn| {
-                let ws = caller.workspace_id;
-                lock_workspace(conn, ws)?;
-                let current = find_for(conn, &caller, id, Action::Update)?;
-                let version = if_match.check(current.version)?;
-                let f = current.fields.clone();
-                let mut custom = object(&f.custom_fields.0);
-                for (key, value) in p.custom_fields.unwrap_or_default() {
-                    if value.is_null() {
-                        custom.remove(&key);
-                    } else {
-                        custom.insert(key, value);
-                    }
-                }
-                let input = Input {
-                    customer_id: p.customer_id.unwrap_or(f.customer_id.0),
-                    name: p.name.unwrap_or(f.name),
-                    title: apply(f.title, p.title),
-                    department: apply(f.department, p.department),
-                    email: apply(f.email, p.email),
-                    phone: apply(f.phone, p.phone),
-                    is_primary: p.is_primary.unwrap_or(f.is_primary),
-                    external_id: apply(f.external_id, p.external_id),
-                    custom_fields: custom,
-                };
-                let fields = validate(conn, &caller, Action::Update, input)?;
-                let changed = changed_fields(&current.fields, &fields);
-                if changed.is_empty() {
-                    return Ok(current);
-                }
-                let row = crm_db::contacts::update(
-                    conn,
-                    ws,
-                    id,
-                    version,
-                    Some(caller.user_id()),
-                    &fields,
-                )?;
-                record(
-                    conn,
-                    Change {
-                        workspace_id: ws,
-                        entity: ENTITY,
-                        entity_id: id,
-                        op: Op::Update,
-                        changed_fields: changed,
-                        actor_id: Some(caller.user_id()),
-                    },
-                )?;
-                Ok(row)
+                lock_workspace(conn, caller.workspace_id)?;
+                update_in(conn, &caller, id, if_match, p)
             })
         })
         .await?;
     Ok(HttpResponse::Ok()
-        .insert_header(etag(row.version))
-        .json(view(row)))
+        .insert_header(etag(contact.version))
+        .json(contact))
 }
 
 #[utoipa::path(tag = "contacts", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 412, body = Problem, content_type = "application/problem+json")))]
@@ -396,4 +407,93 @@ pub async fn remove(
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// The create body a patch describes; `customer_id` and `name` are required.
+fn to_new(p: ContactPatch, external_id: String) -> Result<NewContact, ApiError> {
+    let mut errors = FieldErrors::new();
+    if p.customer_id.is_none() {
+        errors.add("customer_id", "is required to create a contact");
+    }
+    if p.name.is_none() {
+        errors.add("name", "is required to create a contact");
+    }
+    errors.into_result().map_err(ApiError::Validation)?;
+    Ok(NewContact {
+        customer_id: p.customer_id.unwrap_or_default(),
+        name: p.name.unwrap_or_default(),
+        title: p.title.flatten(),
+        department: p.department.flatten(),
+        email: p.email.flatten(),
+        phone: p.phone.flatten(),
+        is_primary: p.is_primary.unwrap_or(false),
+        external_id: Some(external_id),
+        custom_fields: p
+            .custom_fields
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(_, v)| !v.is_null())
+            .collect(),
+    })
+}
+
+/// Create or update the contact with this external id: 201 when created,
+/// 200 when it existed (merge patch, like `PATCH`). Creating needs
+/// `customer_id` and `name`; a body `external_id` must equal the path's.
+#[utoipa::path(
+    tag = "contacts",
+    params(
+        ("external_id" = String, Path, description = "The contact's key in your system"),
+        ("If-Match" = Option<String>, Header, description = "When updating: ETag of the version you read"),
+    ),
+    request_body = ContactPatch,
+    responses(
+        (status = 200, description = "Updated", body = Contact),
+        (status = 201, description = "Created; `Location` names it", body = Contact),
+        (status = 404, description = "The record exists but is not visible to you", body = Problem, content_type = "application/problem+json"),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/contacts/by-external-id/{external_id}")]
+pub async fn put(
+    state: web::Data<AppState>,
+    caller: Caller,
+    external_id: web::Path<String>,
+    if_match: IfMatch,
+    body: ApiJson<ContactPatch>,
+) -> Result<HttpResponse, ApiError> {
+    let (external_id, patch) = (external_id.into_inner(), body.0);
+    if let Some(Some(other)) = &patch.external_id
+        && *other != external_id
+    {
+        return Err(ApiError::validation(
+            "external_id",
+            "must equal the external id in the path",
+        ));
+    }
+    let (contact, was_created) = state
+        .db(move |conn| {
+            transaction(conn, |conn| {
+                let ws = caller.workspace_id;
+                lock_workspace(conn, ws)?;
+                match crm_db::contacts::id_by_external_id(conn, ws, &external_id)? {
+                    Some(id) => Ok((update_in(conn, &caller, id, if_match, patch)?, false)),
+                    None => {
+                        caller.require(ObjectType::Contacts, Action::Create)?;
+                        let new = to_new(patch, external_id)?;
+                        Ok((create_in(conn, &caller, new)?, true))
+                    }
+                }
+            })
+        })
+        .await?;
+    let mut response = if was_created {
+        let mut created = HttpResponse::Created();
+        created.insert_header(("Location", format!("/api/v1/contacts/{}", contact.id)));
+        created
+    } else {
+        HttpResponse::Ok()
+    };
+    Ok(response.insert_header(etag(contact.version)).json(contact))
 }

@@ -55,6 +55,7 @@ fn v1(cfg: &mut ServiceConfig<'_>) {
         .service(contacts::get)
         .service(contacts::update)
         .service(contacts::remove)
+        .service(contacts::put)
         .service(tags::list)
         .service(tags::create)
         .service(tags::update)
