@@ -411,14 +411,13 @@ pub async fn remove(
 
 /// The create body a patch describes; `customer_id` and `name` are required.
 fn to_new(p: ContactPatch, external_id: String) -> Result<NewContact, ApiError> {
-    let mut errors = FieldErrors::new();
-    if p.customer_id.is_none() {
-        errors.add("customer_id", "is required to create a contact");
-    }
-    if p.name.is_none() {
-        errors.add("name", "is required to create a contact");
-    }
-    errors.into_result().map_err(ApiError::Validation)?;
+    crate::upsert::require_for_create(
+        &[
+            ("customer_id", p.customer_id.is_some()),
+            ("name", p.name.is_some()),
+        ],
+        "contact",
+    )?;
     Ok(NewContact {
         customer_id: p.customer_id.unwrap_or_default(),
         name: p.name.unwrap_or_default(),
@@ -428,12 +427,7 @@ fn to_new(p: ContactPatch, external_id: String) -> Result<NewContact, ApiError> 
         phone: p.phone.flatten(),
         is_primary: p.is_primary.unwrap_or(false),
         external_id: Some(external_id),
-        custom_fields: p
-            .custom_fields
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|(_, v)| !v.is_null())
-            .collect(),
+        custom_fields: crate::upsert::present_values(p.custom_fields),
     })
 }
 
@@ -464,14 +458,7 @@ pub async fn put(
     body: ApiJson<ContactPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let (external_id, patch) = (external_id.into_inner(), body.0);
-    if let Some(Some(other)) = &patch.external_id
-        && *other != external_id
-    {
-        return Err(ApiError::validation(
-            "external_id",
-            "must equal the external id in the path",
-        ));
-    }
+    crate::upsert::same_key(&patch.external_id, &external_id)?;
     let (contact, was_created) = state
         .db(move |conn| {
             transaction(conn, |conn| {
@@ -488,12 +475,11 @@ pub async fn put(
             })
         })
         .await?;
-    let mut response = if was_created {
-        let mut created = HttpResponse::Created();
-        created.insert_header(("Location", format!("/api/v1/contacts/{}", contact.id)));
-        created
-    } else {
-        HttpResponse::Ok()
-    };
-    Ok(response.insert_header(etag(contact.version)).json(contact))
+    let location = format!("/api/v1/contacts/{}", contact.id);
+    Ok(crate::upsert::answer(
+        was_created,
+        location,
+        contact.version,
+        contact,
+    ))
 }

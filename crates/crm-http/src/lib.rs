@@ -23,6 +23,7 @@ pub mod security;
 pub mod state;
 pub mod tags;
 pub mod teams;
+pub mod upsert;
 pub mod users;
 pub mod views;
 pub mod web_app;

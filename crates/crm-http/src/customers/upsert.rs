@@ -8,25 +8,23 @@ use actix_web::{HttpResponse, put, web};
 use crm_api_types::Problem;
 use crm_api_types::customers::{Customer, CustomerPatch, NewCustomer};
 use crm_db::change_log::{lock_workspace, transaction};
-use crm_domain::FieldErrors;
 use crm_domain::access::{Action, ObjectType};
 
-use super::{create_in, created, update_in};
+use super::{create_in, update_in};
 use crate::caller::Caller;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, IfMatch, etag};
+use crate::extract::{ApiJson, IfMatch};
 use crate::state::AppState;
 
 /// The create body a patch describes; `kind` and `name` are required.
 fn to_new(patch: CustomerPatch, external_id: String) -> Result<NewCustomer, ApiError> {
-    let mut errors = FieldErrors::new();
-    if patch.kind.is_none() {
-        errors.add("kind", "is required to create a customer");
-    }
-    if patch.name.is_none() {
-        errors.add("name", "is required to create a customer");
-    }
-    errors.into_result().map_err(ApiError::Validation)?;
+    crate::upsert::require_for_create(
+        &[
+            ("kind", patch.kind.is_some()),
+            ("name", patch.name.is_some()),
+        ],
+        "customer",
+    )?;
     Ok(NewCustomer {
         kind: patch
             .kind
@@ -52,12 +50,7 @@ fn to_new(patch: CustomerPatch, external_id: String) -> Result<NewCustomer, ApiE
         source: patch.source.flatten(),
         lifecycle_stage: patch.lifecycle_stage.flatten(),
         tag_ids: patch.tag_ids.unwrap_or_default(),
-        custom_fields: patch
-            .custom_fields
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|(_, v)| !v.is_null())
-            .collect(),
+        custom_fields: crate::upsert::present_values(patch.custom_fields),
     })
 }
 
@@ -92,14 +85,7 @@ pub async fn put(
     body: ApiJson<CustomerPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let (external_id, patch) = (external_id.into_inner(), body.0);
-    if let Some(Some(other)) = &patch.external_id
-        && *other != external_id
-    {
-        return Err(ApiError::validation(
-            "external_id",
-            "must equal the external id in the path",
-        ));
-    }
+    crate::upsert::same_key(&patch.external_id, &external_id)?;
     let (customer, was_created): (Customer, bool) = state
         .db(move |conn| {
             transaction(conn, |conn| {
@@ -116,11 +102,11 @@ pub async fn put(
             })
         })
         .await?;
-    Ok(if was_created {
-        created(customer)
-    } else {
-        HttpResponse::Ok()
-            .insert_header(etag(customer.version))
-            .json(customer)
-    })
+    let location = format!("/api/v1/customers/{}", customer.id);
+    Ok(crate::upsert::answer(
+        was_created,
+        location,
+        customer.version,
+        customer,
+    ))
 }
