@@ -159,6 +159,44 @@ try {
     assert.equal(left.body.items.length, 0);
   });
 
+  await check('on the detail page tags are added and removed and a contact is added', async (page) => {
+    await login(page, 'manager1@demo.test');
+    await rows(page).first().waitFor();
+    const org = (await api(page, '/api/v1/customers?kind=organization&limit=1')).body.items[0];
+    await page.goto(`${base}/customers/${org.id}`);
+    await page.waitForSelector('#add-tag');
+    const before = await page.locator('#tags .tag').count();
+    const option = await page.locator('#add-tag option').nth(1).getAttribute('value');
+    await page.selectOption('#add-tag', option);
+    await page.waitForFunction((n) => document.querySelectorAll('#tags .tag').length === n + 1, before);
+    let stored = await api(page, `/api/v1/customers/${org.id}`);
+    assert.ok(stored.body.tags.some((t) => t.id === option), 'the tag is stored');
+    await page.locator('#tags .tag', { hasText: stored.body.tags.find((t) => t.id === option).name }).locator('.tag-remove').click();
+    await page.waitForFunction((n) => document.querySelectorAll('#tags .tag').length === n, before);
+    stored = await api(page, `/api/v1/customers/${org.id}`);
+    assert.ok(!stored.body.tags.some((t) => t.id === option), 'the tag is removed');
+
+    await page.click('#add-contact');
+    await page.fill('#contact-name', '李采购');
+    await page.fill('#contact-email', 'not-an-email');
+    await page.click('#save-contact');
+    await page.waitForSelector('#contact-email-error:not(:empty)');
+    await page.fill('#contact-email', 'li@example.com');
+    await page.click('#save-contact');
+    await page.waitForSelector('#contacts .contact:has-text("李采购")');
+  });
+
+  await check('a viewer gets no create, edit or delete buttons', async (page) => {
+    await login(page, 'viewer@demo.test');
+    await rows(page).first().waitFor();
+    assert.equal(await page.locator('#new-customer').count(), 0);
+    await page.click('tr.customer a');
+    await page.waitForSelector('#fields');
+    assert.equal(await page.locator('#edit').count(), 0);
+    assert.equal(await page.locator('#delete').count(), 0);
+    assert.equal(await page.locator('#add-tag').count(), 0);
+  });
+
   await check('a stale edit is explained instead of overwriting', async (page) => {
     await login(page, 'admin@demo.test');
     const first = (await api(page, '/api/v1/customers?limit=1')).body.items[0];
