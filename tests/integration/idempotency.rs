@@ -6,6 +6,7 @@ use serde_json::json;
 both!(
     a_retried_post_with_the_same_key_replays_the_first_answer,
     a_key_reused_for_another_request_is_422_and_bad_keys_are_400,
+    settings_posts_are_retry_safe_too,
 );
 
 async fn a_retried_post_with_the_same_key_replays_the_first_answer(app: TestApp) {
@@ -119,5 +120,58 @@ async fn a_key_reused_for_another_request_is_422_and_bad_keys_are_400(app: TestA
             .await
             .expect(400);
         assert_eq!(resp.errors(), ["Idempotency-Key"], "{key:?}");
+    }
+}
+
+async fn settings_posts_are_retry_safe_too(app: TestApp) {
+    let w = World::create(&app);
+    let t = &w.admin.token;
+    let cases = [
+        (
+            "/api/v1/tags",
+            json!({"name": "重试标签", "color": "#ff0000"}),
+        ),
+        ("/api/v1/teams", json!({"name": "重试团队"})),
+        (
+            "/api/v1/roles",
+            json!({"key": "retry_role", "name": "Retry", "permissions": {}}),
+        ),
+        (
+            "/api/v1/custom-fields",
+            json!({"entity": "customer", "key": "retry_field", "label": "Retry", "field_type": "text"}),
+        ),
+    ];
+    // One key a request: a key is the caller's, whatever the endpoint.
+    for (path, body) in cases {
+        let first = app
+            .post(path)
+            .token(t)
+            .header("idempotency-key", &format!("settings{path}"))
+            .json(&body)
+            .send()
+            .await
+            .expect(201);
+        let again = app
+            .post(path)
+            .token(t)
+            .header("idempotency-key", &format!("settings{path}"))
+            .json(&body)
+            .send()
+            .await
+            .expect(201);
+        assert_eq!(again.header("idempotent-replayed"), Some("true"), "{path}");
+        assert_eq!(again.body, first.body, "{path}");
+        assert_eq!(
+            again.header("location"),
+            Some(format!("{path}/{}", first.id()).as_str())
+        );
+        let listed = app.get(path).token(t).send().await.expect(200);
+        let same: usize = listed.body["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter(|item| item["id"] == first.body["id"])
+            .count();
+        assert_eq!(same, 1, "{path}: written once");
     }
 }

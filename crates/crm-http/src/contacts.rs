@@ -21,11 +21,10 @@ use uuid::Uuid;
 use crate::caller::Caller;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, IfMatch, etag};
-use crate::idempotency::{self, IdempotencyKey, Outcome};
+use crate::idempotency::{self, IdempotencyKey};
 use crate::paging::{keyset, page};
 use crate::state::AppState;
 use crate::views::{naive, object, utc};
-use actix_web::http::StatusCode;
 
 pub const ENTITY: &str = crm_db::change_log::CONTACT;
 
@@ -242,32 +241,7 @@ pub async fn create(
     body: ApiJson<NewContact>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(ObjectType::Contacts, Action::Create)?;
-    let b = body.0;
-    let outcome = state
-        .db(move |conn| {
-            transaction(conn, |conn| {
-                let ws = caller.workspace_id;
-                lock_workspace(conn, ws)?;
-                let request = b.clone();
-                idempotency::run(
-                    conn,
-                    &caller,
-                    &key,
-                    ("POST", "/api/v1/contacts", &request),
-                    StatusCode::CREATED,
-                    |c: &Contact| Some(format!("/api/v1/contacts/{}", c.id)),
-                    |conn| create_in(conn, &caller, b),
-                )
-            })
-        })
-        .await?;
-    Ok(match outcome {
-        Outcome::Replay(stored) => idempotency::replay(stored),
-        Outcome::Fresh(contact) => HttpResponse::Created()
-            .insert_header(("Location", format!("/api/v1/contacts/{}", contact.id)))
-            .insert_header(etag(contact.version))
-            .json(contact),
-    })
+    idempotency::create(&state, caller, key, "/api/v1/contacts", body.0, create_in).await
 }
 
 #[utoipa::path(tag = "contacts", params(("id" = Uuid, Path)), responses((status = 200, body = Contact), (status = 404, body = Problem, content_type = "application/problem+json")))]

@@ -15,6 +15,7 @@ use uuid::Uuid;
 use crate::caller::Caller;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, IfMatch, etag};
+use crate::idempotency::{self, IdempotencyKey};
 use crate::state::AppState;
 use crate::views::utc;
 
@@ -58,11 +59,12 @@ pub async fn list(
     }))
 }
 
-#[utoipa::path(tag = "custom_fields", request_body = NewCustomFieldDef, responses((status = 201, body = CustomFieldDef), (status = 409, description = "Key taken", body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(tag = "custom_fields", params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe: the same key and body replay the first answer for 24 h")), request_body = NewCustomFieldDef, responses((status = 201, body = CustomFieldDef), (status = 409, description = "Key taken", body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 #[post("/custom-fields")]
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
+    request_key: IdempotencyKey,
     body: ApiJson<NewCustomFieldDef>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_all(ObjectType::CustomFields, Action::Create)?;
@@ -73,8 +75,14 @@ pub async fn create(
     errors.take("options", check_options(body.field_type, &body.options));
     errors.into_result().map_err(ApiError::Validation)?;
     let (key, label) = (key.unwrap_or_default(), label.unwrap_or_default());
-    let row = state
-        .db(move |conn| {
+    let path = "/api/v1/custom-fields";
+    idempotency::create(
+        &state,
+        caller,
+        request_key,
+        path,
+        body,
+        move |conn, caller, body| {
             let write = CustomFieldWrite {
                 entity: body.entity.as_str(),
                 key: &key,
@@ -84,17 +92,14 @@ pub async fn create(
                 required: body.required,
                 position: body.position,
             };
-            Ok(crm_db::custom_fields::insert(
+            Ok(view(crm_db::custom_fields::insert(
                 conn,
                 caller.workspace_id,
                 &write,
-            )?)
-        })
-        .await?;
-    Ok(HttpResponse::Created()
-        .insert_header(("Location", format!("/api/v1/custom-fields/{}", row.id)))
-        .insert_header(etag(row.version))
-        .json(view(row)))
+            )?))
+        },
+    )
+    .await
 }
 
 #[utoipa::path(tag = "custom_fields", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = CustomFieldPatch, responses((status = 200, body = CustomFieldDef), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 412, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]

@@ -20,11 +20,10 @@ use self::input::{Input, check_ownership, validate, view};
 use crate::caller::Caller;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, IfMatch, etag};
-use crate::idempotency::{self, IdempotencyKey, Outcome};
+use crate::idempotency::{self, IdempotencyKey};
 use crate::paging::{keyset, page};
 use crate::state::AppState;
 use crate::views::naive;
-use actix_web::http::StatusCode;
 
 pub const ENTITY: &str = crm_db::change_log::CUSTOMER;
 
@@ -208,13 +207,6 @@ pub(crate) fn update_in(
     with_tags(conn, ws, row)
 }
 
-pub(crate) fn created(customer: Customer) -> HttpResponse {
-    HttpResponse::Created()
-        .insert_header(("Location", format!("/api/v1/customers/{}", customer.id)))
-        .insert_header(etag(customer.version))
-        .json(customer)
-}
-
 /// Create a customer. Owner defaults to the caller, team to the owner's team.
 #[utoipa::path(
     tag = "customers",
@@ -236,28 +228,15 @@ pub async fn create(
     body: ApiJson<NewCustomer>,
 ) -> Result<HttpResponse, ApiError> {
     let scope = caller.require(ObjectType::Customers, Action::Create)?;
-    let body = body.0;
-    let outcome = state
-        .db(move |conn| {
-            transaction(conn, |conn| {
-                lock_workspace(conn, caller.workspace_id)?;
-                let request = body.clone();
-                idempotency::run(
-                    conn,
-                    &caller,
-                    &key,
-                    ("POST", "/api/v1/customers", &request),
-                    StatusCode::CREATED,
-                    |c: &Customer| Some(format!("/api/v1/customers/{}", c.id)),
-                    |conn| create_in(conn, &caller, scope, body),
-                )
-            })
-        })
-        .await?;
-    Ok(match outcome {
-        Outcome::Replay(stored) => idempotency::replay(stored),
-        Outcome::Fresh(customer) => created(customer),
-    })
+    idempotency::create(
+        &state,
+        caller,
+        key,
+        "/api/v1/customers",
+        body.0,
+        move |conn, caller, body| create_in(conn, caller, scope, body),
+    )
+    .await
 }
 
 #[utoipa::path(

@@ -10,13 +10,16 @@ use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpRequest, HttpResponse};
 use crm_db::AnyConnection;
+use crm_db::change_log::{lock_workspace, transaction};
 use crm_db::idempotency::{NewResponse, StoredResponse};
 use crm_domain::FieldErrors;
 use serde::Serialize;
+use serde_json::Value;
 
 use crate::caller::Caller;
 use crate::error::ApiError;
 use crate::security::sha256_hex;
+use crate::state::AppState;
 
 pub const HEADER: &str = "Idempotency-Key";
 
@@ -52,6 +55,12 @@ pub enum Outcome<T> {
     Replay(StoredResponse),
 }
 
+/// The fingerprint of a request: method, path and body.
+pub fn fingerprint(method: &str, path: &str, body: &impl Serialize) -> Result<String, ApiError> {
+    let body = serde_json::to_string(body).map_err(ApiError::internal)?;
+    Ok(sha256_hex(&format!("{method} {path}\n{body}")))
+}
+
 /// Runs `write` unless this caller already sent this key: then replays the
 /// stored answer (same request) or refuses (another request). Call it inside
 /// the write's transaction, after `lock_workspace`. `status` and `location`
@@ -60,7 +69,7 @@ pub fn run<T: Serialize>(
     conn: &mut AnyConnection,
     caller: &Caller,
     key: &IdempotencyKey,
-    request: (&str, &str, &impl Serialize),
+    fingerprint: &str,
     status: StatusCode,
     location: impl Fn(&T) -> Option<String>,
     write: impl FnOnce(&mut AnyConnection) -> Result<T, ApiError>,
@@ -68,12 +77,9 @@ pub fn run<T: Serialize>(
     let Some(key) = &key.0 else {
         return write(conn).map(Outcome::Fresh);
     };
-    let (method, path, body) = request;
-    let body = serde_json::to_string(body).map_err(ApiError::internal)?;
-    let hash = sha256_hex(&format!("{method} {path}\n{body}"));
     let (ws, actor) = (caller.workspace_id, caller.user_id());
     if let Some(stored) = crm_db::idempotency::find(conn, ws, actor, key)? {
-        if stored.request_hash != hash {
+        if stored.request_hash != fingerprint {
             return Err(ApiError::validation(
                 HEADER,
                 "was already used for a different request",
@@ -88,13 +94,70 @@ pub fn run<T: Serialize>(
             workspace_id: ws,
             actor_id: actor,
             key,
-            request_hash: &hash,
+            request_hash: fingerprint,
             status: i32::from(status.as_u16()),
             response: serde_json::to_value(&fresh).map_err(ApiError::internal)?,
             location: location(&fresh),
         },
     )?;
     Ok(Outcome::Fresh(fresh))
+}
+
+/// `POST {collection}` that creates one record: `write` runs in a
+/// transaction under the workspace lock, retry-safe with the request's key.
+/// Answers 201 with `Location: {collection}/{id}` and `ETag`, or the replay.
+pub async fn create<B, T, W>(
+    state: &AppState,
+    caller: Caller,
+    key: IdempotencyKey,
+    collection: &'static str,
+    body: B,
+    write: W,
+) -> Result<HttpResponse, ApiError>
+where
+    B: Serialize + Send + 'static,
+    T: Serialize + Send + 'static,
+    W: FnOnce(&mut AnyConnection, &Caller, B) -> Result<T, ApiError> + Send + 'static,
+{
+    let print = fingerprint("POST", collection, &body)?;
+    let location = move |value: &Value| {
+        value
+            .get("id")
+            .and_then(Value::as_str)
+            .map(|id| format!("{collection}/{id}"))
+    };
+    let outcome = state
+        .db(move |conn| {
+            transaction(conn, |conn| {
+                lock_workspace(conn, caller.workspace_id)?;
+                run(
+                    conn,
+                    &caller,
+                    &key,
+                    &print,
+                    StatusCode::CREATED,
+                    location,
+                    |conn| {
+                        let fresh = write(conn, &caller, body)?;
+                        serde_json::to_value(fresh).map_err(ApiError::internal)
+                    },
+                )
+            })
+        })
+        .await?;
+    Ok(match outcome {
+        Outcome::Replay(stored) => replay(stored),
+        Outcome::Fresh(value) => {
+            let mut response = HttpResponse::Created();
+            if let Some(location) = location(&value) {
+                response.insert_header(("Location", location));
+            }
+            if let Some(version) = value.get("version").and_then(Value::as_i64) {
+                response.insert_header(("ETag", format!("\"{version}\"")));
+            }
+            response.json(value)
+        }
+    })
 }
 
 /// The stored answer, as it was sent the first time.

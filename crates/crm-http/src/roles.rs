@@ -13,6 +13,7 @@ use uuid::Uuid;
 use crate::caller::Caller;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, IfMatch, etag};
+use crate::idempotency::{self, IdempotencyKey};
 use crate::state::AppState;
 use crate::views::utc;
 
@@ -62,11 +63,12 @@ pub async fn get(
         .json(view(row)))
 }
 
-#[utoipa::path(tag = "roles", request_body = NewRole, responses((status = 201, body = Role), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(tag = "roles", params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe: the same key and body replay the first answer for 24 h")), request_body = NewRole, responses((status = 201, body = Role), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 #[post("/roles")]
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
+    request_key: IdempotencyKey,
     body: ApiJson<NewRole>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_all(ObjectType::Roles, Action::Create)?;
@@ -77,22 +79,26 @@ pub async fn create(
     let (Some(key), Some(name)) = (key, name) else {
         return Err(ApiError::Validation(errors));
     };
-    let row = state
-        .db(move |conn| {
-            Ok(crm_db::roles::insert(
+    let path = "/api/v1/roles";
+    idempotency::create(
+        &state,
+        caller,
+        request_key,
+        path,
+        body,
+        move |conn, caller, body| {
+            let ws = caller.workspace_id;
+            Ok(view(crm_db::roles::insert(
                 conn,
-                caller.workspace_id,
+                ws,
                 &key,
                 &name,
                 false,
                 &body.permissions,
-            )?)
-        })
-        .await?;
-    Ok(HttpResponse::Created()
-        .insert_header(("Location", format!("/api/v1/roles/{}", row.id)))
-        .insert_header(etag(row.version))
-        .json(view(row)))
+            )?))
+        },
+    )
+    .await
 }
 
 #[utoipa::path(tag = "roles", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = RolePatch, responses((status = 200, body = Role), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 412, body = Problem, content_type = "application/problem+json")))]

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use crate::caller::Caller;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, IfMatch, etag};
+use crate::idempotency::{self, IdempotencyKey};
 use crate::state::AppState;
 use crate::views::utc;
 
@@ -63,11 +64,12 @@ pub async fn list(
     }))
 }
 
-#[utoipa::path(tag = "tags", request_body = NewTag, responses((status = 201, body = Tag), (status = 409, description = "Name taken", body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(tag = "tags", params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe: the same key and body replay the first answer for 24 h")), request_body = NewTag, responses((status = 201, body = Tag), (status = 409, description = "Name taken", body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 #[post("/tags")]
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
+    key: IdempotencyKey,
     body: ApiJson<NewTag>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_all(ObjectType::Tags, Action::Create)?;
@@ -77,20 +79,19 @@ pub async fn create(
     errors.take("color", check_color(body.color.as_deref()));
     errors.into_result().map_err(ApiError::Validation)?;
     let name = name.unwrap_or_default();
-    let row = state
-        .db(move |conn| {
-            Ok(crm_db::tags::insert(
-                conn,
-                caller.workspace_id,
-                &name,
-                body.color.as_deref(),
-            )?)
-        })
-        .await?;
-    Ok(HttpResponse::Created()
-        .insert_header(("Location", format!("/api/v1/tags/{}", row.id)))
-        .insert_header(etag(row.version))
-        .json(view(row)))
+    idempotency::create(
+        &state,
+        caller,
+        key,
+        "/api/v1/tags",
+        body,
+        move |conn, caller, body| {
+            let row =
+                crm_db::tags::insert(conn, caller.workspace_id, &name, body.color.as_deref())?;
+            Ok(view(row))
+        },
+    )
+    .await
 }
 
 #[utoipa::path(tag = "tags", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = TagPatch, responses((status = 200, body = Tag), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 412, body = Problem, content_type = "application/problem+json")))]

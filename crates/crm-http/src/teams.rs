@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::caller::Caller;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, IfMatch, etag};
+use crate::idempotency::{self, IdempotencyKey};
 use crate::state::AppState;
 use crate::views::utc;
 
@@ -98,32 +99,28 @@ pub async fn get(
         .json(view(row)))
 }
 
-#[utoipa::path(tag = "teams", request_body = NewTeam, responses((status = 201, body = Team), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(tag = "teams", params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe: the same key and body replay the first answer for 24 h")), request_body = NewTeam, responses((status = 201, body = Team), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 #[post("/teams")]
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
+    key: IdempotencyKey,
     body: ApiJson<NewTeam>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_all(ObjectType::Teams, Action::Create)?;
-    let body = body.0;
-    let row = state
-        .db(move |conn| {
-            let fields = check(
-                conn,
-                caller.workspace_id,
-                None,
-                &body.name,
-                body.parent_id,
-                body.manager_id,
-            )?;
-            Ok(crm_db::teams::insert(conn, caller.workspace_id, &fields)?)
-        })
-        .await?;
-    Ok(HttpResponse::Created()
-        .insert_header(("Location", format!("/api/v1/teams/{}", row.id)))
-        .insert_header(etag(row.version))
-        .json(view(row)))
+    idempotency::create(
+        &state,
+        caller,
+        key,
+        "/api/v1/teams",
+        body.0,
+        |conn, caller, body| {
+            let ws = caller.workspace_id;
+            let fields = check(conn, ws, None, &body.name, body.parent_id, body.manager_id)?;
+            Ok(view(crm_db::teams::insert(conn, ws, &fields)?))
+        },
+    )
+    .await
 }
 
 #[utoipa::path(tag = "teams", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = TeamPatch, responses((status = 200, body = Team), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 412, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
