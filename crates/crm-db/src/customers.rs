@@ -353,17 +353,5 @@ pub fn external_id_taken(
     external_id: &str,
     except: Option<Uuid>,
 ) -> DbResult<bool> {
-    let mut query = customers::table
-        .filter(
-            customers::workspace_id
-                .eq(Id(workspace_id))
-                .and(customers::external_id.eq(external_id))
-                .and(customers::deleted_at.is_null()),
-        )
-        .select(customers::id)
-        .into_boxed();
-    if let Some(id) = except {
-        query = query.filter(customers::id.ne(Id(id)));
-    }
-    Ok(query.first::<Id>(conn).optional()?.is_some())
+    Ok(id_by_external_id(conn, workspace_id, external_id)?.is_some_and(|id| Some(id) != except))
 }

@@ -50,13 +50,13 @@ impl FromRequest for IdempotencyKey {
 }
 
 /// What a keyed write answers: fresh, or the stored answer to its first try.
-pub enum Outcome<T> {
+enum Outcome<T> {
     Fresh(T),
     Replay(StoredResponse),
 }
 
 /// The fingerprint of a request: method, path and body.
-pub fn fingerprint(method: &str, path: &str, body: &impl Serialize) -> Result<String, ApiError> {
+fn fingerprint(method: &str, path: &str, body: &impl Serialize) -> Result<String, ApiError> {
     let body = serde_json::to_string(body).map_err(ApiError::internal)?;
     Ok(sha256_hex(&format!("{method} {path}\n{body}")))
 }
@@ -65,7 +65,7 @@ pub fn fingerprint(method: &str, path: &str, body: &impl Serialize) -> Result<St
 /// stored answer (same request) or refuses (another request). Call it inside
 /// the write's transaction, after `lock_workspace`. `status` and `location`
 /// describe the fresh answer, which is stored with the write.
-pub fn run<T: Serialize>(
+fn run<T: Serialize>(
     conn: &mut AnyConnection,
     caller: &Caller,
     key: &IdempotencyKey,
@@ -161,7 +161,7 @@ where
 }
 
 /// The stored answer, as it was sent the first time.
-pub fn replay(stored: StoredResponse) -> HttpResponse {
+fn replay(stored: StoredResponse) -> HttpResponse {
     let status = u16::try_from(stored.status)
         .ok()
         .and_then(|s| StatusCode::from_u16(s).ok())
