@@ -13,5 +13,6 @@ mod migrations;
 mod openapi;
 mod paging;
 mod regions;
+mod sales;
 mod upsert;
 mod visibility;

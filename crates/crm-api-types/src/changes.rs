@@ -12,6 +12,8 @@ use uuid::Uuid;
 pub enum ChangeEntity {
     Customer,
     Contact,
+    Product,
+    Order,
 }
 
 impl ChangeEntity {
@@ -19,6 +21,8 @@ impl ChangeEntity {
         match self {
             ChangeEntity::Customer => "customer",
             ChangeEntity::Contact => "contact",
+            ChangeEntity::Product => "product",
+            ChangeEntity::Order => "order",
         }
     }
 }

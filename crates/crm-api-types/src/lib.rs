@@ -7,12 +7,15 @@
 
 pub mod access;
 pub mod auth;
+pub mod batch;
 pub mod changes;
 pub mod common;
 pub mod contacts;
 pub mod custom_fields;
 pub mod customers;
+pub mod orders;
 pub mod patch;
+pub mod products;
 pub mod regions;
 pub mod tags;
 

@@ -11,7 +11,7 @@ use crate::types::{Id, Json};
 
 use crate::connection::AnyConnection;
 use crate::error::DbResult;
-use crate::schema::{change_log, contacts, customers, workspaces};
+use crate::schema::{change_log, contacts, customers, orders, workspaces};
 use crate::time::now;
 use crate::visibility::Visibility;
 
@@ -76,6 +76,14 @@ pub fn record(conn: &mut AnyConnection, change: Change<'_>) -> DbResult<i64> {
     Ok(seq)
 }
 
+/// Names of every top-level field, as a create reports them.
+pub fn field_names<T: serde::Serialize>(value: &T) -> Vec<String> {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::Object(map)) => map.keys().cloned().collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// Names of the top-level fields whose serialised values differ.
 pub fn changed_fields<T: serde::Serialize>(before: &T, after: &T) -> Vec<String> {
     let (Ok(serde_json::Value::Object(a)), Ok(serde_json::Value::Object(b))) =
@@ -130,14 +138,22 @@ pub struct FeedPage {
     pub has_more: bool,
 }
 
+/// What the caller may read, per entity type of the feed.
+pub struct FeedScopes {
+    pub customers: Visibility,
+    /// Contacts follow their customer's owner and team.
+    pub contacts: Visibility,
+    pub orders: Visibility,
+    /// Products have no owner: all or nothing.
+    pub products: bool,
+}
+
 /// Entries after `since` (of one entity type, if given) whose record the
-/// caller can see: customers by `customers`, contacts by `contacts`
-/// (their customer's visibility), deleted records included. Other entity
-/// types are not exposed. Scans at most `limit` entries.
+/// caller can see, deleted records included. Other entity types are not
+/// exposed. Scans at most `limit` entries.
 pub fn feed(
     conn: &mut AnyConnection,
-    customers_vis: &Visibility,
-    contacts_vis: &Visibility,
+    scopes: &FeedScopes,
     entity: Option<&str>,
     since: i64,
     limit: i64,
@@ -145,7 +161,7 @@ pub fn feed(
     let mut query = change_log::table
         .filter(
             change_log::workspace_id
-                .eq(Id(customers_vis.workspace_id))
+                .eq(Id(scopes.customers.workspace_id))
                 .and(change_log::seq.gt(since)),
         )
         .order(change_log::seq.asc())
@@ -164,12 +180,12 @@ pub fn feed(
             .map(|r| r.entity_id)
             .collect()
     };
-    let (customer_ids, contact_ids) = (ids_of(CUSTOMER), ids_of(CONTACT));
+    let (customer_ids, contact_ids, order_ids) = (ids_of(CUSTOMER), ids_of(CONTACT), ids_of(ORDER));
     let visible_customers: HashSet<Id> = if customer_ids.is_empty() {
         HashSet::new()
     } else {
         customers::table
-            .filter(customers_vis.customers_with_deleted())
+            .filter(scopes.customers.customers_with_deleted())
             .filter(customers::id.eq_any(customer_ids))
             .select(customers::id)
             .load::<Id>(conn)?
@@ -181,9 +197,20 @@ pub fn feed(
     } else {
         contacts::table
             .inner_join(customers::table)
-            .filter(contacts_vis.contacts_with_deleted())
+            .filter(scopes.contacts.contacts_with_deleted())
             .filter(contacts::id.eq_any(contact_ids))
             .select(contacts::id)
+            .load::<Id>(conn)?
+            .into_iter()
+            .collect()
+    };
+    let visible_orders: HashSet<Id> = if order_ids.is_empty() {
+        HashSet::new()
+    } else {
+        orders::table
+            .filter(scopes.orders.orders_with_deleted())
+            .filter(orders::id.eq_any(order_ids))
+            .select(orders::id)
             .load::<Id>(conn)?
             .into_iter()
             .collect()
@@ -193,6 +220,8 @@ pub fn feed(
         .filter(|r| match r.entity.as_str() {
             CUSTOMER => visible_customers.contains(&r.entity_id),
             CONTACT => visible_contacts.contains(&r.entity_id),
+            ORDER => visible_orders.contains(&r.entity_id),
+            PRODUCT => scopes.products,
             _ => false,
         })
         .collect();
@@ -206,6 +235,8 @@ pub fn feed(
 /// The entity names the log uses for the records the feed exposes.
 pub const CUSTOMER: &str = "customer";
 pub const CONTACT: &str = "contact";
+pub const PRODUCT: &str = "product";
+pub const ORDER: &str = "order";
 
 /// Runs `f` in a transaction, keeping the caller's error type.
 pub fn transaction<T, E: From<crate::DbError>>(

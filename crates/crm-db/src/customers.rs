@@ -20,7 +20,11 @@ use crate::visibility::Visibility;
 #[derive(
     Debug, Clone, PartialEq, serde::Serialize, Queryable, Selectable, Insertable, AsChangeset,
 )]
-#[diesel(table_name = customers, treat_none_as_null = true)]
+#[diesel(
+    table_name = customers,
+    treat_none_as_null = true,
+    treat_none_as_default_value = false
+)]
 pub struct CustomerFields {
     pub kind: String,
     pub name: String,
@@ -69,8 +73,8 @@ impl CustomerFields {
     }
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = customers)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = customers, treat_none_as_default_value = false)]
 pub struct CustomerRow {
     pub id: Id,
     pub workspace_id: Id,
@@ -354,4 +358,125 @@ pub fn external_id_taken(
     except: Option<Uuid>,
 ) -> DbResult<bool> {
     Ok(id_by_external_id(conn, workspace_id, external_id)?.is_some_and(|id| Some(id) != except))
+}
+
+/// Live customers with any of these ids, or these external ids, that the
+/// visibility covers (`vis`), or whoever may see them (`None`).
+pub fn find_many(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    vis: Option<&Visibility>,
+    ids: &[Uuid],
+    external_ids: &[String],
+) -> DbResult<Vec<CustomerRow>> {
+    let mut out = Vec::new();
+    let ids: Vec<Id> = ids.iter().copied().map(Id).collect();
+    let scoped = |vis: Option<&Visibility>| -> crate::visibility::Predicate<customers::table> {
+        match vis {
+            Some(vis) => vis.customers(),
+            None => Box::new(
+                customers::workspace_id
+                    .eq(Id(workspace_id))
+                    .and(customers::deleted_at.is_null()),
+            ),
+        }
+    };
+    for chunk in ids.chunks(crate::batch::chunk_rows(1)) {
+        out.extend(
+            customers::table
+                .filter(scoped(vis))
+                .filter(customers::id.eq_any(chunk))
+                .select(CustomerRow::as_select())
+                .load(conn)?,
+        );
+    }
+    for chunk in external_ids.chunks(crate::batch::chunk_rows(1)) {
+        out.extend(
+            customers::table
+                .filter(scoped(vis))
+                .filter(customers::external_id.eq_any(chunk))
+                .select(CustomerRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+impl CustomerRow {
+    /// A new row (version 1) as a batch writes it.
+    pub fn new(workspace_id: Uuid, actor: Option<Uuid>, fields: CustomerFields) -> Self {
+        let at = now();
+        Self {
+            id: Id::new(),
+            workspace_id: Id(workspace_id),
+            fields,
+            version: 1,
+            created_by: actor.map(Id),
+            updated_by: actor.map(Id),
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    /// The next version of this row with other fields.
+    pub fn changed(&self, actor: Option<Uuid>, fields: CustomerFields) -> Self {
+        Self {
+            fields,
+            version: self.version + 1,
+            updated_by: actor.map(Id),
+            updated_at: now(),
+            ..self.clone()
+        }
+    }
+}
+
+/// Writes new rows and new versions of existing rows: one multi-row
+/// `INSERT … ON CONFLICT (id) DO UPDATE` per chunk. The caller holds the
+/// workspace lock and has checked versions.
+pub fn write_many(conn: &mut AnyConnection, rows: &[CustomerRow]) -> DbResult<()> {
+    use diesel::upsert::excluded;
+    for chunk in rows.chunks(crate::batch::chunk_rows(32)) {
+        crate::each_backend!(&mut *conn, |c| diesel::insert_into(customers::table)
+            .values(chunk)
+            .on_conflict(customers::id)
+            .do_update()
+            .set((
+                (
+                    customers::kind.eq(excluded(customers::kind)),
+                    customers::name.eq(excluded(customers::name)),
+                    customers::external_id.eq(excluded(customers::external_id)),
+                    customers::owner_id.eq(excluded(customers::owner_id)),
+                    customers::team_id.eq(excluded(customers::team_id)),
+                    customers::industry.eq(excluded(customers::industry)),
+                    customers::size_band.eq(excluded(customers::size_band)),
+                    customers::employee_count.eq(excluded(customers::employee_count)),
+                    customers::annual_revenue_minor.eq(excluded(customers::annual_revenue_minor)),
+                    customers::annual_revenue_currency
+                        .eq(excluded(customers::annual_revenue_currency)),
+                    customers::email.eq(excluded(customers::email)),
+                    customers::phone.eq(excluded(customers::phone)),
+                ),
+                (
+                    customers::website.eq(excluded(customers::website)),
+                    customers::country_code.eq(excluded(customers::country_code)),
+                    customers::province_code.eq(excluded(customers::province_code)),
+                    customers::city_code.eq(excluded(customers::city_code)),
+                    customers::district_code.eq(excluded(customers::district_code)),
+                    customers::address.eq(excluded(customers::address)),
+                    customers::gender.eq(excluded(customers::gender)),
+                    customers::birth_date.eq(excluded(customers::birth_date)),
+                    customers::source.eq(excluded(customers::source)),
+                    customers::lifecycle_stage.eq(excluded(customers::lifecycle_stage)),
+                    customers::custom_fields.eq(excluded(customers::custom_fields)),
+                    customers::search_text.eq(excluded(customers::search_text)),
+                ),
+                (
+                    customers::version.eq(excluded(customers::version)),
+                    customers::updated_by.eq(excluded(customers::updated_by)),
+                    customers::updated_at.eq(excluded(customers::updated_at)),
+                ),
+            ))
+            .execute(c))?;
+    }
+    Ok(())
 }

@@ -8,6 +8,7 @@
 pub mod admin;
 pub mod api_keys;
 pub mod auth;
+pub mod batch;
 pub mod change_log;
 pub mod connection;
 pub mod contacts;
@@ -16,7 +17,9 @@ pub mod customers;
 pub mod error;
 pub mod idempotency;
 pub mod migrate;
+pub mod orders;
 pub mod paging;
+pub mod products;
 pub mod regions;
 pub mod roles;
 pub mod schema;

@@ -7,14 +7,20 @@ use crate::connection::AnyConnection;
 pub const POSTGRES: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
 pub const SQLITE: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 
-/// Runs pending migrations; returns the versions applied.
+/// Runs pending migrations, then lets built-in roles learn object types
+/// added since they were stored; returns the versions applied.
 pub fn run_pending(conn: &mut AnyConnection) -> Result<Vec<String>, String> {
-    let applied = match conn {
+    let applied: Vec<String> = match conn {
         AnyConnection::Postgresql(c) => c.run_pending_migrations(POSTGRES),
         AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE),
     }
-    .map_err(|e| format!("migration failed: {e}"))?;
-    Ok(applied.into_iter().map(|v| v.to_string()).collect())
+    .map_err(|e| format!("migration failed: {e}"))?
+    .into_iter()
+    .map(|v| v.to_string())
+    .collect();
+    crate::roles::learn_new_objects(conn)
+        .map_err(|e| format!("upgrading built-in roles failed: {e}"))?;
+    Ok(applied)
 }
 
 /// Reverts every applied migration (used by the down/up round-trip test).

@@ -16,6 +16,7 @@ pub enum Direction {
 #[serde(untagged)]
 pub enum SortValue {
     Time(NaiveDateTime),
+    Date(chrono::NaiveDate),
     Text(String),
 }
 
@@ -28,10 +29,20 @@ impl SortValue {
         }
     }
 
+    /// The cursor's key for a date sort.
+    pub fn into_date(after: Option<(SortValue, Uuid)>) -> Option<(chrono::NaiveDate, Uuid)> {
+        match after {
+            Some((SortValue::Date(d), id)) => Some((d, id)),
+            _ => None,
+        }
+    }
+
     /// The cursor's key for a text sort.
     pub fn into_text(after: Option<(SortValue, Uuid)>) -> Option<(String, Uuid)> {
         match after {
             Some((SortValue::Text(t), id)) => Some((t, id)),
+            // A text key shaped like a date (a product named "2026-01-31").
+            Some((SortValue::Date(d), id)) => Some((d.format("%Y-%m-%d").to_string(), id)),
             _ => None,
         }
     }

@@ -181,3 +181,33 @@ pub fn delete(conn: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -> DbResul
         Ok(())
     }
 }
+
+/// Gives built-in roles stored before an object type existed that object's
+/// default grants (explicit grants, `none` included, are kept). Runs after
+/// the migrations, so upgrading a server never leaves reps unable to see
+/// what a new release added. Returns how many roles changed.
+pub fn learn_new_objects(conn: &mut AnyConnection) -> DbResult<usize> {
+    let rows: Vec<RoleRow> = roles::table
+        .filter(roles::builtin.eq(true))
+        .select(RoleRow::as_select())
+        .load(conn)?;
+    let mut changed = 0;
+    for row in rows {
+        let Ok(role) = BuiltinRole::parse(&row.key) else {
+            continue;
+        };
+        let mut permissions = row.permissions();
+        if permissions.fill_missing_from(&role.permissions()) {
+            diesel::update(roles::table.find(row.id))
+                .set((
+                    roles::permissions
+                        .eq(Json(serde_json::to_value(&permissions).unwrap_or_default())),
+                    roles::version.eq(roles::version + 1),
+                    roles::updated_at.eq(now()),
+                ))
+                .execute(conn)?;
+            changed += 1;
+        }
+    }
+    Ok(changed)
+}

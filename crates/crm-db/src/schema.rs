@@ -258,6 +258,78 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::DbUuid;
+
+    products (id) {
+        id -> DbUuid,
+        workspace_id -> DbUuid,
+        sku -> Text,
+        name -> Text,
+        external_id -> Nullable<Text>,
+        category -> Nullable<Text>,
+        unit -> Nullable<Text>,
+        price_minor -> Nullable<BigInt>,
+        currency -> Nullable<Text>,
+        active -> Bool,
+        description -> Nullable<Text>,
+        search_text -> Text,
+        version -> Integer,
+        created_by -> Nullable<DbUuid>,
+        updated_by -> Nullable<DbUuid>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::DbUuid;
+
+    orders (id) {
+        id -> DbUuid,
+        workspace_id -> DbUuid,
+        customer_id -> DbUuid,
+        external_id -> Nullable<Text>,
+        order_date -> Date,
+        status -> Text,
+        currency -> Text,
+        subtotal_minor -> BigInt,
+        discount_minor -> BigInt,
+        total_minor -> BigInt,
+        owner_id -> Nullable<DbUuid>,
+        team_id -> Nullable<DbUuid>,
+        note -> Nullable<Text>,
+        version -> Integer,
+        created_by -> Nullable<DbUuid>,
+        updated_by -> Nullable<DbUuid>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::DbUuid;
+
+    order_lines (workspace_id, order_id, line_no) {
+        workspace_id -> DbUuid,
+        order_id -> DbUuid,
+        line_no -> Integer,
+        product_id -> DbUuid,
+        quantity_milli -> BigInt,
+        unit_price_minor -> BigInt,
+        discount_minor -> BigInt,
+        amount_minor -> BigInt,
+    }
+}
+
+diesel::joinable!(orders -> customers (customer_id));
+diesel::joinable!(order_lines -> products (product_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     workspaces,
     roles,
@@ -274,4 +346,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     contacts,
     change_log,
     idempotency_keys,
+    products,
+    orders,
+    order_lines,
 );

@@ -195,3 +195,47 @@ pub fn of_customers(
     }
     Ok(out)
 }
+
+#[derive(Insertable)]
+#[diesel(table_name = customer_tags)]
+struct CustomerTagRecord {
+    workspace_id: Id,
+    customer_id: Id,
+    tag_id: Id,
+}
+
+/// Replaces the tags of several customers: one delete and one multi-row
+/// insert per chunk.
+pub fn set_for_customers(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    sets: &[(Uuid, Vec<Uuid>)],
+) -> DbResult<()> {
+    let ids: Vec<Id> = sets.iter().map(|(c, _)| Id(*c)).collect();
+    for chunk in ids.chunks(crate::batch::chunk_rows(1)) {
+        diesel::delete(
+            customer_tags::table.filter(
+                customer_tags::workspace_id
+                    .eq(Id(workspace_id))
+                    .and(customer_tags::customer_id.eq_any(chunk)),
+            ),
+        )
+        .execute(conn)?;
+    }
+    let records: Vec<CustomerTagRecord> = sets
+        .iter()
+        .flat_map(|(customer, tags)| {
+            tags.iter().map(move |tag| CustomerTagRecord {
+                workspace_id: Id(workspace_id),
+                customer_id: Id(*customer),
+                tag_id: Id(*tag),
+            })
+        })
+        .collect();
+    for chunk in records.chunks(crate::batch::chunk_rows(3)) {
+        crate::each_backend!(&mut *conn, |c| diesel::insert_into(customer_tags::table)
+            .values(chunk)
+            .execute(c))?;
+    }
+    Ok(())
+}

@@ -9,7 +9,7 @@ use diesel::sql_types::Bool;
 use uuid::Uuid;
 
 use crate::connection::MultiBackend;
-use crate::schema::{contacts, customers};
+use crate::schema::{contacts, customers, orders};
 use crate::types::Id;
 
 /// The caller's workspace, the scope their role grants for the action at
@@ -30,21 +30,29 @@ pub type ContactsWithCustomers = InnerJoinQuerySource<contacts::table, customers
 /// (diesel needs the concrete source, hence a macro rather than a generic).
 macro_rules! customer_predicate {
     ($vis:expr, $qs:ty) => {
-        customer_predicate!($vis, $qs, true)
+        owned_predicate!($vis, $qs, customers, true)
     };
-    ($vis:expr, $qs:ty, $live_only:expr) => {{
+    ($vis:expr, $qs:ty, $live_only:expr) => {
+        owned_predicate!($vis, $qs, customers, $live_only)
+    };
+}
+
+/// The scope predicate over a table with `workspace_id`, `owner_id`,
+/// `team_id` and `deleted_at`, for a query source containing it.
+macro_rules! owned_predicate {
+    ($vis:expr, $qs:ty, $t:ident, $live_only:expr) => {{
         let vis: &Visibility = $vis;
         // `deleted_at IS NULL`, or a tautology when deleted rows count too.
         let live: Box<dyn BoxableExpression<$qs, MultiBackend, SqlType = Bool>> = if $live_only {
-            Box::new(customers::deleted_at.is_null())
+            Box::new($t::deleted_at.is_null())
         } else {
             Box::new(sql::<Bool>("1 = 1"))
         };
-        let base = customers::workspace_id.eq(Id(vis.workspace_id)).and(live);
+        let base = $t::workspace_id.eq(Id(vis.workspace_id)).and(live);
         let me = Id(vis.principal.user_id);
         // NULL = x is never true, so a record without owner or team is outside `own`/`team`.
-        let own = customers::owner_id.assume_not_null().eq(me);
-        let team = customers::team_id.assume_not_null();
+        let own = $t::owner_id.assume_not_null().eq(me);
+        let team = $t::team_id.assume_not_null();
         let predicate: Predicate<$qs> = match vis.scope {
             Scope::None => Box::new(base.and(sql::<Bool>("1 = 0"))),
             Scope::All => Box::new(base),
@@ -84,6 +92,17 @@ impl Visibility {
                 .and(contacts::deleted_at.is_null())
                 .and(customers_visible),
         )
+    }
+
+    /// Live orders of the workspace inside the scope: an order has its own
+    /// owner and team (by default its customer's when it was created).
+    pub fn orders(&self) -> Predicate<orders::table> {
+        owned_predicate!(self, orders::table, orders, true)
+    }
+
+    /// Orders inside the scope, deleted ones included (for the changes feed).
+    pub fn orders_with_deleted(&self) -> Predicate<orders::table> {
+        owned_predicate!(self, orders::table, orders, false)
     }
 
     /// Customers inside the scope, deleted ones included: the changes feed

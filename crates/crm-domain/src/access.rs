@@ -21,6 +21,8 @@ string_enum! {
         ApiKeys = "api_keys",
         Tags = "tags",
         CustomFields = "custom_fields",
+        Products = "products",
+        Orders = "orders",
     }
 }
 
@@ -80,6 +82,32 @@ impl Permissions {
             }
         }
         full
+    }
+}
+
+impl Permissions {
+    /// Object types this permission set says nothing about (roles stored
+    /// before the object type existed).
+    pub fn missing_objects(&self) -> Vec<ObjectType> {
+        ObjectType::ALL
+            .iter()
+            .copied()
+            .filter(|o| !self.0.contains_key(o))
+            .collect()
+    }
+
+    /// Copies `defaults`' grants for the object types this set lacks; the
+    /// grants it has, including explicit `none`, stay as they are. Returns
+    /// whether anything was added.
+    pub fn fill_missing_from(&mut self, defaults: &Permissions) -> bool {
+        let mut added = false;
+        for object in self.missing_objects() {
+            if let Some(grants) = defaults.0.get(&object).filter(|g| !g.is_empty()) {
+                self.0.insert(object, grants.clone());
+                added = true;
+            }
+        }
+        added
     }
 }
 
@@ -150,7 +178,8 @@ impl BuiltinRole {
         let mut p = Permissions::default();
         // Everyone who signs in may see colleagues, teams, tags and field definitions:
         // owner pickers, tag chips and custom-field forms need them.
-        for object in [Users, Teams, Tags, CustomFields] {
+        // The product catalogue, too: order forms pick from it.
+        for object in [Users, Teams, Tags, CustomFields, Products] {
             p.set(object, Read, Scope::All);
         }
         match self {
@@ -160,13 +189,14 @@ impl BuiltinRole {
                 }
             }
             Self::Manager => {
-                for object in [Customers, Contacts] {
+                for object in [Customers, Contacts, Orders] {
                     p.grant_all(object, Scope::Subtree);
                 }
                 p.set(Tags, Create, Scope::All);
+                p.grant_all(Products, Scope::All);
             }
             Self::Sales => {
-                for object in [Customers, Contacts] {
+                for object in [Customers, Contacts, Orders] {
                     p.grant_all(object, Scope::Own);
                     p.set(object, Export, Scope::None);
                 }
@@ -176,9 +206,10 @@ impl BuiltinRole {
                     p.set(object, Read, Scope::All);
                     p.set(object, Update, Scope::All);
                 }
+                p.set(Orders, Read, Scope::All);
             }
             Self::Marketing => {
-                for object in [Customers, Contacts] {
+                for object in [Customers, Contacts, Orders] {
                     p.set(object, Read, Scope::All);
                     p.set(object, Export, Scope::All);
                 }
@@ -186,7 +217,7 @@ impl BuiltinRole {
                 p.set(Tags, Update, Scope::All);
             }
             Self::Viewer => {
-                for object in [Customers, Contacts] {
+                for object in [Customers, Contacts, Orders] {
                     p.set(object, Read, Scope::All);
                 }
             }
@@ -256,6 +287,21 @@ mod tests {
                 .scope(ObjectType::ApiKeys, Action::Create),
             Scope::All
         );
+    }
+
+    #[test]
+    fn roles_stored_before_an_object_existed_learn_its_default_grants_only() {
+        let mut stored = BuiltinRole::Sales.permissions();
+        stored.0.remove(&ObjectType::Orders);
+        stored.set(ObjectType::Products, Action::Read, Scope::None);
+        assert!(stored.fill_missing_from(&BuiltinRole::Sales.permissions()));
+        assert_eq!(stored.scope(ObjectType::Orders, Action::Create), Scope::Own);
+        assert_eq!(
+            stored.scope(ObjectType::Products, Action::Read),
+            Scope::None,
+            "an explicit grant is kept"
+        );
+        assert!(!stored.fill_missing_from(&BuiltinRole::Sales.permissions()));
     }
 
     #[test]

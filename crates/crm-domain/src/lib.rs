@@ -10,6 +10,7 @@ pub mod email;
 pub mod money;
 pub mod phone;
 pub mod region;
+pub mod sales;
 pub mod validation;
 
 pub use email::Email;

@@ -93,6 +93,22 @@ impl Caller {
             principal: self.principal(conn, scope)?,
         })
     }
+
+    /// Like `visibility`, but a role without the grant sees nothing instead
+    /// of being refused (for reads that span object types, like the feed).
+    pub fn visibility_or_none(
+        &self,
+        conn: &mut AnyConnection,
+        object: ObjectType,
+        action: Action,
+    ) -> Result<Visibility, ApiError> {
+        let scope = self.scope(object, action);
+        Ok(Visibility {
+            workspace_id: self.workspace_id,
+            scope,
+            principal: self.principal(conn, scope)?,
+        })
+    }
 }
 
 fn bearer(req: &HttpRequest) -> Result<String, ApiError> {

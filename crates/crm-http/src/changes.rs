@@ -5,8 +5,8 @@
 use actix_web::{get, web};
 use crm_api_types::Problem;
 use crm_api_types::changes::{Change, ChangeEntity, ChangeOp, ChangesPage, ChangesQuery};
-use crm_db::change_log::{ChangeRow, FeedPage};
-use crm_domain::access::{Action, ObjectType};
+use crm_db::change_log::{ChangeRow, FeedPage, FeedScopes};
+use crm_domain::access::{Action, ObjectType, Scope};
 
 use crate::caller::Caller;
 use crate::error::ApiError;
@@ -18,6 +18,8 @@ fn view(row: ChangeRow) -> Option<Change> {
     let entity = match row.entity.as_str() {
         crm_db::change_log::CUSTOMER => ChangeEntity::Customer,
         crm_db::change_log::CONTACT => ChangeEntity::Contact,
+        crm_db::change_log::PRODUCT => ChangeEntity::Product,
+        crm_db::change_log::ORDER => ChangeEntity::Order,
         _ => return None,
     };
     let op = match row.op.as_str() {
@@ -66,10 +68,14 @@ pub async fn list(
     let entity = query.entity.map(ChangeEntity::as_str);
     let page: FeedPage = state
         .db(move |conn| {
-            let customers = caller.visibility(conn, ObjectType::Customers, Action::Read)?;
-            let contacts = caller.visibility(conn, ObjectType::Contacts, Action::Read)?;
+            let scopes = FeedScopes {
+                customers: caller.visibility_or_none(conn, ObjectType::Customers, Action::Read)?,
+                contacts: caller.visibility_or_none(conn, ObjectType::Contacts, Action::Read)?,
+                orders: caller.visibility_or_none(conn, ObjectType::Orders, Action::Read)?,
+                products: caller.scope(ObjectType::Products, Action::Read) != Scope::None,
+            };
             Ok(crm_db::change_log::feed(
-                conn, &customers, &contacts, entity, since, limit,
+                conn, &scopes, entity, since, limit,
             )?)
         })
         .await?;

@@ -1,6 +1,7 @@
 //! `/customers`: create, read, list, merge-patch and soft-delete customers,
 //! every query scoped by the caller's visibility.
 
+pub mod batch;
 mod input;
 pub mod upsert;
 
@@ -21,6 +22,7 @@ use crate::caller::Caller;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, IfMatch, etag};
 use crate::idempotency::{self, IdempotencyKey};
+use crate::lookups::Lookups;
 use crate::paging::{keyset, page};
 use crate::state::AppState;
 use crate::views::naive;
@@ -103,10 +105,20 @@ pub(crate) fn create_in(
     let mut input = Input::from(body);
     input.owner_id = input.owner_id.or(Some(caller.user_id()));
     let mut errors = FieldErrors::new();
-    let mut fields = validate(conn, ws, &input, &mut errors)?;
+    let lookups = &mut Lookups::default();
+    let mut fields = validate(conn, lookups, ws, &input, &mut errors)?;
     let tags = check_tags(conn, ws, &tag_ids, &mut errors)?;
     let principal = caller.principal(conn, scope)?;
-    check_ownership(conn, ws, &mut fields, false, scope, &principal, &mut errors)?;
+    check_ownership(
+        conn,
+        lookups,
+        ws,
+        &mut fields,
+        false,
+        scope,
+        &principal,
+        &mut errors,
+    )?;
     errors.into_result().map_err(ApiError::Validation)?;
     if let Some(ext) = &fields.external_id
         && crm_db::customers::external_id_taken(conn, ws, ext, None)?
@@ -151,13 +163,15 @@ pub(crate) fn update_in(
     let tag_ids = patch.tag_ids.clone();
     let (input, team_from_owner) = Input::from_row(&current).apply(patch);
     let mut errors = FieldErrors::new();
-    let mut fields = validate(conn, ws, &input, &mut errors)?;
+    let lookups = &mut Lookups::default();
+    let mut fields = validate(conn, lookups, ws, &input, &mut errors)?;
     let tags = match &tag_ids {
         Some(ids) => Some(check_tags(conn, ws, ids, &mut errors)?),
         None => None,
     };
     check_ownership(
         conn,
+        lookups,
         ws,
         &mut fields,
         team_from_owner,

@@ -15,12 +15,12 @@ use crate::error::ApiError;
 /// Largest JSON body accepted, in bytes.
 pub const JSON_LIMIT: usize = 1024 * 1024;
 
-/// A JSON body, read and checked strictly.
+/// A JSON body, read and checked strictly; at most `LIMIT` bytes.
 #[derive(Debug)]
-pub struct ApiJson<T>(pub T);
+pub struct ApiJson<T, const LIMIT: usize = JSON_LIMIT>(pub T);
 
 /// Turns a serde error at a path into a field name and message.
-fn field_error(path: &serde_path_to_error::Path, message: &str) -> (String, String) {
+pub(crate) fn field_error(path: &serde_path_to_error::Path, message: &str) -> (String, String) {
     let mut field = path.to_string();
     if field == "." {
         field.clear();
@@ -84,7 +84,7 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     Ok(value)
 }
 
-impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
+impl<T: DeserializeOwned + 'static, const LIMIT: usize> FromRequest for ApiJson<T, LIMIT> {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
@@ -105,15 +105,15 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
             if !is_json {
                 return Err(ApiError::UnsupportedMediaType);
             }
-            if declared.is_some_and(|n| n > JSON_LIMIT) {
-                return Err(ApiError::PayloadTooLarge { limit: JSON_LIMIT });
+            if declared.is_some_and(|n| n > LIMIT) {
+                return Err(ApiError::PayloadTooLarge { limit: LIMIT });
             }
             let mut body = web::BytesMut::new();
             while let Some(chunk) = payload.next().await {
                 let chunk = chunk
                     .map_err(|e| ApiError::bad_request(format!("cannot read the body: {e}")))?;
-                if body.len() + chunk.len() > JSON_LIMIT {
-                    return Err(ApiError::PayloadTooLarge { limit: JSON_LIMIT });
+                if body.len() + chunk.len() > LIMIT {
+                    return Err(ApiError::PayloadTooLarge { limit: LIMIT });
                 }
                 body.extend_from_slice(&chunk);
             }

@@ -119,32 +119,23 @@ where
     T: Serialize + Send + 'static,
     W: FnOnce(&mut AnyConnection, &Caller, B) -> Result<T, ApiError> + Send + 'static,
 {
-    let print = fingerprint("POST", collection, &body)?;
     let location = move |value: &Value| {
         value
             .get("id")
             .and_then(Value::as_str)
             .map(|id| format!("{collection}/{id}"))
     };
-    let outcome = state
-        .db(move |conn| {
-            transaction(conn, |conn| {
-                lock_workspace(conn, caller.workspace_id)?;
-                run(
-                    conn,
-                    &caller,
-                    &key,
-                    &print,
-                    StatusCode::CREATED,
-                    location,
-                    |conn| {
-                        let fresh = write(conn, &caller, body)?;
-                        serde_json::to_value(fresh).map_err(ApiError::internal)
-                    },
-                )
-            })
-        })
-        .await?;
+    let outcome = keyed(
+        state,
+        caller,
+        key,
+        collection,
+        body,
+        StatusCode::CREATED,
+        location,
+        write,
+    )
+    .await?;
     Ok(match outcome {
         Outcome::Replay(stored) => replay(stored),
         Outcome::Fresh(value) => {
@@ -158,6 +149,69 @@ where
             response.json(value)
         }
     })
+}
+
+/// `POST {path}` that writes a batch: like `create`, but answers 200 with
+/// the per-record results.
+pub async fn batch<B, T, W>(
+    state: &AppState,
+    caller: Caller,
+    key: IdempotencyKey,
+    path: &'static str,
+    body: B,
+    write: W,
+) -> Result<HttpResponse, ApiError>
+where
+    B: Serialize + Send + 'static,
+    T: Serialize + Send + 'static,
+    W: FnOnce(&mut AnyConnection, &Caller, B) -> Result<T, ApiError> + Send + 'static,
+{
+    let outcome = keyed(
+        state,
+        caller,
+        key,
+        path,
+        body,
+        StatusCode::OK,
+        |_| None,
+        write,
+    )
+    .await?;
+    Ok(match outcome {
+        Outcome::Replay(stored) => replay(stored),
+        Outcome::Fresh(value) => HttpResponse::Ok().json(value),
+    })
+}
+
+/// Runs a keyed POST in a transaction under the workspace lock.
+#[allow(clippy::too_many_arguments)]
+async fn keyed<B, T, W>(
+    state: &AppState,
+    caller: Caller,
+    key: IdempotencyKey,
+    path: &'static str,
+    body: B,
+    status: StatusCode,
+    location: impl Fn(&Value) -> Option<String> + Send + 'static,
+    write: W,
+) -> Result<Outcome<Value>, ApiError>
+where
+    B: Serialize + Send + 'static,
+    T: Serialize + Send + 'static,
+    W: FnOnce(&mut AnyConnection, &Caller, B) -> Result<T, ApiError> + Send + 'static,
+{
+    let print = fingerprint("POST", path, &body)?;
+    state
+        .db(move |conn| {
+            transaction(conn, |conn| {
+                lock_workspace(conn, caller.workspace_id)?;
+                run(conn, &caller, &key, &print, status, location, |conn| {
+                    let fresh = write(conn, &caller, body)?;
+                    serde_json::to_value(fresh).map_err(ApiError::internal)
+                })
+            })
+        })
+        .await
 }
 
 /// The stored answer, as it was sent the first time.

@@ -5,6 +5,7 @@
 
 pub mod api_keys;
 pub mod auth;
+pub mod batch;
 pub mod caller;
 pub mod changes;
 pub mod contacts;
@@ -15,8 +16,11 @@ pub mod error;
 pub mod extract;
 pub mod health;
 pub mod idempotency;
+pub mod lookups;
 pub mod middleware;
+pub mod orders;
 pub mod paging;
+pub mod products;
 pub mod regions;
 pub mod roles;
 pub mod security;
@@ -47,6 +51,7 @@ fn v1(cfg: &mut ServiceConfig<'_>) {
         .service(auth::me)
         .service(customers::list)
         .service(customers::create)
+        .service(customers::batch::batch)
         .service(customers::get)
         .service(customers::update)
         .service(customers::remove)
@@ -83,6 +88,20 @@ fn v1(cfg: &mut ServiceConfig<'_>) {
         .service(api_keys::list)
         .service(api_keys::create)
         .service(api_keys::revoke)
+        .service(products::list)
+        .service(products::create)
+        .service(products::batch)
+        .service(products::get)
+        .service(products::update)
+        .service(products::remove)
+        .service(products::put)
+        .service(orders::list)
+        .service(orders::create)
+        .service(orders::batch)
+        .service(orders::get)
+        .service(orders::update)
+        .service(orders::remove)
+        .service(orders::put)
         .service(changes::list);
 }
 

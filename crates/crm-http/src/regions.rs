@@ -63,6 +63,7 @@ pub async fn list(
 /// country, the city in the province, the district in the city.
 pub fn check_path(
     conn: &mut AnyConnection,
+    lookups: &mut crate::lookups::Lookups,
     path: &RegionPath,
     errors: &mut FieldErrors,
 ) -> Result<(), ApiError> {
@@ -91,7 +92,7 @@ pub fn check_path(
         .iter()
         .filter_map(|(_, code, _)| code.as_ref().map(|c| c.as_str()))
         .collect();
-    let found = crm_db::regions::find_many(conn, &codes)?;
+    let found = lookups.regions(conn, &codes)?;
     for (field, code, parent) in fields {
         let Some(code) = code else { continue };
         match found.iter().find(|r| r.code == code.as_str()) {

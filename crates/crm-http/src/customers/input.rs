@@ -20,6 +20,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::error::ApiError;
+use crate::lookups::Lookups;
 use crate::views::{object, utc, vocab};
 
 #[derive(Debug, Clone)]
@@ -172,6 +173,7 @@ fn region(errors: &mut FieldErrors, field: &str, value: Option<&str>) -> Option<
 /// custom fields against the reference table and the definitions.
 pub fn validate(
     conn: &mut AnyConnection,
+    lookups: &mut Lookups,
     workspace_id: Uuid,
     input: &Input,
     errors: &mut FieldErrors,
@@ -235,13 +237,9 @@ pub fn validate(
             .and_then(Result::ok)
     });
     let path = RegionPath { country, ..path };
-    crate::regions::check_path(conn, &path, errors)?;
-    let defs: Vec<_> =
-        crm_db::custom_fields::list(conn, workspace_id, Some(FieldEntity::Customer.as_str()))?
-            .iter()
-            .map(|row| row.def())
-            .collect();
-    let custom_fields = match validate_values(&defs, &input.custom_fields) {
+    crate::regions::check_path(conn, lookups, &path, errors)?;
+    let defs = lookups.field_defs(conn, workspace_id, FieldEntity::Customer)?;
+    let custom_fields = match validate_values(defs, &input.custom_fields) {
         Ok(clean) => clean,
         Err(field_errors) => {
             errors.merge(field_errors);
@@ -282,6 +280,7 @@ pub fn validate(
 /// for the action must cover the resulting record.
 pub fn check_ownership(
     conn: &mut AnyConnection,
+    lookups: &mut Lookups,
     workspace_id: Uuid,
     fields: &mut CustomerFields,
     team_from_owner: bool,
@@ -290,26 +289,19 @@ pub fn check_ownership(
     errors: &mut FieldErrors,
 ) -> Result<(), ApiError> {
     if let Some(owner) = fields.owner_id {
-        match crm_db::users::find(conn, workspace_id, owner.0) {
-            Ok(user) if user.active => {
+        match lookups.user(conn, workspace_id, owner.0)? {
+            Some(user) if user.active => {
                 if fields.team_id.is_none() || team_from_owner {
                     fields.team_id = user.team_id;
                 }
             }
-            Ok(_) => errors.add("owner_id", "is a deactivated user"),
-            Err(crm_db::DbError::NotFound) => {
-                errors.add("owner_id", "is not a user of this workspace")
-            }
-            Err(e) => return Err(e.into()),
+            Some(_) => errors.add("owner_id", "is a deactivated user"),
+            None => errors.add("owner_id", "is not a user of this workspace"),
         }
     }
     if let Some(team) = fields.team_id {
-        match crm_db::teams::find(conn, workspace_id, team.0) {
-            Ok(_) => {}
-            Err(crm_db::DbError::NotFound) => {
-                errors.add("team_id", "is not a team of this workspace")
-            }
-            Err(e) => return Err(e.into()),
+        if lookups.team(conn, workspace_id, team.0)?.is_none() {
+            errors.add("team_id", "is not a team of this workspace");
         }
     }
     if !errors.is_empty() {

@@ -17,7 +17,10 @@ use crate::extract::{ApiJson, IfMatch};
 use crate::state::AppState;
 
 /// The create body a patch describes; `kind` and `name` are required.
-fn to_new(patch: CustomerPatch, external_id: String) -> Result<NewCustomer, ApiError> {
+pub(super) fn to_new(
+    patch: CustomerPatch,
+    external_id: Option<String>,
+) -> Result<NewCustomer, ApiError> {
     crate::upsert::require_for_create(
         &[
             ("kind", patch.kind.is_some()),
@@ -30,7 +33,7 @@ fn to_new(patch: CustomerPatch, external_id: String) -> Result<NewCustomer, ApiE
             .kind
             .unwrap_or(crm_domain::customer::CustomerKind::Organization),
         name: patch.name.unwrap_or_default(),
-        external_id: Some(external_id),
+        external_id: external_id.or(patch.external_id.flatten()),
         owner_id: patch.owner_id.flatten(),
         team_id: patch.team_id.flatten(),
         industry: patch.industry.flatten(),
@@ -95,7 +98,7 @@ pub async fn put(
                     Some(id) => Ok((update_in(conn, &caller, id, if_match, patch)?, false)),
                     None => {
                         let scope = caller.require(ObjectType::Customers, Action::Create)?;
-                        let new = to_new(patch, external_id)?;
+                        let new = to_new(patch, Some(external_id))?;
                         Ok((create_in(conn, &caller, scope, new)?, true))
                     }
                 }

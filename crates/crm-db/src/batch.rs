@@ -1,0 +1,96 @@
+//! Multi-row statements for batch writes. Diesel's `MultiConnection` cannot
+//! send a multi-row `INSERT`, so these helpers run the same statement on the
+//! backend's own connection (`each_backend!`). Rows are sent in chunks that
+//! stay under SQLite's 32,766 bound parameters per statement.
+
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::change_log::Op;
+use crate::connection::AnyConnection;
+use crate::error::DbResult;
+use crate::schema::{change_log, workspaces};
+use crate::time::now;
+use crate::types::{Id, Json};
+
+/// Runs `$body` with `$c` bound to the backend's own connection; the body
+/// is compiled once per backend, so it may use batch inserts and upserts.
+#[macro_export]
+macro_rules! each_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::connection::AnyConnection::Postgresql($c) => $body,
+            $crate::connection::AnyConnection::Sqlite($c) => $body,
+        }
+    };
+}
+
+/// Rows per statement for a table with `columns` columns.
+pub fn chunk_rows(columns: usize) -> usize {
+    (30_000 / columns.max(1)).clamp(1, 1000)
+}
+
+/// One change-log entry of a batch.
+#[derive(Debug, Clone)]
+pub struct BatchChange {
+    pub entity_id: Uuid,
+    pub op: Op,
+    pub changed_fields: Vec<String>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = change_log, treat_none_as_default_value = false)]
+struct ChangeLogRecord<'a> {
+    workspace_id: Id,
+    seq: i64,
+    entity: &'a str,
+    entity_id: Id,
+    op: &'a str,
+    changed_fields: Json,
+    actor_id: Option<Id>,
+    at: chrono::NaiveDateTime,
+}
+
+/// Appends entries for `entity` with consecutive sequence numbers: one
+/// counter update and one insert per chunk. Call under the workspace lock.
+pub fn record_changes(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    entity: &str,
+    actor_id: Option<Uuid>,
+    changes: &[BatchChange],
+) -> DbResult<()> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let n = i64::try_from(changes.len()).unwrap_or(i64::MAX);
+    diesel::update(workspaces::table.find(Id(workspace_id)))
+        .set(workspaces::change_seq.eq(workspaces::change_seq + n))
+        .execute(conn)?;
+    let last: i64 = workspaces::table
+        .find(Id(workspace_id))
+        .select(workspaces::change_seq)
+        .first(conn)?;
+    let first = last - n + 1;
+    let at = now();
+    let records: Vec<ChangeLogRecord<'_>> = changes
+        .iter()
+        .zip(first..)
+        .map(|(c, seq)| ChangeLogRecord {
+            workspace_id: Id(workspace_id),
+            seq,
+            entity,
+            entity_id: Id(c.entity_id),
+            op: c.op.as_str(),
+            changed_fields: Json(serde_json::json!(c.changed_fields)),
+            actor_id: actor_id.map(Id),
+            at,
+        })
+        .collect();
+    for chunk in records.chunks(chunk_rows(8)) {
+        each_backend!(&mut *conn, |c| diesel::insert_into(change_log::table)
+            .values(chunk)
+            .execute(c))?;
+    }
+    Ok(())
+}

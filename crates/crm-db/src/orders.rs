@@ -1,0 +1,330 @@
+//! Orders and their lines: the transaction records analytics feed on.
+//! Totals are computed by the HTTP layer from the lines and stored with the
+//! order; lines are replaced as a whole when an order's lines change.
+//! Every read is scoped by `Visibility::orders`.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use diesel::upsert::excluded;
+use uuid::Uuid;
+
+use crate::batch::chunk_rows;
+use crate::connection::AnyConnection;
+use crate::each_backend;
+use crate::error::{DbError, DbResult};
+use crate::keyset_page;
+use crate::paging::{Keyset, SortValue};
+use crate::schema::{order_lines, orders};
+use crate::time::now;
+use crate::types::Id;
+use crate::visibility::Visibility;
+
+/// Every column a client can change (totals derive from the lines).
+#[derive(
+    Debug, Clone, PartialEq, serde::Serialize, Queryable, Selectable, Insertable, AsChangeset,
+)]
+#[diesel(table_name = orders, treat_none_as_null = true, treat_none_as_default_value = false)]
+pub struct OrderFields {
+    pub customer_id: Id,
+    pub external_id: Option<String>,
+    pub order_date: NaiveDate,
+    pub status: String,
+    pub currency: String,
+    pub subtotal_minor: i64,
+    pub discount_minor: i64,
+    pub total_minor: i64,
+    pub owner_id: Option<Id>,
+    pub team_id: Option<Id>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = orders, treat_none_as_default_value = false)]
+pub struct OrderRow {
+    pub id: Id,
+    pub workspace_id: Id,
+    #[diesel(embed)]
+    pub fields: OrderFields,
+    pub version: i32,
+    pub created_by: Option<Id>,
+    pub updated_by: Option<Id>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl OrderRow {
+    pub fn new(workspace_id: Uuid, actor: Option<Uuid>, fields: OrderFields) -> Self {
+        let at = now();
+        Self {
+            id: Id::new(),
+            workspace_id: Id(workspace_id),
+            fields,
+            version: 1,
+            created_by: actor.map(Id),
+            updated_by: actor.map(Id),
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    pub fn changed(&self, actor: Option<Uuid>, fields: OrderFields) -> Self {
+        Self {
+            fields,
+            version: self.version + 1,
+            updated_by: actor.map(Id),
+            updated_at: now(),
+            ..self.clone()
+        }
+    }
+}
+
+/// One line; `amount_minor` = quantity × unit price − discount.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, Queryable, Selectable, Insertable)]
+#[diesel(table_name = order_lines)]
+pub struct LineRow {
+    #[serde(skip)]
+    pub workspace_id: Id,
+    #[serde(skip)]
+    pub order_id: Id,
+    pub line_no: i32,
+    pub product_id: Id,
+    pub quantity_milli: i64,
+    pub unit_price_minor: i64,
+    pub discount_minor: i64,
+    pub amount_minor: i64,
+}
+
+/// A live order the caller may see, or `NotFound`.
+pub fn find(conn: &mut AnyConnection, vis: &Visibility, id: Uuid) -> DbResult<OrderRow> {
+    Ok(orders::table
+        .filter(vis.orders())
+        .filter(orders::id.eq(Id(id)))
+        .select(OrderRow::as_select())
+        .first(conn)?)
+}
+
+/// Live orders (whoever may see them) with any of these external ids.
+pub fn find_by_external_ids(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    keys: &[String],
+) -> DbResult<Vec<OrderRow>> {
+    let mut out = Vec::new();
+    for chunk in keys.chunks(chunk_rows(1)) {
+        out.extend(
+            orders::table
+                .filter(
+                    orders::workspace_id
+                        .eq(Id(workspace_id))
+                        .and(orders::deleted_at.is_null())
+                        .and(orders::external_id.eq_any(chunk)),
+                )
+                .select(OrderRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+/// Live orders (whoever may see them) with any of these ids.
+pub fn find_many(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    ids: &[Uuid],
+) -> DbResult<Vec<OrderRow>> {
+    let ids: Vec<Id> = ids.iter().copied().map(Id).collect();
+    let mut out = Vec::new();
+    for chunk in ids.chunks(chunk_rows(1)) {
+        out.extend(
+            orders::table
+                .filter(
+                    orders::workspace_id
+                        .eq(Id(workspace_id))
+                        .and(orders::deleted_at.is_null())
+                        .and(orders::id.eq_any(chunk)),
+                )
+                .select(OrderRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+/// The lines of these orders, by order id, in line order.
+pub fn lines_of(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    order_ids: &[Uuid],
+) -> DbResult<HashMap<Uuid, Vec<LineRow>>> {
+    let ids: Vec<Id> = order_ids.iter().copied().map(Id).collect();
+    let mut out: HashMap<Uuid, Vec<LineRow>> = HashMap::new();
+    for chunk in ids.chunks(chunk_rows(1)) {
+        let rows: Vec<LineRow> = order_lines::table
+            .filter(
+                order_lines::workspace_id
+                    .eq(Id(workspace_id))
+                    .and(order_lines::order_id.eq_any(chunk)),
+            )
+            .order((order_lines::order_id, order_lines::line_no))
+            .select(LineRow::as_select())
+            .load(conn)?;
+        for row in rows {
+            out.entry(row.order_id.0).or_default().push(row);
+        }
+    }
+    Ok(out)
+}
+
+/// Writes new rows and new versions of existing rows (multi-row upsert on
+/// the primary key), then replaces the lines of every order in `lines_of`.
+/// The caller holds the workspace lock and has checked versions.
+pub fn write_many(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    rows: &[OrderRow],
+    replaced_lines: &[Uuid],
+    lines: &[LineRow],
+) -> DbResult<()> {
+    for chunk in rows.chunks(chunk_rows(18)) {
+        each_backend!(&mut *conn, |c| diesel::insert_into(orders::table)
+            .values(chunk)
+            .on_conflict(orders::id)
+            .do_update()
+            .set((
+                orders::customer_id.eq(excluded(orders::customer_id)),
+                orders::external_id.eq(excluded(orders::external_id)),
+                orders::order_date.eq(excluded(orders::order_date)),
+                orders::status.eq(excluded(orders::status)),
+                orders::currency.eq(excluded(orders::currency)),
+                orders::subtotal_minor.eq(excluded(orders::subtotal_minor)),
+                orders::discount_minor.eq(excluded(orders::discount_minor)),
+                orders::total_minor.eq(excluded(orders::total_minor)),
+                orders::owner_id.eq(excluded(orders::owner_id)),
+                orders::team_id.eq(excluded(orders::team_id)),
+                orders::note.eq(excluded(orders::note)),
+                orders::version.eq(excluded(orders::version)),
+                orders::updated_by.eq(excluded(orders::updated_by)),
+                orders::updated_at.eq(excluded(orders::updated_at)),
+            ))
+            .execute(c))?;
+    }
+    let ids: Vec<Id> = replaced_lines.iter().copied().map(Id).collect();
+    for chunk in ids.chunks(chunk_rows(1)) {
+        diesel::delete(
+            order_lines::table.filter(
+                order_lines::workspace_id
+                    .eq(Id(workspace_id))
+                    .and(order_lines::order_id.eq_any(chunk)),
+            ),
+        )
+        .execute(conn)?;
+    }
+    for chunk in lines.chunks(chunk_rows(8)) {
+        each_backend!(&mut *conn, |c| diesel::insert_into(order_lines::table)
+            .values(chunk)
+            .execute(c))?;
+    }
+    Ok(())
+}
+
+/// Soft-deletes if the row still has `expected_version`.
+pub fn soft_delete(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    id: Uuid,
+    expected_version: i32,
+    actor: Option<Uuid>,
+) -> DbResult<()> {
+    let at = now();
+    let n = diesel::update(
+        orders::table.filter(
+            orders::workspace_id
+                .eq(Id(workspace_id))
+                .and(orders::id.eq(Id(id)))
+                .and(orders::version.eq(expected_version))
+                .and(orders::deleted_at.is_null()),
+        ),
+    )
+    .set((
+        orders::deleted_at.eq(at),
+        orders::updated_at.eq(at),
+        orders::updated_by.eq(actor.map(Id)),
+        orders::version.eq(orders::version + 1),
+    ))
+    .execute(conn)?;
+    if n == 0 {
+        Err(DbError::VersionConflict)
+    } else {
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderSort {
+    OrderDate,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct OrderFilter {
+    pub customer_id: Option<Uuid>,
+    pub status: Option<String>,
+    pub owner_id: Option<Uuid>,
+    pub external_id: Option<String>,
+    pub date_from: Option<NaiveDate>,
+    pub date_to: Option<NaiveDate>,
+    pub updated_from: Option<NaiveDateTime>,
+}
+
+/// One page (plus one row) of visible orders.
+pub fn list(
+    conn: &mut AnyConnection,
+    vis: &Visibility,
+    filter: &OrderFilter,
+    page: &Keyset<OrderSort>,
+) -> DbResult<Vec<OrderRow>> {
+    let mut query = orders::table.filter(vis.orders()).into_boxed();
+    if let Some(v) = filter.customer_id {
+        query = query.filter(orders::customer_id.eq(Id(v)));
+    }
+    if let Some(v) = &filter.status {
+        query = query.filter(orders::status.eq(v.clone()));
+    }
+    if let Some(v) = filter.owner_id {
+        query = query.filter(orders::owner_id.eq(Id(v)));
+    }
+    if let Some(v) = &filter.external_id {
+        query = query.filter(orders::external_id.eq(v.clone()));
+    }
+    if let Some(v) = filter.date_from {
+        query = query.filter(orders::order_date.ge(v));
+    }
+    if let Some(v) = filter.date_to {
+        query = query.filter(orders::order_date.lt(v));
+    }
+    if let Some(v) = filter.updated_from {
+        query = query.filter(orders::updated_at.ge(v));
+    }
+    let after = page.after.clone();
+    let query = match page.field {
+        OrderSort::OrderDate => {
+            let after = SortValue::into_date(after);
+            keyset_page!(query, orders::order_date, orders::id, page.direction, after)
+        }
+        OrderSort::CreatedAt => {
+            let after = SortValue::into_time(after);
+            keyset_page!(query, orders::created_at, orders::id, page.direction, after)
+        }
+        OrderSort::UpdatedAt => {
+            let after = SortValue::into_time(after);
+            keyset_page!(query, orders::updated_at, orders::id, page.direction, after)
+        }
+    };
+    Ok(query
+        .limit(page.limit + 1)
+        .select(OrderRow::as_select())
+        .load(conn)?)
+}
