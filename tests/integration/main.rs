@@ -3,6 +3,7 @@
 
 mod admin;
 mod auth;
+mod batch;
 mod changes;
 mod contacts;
 mod customers;
@@ -13,6 +14,7 @@ mod migrations;
 mod openapi;
 mod paging;
 mod regions;
+mod sync;
 mod sales;
 mod upsert;
 mod visibility;

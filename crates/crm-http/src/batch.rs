@@ -163,11 +163,19 @@ fn parse_one<P: DeserializeOwned>(
     Ok((target, body))
 }
 
+/// How a record names its target, for error messages.
+pub fn target_field<P>(record: &Record<P>) -> &'static str {
+    match record.target {
+        Target::Id(_) => "id",
+        _ => "external_id",
+    }
+}
+
 /// Marks every record after the first that names the same target or the
 /// same unique value (`key` returns it) as failed.
 pub fn reject_repeats<P, K: Eq + std::hash::Hash>(
     records: Vec<Record<P>>,
-    field: &'static str,
+    field: impl Fn(&Record<P>) -> &'static str,
     key: impl Fn(&Record<P>) -> Option<K>,
     failed: &mut Vec<(usize, RecordError)>,
 ) -> Vec<Record<P>> {
@@ -178,7 +186,7 @@ pub fn reject_repeats<P, K: Eq + std::hash::Hash>(
         if repeated {
             failed.push((
                 record.index,
-                RecordError::invalid(field, "appears more than once in this batch"),
+                RecordError::invalid(field(&record), "appears more than once in this batch"),
             ));
         } else {
             kept.push(record);

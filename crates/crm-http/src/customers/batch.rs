@@ -20,7 +20,7 @@ use uuid::Uuid;
 use super::ENTITY;
 use super::input::{Input, check_ownership, validate};
 use super::upsert::to_new;
-use crate::batch::{self as batches, Outcome, Record, RecordError, Target, reject_repeats};
+use crate::batch::{self as batches, Outcome, Record, RecordError, Target, reject_repeats, target_field};
 use crate::caller::Caller;
 use crate::error::ApiError;
 use crate::extract::ApiJson;
@@ -151,7 +151,7 @@ fn write(
     let mut failed = Vec::new();
     let records = reject_repeats(
         records,
-        "external_id",
+        target_field,
         |r| match &r.target {
             Target::New => r.body.external_id.clone().flatten().map(Target::Key),
             t => Some(t.clone()),

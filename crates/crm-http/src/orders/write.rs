@@ -19,7 +19,7 @@ use crm_domain::validation::bounded_text;
 use uuid::Uuid;
 
 use super::refs::Refs;
-use crate::batch::{Outcome, Record, RecordError, Target, reject_repeats};
+use crate::batch::{Outcome, Record, RecordError, Target, reject_repeats, target_field};
 use crate::caller::Caller;
 use crate::error::ApiError;
 
@@ -73,7 +73,7 @@ pub fn write(
     let mut failed = Vec::new();
     let records = reject_repeats(
         records,
-        "external_id",
+        target_field,
         |r| match &r.target {
             Target::New => r.body.external_id.clone().flatten().map(Target::Key),
             t => Some(t.clone()),

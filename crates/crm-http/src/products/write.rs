@@ -17,7 +17,7 @@ use crm_domain::money::Money;
 use crm_domain::validation::bounded_text;
 use uuid::Uuid;
 
-use crate::batch::{Outcome, Record, RecordError, Target, reject_repeats};
+use crate::batch::{Outcome, Record, RecordError, Target, reject_repeats, target_field};
 use crate::caller::Caller;
 use crate::error::ApiError;
 
@@ -38,14 +38,14 @@ pub fn write(
     let mut failed = Vec::new();
     let records = reject_repeats(
         records,
-        "external_id",
+        target_field,
         |r| match &r.target {
             Target::New => None,
             t => Some(t.clone()),
         },
         &mut failed,
     );
-    let records = reject_repeats(records, "sku", |r| r.body.sku.clone(), &mut failed);
+    let records = reject_repeats(records, |_| "sku", |r| r.body.sku.clone(), &mut failed);
 
     // Everything the records refer to, in four queries.
     let ids: Vec<Uuid> = records
