@@ -34,14 +34,28 @@ async fn a_customer_batch_reports_each_record_and_writes_the_good_ones(app: Test
         {"external_id": "C4", "name": "no kind"},
         {"external_id": "C5", "kind": "organization", "name": "五号", "unknown": 1}
     ]});
-    let r = app.post("/api/v1/customers/batch").token(t).json(&body).send().await.expect(200);
+    let r = app
+        .post("/api/v1/customers/batch")
+        .token(t)
+        .json(&body)
+        .send()
+        .await
+        .expect(200);
     assert_eq!(
         statuses(&r.body),
-        ["created", "failed", "created", "failed", "failed", "failed", "failed", "failed"]
+        [
+            "created", "failed", "created", "failed", "failed", "failed", "failed", "failed"
+        ]
     );
-    assert_eq!((r.body["created"].clone(), r.body["failed"].clone()), (json!(2), json!(6)));
+    assert_eq!(
+        (r.body["created"].clone(), r.body["failed"].clone()),
+        (json!(2), json!(6))
+    );
     let errors = |i: usize| -> Vec<String> {
-        r.body["results"][i]["errors"].as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default()
+        r.body["results"][i]["errors"]
+            .as_object()
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default()
     };
     assert_eq!(errors(1), ["email"]);
     assert_eq!(errors(3), ["external_id"]);
@@ -50,17 +64,55 @@ async fn a_customer_batch_reports_each_record_and_writes_the_good_ones(app: Test
     assert_eq!(errors(6), ["kind"]);
     assert_eq!(errors(7), ["unknown"]);
     let c1 = r.body["results"][0]["id"].as_str().expect("id").to_owned();
-    let got = app.get(&format!("/api/v1/customers/{c1}")).token(t).send().await.expect(200);
-    assert_eq!((got.body["country_code"].clone(), got.body["owner_id"].clone()), (json!("CN"), json!(w.admin.id.to_string())));
-    let c3 = app.get("/api/v1/customers?external_id=C3").token(t).send().await.expect(200);
-    assert_eq!(c3.body["items"][0]["team_id"], w.team_a.to_string(), "team follows the owner");
+    let got = app
+        .get(&format!("/api/v1/customers/{c1}"))
+        .token(t)
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(
+        (
+            got.body["country_code"].clone(),
+            got.body["owner_id"].clone()
+        ),
+        (json!("CN"), json!(w.admin.id.to_string()))
+    );
+    let c3 = app
+        .get("/api/v1/customers?external_id=C3")
+        .token(t)
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(
+        c3.body["items"][0]["team_id"],
+        w.team_a.to_string(),
+        "team follows the owner"
+    );
 
     // The same batch again: the two written records are unchanged.
-    let again = app.post("/api/v1/customers/batch").token(t).json(&body).send().await.expect(200);
-    assert_eq!(&statuses(&again.body)[..3], ["unchanged", "failed", "unchanged"]);
+    let again = app
+        .post("/api/v1/customers/batch")
+        .token(t)
+        .json(&body)
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(
+        &statuses(&again.body)[..3],
+        ["unchanged", "failed", "unchanged"]
+    );
     assert_eq!(again.body["results"][0]["version"], 1);
-    let feed = app.get("/api/v1/changes?entity=customer").token(t).send().await.expect(200);
-    assert_eq!(feed.body["items"].as_array().map(Vec::len), Some(2), "unchanged records log nothing");
+    let feed = app
+        .get("/api/v1/changes?entity=customer")
+        .token(t)
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(
+        feed.body["items"].as_array().map(Vec::len),
+        Some(2),
+        "unchanged records log nothing"
+    );
 }
 
 async fn all_or_none_refuses_the_whole_batch_naming_each_failure(app: TestApp) {
@@ -77,8 +129,20 @@ async fn all_or_none_refuses_the_whole_batch_naming_each_failure(app: TestApp) {
         .send()
         .await
         .expect(422);
-    assert_eq!(r.errors(), ["records[1].name", "records[1].province_code", "records[2].tag_ids"]);
-    let list = app.get("/api/v1/customers").token(t).send().await.expect(200);
+    assert_eq!(
+        r.errors(),
+        [
+            "records[1].name",
+            "records[1].province_code",
+            "records[2].tag_ids"
+        ]
+    );
+    let list = app
+        .get("/api/v1/customers")
+        .token(t)
+        .send()
+        .await
+        .expect(200);
     assert_eq!(list.body["items"], json!([]), "nothing written");
     let ok = app
         .post("/api/v1/customers/batch")
@@ -94,8 +158,12 @@ async fn all_or_none_refuses_the_whole_batch_naming_each_failure(app: TestApp) {
 
 async fn update_mode_names_records_by_id_or_external_id_within_visibility(app: TestApp) {
     let w = World::create(&app);
-    let mine = CustomerBuilder::new(w.ws, "Mine").owner(&w.rep1).build(&app);
-    let theirs = CustomerBuilder::new(w.ws, "Theirs").owner(&w.rep3).build(&app);
+    let mine = CustomerBuilder::new(w.ws, "Mine")
+        .owner(&w.rep1)
+        .build(&app);
+    let theirs = CustomerBuilder::new(w.ws, "Theirs")
+        .owner(&w.rep3)
+        .build(&app);
     let r = app
         .post("/api/v1/customers/batch")
         .token(&w.rep1.token)
@@ -109,11 +177,30 @@ async fn update_mode_names_records_by_id_or_external_id_within_visibility(app: T
         .send()
         .await
         .expect(200);
-    assert_eq!(statuses(&r.body), ["updated", "failed", "failed", "failed", "failed"]);
-    assert_eq!(r.body["results"][1]["errors"], json!({"id": ["no such record, or not visible to you"]}));
-    assert!(r.body["results"][4]["errors"]["id"].is_array(), "the same id twice: {}", r.body);
-    let theirs_now = app.get(&format!("/api/v1/customers/{theirs}")).token(&w.admin.token).send().await.expect(200);
-    assert_eq!(theirs_now.body["industry"], Value::Null, "hidden record untouched");
+    assert_eq!(
+        statuses(&r.body),
+        ["updated", "failed", "failed", "failed", "failed"]
+    );
+    assert_eq!(
+        r.body["results"][1]["errors"],
+        json!({"id": ["no such record, or not visible to you"]})
+    );
+    assert!(
+        r.body["results"][4]["errors"]["id"].is_array(),
+        "the same id twice: {}",
+        r.body
+    );
+    let theirs_now = app
+        .get(&format!("/api/v1/customers/{theirs}"))
+        .token(&w.admin.token)
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(
+        theirs_now.body["industry"],
+        Value::Null,
+        "hidden record untouched"
+    );
     // Handing a customer to someone outside the rep's scope is refused per record.
     let r = app
         .post("/api/v1/customers/batch")
@@ -122,7 +209,11 @@ async fn update_mode_names_records_by_id_or_external_id_within_visibility(app: T
         .send()
         .await
         .expect(200);
-    assert!(r.body["results"][0]["errors"]["record"].is_array(), "{}", r.body);
+    assert!(
+        r.body["results"][0]["errors"]["record"].is_array(),
+        "{}",
+        r.body
+    );
     // A viewer may not write at all.
     let r = app
         .post("/api/v1/customers/batch")
@@ -131,23 +222,63 @@ async fn update_mode_names_records_by_id_or_external_id_within_visibility(app: T
         .send()
         .await
         .expect(200);
-    assert!(r.body["results"][0]["errors"]["record"].is_array(), "{}", r.body);
+    assert!(
+        r.body["results"][0]["errors"]["record"].is_array(),
+        "{}",
+        r.body
+    );
 }
 
 async fn batches_are_bounded_and_retry_safe(app: TestApp) {
     let w = World::create(&app);
     let t = &w.admin.token;
-    let too_many: Vec<Value> = (0..1001).map(|i| json!({"kind": "person", "name": format!("p{i}")})).collect();
-    let r = app.post("/api/v1/customers/batch").token(t).json(&json!({"mode": "create", "records": too_many})).send().await.expect(422);
+    let too_many: Vec<Value> = (0..1001)
+        .map(|i| json!({"kind": "person", "name": format!("p{i}")}))
+        .collect();
+    let r = app
+        .post("/api/v1/customers/batch")
+        .token(t)
+        .json(&json!({"mode": "create", "records": too_many}))
+        .send()
+        .await
+        .expect(422);
     assert_eq!(r.errors(), ["records"]);
-    app.post("/api/v1/customers/batch").token(t).json(&json!({"mode": "merge", "records": []})).send().await.expect(422);
+    app.post("/api/v1/customers/batch")
+        .token(t)
+        .json(&json!({"mode": "merge", "records": []}))
+        .send()
+        .await
+        .expect(422);
     let body = json!({"mode": "create", "records": [{"kind": "person", "name": "张三"}]});
-    let first = app.post("/api/v1/customers/batch").token(t).header("idempotency-key", "b-1").json(&body).send().await.expect(200);
-    let again = app.post("/api/v1/customers/batch").token(t).header("idempotency-key", "b-1").json(&body).send().await.expect(200);
+    let first = app
+        .post("/api/v1/customers/batch")
+        .token(t)
+        .header("idempotency-key", "b-1")
+        .json(&body)
+        .send()
+        .await
+        .expect(200);
+    let again = app
+        .post("/api/v1/customers/batch")
+        .token(t)
+        .header("idempotency-key", "b-1")
+        .json(&body)
+        .send()
+        .await
+        .expect(200);
     assert_eq!(again.header("idempotent-replayed"), Some("true"));
     assert_eq!(again.body, first.body, "identical response");
-    let list = app.get("/api/v1/customers").token(t).send().await.expect(200);
-    assert_eq!(list.body["items"].as_array().map(Vec::len), Some(1), "written once");
+    let list = app
+        .get("/api/v1/customers")
+        .token(t)
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(
+        list.body["items"].as_array().map(Vec::len),
+        Some(1),
+        "written once"
+    );
     app.post("/api/v1/customers/batch")
         .token(t)
         .header("idempotency-key", "b-1")
@@ -173,7 +304,12 @@ async fn product_and_order_batches_upsert_by_external_id(app: TestApp) {
         .expect(200);
     assert_eq!(statuses(&products.body), ["created", "failed", "failed"]);
     CustomerBuilder::new(w.ws, "C").owner(&w.rep1).build(&app);
-    app.put("/api/v1/customers/by-external-id/K1").token(t).json(&json!({"kind": "person", "name": "客户"})).send().await.expect(201);
+    app.put("/api/v1/customers/by-external-id/K1")
+        .token(t)
+        .json(&json!({"kind": "person", "name": "客户"}))
+        .send()
+        .await
+        .expect(201);
     let orders = app
         .post("/api/v1/orders/batch")
         .token(t)
@@ -189,7 +325,12 @@ async fn product_and_order_batches_upsert_by_external_id(app: TestApp) {
         .await
         .expect(200);
     assert_eq!(statuses(&orders.body), ["created", "failed", "created"]);
-    let o1 = app.get("/api/v1/orders?external_id=O1").token(t).send().await.expect(200);
+    let o1 = app
+        .get("/api/v1/orders?external_id=O1")
+        .token(t)
+        .send()
+        .await
+        .expect(200);
     assert_eq!(o1.body["items"][0]["total"]["amount_minor"], 300);
     let update = app
         .post("/api/v1/orders/batch")

@@ -14,7 +14,7 @@ mod migrations;
 mod openapi;
 mod paging;
 mod regions;
-mod sync;
 mod sales;
+mod sync;
 mod upsert;
 mod visibility;

@@ -17,7 +17,11 @@ const BATCH: usize = 1_000;
 fn customer(i: usize, round: usize) -> Value {
     // Round 2 renames every 100th customer; the rest are resent unchanged.
     let industry = ["technology", "retail", "manufacturing"][i % 3];
-    let name = if round == 2 && i % 100 == 0 { format!("客户 {i} (更名)") } else { format!("客户 {i}") };
+    let name = if round == 2 && i % 100 == 0 {
+        format!("客户 {i} (更名)")
+    } else {
+        format!("客户 {i}")
+    };
     json!({
         "external_id": format!("CUST-{i:05}"), "kind": if i % 3 == 0 { "person" } else { "organization" },
         "name": name, "phone": format!("1380000{i:04}"), "province_code": "440000", "city_code": "440300",
@@ -27,7 +31,11 @@ fn customer(i: usize, round: usize) -> Value {
 
 fn order(i: usize, round: usize) -> Value {
     // Round 2 marks every 100th order completed.
-    let status = if round == 2 && i % 100 == 0 { "completed" } else { "paid" };
+    let status = if round == 2 && i % 100 == 0 {
+        "completed"
+    } else {
+        "paid"
+    };
     json!({
         "external_id": format!("SO-{i:06}"), "customer_external_id": format!("CUST-{:05}", i % CUSTOMERS),
         "order_date": format!("2026-{:02}-{:02}", 1 + i % 12, 1 + i % 28), "status": status, "currency": "CNY",
@@ -88,18 +96,47 @@ async fn an_erp_syncs_ten_thousand_customers_and_fifty_thousand_orders(app: Test
         .map(|i| json!({"external_id": format!("MAT-{i}"), "sku": format!("SKU-{i}"), "name": format!("商品 {i}"),
                         "price": {"amount_minor": 1_000 + i * 10, "currency": "CNY"}}))
         .collect();
-    assert_eq!(push(&app, t, "/api/v1/products/batch", products).await, (50, 0, 0));
+    assert_eq!(
+        push(&app, t, "/api/v1/products/batch", products).await,
+        (50, 0, 0)
+    );
 
-    let round1 = |f: fn(usize, usize) -> Value, n: usize, round: usize| (0..n).map(|i| f(i, round)).collect::<Vec<_>>();
-    assert_eq!(push(&app, t, "/api/v1/customers/batch", round1(customer, CUSTOMERS, 1)).await, (10_000, 0, 0));
-    assert_eq!(push(&app, t, "/api/v1/orders/batch", round1(order, ORDERS, 1)).await, (50_000, 0, 0));
+    let round1 = |f: fn(usize, usize) -> Value, n: usize, round: usize| {
+        (0..n).map(|i| f(i, round)).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        push(
+            &app,
+            t,
+            "/api/v1/customers/batch",
+            round1(customer, CUSTOMERS, 1)
+        )
+        .await,
+        (10_000, 0, 0)
+    );
+    assert_eq!(
+        push(&app, t, "/api/v1/orders/batch", round1(order, ORDERS, 1)).await,
+        (50_000, 0, 0)
+    );
     let (first, after_first) = feed_after(&app, t, 0).await;
     assert_eq!(first.len(), 50 + CUSTOMERS + ORDERS);
     assert!(first.iter().all(|e| e["op"] == "create"));
 
     // The same data again, with 1 % really changed: no duplicates, only those updated.
-    assert_eq!(push(&app, t, "/api/v1/customers/batch", round1(customer, CUSTOMERS, 2)).await, (0, 100, 9_900));
-    assert_eq!(push(&app, t, "/api/v1/orders/batch", round1(order, ORDERS, 2)).await, (0, 500, 49_500));
+    assert_eq!(
+        push(
+            &app,
+            t,
+            "/api/v1/customers/batch",
+            round1(customer, CUSTOMERS, 2)
+        )
+        .await,
+        (0, 100, 9_900)
+    );
+    assert_eq!(
+        push(&app, t, "/api/v1/orders/batch", round1(order, ORDERS, 2)).await,
+        (0, 500, 49_500)
+    );
     let (second, after_second) = feed_after(&app, t, after_first).await;
     assert_eq!(second.len(), 600);
     assert!(second.iter().all(|e| e["op"] == "update"));
@@ -117,21 +154,55 @@ async fn an_erp_syncs_ten_thousand_customers_and_fifty_thousand_orders(app: Test
         .filter_map(|f| f.as_str().map(str::to_owned))
         .collect();
     assert_eq!(order_fields, HashSet::from(["status".to_owned()]));
-    let listed = app.get("/api/v1/customers?external_id=CUST-00100").token(t).send().await.expect(200);
-    assert_eq!(listed.body["items"].as_array().map(Vec::len), Some(1), "no duplicate");
+    let listed = app
+        .get("/api/v1/customers?external_id=CUST-00100")
+        .token(t)
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(
+        listed.body["items"].as_array().map(Vec::len),
+        Some(1),
+        "no duplicate"
+    );
 
     // A retried request with the same key writes nothing and answers the same.
     let body = json!({"mode": "upsert", "records": [customer(1, 3), {"external_id": "CUST-NEW", "kind": "person", "name": "新客户"}]});
-    let first_try = app.post("/api/v1/customers/batch").token(t).header("idempotency-key", "sync-42").json(&body).send().await.expect(200);
-    assert_eq!((first_try.body["created"].clone(), first_try.body["unchanged"].clone()), (json!(1), json!(1)));
-    let retry = app.post("/api/v1/customers/batch").token(t).header("idempotency-key", "sync-42").json(&body).send().await.expect(200);
+    let first_try = app
+        .post("/api/v1/customers/batch")
+        .token(t)
+        .header("idempotency-key", "sync-42")
+        .json(&body)
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(
+        (
+            first_try.body["created"].clone(),
+            first_try.body["unchanged"].clone()
+        ),
+        (json!(1), json!(1))
+    );
+    let retry = app
+        .post("/api/v1/customers/batch")
+        .token(t)
+        .header("idempotency-key", "sync-42")
+        .json(&body)
+        .send()
+        .await
+        .expect(200);
     assert_eq!(retry.body, first_try.body);
     assert_eq!(retry.header("idempotent-replayed"), Some("true"));
     let (third, _) = feed_after(&app, t, after_second).await;
     assert_eq!(third.len(), 1, "the retry added nothing");
 
     // Totals are the server's: 2 lines per order.
-    let o = app.get("/api/v1/orders?external_id=SO-000007").token(t).send().await.expect(200);
+    let o = app
+        .get("/api/v1/orders?external_id=SO-000007")
+        .token(t)
+        .send()
+        .await
+        .expect(200);
     let total = o.body["items"][0]["total"]["amount_minor"].as_i64();
     // 4 × SKU-7 (1,070) + 0.5 × 19.99 (rounded 10.00) − 1.00
     assert_eq!(total, Some(4 * 1_070 + 1_000 - 100));

@@ -112,21 +112,27 @@ impl ManageConnection for AnyManager {
     }
 }
 
-/// WAL for concurrent readers, a busy timeout instead of instant `SQLITE_BUSY`,
-/// and foreign keys, which SQLite leaves off by default.
+/// SQLite: WAL for concurrent readers, a busy timeout instead of instant
+/// `SQLITE_BUSY`, and foreign keys, which SQLite leaves off by default.
+/// PostgreSQL: plan each execution of a prepared statement with its real
+/// parameters and the table's current size. A generic plan cached while a
+/// table was small (a fresh workspace's first sync batch) otherwise keeps
+/// scanning the wrong index once it holds millions of rows.
 #[derive(Debug, Clone, Copy)]
 struct SqlitePragmas;
 
 impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for SqlitePragmas {
     fn on_acquire(&self, conn: &mut AnyConnection) -> Result<(), diesel::r2d2::Error> {
-        if let AnyConnection::Sqlite(c) = conn {
-            c.batch_execute(
+        match conn {
+            AnyConnection::Sqlite(c) => c.batch_execute(
                 "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
                  PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
-            )
-            .map_err(diesel::r2d2::Error::QueryError)?;
+            ),
+            AnyConnection::Postgresql(c) => {
+                c.batch_execute("SET plan_cache_mode = force_custom_plan")
+            }
         }
-        Ok(())
+        .map_err(diesel::r2d2::Error::QueryError)
     }
 }
 

@@ -394,6 +394,7 @@ pub fn find_many(
         out.extend(
             customers::table
                 .filter(scoped(vis))
+                .filter(customers::external_id.is_not_null())
                 .filter(customers::external_id.eq_any(chunk))
                 .select(CustomerRow::as_select())
                 .load(conn)?,

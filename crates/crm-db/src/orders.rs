@@ -119,6 +119,7 @@ pub fn find_by_external_ids(
                     orders::workspace_id
                         .eq(Id(workspace_id))
                         .and(orders::deleted_at.is_null())
+                        .and(orders::external_id.is_not_null())
                         .and(orders::external_id.eq_any(chunk)),
                 )
                 .select(OrderRow::as_select())

@@ -156,6 +156,7 @@ pub fn find_by_external_ids(
         out.extend(
             products::table
                 .filter(live(workspace_id))
+                .filter(products::external_id.is_not_null())
                 .filter(products::external_id.eq_any(chunk))
                 .select(ProductRow::as_select())
                 .load(conn)?,

@@ -20,7 +20,9 @@ use uuid::Uuid;
 use super::ENTITY;
 use super::input::{Input, check_ownership, validate};
 use super::upsert::to_new;
-use crate::batch::{self as batches, Outcome, Record, RecordError, Target, reject_repeats, target_field};
+use crate::batch::{
+    self as batches, Outcome, Record, RecordError, Target, reject_repeats, target_field,
+};
 use crate::caller::Caller;
 use crate::error::ApiError;
 use crate::extract::ApiJson;
