@@ -6,7 +6,7 @@ TARGET_DIR ?= $(or $(CARGO_TARGET_DIR),target)
 CRM_DATABASE_URL ?= sqlite://./data/crm.db
 export CRM_DATABASE_URL
 
-.PHONY: run build test lint openapi check-api-types clean frontend test-browser
+.PHONY: run build test lint openapi check-api-types clean frontend test-browser bench
 
 # Must equal the wasm-bindgen version pinned in frontend/Cargo.toml.
 WASM_BINDGEN_VERSION := 0.2.130
@@ -71,6 +71,10 @@ check-api-types:
 		echo "crm-api-types must not depend on diesel"; exit 1; fi
 
 ## Regenerate the committed OpenAPI document from the handlers.
+# Batch-upsert throughput against psql \copy and sqlite3 .import (not a test).
+bench:
+	$(CARGO) run --release -p crm-tests --bin bench
+
 openapi:
 	$(CARGO) run -q -p crm-server --bin crm -- openapi > openapi/openapi.json
 

@@ -5,6 +5,7 @@
 
 use std::collections::HashSet;
 
+use crm_tests::sync_data::{customer, order, product};
 use crm_tests::{TestApp, World, both};
 use serde_json::{Value, json};
 
@@ -13,38 +14,6 @@ both!(an_erp_syncs_ten_thousand_customers_and_fifty_thousand_orders);
 const CUSTOMERS: usize = 10_000;
 const ORDERS: usize = 50_000;
 const BATCH: usize = 1_000;
-
-fn customer(i: usize, round: usize) -> Value {
-    // Round 2 renames every 100th customer; the rest are resent unchanged.
-    let industry = ["technology", "retail", "manufacturing"][i % 3];
-    let name = if round == 2 && i % 100 == 0 {
-        format!("客户 {i} (更名)")
-    } else {
-        format!("客户 {i}")
-    };
-    json!({
-        "external_id": format!("CUST-{i:05}"), "kind": if i % 3 == 0 { "person" } else { "organization" },
-        "name": name, "phone": format!("1380000{i:04}"), "province_code": "440000", "city_code": "440300",
-        "industry": industry
-    })
-}
-
-fn order(i: usize, round: usize) -> Value {
-    // Round 2 marks every 100th order completed.
-    let status = if round == 2 && i % 100 == 0 {
-        "completed"
-    } else {
-        "paid"
-    };
-    json!({
-        "external_id": format!("SO-{i:06}"), "customer_external_id": format!("CUST-{:05}", i % CUSTOMERS),
-        "order_date": format!("2026-{:02}-{:02}", 1 + i % 12, 1 + i % 28), "status": status, "currency": "CNY",
-        "lines": [
-            {"sku": format!("SKU-{}", i % 50), "quantity": 1 + i % 4},
-            {"sku": format!("SKU-{}", (i + 7) % 50), "quantity": 0.5, "unit_price_minor": 1_999, "discount_minor": 100}
-        ]
-    })
-}
 
 /// Pushes records in batches; returns (created, updated, unchanged) and checks nothing failed.
 async fn push(app: &TestApp, token: &str, path: &str, records: Vec<Value>) -> (u64, u64, u64) {
@@ -92,30 +61,20 @@ async fn feed_after(app: &TestApp, token: &str, since: i64) -> (Vec<Value>, i64)
 async fn an_erp_syncs_ten_thousand_customers_and_fifty_thousand_orders(app: TestApp) {
     let w = World::create(&app);
     let t = &w.admin.token;
-    let products: Vec<Value> = (0..50)
-        .map(|i| json!({"external_id": format!("MAT-{i}"), "sku": format!("SKU-{i}"), "name": format!("商品 {i}"),
-                        "price": {"amount_minor": 1_000 + i * 10, "currency": "CNY"}}))
-        .collect();
+    let products: Vec<Value> = (0..50).map(product).collect();
     assert_eq!(
         push(&app, t, "/api/v1/products/batch", products).await,
         (50, 0, 0)
     );
 
-    let round1 = |f: fn(usize, usize) -> Value, n: usize, round: usize| {
-        (0..n).map(|i| f(i, round)).collect::<Vec<_>>()
-    };
+    let customers = |round| (0..CUSTOMERS).map(|i| customer(i, round)).collect();
+    let orders = |round| (0..ORDERS).map(|i| order(i, CUSTOMERS, round)).collect();
     assert_eq!(
-        push(
-            &app,
-            t,
-            "/api/v1/customers/batch",
-            round1(customer, CUSTOMERS, 1)
-        )
-        .await,
+        push(&app, t, "/api/v1/customers/batch", customers(1)).await,
         (10_000, 0, 0)
     );
     assert_eq!(
-        push(&app, t, "/api/v1/orders/batch", round1(order, ORDERS, 1)).await,
+        push(&app, t, "/api/v1/orders/batch", orders(1)).await,
         (50_000, 0, 0)
     );
     let (first, after_first) = feed_after(&app, t, 0).await;
@@ -124,17 +83,11 @@ async fn an_erp_syncs_ten_thousand_customers_and_fifty_thousand_orders(app: Test
 
     // The same data again, with 1 % really changed: no duplicates, only those updated.
     assert_eq!(
-        push(
-            &app,
-            t,
-            "/api/v1/customers/batch",
-            round1(customer, CUSTOMERS, 2)
-        )
-        .await,
+        push(&app, t, "/api/v1/customers/batch", customers(2)).await,
         (0, 100, 9_900)
     );
     assert_eq!(
-        push(&app, t, "/api/v1/orders/batch", round1(order, ORDERS, 2)).await,
+        push(&app, t, "/api/v1/orders/batch", orders(2)).await,
         (0, 500, 49_500)
     );
     let (second, after_second) = feed_after(&app, t, after_first).await;

@@ -1,0 +1,147 @@
+//! `make bench`: batch-upsert throughput of the API against the database's
+//! own bulk loader, on a fresh PostgreSQL database and a fresh SQLite file.
+//!
+//! For each backend it pushes `BENCH_CUSTOMERS` customers and
+//! `BENCH_ORDERS` orders (two lines each) through `POST /{entity}/batch`
+//! (1,000 records per request, in process, JSON parsing and validation
+//! included), then pushes the same data again (every record unchanged).
+//! The baseline loads the very rows the API wrote into an identical table
+//! (same columns and indexes) with `psql \copy` or the `sqlite3` shell's
+//! `.import`. Prints rows/s and the ratio; it asserts nothing.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crm_tests::sync_data::{PRODUCTS, customer, order, product};
+use crm_tests::{TestApp, TestDb, World};
+use serde_json::{Value, json};
+
+fn count(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+async fn push(app: &TestApp, token: &str, path: &str, records: &[Value]) -> Duration {
+    let started = Instant::now();
+    for chunk in records.chunks(1000) {
+        let r = app
+            .post(path)
+            .token(token)
+            .json(&json!({"mode": "upsert", "records": chunk}))
+            .send()
+            .await
+            .expect(200);
+        assert_eq!(r.body["failed"], 0, "{}", r.body);
+    }
+    started.elapsed()
+}
+
+fn rate(rows: usize, took: Duration) -> f64 {
+    rows as f64 / took.as_secs_f64().max(1e-9)
+}
+
+fn run(cmd: &mut Command) -> Duration {
+    let started = Instant::now();
+    let out = cmd.output().expect("run the database shell");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    started.elapsed()
+}
+
+/// Copies `table`'s rows to CSV and times loading them into an identical
+/// empty table with the backend's own bulk loader.
+fn baseline(db: &TestDb, table: &str, dir: &std::path::Path) -> Duration {
+    let file = dir.join(format!("{table}.csv"));
+    let file = file.display();
+    let url = db.url().to_owned();
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        let schema = Command::new("sqlite3")
+            .arg(path)
+            .arg(format!(
+                "SELECT sql || ';' FROM sqlite_master WHERE tbl_name = '{table}' AND sql IS NOT NULL"
+            ))
+            .output()
+            .expect("sqlite3");
+        let ddl = String::from_utf8_lossy(&schema.stdout).replace(table, &format!("bench_{table}"));
+        run(Command::new("sqlite3").arg(path).arg(&ddl));
+        run(Command::new("sqlite3")
+            .arg(path)
+            .arg(".mode csv")
+            .arg(format!(".once {file}"))
+            .arg(format!("SELECT * FROM {table}")));
+        run(Command::new("sqlite3")
+            .arg(path)
+            .arg(format!(".import --csv {file} bench_{table}")))
+    } else {
+        run(Command::new("psql").arg(&url).arg("-qc").arg(format!(
+            "CREATE TABLE bench_{table} (LIKE {table} INCLUDING ALL)"
+        )));
+        run(Command::new("psql")
+            .arg(&url)
+            .arg("-qc")
+            .arg(format!("\\copy {table} TO '{file}' CSV")));
+        run(Command::new("psql")
+            .arg(&url)
+            .arg("-qc")
+            .arg(format!("\\copy bench_{table} FROM '{file}' CSV")))
+    }
+}
+
+async fn bench(db: TestDb, customers: usize, orders: usize) {
+    let backend = if db.url().starts_with("postgres") {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    let app = TestApp::new(db);
+    let w = World::create(&app);
+    let t = &w.admin.token;
+    let products: Vec<Value> = (0..PRODUCTS).map(product).collect();
+    push(&app, t, "/api/v1/products/batch", &products).await;
+    let cs: Vec<Value> = (0..customers).map(|i| customer(i, 1)).collect();
+    let os: Vec<Value> = (0..orders).map(|i| order(i, customers, 1)).collect();
+    let c_new = push(&app, t, "/api/v1/customers/batch", &cs).await;
+    let o_new = push(&app, t, "/api/v1/orders/batch", &os).await;
+    let c_same = push(&app, t, "/api/v1/customers/batch", &cs).await;
+    let o_same = push(&app, t, "/api/v1/orders/batch", &os).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let c_copy = baseline(&app.db, "customers", dir.path());
+    let o_copy =
+        baseline(&app.db, "orders", dir.path()) + baseline(&app.db, "order_lines", dir.path());
+    let loader = if backend == "SQLite" {
+        "sqlite3 .import"
+    } else {
+        "psql \\copy"
+    };
+    println!(
+        "\n{backend}: {customers} customers, {orders} orders ({} lines)",
+        orders * 2
+    );
+    println!(
+        "{:<34}{:>12}{:>14}{:>10}",
+        "", "API rows/s", "bulk rows/s", "ratio"
+    );
+    for (what, api, rows, copy) in [
+        ("customers, batch upsert (new)", c_new, customers, c_copy),
+        ("orders + lines, batch upsert (new)", o_new, orders, o_copy),
+        ("customers, resent unchanged", c_same, customers, c_copy),
+        ("orders, resent unchanged", o_same, orders, o_copy),
+    ] {
+        let (a, b) = (rate(rows, api), rate(rows, copy));
+        println!("{what:<34}{a:>12.0}{b:>14.0}{:>9.1}x", b / a);
+    }
+    println!("(bulk = {loader} of the same rows into an identical table with the same indexes)");
+}
+
+#[actix_rt::main]
+async fn main() {
+    let customers = count("BENCH_CUSTOMERS", 20_000);
+    let orders = count("BENCH_ORDERS", 100_000);
+    bench(TestDb::postgres(), customers, orders).await;
+    bench(TestDb::sqlite(), customers, orders).await;
+}
