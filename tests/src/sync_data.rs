@@ -16,13 +16,13 @@ pub fn product(i: usize) -> Value {
 
 pub fn customer(i: usize, round: usize) -> Value {
     let industry = ["technology", "retail", "manufacturing"][i % 3];
-    let name = if round == 2 && i % 100 == 0 {
+    let name = if round == 2 && i.is_multiple_of(100) {
         format!("客户 {i} (更名)")
     } else {
         format!("客户 {i}")
     };
     json!({
-        "external_id": format!("CUST-{i:05}"), "kind": if i % 3 == 0 { "person" } else { "organization" },
+        "external_id": format!("CUST-{i:05}"), "kind": if i.is_multiple_of(3) { "person" } else { "organization" },
         "name": name, "phone": format!("1380000{:04}", i % 10_000), "province_code": "440000", "city_code": "440300",
         "industry": industry
     })
@@ -30,7 +30,7 @@ pub fn customer(i: usize, round: usize) -> Value {
 
 /// Order `i` of a dataset with `customers` customers.
 pub fn order(i: usize, customers: usize, round: usize) -> Value {
-    let status = if round == 2 && i % 100 == 0 {
+    let status = if round == 2 && i.is_multiple_of(100) {
         "completed"
     } else {
         "paid"

@@ -83,6 +83,9 @@ impl RecordError {
 /// What happened to one record: its status and row, or why it failed.
 pub type Outcome<R> = Result<(RecordStatus, R), RecordError>;
 
+/// The records that parsed, and the refusals of those that did not.
+pub type Parsed<P> = (Vec<Record<P>>, Vec<(usize, RecordError)>);
+
 /// Checks the record count and parses each record as `P`. In `update` mode
 /// a record names its target by `id` (taken out before parsing) or by
 /// `key_field`; in `upsert` mode by `key_field`, which is required.
@@ -90,7 +93,7 @@ pub fn parse<P: DeserializeOwned>(
     mode: BatchMode,
     records: Vec<Value>,
     key_of: impl Fn(&P) -> Option<String>,
-) -> Result<(Vec<Record<P>>, Vec<(usize, RecordError)>), ApiError> {
+) -> Result<Parsed<P>, ApiError> {
     if records.is_empty() || records.len() > MAX_RECORDS {
         return Err(ApiError::validation(
             "records",

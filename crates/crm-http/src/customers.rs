@@ -115,8 +115,7 @@ pub(crate) fn create_in(
         ws,
         &mut fields,
         false,
-        scope,
-        &principal,
+        (scope, &principal),
         &mut errors,
     )?;
     errors.into_result().map_err(ApiError::Validation)?;
@@ -175,8 +174,7 @@ pub(crate) fn update_in(
         ws,
         &mut fields,
         team_from_owner,
-        scope,
-        &principal,
+        (scope, &principal),
         &mut errors,
     )?;
     errors.into_result().map_err(ApiError::Validation)?;

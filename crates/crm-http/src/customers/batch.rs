@@ -284,8 +284,7 @@ fn write(
             ws,
             &mut fields,
             team_from_owner,
-            scope,
-            &principal,
+            (scope, &principal),
             &mut errors,
         ) {
             Ok(()) => {}

@@ -284,8 +284,7 @@ pub fn check_ownership(
     workspace_id: Uuid,
     fields: &mut CustomerFields,
     team_from_owner: bool,
-    scope: Scope,
-    principal: &Principal,
+    (scope, principal): (Scope, &Principal),
     errors: &mut FieldErrors,
 ) -> Result<(), ApiError> {
     if let Some(owner) = fields.owner_id {
@@ -299,10 +298,10 @@ pub fn check_ownership(
             None => errors.add("owner_id", "is not a user of this workspace"),
         }
     }
-    if let Some(team) = fields.team_id {
-        if lookups.team(conn, workspace_id, team.0)?.is_none() {
-            errors.add("team_id", "is not a team of this workspace");
-        }
+    if let Some(team) = fields.team_id
+        && lookups.team(conn, workspace_id, team.0)?.is_none()
+    {
+        errors.add("team_id", "is not a team of this workspace");
     }
     if !errors.is_empty() {
         return Ok(());
