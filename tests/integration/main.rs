@@ -7,6 +7,7 @@ mod batch;
 mod changes;
 mod contacts;
 mod customers;
+mod deals;
 mod e2e;
 mod errors;
 mod idempotency;

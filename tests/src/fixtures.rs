@@ -84,6 +84,7 @@ fn workspace(conn: &mut AnyConnection, slug: &str) -> (Uuid, Vec<(String, Uuid)>
         .expect("workspace")
         .id
         .0;
+    crm_db::pipelines::insert_default(conn, ws).expect("pipeline");
     let roles = crm_db::roles::insert_builtins(conn, ws)
         .expect("roles")
         .into_iter()

@@ -14,6 +14,7 @@ pub enum ChangeEntity {
     Contact,
     Product,
     Order,
+    Deal,
 }
 
 impl ChangeEntity {
@@ -23,6 +24,7 @@ impl ChangeEntity {
             ChangeEntity::Contact => "contact",
             ChangeEntity::Product => "product",
             ChangeEntity::Order => "order",
+            ChangeEntity::Deal => "deal",
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod common;
 pub mod contacts;
 pub mod custom_fields;
 pub mod customers;
+pub mod deals;
 pub mod orders;
 pub mod patch;
 pub mod products;

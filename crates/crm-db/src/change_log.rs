@@ -11,7 +11,7 @@ use crate::types::{Id, Json};
 
 use crate::connection::AnyConnection;
 use crate::error::DbResult;
-use crate::schema::{change_log, contacts, customers, orders, workspaces};
+use crate::schema::{change_log, contacts, customers, deals, orders, workspaces};
 use crate::time::now;
 use crate::visibility::Visibility;
 
@@ -144,6 +144,7 @@ pub struct FeedScopes {
     /// Contacts follow their customer's owner and team.
     pub contacts: Visibility,
     pub orders: Visibility,
+    pub deals: Visibility,
     /// Products have no owner: all or nothing.
     pub products: bool,
 }
@@ -180,7 +181,12 @@ pub fn feed(
             .map(|r| r.entity_id)
             .collect()
     };
-    let (customer_ids, contact_ids, order_ids) = (ids_of(CUSTOMER), ids_of(CONTACT), ids_of(ORDER));
+    let (customer_ids, contact_ids, order_ids, deal_ids) = (
+        ids_of(CUSTOMER),
+        ids_of(CONTACT),
+        ids_of(ORDER),
+        ids_of(DEAL),
+    );
     let visible_customers: HashSet<Id> = if customer_ids.is_empty() {
         HashSet::new()
     } else {
@@ -215,12 +221,24 @@ pub fn feed(
             .into_iter()
             .collect()
     };
+    let visible_deals: HashSet<Id> = if deal_ids.is_empty() {
+        HashSet::new()
+    } else {
+        deals::table
+            .filter(scopes.deals.deals_with_deleted())
+            .filter(deals::id.eq_any(deal_ids))
+            .select(deals::id)
+            .load::<Id>(conn)?
+            .into_iter()
+            .collect()
+    };
     let entries = rows
         .into_iter()
         .filter(|r| match r.entity.as_str() {
             CUSTOMER => visible_customers.contains(&r.entity_id),
             CONTACT => visible_contacts.contains(&r.entity_id),
             ORDER => visible_orders.contains(&r.entity_id),
+            DEAL => visible_deals.contains(&r.entity_id),
             PRODUCT => scopes.products,
             _ => false,
         })
@@ -237,6 +255,7 @@ pub const CUSTOMER: &str = "customer";
 pub const CONTACT: &str = "contact";
 pub const PRODUCT: &str = "product";
 pub const ORDER: &str = "order";
+pub const DEAL: &str = "deal";
 
 /// Runs `f` in a transaction, keeping the caller's error type.
 pub fn transaction<T, E: From<crate::DbError>>(

@@ -330,6 +330,83 @@ diesel::table! {
 diesel::joinable!(orders -> customers (customer_id));
 diesel::joinable!(order_lines -> products (product_id));
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::DbUuid;
+
+    pipelines (id) {
+        id -> DbUuid,
+        workspace_id -> DbUuid,
+        name -> Text,
+        position -> Integer,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::DbUuid;
+
+    pipeline_stages (id) {
+        id -> DbUuid,
+        workspace_id -> DbUuid,
+        pipeline_id -> DbUuid,
+        name -> Text,
+        position -> Integer,
+        probability -> Integer,
+        kind -> Text,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::DbUuid;
+
+    deals (id) {
+        id -> DbUuid,
+        workspace_id -> DbUuid,
+        pipeline_id -> DbUuid,
+        stage_id -> DbUuid,
+        customer_id -> DbUuid,
+        external_id -> Nullable<Text>,
+        name -> Text,
+        amount_minor -> BigInt,
+        currency -> Text,
+        probability -> Integer,
+        expected_close_date -> Nullable<Date>,
+        owner_id -> Nullable<DbUuid>,
+        team_id -> Nullable<DbUuid>,
+        lost_reason -> Nullable<Text>,
+        closed_at -> Nullable<Timestamp>,
+        stage_changed_at -> Timestamp,
+        version -> Integer,
+        created_by -> Nullable<DbUuid>,
+        updated_by -> Nullable<DbUuid>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::DbUuid;
+
+    deal_stage_changes (id) {
+        id -> DbUuid,
+        workspace_id -> DbUuid,
+        deal_id -> DbUuid,
+        from_stage_id -> Nullable<DbUuid>,
+        to_stage_id -> DbUuid,
+        actor_id -> Nullable<DbUuid>,
+        at -> Timestamp,
+    }
+}
+
+diesel::joinable!(pipeline_stages -> pipelines (pipeline_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     workspaces,
     roles,
@@ -349,4 +426,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     products,
     orders,
     order_lines,
+    pipelines,
+    pipeline_stages,
+    deals,
+    deal_stage_changes,
 );

@@ -9,7 +9,7 @@ use diesel::sql_types::Bool;
 use uuid::Uuid;
 
 use crate::connection::MultiBackend;
-use crate::schema::{contacts, customers, orders};
+use crate::schema::{contacts, customers, deals, orders};
 use crate::types::Id;
 
 /// The caller's workspace, the scope their role grants for the action at
@@ -103,6 +103,16 @@ impl Visibility {
     /// Orders inside the scope, deleted ones included (for the changes feed).
     pub fn orders_with_deleted(&self) -> Predicate<orders::table> {
         owned_predicate!(self, orders::table, orders, false)
+    }
+
+    /// Live deals inside the scope, by the deal's own owner and team.
+    pub fn deals(&self) -> Predicate<deals::table> {
+        owned_predicate!(self, deals::table, deals, true)
+    }
+
+    /// Deals inside the scope, deleted ones included (for the changes feed).
+    pub fn deals_with_deleted(&self) -> Predicate<deals::table> {
+        owned_predicate!(self, deals::table, deals, false)
     }
 
     /// Customers inside the scope, deleted ones included: the changes feed

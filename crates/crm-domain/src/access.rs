@@ -23,6 +23,8 @@ string_enum! {
         CustomFields = "custom_fields",
         Products = "products",
         Orders = "orders",
+        Pipelines = "pipelines",
+        Deals = "deals",
     }
 }
 
@@ -179,7 +181,7 @@ impl BuiltinRole {
         // Everyone who signs in may see colleagues, teams, tags and field definitions:
         // owner pickers, tag chips and custom-field forms need them.
         // The product catalogue, too: order forms pick from it.
-        for object in [Users, Teams, Tags, CustomFields, Products] {
+        for object in [Users, Teams, Tags, CustomFields, Products, Pipelines] {
             p.set(object, Read, Scope::All);
         }
         match self {
@@ -189,14 +191,14 @@ impl BuiltinRole {
                 }
             }
             Self::Manager => {
-                for object in [Customers, Contacts, Orders] {
+                for object in [Customers, Contacts, Orders, Deals] {
                     p.grant_all(object, Scope::Subtree);
                 }
                 p.set(Tags, Create, Scope::All);
                 p.grant_all(Products, Scope::All);
             }
             Self::Sales => {
-                for object in [Customers, Contacts, Orders] {
+                for object in [Customers, Contacts, Orders, Deals] {
                     p.grant_all(object, Scope::Own);
                     p.set(object, Export, Scope::None);
                 }
@@ -209,7 +211,7 @@ impl BuiltinRole {
                 p.set(Orders, Read, Scope::All);
             }
             Self::Marketing => {
-                for object in [Customers, Contacts, Orders] {
+                for object in [Customers, Contacts, Orders, Deals] {
                     p.set(object, Read, Scope::All);
                     p.set(object, Export, Scope::All);
                 }
@@ -217,7 +219,7 @@ impl BuiltinRole {
                 p.set(Tags, Update, Scope::All);
             }
             Self::Viewer => {
-                for object in [Customers, Contacts, Orders] {
+                for object in [Customers, Contacts, Orders, Deals] {
                     p.set(object, Read, Scope::All);
                 }
             }

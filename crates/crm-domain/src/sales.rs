@@ -25,6 +25,29 @@ impl OrderStatus {
     }
 }
 
+string_enum! {
+    /// What reaching a pipeline stage means for a deal.
+    StageKind {
+        /// Still being worked.
+        Open = "open",
+        /// Closed as won.
+        Won = "won",
+        /// Closed as lost; a lost reason is required.
+        Lost = "lost",
+    }
+}
+
+/// The stages a new workspace's default pipeline starts with:
+/// (name, default probability %, kind).
+pub const DEFAULT_STAGES: [(&str, i32, StageKind); 6] = [
+    ("初步接洽", 10, StageKind::Open),
+    ("需求确认", 25, StageKind::Open),
+    ("方案报价", 50, StageKind::Open),
+    ("商务谈判", 75, StageKind::Open),
+    ("赢单", 100, StageKind::Won),
+    ("输单", 0, StageKind::Lost),
+];
+
 /// Largest quantity a line may carry (a billion units).
 const MAX_QUANTITY_MILLI: i64 = 1_000_000_000_000;
 

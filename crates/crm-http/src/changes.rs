@@ -20,6 +20,7 @@ fn view(row: ChangeRow) -> Option<Change> {
         crm_db::change_log::CONTACT => ChangeEntity::Contact,
         crm_db::change_log::PRODUCT => ChangeEntity::Product,
         crm_db::change_log::ORDER => ChangeEntity::Order,
+        crm_db::change_log::DEAL => ChangeEntity::Deal,
         _ => return None,
     };
     let op = match row.op.as_str() {
@@ -72,6 +73,7 @@ pub async fn list(
                 customers: caller.visibility_or_none(conn, ObjectType::Customers, Action::Read)?,
                 contacts: caller.visibility_or_none(conn, ObjectType::Contacts, Action::Read)?,
                 orders: caller.visibility_or_none(conn, ObjectType::Orders, Action::Read)?,
+                deals: caller.visibility_or_none(conn, ObjectType::Deals, Action::Read)?,
                 products: caller.scope(ObjectType::Products, Action::Read) != Scope::None,
             };
             Ok(crm_db::change_log::feed(

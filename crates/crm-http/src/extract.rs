@@ -62,6 +62,14 @@ pub(crate) fn field_error(path: &serde_path_to_error::Path, message: &str) -> (S
     )
 }
 
+/// A JSON value already read, as `T`, with the same field-level errors.
+pub fn parse_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(value).map_err(|err| {
+        let (field, message) = field_error(err.path(), &err.inner().to_string());
+        ApiError::Validation(FieldErrors::single(field, message))
+    })
+}
+
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     let mut de = serde_json::Deserializer::from_slice(body);
     let value: T = serde_path_to_error::deserialize(&mut de).map_err(|err| {

@@ -11,6 +11,7 @@ pub mod changes;
 pub mod contacts;
 pub mod custom_fields;
 pub mod customers;
+pub mod deals;
 pub mod docs;
 pub mod error;
 pub mod extract;
@@ -20,6 +21,7 @@ pub mod lookups;
 pub mod middleware;
 pub mod orders;
 pub mod paging;
+pub mod pipelines;
 pub mod products;
 pub mod regions;
 pub mod roles;
@@ -102,6 +104,16 @@ fn v1(cfg: &mut ServiceConfig<'_>) {
         .service(orders::update)
         .service(orders::remove)
         .service(orders::put)
+        .service(pipelines::list)
+        .service(pipelines::create)
+        .service(pipelines::kanban)
+        .service(deals::list)
+        .service(deals::create)
+        .service(deals::get)
+        .service(deals::update)
+        .service(deals::remove)
+        .service(deals::put)
+        .service(deals::stage_changes)
         .service(changes::list);
 }
 

@@ -182,6 +182,7 @@ pub fn seed(conn: &mut AnyConnection, customers: usize) -> anyhow::Result<Uuid> 
             .id
             .0;
         let roles = crm_db::roles::insert_builtins(conn, ws)?;
+        crm_db::pipelines::insert_default(conn, ws)?;
         let role_id = |role: BuiltinRole| {
             roles
                 .iter()

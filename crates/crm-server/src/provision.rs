@@ -39,6 +39,7 @@ pub fn create_workspace(
         }
         let workspace = crm_db::workspaces::insert(conn, slug, name)?;
         let roles = crm_db::roles::insert_builtins(conn, workspace.id.0)?;
+        crm_db::pipelines::insert_default(conn, workspace.id.0)?;
         let admin = roles
             .iter()
             .find(|r| r.key == BuiltinRole::Admin.as_str())

@@ -1,0 +1,200 @@
+//! Pipelines, their stages, deals, the stage history and the kanban board.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use crm_domain::money::Money;
+use crm_domain::sales::StageKind;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Stage {
+    pub id: Uuid,
+    pub name: String,
+    /// 0-based order on the board.
+    pub position: i32,
+    /// Default probability (%) of deals entering the stage.
+    pub probability: i32,
+    pub kind: StageKind,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Pipeline {
+    pub id: Uuid,
+    pub name: String,
+    pub stages: Vec<Stage>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewStage {
+    pub name: String,
+    /// 0–100.
+    pub probability: i32,
+    pub kind: StageKind,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "渠道销售", "stages": [
+    {"name": "线索", "probability": 10, "kind": "open"},
+    {"name": "签约", "probability": 100, "kind": "won"},
+    {"name": "丢单", "probability": 0, "kind": "lost"}
+]}))]
+pub struct NewPipeline {
+    pub name: String,
+    /// 2–30 stages in board order, at least one `won` and one `lost`.
+    pub stages: Vec<NewStage>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Deal {
+    pub id: Uuid,
+    pub pipeline_id: Uuid,
+    pub stage_id: Uuid,
+    pub customer_id: Uuid,
+    pub external_id: Option<String>,
+    pub name: String,
+    pub amount: Money,
+    /// Percent; the stage's default unless set.
+    pub probability: i32,
+    pub expected_close_date: Option<NaiveDate>,
+    pub owner_id: Option<Uuid>,
+    pub team_id: Option<Uuid>,
+    pub lost_reason: Option<String>,
+    /// When the deal reached a won or lost stage.
+    pub closed_at: Option<DateTime<Utc>>,
+    pub stage_changed_at: DateTime<Utc>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "customer_external_id": "ERP-000123", "name": "2027 年度茶叶采购",
+    "amount": {"amount_minor": 12_000_000, "currency": "CNY"}, "expected_close_date": "2027-01-15"
+}))]
+pub struct NewDeal {
+    /// Defaults to the workspace's first pipeline.
+    #[serde(default)]
+    pub pipeline_id: Option<Uuid>,
+    /// Defaults to the pipeline's first stage.
+    #[serde(default)]
+    pub stage_id: Option<Uuid>,
+    #[serde(default)]
+    pub customer_id: Option<Uuid>,
+    #[serde(default)]
+    pub customer_external_id: Option<String>,
+    #[serde(default)]
+    pub external_id: Option<String>,
+    pub name: String,
+    pub amount: Money,
+    /// Defaults to the stage's probability.
+    #[serde(default)]
+    pub probability: Option<i32>,
+    #[serde(default)]
+    pub expected_close_date: Option<NaiveDate>,
+    /// Defaults to the customer's owner.
+    #[serde(default)]
+    pub owner_id: Option<Uuid>,
+    /// Required when the stage is a `lost` one.
+    #[serde(default)]
+    pub lost_reason: Option<String>,
+}
+
+/// Merge patch. A new `stage_id` moves the deal (recorded in its history)
+/// and resets `probability` to the stage's unless one is sent.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"stage_id": "0190c0de-0000-7000-8000-000000000003"}))]
+pub struct DealPatch {
+    #[serde(default)]
+    pub pipeline_id: Option<Uuid>,
+    #[serde(default)]
+    pub stage_id: Option<Uuid>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub amount: Option<Money>,
+    /// `null` resets it to the stage's default.
+    #[serde(default, deserialize_with = "crate::patch::nullable")]
+    #[schema(value_type = Option<i32>)]
+    pub probability: Option<Option<i32>>,
+    #[serde(default, deserialize_with = "crate::patch::nullable")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub expected_close_date: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "crate::patch::nullable")]
+    #[schema(value_type = Option<Uuid>)]
+    pub owner_id: Option<Option<Uuid>>,
+    #[serde(default, deserialize_with = "crate::patch::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub external_id: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::patch::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub lost_reason: Option<Option<String>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct StageChange {
+    pub from_stage_id: Option<Uuid>,
+    pub to_stage_id: Uuid,
+    pub actor_id: Option<Uuid>,
+    pub at: DateTime<Utc>,
+}
+
+/// Filters, sort and paging of `GET /api/v1/deals`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DealQuery {
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+    /// `created_at`, `updated_at` or `stage_changed_at`; prefix `-` for descending. Default `-created_at`.
+    pub sort: Option<String>,
+    pub pipeline_id: Option<Uuid>,
+    /// One kanban column: page it with `cursor`.
+    pub stage_id: Option<Uuid>,
+    pub customer_id: Option<Uuid>,
+    pub owner_id: Option<Uuid>,
+    pub external_id: Option<String>,
+}
+
+/// A sum per currency.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct StageTotal {
+    pub currency: String,
+    pub amount_minor: i64,
+    /// Σ amount × probability / 100.
+    pub weighted_minor: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct KanbanColumn {
+    pub stage: Stage,
+    /// Deals in the stage the caller may see.
+    pub count: i64,
+    /// Per currency (deals in several currencies are not converted).
+    pub totals: Vec<StageTotal>,
+    /// The first page, most recently moved first.
+    pub deals: Vec<Deal>,
+    /// For `GET /api/v1/deals?stage_id=…&sort=-stage_changed_at&cursor=…`.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Kanban {
+    pub pipeline: Pipeline,
+    pub columns: Vec<KanbanColumn>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct KanbanQuery {
+    /// Deals per column on the first page, 1–100 (default 20).
+    pub limit: Option<i64>,
+    /// Only this owner's deals.
+    pub owner_id: Option<Uuid>,
+}

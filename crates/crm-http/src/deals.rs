@@ -1,0 +1,618 @@
+//! `/deals`: opportunities on a pipeline. A deal's stage must belong to its
+//! pipeline; moving it records the change with its time, resets the
+//! probability to the stage's default unless one is sent, and closes the
+//! deal on a won or lost stage (lost needs a reason). Visibility follows the
+//! deal's own owner and team, as for customers.
+
+use actix_web::{HttpResponse, delete, get, patch, post, put, web};
+use crm_api_types::deals::{Deal, DealPatch, DealQuery, NewDeal, StageChange};
+use crm_api_types::patch::apply;
+use crm_api_types::{Page, Problem};
+use crm_db::AnyConnection;
+use crm_db::change_log::{
+    Change, Op, changed_fields, field_names, lock_workspace, record, transaction,
+};
+use crm_db::deals::{DealFields, DealFilter, DealRow, DealSort};
+use crm_db::paging::SortValue;
+use crm_db::types::Id;
+use crm_domain::FieldErrors;
+use crm_domain::access::{Action, ObjectType, Ownership, Scope};
+use crm_domain::money::Money;
+use crm_domain::sales::StageKind;
+use crm_domain::validation::bounded_text;
+use uuid::Uuid;
+
+use crate::caller::Caller;
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiQuery, IfMatch, etag};
+use crate::idempotency::{self, IdempotencyKey};
+use crate::paging::{keyset, page};
+use crate::state::AppState;
+use crate::views::utc;
+
+pub const ENTITY: &str = crm_db::change_log::DEAL;
+
+const SORTS: [(&str, DealSort); 3] = [
+    ("created_at", DealSort::CreatedAt),
+    ("updated_at", DealSort::UpdatedAt),
+    ("stage_changed_at", DealSort::StageChangedAt),
+];
+
+pub fn view(row: DealRow) -> Deal {
+    let f = row.fields;
+    Deal {
+        id: row.id.0,
+        pipeline_id: f.pipeline_id.0,
+        stage_id: f.stage_id.0,
+        customer_id: f.customer_id.0,
+        external_id: f.external_id,
+        name: f.name,
+        amount: Money {
+            amount_minor: f.amount_minor,
+            currency: f.currency,
+        },
+        probability: f.probability,
+        expected_close_date: f.expected_close_date,
+        owner_id: f.owner_id.map(Uuid::from),
+        team_id: f.team_id.map(Uuid::from),
+        lost_reason: f.lost_reason,
+        closed_at: f.closed_at.map(utc),
+        stage_changed_at: utc(f.stage_changed_at),
+        version: row.version,
+        created_at: utc(row.created_at),
+        updated_at: utc(row.updated_at),
+    }
+}
+
+/// A create body as a patch plus the create-only fields.
+struct Create {
+    customer_id: Option<Uuid>,
+    customer_external_id: Option<String>,
+}
+
+fn as_patch(n: NewDeal) -> (DealPatch, Create) {
+    (
+        DealPatch {
+            pipeline_id: n.pipeline_id,
+            stage_id: n.stage_id,
+            name: Some(n.name),
+            amount: Some(n.amount),
+            probability: n.probability.map(Some),
+            expected_close_date: Some(n.expected_close_date),
+            owner_id: n.owner_id.map(Some),
+            external_id: Some(n.external_id),
+            lost_reason: Some(n.lost_reason),
+        },
+        Create {
+            customer_id: n.customer_id,
+            customer_external_id: n.customer_external_id,
+        },
+    )
+}
+
+/// The deal's fields after the patch, checked; `create` for a new deal.
+fn resolve(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    current: Option<&DealRow>,
+    p: DealPatch,
+    new_deal: Option<Create>,
+    scope: Scope,
+) -> Result<DealFields, ApiError> {
+    let ws = caller.workspace_id;
+    let mut errors = FieldErrors::new();
+    let base = current.map(|r| &r.fields);
+    let pipelines = crm_db::pipelines::list(conn, ws)?;
+    let stages = crm_db::pipelines::stages(conn, ws, None)?;
+    let pipeline_id = p
+        .pipeline_id
+        .map(Id)
+        .or(base.map(|b| b.pipeline_id))
+        .or(pipelines.first().map(|p| p.id));
+    let Some(pipeline_id) = pipeline_id else {
+        return Err(ApiError::validation(
+            "pipeline_id",
+            "the workspace has no pipeline",
+        ));
+    };
+    if !pipelines.iter().any(|p| p.id == pipeline_id) {
+        return Err(ApiError::validation(
+            "pipeline_id",
+            "is not a pipeline of this workspace",
+        ));
+    }
+    let moved_pipeline = base.is_some_and(|b| b.pipeline_id != pipeline_id);
+    let stage_id = match (p.stage_id, base) {
+        (Some(s), _) => Id(s),
+        (None, Some(_)) if moved_pipeline => {
+            return Err(ApiError::validation(
+                "stage_id",
+                "is required when moving to another pipeline",
+            ));
+        }
+        (None, Some(b)) => b.stage_id,
+        (None, None) => match stages.iter().find(|s| s.pipeline_id == pipeline_id) {
+            Some(first) => first.id,
+            None => return Err(ApiError::validation("pipeline_id", "has no stages")),
+        },
+    };
+    let Some(stage) = stages
+        .iter()
+        .find(|s| s.id == stage_id && s.pipeline_id == pipeline_id)
+    else {
+        return Err(ApiError::validation(
+            "stage_id",
+            "is not a stage of this pipeline",
+        ));
+    };
+    let kind = StageKind::parse(&stage.kind).unwrap_or(StageKind::Open);
+    let stage_moved = base.is_none_or(|b| b.stage_id != stage_id);
+
+    let customer = match new_deal {
+        None => None,
+        Some(c) => {
+            let vis = caller.visibility_or_none(conn, ObjectType::Customers, Action::Read)?;
+            let ids: Vec<Uuid> = c.customer_id.into_iter().collect();
+            let keys: Vec<String> = c.customer_external_id.clone().into_iter().collect();
+            if ids.len() + keys.len() != 1 {
+                return Err(ApiError::validation(
+                    "customer_id",
+                    "give customer_id or customer_external_id",
+                ));
+            }
+            let found = crm_db::customers::find_many(conn, ws, Some(&vis), &ids, &keys)?;
+            match found.into_iter().next() {
+                Some(c) => Some(c),
+                None => {
+                    let field = if ids.is_empty() {
+                        "customer_external_id"
+                    } else {
+                        "customer_id"
+                    };
+                    return Err(ApiError::validation(
+                        field,
+                        "no such customer, or not visible to you",
+                    ));
+                }
+            }
+        }
+    };
+    let name = p.name.or(base.map(|b| b.name.clone())).unwrap_or_default();
+    let name = errors.take("name", bounded_text(name.trim(), 1, 200));
+    let amount = match p.amount {
+        Some(m) => errors.take("amount", Money::parse(m.amount_minor, &m.currency)),
+        None => base.map(|b| Money {
+            amount_minor: b.amount_minor,
+            currency: b.currency.clone(),
+        }),
+    };
+    let probability = match p.probability {
+        Some(Some(v)) if !(0..=100).contains(&v) => {
+            errors.add("probability", "must be 0 to 100");
+            0
+        }
+        Some(Some(v)) => v,
+        Some(None) => stage.probability,
+        None if stage_moved => stage.probability,
+        None => base.map_or(stage.probability, |b| b.probability),
+    };
+    let lost_reason = apply(base.and_then(|b| b.lost_reason.clone()), p.lost_reason)
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty());
+    let lost_reason = match kind {
+        StageKind::Lost if lost_reason.is_none() => {
+            errors.add("lost_reason", "is required when the deal is lost");
+            None
+        }
+        StageKind::Lost => {
+            lost_reason.and_then(|v| errors.take("lost_reason", bounded_text(&v, 1, 500)))
+        }
+        _ => None,
+    };
+    let external_id = apply(base.and_then(|b| b.external_id.clone()), p.external_id)
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+        .and_then(|v| errors.take("external_id", bounded_text(&v, 1, 100)));
+    let (owner_id, team_id) = match p.owner_id {
+        Some(Some(owner)) => match crm_db::users::find(conn, ws, owner) {
+            Ok(u) if u.active => (Some(Id(owner)), u.team_id),
+            Ok(_) => {
+                errors.add("owner_id", "is a deactivated user");
+                (None, None)
+            }
+            Err(crm_db::DbError::NotFound) => {
+                errors.add("owner_id", "is not a user of this workspace");
+                (None, None)
+            }
+            Err(e) => return Err(e.into()),
+        },
+        Some(None) => (None, None),
+        None => match (base, &customer) {
+            (Some(b), _) => (b.owner_id, b.team_id),
+            (None, Some(c)) => (c.fields.owner_id, c.fields.team_id),
+            (None, None) => (None, None),
+        },
+    };
+    errors.into_result().map_err(ApiError::Validation)?;
+    let principal = caller.principal(conn, scope)?;
+    let ownership = Ownership {
+        owner_id: owner_id.map(Uuid::from),
+        team_id: team_id.map(Uuid::from),
+    };
+    if !scope.covers(&principal, ownership) {
+        return Err(ApiError::Forbidden(
+            "your role may not assign deals to that owner or team".into(),
+        ));
+    }
+    if let Some(ext) = &external_id
+        && crm_db::deals::id_by_external_id(conn, ws, ext)?
+            .is_some_and(|id| Some(id) != current.map(|r| r.id.0))
+    {
+        return Err(ApiError::Conflict {
+            field: "external_id".into(),
+            detail: "is already taken".into(),
+        });
+    }
+    let now = crm_db::time::now();
+    let amount = amount.unwrap_or(Money {
+        amount_minor: 0,
+        currency: "CNY".into(),
+    });
+    Ok(DealFields {
+        pipeline_id,
+        stage_id,
+        customer_id: customer
+            .map(|c| c.id)
+            .or(base.map(|b| b.customer_id))
+            .unwrap_or(Id(Uuid::nil())),
+        external_id,
+        name: name.unwrap_or_default(),
+        amount_minor: amount.amount_minor,
+        currency: amount.currency,
+        probability,
+        expected_close_date: apply(
+            base.and_then(|b| b.expected_close_date),
+            p.expected_close_date,
+        ),
+        owner_id,
+        team_id,
+        lost_reason,
+        closed_at: match (kind, stage_moved) {
+            (StageKind::Open, _) => None,
+            (_, true) => Some(now),
+            (_, false) => base.and_then(|b| b.closed_at),
+        },
+        stage_changed_at: if stage_moved {
+            now
+        } else {
+            base.map_or(now, |b| b.stage_changed_at)
+        },
+    })
+}
+
+fn log(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    id: Uuid,
+    op: Op,
+    fields: Vec<String>,
+) -> Result<(), ApiError> {
+    record(
+        conn,
+        Change {
+            workspace_id: caller.workspace_id,
+            entity: ENTITY,
+            entity_id: id,
+            op,
+            changed_fields: fields,
+            actor_id: Some(caller.user_id()),
+        },
+    )?;
+    Ok(())
+}
+
+fn create_in(conn: &mut AnyConnection, caller: &Caller, body: NewDeal) -> Result<Deal, ApiError> {
+    let scope = caller.require(ObjectType::Deals, Action::Create)?;
+    let (patch, new_deal) = as_patch(body);
+    let fields = resolve(conn, caller, None, patch, Some(new_deal), scope)?;
+    let changed = field_names(&fields);
+    let row = crm_db::deals::insert(conn, caller.workspace_id, Some(caller.user_id()), fields)?;
+    log(conn, caller, row.id.0, Op::Create, changed)?;
+    Ok(view(row))
+}
+
+/// The visible deal whose ownership the action's scope covers.
+fn find_for(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    id: Uuid,
+    action: Action,
+) -> Result<(DealRow, Scope), ApiError> {
+    let read = caller.visibility(conn, ObjectType::Deals, Action::Read)?;
+    let current = crm_db::deals::find(conn, &read, id)?;
+    let scope = caller.require(ObjectType::Deals, action)?;
+    let principal = caller.principal(conn, scope)?;
+    let ownership = Ownership {
+        owner_id: current.fields.owner_id.map(Uuid::from),
+        team_id: current.fields.team_id.map(Uuid::from),
+    };
+    if !scope.covers(&principal, ownership) {
+        return Err(ApiError::Forbidden(format!(
+            "your role may not {action} this deal"
+        )));
+    }
+    Ok((current, scope))
+}
+
+fn update_in(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    id: Uuid,
+    if_match: IfMatch,
+    patch: DealPatch,
+) -> Result<Deal, ApiError> {
+    let (current, scope) = find_for(conn, caller, id, Action::Update)?;
+    let version = if_match.check(current.version)?;
+    let fields = resolve(conn, caller, Some(&current), patch, None, scope)?;
+    let mut changed = changed_fields(&current.fields, &fields);
+    if fields.stage_id != current.fields.stage_id && !changed.iter().any(|f| f == "stage_id") {
+        changed.push("stage_id".into());
+    }
+    if changed.is_empty() {
+        return Ok(view(current));
+    }
+    let row = crm_db::deals::update(conn, &current, version, Some(caller.user_id()), fields)?;
+    log(conn, caller, id, Op::Update, changed)?;
+    Ok(view(row))
+}
+
+/// Create a deal; stage defaults to the pipeline's first, probability to the stage's.
+#[utoipa::path(
+    tag = "deals",
+    params(("Idempotency-Key" = Option<String>, Header)),
+    request_body = NewDeal,
+    responses(
+        (status = 201, description = "Created; `Location` names it", body = Deal),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/deals")]
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    key: IdempotencyKey,
+    body: ApiJson<NewDeal>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(ObjectType::Deals, Action::Create)?;
+    idempotency::create(&state, caller, key, "/api/v1/deals", body.0, create_in).await
+}
+
+#[utoipa::path(
+    tag = "deals",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = Deal),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/deals/{id}")]
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let deal = state
+        .db(move |conn| {
+            let vis = caller.visibility(conn, ObjectType::Deals, Action::Read)?;
+            Ok(view(crm_db::deals::find(conn, &vis, id)?))
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(deal.version))
+        .json(deal))
+}
+
+/// List visible deals; `stage_id` with `sort=-stage_changed_at` pages one kanban column.
+#[utoipa::path(
+    tag = "deals",
+    params(DealQuery),
+    responses(
+        (status = 200, body = Page<Deal>),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/deals")]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: ApiQuery<DealQuery>,
+) -> Result<web::Json<Page<Deal>>, ApiError> {
+    let q = query.0;
+    let (keyset, sort_key) = keyset(q.sort.as_deref(), q.cursor.as_deref(), q.limit, &SORTS)?;
+    let filter = DealFilter {
+        pipeline_id: q.pipeline_id,
+        stage_id: q.stage_id,
+        customer_id: q.customer_id,
+        owner_id: q.owner_id,
+        external_id: q.external_id,
+    };
+    let (field, limit) = (keyset.field, keyset.limit);
+    let rows = state
+        .db(move |conn| {
+            let vis = caller.visibility(conn, ObjectType::Deals, Action::Read)?;
+            Ok(crm_db::deals::list(conn, &vis, &filter, &keyset)?)
+        })
+        .await?;
+    let (items, next_cursor) = page(
+        rows,
+        limit,
+        &sort_key,
+        |r| {
+            let v = match field {
+                DealSort::CreatedAt => r.created_at,
+                DealSort::UpdatedAt => r.updated_at,
+                DealSort::StageChangedAt => r.fields.stage_changed_at,
+            };
+            (SortValue::Time(v), r.id.0)
+        },
+        view,
+    );
+    Ok(web::Json(Page { items, next_cursor }))
+}
+
+/// Merge-patch a deal; a new `stage_id` moves it (kanban drag-and-drop).
+#[utoipa::path(
+    tag = "deals",
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
+    request_body = DealPatch,
+    responses(
+        (status = 200, body = Deal),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "E.g. a stage of another pipeline, or lost without `lost_reason`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/deals/{id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: ApiJson<DealPatch>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, patch) = (id.into_inner(), body.0);
+    let deal = state
+        .db(move |conn| {
+            transaction(conn, |conn| {
+                lock_workspace(conn, caller.workspace_id)?;
+                update_in(conn, &caller, id, if_match, patch)
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(deal.version))
+        .json(deal))
+}
+
+/// Create or update the deal with this external id (merge patch; a create
+/// needs `name`, `amount` and `customer_external_id` or `customer_id` —
+/// send those as a `NewDeal`-shaped body). 201 when created, 200 when it existed.
+#[utoipa::path(
+    tag = "deals",
+    params(("external_id" = String, Path), ("If-Match" = Option<String>, Header)),
+    request_body = NewDeal,
+    responses(
+        (status = 200, body = Deal),
+        (status = 201, body = Deal),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/deals/by-external-id/{external_id}")]
+pub async fn put(
+    state: web::Data<AppState>,
+    caller: Caller,
+    external_id: web::Path<String>,
+    if_match: IfMatch,
+    body: ApiJson<serde_json::Value>,
+) -> Result<HttpResponse, ApiError> {
+    let (key, body) = (external_id.into_inner(), body.0);
+    let (deal, created) = state
+        .db(move |conn| {
+            transaction(conn, |conn| {
+                lock_workspace(conn, caller.workspace_id)?;
+                match crm_db::deals::id_by_external_id(conn, caller.workspace_id, &key)? {
+                    Some(id) => {
+                        let patch: DealPatch = crate::extract::parse_value(body)?;
+                        crate::upsert::same_key(&patch.external_id, &key)?;
+                        Ok((update_in(conn, &caller, id, if_match, patch)?, false))
+                    }
+                    None => {
+                        let mut new: NewDeal = crate::extract::parse_value(body)?;
+                        if new.external_id.as_ref().is_some_and(|e| e != &key) {
+                            return Err(ApiError::validation(
+                                "external_id",
+                                "must equal the external id in the path",
+                            ));
+                        }
+                        new.external_id = Some(key);
+                        Ok((create_in(conn, &caller, new)?, true))
+                    }
+                }
+            })
+        })
+        .await?;
+    let location = format!("/api/v1/deals/{}", deal.id);
+    Ok(crate::upsert::answer(created, location, deal.version, deal))
+}
+
+/// The deal's stage history, oldest first (creation included).
+#[utoipa::path(
+    tag = "deals",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = Vec<StageChange>),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/deals/{id}/stage-changes")]
+pub async fn stage_changes(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Vec<StageChange>>, ApiError> {
+    let id = id.into_inner();
+    let rows = state
+        .db(move |conn| {
+            let vis = caller.visibility(conn, ObjectType::Deals, Action::Read)?;
+            crm_db::deals::find(conn, &vis, id)?;
+            Ok(crm_db::deals::stage_changes(conn, caller.workspace_id, id)?)
+        })
+        .await?;
+    Ok(web::Json(
+        rows.into_iter()
+            .map(|r| StageChange {
+                from_stage_id: r.from_stage_id.map(Uuid::from),
+                to_stage_id: r.to_stage_id.0,
+                actor_id: r.actor_id.map(Uuid::from),
+                at: utc(r.at),
+            })
+            .collect(),
+    ))
+}
+
+#[utoipa::path(
+    tag = "deals",
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/deals/{id}")]
+pub async fn remove(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    state
+        .db(move |conn| {
+            transaction(conn, |conn| {
+                lock_workspace(conn, caller.workspace_id)?;
+                let (current, _) = find_for(conn, &caller, id, Action::Delete)?;
+                let version = if_match.check(current.version)?;
+                crm_db::deals::soft_delete(conn, &current, version, Some(caller.user_id()))?;
+                log(conn, &caller, id, Op::Delete, vec![])
+            })
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
