@@ -184,6 +184,7 @@ object-products = Products
 object-orders = Orders
 object-pipelines = Pipelines
 object-deals = Deals
+object-leads = Leads
 action-read = Read
 action-create = Create
 action-update = Update

@@ -11,6 +11,7 @@ mod deals;
 mod e2e;
 mod errors;
 mod idempotency;
+mod leads;
 mod migrations;
 mod openapi;
 mod paging;

@@ -15,6 +15,7 @@ pub enum ChangeEntity {
     Product,
     Order,
     Deal,
+    Lead,
 }
 
 impl ChangeEntity {
@@ -25,6 +26,7 @@ impl ChangeEntity {
             ChangeEntity::Product => "product",
             ChangeEntity::Order => "order",
             ChangeEntity::Deal => "deal",
+            ChangeEntity::Lead => "lead",
         }
     }
 }

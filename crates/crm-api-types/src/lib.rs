@@ -14,6 +14,7 @@ pub mod contacts;
 pub mod custom_fields;
 pub mod customers;
 pub mod deals;
+pub mod leads;
 pub mod orders;
 pub mod patch;
 pub mod products;

@@ -11,7 +11,7 @@ use crate::types::{Id, Json};
 
 use crate::connection::AnyConnection;
 use crate::error::DbResult;
-use crate::schema::{change_log, contacts, customers, deals, orders, workspaces};
+use crate::schema::{change_log, contacts, customers, deals, leads, orders, workspaces};
 use crate::time::now;
 use crate::visibility::Visibility;
 
@@ -145,6 +145,7 @@ pub struct FeedScopes {
     pub contacts: Visibility,
     pub orders: Visibility,
     pub deals: Visibility,
+    pub leads: Visibility,
     /// Products have no owner: all or nothing.
     pub products: bool,
 }
@@ -187,6 +188,7 @@ pub fn feed(
         ids_of(ORDER),
         ids_of(DEAL),
     );
+    let lead_ids = ids_of(LEAD);
     let visible_customers: HashSet<Id> = if customer_ids.is_empty() {
         HashSet::new()
     } else {
@@ -232,6 +234,17 @@ pub fn feed(
             .into_iter()
             .collect()
     };
+    let visible_leads: HashSet<Id> = if lead_ids.is_empty() {
+        HashSet::new()
+    } else {
+        leads::table
+            .filter(scopes.leads.leads_with_deleted())
+            .filter(leads::id.eq_any(lead_ids))
+            .select(leads::id)
+            .load::<Id>(conn)?
+            .into_iter()
+            .collect()
+    };
     let entries = rows
         .into_iter()
         .filter(|r| match r.entity.as_str() {
@@ -239,6 +252,7 @@ pub fn feed(
             CONTACT => visible_contacts.contains(&r.entity_id),
             ORDER => visible_orders.contains(&r.entity_id),
             DEAL => visible_deals.contains(&r.entity_id),
+            LEAD => visible_leads.contains(&r.entity_id),
             PRODUCT => scopes.products,
             _ => false,
         })
@@ -256,6 +270,7 @@ pub const CONTACT: &str = "contact";
 pub const PRODUCT: &str = "product";
 pub const ORDER: &str = "order";
 pub const DEAL: &str = "deal";
+pub const LEAD: &str = "lead";
 
 /// Runs `f` in a transaction, keeping the caller's error type.
 pub fn transaction<T, E: From<crate::DbError>>(

@@ -17,6 +17,7 @@ pub mod customers;
 pub mod deals;
 pub mod error;
 pub mod idempotency;
+pub mod leads;
 pub mod migrate;
 pub mod orders;
 pub mod paging;

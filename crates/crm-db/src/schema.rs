@@ -407,6 +407,41 @@ diesel::table! {
 
 diesel::joinable!(pipeline_stages -> pipelines (pipeline_id));
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::DbUuid;
+
+    leads (id) {
+        id -> DbUuid,
+        workspace_id -> DbUuid,
+        status -> Text,
+        source -> Nullable<Text>,
+        company_name -> Nullable<Text>,
+        person_name -> Text,
+        title -> Nullable<Text>,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        province_code -> Nullable<Text>,
+        city_code -> Nullable<Text>,
+        note -> Nullable<Text>,
+        external_id -> Nullable<Text>,
+        owner_id -> Nullable<DbUuid>,
+        team_id -> Nullable<DbUuid>,
+        disqualified_reason -> Nullable<Text>,
+        converted_customer_id -> Nullable<DbUuid>,
+        converted_contact_id -> Nullable<DbUuid>,
+        converted_deal_id -> Nullable<DbUuid>,
+        converted_at -> Nullable<Timestamp>,
+        search_text -> Text,
+        version -> Integer,
+        created_by -> Nullable<DbUuid>,
+        updated_by -> Nullable<DbUuid>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     workspaces,
     roles,
@@ -430,4 +465,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     pipeline_stages,
     deals,
     deal_stage_changes,
+    leads,
 );

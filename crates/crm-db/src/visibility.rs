@@ -9,7 +9,7 @@ use diesel::sql_types::Bool;
 use uuid::Uuid;
 
 use crate::connection::MultiBackend;
-use crate::schema::{contacts, customers, deals, orders};
+use crate::schema::{contacts, customers, deals, leads, orders};
 use crate::types::Id;
 
 /// The caller's workspace, the scope their role grants for the action at
@@ -113,6 +113,16 @@ impl Visibility {
     /// Deals inside the scope, deleted ones included (for the changes feed).
     pub fn deals_with_deleted(&self) -> Predicate<deals::table> {
         owned_predicate!(self, deals::table, deals, false)
+    }
+
+    /// Live leads inside the scope, by the lead's owner and team.
+    pub fn leads(&self) -> Predicate<leads::table> {
+        owned_predicate!(self, leads::table, leads, true)
+    }
+
+    /// Leads inside the scope, deleted ones included (for the changes feed).
+    pub fn leads_with_deleted(&self) -> Predicate<leads::table> {
+        owned_predicate!(self, leads::table, leads, false)
     }
 
     /// Customers inside the scope, deleted ones included: the changes feed

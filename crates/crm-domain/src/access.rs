@@ -25,6 +25,7 @@ string_enum! {
         Orders = "orders",
         Pipelines = "pipelines",
         Deals = "deals",
+        Leads = "leads",
     }
 }
 
@@ -191,14 +192,14 @@ impl BuiltinRole {
                 }
             }
             Self::Manager => {
-                for object in [Customers, Contacts, Orders, Deals] {
+                for object in [Customers, Contacts, Orders, Deals, Leads] {
                     p.grant_all(object, Scope::Subtree);
                 }
                 p.set(Tags, Create, Scope::All);
                 p.grant_all(Products, Scope::All);
             }
             Self::Sales => {
-                for object in [Customers, Contacts, Orders, Deals] {
+                for object in [Customers, Contacts, Orders, Deals, Leads] {
                     p.grant_all(object, Scope::Own);
                     p.set(object, Export, Scope::None);
                 }
@@ -215,11 +216,13 @@ impl BuiltinRole {
                     p.set(object, Read, Scope::All);
                     p.set(object, Export, Scope::All);
                 }
+                // Marketing brings the leads in.
+                p.grant_all(Leads, Scope::All);
                 p.set(Tags, Create, Scope::All);
                 p.set(Tags, Update, Scope::All);
             }
             Self::Viewer => {
-                for object in [Customers, Contacts, Orders, Deals] {
+                for object in [Customers, Contacts, Orders, Deals, Leads] {
                     p.set(object, Read, Scope::All);
                 }
             }

@@ -26,6 +26,17 @@ impl OrderStatus {
 }
 
 string_enum! {
+    /// Where a lead stands. `converted` is set by conversion only.
+    LeadStatus {
+        New = "new",
+        Working = "working",
+        Qualified = "qualified",
+        Disqualified = "disqualified",
+        Converted = "converted",
+    }
+}
+
+string_enum! {
     /// What reaching a pipeline stage means for a deal.
     StageKind {
         /// Still being worked.

@@ -21,6 +21,7 @@ fn view(row: ChangeRow) -> Option<Change> {
         crm_db::change_log::PRODUCT => ChangeEntity::Product,
         crm_db::change_log::ORDER => ChangeEntity::Order,
         crm_db::change_log::DEAL => ChangeEntity::Deal,
+        crm_db::change_log::LEAD => ChangeEntity::Lead,
         _ => return None,
     };
     let op = match row.op.as_str() {
@@ -74,6 +75,7 @@ pub async fn list(
                 contacts: caller.visibility_or_none(conn, ObjectType::Contacts, Action::Read)?,
                 orders: caller.visibility_or_none(conn, ObjectType::Orders, Action::Read)?,
                 deals: caller.visibility_or_none(conn, ObjectType::Deals, Action::Read)?,
+                leads: caller.visibility_or_none(conn, ObjectType::Leads, Action::Read)?,
                 products: caller.scope(ObjectType::Products, Action::Read) != Scope::None,
             };
             Ok(crm_db::change_log::feed(

@@ -311,7 +311,11 @@ fn log(
     Ok(())
 }
 
-fn create_in(conn: &mut AnyConnection, caller: &Caller, body: NewDeal) -> Result<Deal, ApiError> {
+pub(crate) fn create_in(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    body: NewDeal,
+) -> Result<Deal, ApiError> {
     let scope = caller.require(ObjectType::Deals, Action::Create)?;
     let (patch, new_deal) = as_patch(body);
     let fields = resolve(conn, caller, None, patch, Some(new_deal), scope)?;

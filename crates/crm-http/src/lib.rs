@@ -17,6 +17,7 @@ pub mod error;
 pub mod extract;
 pub mod health;
 pub mod idempotency;
+pub mod leads;
 pub mod lookups;
 pub mod middleware;
 pub mod orders;
@@ -114,6 +115,12 @@ fn v1(cfg: &mut ServiceConfig<'_>) {
         .service(deals::remove)
         .service(deals::put)
         .service(deals::stage_changes)
+        .service(leads::list)
+        .service(leads::create)
+        .service(leads::get)
+        .service(leads::update)
+        .service(leads::remove)
+        .service(leads::convert)
         .service(changes::list);
 }
 
