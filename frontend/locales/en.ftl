@@ -185,6 +185,7 @@ object-orders = Orders
 object-pipelines = Pipelines
 object-deals = Deals
 object-leads = Leads
+object-activities = Activities
 action-read = Read
 action-create = Create
 action-update = Update

@@ -185,6 +185,7 @@ object-orders = 订单
 object-pipelines = 销售流程
 object-deals = 商机
 object-leads = 线索
+object-activities = 活动
 action-read = 查看
 action-create = 新建
 action-update = 编辑

@@ -1,6 +1,7 @@
 //! The one integration-test binary. Every API scenario runs twice, on
 //! PostgreSQL and on SQLite, each on its own fresh database (`both!`).
 
+mod activities;
 mod admin;
 mod auth;
 mod batch;

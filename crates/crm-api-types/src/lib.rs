@@ -6,6 +6,7 @@
 //! (absent = unchanged, `null` = clear).
 
 pub mod access;
+pub mod activities;
 pub mod auth;
 pub mod batch;
 pub mod changes;

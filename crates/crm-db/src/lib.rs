@@ -5,6 +5,7 @@
 //! `&mut AnyConnection`, are scoped by workspace (and, for business
 //! records, by a `Visibility`), and return `DbResult`.
 
+pub mod activities;
 pub mod admin;
 pub mod api_keys;
 pub mod auth;
@@ -29,6 +30,7 @@ pub mod schema;
 pub mod tags;
 pub mod teams;
 pub mod time;
+pub mod timeline;
 pub mod types;
 pub mod users;
 pub mod visibility;

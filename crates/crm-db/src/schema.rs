@@ -442,6 +442,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::DbUuid;
+
+    activities (id) {
+        id -> DbUuid,
+        workspace_id -> DbUuid,
+        kind -> Text,
+        subject -> Text,
+        body -> Nullable<Text>,
+        customer_id -> Nullable<DbUuid>,
+        contact_id -> Nullable<DbUuid>,
+        lead_id -> Nullable<DbUuid>,
+        deal_id -> Nullable<DbUuid>,
+        occurred_at -> Timestamp,
+        due_at -> Nullable<Timestamp>,
+        done -> Bool,
+        done_at -> Nullable<Timestamp>,
+        owner_id -> Nullable<DbUuid>,
+        team_id -> Nullable<DbUuid>,
+        version -> Integer,
+        created_by -> Nullable<DbUuid>,
+        updated_by -> Nullable<DbUuid>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(deal_stage_changes -> deals (deal_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     workspaces,
     roles,
@@ -466,4 +497,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     deals,
     deal_stage_changes,
     leads,
+    activities,
 );

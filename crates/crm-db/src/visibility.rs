@@ -9,7 +9,7 @@ use diesel::sql_types::Bool;
 use uuid::Uuid;
 
 use crate::connection::MultiBackend;
-use crate::schema::{contacts, customers, deals, leads, orders};
+use crate::schema::{activities, contacts, customers, deals, leads, orders};
 use crate::types::Id;
 
 /// The caller's workspace, the scope their role grants for the action at
@@ -123,6 +123,11 @@ impl Visibility {
     /// Leads inside the scope, deleted ones included (for the changes feed).
     pub fn leads_with_deleted(&self) -> Predicate<leads::table> {
         owned_predicate!(self, leads::table, leads, false)
+    }
+
+    /// Live activities inside the scope, by their owner (assignee) and team.
+    pub fn activities(&self) -> Predicate<activities::table> {
+        owned_predicate!(self, activities::table, activities, true)
     }
 
     /// Customers inside the scope, deleted ones included: the changes feed

@@ -26,6 +26,7 @@ string_enum! {
         Pipelines = "pipelines",
         Deals = "deals",
         Leads = "leads",
+        Activities = "activities",
     }
 }
 
@@ -192,14 +193,14 @@ impl BuiltinRole {
                 }
             }
             Self::Manager => {
-                for object in [Customers, Contacts, Orders, Deals, Leads] {
+                for object in [Customers, Contacts, Orders, Deals, Leads, Activities] {
                     p.grant_all(object, Scope::Subtree);
                 }
                 p.set(Tags, Create, Scope::All);
                 p.grant_all(Products, Scope::All);
             }
             Self::Sales => {
-                for object in [Customers, Contacts, Orders, Deals, Leads] {
+                for object in [Customers, Contacts, Orders, Deals, Leads, Activities] {
                     p.grant_all(object, Scope::Own);
                     p.set(object, Export, Scope::None);
                 }
@@ -210,6 +211,10 @@ impl BuiltinRole {
                     p.set(object, Update, Scope::All);
                 }
                 p.set(Orders, Read, Scope::All);
+                // Service logs calls and notes on the customers it serves.
+                p.set(Activities, Read, Scope::All);
+                p.set(Activities, Create, Scope::All);
+                p.set(Activities, Update, Scope::Own);
             }
             Self::Marketing => {
                 for object in [Customers, Contacts, Orders, Deals] {
@@ -222,7 +227,7 @@ impl BuiltinRole {
                 p.set(Tags, Update, Scope::All);
             }
             Self::Viewer => {
-                for object in [Customers, Contacts, Orders, Deals, Leads] {
+                for object in [Customers, Contacts, Orders, Deals, Leads, Activities] {
                     p.set(object, Read, Scope::All);
                 }
             }

@@ -26,6 +26,18 @@ impl OrderStatus {
 }
 
 string_enum! {
+    /// What kind of interaction an activity records.
+    ActivityKind {
+        Call = "call",
+        Meeting = "meeting",
+        Email = "email",
+        Note = "note",
+        /// Something to do, with a due date and an assignee.
+        Task = "task",
+    }
+}
+
+string_enum! {
     /// Where a lead stands. `converted` is set by conversion only.
     LeadStatus {
         New = "new",

@@ -3,6 +3,7 @@
 //! blocking pool → map to a view), `ApiError` → problem+json, request ids,
 //! and the OpenAPI document generated from the handlers themselves.
 
+pub mod activities;
 pub mod api_keys;
 pub mod auth;
 pub mod batch;
@@ -121,6 +122,12 @@ fn v1(cfg: &mut ServiceConfig<'_>) {
         .service(leads::update)
         .service(leads::remove)
         .service(leads::convert)
+        .service(activities::list)
+        .service(activities::create)
+        .service(activities::get)
+        .service(activities::update)
+        .service(activities::remove)
+        .service(activities::timeline)
         .service(changes::list);
 }
 

@@ -1,0 +1,205 @@
+//! Activities — calls, meetings, e-mails, notes and tasks — linked to a
+//! customer, contact, lead or deal. Reads are scoped by
+//! `Visibility::activities` (the assignee is the owner).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::connection::AnyConnection;
+use crate::error::{DbError, DbResult};
+use crate::keyset_page;
+use crate::paging::{Keyset, SortValue};
+use crate::schema::activities;
+use crate::time::now;
+use crate::types::Id;
+use crate::visibility::Visibility;
+
+#[derive(
+    Debug, Clone, PartialEq, serde::Serialize, Queryable, Selectable, Insertable, AsChangeset,
+)]
+#[diesel(table_name = activities, treat_none_as_null = true)]
+pub struct ActivityFields {
+    pub kind: String,
+    pub subject: String,
+    pub body: Option<String>,
+    pub customer_id: Option<Id>,
+    pub contact_id: Option<Id>,
+    pub lead_id: Option<Id>,
+    pub deal_id: Option<Id>,
+    pub occurred_at: NaiveDateTime,
+    pub due_at: Option<NaiveDateTime>,
+    pub done: bool,
+    pub done_at: Option<NaiveDateTime>,
+    pub owner_id: Option<Id>,
+    pub team_id: Option<Id>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = activities)]
+pub struct ActivityRow {
+    pub id: Id,
+    pub workspace_id: Id,
+    #[diesel(embed)]
+    pub fields: ActivityFields,
+    pub version: i32,
+    pub created_by: Option<Id>,
+    pub updated_by: Option<Id>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn insert(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    actor: Option<Uuid>,
+    fields: ActivityFields,
+) -> DbResult<ActivityRow> {
+    let at = now();
+    let row = ActivityRow {
+        id: Id::new(),
+        workspace_id: Id(workspace_id),
+        fields,
+        version: 1,
+        created_by: actor.map(Id),
+        updated_by: actor.map(Id),
+        created_at: at,
+        updated_at: at,
+    };
+    diesel::insert_into(activities::table)
+        .values(&row)
+        .execute(conn)?;
+    Ok(row)
+}
+
+pub fn find(conn: &mut AnyConnection, vis: &Visibility, id: Uuid) -> DbResult<ActivityRow> {
+    Ok(activities::table
+        .filter(vis.activities())
+        .filter(activities::id.eq(Id(id)))
+        .select(ActivityRow::as_select())
+        .first(conn)?)
+}
+
+pub fn update(
+    conn: &mut AnyConnection,
+    current: &ActivityRow,
+    expected_version: i32,
+    actor: Option<Uuid>,
+    fields: ActivityFields,
+) -> DbResult<ActivityRow> {
+    let row = ActivityRow {
+        fields,
+        version: current.version + 1,
+        updated_by: actor.map(Id),
+        updated_at: now(),
+        ..current.clone()
+    };
+    let n = diesel::update(
+        activities::table.filter(
+            activities::workspace_id
+                .eq(current.workspace_id)
+                .and(activities::id.eq(current.id))
+                .and(activities::version.eq(expected_version))
+                .and(activities::deleted_at.is_null()),
+        ),
+    )
+    .set((
+        &row.fields,
+        activities::version.eq(row.version),
+        activities::updated_by.eq(row.updated_by),
+        activities::updated_at.eq(row.updated_at),
+    ))
+    .execute(conn)?;
+    if n == 0 {
+        return Err(DbError::VersionConflict);
+    }
+    Ok(row)
+}
+
+pub fn soft_delete(
+    conn: &mut AnyConnection,
+    current: &ActivityRow,
+    expected_version: i32,
+    actor: Option<Uuid>,
+) -> DbResult<()> {
+    let at = now();
+    let n = diesel::update(
+        activities::table.filter(
+            activities::workspace_id
+                .eq(current.workspace_id)
+                .and(activities::id.eq(current.id))
+                .and(activities::version.eq(expected_version))
+                .and(activities::deleted_at.is_null()),
+        ),
+    )
+    .set((
+        activities::deleted_at.eq(at),
+        activities::updated_at.eq(at),
+        activities::updated_by.eq(actor.map(Id)),
+        activities::version.eq(activities::version + 1),
+    ))
+    .execute(conn)?;
+    if n == 0 {
+        Err(DbError::VersionConflict)
+    } else {
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ActivityFilter {
+    pub kind: Option<String>,
+    pub customer_id: Option<Uuid>,
+    pub contact_id: Option<Uuid>,
+    pub lead_id: Option<Uuid>,
+    pub deal_id: Option<Uuid>,
+    pub owner_id: Option<Uuid>,
+    pub done: Option<bool>,
+    pub due_before: Option<NaiveDateTime>,
+}
+
+/// One page (plus one row) of visible activities, newest `occurred_at` first.
+pub fn list(
+    conn: &mut AnyConnection,
+    vis: &Visibility,
+    filter: &ActivityFilter,
+    page: &Keyset<()>,
+) -> DbResult<Vec<ActivityRow>> {
+    let mut query = activities::table.filter(vis.activities()).into_boxed();
+    if let Some(v) = &filter.kind {
+        query = query.filter(activities::kind.eq(v.clone()));
+    }
+    if let Some(v) = filter.customer_id {
+        query = query.filter(activities::customer_id.eq(Id(v)));
+    }
+    if let Some(v) = filter.contact_id {
+        query = query.filter(activities::contact_id.eq(Id(v)));
+    }
+    if let Some(v) = filter.lead_id {
+        query = query.filter(activities::lead_id.eq(Id(v)));
+    }
+    if let Some(v) = filter.deal_id {
+        query = query.filter(activities::deal_id.eq(Id(v)));
+    }
+    if let Some(v) = filter.owner_id {
+        query = query.filter(activities::owner_id.eq(Id(v)));
+    }
+    if let Some(v) = filter.done {
+        query = query.filter(activities::done.eq(v));
+    }
+    if let Some(v) = filter.due_before {
+        query = query.filter(activities::due_at.lt(v));
+    }
+    let after = SortValue::into_time(page.after.clone());
+    let query = keyset_page!(
+        query,
+        activities::occurred_at,
+        activities::id,
+        page.direction,
+        after
+    );
+    Ok(query
+        .limit(page.limit + 1)
+        .select(ActivityRow::as_select())
+        .load(conn)?)
+}
