@@ -185,7 +185,7 @@ async fn bad_feed_parameters_are_400_naming_the_parameter(app: TestApp) {
     for (query, field) in [
         ("since=-1", "since"),
         ("since=abc", "since"),
-        ("entity=order", "entity"),
+        ("entity=invoice", "entity"),
         ("limit=0", "limit"),
         ("limit=1001", "limit"),
     ] {
