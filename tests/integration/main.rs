@@ -11,6 +11,7 @@ mod customers;
 mod deals;
 mod e2e;
 mod errors;
+mod export;
 mod idempotency;
 mod leads;
 mod migrations;

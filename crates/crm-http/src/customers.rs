@@ -2,6 +2,7 @@
 //! every query scoped by the caller's visibility.
 
 pub mod batch;
+pub mod export;
 mod input;
 pub mod upsert;
 
@@ -278,7 +279,7 @@ pub async fn get(
         .json(customer))
 }
 
-fn filter_of(q: &CustomerQuery) -> Result<CustomerFilter, ApiError> {
+pub(crate) fn filter_of(q: &CustomerQuery) -> Result<CustomerFilter, ApiError> {
     let region = match q.region.as_deref() {
         None => None,
         Some(code) => {

@@ -56,6 +56,7 @@ fn v1(cfg: &mut ServiceConfig<'_>) {
         .service(customers::list)
         .service(customers::create)
         .service(customers::batch::batch)
+        .service(customers::export::export)
         .service(customers::get)
         .service(customers::update)
         .service(customers::remove)
