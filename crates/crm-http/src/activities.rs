@@ -14,9 +14,7 @@ use crm_api_types::patch::apply;
 use crm_api_types::{Page, Problem};
 use crm_db::AnyConnection;
 use crm_db::activities::{ActivityFields, ActivityFilter, ActivityRow};
-use crm_db::change_log::{
-    Change, Op, changed_fields, field_names, lock_workspace, record, transaction,
-};
+use crm_db::change_log::{Op, changed_fields, field_names, lock_workspace, transaction};
 use crm_db::paging::SortValue;
 use crm_db::timeline::{TimelineKey, TimelineRow};
 use crm_db::types::Id;
@@ -187,29 +185,8 @@ fn create_in(
     let changed = field_names(&fields);
     let row =
         crm_db::activities::insert(conn, caller.workspace_id, Some(caller.user_id()), fields)?;
-    log(conn, caller, row.id.0, Op::Create, changed)?;
+    caller.record_change(conn, ENTITY, row.id.0, Op::Create, changed)?;
     Ok(view(row))
-}
-
-fn log(
-    conn: &mut AnyConnection,
-    caller: &Caller,
-    id: Uuid,
-    op: Op,
-    fields: Vec<String>,
-) -> Result<(), ApiError> {
-    record(
-        conn,
-        Change {
-            workspace_id: caller.workspace_id,
-            entity: ENTITY,
-            entity_id: id,
-            op,
-            changed_fields: fields,
-            actor_id: Some(caller.user_id()),
-        },
-    )?;
-    Ok(())
 }
 
 fn find_for(
@@ -390,7 +367,7 @@ pub async fn update(
                 }
                 let row =
                     crm_db::activities::update(conn, &current, version, Some(caller.user_id()), f)?;
-                log(conn, &caller, id, Op::Update, changed)?;
+                caller.record_change(conn, ENTITY, id, Op::Update, changed)?;
                 Ok(view(row))
             })
         })
@@ -424,7 +401,7 @@ pub async fn remove(
                 let (current, _) = find_for(conn, &caller, id, Action::Delete)?;
                 let version = if_match.check(current.version)?;
                 crm_db::activities::soft_delete(conn, &current, version, Some(caller.user_id()))?;
-                log(conn, &caller, id, Op::Delete, vec![])
+                caller.record_change(conn, ENTITY, id, Op::Delete, vec![])
             })
         })
         .await?;

@@ -94,6 +94,29 @@ impl Caller {
         })
     }
 
+    /// Appends a change this caller made to the change log (in the write's transaction).
+    pub fn record_change(
+        &self,
+        conn: &mut AnyConnection,
+        entity: &str,
+        entity_id: Uuid,
+        op: crm_db::change_log::Op,
+        changed_fields: Vec<String>,
+    ) -> Result<(), ApiError> {
+        crm_db::change_log::record(
+            conn,
+            crm_db::change_log::Change {
+                workspace_id: self.workspace_id,
+                entity,
+                entity_id,
+                op,
+                changed_fields,
+                actor_id: Some(self.user_id()),
+            },
+        )?;
+        Ok(())
+    }
+
     /// Like `visibility`, but a role without the grant sees nothing instead
     /// of being refused (for reads that span object types, like the feed).
     pub fn visibility_or_none(

@@ -4,16 +4,11 @@
 //! follows the lead's owner and team, as for customers.
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
-use crm_api_types::contacts::NewContact;
-use crm_api_types::customers::NewCustomer;
-use crm_api_types::deals::NewDeal;
 use crm_api_types::leads::{Conversion, ConvertLead, Lead, LeadPatch, LeadQuery, NewLead};
 use crm_api_types::patch::apply;
 use crm_api_types::{Page, Problem};
 use crm_db::AnyConnection;
-use crm_db::change_log::{
-    Change, Op, changed_fields, field_names, lock_workspace, record, transaction,
-};
+use crm_db::change_log::{Op, changed_fields, field_names, lock_workspace, transaction};
 use crm_db::leads::{LeadFields, LeadFilter, LeadRow, LeadSort};
 use crm_db::paging::SortValue;
 use crm_db::types::Id;
@@ -23,7 +18,6 @@ use crm_domain::region::RegionPath;
 use crm_domain::sales::LeadStatus;
 use crm_domain::validation::bounded_text;
 use crm_domain::{Email, FieldErrors, Phone, RegionCode};
-use serde_json::json;
 use uuid::Uuid;
 
 use crate::caller::Caller;
@@ -218,27 +212,6 @@ fn resolve(
     .with_search_text())
 }
 
-fn log(
-    conn: &mut AnyConnection,
-    caller: &Caller,
-    id: Uuid,
-    op: Op,
-    fields: Vec<String>,
-) -> Result<(), ApiError> {
-    record(
-        conn,
-        Change {
-            workspace_id: caller.workspace_id,
-            entity: ENTITY,
-            entity_id: id,
-            op,
-            changed_fields: fields,
-            actor_id: Some(caller.user_id()),
-        },
-    )?;
-    Ok(())
-}
-
 fn check_external_id(
     conn: &mut AnyConnection,
     caller: &Caller,
@@ -298,7 +271,7 @@ fn create_in(conn: &mut AnyConnection, caller: &Caller, b: NewLead) -> Result<Le
     check_external_id(conn, caller, &fields, None)?;
     let changed = field_names(&fields);
     let row = crm_db::leads::insert(conn, caller.workspace_id, Some(caller.user_id()), fields)?;
-    log(conn, caller, row.id.0, Op::Create, changed)?;
+    caller.record_change(conn, ENTITY, row.id.0, Op::Create, changed)?;
     Ok(view(row))
 }
 
@@ -459,7 +432,7 @@ pub async fn update(
                 }
                 let row =
                     crm_db::leads::update(conn, &current, version, Some(caller.user_id()), fields)?;
-                log(conn, &caller, id, Op::Update, changed)?;
+                caller.record_change(conn, ENTITY, id, Op::Update, changed)?;
                 Ok(view(row))
             })
         })
@@ -468,6 +441,10 @@ pub async fn update(
         .insert_header(etag(lead.version))
         .json(lead))
 }
+
+mod conversion;
+
+use conversion::convert_in;
 
 /// Convert a lead: create its customer (organisation when it names a
 /// company, else the person) or link `customer_id`, add the person as a
@@ -506,123 +483,6 @@ pub async fn convert(
     .await
 }
 
-fn convert_in(
-    conn: &mut AnyConnection,
-    caller: &Caller,
-    id: Uuid,
-    body: ConvertLead,
-) -> Result<Conversion, ApiError> {
-    let (lead, _) = find_for(conn, caller, id, Action::Update)?;
-    let f = &lead.fields;
-    match LeadStatus::parse(&f.status) {
-        Ok(LeadStatus::Converted) => {
-            return Err(ApiError::Conflict {
-                field: "status".into(),
-                detail: "the lead is already converted".into(),
-            });
-        }
-        Ok(LeadStatus::Disqualified) => {
-            return Err(ApiError::Conflict {
-                field: "status".into(),
-                detail: "the lead is disqualified".into(),
-            });
-        }
-        _ => {}
-    }
-    let (customer_id, created, is_person) = match body.customer_id {
-        Some(existing) => {
-            let vis = caller.visibility(conn, ObjectType::Customers, Action::Read)?;
-            match crm_db::customers::find(conn, &vis, existing) {
-                Ok(c) => (c.id.0, false, false),
-                Err(crm_db::DbError::NotFound) => {
-                    return Err(ApiError::validation(
-                        "customer_id",
-                        "no such customer, or not visible to you",
-                    ));
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
-        None => {
-            let scope = caller.require(ObjectType::Customers, Action::Create)?;
-            let is_person = f.company_name.is_none();
-            let new: NewCustomer = serde_json::from_value(json!({
-                "kind": if is_person { "person" } else { "organization" },
-                "name": f.company_name.clone().unwrap_or_else(|| f.person_name.clone()),
-                "email": if is_person { f.email.clone() } else { None },
-                "phone": if is_person { f.phone.clone() } else { None },
-                "country_code": f.province_code.as_ref().map(|_| "CN"),
-                "province_code": f.province_code,
-                "city_code": f.city_code,
-                "source": f.source,
-                "owner_id": f.owner_id,
-                "lifecycle_stage": "customer",
-            }))
-            .map_err(ApiError::internal)?;
-            let customer = crate::customers::create_in(conn, caller, scope, new)?;
-            (customer.id, true, is_person)
-        }
-    };
-    let contact_id = if body.create_contact.unwrap_or(true) && !is_person {
-        let contact = NewContact {
-            customer_id,
-            name: f.person_name.clone(),
-            title: f.title.clone(),
-            department: None,
-            email: f.email.clone(),
-            phone: f.phone.clone(),
-            is_primary: false,
-            external_id: None,
-            custom_fields: Default::default(),
-        };
-        caller.require(ObjectType::Contacts, Action::Create)?;
-        Some(crate::contacts::create_in(conn, caller, contact)?.id)
-    } else {
-        None
-    };
-    let deal_id = match body.deal {
-        None => None,
-        Some(d) => {
-            let name = d.name.unwrap_or_else(|| {
-                format!(
-                    "{} 商机",
-                    f.company_name.as_deref().unwrap_or(&f.person_name)
-                )
-            });
-            let new = NewDeal {
-                pipeline_id: d.pipeline_id,
-                stage_id: d.stage_id,
-                customer_id: Some(customer_id),
-                customer_external_id: None,
-                external_id: None,
-                name,
-                amount: d.amount,
-                probability: None,
-                expected_close_date: d.expected_close_date,
-                owner_id: f.owner_id.map(Uuid::from),
-                lost_reason: None,
-            };
-            Some(crate::deals::create_in(conn, caller, new)?.id)
-        }
-    };
-    let mut fields = lead.fields.clone();
-    fields.status = LeadStatus::Converted.as_str().to_owned();
-    fields.converted_customer_id = Some(Id(customer_id));
-    fields.converted_contact_id = contact_id.map(Id);
-    fields.converted_deal_id = deal_id.map(Id);
-    fields.converted_at = Some(crm_db::time::now());
-    let changed = changed_fields(&lead.fields, &fields);
-    let row = crm_db::leads::update(conn, &lead, lead.version, Some(caller.user_id()), fields)?;
-    log(conn, caller, row.id.0, Op::Update, changed)?;
-    Ok(Conversion {
-        lead: view(row),
-        customer_id,
-        customer_created: created,
-        contact_id,
-        deal_id,
-    })
-}
-
 #[utoipa::path(
     tag = "leads",
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
@@ -647,7 +507,7 @@ pub async fn remove(
                 let (current, _) = find_for(conn, &caller, id, Action::Delete)?;
                 let version = if_match.check(current.version)?;
                 crm_db::leads::soft_delete(conn, &current, version, Some(caller.user_id()))?;
-                log(conn, &caller, id, Op::Delete, vec![])
+                caller.record_change(conn, ENTITY, id, Op::Delete, vec![])
             })
         })
         .await?;

@@ -1,0 +1,245 @@
+//! The rules of a deal write: pipeline and stage (the stage belongs to the
+//! pipeline; entering one resets the probability unless sent; won and lost
+//! close the deal, lost needs a reason), the customer, the owner and the
+//! caller's scope.
+
+use crm_api_types::deals::{DealPatch, NewDeal};
+use crm_api_types::patch::apply;
+use crm_db::AnyConnection;
+use crm_db::deals::{DealFields, DealRow};
+use crm_db::types::Id;
+use crm_domain::FieldErrors;
+use crm_domain::access::{Action, ObjectType, Ownership, Scope};
+use crm_domain::money::Money;
+use crm_domain::sales::StageKind;
+use crm_domain::validation::bounded_text;
+use uuid::Uuid;
+
+use crate::caller::Caller;
+use crate::error::ApiError;
+
+/// A create body as a patch plus the create-only fields.
+pub(super) struct Create {
+    customer_id: Option<Uuid>,
+    customer_external_id: Option<String>,
+}
+
+pub(super) fn as_patch(n: NewDeal) -> (DealPatch, Create) {
+    (
+        DealPatch {
+            pipeline_id: n.pipeline_id,
+            stage_id: n.stage_id,
+            name: Some(n.name),
+            amount: Some(n.amount),
+            probability: n.probability.map(Some),
+            expected_close_date: Some(n.expected_close_date),
+            owner_id: n.owner_id.map(Some),
+            external_id: Some(n.external_id),
+            lost_reason: Some(n.lost_reason),
+        },
+        Create {
+            customer_id: n.customer_id,
+            customer_external_id: n.customer_external_id,
+        },
+    )
+}
+
+/// The deal's fields after the patch, checked; `create` for a new deal.
+pub(super) fn resolve(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    current: Option<&DealRow>,
+    p: DealPatch,
+    new_deal: Option<Create>,
+    scope: Scope,
+) -> Result<DealFields, ApiError> {
+    let ws = caller.workspace_id;
+    let mut errors = FieldErrors::new();
+    let base = current.map(|r| &r.fields);
+    let pipelines = crm_db::pipelines::list(conn, ws)?;
+    let stages = crm_db::pipelines::stages(conn, ws, None)?;
+    let pipeline_id = p
+        .pipeline_id
+        .map(Id)
+        .or(base.map(|b| b.pipeline_id))
+        .or(pipelines.first().map(|p| p.id));
+    let Some(pipeline_id) = pipeline_id else {
+        return Err(ApiError::validation(
+            "pipeline_id",
+            "the workspace has no pipeline",
+        ));
+    };
+    if !pipelines.iter().any(|p| p.id == pipeline_id) {
+        return Err(ApiError::validation(
+            "pipeline_id",
+            "is not a pipeline of this workspace",
+        ));
+    }
+    let moved_pipeline = base.is_some_and(|b| b.pipeline_id != pipeline_id);
+    let stage_id = match (p.stage_id, base) {
+        (Some(s), _) => Id(s),
+        (None, Some(_)) if moved_pipeline => {
+            return Err(ApiError::validation(
+                "stage_id",
+                "is required when moving to another pipeline",
+            ));
+        }
+        (None, Some(b)) => b.stage_id,
+        (None, None) => match stages.iter().find(|s| s.pipeline_id == pipeline_id) {
+            Some(first) => first.id,
+            None => return Err(ApiError::validation("pipeline_id", "has no stages")),
+        },
+    };
+    let Some(stage) = stages
+        .iter()
+        .find(|s| s.id == stage_id && s.pipeline_id == pipeline_id)
+    else {
+        return Err(ApiError::validation(
+            "stage_id",
+            "is not a stage of this pipeline",
+        ));
+    };
+    let kind = StageKind::parse(&stage.kind).unwrap_or(StageKind::Open);
+    let stage_moved = base.is_none_or(|b| b.stage_id != stage_id);
+
+    let customer = match new_deal {
+        None => None,
+        Some(c) => {
+            let vis = caller.visibility_or_none(conn, ObjectType::Customers, Action::Read)?;
+            let ids: Vec<Uuid> = c.customer_id.into_iter().collect();
+            let keys: Vec<String> = c.customer_external_id.clone().into_iter().collect();
+            if ids.len() + keys.len() != 1 {
+                return Err(ApiError::validation(
+                    "customer_id",
+                    "give customer_id or customer_external_id",
+                ));
+            }
+            let found = crm_db::customers::find_many(conn, ws, Some(&vis), &ids, &keys)?;
+            match found.into_iter().next() {
+                Some(c) => Some(c),
+                None => {
+                    let field = if ids.is_empty() {
+                        "customer_external_id"
+                    } else {
+                        "customer_id"
+                    };
+                    return Err(ApiError::validation(
+                        field,
+                        "no such customer, or not visible to you",
+                    ));
+                }
+            }
+        }
+    };
+    let name = p.name.or(base.map(|b| b.name.clone())).unwrap_or_default();
+    let name = errors.take("name", bounded_text(name.trim(), 1, 200));
+    let amount = match p.amount {
+        Some(m) => errors.take("amount", Money::parse(m.amount_minor, &m.currency)),
+        None => base.map(|b| Money {
+            amount_minor: b.amount_minor,
+            currency: b.currency.clone(),
+        }),
+    };
+    let probability = match p.probability {
+        Some(Some(v)) if !(0..=100).contains(&v) => {
+            errors.add("probability", "must be 0 to 100");
+            0
+        }
+        Some(Some(v)) => v,
+        Some(None) => stage.probability,
+        None if stage_moved => stage.probability,
+        None => base.map_or(stage.probability, |b| b.probability),
+    };
+    let lost_reason = apply(base.and_then(|b| b.lost_reason.clone()), p.lost_reason)
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty());
+    let lost_reason = match kind {
+        StageKind::Lost if lost_reason.is_none() => {
+            errors.add("lost_reason", "is required when the deal is lost");
+            None
+        }
+        StageKind::Lost => {
+            lost_reason.and_then(|v| errors.take("lost_reason", bounded_text(&v, 1, 500)))
+        }
+        _ => None,
+    };
+    let external_id = apply(base.and_then(|b| b.external_id.clone()), p.external_id)
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+        .and_then(|v| errors.take("external_id", bounded_text(&v, 1, 100)));
+    let (owner_id, team_id) = match p.owner_id {
+        Some(Some(owner)) => match crm_db::users::find(conn, ws, owner) {
+            Ok(u) if u.active => (Some(Id(owner)), u.team_id),
+            Ok(_) => {
+                errors.add("owner_id", "is a deactivated user");
+                (None, None)
+            }
+            Err(crm_db::DbError::NotFound) => {
+                errors.add("owner_id", "is not a user of this workspace");
+                (None, None)
+            }
+            Err(e) => return Err(e.into()),
+        },
+        Some(None) => (None, None),
+        None => match (base, &customer) {
+            (Some(b), _) => (b.owner_id, b.team_id),
+            (None, Some(c)) => (c.fields.owner_id, c.fields.team_id),
+            (None, None) => (None, None),
+        },
+    };
+    errors.into_result().map_err(ApiError::Validation)?;
+    let principal = caller.principal(conn, scope)?;
+    let ownership = Ownership {
+        owner_id: owner_id.map(Uuid::from),
+        team_id: team_id.map(Uuid::from),
+    };
+    if !scope.covers(&principal, ownership) {
+        return Err(ApiError::Forbidden(
+            "your role may not assign deals to that owner or team".into(),
+        ));
+    }
+    if let Some(ext) = &external_id
+        && crm_db::deals::id_by_external_id(conn, ws, ext)?
+            .is_some_and(|id| Some(id) != current.map(|r| r.id.0))
+    {
+        return Err(ApiError::Conflict {
+            field: "external_id".into(),
+            detail: "is already taken".into(),
+        });
+    }
+    let now = crm_db::time::now();
+    let amount = amount.unwrap_or(Money {
+        amount_minor: 0,
+        currency: "CNY".into(),
+    });
+    Ok(DealFields {
+        pipeline_id,
+        stage_id,
+        customer_id: customer
+            .map(|c| c.id)
+            .or(base.map(|b| b.customer_id))
+            .unwrap_or(Id(Uuid::nil())),
+        external_id,
+        name: name.unwrap_or_default(),
+        amount_minor: amount.amount_minor,
+        currency: amount.currency,
+        probability,
+        expected_close_date: apply(
+            base.and_then(|b| b.expected_close_date),
+            p.expected_close_date,
+        ),
+        owner_id,
+        team_id,
+        lost_reason,
+        closed_at: match (kind, stage_moved) {
+            (StageKind::Open, _) => None,
+            (_, true) => Some(now),
+            (_, false) => base.and_then(|b| b.closed_at),
+        },
+        stage_changed_at: if stage_moved {
+            now
+        } else {
+            base.map_or(now, |b| b.stage_changed_at)
+        },
+    })
+}
