@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod activities;
+pub mod analytics;
 pub mod auth;
 pub mod batch;
 pub mod changes;

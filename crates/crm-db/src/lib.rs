@@ -7,6 +7,7 @@
 
 pub mod activities;
 pub mod admin;
+pub mod analytics;
 pub mod api_keys;
 pub mod auth;
 pub mod batch;
@@ -19,14 +20,17 @@ pub mod deals;
 pub mod error;
 pub mod idempotency;
 pub mod leads;
+pub mod metrics;
 pub mod migrate;
 pub mod orders;
 pub mod paging;
 pub mod pipelines;
 pub mod products;
 pub mod regions;
+pub mod rfm;
 pub mod roles;
 pub mod schema;
+pub mod sql;
 pub mod tags;
 pub mod teams;
 pub mod time;

@@ -188,6 +188,21 @@ pub fn write_many(
     replaced_lines: &[Uuid],
     lines: &[LineRow],
 ) -> DbResult<()> {
+    // Customers whose aggregates change: the new ones and, for rows that
+    // already exist, the ones they belonged to.
+    let mut customers: Vec<Uuid> = rows.iter().map(|r| r.fields.customer_id.0).collect();
+    let written: Vec<Id> = rows.iter().map(|r| r.id).collect();
+    for chunk in written.chunks(chunk_rows(1)) {
+        let before: Vec<Id> = orders::table
+            .filter(
+                orders::workspace_id
+                    .eq(Id(workspace_id))
+                    .and(orders::id.eq_any(chunk)),
+            )
+            .select(orders::customer_id)
+            .load(conn)?;
+        customers.extend(before.into_iter().map(|id| id.0));
+    }
     for chunk in rows.chunks(chunk_rows(18)) {
         each_backend!(&mut *conn, |c| diesel::insert_into(orders::table)
             .values(chunk)
@@ -227,6 +242,23 @@ pub fn write_many(
             .values(chunk)
             .execute(c))?;
     }
+    crate::metrics::refresh_customers(conn, workspace_id, &customers)
+}
+
+/// Bulk load of new orders and their lines (demo data): multi-row inserts
+/// without the per-write metrics refresh, so the caller runs
+/// `metrics::refresh_all` once afterwards.
+pub fn insert_new(conn: &mut AnyConnection, rows: &[OrderRow], lines: &[LineRow]) -> DbResult<()> {
+    for chunk in rows.chunks(chunk_rows(18)) {
+        each_backend!(&mut *conn, |c| diesel::insert_into(orders::table)
+            .values(chunk)
+            .execute(c))?;
+    }
+    for chunk in lines.chunks(chunk_rows(8)) {
+        each_backend!(&mut *conn, |c| diesel::insert_into(order_lines::table)
+            .values(chunk)
+            .execute(c))?;
+    }
     Ok(())
 }
 
@@ -256,10 +288,17 @@ pub fn soft_delete(
     ))
     .execute(conn)?;
     if n == 0 {
-        Err(DbError::VersionConflict)
-    } else {
-        Ok(())
+        return Err(DbError::VersionConflict);
     }
+    let customer: Id = orders::table
+        .filter(
+            orders::workspace_id
+                .eq(Id(workspace_id))
+                .and(orders::id.eq(Id(id))),
+        )
+        .select(orders::customer_id)
+        .first(conn)?;
+    crate::metrics::refresh_customers(conn, workspace_id, &[customer.0])
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

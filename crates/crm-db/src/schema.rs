@@ -473,8 +473,42 @@ diesel::table! {
 
 diesel::joinable!(deal_stage_changes -> deals (deal_id));
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::DbUuid;
+    analytics_settings (workspace_id) {
+        workspace_id -> DbUuid,
+        base_currency -> Text,
+        churn_after_days -> Integer,
+        rfm_stale -> Bool,
+        rfm_refreshed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::DbUuid;
+    customer_metrics (workspace_id, customer_id) {
+        workspace_id -> DbUuid,
+        customer_id -> DbUuid,
+        order_count -> Integer,
+        revenue_minor -> BigInt,
+        first_order_on -> Date,
+        last_order_on -> Date,
+        longest_gap_days -> Integer,
+        rfm_r -> Nullable<SmallInt>,
+        rfm_f -> Nullable<SmallInt>,
+        rfm_m -> Nullable<SmallInt>,
+        rfm_segment -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(customer_metrics -> customers (customer_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     workspaces,
+    analytics_settings,
+    customer_metrics,
     roles,
     teams,
     users,

@@ -4,6 +4,7 @@
 //! No IO and no dependency on any other crate of ours.
 
 pub mod access;
+pub mod analytics;
 pub mod custom_field;
 pub mod customer;
 pub mod email;

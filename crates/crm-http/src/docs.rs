@@ -35,6 +35,7 @@ use crate::error::ApiError;
         (name = "roles", description = "Roles and permissions"),
         (name = "api_keys", description = "API keys for integrations"),
         (name = "changes", description = "The changes feed for incremental sync"),
+        (name = "analytics", description = "Customer distribution and customer analytics"),
         (name = "health", description = "Liveness"),
     )
 )]

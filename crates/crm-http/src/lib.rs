@@ -4,6 +4,7 @@
 //! and the OpenAPI document generated from the handlers themselves.
 
 pub mod activities;
+pub mod analytics;
 pub mod api_keys;
 pub mod auth;
 pub mod batch;
@@ -129,7 +130,11 @@ fn v1(cfg: &mut ServiceConfig<'_>) {
         .service(activities::update)
         .service(activities::remove)
         .service(activities::timeline)
-        .service(changes::list);
+        .service(changes::list)
+        .service(analytics::distribution::distribution)
+        .service(analytics::rfm::rfm)
+        .service(analytics::cohorts::cohorts)
+        .service(analytics::profile::profile);
 }
 
 fn api(cfg: &mut ServiceConfig<'_>) {

@@ -23,11 +23,15 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
-    /// Create or refresh the `demo` workspace with users, teams and customers.
+    /// Create or refresh the `demo` workspace: users, teams, customers,
+    /// products and three years of orders (deterministic, up to today).
     Demo {
-        /// Number of customers.
-        #[arg(long, default_value_t = 300)]
-        customers: usize,
+        /// s = 2,000 customers, m = 100,000 (~1M orders), l = 1,000,000 (~10M orders).
+        #[arg(long, value_enum, default_value = "s")]
+        size: demo::Size,
+        /// Number of customers, instead of the size's.
+        #[arg(long)]
+        customers: Option<usize>,
         /// Only seed when the database has no workspace yet.
         #[arg(long)]
         if_empty: bool,
@@ -81,6 +85,7 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Demo {
+            size,
             customers,
             if_empty,
         } => {
@@ -90,7 +95,15 @@ fn main() -> anyhow::Result<()> {
                 println!("database already has data; demo not seeded");
                 return Ok(());
             }
-            demo::seed(&mut conn, customers)?;
+            let started = std::time::Instant::now();
+            let count = customers.unwrap_or_else(|| size.customers());
+            let seeded = demo::seed(&mut conn, count, chrono::Utc::now().date_naive())?;
+            println!(
+                "seeded {} customers and {} orders in {:.1} s",
+                seeded.planted.len(),
+                seeded.orders,
+                started.elapsed().as_secs_f64()
+            );
             println!("{}", demo::logins_text());
             Ok(())
         }

@@ -1,11 +1,18 @@
-//! `crm demo`: a deterministic demo workspace (fixed RNG seed) with the
-//! users, teams and customers the README lists. Running it again replaces
+//! `crm demo`: a deterministic demo workspace (fixed RNG seed, relative to
+//! the day given) with the users, teams and customers the README lists,
+//! products and three years of orders with planted behavioural clusters
+//! (`orders`). Rows are written with multi-row statements, so the `m` size
+//! (100k customers, ~1M orders) loads in minutes. Running it again replaces
 //! the workspace with a fresh copy.
 
+pub mod orders;
+
 use anyhow::Context;
+use chrono::NaiveDate;
 use crm_db::AnyConnection;
+use crm_db::batch::BatchChange;
 use crm_db::change_log::{Change, Op, record};
-use crm_db::customers::CustomerFields;
+use crm_db::customers::{CustomerFields, CustomerRow};
 use crm_db::regions::RegionFilter;
 use crm_db::types::{Id, Json};
 use crm_domain::access::BuiltinRole;
@@ -171,10 +178,45 @@ fn mobile(rng: &mut StdRng) -> String {
     format!("+861{second}{:09}", rng.random_range(0..1_000_000_000_u32))
 }
 
-/// Deletes the demo workspace if present and creates it afresh; returns its id.
-pub fn seed(conn: &mut AnyConnection, customers: usize) -> anyhow::Result<Uuid> {
+/// Demo sizes (DESIGN §7): customers; orders follow at about ten each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Size {
+    /// 2,000 customers (the default of `make run`).
+    S,
+    /// 100,000 customers, about a million orders.
+    M,
+    /// 1,000,000 customers, about ten million orders.
+    L,
+}
+
+impl Size {
+    pub fn customers(self) -> usize {
+        match self {
+            Size::S => 2_000,
+            Size::M => 100_000,
+            Size::L => 1_000_000,
+        }
+    }
+}
+
+/// What `seed` wrote, with the planted truth analytics are checked against.
+#[derive(Debug, Clone)]
+pub struct Seeded {
+    pub workspace_id: Uuid,
+    /// Every customer with its behavioural cluster.
+    pub planted: Vec<(Uuid, orders::Cluster)>,
+    pub orders: usize,
+}
+
+/// Deletes the demo workspace if present and creates it afresh, with
+/// `customers` customers and order history up to `today`.
+pub fn seed(
+    conn: &mut AnyConnection,
+    customers: usize,
+    today: NaiveDate,
+) -> anyhow::Result<Seeded> {
     let hash = crm_http::security::hash_password(PASSWORD).map_err(anyhow::Error::msg)?;
-    crm_db::change_log::transaction(conn, |conn| -> anyhow::Result<Uuid> {
+    crm_db::change_log::transaction(conn, |conn| -> anyhow::Result<Seeded> {
         if let Some(old) = crm_db::workspaces::find_by_slug(conn, SLUG)? {
             crm_db::workspaces::delete(conn, old.id.0)?;
         }
@@ -233,10 +275,76 @@ pub fn seed(conn: &mut AnyConnection, customers: usize) -> anyhow::Result<Uuid> 
             position: 0,
         };
         crm_db::custom_fields::insert(conn, ws, &field)?;
-        let mut rng = StdRng::seed_from_u64(20_261_122);
-        insert_customers(conn, &mut rng, ws, &users, &tags, customers)?;
-        Ok(ws)
+        let mut rng = StdRng::seed_from_u64(SEED);
+        let written = insert_customers(conn, &mut rng, ws, &users, &tags, customers, today)?;
+        let orders = insert_orders(conn, ws, users[0].id.0, &written, today)?;
+        crm_db::metrics::refresh_all(conn, ws)?;
+        Ok(Seeded {
+            workspace_id: ws,
+            planted: written.iter().map(|w| (w.id, w.plan.cluster)).collect(),
+            orders,
+        })
     })
+}
+
+const SEED: u64 = 20_261_122;
+
+/// A customer as written, with what its orders need.
+struct Written {
+    id: Uuid,
+    owner_id: Option<Uuid>,
+    team_id: Option<Uuid>,
+    plan: orders::Plan,
+}
+
+/// Orders per statement group: bounded memory at every size.
+const ORDER_FLUSH: usize = 20_000;
+
+fn insert_orders(
+    conn: &mut AnyConnection,
+    ws: Uuid,
+    admin: Uuid,
+    customers: &[Written],
+    today: NaiveDate,
+) -> anyhow::Result<usize> {
+    let mut products = Vec::new();
+    for fields in orders::products() {
+        products.push(crm_db::products::insert(conn, ws, Some(admin), fields)?);
+    }
+    let changes: Vec<BatchChange> = products.iter().map(|p| created(p.id.0)).collect();
+    crm_db::batch::record_changes(conn, ws, crm_db::change_log::PRODUCT, None, &changes)?;
+    let (mut rows, mut lines, mut serial, mut total) = (Vec::new(), Vec::new(), 0, 0);
+    for (n, c) in customers.iter().enumerate() {
+        // One stream per customer: the history does not depend on the others.
+        let mut rng =
+            StdRng::seed_from_u64(SEED ^ (n as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let buyer = orders::Buyer {
+            customer_id: c.id,
+            owner_id: c.owner_id,
+            team_id: c.team_id,
+        };
+        let (o, l) =
+            orders::orders_of(&mut rng, ws, &buyer, &c.plan, &products, today, &mut serial);
+        rows.extend(o);
+        lines.extend(l);
+        if rows.len() >= ORDER_FLUSH || n + 1 == customers.len() {
+            crm_db::orders::insert_new(conn, &rows, &lines)?;
+            let changes: Vec<BatchChange> = rows.iter().map(|r| created(r.id.0)).collect();
+            crm_db::batch::record_changes(conn, ws, crm_db::change_log::ORDER, None, &changes)?;
+            total += rows.len();
+            rows.clear();
+            lines.clear();
+        }
+    }
+    Ok(total)
+}
+
+fn created(id: Uuid) -> BatchChange {
+    BatchChange {
+        entity_id: id,
+        op: Op::Create,
+        changed_fields: vec![],
+    }
 }
 
 fn insert_customers(
@@ -246,7 +354,11 @@ fn insert_customers(
     users: &[crm_db::users::UserRow],
     tags: &[Uuid],
     count: usize,
-) -> anyhow::Result<()> {
+    today: NaiveDate,
+) -> anyhow::Result<Vec<Written>> {
+    let mut plan_rng = StdRng::seed_from_u64(SEED + 1);
+    let mut batch = CustomerBatch::default();
+    let mut written = Vec::with_capacity(count);
     let province_pick = WeightedIndex::new(PROVINCES.iter().map(|p| p.1))?;
     // Owners: the reps carry most accounts, managers a few of their own.
     let owners = [(3, 24), (4, 24), (5, 24), (6, 24), (1, 2), (2, 2)];
@@ -375,7 +487,7 @@ fn insert_customers(
             }),
             birth_date: is_person
                 .then(|| {
-                    chrono::NaiveDate::from_ymd_opt(
+                    NaiveDate::from_ymd_opt(
                         rng.random_range(1960..2004),
                         rng.random_range(1..13),
                         rng.random_range(1..29),
@@ -388,29 +500,36 @@ fn insert_customers(
             search_text: String::new(),
         }
         .with_search_text();
-        let row = crm_db::customers::insert(conn, ws, Some(users[0].id.0), &fields)?;
+        let plan = orders::plan(&mut plan_rng, today);
+        let mut row = CustomerRow::new(ws, Some(users[0].id.0), fields);
+        let acquired = plan.acquired.and_hms_opt(9, 0, 0).unwrap_or_default();
+        row.created_at = acquired;
+        row.updated_at = acquired;
+        written.push(Written {
+            id: row.id.0,
+            owner_id: row.fields.owner_id.map(|o| o.0),
+            team_id: row.fields.team_id.map(|t| t.0),
+            plan,
+        });
         let mut chosen: Vec<Uuid> = tags
             .iter()
             .filter(|_| rng.random_bool(0.15))
             .copied()
             .collect();
         chosen.sort();
-        crm_db::tags::set_for_customer(conn, ws, row.id.0, &chosen)?;
-        record(
-            conn,
-            Change {
-                workspace_id: ws,
-                entity: crm_db::change_log::CUSTOMER,
-                entity_id: row.id.0,
-                op: Op::Create,
-                changed_fields: vec![],
-                actor_id: None,
-            },
-        )?;
-        if !is_person && rng.random_bool(0.5) {
+        batch.tags.push((row.id.0, chosen));
+        let customer_id = row.id.0;
+        batch.rows.push(row);
+        // Contacts for the first customers only: enough to show, cheap at every size.
+        let with_contacts = !is_person && n < 1_000 && rng.random_bool(0.5);
+        if batch.rows.len() >= 5_000 {
+            batch.flush(conn, ws)?;
+        }
+        if with_contacts {
+            batch.flush(conn, ws)?;
             for c in 0..rng.random_range(1..4) {
                 let contact = crm_db::contacts::ContactFields {
-                    customer_id: Id(row.id.0),
+                    customer_id: Id(customer_id),
                     name: format!("{}{}", pick(rng, &SURNAMES), pick(rng, &GIVEN)),
                     title: Some(
                         pick(
@@ -443,5 +562,28 @@ fn insert_customers(
             }
         }
     }
-    Ok(())
+    batch.flush(conn, ws)?;
+    Ok(written)
+}
+
+/// Customers waiting for their multi-row insert.
+#[derive(Default)]
+struct CustomerBatch {
+    rows: Vec<CustomerRow>,
+    tags: Vec<(Uuid, Vec<Uuid>)>,
+}
+
+impl CustomerBatch {
+    fn flush(&mut self, conn: &mut AnyConnection, ws: Uuid) -> anyhow::Result<()> {
+        if self.rows.is_empty() {
+            return Ok(());
+        }
+        crm_db::customers::write_many(conn, &self.rows)?;
+        crm_db::tags::set_for_customers(conn, ws, &self.tags)?;
+        let changes: Vec<BatchChange> = self.rows.iter().map(|r| created(r.id.0)).collect();
+        crm_db::batch::record_changes(conn, ws, crm_db::change_log::CUSTOMER, None, &changes)?;
+        self.rows.clear();
+        self.tags.clear();
+        Ok(())
+    }
 }

@@ -1,0 +1,254 @@
+//! Customer analytics on the wire: the distribution map (dimension ×
+//! measure over a time window, with the previous window for comparison),
+//! customer profiles, the RFM summary and acquisition cohorts.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use crm_domain::analytics::{DerivedLifecycle, Dimension, Measure, RegionLevel, RfmSegment};
+use crm_domain::customer::{CustomerKind, Industry, LifecycleStage, SizeBand, Source};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::customers::CustomerQuery;
+
+/// A query struct with the analytics parameters given plus the customer
+/// list's filters (a flattened struct cannot be parsed from a query string
+/// with field-level errors, hence a macro).
+macro_rules! filtered_query {
+    ($(#[$meta:meta])* $name:ident { $($(#[$fmeta:meta])* $field:ident : $ty:ty,)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
+        #[serde(deny_unknown_fields)]
+        #[into_params(parameter_in = Query)]
+        pub struct $name {
+            $($(#[$fmeta])* pub $field: $ty,)*
+            /// Case-insensitive substring of name, e-mail, phone or external id.
+            pub q: Option<String>,
+            pub kind: Option<CustomerKind>,
+            pub industry: Option<Industry>,
+            pub size_band: Option<SizeBand>,
+            pub lifecycle_stage: Option<LifecycleStage>,
+            pub source: Option<Source>,
+            /// A country, province, city or district code: customers inside it.
+            pub region: Option<String>,
+            pub owner_id: Option<Uuid>,
+            pub team_id: Option<Uuid>,
+            pub tag_id: Option<Uuid>,
+        }
+
+        impl $name {
+            /// The customer-list filters this query carries.
+            pub fn customer_filters(&self) -> CustomerQuery {
+                CustomerQuery {
+                    q: self.q.clone(),
+                    kind: self.kind,
+                    industry: self.industry,
+                    size_band: self.size_band,
+                    lifecycle_stage: self.lifecycle_stage,
+                    source: self.source,
+                    region: self.region.clone(),
+                    owner_id: self.owner_id,
+                    team_id: self.team_id,
+                    tag_id: self.tag_id,
+                    ..Default::default()
+                }
+            }
+        }
+    };
+}
+
+filtered_query! {
+    /// `GET /api/v1/analytics/distribution`: what to group by and measure,
+    /// the window, and the same filters as the customer list.
+    DistributionQuery {
+        /// What to group customers by.
+        dimension: Option<Dimension>,
+        /// For `dimension=region`: `country`, `province` (default), `city` or `district`.
+        level: Option<RegionLevel>,
+        /// For `dimension=region`: only regions inside this code (drill-down),
+        /// e.g. `level=city&parent=440000` for the cities of 广东.
+        parent: Option<String>,
+        /// A second dimension for a crosstab (each group then has `key2`).
+        by: Option<Dimension>,
+        /// Level of `by` when it is `region` (default `province`).
+        by_level: Option<RegionLevel>,
+        /// Default `customers`.
+        measure: Option<Measure>,
+        /// First day of the window (default: 364 days before `to`).
+        from: Option<NaiveDate>,
+        /// Last day of the window, inclusive (default: today, UTC).
+        to: Option<NaiveDate>,
+        /// Also compute the window of the same length just before (default false).
+        compare: Option<bool>,
+    }
+}
+
+filtered_query! {
+    /// `GET /api/v1/analytics/rfm`: the customer-list filters.
+    RfmQuery {}
+}
+
+filtered_query! {
+    /// `GET /api/v1/analytics/cohorts`: cohorts by month of first order.
+    CohortQuery {
+        /// First cohort month, `YYYY-MM` (default: 11 months before the current one).
+        from: Option<String>,
+        /// Number of cohorts, 1–36 (default 12).
+        months: Option<u32>,
+    }
+}
+
+/// What a measure's numbers are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    /// A number of customers or orders.
+    Count,
+    /// Minor units of `currency`.
+    MoneyMinor,
+    /// A share between 0 and 1.
+    Ratio,
+}
+
+/// A date range, both days inclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct DateWindow {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+/// One figure, with the previous window's when comparing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Figure {
+    pub value: f64,
+    pub previous: Option<f64>,
+    /// `value − previous`.
+    pub change: Option<f64>,
+    /// `change ÷ previous` (absent when previous is 0).
+    pub change_ratio: Option<f64>,
+}
+
+/// One group of the distribution.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct DistributionGroup {
+    /// The dimension's value: a region code, an enum value, a user, team or
+    /// tag id; `null` = not set.
+    pub key: Option<String>,
+    /// Display name for regions, owners, teams and tags.
+    pub label: Option<String>,
+    pub key2: Option<String>,
+    pub label2: Option<String>,
+    #[serde(flatten)]
+    pub figure: Figure,
+    /// Share of the total (0–1) for additive measures (customers, new
+    /// customers, revenue, orders); absent for averages and rates.
+    pub share: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Distribution {
+    pub dimension: Dimension,
+    pub level: Option<RegionLevel>,
+    pub parent: Option<String>,
+    pub by: Option<Dimension>,
+    pub measure: Measure,
+    pub unit: Unit,
+    /// The currency of money figures (the workspace's base currency).
+    pub currency: String,
+    pub window: DateWindow,
+    pub previous_window: Option<DateWindow>,
+    /// The measure over every customer the filters and visibility select
+    /// (not the sum of the groups when a customer can be in several, as with tags).
+    pub total: Figure,
+    /// Largest value first.
+    pub groups: Vec<DistributionGroup>,
+}
+
+/// RFM scores (quintiles by rank, 5 = best) and the segment they name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct RfmScores {
+    pub r: i16,
+    pub f: i16,
+    pub m: i16,
+    pub segment: RfmSegment,
+}
+
+/// `GET /api/v1/customers/{id}/profile`: a customer's order metrics and models.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct CustomerProfile {
+    pub customer_id: Uuid,
+    /// Revenue orders (base currency; cancelled, refunded and draft orders excluded).
+    pub order_count: i32,
+    pub revenue_minor: i64,
+    pub currency: String,
+    pub first_order_on: Option<NaiveDate>,
+    pub last_order_on: Option<NaiveDate>,
+    pub days_since_last_order: Option<i64>,
+    pub average_order_value_minor: Option<i64>,
+    /// Absent until the customer has ordered.
+    pub rfm: Option<RfmScores>,
+    /// Derived from orders, beside the manually kept `lifecycle_stage`.
+    pub lifecycle: DerivedLifecycle,
+    /// 0–1; absent without orders.
+    pub churn_risk: Option<f64>,
+    /// Revenue so far.
+    pub clv_historical_minor: i64,
+    /// Expected revenue of the next 12 months: the customer's order rate ×
+    /// average order value × (1 − churn risk).
+    pub clv_predicted_12m_minor: Option<i64>,
+    /// When the RFM scores were computed.
+    pub as_of: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct RfmSegmentSummary {
+    pub segment: RfmSegment,
+    pub customers: i64,
+    /// Share of buying customers (0–1).
+    pub share: f64,
+    pub orders: i64,
+    pub revenue_minor: i64,
+    pub average_recency_days: f64,
+    pub average_orders: f64,
+    pub average_revenue_minor: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct RfmCell {
+    pub r: i32,
+    pub f: i32,
+    pub customers: i64,
+    pub revenue_minor: i64,
+}
+
+/// `GET /api/v1/analytics/rfm`: segments (largest first) and the R × F grid.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct RfmSummary {
+    pub as_of: Option<DateTime<Utc>>,
+    pub currency: String,
+    pub buyers: i64,
+    pub segments: Vec<RfmSegmentSummary>,
+    pub grid: Vec<RfmCell>,
+}
+
+/// One acquisition cohort: customers whose first order fell in `month`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Cohort {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub customers: i64,
+    /// Index k: customers of the cohort who ordered in month `month + k`
+    /// (index 0 equals `customers`); up to the current month.
+    pub active: Vec<i64>,
+    /// `active[k] ÷ customers`.
+    pub retention: Vec<f64>,
+    /// Revenue of the cohort in month `month + k` (minor units).
+    pub revenue_minor: Vec<i64>,
+}
+
+/// `GET /api/v1/analytics/cohorts`: retention and revenue matrices.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct CohortMatrix {
+    pub currency: String,
+    pub cohorts: Vec<Cohort>,
+}

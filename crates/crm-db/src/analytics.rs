@@ -1,0 +1,353 @@
+//! Aggregate queries of the customer distribution: customers or orders
+//! grouped by one or two customer dimensions, inside the caller's
+//! visibility and the customer-list filters. Two query shapes cover every
+//! measure — customer counts over `customers`, and revenue / order / buyer
+//! sums over `orders ⋈ customers` — and the HTTP layer derives the rest
+//! (average order value, CLV, churn rate, shares, changes).
+
+use chrono::{NaiveDate, NaiveDateTime};
+use crm_domain::access::Scope;
+use crm_domain::analytics::{AGE_BANDS, Dimension, RegionLevel, born_on_or_before};
+use crm_domain::sales::OrderStatus;
+use diesel::QueryableByName;
+use diesel::sql_types::{BigInt, Nullable, Text};
+use uuid::Uuid;
+
+use crate::connection::AnyConnection;
+use crate::customers::{CustomerFilter, RegionMatch};
+use crate::error::DbResult;
+use crate::paging::contains_pattern;
+use crate::sql::Sql;
+use crate::visibility::Visibility;
+
+/// A dimension with, for regions, its level and the parent it drills into.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grouping {
+    pub dimension: Dimension,
+    pub level: RegionLevel,
+    pub parent: Option<String>,
+}
+
+impl Grouping {
+    pub fn new(dimension: Dimension) -> Self {
+        Self {
+            dimension,
+            level: RegionLevel::Province,
+            parent: None,
+        }
+    }
+}
+
+/// What is grouped: one or two dimensions (a crosstab), or none (totals).
+#[derive(Debug, Clone, Default)]
+pub struct Groups {
+    pub first: Option<Grouping>,
+    pub second: Option<Grouping>,
+    /// "Today" for age bands.
+    pub today: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, QueryableByName)]
+pub struct CustomerCount {
+    #[diesel(sql_type = Nullable<Text>)]
+    pub key: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub key2: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    pub customers: i64,
+}
+
+#[derive(Debug, Clone, QueryableByName)]
+pub struct OrderSums {
+    #[diesel(sql_type = Nullable<Text>)]
+    pub key: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub key2: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    pub revenue: i64,
+    #[diesel(sql_type = BigInt)]
+    pub orders: i64,
+    #[diesel(sql_type = BigInt)]
+    pub buyers: i64,
+}
+
+/// Customers per group, created in `[from, to)` (`from` open when `None`).
+pub fn count_customers(
+    conn: &mut AnyConnection,
+    vis: &Visibility,
+    filter: &CustomerFilter,
+    groups: &Groups,
+    created: (Option<NaiveDateTime>, NaiveDateTime),
+) -> DbResult<Vec<CustomerCount>> {
+    let mut sql = Sql::new(conn);
+    select_keys(&mut sql, groups);
+    sql.push("COUNT(*) AS customers FROM customers c");
+    joins(&mut sql, groups);
+    sql.push(" WHERE ");
+    customer_conditions(&mut sql, vis, filter, groups);
+    if let Some(from) = created.0 {
+        sql.push(" AND c.created_at >= ")
+            .bind(crate::sql::Bind::Time(from));
+    }
+    sql.push(" AND c.created_at < ")
+        .bind(crate::sql::Bind::Time(created.1));
+    group_by(&mut sql, groups);
+    sql.load(conn)
+}
+
+/// Revenue orders in `currency` dated in `[from, to)` per group of their
+/// customers: total, count and distinct buyers.
+pub fn sum_orders(
+    conn: &mut AnyConnection,
+    vis: &Visibility,
+    filter: &CustomerFilter,
+    groups: &Groups,
+    currency: &str,
+    dates: (Option<NaiveDate>, NaiveDate),
+) -> DbResult<Vec<OrderSums>> {
+    let mut sql = Sql::new(conn);
+    select_keys(&mut sql, groups);
+    sql.push(
+        "CAST(COALESCE(SUM(o.total_minor), 0) AS BIGINT) AS revenue, COUNT(*) AS orders, \
+         COUNT(DISTINCT o.customer_id) AS buyers \
+         FROM orders o JOIN customers c ON c.workspace_id = o.workspace_id AND c.id = o.customer_id",
+    );
+    joins(&mut sql, groups);
+    sql.push(" WHERE ");
+    push_revenue_orders(&mut sql, vis.workspace_id, currency);
+    if let Some(from) = dates.0 {
+        sql.push(" AND o.order_date >= ").date(from);
+    }
+    sql.push(" AND o.order_date < ").date(dates.1).push(" AND ");
+    customer_conditions(&mut sql, vis, filter, groups);
+    group_by(&mut sql, groups);
+    sql.load(conn)
+}
+
+/// Live orders of the workspace that count as revenue in `currency`, over `o`
+/// (the same rule `metrics` aggregates by).
+pub fn push_revenue_orders(sql: &mut Sql, workspace_id: Uuid, currency: &str) {
+    sql.push("o.workspace_id = ")
+        .id(workspace_id)
+        .push(" AND o.deleted_at IS NULL AND o.currency = ")
+        .text(currency)
+        .push(" AND o.status NOT IN ");
+    let excluded: Vec<&str> = OrderStatus::ALL
+        .iter()
+        .filter(|s| !s.is_revenue())
+        .map(|s| s.as_str())
+        .collect();
+    sql.text_list(&excluded);
+}
+
+fn select_keys(sql: &mut Sql, groups: &Groups) {
+    sql.push("SELECT ");
+    for (grouping, alias) in [(&groups.first, "key"), (&groups.second, "key2")] {
+        match grouping {
+            Some(g) => {
+                key_expr(sql, g, groups.today);
+                sql.push(&format!(" AS {alias}, "));
+            }
+            None => {
+                sql.push(&format!("CAST(NULL AS TEXT) AS {alias}, "));
+            }
+        }
+    }
+}
+
+fn group_by(sql: &mut Sql, groups: &Groups) {
+    let mut keys = Vec::new();
+    if groups.first.is_some() {
+        keys.push("key");
+    }
+    if groups.second.is_some() {
+        keys.push("key2");
+    }
+    if !keys.is_empty() {
+        // Both backends accept output-column names in GROUP BY.
+        sql.push(&format!(" GROUP BY {}", keys.join(", ")));
+    }
+}
+
+fn uses(groups: &Groups, dimension: Dimension) -> bool {
+    [&groups.first, &groups.second]
+        .iter()
+        .any(|g| g.as_ref().is_some_and(|g| g.dimension == dimension))
+}
+
+fn joins(sql: &mut Sql, groups: &Groups) {
+    if uses(groups, Dimension::ValueTier) || uses(groups, Dimension::RfmSegment) {
+        sql.push(
+            " LEFT JOIN customer_metrics m ON m.workspace_id = c.workspace_id AND m.customer_id = c.id",
+        );
+    }
+    if uses(groups, Dimension::Tag) {
+        sql.push(
+            " LEFT JOIN customer_tags ct ON ct.workspace_id = c.workspace_id AND ct.customer_id = c.id",
+        );
+    }
+}
+
+fn id_as_text(sql: &Sql, column: &str) -> String {
+    if sql.is_postgres() {
+        format!("CAST({column} AS TEXT)")
+    } else {
+        column.to_owned()
+    }
+}
+
+fn key_expr(sql: &mut Sql, g: &Grouping, today: Option<NaiveDate>) {
+    let column = match g.dimension {
+        Dimension::Region => match g.level {
+            RegionLevel::Country => "c.country_code",
+            RegionLevel::Province => "c.province_code",
+            RegionLevel::City => "c.city_code",
+            RegionLevel::District => "c.district_code",
+        }
+        .to_owned(),
+        Dimension::Industry => "c.industry".to_owned(),
+        Dimension::Size => "c.size_band".to_owned(),
+        Dimension::LifecycleStage => "c.lifecycle_stage".to_owned(),
+        Dimension::Source => "c.source".to_owned(),
+        Dimension::Kind => "c.kind".to_owned(),
+        Dimension::Gender => "c.gender".to_owned(),
+        Dimension::Owner => id_as_text(sql, "c.owner_id"),
+        Dimension::Team => id_as_text(sql, "c.team_id"),
+        Dimension::Tag => id_as_text(sql, "ct.tag_id"),
+        Dimension::RfmSegment => "m.rfm_segment".to_owned(),
+        Dimension::ValueTier => {
+            "CASE WHEN m.rfm_m IS NULL THEN 'none' WHEN m.rfm_m >= 5 THEN 'top' \
+             WHEN m.rfm_m = 4 THEN 'high' WHEN m.rfm_m = 3 THEN 'mid' ELSE 'low' END"
+                .to_owned()
+        }
+        Dimension::AgeBand => {
+            let today = today.unwrap_or_else(|| crate::time::now().date());
+            sql.push("CASE WHEN c.birth_date IS NULL THEN NULL");
+            for (name, age) in AGE_BANDS.iter().rev() {
+                sql.push(" WHEN c.birth_date <= ")
+                    .date(born_on_or_before(today, *age))
+                    .push(&format!(" THEN '{name}'"));
+            }
+            sql.push(" ELSE 'under_25' END");
+            return;
+        }
+    };
+    sql.push(&column);
+}
+
+/// Visibility, the list filters and a region drill-down's parent, over `c`.
+fn customer_conditions(sql: &mut Sql, vis: &Visibility, filter: &CustomerFilter, groups: &Groups) {
+    push_customers(sql, vis, filter);
+    for g in [&groups.first, &groups.second].into_iter().flatten() {
+        if g.dimension != Dimension::Region {
+            continue;
+        }
+        let parent_column = match g.level {
+            RegionLevel::Country => None,
+            RegionLevel::Province => Some("c.country_code"),
+            RegionLevel::City => Some("c.province_code"),
+            RegionLevel::District => Some("c.city_code"),
+        };
+        if let (Some(column), Some(parent)) = (parent_column, &g.parent) {
+            sql.push(&format!(" AND {column} = ")).text(parent);
+        }
+    }
+}
+
+/// Customers over `c` the caller may see and the list filters select.
+pub fn push_customers(sql: &mut Sql, vis: &Visibility, filter: &CustomerFilter) {
+    push_visibility(sql, vis, "c");
+    push_filter(sql, vis.workspace_id, filter);
+}
+
+/// The text twin of `Visibility::customers()` (same scopes, same columns).
+pub fn push_visibility(sql: &mut Sql, vis: &Visibility, alias: &str) {
+    sql.push(&format!("{alias}.workspace_id = "))
+        .id(vis.workspace_id)
+        .push(&format!(" AND {alias}.deleted_at IS NULL"));
+    let me = vis.principal.user_id;
+    let own = |sql: &mut Sql| {
+        sql.push(&format!(" AND ({alias}.owner_id = ")).id(me);
+    };
+    match vis.scope {
+        Scope::None => {
+            sql.push(" AND 1 = 0");
+        }
+        Scope::All => {}
+        Scope::Own => {
+            own(sql);
+            sql.push(")");
+        }
+        Scope::Team => {
+            own(sql);
+            if let Some(t) = vis.principal.team_id {
+                sql.push(&format!(" OR {alias}.team_id = ")).id(t);
+            }
+            sql.push(")");
+        }
+        Scope::Subtree => {
+            own(sql);
+            if !vis.principal.subtree_team_ids.is_empty() {
+                sql.push(&format!(" OR {alias}.team_id IN "))
+                    .id_list(&vis.principal.subtree_team_ids);
+            }
+            sql.push(")");
+        }
+    }
+}
+
+/// The text twin of the customer list's filters, over `c`.
+pub fn push_filter(sql: &mut Sql, workspace_id: Uuid, f: &CustomerFilter) {
+    if let Some(q) = &f.q {
+        sql.push(" AND c.search_text LIKE ")
+            .text(&contains_pattern(q))
+            .push(" ESCAPE '\\'");
+    }
+    let equal = [
+        ("c.kind", &f.kind),
+        ("c.industry", &f.industry),
+        ("c.size_band", &f.size_band),
+        ("c.lifecycle_stage", &f.lifecycle_stage),
+        ("c.source", &f.source),
+        ("c.external_id", &f.external_id),
+    ];
+    for (column, value) in equal {
+        if let Some(v) = value {
+            sql.push(&format!(" AND {column} = ")).text(v);
+        }
+    }
+    if let Some(region) = &f.region {
+        let (column, code) = match region {
+            RegionMatch::Country(c) => ("c.country_code", c),
+            RegionMatch::Province(c) => ("c.province_code", c),
+            RegionMatch::City(c) => ("c.city_code", c),
+            RegionMatch::District(c) => ("c.district_code", c),
+        };
+        sql.push(&format!(" AND {column} = ")).text(code);
+    }
+    if let Some(v) = f.owner_id {
+        sql.push(" AND c.owner_id = ").id(v);
+    }
+    if let Some(v) = f.team_id {
+        sql.push(" AND c.team_id = ").id(v);
+    }
+    if let Some(tag) = f.tag_id {
+        sql.push(" AND c.id IN (SELECT customer_id FROM customer_tags WHERE workspace_id = ")
+            .id(workspace_id)
+            .push(" AND tag_id = ")
+            .id(tag)
+            .push(")");
+    }
+    let times = [
+        ("c.created_at >= ", f.created_from),
+        ("c.created_at < ", f.created_to),
+        ("c.updated_at >= ", f.updated_from),
+        ("c.updated_at < ", f.updated_to),
+    ];
+    for (condition, value) in times {
+        if let Some(v) = value {
+            sql.push(&format!(" AND {condition}"))
+                .bind(crate::sql::Bind::Time(v));
+        }
+    }
+}

@@ -1,0 +1,241 @@
+//! Per-customer order aggregates (`customer_metrics`) and the workspace's
+//! analytics settings. Every order write calls [`refresh_customers`] in its
+//! own transaction, so counts, revenue, first/last order and the longest
+//! silence are exact at all times. RFM scores rank customers against the
+//! whole workspace, so order writes only mark them stale and
+//! [`ensure_rfm`] recomputes them in one statement before an analytics read.
+//!
+//! These statements are plain SQL with the workspace and customer ids
+//! inlined as literals: they are `Uuid`s formatted by us (hex and hyphens
+//! only), never caller text, and the same text then runs on both backends.
+
+use chrono::NaiveDateTime;
+use crm_domain::analytics::rfm_segment_sql;
+use crm_domain::sales::OrderStatus;
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::connection::AnyConnection;
+use crate::error::DbResult;
+use crate::schema::analytics_settings;
+use crate::time::now;
+use crate::types::Id;
+
+pub const DEFAULT_CURRENCY: &str = "CNY";
+pub const DEFAULT_CHURN_DAYS: i32 = 180;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = analytics_settings)]
+pub struct Settings {
+    pub base_currency: String,
+    pub churn_after_days: i32,
+    pub rfm_stale: bool,
+    pub rfm_refreshed_at: Option<NaiveDateTime>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            base_currency: DEFAULT_CURRENCY.to_owned(),
+            churn_after_days: DEFAULT_CHURN_DAYS,
+            rfm_stale: true,
+            rfm_refreshed_at: None,
+        }
+    }
+}
+
+/// The workspace's settings, or the defaults when none were saved.
+pub fn settings(conn: &mut AnyConnection, workspace_id: Uuid) -> DbResult<Settings> {
+    Ok(analytics_settings::table
+        .find(Id(workspace_id))
+        .select(Settings::as_select())
+        .first(conn)
+        .optional()?
+        .unwrap_or_default())
+}
+
+/// Saves the settings; a new base currency recomputes every customer.
+pub fn save_settings(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    base_currency: &str,
+    churn_after_days: i32,
+) -> DbResult<Settings> {
+    let before = settings(conn, workspace_id)?;
+    upsert_settings(conn, workspace_id, base_currency, churn_after_days, true)?;
+    if before.base_currency != base_currency {
+        refresh_all(conn, workspace_id)?;
+    }
+    settings(conn, workspace_id)
+}
+
+fn upsert_settings(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    base_currency: &str,
+    churn_after_days: i32,
+    stale: bool,
+) -> DbResult<()> {
+    crate::each_backend!(&mut *conn, |c| diesel::insert_into(
+        analytics_settings::table
+    )
+    .values((
+        analytics_settings::workspace_id.eq(Id(workspace_id)),
+        analytics_settings::base_currency.eq(base_currency),
+        analytics_settings::churn_after_days.eq(churn_after_days),
+        analytics_settings::rfm_stale.eq(stale),
+    ))
+    .on_conflict(analytics_settings::workspace_id)
+    .do_update()
+    .set((
+        analytics_settings::base_currency.eq(base_currency),
+        analytics_settings::churn_after_days.eq(churn_after_days),
+        analytics_settings::rfm_stale.eq(stale),
+    ))
+    .execute(c))?;
+    Ok(())
+}
+
+fn mark_stale(conn: &mut AnyConnection, workspace_id: Uuid) -> DbResult<()> {
+    let saved: Option<Settings> = analytics_settings::table
+        .find(Id(workspace_id))
+        .select(Settings::as_select())
+        .first(conn)
+        .optional()?;
+    if saved.as_ref().is_some_and(|s| s.rfm_stale) {
+        return Ok(());
+    }
+    let current = saved.unwrap_or_default();
+    upsert_settings(
+        conn,
+        workspace_id,
+        &current.base_currency,
+        current.churn_after_days,
+        true,
+    )
+}
+
+/// `'…'`: an SQL string literal.
+fn literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// The `WHERE` conditions that make an order count as revenue.
+fn revenue_orders(workspace_id: Uuid, currency: &str) -> String {
+    let excluded: Vec<String> = OrderStatus::ALL
+        .iter()
+        .filter(|s| !s.is_revenue())
+        .map(|s| literal(s.as_str()))
+        .collect();
+    format!(
+        "workspace_id = {ws} AND deleted_at IS NULL AND currency = {cur} AND status NOT IN ({st})",
+        ws = literal(&workspace_id.to_string()),
+        cur = literal(currency),
+        st = excluded.join(", "),
+    )
+}
+
+/// Recomputes the aggregates of these customers from their orders.
+pub fn refresh_customers(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    customer_ids: &[Uuid],
+) -> DbResult<()> {
+    let mut ids = customer_ids.to_vec();
+    ids.sort();
+    ids.dedup();
+    for chunk in ids.chunks(500) {
+        let list: Vec<String> = chunk.iter().map(|id| literal(&id.to_string())).collect();
+        refresh_where(
+            conn,
+            workspace_id,
+            &format!("customer_id IN ({})", list.join(", ")),
+        )?;
+    }
+    if !ids.is_empty() {
+        mark_stale(conn, workspace_id)?;
+    }
+    Ok(())
+}
+
+/// Recomputes every customer of the workspace (after a bulk load or a
+/// change of base currency).
+pub fn refresh_all(conn: &mut AnyConnection, workspace_id: Uuid) -> DbResult<()> {
+    refresh_where(conn, workspace_id, "1 = 1")?;
+    mark_stale(conn, workspace_id)
+}
+
+fn refresh_where(conn: &mut AnyConnection, workspace_id: Uuid, customers: &str) -> DbResult<()> {
+    let ws = literal(&workspace_id.to_string());
+    let currency = settings(conn, workspace_id)?.base_currency;
+    let gap = match conn {
+        AnyConnection::Postgresql(_) => {
+            "order_date - LAG(order_date) OVER (PARTITION BY customer_id ORDER BY order_date)"
+        }
+        AnyConnection::Sqlite(_) => {
+            "CAST(julianday(order_date) - julianday(LAG(order_date) OVER (PARTITION BY customer_id ORDER BY order_date)) AS INTEGER)"
+        }
+    };
+    diesel::sql_query(format!(
+        "DELETE FROM customer_metrics WHERE workspace_id = {ws} AND {customers}"
+    ))
+    .execute(conn)?;
+    diesel::sql_query(format!(
+        "INSERT INTO customer_metrics (workspace_id, customer_id, order_count, revenue_minor, \
+         first_order_on, last_order_on, longest_gap_days) \
+         SELECT workspace_id, customer_id, COUNT(*), CAST(SUM(total_minor) AS BIGINT), \
+         MIN(order_date), MAX(order_date), CAST(COALESCE(MAX(gap), 0) AS INTEGER) \
+         FROM (SELECT workspace_id, customer_id, total_minor, order_date, {gap} AS gap \
+               FROM orders WHERE {orders} AND {customers}) o \
+         GROUP BY workspace_id, customer_id",
+        orders = revenue_orders(workspace_id, &currency),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Recomputes the RFM scores and segments of the whole workspace if an
+/// order changed since the last time; returns when they were computed.
+pub fn ensure_rfm(conn: &mut AnyConnection, workspace_id: Uuid) -> DbResult<NaiveDateTime> {
+    let current = settings(conn, workspace_id)?;
+    if let (false, Some(at)) = (current.rfm_stale, current.rfm_refreshed_at) {
+        return Ok(at);
+    }
+    crate::change_log::transaction(conn, |conn| {
+        crate::change_log::lock_workspace(conn, workspace_id)?;
+        refresh_rfm(conn, workspace_id)
+    })
+}
+
+/// Scores are quintiles by rank: `1 + 5 × (rank − 1) ÷ n`, so ties share a
+/// score; R ranks by last order date, F by order count, M by revenue.
+fn refresh_rfm(conn: &mut AnyConnection, workspace_id: Uuid) -> DbResult<NaiveDateTime> {
+    let ws = literal(&workspace_id.to_string());
+    let score = |column: &str| {
+        format!("1 + (5 * (RANK() OVER (ORDER BY {column}) - 1)) / COUNT(*) OVER ()")
+    };
+    diesel::sql_query(format!(
+        "UPDATE customer_metrics SET rfm_r = s.r, rfm_f = s.f, rfm_m = s.m, rfm_segment = {segment} \
+         FROM (SELECT customer_id, {r} AS r, {f} AS f, {m} AS m \
+               FROM customer_metrics WHERE workspace_id = {ws}) s \
+         WHERE customer_metrics.workspace_id = {ws} AND customer_metrics.customer_id = s.customer_id",
+        segment = rfm_segment_sql("s.r", "s.f", "s.m"),
+        r = score("last_order_on"),
+        f = score("order_count"),
+        m = score("revenue_minor"),
+    ))
+    .execute(conn)?;
+    let current = settings(conn, workspace_id)?;
+    let at = now();
+    upsert_settings(
+        conn,
+        workspace_id,
+        &current.base_currency,
+        current.churn_after_days,
+        false,
+    )?;
+    diesel::update(analytics_settings::table.find(Id(workspace_id)))
+        .set(analytics_settings::rfm_refreshed_at.eq(Some(at)))
+        .execute(conn)?;
+    Ok(at)
+}

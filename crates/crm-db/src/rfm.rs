@@ -1,0 +1,178 @@
+//! The read side of per-customer metrics: one customer's row, the RFM
+//! segment summary and R × F grid, and monthly acquisition cohorts, over
+//! the customers the caller may see and the list filters select. Scores
+//! and segments come from `metrics::ensure_rfm`, which callers run first.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer, Nullable, Text};
+use uuid::Uuid;
+
+use crate::analytics::{push_customers, push_revenue_orders};
+use crate::connection::AnyConnection;
+use crate::customers::CustomerFilter;
+use crate::error::DbResult;
+use crate::schema::customer_metrics;
+use crate::sql::Sql;
+use crate::types::Id;
+use crate::visibility::Visibility;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = customer_metrics)]
+pub struct MetricsRow {
+    pub order_count: i32,
+    pub revenue_minor: i64,
+    pub first_order_on: NaiveDate,
+    pub last_order_on: NaiveDate,
+    pub longest_gap_days: i32,
+    pub rfm_r: Option<i16>,
+    pub rfm_f: Option<i16>,
+    pub rfm_m: Option<i16>,
+    pub rfm_segment: Option<String>,
+}
+
+/// A customer's metrics; `None` before their first revenue order. The
+/// caller has checked that the customer is visible.
+pub fn of_customer(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    customer_id: Uuid,
+) -> DbResult<Option<MetricsRow>> {
+    Ok(customer_metrics::table
+        .find((Id(workspace_id), Id(customer_id)))
+        .select(MetricsRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+#[derive(Debug, Clone, QueryableByName)]
+pub struct SegmentRow {
+    #[diesel(sql_type = Nullable<Text>)]
+    pub segment: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    pub customers: i64,
+    #[diesel(sql_type = BigInt)]
+    pub orders: i64,
+    #[diesel(sql_type = BigInt)]
+    pub revenue: i64,
+    /// Sum over the segment's customers of the days since their last order.
+    #[diesel(sql_type = BigInt)]
+    pub recency_days: i64,
+}
+
+/// Buying customers per RFM segment, with their orders, revenue and
+/// summed recency on `today`.
+pub fn segments(
+    conn: &mut AnyConnection,
+    vis: &Visibility,
+    filter: &CustomerFilter,
+    today: NaiveDate,
+) -> DbResult<Vec<SegmentRow>> {
+    let mut sql = Sql::new(conn);
+    sql.push(
+        "SELECT m.rfm_segment AS segment, COUNT(*) AS customers, \
+         CAST(SUM(m.order_count) AS BIGINT) AS orders, CAST(SUM(m.revenue_minor) AS BIGINT) AS revenue, ",
+    );
+    if sql.is_postgres() {
+        sql.push("CAST(SUM(")
+            .date(today)
+            .push(" - m.last_order_on) AS BIGINT)");
+    } else {
+        sql.push("CAST(SUM(julianday(")
+            .date(today)
+            .push(") - julianday(m.last_order_on)) AS INTEGER)");
+    }
+    sql.push(" AS recency_days");
+    from_metrics(&mut sql, vis, filter);
+    sql.push(" GROUP BY m.rfm_segment");
+    sql.load(conn)
+}
+
+#[derive(Debug, Clone, QueryableByName)]
+pub struct GridCell {
+    #[diesel(sql_type = Integer)]
+    pub r: i32,
+    #[diesel(sql_type = Integer)]
+    pub f: i32,
+    #[diesel(sql_type = BigInt)]
+    pub customers: i64,
+    #[diesel(sql_type = BigInt)]
+    pub revenue: i64,
+}
+
+/// Buying customers per (R, F) score pair.
+pub fn grid(
+    conn: &mut AnyConnection,
+    vis: &Visibility,
+    filter: &CustomerFilter,
+) -> DbResult<Vec<GridCell>> {
+    let mut sql = Sql::new(conn);
+    sql.push(
+        "SELECT CAST(COALESCE(m.rfm_r, 0) AS INTEGER) AS r, CAST(COALESCE(m.rfm_f, 0) AS INTEGER) AS f, \
+         COUNT(*) AS customers, CAST(SUM(m.revenue_minor) AS BIGINT) AS revenue",
+    );
+    from_metrics(&mut sql, vis, filter);
+    sql.push(" GROUP BY r, f");
+    sql.load(conn)
+}
+
+fn from_metrics(sql: &mut Sql, vis: &Visibility, filter: &CustomerFilter) {
+    sql.push(
+        " FROM customer_metrics m JOIN customers c ON c.workspace_id = m.workspace_id AND c.id = m.customer_id \
+         WHERE m.workspace_id = ",
+    )
+    .id(vis.workspace_id)
+    .push(" AND ");
+    push_customers(sql, vis, filter);
+}
+
+#[derive(Debug, Clone, QueryableByName)]
+pub struct CohortCell {
+    /// `YYYY-MM` of the customers' first order.
+    #[diesel(sql_type = Text)]
+    pub cohort: String,
+    /// `YYYY-MM` of the orders.
+    #[diesel(sql_type = Text)]
+    pub month: String,
+    #[diesel(sql_type = BigInt)]
+    pub buyers: i64,
+    #[diesel(sql_type = BigInt)]
+    pub revenue: i64,
+}
+
+/// Buyers and revenue per (first-order month, order month) for customers
+/// whose first order falls in `[from, to)`.
+pub fn cohorts(
+    conn: &mut AnyConnection,
+    vis: &Visibility,
+    filter: &CustomerFilter,
+    currency: &str,
+    first_order: (NaiveDate, NaiveDate),
+) -> DbResult<Vec<CohortCell>> {
+    let mut sql = Sql::new(conn);
+    let month = |column: &str, postgres: bool| {
+        if postgres {
+            format!("to_char({column}, 'YYYY-MM')")
+        } else {
+            format!("strftime('%Y-%m', {column})")
+        }
+    };
+    let pg = sql.is_postgres();
+    sql.push(&format!(
+        "SELECT {} AS cohort, {} AS month, COUNT(DISTINCT o.customer_id) AS buyers, \
+         CAST(SUM(o.total_minor) AS BIGINT) AS revenue \
+         FROM orders o JOIN customers c ON c.workspace_id = o.workspace_id AND c.id = o.customer_id \
+         JOIN customer_metrics m ON m.workspace_id = o.workspace_id AND m.customer_id = o.customer_id WHERE ",
+        month("m.first_order_on", pg),
+        month("o.order_date", pg),
+    ));
+    push_revenue_orders(&mut sql, vis.workspace_id, currency);
+    sql.push(" AND m.first_order_on >= ")
+        .date(first_order.0)
+        .push(" AND m.first_order_on < ")
+        .date(first_order.1)
+        .push(" AND ");
+    push_customers(&mut sql, vis, filter);
+    sql.push(" GROUP BY cohort, month");
+    sql.load(conn)
+}

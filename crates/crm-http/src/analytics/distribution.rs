@@ -1,0 +1,369 @@
+//! The distribution map: parse the dimension,
+//! measure, window and list filters, run the grouped queries of
+//! `crm_db::analytics` for the window (and the previous one), derive
+//! averages and rates, and name regions, owners, teams and tags.
+
+use std::collections::HashMap;
+
+use actix_web::{get, web};
+use chrono::{Duration, NaiveDate, Utc};
+use crm_api_types::analytics::{
+    DateWindow, Distribution, DistributionGroup, DistributionQuery, Figure, Unit,
+};
+use crm_db::AnyConnection;
+use crm_db::analytics::{Grouping, Groups};
+use crm_db::customers::CustomerFilter;
+use crm_db::visibility::Visibility;
+use crm_domain::RegionCode;
+use crm_domain::access::{Action, ObjectType};
+use crm_domain::analytics::{Dimension, Measure, RegionLevel};
+use uuid::Uuid;
+
+use super::bad;
+use crate::caller::Caller;
+use crate::customers::filter_of;
+use crate::error::ApiError;
+use crate::extract::ApiQuery;
+use crate::state::AppState;
+use crm_api_types::Problem;
+
+/// Longest window the map accepts (ten years).
+const MAX_WINDOW_DAYS: i64 = 3660;
+
+/// Customers by region, industry, owner … with a measure over a window.
+///
+/// Groups customers by `dimension` (and optionally `by`, for a crosstab)
+/// and measures each group over `[from, to]`; with `compare=true` also
+/// over the window of the same length just before, with the change.
+/// Region drill-down: `dimension=region&level=city&parent=440000`.
+/// Only customers the caller may read count (a rep sees their own).
+#[utoipa::path(
+    tag = "analytics",
+    params(DistributionQuery),
+    responses(
+        (status = 200, body = Distribution),
+        (status = 400, description = "Bad dimension, measure, window or filter", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/analytics/distribution")]
+pub async fn distribution(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: ApiQuery<DistributionQuery>,
+) -> Result<web::Json<Distribution>, ApiError> {
+    let q = query.0;
+    let request = Request::parse(&q)?;
+    let answer = state
+        .db(move |conn| {
+            let vis = caller.visibility(conn, ObjectType::Customers, Action::Read)?;
+            request.run(conn, &vis)
+        })
+        .await?;
+    Ok(web::Json(answer))
+}
+
+/// A parsed distribution request.
+struct Request {
+    groups: Groups,
+    measure: Measure,
+    filter: CustomerFilter,
+    window: DateWindow,
+    previous: Option<DateWindow>,
+}
+
+impl Request {
+    fn parse(q: &DistributionQuery) -> Result<Self, ApiError> {
+        let dimension = q.dimension.ok_or_else(|| bad("dimension", "is required"))?;
+        let parent = match &q.parent {
+            Some(code) => {
+                if dimension != Dimension::Region {
+                    return Err(bad("parent", "only applies to dimension=region"));
+                }
+                Some(
+                    RegionCode::parse(code)
+                        .map_err(|m| bad("parent", &m))?
+                        .into_string(),
+                )
+            }
+            None => None,
+        };
+        let level = q.level.unwrap_or(RegionLevel::Province);
+        if level == RegionLevel::Country && parent.is_some() {
+            return Err(bad("parent", "countries have no parent"));
+        }
+        if q.by == Some(dimension) {
+            return Err(bad("by", "must differ from dimension"));
+        }
+        let filter = filter_of(&q.customer_filters())?;
+        let today = Utc::now().date_naive();
+        let to = q.to.unwrap_or(today);
+        let from = q.from.unwrap_or(to - Duration::days(364));
+        if from > to {
+            return Err(bad("from", "must not be after to"));
+        }
+        let days = (to - from).num_days() + 1;
+        if days > MAX_WINDOW_DAYS {
+            return Err(bad("from", "the window may span at most ten years"));
+        }
+        let previous = q.compare.unwrap_or(false).then(|| {
+            let prev_to = from - Duration::days(1);
+            DateWindow {
+                from: prev_to - Duration::days(days - 1),
+                to: prev_to,
+            }
+        });
+        Ok(Self {
+            groups: Groups {
+                first: Some(Grouping {
+                    dimension,
+                    level,
+                    parent,
+                }),
+                second: q.by.map(|by| Grouping {
+                    dimension: by,
+                    level: q.by_level.unwrap_or(RegionLevel::Province),
+                    parent: None,
+                }),
+                today: Some(today),
+            },
+            measure: q.measure.unwrap_or(Measure::Customers),
+            filter,
+            window: DateWindow { from, to },
+            previous,
+        })
+    }
+
+    fn uses_rfm(&self) -> bool {
+        [&self.groups.first, &self.groups.second]
+            .into_iter()
+            .flatten()
+            .any(|g| matches!(g.dimension, Dimension::RfmSegment | Dimension::ValueTier))
+    }
+
+    fn run(self, conn: &mut AnyConnection, vis: &Visibility) -> Result<Distribution, ApiError> {
+        let settings = crm_db::metrics::settings(conn, vis.workspace_id)?;
+        if self.uses_rfm() {
+            crm_db::metrics::ensure_rfm(conn, vis.workspace_id)?;
+        }
+        let measure = Measured {
+            vis,
+            filter: &self.filter,
+            measure: self.measure,
+            currency: &settings.base_currency,
+            churn_days: settings.churn_after_days,
+        };
+        let current = measure.groups(conn, &self.groups, self.window)?;
+        let total = measure.total(conn, self.window)?;
+        let (previous, previous_total) = match self.previous {
+            Some(w) => (
+                Some(measure.groups(conn, &self.groups, w)?),
+                Some(measure.total(conn, w)?),
+            ),
+            None => (None, None),
+        };
+        let first = self.groups.first.as_ref().map(|g| g.dimension);
+        let second = self.groups.second.as_ref().map(|g| g.dimension);
+        let labels = Labels::load(conn, vis.workspace_id, &current, first, second)?;
+        let additive = matches!(
+            self.measure,
+            Measure::Customers | Measure::NewCustomers | Measure::Revenue | Measure::Orders
+        );
+        let mut groups: Vec<DistributionGroup> = current
+            .iter()
+            .map(|((key, key2), value)| {
+                let before = previous
+                    .as_ref()
+                    .map(|p| p.get(&(key.clone(), key2.clone())).copied().unwrap_or(0.0));
+                DistributionGroup {
+                    label: labels.name(first, key.as_deref()),
+                    label2: labels.name(second, key2.as_deref()),
+                    key: key.clone(),
+                    key2: key2.clone(),
+                    figure: figure(*value, before),
+                    share: additive.then(|| if total > 0.0 { value / total } else { 0.0 }),
+                }
+            })
+            .collect();
+        groups.sort_by(|a, b| {
+            b.figure
+                .value
+                .total_cmp(&a.figure.value)
+                .then_with(|| a.key.cmp(&b.key))
+                .then_with(|| a.key2.cmp(&b.key2))
+        });
+        let first_grouping = self.groups.first.as_ref();
+        Ok(Distribution {
+            dimension: first.unwrap_or(Dimension::Region),
+            level: first_grouping
+                .filter(|g| g.dimension == Dimension::Region)
+                .map(|g| g.level),
+            parent: first_grouping.and_then(|g| g.parent.clone()),
+            by: second,
+            measure: self.measure,
+            unit: unit(self.measure),
+            currency: settings.base_currency.clone(),
+            window: self.window,
+            previous_window: self.previous,
+            total: figure(total, previous_total),
+            groups,
+        })
+    }
+}
+
+fn unit(measure: Measure) -> Unit {
+    match measure {
+        Measure::Customers | Measure::NewCustomers | Measure::Orders => Unit::Count,
+        Measure::Revenue | Measure::AverageOrderValue | Measure::Clv => Unit::MoneyMinor,
+        Measure::ChurnRate => Unit::Ratio,
+    }
+}
+
+fn figure(value: f64, previous: Option<f64>) -> Figure {
+    let change = previous.map(|p| value - p);
+    Figure {
+        value,
+        previous,
+        change,
+        change_ratio: previous
+            .zip(change)
+            .and_then(|(p, c)| (p != 0.0).then(|| c / p)),
+    }
+}
+
+type Key = (Option<String>, Option<String>);
+
+/// One measure over one window, grouped or in total.
+struct Measured<'a> {
+    vis: &'a Visibility,
+    filter: &'a CustomerFilter,
+    measure: Measure,
+    currency: &'a str,
+    churn_days: i32,
+}
+
+impl Measured<'_> {
+    fn total(&self, conn: &mut AnyConnection, window: DateWindow) -> Result<f64, ApiError> {
+        // Without groups the query answers one row: the measure over everyone.
+        let values = self.groups(conn, &Groups::default(), window)?;
+        Ok(values.values().sum())
+    }
+
+    fn groups(
+        &self,
+        conn: &mut AnyConnection,
+        groups: &Groups,
+        window: DateWindow,
+    ) -> Result<HashMap<Key, f64>, ApiError> {
+        use crm_db::analytics::{count_customers, sum_orders};
+        let end = window.to + Duration::days(1);
+        let start_of = |d: NaiveDate| d.and_hms_opt(0, 0, 0).unwrap_or_default();
+        let (vis, filter, currency) = (self.vis, self.filter, self.currency);
+        let mut out = HashMap::new();
+        match self.measure {
+            Measure::Customers | Measure::NewCustomers => {
+                let from = (self.measure == Measure::NewCustomers).then(|| start_of(window.from));
+                for row in count_customers(conn, vis, filter, groups, (from, start_of(end)))? {
+                    out.insert((row.key, row.key2), row.customers as f64);
+                }
+            }
+            Measure::Revenue | Measure::Orders | Measure::AverageOrderValue => {
+                let dates = (Some(window.from), end);
+                for row in sum_orders(conn, vis, filter, groups, currency, dates)? {
+                    let value = match self.measure {
+                        Measure::Revenue => row.revenue as f64,
+                        Measure::Orders => row.orders as f64,
+                        _ => ratio(row.revenue as f64, row.orders as f64).round(),
+                    };
+                    out.insert((row.key, row.key2), value);
+                }
+            }
+            Measure::Clv => {
+                for row in sum_orders(conn, vis, filter, groups, currency, (None, end))? {
+                    let value = ratio(row.revenue as f64, row.buyers as f64).round();
+                    out.insert((row.key, row.key2), value);
+                }
+            }
+            Measure::ChurnRate => {
+                // Buyers before the window's end, and those of them who
+                // ordered within the churn period before it.
+                let ever = sum_orders(conn, vis, filter, groups, currency, (None, end))?;
+                let since = end - Duration::days(i64::from(self.churn_days));
+                let recent: HashMap<Key, i64> =
+                    sum_orders(conn, vis, filter, groups, currency, (Some(since), end))?
+                        .into_iter()
+                        .map(|r| ((r.key, r.key2), r.buyers))
+                        .collect();
+                for row in ever {
+                    let key = (row.key, row.key2);
+                    let active = recent.get(&key).copied().unwrap_or(0);
+                    out.insert(key, ratio((row.buyers - active) as f64, row.buyers as f64));
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn ratio(a: f64, b: f64) -> f64 {
+    if b == 0.0 { 0.0 } else { a / b }
+}
+
+/// Display names of the keys that are codes or ids.
+#[derive(Default)]
+struct Labels {
+    names: HashMap<(Dimension, String), String>,
+}
+
+impl Labels {
+    fn load(
+        conn: &mut AnyConnection,
+        workspace_id: Uuid,
+        groups: &HashMap<Key, f64>,
+        first: Option<Dimension>,
+        second: Option<Dimension>,
+    ) -> Result<Self, ApiError> {
+        let mut labels = Labels::default();
+        for (dimension, keys) in [
+            (
+                first,
+                groups
+                    .keys()
+                    .filter_map(|k| k.0.clone())
+                    .collect::<Vec<_>>(),
+            ),
+            (second, groups.keys().filter_map(|k| k.1.clone()).collect()),
+        ] {
+            let Some(dimension) = dimension else { continue };
+            let named: Vec<(String, String)> = match dimension {
+                Dimension::Region => {
+                    let codes: Vec<&str> = keys.iter().map(String::as_str).collect();
+                    crm_db::regions::find_many(conn, &codes)?
+                        .into_iter()
+                        .map(|r| (r.code, r.name_zh))
+                        .collect()
+                }
+                Dimension::Owner => crm_db::users::list(conn, workspace_id, 10_000)?
+                    .into_iter()
+                    .map(|u| (u.id.0.to_string(), u.display_name))
+                    .collect(),
+                Dimension::Team => crm_db::teams::list(conn, workspace_id)?
+                    .into_iter()
+                    .map(|t| (t.id.0.to_string(), t.name))
+                    .collect(),
+                Dimension::Tag => crm_db::tags::list(conn, workspace_id)?
+                    .into_iter()
+                    .map(|t| (t.id.0.to_string(), t.name))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            for (key, name) in named {
+                labels.names.insert((dimension, key), name);
+            }
+        }
+        Ok(labels)
+    }
+
+    fn name(&self, dimension: Option<Dimension>, key: Option<&str>) -> Option<String> {
+        self.names.get(&(dimension?, key?.to_owned())).cloned()
+    }
+}

@@ -1,0 +1,21 @@
+//! Customer analytics endpoints: the distribution map, customer profiles,
+//! the RFM summary and acquisition cohorts. Every figure is computed over
+//! the customers the caller may read, so a rep's analytics cover their own
+//! customers only.
+
+pub mod cohorts;
+pub mod distribution;
+pub mod profile;
+pub mod rfm;
+
+use crm_domain::validation::FieldErrors;
+
+use crate::error::ApiError;
+
+/// A 400 naming the query parameter.
+fn bad(field: &str, message: &str) -> ApiError {
+    ApiError::BadRequest {
+        detail: format!("invalid query parameter {field}"),
+        errors: FieldErrors::single(field, message),
+    }
+}

@@ -1,0 +1,114 @@
+//! `GET /customers/{id}/profile`: one customer's order metrics, RFM scores,
+//! derived lifecycle, churn risk and customer value.
+
+use actix_web::{get, web};
+use chrono::{NaiveDate, Utc};
+use crm_api_types::Problem;
+use crm_api_types::analytics::{CustomerProfile, RfmScores};
+use crm_db::metrics::Settings;
+use crm_db::rfm::MetricsRow;
+use crm_domain::access::{Action, ObjectType};
+use crm_domain::analytics::{OrderHistory, RfmSegment, churn_risk, derived_lifecycle, rfm_segment};
+use uuid::Uuid;
+
+use crate::caller::Caller;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// A customer's order metrics and models.
+///
+/// Revenue counts the workspace's base-currency orders that are not draft,
+/// cancelled or refunded. RFM scores rank the customer against every buying
+/// customer of the workspace.
+#[utoipa::path(
+    tag = "analytics",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = CustomerProfile),
+        (status = 404, description = "No such customer, or not visible to you", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/customers/{id}/profile")]
+pub async fn profile(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+) -> Result<web::Json<CustomerProfile>, ApiError> {
+    let id = path.into_inner();
+    let (metrics, settings, as_of) = state
+        .db(move |conn| {
+            let vis = caller.visibility(conn, ObjectType::Customers, Action::Read)?;
+            crm_db::customers::find(conn, &vis, id)?;
+            let as_of = crm_db::metrics::ensure_rfm(conn, vis.workspace_id)?;
+            let metrics = crm_db::rfm::of_customer(conn, vis.workspace_id, id)?;
+            let settings = crm_db::metrics::settings(conn, vis.workspace_id)?;
+            Ok((metrics, settings, as_of))
+        })
+        .await?;
+    let today = Utc::now().date_naive();
+    Ok(web::Json(build(
+        id,
+        metrics.as_ref(),
+        &settings,
+        today,
+        Some(as_of.and_utc()),
+    )))
+}
+
+/// The profile of a customer from their metrics row (`None`: no orders yet).
+pub fn build(
+    id: Uuid,
+    metrics: Option<&MetricsRow>,
+    settings: &Settings,
+    today: NaiveDate,
+    as_of: Option<chrono::DateTime<Utc>>,
+) -> CustomerProfile {
+    let churn_days = settings.churn_after_days;
+    let history = metrics.map(|m| OrderHistory {
+        order_count: m.order_count,
+        first_order_on: m.first_order_on,
+        last_order_on: m.last_order_on,
+        longest_gap_days: m.longest_gap_days,
+    });
+    let risk = history.as_ref().map(|h| churn_risk(h, today, churn_days));
+    let revenue = metrics.map_or(0, |m| m.revenue_minor);
+    let predicted = history.as_ref().zip(risk).map(|(h, risk)| {
+        // Orders per year over the customer's tenure (at least 90 days, so a
+        // brand-new customer's first order does not read as a daily habit).
+        let tenure_days = ((today - h.first_order_on).num_days() as f64).max(90.0);
+        let per_year = f64::from(h.order_count) * 365.0 / tenure_days;
+        let average = revenue as f64 / f64::from(h.order_count.max(1));
+        (per_year * average * (1.0 - risk)).round() as i64
+    });
+    let rfm = metrics.and_then(|m| match (m.rfm_r, m.rfm_f, m.rfm_m) {
+        (Some(r), Some(f), Some(mm)) => Some(RfmScores {
+            r,
+            f,
+            m: mm,
+            segment: m
+                .rfm_segment
+                .as_deref()
+                .and_then(|s| RfmSegment::parse(s).ok())
+                .unwrap_or_else(|| rfm_segment(r, f, mm)),
+        }),
+        _ => None,
+    });
+    CustomerProfile {
+        customer_id: id,
+        order_count: metrics.map_or(0, |m| m.order_count),
+        revenue_minor: revenue,
+        currency: settings.base_currency.clone(),
+        first_order_on: metrics.map(|m| m.first_order_on),
+        last_order_on: metrics.map(|m| m.last_order_on),
+        days_since_last_order: history.as_ref().map(|h| h.days_since_last(today)),
+        average_order_value_minor: metrics
+            .filter(|m| m.order_count > 0)
+            .map(|m| (m.revenue_minor as f64 / f64::from(m.order_count)).round() as i64),
+        rfm,
+        lifecycle: derived_lifecycle(history.as_ref(), today, churn_days),
+        churn_risk: risk,
+        clv_historical_minor: revenue,
+        clv_predicted_12m_minor: predicted,
+        as_of,
+    }
+}
