@@ -3,6 +3,8 @@
 
 mod activities;
 mod admin;
+mod analytics;
+mod analytics_demo;
 mod auth;
 mod batch;
 mod changes;
