@@ -18,6 +18,7 @@ both!(
     distribution_equals_an_independent_computation,
     a_reps_map_covers_what_their_list_shows,
     churn_risk_ranks_the_planted_churners,
+    kmeans_recovers_the_planted_clusters,
 );
 
 const CUSTOMERS: usize = 400;
@@ -401,4 +402,74 @@ async fn churn_risk_ranks_the_planted_churners(app: TestApp) {
         "churn-risk AUC {area:.3} over {} buyers",
         scored.len()
     );
+}
+
+async fn kmeans_recovers_the_planted_clusters(app: TestApp) {
+    let demo = seed(&app);
+    let answer = app
+        .get("/api/v1/analytics/kmeans?k=6&include_members=true")
+        .token(&demo.admin)
+        .send()
+        .await
+        .expect(200)
+        .body;
+    let planted: HashMap<String, Cluster> = demo
+        .planted
+        .iter()
+        .map(|(id, c)| (id.to_string(), *c))
+        .collect();
+    let kinds = [
+        Cluster::Vip,
+        Cluster::Regular,
+        Cluster::Occasional,
+        Cluster::OneTime,
+        Cluster::Churned,
+        Cluster::WonBack,
+    ];
+    let (mut found, mut truth) = (Vec::new(), Vec::new());
+    for m in answer["members"].as_array().expect("members") {
+        let cluster = planted[m["customer_id"].as_str().expect("id")];
+        truth.push(
+            kinds
+                .iter()
+                .position(|k| *k == cluster)
+                .expect("a buyer's cluster"),
+        );
+        found.push(m["cluster"].as_u64().expect("cluster") as usize);
+    }
+    assert_eq!(answer["customers"].as_u64(), Some(found.len() as u64));
+    let sizes: i64 = answer["clusters"]
+        .as_array()
+        .expect("clusters")
+        .iter()
+        .filter_map(|c| c["size"].as_i64())
+        .sum();
+    assert_eq!(sizes as usize, found.len());
+    let ari = crm_models::adjusted_rand_index(&found, &truth);
+    eprintln!(
+        "k-means ARI {ari:.3} over {} buyers, silhouette {}",
+        found.len(),
+        answer["silhouette"]
+    );
+    assert!(ari >= 0.9, "adjusted Rand index {ari:.3}");
+    // Without k, a k is suggested from candidates scored by silhouette.
+    let suggested = app
+        .get("/api/v1/analytics/kmeans")
+        .token(&demo.admin)
+        .send()
+        .await
+        .expect(200)
+        .body;
+    let candidates = suggested["candidates"].as_array().expect("candidates");
+    assert!(candidates.len() >= 5);
+    let best = candidates
+        .iter()
+        .max_by(|a, b| {
+            a["silhouette"]
+                .as_f64()
+                .unwrap_or(0.0)
+                .total_cmp(&b["silhouette"].as_f64().unwrap_or(0.0))
+        })
+        .expect("best");
+    assert_eq!(suggested["k"], best["k"]);
 }

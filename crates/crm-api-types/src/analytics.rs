@@ -252,3 +252,64 @@ pub struct CohortMatrix {
     pub currency: String,
     pub cohorts: Vec<Cohort>,
 }
+
+filtered_query! {
+    /// `GET /api/v1/analytics/kmeans`: behavioural segments of buying customers.
+    KmeansQuery {
+        /// Number of clusters, 2–10; absent: tried 2–8 on a sample and the
+        /// best silhouette chosen.
+        k: Option<u32>,
+        /// Comma-separated features (default `recency,frequency,aov,longest_gap`):
+        /// `recency`, `frequency`, `monetary`, `aov`, `tenure`, `longest_gap`.
+        features: Option<String>,
+        /// Also list every clustered customer with their cluster (default false).
+        include_members: Option<bool>,
+    }
+}
+
+/// A candidate k with its fit (sum of squared distances) and silhouette.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct KCandidate {
+    pub k: u32,
+    pub inertia: f64,
+    pub silhouette: f64,
+}
+
+/// One cluster; `centroid` is the mean of its members' features in
+/// natural units (days, orders per 30 days, minor units).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct KCluster {
+    /// 0 = the largest cluster.
+    pub cluster: u32,
+    pub size: i64,
+    pub share: f64,
+    pub centroid: Vec<f64>,
+}
+
+/// A customer of the scatter sample or member list, with its features in
+/// natural units (same order as `features`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct KPoint {
+    pub customer_id: Uuid,
+    pub cluster: u32,
+    pub values: Vec<f64>,
+}
+
+/// K-means over standardised `ln(1 + feature)` values of buying customers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct KmeansResult {
+    pub k: u32,
+    pub features: Vec<String>,
+    /// Buying customers clustered.
+    pub customers: i64,
+    /// Mean silhouette (−1…1) on a sample; above 0.5 is a clear structure.
+    pub silhouette: f64,
+    /// The k tried when none was given.
+    pub candidates: Vec<KCandidate>,
+    /// Largest first.
+    pub clusters: Vec<KCluster>,
+    /// Up to 1,000 customers spread over the population, for a scatter plot.
+    pub points: Vec<KPoint>,
+    /// Every clustered customer, with `include_members=true`.
+    pub members: Option<Vec<KPoint>>,
+}

@@ -176,3 +176,36 @@ pub fn cohorts(
     sql.push(" GROUP BY cohort, month");
     sql.load(conn)
 }
+
+#[derive(Debug, Clone, QueryableByName)]
+pub struct BuyerRow {
+    #[diesel(sql_type = crate::types::DbUuid)]
+    pub customer_id: Id,
+    #[diesel(sql_type = Integer)]
+    pub order_count: i32,
+    #[diesel(sql_type = BigInt)]
+    pub revenue_minor: i64,
+    #[diesel(sql_type = diesel::sql_types::Date)]
+    pub first_order_on: NaiveDate,
+    #[diesel(sql_type = diesel::sql_types::Date)]
+    pub last_order_on: NaiveDate,
+    #[diesel(sql_type = Integer)]
+    pub longest_gap_days: i32,
+}
+
+/// Every buying customer's metrics, by customer id (the rows K-means reads).
+pub fn buyers(
+    conn: &mut AnyConnection,
+    vis: &Visibility,
+    filter: &CustomerFilter,
+) -> DbResult<Vec<BuyerRow>> {
+    let mut sql = Sql::new(conn);
+    sql.push(
+        "SELECT m.customer_id AS customer_id, m.order_count AS order_count, \
+         m.revenue_minor AS revenue_minor, m.first_order_on AS first_order_on, \
+         m.last_order_on AS last_order_on, m.longest_gap_days AS longest_gap_days",
+    );
+    from_metrics(&mut sql, vis, filter);
+    sql.push(" ORDER BY m.customer_id");
+    sql.load(conn)
+}

@@ -134,6 +134,7 @@ fn v1(cfg: &mut ServiceConfig<'_>) {
         .service(analytics::distribution::distribution)
         .service(analytics::rfm::rfm)
         .service(analytics::cohorts::cohorts)
+        .service(analytics::kmeans::kmeans_segments)
         .service(analytics::profile::profile);
 }
 

@@ -5,6 +5,7 @@
 
 pub mod cohorts;
 pub mod distribution;
+pub mod kmeans;
 pub mod profile;
 pub mod rfm;
 

@@ -51,12 +51,12 @@ impl Cluster {
     /// Mean days between orders and the basket range in yuan.
     fn rhythm(self) -> (f64, (f64, f64)) {
         match self {
-            Cluster::Vip => (7.0, (3_000.0, 12_000.0)),
-            Cluster::Regular => (21.0, (800.0, 3_000.0)),
-            Cluster::Occasional => (75.0, (300.0, 1_200.0)),
-            Cluster::OneTime => (f64::INFINITY, (200.0, 1_500.0)),
-            Cluster::Churned => (16.0, (1_000.0, 4_000.0)),
-            Cluster::WonBack => (18.0, (800.0, 3_000.0)),
+            Cluster::Vip => (7.0, (8_000.0, 15_000.0)),
+            Cluster::Regular => (30.0, (1_500.0, 2_500.0)),
+            Cluster::Occasional => (90.0, (200.0, 400.0)),
+            Cluster::OneTime => (f64::INFINITY, (2_000.0, 4_000.0)),
+            Cluster::Churned => (14.0, (600.0, 1_000.0)),
+            Cluster::WonBack => (21.0, (4_000.0, 6_000.0)),
             Cluster::Prospect => (f64::INFINITY, (0.0, 0.0)),
         }
     }
@@ -78,8 +78,9 @@ pub fn plan(rng: &mut StdRng, today: NaiveDate) -> Plan {
     let start = today - Duration::days(HISTORY_DAYS);
     // Churners and won-back customers need history before their silence.
     let latest = match cluster {
-        Cluster::Churned => HISTORY_DAYS - 420,
-        Cluster::WonBack => HISTORY_DAYS - 500,
+        Cluster::Churned => HISTORY_DAYS - 800,
+        Cluster::WonBack => HISTORY_DAYS - 700,
+        Cluster::Vip | Cluster::Regular | Cluster::Occasional => HISTORY_DAYS - 180,
         _ => HISTORY_DAYS - 5,
     };
     let offset = (rng.random::<f64>().sqrt() * latest as f64) as i64;
@@ -161,12 +162,12 @@ fn order_days(rng: &mut StdRng, plan: &Plan, today: NaiveDate) -> Vec<NaiveDate>
     // The active stretches: churners stop, won-back customers pause.
     let stretches: Vec<(NaiveDate, NaiveDate)> = match plan.cluster {
         Cluster::Churned => {
-            let stop = today - Duration::days(rng.random_range(200..600));
+            let stop = today - Duration::days(rng.random_range(250..700));
             vec![(first, stop.max(first))]
         }
         Cluster::WonBack => {
             let back = today - Duration::days(rng.random_range(20..80));
-            let pause = back - Duration::days(rng.random_range(220..400));
+            let pause = back - Duration::days(rng.random_range(300..500));
             vec![(first, pause.max(first)), (back, today)]
         }
         _ => vec![(first, today)],
@@ -175,7 +176,8 @@ fn order_days(rng: &mut StdRng, plan: &Plan, today: NaiveDate) -> Vec<NaiveDate>
     for (from, to) in stretches {
         let mut day = from;
         loop {
-            let gap = -interval * (1.0 - rng.random::<f64>()).ln();
+            // A steady rhythm with ±40 % jitter; a quiet season skips a beat.
+            let gap = interval * rng.random_range(0.6..1.4);
             day += Duration::days(gap.round().max(1.0) as i64);
             if day > to {
                 break;
@@ -214,13 +216,32 @@ pub fn orders_of(
             1.0
         };
         let target = rng.random_range(low..high) * festive * 100.0;
-        let count = rng.random_range(1..=3_usize);
+        let count = if target < 100_000.0 {
+            1
+        } else {
+            rng.random_range(1..=3_usize)
+        };
         let id = Id::new();
         let mut subtotal = 0_i64;
+        let per_line = target / count as f64;
+        // Products the line's share of the basket can pay for (the cheapest otherwise).
+        let affordable: Vec<&ProductRow> = products
+            .iter()
+            .filter(|p| {
+                p.fields
+                    .price_minor
+                    .is_some_and(|price| price as f64 <= per_line)
+            })
+            .collect();
         for line_no in 0..count {
-            let product = &products[rng.random_range(0..products.len())];
+            let product = if affordable.is_empty() {
+                let cheapest = products.iter().min_by_key(|p| p.fields.price_minor);
+                cheapest.unwrap_or(&products[0])
+            } else {
+                affordable[rng.random_range(0..affordable.len())]
+            };
             let price = product.fields.price_minor.unwrap_or(100);
-            let quantity = ((target / count as f64) / price as f64).round().max(1.0) as i64;
+            let quantity = (per_line / price as f64).round().max(1.0) as i64;
             let amount = quantity * price;
             subtotal += amount;
             lines.push(LineRow {
