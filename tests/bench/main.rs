@@ -8,6 +8,12 @@
 //! The baseline loads the very rows the API wrote into an identical table
 //! (same columns and indexes) with `psql \copy` or the `sqlite3` shell's
 //! `.import`. Prints rows/s and the ratio; it asserts nothing.
+//!
+//! Then `analytics` times the analytics endpoints on demo data of the `m`
+//! size against their SQL run directly. `BENCH=batch` or `BENCH=analytics`
+//! runs one part only.
+
+mod analytics;
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -140,8 +146,16 @@ async fn bench(db: TestDb, customers: usize, orders: usize) {
 
 #[actix_rt::main]
 async fn main() {
-    let customers = count("BENCH_CUSTOMERS", 20_000);
-    let orders = count("BENCH_ORDERS", 100_000);
-    bench(TestDb::postgres(), customers, orders).await;
-    bench(TestDb::sqlite(), customers, orders).await;
+    let part = std::env::var("BENCH").unwrap_or_default();
+    if part != "analytics" {
+        let customers = count("BENCH_CUSTOMERS", 20_000);
+        let orders = count("BENCH_ORDERS", 100_000);
+        bench(TestDb::postgres(), customers, orders).await;
+        bench(TestDb::sqlite(), customers, orders).await;
+    }
+    if part != "batch" {
+        let customers = count("BENCH_ANALYTICS_CUSTOMERS", 100_000);
+        analytics::bench(TestDb::postgres(), customers).await;
+        analytics::bench(TestDb::sqlite(), customers).await;
+    }
 }

@@ -94,3 +94,13 @@ pub fn record_changes(
     }
     Ok(())
 }
+
+/// Refreshes the planner's statistics of these tables after a bulk load
+/// (PostgreSQL plans a fresh table as empty until autovacuum gets to it).
+/// Table names come from this crate's callers, never from input.
+pub fn analyze(conn: &mut AnyConnection, tables: &[&str]) -> DbResult<()> {
+    for table in tables {
+        diesel::sql_query(format!("ANALYZE {table}")).execute(conn)?;
+    }
+    Ok(())
+}

@@ -1,6 +1,7 @@
 //! Serving the built web app (`CRM_WEB_DIR`): its files, gzip-compressed
-//! copies made at build time (`frontend_bg.wasm.gz`, at the best level,
-//! rather than the fast on-the-fly level of the compression middleware),
+//! copies made at build time (`frontend_bg.wasm.gz`, `echarts.min.js.gz`,
+//! `maps/china.json.gz`, at the best level, rather than the fast on-the-fly
+//! level of the compression middleware),
 //! and `index.html` for deep links. Without a built app, `/` is a plain page
 //! pointing at the API docs.
 
@@ -15,10 +16,11 @@ use actix_web::{HttpRequest, HttpResponse, Resource, guard, web};
 #[derive(Clone)]
 struct WebDir(PathBuf);
 
-/// `GET /<name>.{wasm,js,css}`: the `.gz` copy when the client accepts gzip
-/// and the copy exists, else the file itself.
+/// `GET /<name>.{wasm,js,css}` and `GET /maps/<name>.json` (the map
+/// outlines): the `.gz` copy when the client accepts gzip and the copy
+/// exists, else the file itself.
 pub fn precompressed(dir: &Path) -> Resource {
-    web::resource(r"/{file:[A-Za-z0-9_.-]+\.(?:wasm|js|css)}")
+    web::resource(r"/{file:[A-Za-z0-9_.-]+\.(?:wasm|js|css)|maps/[A-Za-z0-9_.-]+\.json}")
         .app_data(web::Data::new(WebDir(dir.to_path_buf())))
         .guard(guard::Any(guard::Get()).or(guard::Head()))
         .to(asset)

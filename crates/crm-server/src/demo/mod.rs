@@ -216,7 +216,7 @@ pub fn seed(
     today: NaiveDate,
 ) -> anyhow::Result<Seeded> {
     let hash = crm_http::security::hash_password(PASSWORD).map_err(anyhow::Error::msg)?;
-    crm_db::change_log::transaction(conn, |conn| -> anyhow::Result<Seeded> {
+    let seeded = crm_db::change_log::transaction(conn, |conn| -> anyhow::Result<Seeded> {
         if let Some(old) = crm_db::workspaces::find_by_slug(conn, SLUG)? {
             crm_db::workspaces::delete(conn, old.id.0)?;
         }
@@ -284,7 +284,19 @@ pub fn seed(
             planted: written.iter().map(|w| (w.id, w.plan.cluster)).collect(),
             orders,
         })
-    })
+    })?;
+    crm_db::batch::analyze(
+        conn,
+        &[
+            "customers",
+            "customer_tags",
+            "orders",
+            "order_lines",
+            "customer_metrics",
+            "change_log",
+        ],
+    )?;
+    Ok(seeded)
 }
 
 const SEED: u64 = 20_261_122;

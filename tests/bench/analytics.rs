@@ -1,0 +1,261 @@
+//! Analytics latency at demo size: seeds `BENCH_ANALYTICS_CUSTOMERS`
+//! customers (default 100,000, the `m` size, about a million orders) with
+//! `crm demo`'s generator, then times each analytics endpoint warm (p50 of
+//! `RUNS` in-process requests, JSON included) against the SQL it is built
+//! on, run directly in the backend's own shell (`psql` with `\timing`,
+//! `sqlite3` with `.timer on`), also p50 warm.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use chrono::{Datelike, Duration as Days, Utc};
+use crm_tests::{TestApp, TestDb};
+
+const RUNS: usize = 15;
+
+fn p50(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+/// p50 of warm requests to one app instance (built once, as a server does).
+async fn endpoint<S, B>(service: &S, token: &str, path: &str) -> Duration
+where
+    S: actix_web::dev::Service<
+            actix_http::Request,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+    B: actix_web::body::MessageBody,
+{
+    let mut samples = Vec::new();
+    for i in 0..RUNS + 2 {
+        let request = actix_web::test::TestRequest::get()
+            .uri(path)
+            .insert_header(("authorization", format!("Bearer {token}")))
+            .to_request();
+        let started = Instant::now();
+        let response = actix_web::test::call_service(service, request).await;
+        assert!(
+            response.status().is_success(),
+            "{path}: {}",
+            response.status()
+        );
+        let body = actix_web::test::read_body(response).await;
+        if i >= 2 {
+            samples.push(started.elapsed());
+        }
+        assert!(!body.is_empty());
+    }
+    p50(samples)
+}
+
+/// p50 of the statement run `RUNS` times in the backend's shell, after two
+/// warm-up runs.
+fn shell(db: &TestDb, sql: &str) -> Duration {
+    let url = db.url().to_owned();
+    let sqlite = url.strip_prefix("sqlite://").map(str::to_owned);
+    let mut script = String::from(if sqlite.is_some() {
+        ".timer on\n.output /dev/null\n"
+    } else {
+        "\\timing on\n\\o /dev/null\n"
+    });
+    for _ in 0..RUNS + 2 {
+        script.push_str(sql);
+        script.push_str(";\n");
+    }
+    let mut child = match &sqlite {
+        Some(path) => Command::new("sqlite3")
+            .arg(path)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn(),
+        None => Command::new("psql")
+            .arg(&url)
+            .arg("-q")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn(),
+    }
+    .expect("database shell");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(script.as_bytes())
+        .expect("script");
+    let out = child.wait_with_output().expect("shell output");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let samples: Vec<Duration> = text
+        .lines()
+        .filter_map(|l| {
+            if let Some(rest) = l.strip_prefix("Time: ") {
+                rest.split(' ')
+                    .next()?
+                    .parse::<f64>()
+                    .ok()
+                    .map(|ms| Duration::from_secs_f64(ms / 1000.0))
+            } else if let Some(rest) = l.strip_prefix("Run Time: real ") {
+                rest.split(' ')
+                    .next()?
+                    .parse::<f64>()
+                    .ok()
+                    .map(Duration::from_secs_f64)
+            } else {
+                None
+            }
+        })
+        .skip(2)
+        .collect();
+    assert!(!samples.is_empty(), "no timings from the shell: {text}");
+    p50(samples)
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+pub async fn bench(db: TestDb, customers: usize) {
+    let backend = if db.url().starts_with("postgres") {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    let app = TestApp::new(db);
+    let today = Utc::now().date_naive();
+    let started = Instant::now();
+    let seeded = {
+        let mut conn = app.conn();
+        crm_server::demo::seed(&mut conn, customers, today).expect("demo data")
+    };
+    let seed_time = started.elapsed();
+    let ws = seeded.workspace_id;
+    let admin = {
+        let mut conn = app.conn();
+        crm_db::users::find_by_email(&mut conn, ws, "admin@demo.test")
+            .expect("query")
+            .expect("admin")
+            .id
+            .0
+    };
+    let token = app.token_for(admin, ws);
+    println!(
+        "\n{backend}: demo data of {} customers and {} orders generated in {:.1} s",
+        seeded.planted.len(),
+        seeded.orders,
+        seed_time.as_secs_f64()
+    );
+    let postgres = backend == "PostgreSQL";
+    let ws_lit = format!("'{ws}'");
+    let end = today + Days::days(1);
+    let from = today - Days::days(364);
+    let live = format!("c.workspace_id = {ws_lit} AND c.deleted_at IS NULL");
+    let revenue = format!(
+        "o.workspace_id = {ws_lit} AND o.deleted_at IS NULL AND o.currency = 'CNY' \
+         AND o.status NOT IN ('draft', 'cancelled', 'refunded')"
+    );
+    let month = |c: &str| {
+        if postgres {
+            format!("to_char({c}, 'YYYY-MM')")
+        } else {
+            format!("strftime('%Y-%m', {c})")
+        }
+    };
+    let this_month = today.with_day(1).unwrap_or(today);
+    let cohort_from = this_month - chrono::Months::new(11);
+    let cases: Vec<(&str, String, String)> = vec![
+        (
+            "customers by province",
+            format!("/api/v1/analytics/distribution?dimension=region&to={today}"),
+            format!(
+                "SELECT c.province_code, COUNT(*) FROM customers c WHERE {live} AND c.created_at < '{end}' GROUP BY 1"
+            ),
+        ),
+        (
+            "customers by industry",
+            format!("/api/v1/analytics/distribution?dimension=industry&to={today}"),
+            format!(
+                "SELECT c.industry, COUNT(*) FROM customers c WHERE {live} AND c.created_at < '{end}' GROUP BY 1"
+            ),
+        ),
+        (
+            "revenue by province, 12 months",
+            format!(
+                "/api/v1/analytics/distribution?dimension=region&measure=revenue&from={from}&to={today}"
+            ),
+            format!(
+                "SELECT c.province_code, SUM(o.total_minor), COUNT(*), COUNT(DISTINCT o.customer_id) FROM orders o \
+                 JOIN customers c ON c.workspace_id = o.workspace_id AND c.id = o.customer_id \
+                 WHERE {revenue} AND o.order_date >= '{from}' AND o.order_date < '{end}' AND {live} GROUP BY 1"
+            ),
+        ),
+        (
+            "cities of 广东, customers",
+            format!(
+                "/api/v1/analytics/distribution?dimension=region&level=city&parent=440000&to={today}"
+            ),
+            format!(
+                "SELECT c.city_code, COUNT(*) FROM customers c WHERE {live} AND c.created_at < '{end}' AND c.province_code = '440000' GROUP BY 1"
+            ),
+        ),
+        (
+            "RFM segment summary",
+            "/api/v1/analytics/rfm".to_owned(),
+            format!(
+                "SELECT m.rfm_segment, COUNT(*), SUM(m.revenue_minor) FROM customer_metrics m \
+                 JOIN customers c ON c.workspace_id = m.workspace_id AND c.id = m.customer_id \
+                 WHERE m.workspace_id = {ws_lit} AND {live} GROUP BY 1"
+            ),
+        ),
+        (
+            "cohort matrix, 12 months",
+            "/api/v1/analytics/cohorts".to_owned(),
+            format!(
+                "SELECT {}, {}, COUNT(DISTINCT o.customer_id), SUM(o.total_minor) FROM orders o \
+                 JOIN customers c ON c.workspace_id = o.workspace_id AND c.id = o.customer_id \
+                 JOIN customer_metrics m ON m.workspace_id = o.workspace_id AND m.customer_id = o.customer_id \
+                 WHERE {revenue} AND m.first_order_on >= '{cohort_from}' AND {live} GROUP BY 1, 2",
+                month("m.first_order_on"),
+                month("o.order_date")
+            ),
+        ),
+    ];
+    // The first RFM read after loading computes the scores: time it once.
+    let started = Instant::now();
+    app.get("/api/v1/analytics/rfm")
+        .token(&token)
+        .send()
+        .await
+        .expect(200);
+    println!(
+        "RFM scores computed for every buyer in {:.0} ms (once, after the load)",
+        ms(started.elapsed())
+    );
+    let service = actix_web::test::init_service(crm_http::app(app.state.clone())).await;
+    println!(
+        "{:<34}{:>10}{:>10}{:>9}",
+        "endpoint (p50, warm)", "API ms", "SQL ms", "ratio"
+    );
+    for (what, path, sql) in cases {
+        let api = endpoint(&service, &token, &path).await;
+        let direct = shell(&app.db, &sql);
+        let ratio = api.as_secs_f64() / direct.as_secs_f64().max(1e-6);
+        println!(
+            "{what:<34}{:>10.2}{:>10.2}{ratio:>8.1}x",
+            ms(api),
+            ms(direct)
+        );
+    }
+    let started = Instant::now();
+    app.get("/api/v1/analytics/kmeans?k=6")
+        .token(&token)
+        .send()
+        .await
+        .expect(200);
+    println!(
+        "{:<34}{:>12.1}   (no SQL equivalent: model fitting)",
+        "k-means, k = 6",
+        ms(started.elapsed())
+    );
+}
