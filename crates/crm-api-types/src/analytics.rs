@@ -313,3 +313,13 @@ pub struct KmeansResult {
     /// Every clustered customer, with `include_members=true`.
     pub members: Option<Vec<KPoint>>,
 }
+
+/// The workspace's analytics settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnalyticsSettings {
+    /// Revenue figures count orders in this ISO 4217 currency (default CNY).
+    pub base_currency: String,
+    /// A customer silent for longer than this many days has churned (7–3650, default 180).
+    pub churn_after_days: i32,
+}

@@ -135,7 +135,9 @@ fn v1(cfg: &mut ServiceConfig<'_>) {
         .service(analytics::rfm::rfm)
         .service(analytics::cohorts::cohorts)
         .service(analytics::kmeans::kmeans_segments)
-        .service(analytics::profile::profile);
+        .service(analytics::profile::profile)
+        .service(analytics::settings::get_settings)
+        .service(analytics::settings::put_settings);
 }
 
 fn api(cfg: &mut ServiceConfig<'_>) {

@@ -8,6 +8,7 @@ pub mod distribution;
 pub mod kmeans;
 pub mod profile;
 pub mod rfm;
+pub mod settings;
 
 use crm_domain::validation::FieldErrors;
 
