@@ -19,6 +19,7 @@ both!(
     a_reps_map_covers_what_their_list_shows,
     churn_risk_ranks_the_planted_churners,
     kmeans_recovers_the_planted_clusters,
+    a_segment_portrait_matches_its_members,
 );
 
 const CUSTOMERS: usize = 400;
@@ -472,4 +473,80 @@ async fn kmeans_recovers_the_planted_clusters(app: TestApp) {
         })
         .expect("best");
     assert_eq!(suggested["k"], best["k"]);
+}
+
+async fn a_segment_portrait_matches_its_members(app: TestApp) {
+    let demo = seed(&app);
+    let t = &demo.admin;
+    let summary = app
+        .get("/api/v1/analytics/rfm")
+        .token(t)
+        .send()
+        .await
+        .expect(200)
+        .body;
+    let champions = summary["segments"]
+        .as_array()
+        .expect("segments")
+        .iter()
+        .find(|s| s["segment"] == "champions")
+        .and_then(|s| s["customers"].as_i64())
+        .expect("champions");
+    // The list filtered by segment names exactly these customers.
+    let mut members = HashSet::new();
+    let mut cursor = String::new();
+    loop {
+        let page = app
+            .get(&format!(
+                "/api/v1/customers?rfm_segment=champions&limit=200{cursor}"
+            ))
+            .token(t)
+            .send()
+            .await
+            .expect(200)
+            .body;
+        for c in page["items"].as_array().expect("items") {
+            members.insert(Uuid::parse_str(c["id"].as_str().expect("id")).expect("uuid"));
+        }
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = format!("&cursor={next}"),
+            None => break,
+        }
+    }
+    assert_eq!(members.len() as i64, champions);
+    let p = app
+        .get("/api/v1/analytics/portrait?rfm_segment=champions")
+        .token(t)
+        .send()
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(
+        (p["customers"].as_i64(), p["buyers"].as_i64()),
+        (Some(champions), Some(champions))
+    );
+    let (_, os, _) = raw(&app, demo.ws);
+    let revenue: i64 = os
+        .iter()
+        .filter(|o| is_revenue(o) && members.contains(&o.customer.0))
+        .map(|o| o.total)
+        .sum();
+    assert_eq!(p["revenue_minor"].as_i64(), Some(revenue));
+    for d in p["dimensions"].as_array().expect("dimensions") {
+        let sum: i64 = d["groups"]
+            .as_array()
+            .expect("groups")
+            .iter()
+            .filter_map(|g| g["customers"].as_i64())
+            .sum();
+        if d["dimension"] == "tag" {
+            assert!(sum >= champions);
+        } else {
+            assert_eq!(sum, champions, "{}", d["dimension"]);
+        }
+        if d["dimension"] == "rfm_segment" {
+            assert_eq!(d["groups"][0]["key"], "champions");
+            assert_eq!(d["groups"].as_array().map(Vec::len), Some(1));
+        }
+    }
 }

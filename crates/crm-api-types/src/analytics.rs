@@ -34,6 +34,8 @@ macro_rules! filtered_query {
             pub owner_id: Option<Uuid>,
             pub team_id: Option<Uuid>,
             pub tag_id: Option<Uuid>,
+            /// Buying customers in this RFM segment.
+            pub rfm_segment: Option<RfmSegment>,
         }
 
         impl $name {
@@ -50,6 +52,7 @@ macro_rules! filtered_query {
                     owner_id: self.owner_id,
                     team_id: self.team_id,
                     tag_id: self.tag_id,
+                    rfm_segment: self.rfm_segment,
                     ..Default::default()
                 }
             }
@@ -322,4 +325,46 @@ pub struct AnalyticsSettings {
     pub base_currency: String,
     /// A customer silent for longer than this many days has churned (7–3650, default 180).
     pub churn_after_days: i32,
+}
+
+filtered_query! {
+    /// `GET /api/v1/analytics/portrait`: the customers the filters select
+    /// (add `rfm_segment` for a segment).
+    PortraitQuery {}
+}
+
+/// One group of a portrait dimension.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PortraitGroup {
+    pub key: Option<String>,
+    pub label: Option<String>,
+    pub customers: i64,
+    pub share: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PortraitDimension {
+    pub dimension: Dimension,
+    /// Largest first.
+    pub groups: Vec<PortraitGroup>,
+}
+
+/// The "客户画像" of a set of customers: headline figures and how they
+/// spread over every dimension.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Portrait {
+    pub customers: i64,
+    /// Customers with at least one revenue order.
+    pub buyers: i64,
+    pub orders: i64,
+    pub revenue_minor: i64,
+    pub currency: String,
+    pub average_order_value_minor: Option<i64>,
+    /// Revenue per buyer so far.
+    pub clv_historical_minor: Option<i64>,
+    /// Buyers silent for longer than the churn period, ÷ buyers.
+    pub churn_rate: Option<f64>,
+    /// Province, industry, size, stage, source, kind, owner, team, tag,
+    /// gender, age band, value tier and RFM segment.
+    pub dimensions: Vec<PortraitDimension>,
 }

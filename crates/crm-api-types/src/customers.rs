@@ -1,6 +1,7 @@
 //! Customers: organisations and people.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use crm_domain::analytics::RfmSegment;
 use crm_domain::customer::{CustomerKind, Gender, Industry, LifecycleStage, SizeBand, Source};
 use crm_domain::money::Money;
 use serde::{Deserialize, Serialize};
@@ -206,6 +207,8 @@ pub struct CustomerQuery {
     pub owner_id: Option<Uuid>,
     pub team_id: Option<Uuid>,
     pub tag_id: Option<Uuid>,
+    /// Buying customers in this RFM segment (see `/analytics/rfm`).
+    pub rfm_segment: Option<RfmSegment>,
     pub external_id: Option<String>,
     pub created_from: Option<DateTime<Utc>>,
     pub created_to: Option<DateTime<Utc>>,

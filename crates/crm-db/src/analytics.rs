@@ -338,6 +338,13 @@ pub fn push_filter(sql: &mut Sql, workspace_id: Uuid, f: &CustomerFilter) {
             .id(tag)
             .push(")");
     }
+    if let Some(segment) = &f.rfm_segment {
+        sql.push(" AND c.id IN (SELECT customer_id FROM customer_metrics WHERE workspace_id = ")
+            .id(workspace_id)
+            .push(" AND rfm_segment = ")
+            .text(segment)
+            .push(")");
+    }
     let times = [
         ("c.created_at >= ", f.created_from),
         ("c.created_at < ", f.created_to),

@@ -12,7 +12,7 @@ use crate::connection::AnyConnection;
 use crate::error::{DbError, DbResult};
 use crate::keyset_page;
 use crate::paging::{Keyset, SortValue, contains_pattern};
-use crate::schema::{customer_tags, customers};
+use crate::schema::{customer_metrics, customer_tags, customers};
 use crate::time::now;
 use crate::visibility::Visibility;
 
@@ -223,6 +223,8 @@ pub struct CustomerFilter {
     pub owner_id: Option<Uuid>,
     pub team_id: Option<Uuid>,
     pub tag_id: Option<Uuid>,
+    /// Buying customers in this RFM segment (`customer_metrics`).
+    pub rfm_segment: Option<String>,
     pub external_id: Option<String>,
     pub created_from: Option<NaiveDateTime>,
     pub created_to: Option<NaiveDateTime>,
@@ -285,6 +287,16 @@ pub fn list(
             )
             .select(customer_tags::customer_id);
         query = query.filter(customers::id.eq_any(tagged));
+    }
+    if let Some(segment) = &filter.rfm_segment {
+        let members = customer_metrics::table
+            .filter(
+                customer_metrics::workspace_id
+                    .eq(Id(vis.workspace_id))
+                    .and(customer_metrics::rfm_segment.eq(segment.clone())),
+            )
+            .select(customer_metrics::customer_id);
+        query = query.filter(customers::id.eq_any(members));
     }
     if let Some(v) = filter.created_from {
         query = query.filter(customers::created_at.ge(v));

@@ -313,6 +313,7 @@ pub(crate) fn filter_of(q: &CustomerQuery) -> Result<CustomerFilter, ApiError> {
         owner_id: q.owner_id,
         team_id: q.team_id,
         tag_id: q.tag_id,
+        rfm_segment: q.rfm_segment.map(|s| s.as_str().to_owned()),
         external_id: q.external_id.clone(),
         created_from: q.created_from.map(naive),
         created_to: q.created_to.map(naive),
@@ -351,6 +352,7 @@ pub async fn list(
     let (rows, tags) = state
         .db(move |conn| {
             let vis = caller.visibility(conn, ObjectType::Customers, Action::Read)?;
+            crate::analytics::fresh_segments(conn, vis.workspace_id, &filter)?;
             let rows = crm_db::customers::list(conn, &vis, &filter, &keyset)?;
             let ids: Vec<Uuid> = rows.iter().map(|r| r.id.0).collect();
             let tags = crm_db::tags::of_customers(conn, caller.workspace_id, &ids)?;

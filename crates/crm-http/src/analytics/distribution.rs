@@ -81,7 +81,7 @@ impl Request {
                 }
                 Some(
                     RegionCode::parse(code)
-                        .map_err(|m| bad("parent", &m))?
+                        .map_err(|m| bad("parent", m))?
                         .into_string(),
                 )
             }
@@ -142,7 +142,7 @@ impl Request {
 
     fn run(self, conn: &mut AnyConnection, vis: &Visibility) -> Result<Distribution, ApiError> {
         let settings = crm_db::metrics::settings(conn, vis.workspace_id)?;
-        if self.uses_rfm() {
+        if self.uses_rfm() || self.filter.rfm_segment.is_some() {
             crm_db::metrics::ensure_rfm(conn, vis.workspace_id)?;
         }
         let measure = Measured {
@@ -230,7 +230,7 @@ fn figure(value: f64, previous: Option<f64>) -> Figure {
     }
 }
 
-type Key = (Option<String>, Option<String>);
+pub(super) type Key = (Option<String>, Option<String>);
 
 /// One measure over one window, grouped or in total.
 struct Measured<'a> {
@@ -310,12 +310,12 @@ fn ratio(a: f64, b: f64) -> f64 {
 
 /// Display names of the keys that are codes or ids.
 #[derive(Default)]
-struct Labels {
+pub(super) struct Labels {
     names: HashMap<(Dimension, String), String>,
 }
 
 impl Labels {
-    fn load(
+    pub(super) fn load(
         conn: &mut AnyConnection,
         workspace_id: Uuid,
         groups: &HashMap<Key, f64>,
@@ -363,7 +363,7 @@ impl Labels {
         Ok(labels)
     }
 
-    fn name(&self, dimension: Option<Dimension>, key: Option<&str>) -> Option<String> {
+    pub(super) fn name(&self, dimension: Option<Dimension>, key: Option<&str>) -> Option<String> {
         self.names.get(&(dimension?, key?.to_owned())).cloned()
     }
 }

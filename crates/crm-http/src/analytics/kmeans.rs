@@ -83,6 +83,7 @@ pub async fn kmeans_segments(
     let rows = state
         .db(move |conn| {
             let vis = caller.visibility(conn, ObjectType::Customers, Action::Read)?;
+            super::fresh_segments(conn, vis.workspace_id, &filter)?;
             Ok(crm_db::rfm::buyers(conn, &vis, &filter)?)
         })
         .await?;

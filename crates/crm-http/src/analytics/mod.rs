@@ -6,6 +6,7 @@
 pub mod cohorts;
 pub mod distribution;
 pub mod kmeans;
+pub mod portrait;
 pub mod profile;
 pub mod rfm;
 pub mod settings;
@@ -20,4 +21,16 @@ fn bad(field: &str, message: &str) -> ApiError {
         detail: format!("invalid query parameter {field}"),
         errors: FieldErrors::single(field, message),
     }
+}
+
+/// Recomputes RFM segments first when the filter selects by segment.
+pub(crate) fn fresh_segments(
+    conn: &mut crm_db::AnyConnection,
+    workspace_id: uuid::Uuid,
+    filter: &crm_db::customers::CustomerFilter,
+) -> Result<(), ApiError> {
+    if filter.rfm_segment.is_some() {
+        crm_db::metrics::ensure_rfm(conn, workspace_id)?;
+    }
+    Ok(())
 }

@@ -167,6 +167,7 @@ async fn next_page(
                 after,
                 limit: PAGE - 1,
             };
+            crate::analytics::fresh_segments(conn, vis.workspace_id, &filter)?;
             Ok(crm_db::customers::list(conn, &vis, &filter, &keyset)?)
         })
         .await
