@@ -40,7 +40,8 @@ test-browser:
 frontend: $(DIST)/.built
 
 FRONTEND_SOURCES := $(shell find frontend/src frontend/locales crates/crm-api-types/src crates/crm-domain/src -type f) \
-	frontend/Cargo.toml frontend/Cargo.lock frontend/index.html frontend/style.css
+	frontend/Cargo.toml frontend/Cargo.lock frontend/index.html frontend/style.css frontend/tools/maps.mjs \
+	migrations/postgres/2026-11-22-000002_regions_data/up.sql
 
 $(DIST)/.built: $(FRONTEND_SOURCES) frontend/node_modules/.installed
 	@wasm-bindgen --version 2>/dev/null | grep -q "$(WASM_BINDGEN_VERSION)" || $(CARGO) install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
@@ -49,7 +50,10 @@ $(DIST)/.built: $(FRONTEND_SOURCES) frontend/node_modules/.installed
 	wasm-bindgen --target web --no-typescript --out-dir $(DIST) --out-name frontend $(FRONTEND_TARGET)/wasm32-unknown-unknown/release/frontend.wasm
 	frontend/node_modules/.bin/wasm-opt -Oz $(DIST)/frontend_bg.wasm -o $(DIST)/frontend_bg.wasm
 	cp frontend/index.html frontend/style.css $(DIST)/
-	gzip -9 -k -f $(DIST)/frontend_bg.wasm $(DIST)/frontend.js $(DIST)/style.css
+	# The Distribution page's chart library and map outlines, fetched only when that page opens.
+	cp frontend/node_modules/echarts/dist/echarts.min.js $(DIST)/
+	node frontend/tools/maps.mjs $(DIST)/maps
+	gzip -9 -k -f $(DIST)/frontend_bg.wasm $(DIST)/frontend.js $(DIST)/style.css $(DIST)/echarts.min.js $(DIST)/maps/*.json
 	@printf 'frontend_bg.wasm: %s bytes, %s bytes gzipped (budget 409600)\n' $$(wc -c < $(DIST)/frontend_bg.wasm) $$(wc -c < $(DIST)/frontend_bg.wasm.gz)
 	@test $$(wc -c < $(DIST)/frontend_bg.wasm.gz) -le 409600 || echo "WARNING: the web app is over its 400 KB gzipped budget (see README, Development)"
 	touch $@

@@ -183,11 +183,54 @@ pub fn money(locale: Locale, amount_minor: i64, currency: &str) -> String {
         locale,
         &options(&[("style", "currency".into()), ("currency", currency.into())]),
     );
-    let digits = js_sys::Reflect::get(&format.resolved_options(), &"maximumFractionDigits".into())
+    let digits = fraction_digits(&format);
+    apply_format(&format.format(), amount_minor as f64 / 10f64.powf(digits))
+}
+
+/// Money without the minor digits, for tables of large sums: "¥1,057,385".
+pub fn money_whole(locale: Locale, amount_minor: f64, currency: &str) -> String {
+    let currency_opts = || vec![("style", "currency".into()), ("currency", currency.into())];
+    let digits = fraction_digits(&number_format(locale, &options(&currency_opts())));
+    let mut opts = currency_opts();
+    opts.push(("maximumFractionDigits", 0.into()));
+    opts.push(("minimumFractionDigits", 0.into()));
+    apply_format(
+        &number_format(locale, &options(&opts)).format(),
+        amount_minor / 10f64.powf(digits),
+    )
+}
+
+fn fraction_digits(format: &js_sys::Intl::NumberFormat) -> f64 {
+    js_sys::Reflect::get(&format.resolved_options(), &"maximumFractionDigits".into())
         .ok()
         .and_then(|v| v.as_f64())
-        .unwrap_or(2.0);
-    apply_format(&format.format(), amount_minor as f64 / 10f64.powf(digits))
+        .unwrap_or(2.0)
+}
+
+/// A share: 0.1234 → "12.3%".
+pub fn percent(locale: Locale, ratio: f64) -> String {
+    let opts = options(&[
+        ("style", "percent".into()),
+        ("maximumFractionDigits", 1.into()),
+    ]);
+    apply_format(&number_format(locale, &opts).format(), ratio)
+}
+
+/// A short figure for legends and chart labels: "1235万" / "12M", or with a
+/// currency (the value in its minor units) "¥1.1亿" / "CN¥110M".
+pub fn compact(locale: Locale, value: f64, currency: Option<&str>) -> String {
+    let mut pairs = vec![("notation", "compact".into())];
+    let mut value = value;
+    if let Some(currency) = currency {
+        let plain = number_format(
+            locale,
+            &options(&[("style", "currency".into()), ("currency", currency.into())]),
+        );
+        value /= 10f64.powf(fraction_digits(&plain));
+        pairs.push(("style", "currency".into()));
+        pairs.push(("currency", currency.into()));
+    }
+    apply_format(&number_format(locale, &options(&pairs)).format(), value)
 }
 
 /// An RFC 3339 timestamp as a local date, e.g. "2026年11月23日" / "Nov 23, 2026".

@@ -1,8 +1,8 @@
 //! API data in a signal: fetched when created (and again when the path it
 //! tracks changes, or on `refetch`), `None` while the first answer is on its
-//! way. Lighter than Leptos resources for this app: a signal and one task,
-//! which keeps the WASM inside its budget. Late answers to superseded
-//! requests are dropped.
+//! way (`loading` tells when a newer answer is awaited). Lighter than Leptos
+//! resources for this app: a signal and one task, which keeps the WASM
+//! inside its budget. Late answers to superseded requests are dropped.
 
 use crm_api_types::Page;
 use leptos::prelude::*;
@@ -13,6 +13,7 @@ use crate::api::ApiError;
 pub struct Load<T: Send + Sync + 'static> {
     state: RwSignal<Option<Result<T, ApiError>>>,
     trigger: RwSignal<u32>,
+    loading: RwSignal<bool>,
 }
 
 impl<T: Send + Sync + 'static> Clone for Load<T> {
@@ -28,20 +29,32 @@ impl<T: DeserializeOwned + Clone + Send + Sync + 'static> Load<T> {
     pub fn new(path: impl Fn() -> String + Send + Sync + 'static) -> Self {
         let state = RwSignal::new(None);
         let trigger = RwSignal::new(0u32);
+        let loading = RwSignal::new(true);
         let generation = StoredValue::new(0u32);
         Effect::new(move |_| {
             trigger.track();
             let path = path();
             generation.update_value(|g| *g += 1);
             let mine = generation.get_value();
+            loading.set(true);
             leptos::task::spawn_local(async move {
                 let result = crate::api::get::<T>(&path).await;
                 if generation.try_get_value() == Some(mine) {
                     state.set(Some(result));
+                    loading.set(false);
                 }
             });
         });
-        Self { state, trigger }
+        Self {
+            state,
+            trigger,
+            loading,
+        }
+    }
+
+    /// Whether an answer is awaited (tracked).
+    pub fn loading(&self) -> bool {
+        self.loading.get()
     }
 
     /// The answer so far (tracked).

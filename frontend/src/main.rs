@@ -1,10 +1,12 @@
 //! The CRM web app (Leptos, client-side rendered). `api` is the only HTTP
 //! caller; `session` holds who is signed in and the shared reference data;
 //! `shell` is the frame of every signed-in page; pages live in `pages/`;
+//! `echarts` draws charts and maps with the library served beside the app;
 //! every visible string comes from the catalogs in `locales/` via `i18n`.
 
 mod api;
 mod components;
+mod echarts;
 mod i18n;
 mod load;
 mod pages;
@@ -17,7 +19,7 @@ use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::i18n::Locale;
-use crate::pages::{contacts, customers, dashboard, login, not_found, settings};
+use crate::pages::{contacts, customers, dashboard, distribution, login, not_found, settings};
 
 #[component]
 fn App() -> impl IntoView {
@@ -35,6 +37,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("customers/:id") view=customers::detail::CustomerDetail/>
                     <Route path=path!("customers/:id/edit") view=customers::form::EditCustomer/>
                     <Route path=path!("contacts") view=contacts::ContactList/>
+                    <Route path=path!("distribution") view=distribution::Distribution/>
                     <Route path=path!("settings") view=|| view! { <Redirect path="/settings/users"/> }/>
                     <Route path=path!("settings/:tab") view=settings::Settings/>
                 </ParentRoute>

@@ -3,6 +3,7 @@
 pub mod contacts;
 pub mod customers;
 pub mod dashboard;
+pub mod distribution;
 pub mod login;
 pub mod not_found;
 pub mod settings;

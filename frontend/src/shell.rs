@@ -65,6 +65,7 @@ pub fn Shell() -> impl IntoView {
                 {link("/", "nav-dashboard", "▦")}
                 <When when=move || session.can(ObjectType::Customers, Action::Read)>
                     {link("/customers", "nav-customers", "◎")}
+                    {link("/distribution", "nav-distribution", "◍")}
                 </When>
                 <When when=move || session.can(ObjectType::Contacts, Action::Read)>
                     {link("/contacts", "nav-contacts", "☏")}

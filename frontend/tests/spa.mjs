@@ -328,6 +328,145 @@ try {
     await page.screenshot({ path: join(shots, 'menu-375.png') });
   }, { width: 375, height: 740 });
 
+  // The Distribution page: ECharts from our origin, drawn into #chart.
+  const chartOption = (page) => page.evaluate(() => window.echarts?.getInstanceByDom(document.querySelector('#chart'))?.getOption());
+  const kpi = async (page) => Number((await page.locator('#total .kpi-value').innerText()).replace(/[^\d.]/g, ''));
+  let adminTotal = 0;
+
+  await check('distribution: the province map, revenue, drilling into 广东省 and back, bars and a pie, reload', async (page) => {
+    await login(page, 'admin@demo.test', '/distribution');
+    await page.waitForSelector('#chart canvas');
+    await page.waitForSelector('#ranking tr.group');
+    assert.equal(await page.locator('#chart-title').innerText(), '全国各省份的客户数');
+    const provinces = await page.locator('#ranking tr.group .rank-name').allInnerTexts();
+    assert.ok(provinces.length >= 10 && provinces.includes('广东省'), `provinces ranked (${provinces.length})`);
+    const expected = await api(page, '/api/v1/analytics/distribution?dimension=region&level=province&region=CN');
+    adminTotal = await kpi(page);
+    assert.equal(adminTotal, expected.body.total.value, 'the total is the answer\'s');
+    let option = await chartOption(page);
+    assert.equal(option.series[0].type, 'map');
+    assert.ok(option.series[0].data.some((d) => d.name === '440000' && d.value === expected.body.groups.find((g) => g.key === '440000').value), 'joined by code');
+    // Hovering 广东 shows its tooltip: name, value, share.
+    const at = async (lngLat) => {
+      const box = await page.locator('#chart').boundingBox();
+      const [x, y] = await page.evaluate((p) => window.echarts.getInstanceByDom(document.querySelector('#chart')).convertToPixel({ seriesIndex: 0 }, p), lngLat);
+      return [box.x + x, box.y + y];
+    };
+    await page.mouse.move(...(await at([113.27, 23.13])));
+    await page.waitForFunction(() => /广东省[\s\S]*客户数[\s\S]*占比/.test(document.querySelector('#chart').innerText));
+    await page.screenshot({ path: join(shots, 'distribution-1280.png') });
+
+    await page.selectOption('#measure', 'revenue');
+    await page.waitForURL(/measure=revenue/);
+    await page.waitForFunction(() => /^(¥|CN¥)[\d,]+$/.test(document.querySelector('#ranking tr.group td.num')?.textContent ?? ''));
+    await page.waitForSelector('#chart-title:has-text("销售额")');
+
+    // Drill down by clicking 广东 on the map itself (Guangzhou's coordinates).
+    await page.mouse.click(...(await at([113.27, 23.13])));
+    await page.waitForURL(/level=city&parent=440000/);
+    await page.waitForSelector('#crumbs .current:has-text("广东省")');
+    await page.waitForFunction(() => /深圳市|广州市/.test(document.querySelector('#ranking').textContent));
+    assert.equal(await page.locator('#chart-title').innerText(), '广东省各城市的销售额');
+    await page.waitForFunction(() => window.echarts.getInstanceByDom(document.querySelector('#chart')).getOption().series[0].map === '440000');
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: join(shots, 'distribution-guangdong.png') });
+
+    await page.reload();
+    await page.waitForSelector('#crumbs .current:has-text("广东省")');
+    await page.waitForFunction(() => /深圳市|广州市/.test(document.querySelector('#ranking')?.textContent ?? ''));
+    assert.equal(await page.inputValue('#measure'), 'revenue', 'the measure survives a reload');
+    await page.click('#crumbs a:has-text("中国")');
+    await page.waitForURL((url) => !url.search.includes('parent='));
+    await page.waitForSelector('#ranking tr.group:has-text("广东省") a.drill');
+    // ... and by the table: 广东省's row links to its cities.
+    await page.click('#ranking tr.group:has-text("广东省") a.drill');
+    await page.waitForURL(/parent=440000/);
+    await page.waitForSelector('#crumbs .current:has-text("广东省")');
+    await page.goBack();
+    await page.waitForSelector('#ranking tr.group:has-text("广东省")');
+
+    // The world, then back into China from its map.
+    await page.click('#crumbs a:has-text("全球")');
+    await page.waitForURL(/level=country/);
+    await page.waitForFunction(() => window.echarts.getInstanceByDom(document.querySelector('#chart')).getOption().series[0].map === 'world');
+    await page.waitForSelector('#ranking tr.group:has-text("中国")');
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: join(shots, 'distribution-world.png') });
+    await page.click('#ranking tr.group:has-text("中国") a.drill');
+    await page.waitForURL(/level=province/);
+
+    // Another dimension: bars, or a pie, instead of the map; a comparison.
+    await page.selectOption('#dimension', 'industry');
+    await page.waitForURL(/dimension=industry/);
+    await page.waitForFunction(() => window.echarts.getInstanceByDom(document.querySelector('#chart')).getOption().series[0].type === 'bar');
+    await page.waitForSelector('#ranking tr.group:has-text("信息技术")');
+    await page.check('#compare');
+    await page.waitForURL(/compare=true/);
+    await page.waitForSelector('#ranking td.change');
+    await page.waitForSelector('#total .change');
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: join(shots, 'distribution-industry.png') });
+    await page.click('#chart-pie');
+    await page.waitForURL(/chart=pie/);
+    await page.waitForFunction(() => window.echarts.getInstanceByDom(document.querySelector('#chart')).getOption().series[0].type === 'pie');
+    await page.reload();
+    await page.waitForFunction(() => window.echarts?.getInstanceByDom(document.querySelector('#chart'))?.getOption().series[0].type === 'pie');
+    assert.equal(await page.isChecked('#compare'), true, 'the comparison survives a reload');
+    assert.equal(await page.inputValue('#dimension'), 'industry');
+
+    // A window preset and a filter are in the URL too; English labels.
+    await page.selectOption('#window', 'ytd');
+    await page.waitForURL(/from=\d{4}-01-01/);
+    await page.selectOption('#filter-lifecycle-stage', 'customer');
+    await page.waitForURL(/lifecycle_stage=customer/);
+    await page.waitForSelector('#ranking tr.group');
+    await page.click('#language');
+    await page.waitForSelector('#chart-title:has-text("Revenue by Industry")');
+    await page.click('#language');
+    await page.waitForSelector('#chart-title:has-text("按行业统计的销售额")');
+  });
+
+  await check('distribution: a rep sees a smaller total than the admin', async (page) => {
+    await login(page, 'rep1@demo.test', '/distribution');
+    await page.waitForSelector('#ranking tr.group');
+    const total = await kpi(page);
+    assert.ok(total > 0 && total < adminTotal, `rep ${total} < admin ${adminTotal}`);
+  });
+
+  await check('distribution: the first visit loads ECharts and one outline, gzipped, from this server', async (page) => {
+    await login(page, 'manager1@demo.test');
+    const session = await page.evaluate(() => localStorage.getItem('crm.session'));
+    const cold = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'zh-CN' });
+    await cold.addInitScript((s) => localStorage.setItem('crm.session', s), session);
+    const fresh = await cold.newPage();
+    fresh.on('request', (r) => { if (!r.url().startsWith(base)) foreign.push(r.url()); });
+    const encodings = {};
+    fresh.on('response', (r) => { const u = new URL(r.url()); if (/echarts\.min\.js|\/maps\//.test(u.pathname)) encodings[u.pathname] = r.headers()['content-encoding']; });
+    await fresh.goto(`${base}/distribution`);
+    await fresh.waitForSelector('#chart canvas');
+    await fresh.waitForSelector('#ranking tr.group');
+    const cost = await fresh.evaluate(() => {
+      const entries = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')];
+      return { requests: entries.length, bytes: entries.reduce((n, e) => n + (e.transferSize || 0), 0), list: entries.map((e) => `${e.name.replace(location.origin, '')} ${e.transferSize}`) };
+    });
+    console.log(`  first visit of /distribution: ${cost.requests} requests, ${cost.bytes} bytes transferred\n    ${cost.list.join('\n    ')}`);
+    assert.deepEqual(encodings, { '/echarts.min.js': 'gzip', '/maps/china.json': 'gzip' });
+    await cold.close();
+  });
+
+  await check('distribution at 375 px: map above the table, nothing scrolls sideways', async (page) => {
+    await login(page, 'admin@demo.test', '/distribution');
+    await page.waitForSelector('#chart canvas');
+    await page.waitForSelector('#ranking tr.group');
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 375, `no horizontal scroll (width ${width})`);
+    const chart = await page.locator('#chart').boundingBox();
+    const table = await page.locator('#ranking').boundingBox();
+    assert.ok(chart.width > 300 && table.y >= chart.y + chart.height, 'stacked');
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: join(shots, 'distribution-375.png'), fullPage: true });
+  }, { width: 375, height: 740 });
+
   await check('the page talks to no host but its own server', async () => {
     assert.deepEqual(foreign, []);
   });
