@@ -93,6 +93,35 @@ async fn order_writes_keep_customer_metrics_current(app: TestApp) {
     assert_eq!(p["days_since_last_order"], 10);
     assert_eq!(p["lifecycle"], "new");
     assert_eq!(p["currency"], "CNY");
+    // The customer resource carries the metrics, in the list and alone; a
+    // customer without orders has none.
+    let one = app
+        .get(&format!("/api/v1/customers/{a}"))
+        .token(t)
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(one.body["metrics"]["order_count"], 2);
+    assert_eq!(one.body["metrics"]["revenue_minor"], 40_000);
+    let list = app
+        .get("/api/v1/customers?sort=name")
+        .token(t)
+        .send()
+        .await
+        .expect(200);
+    let items = list.body["items"].as_array().expect("items");
+    let find = |id: Uuid| {
+        items
+            .iter()
+            .find(|c| c["id"] == id.to_string())
+            .cloned()
+            .expect("listed")
+    };
+    assert_eq!(
+        find(a)["metrics"]["last_order_on"],
+        json!(today() - Duration::days(10))
+    );
+    assert!(find(b).get("metrics").is_none());
 
     // Moving an order to another customer updates both.
     let id = first["id"].as_str().expect("id");

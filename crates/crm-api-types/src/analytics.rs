@@ -368,3 +368,14 @@ pub struct Portrait {
     /// gender, age band, value tier and RFM segment.
     pub dimensions: Vec<PortraitDimension>,
 }
+
+/// A buying customer's order metrics as the customer resource carries them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct CustomerMetrics {
+    pub order_count: i32,
+    /// Base currency, minor units.
+    pub revenue_minor: i64,
+    pub first_order_on: NaiveDate,
+    pub last_order_on: NaiveDate,
+    pub rfm_segment: Option<RfmSegment>,
+}

@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::analytics::CustomerMetrics;
 use crate::tags::TagRef;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -40,6 +41,10 @@ pub struct Customer {
     pub tags: Vec<TagRef>,
     #[schema(value_type = Object)]
     pub custom_fields: Map<String, Value>,
+    /// Order metrics, on reads of customers who have ordered (derived; not
+    /// part of the version). The full profile is `GET /customers/{id}/profile`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<CustomerMetrics>,
     /// Send back in `If-Match` (or use the `ETag` header) to update safely.
     pub version: i32,
     pub created_by: Option<Uuid>,

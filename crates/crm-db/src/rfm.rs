@@ -45,6 +45,25 @@ pub fn of_customer(
         .optional()?)
 }
 
+/// The metrics of these customers (those who have ordered), by id.
+pub fn of_customers(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    ids: &[Uuid],
+) -> DbResult<std::collections::HashMap<Uuid, MetricsRow>> {
+    let mut out = std::collections::HashMap::new();
+    let ids: Vec<Id> = ids.iter().copied().map(Id).collect();
+    for chunk in ids.chunks(crate::batch::chunk_rows(1)) {
+        let rows: Vec<(Id, MetricsRow)> = customer_metrics::table
+            .filter(customer_metrics::workspace_id.eq(Id(workspace_id)))
+            .filter(customer_metrics::customer_id.eq_any(chunk))
+            .select((customer_metrics::customer_id, MetricsRow::as_select()))
+            .load(conn)?;
+        out.extend(rows.into_iter().map(|(id, m)| (id.0, m)));
+    }
+    Ok(out)
+}
+
 #[derive(Debug, Clone, QueryableByName)]
 pub struct SegmentRow {
     #[diesel(sql_type = Nullable<Text>)]

@@ -91,7 +91,10 @@ fn with_tags(
         .into_iter()
         .map(crate::tags::reference)
         .collect();
-    Ok(view(row, refs))
+    let metrics = crm_db::rfm::of_customer(conn, workspace_id, row.id.0)?;
+    let mut customer = view(row, refs);
+    customer.metrics = metrics.as_ref().map(crate::analytics::profile::summary);
+    Ok(customer)
 }
 
 /// Creates a customer inside the caller's transaction (the workspace lock taken).
@@ -349,14 +352,15 @@ pub async fn list(
         &SORTS,
     )?;
     let (field, limit) = (keyset.field, keyset.limit);
-    let (rows, tags) = state
+    let (rows, tags, metrics) = state
         .db(move |conn| {
             let vis = caller.visibility(conn, ObjectType::Customers, Action::Read)?;
             crate::analytics::fresh_segments(conn, vis.workspace_id, &filter)?;
             let rows = crm_db::customers::list(conn, &vis, &filter, &keyset)?;
             let ids: Vec<Uuid> = rows.iter().map(|r| r.id.0).collect();
             let tags = crm_db::tags::of_customers(conn, caller.workspace_id, &ids)?;
-            Ok((rows, tags))
+            let metrics = crm_db::rfm::of_customers(conn, caller.workspace_id, &ids)?;
+            Ok((rows, tags, metrics))
         })
         .await?;
     let tags = std::cell::RefCell::new(tags);
@@ -380,7 +384,10 @@ pub async fn list(
                 .into_iter()
                 .map(crate::tags::reference)
                 .collect();
-            view(r, refs)
+            let summary = metrics.get(&r.id.0).map(crate::analytics::profile::summary);
+            let mut customer = view(r, refs);
+            customer.metrics = summary;
+            customer
         },
     );
     Ok(web::Json(Page { items, next_cursor }))

@@ -4,7 +4,7 @@
 use actix_web::{get, web};
 use chrono::{NaiveDate, Utc};
 use crm_api_types::Problem;
-use crm_api_types::analytics::{CustomerProfile, RfmScores};
+use crm_api_types::analytics::{CustomerMetrics, CustomerProfile, RfmScores};
 use crm_db::metrics::Settings;
 use crm_db::rfm::MetricsRow;
 use crm_domain::access::{Action, ObjectType};
@@ -110,5 +110,19 @@ pub fn build(
         clv_historical_minor: revenue,
         clv_predicted_12m_minor: predicted,
         as_of,
+    }
+}
+
+/// The metrics the customer resource carries.
+pub fn summary(m: &MetricsRow) -> CustomerMetrics {
+    CustomerMetrics {
+        order_count: m.order_count,
+        revenue_minor: m.revenue_minor,
+        first_order_on: m.first_order_on,
+        last_order_on: m.last_order_on,
+        rfm_segment: m
+            .rfm_segment
+            .as_deref()
+            .and_then(|s| RfmSegment::parse(s).ok()),
     }
 }

@@ -345,6 +345,7 @@ pub fn view(row: CustomerRow, tags: Vec<TagRef>) -> Customer {
         lifecycle_stage: vocab(f.lifecycle_stage.as_deref(), LifecycleStage::parse),
         tags,
         custom_fields: object(&f.custom_fields.0),
+        metrics: None,
         version: row.version,
         created_by: row.created_by.map(Uuid::from),
         updated_by: row.updated_by.map(Uuid::from),
