@@ -344,6 +344,26 @@ async fn rfm_and_cohorts_match_a_reference_computation(app: TestApp) {
         seen as usize,
         reference.values().map(|v| v.0.len()).sum::<usize>()
     );
+    // KPIs over the last 91 days, worked out by hand from the dataset.
+    let kpis = app
+        .get(&format!(
+            "/api/v1/analytics/kpis?from={}&to={}&acquisition_cost_minor=9000",
+            today() - Duration::days(90),
+            today()
+        ))
+        .token(t)
+        .send()
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(kpis["active_buyers"], 4, "{kpis}");
+    assert_eq!(kpis["new_buyers"], 3);
+    assert_eq!(kpis["revenue_minor"], 10_200);
+    assert_eq!(kpis["repeat_purchase_rate"], 0.5);
+    assert_eq!(kpis["retention_rate"], 1.0 / 3.0);
+    assert_eq!(kpis["churn_rate"], 1.0 / 6.0);
+    assert_eq!(kpis["revenue_per_buyer_minor"], 2_550);
+    assert_eq!(kpis["cac_minor"], 3_000);
     let sizes: i64 = matrix["cohorts"]
         .as_array()
         .expect("cohorts")

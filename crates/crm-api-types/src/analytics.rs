@@ -379,3 +379,38 @@ pub struct CustomerMetrics {
     pub last_order_on: NaiveDate,
     pub rfm_segment: Option<RfmSegment>,
 }
+
+filtered_query! {
+    /// `GET /api/v1/analytics/kpis`: customer KPIs over a window.
+    KpiQuery {
+        /// First day of the window (default: 364 days before `to`).
+        from: Option<NaiveDate>,
+        /// Last day, inclusive (default: today, UTC).
+        to: Option<NaiveDate>,
+        /// What acquiring customers cost in the window (minor units of the
+        /// base currency), for CAC until campaign costs are recorded.
+        acquisition_cost_minor: Option<i64>,
+    }
+}
+
+/// Customer KPIs over a window; rates are 0–1 and absent when undefined.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Kpis {
+    pub window: DateWindow,
+    pub currency: String,
+    /// Buyers who ordered inside the window.
+    pub active_buyers: i64,
+    /// Buyers whose first order fell inside the window.
+    pub new_buyers: i64,
+    pub revenue_minor: i64,
+    /// Active buyers who ordered at least twice inside the window ÷ active buyers.
+    pub repeat_purchase_rate: Option<f64>,
+    /// Buyers from before the window who ordered again inside it ÷ buyers from before.
+    pub retention_rate: Option<f64>,
+    /// Buyers silent for longer than the churn period at the window's end ÷ buyers.
+    pub churn_rate: Option<f64>,
+    /// Revenue ÷ active buyers.
+    pub revenue_per_buyer_minor: Option<i64>,
+    /// `acquisition_cost_minor` ÷ new buyers (absent without a cost).
+    pub cac_minor: Option<i64>,
+}

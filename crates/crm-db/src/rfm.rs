@@ -228,3 +228,79 @@ pub fn buyers(
     sql.push(" ORDER BY m.customer_id");
     sql.load(conn)
 }
+
+#[derive(Debug, Clone, QueryableByName)]
+pub struct KpiRow {
+    /// Buyers with a revenue order before the window's end.
+    #[diesel(sql_type = BigInt)]
+    pub buyers: i64,
+    /// … of whom ordered inside the window.
+    #[diesel(sql_type = BigInt)]
+    pub active: i64,
+    /// … of whom ordered at least twice inside the window.
+    #[diesel(sql_type = BigInt)]
+    pub repeat_buyers: i64,
+    /// Buyers whose first order was before the window.
+    #[diesel(sql_type = BigInt)]
+    pub prior: i64,
+    /// … of whom ordered again inside the window.
+    #[diesel(sql_type = BigInt)]
+    pub retained: i64,
+    /// Buyers whose first order fell inside the window.
+    #[diesel(sql_type = BigInt)]
+    pub new_buyers: i64,
+    /// Revenue inside the window.
+    #[diesel(sql_type = BigInt)]
+    pub revenue: i64,
+    /// Buyers who ordered in the `churn_since`–end stretch.
+    #[diesel(sql_type = BigInt)]
+    pub recent: i64,
+}
+
+/// Per-buyer facts up to `end`, folded into the KPI counts in one query.
+pub fn kpis(
+    conn: &mut AnyConnection,
+    vis: &Visibility,
+    filter: &CustomerFilter,
+    currency: &str,
+    window: (NaiveDate, NaiveDate),
+    churn_since: NaiveDate,
+) -> DbResult<Vec<KpiRow>> {
+    let (from, end) = window;
+    let mut sql = Sql::new(conn);
+    sql.push(
+        "SELECT CAST(COUNT(*) AS BIGINT) AS buyers, \
+         CAST(COALESCE(SUM(CASE WHEN t.in_window >= 1 THEN 1 ELSE 0 END), 0) AS BIGINT) AS active, \
+         CAST(COALESCE(SUM(CASE WHEN t.in_window >= 2 THEN 1 ELSE 0 END), 0) AS BIGINT) AS repeat_buyers, \
+         CAST(COALESCE(SUM(CASE WHEN t.first_on < ",
+    )
+    .date(from)
+    .push(" THEN 1 ELSE 0 END), 0) AS BIGINT) AS prior, CAST(COALESCE(SUM(CASE WHEN t.first_on < ")
+    .date(from)
+    .push(
+        " AND t.in_window >= 1 THEN 1 ELSE 0 END), 0) AS BIGINT) AS retained, \
+         CAST(COALESCE(SUM(CASE WHEN t.first_on >= ",
+    )
+    .date(from)
+    .push(
+        " THEN 1 ELSE 0 END), 0) AS BIGINT) AS new_buyers, \
+         CAST(COALESCE(SUM(t.revenue), 0) AS BIGINT) AS revenue, \
+         CAST(COALESCE(SUM(CASE WHEN t.recent >= 1 THEN 1 ELSE 0 END), 0) AS BIGINT) AS recent \
+         FROM (SELECT o.customer_id, MIN(o.order_date) AS first_on, \
+         SUM(CASE WHEN o.order_date >= ",
+    )
+    .date(from)
+    .push(" THEN 1 ELSE 0 END) AS in_window, SUM(CASE WHEN o.order_date >= ")
+    .date(from)
+    .push(" THEN o.total_minor ELSE 0 END) AS revenue, SUM(CASE WHEN o.order_date >= ")
+    .date(churn_since)
+    .push(
+        " THEN 1 ELSE 0 END) AS recent \
+         FROM orders o JOIN customers c ON c.workspace_id = o.workspace_id AND c.id = o.customer_id WHERE ",
+    );
+    push_revenue_orders(&mut sql, vis.workspace_id, currency);
+    sql.push(" AND o.order_date < ").date(end).push(" AND ");
+    push_customers(&mut sql, vis, filter);
+    sql.push(" GROUP BY o.customer_id) t");
+    sql.load(conn)
+}

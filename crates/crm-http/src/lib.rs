@@ -135,6 +135,7 @@ fn v1(cfg: &mut ServiceConfig<'_>) {
         .service(analytics::rfm::rfm)
         .service(analytics::cohorts::cohorts)
         .service(analytics::kmeans::kmeans_segments)
+        .service(analytics::kpis::kpis)
         .service(analytics::portrait::portrait)
         .service(analytics::profile::profile)
         .service(analytics::settings::get_settings)

@@ -6,6 +6,7 @@
 pub mod cohorts;
 pub mod distribution;
 pub mod kmeans;
+pub mod kpis;
 pub mod portrait;
 pub mod profile;
 pub mod rfm;
