@@ -89,8 +89,12 @@ pub fn count_customers(
         sql.push(" AND c.created_at >= ")
             .bind(crate::sql::Bind::Time(from));
     }
-    sql.push(" AND c.created_at < ")
-        .bind(crate::sql::Bind::Time(created.1));
+    // "Created before the end" is every customer when the end is still to
+    // come; leaving it out lets PostgreSQL answer from an index alone.
+    if created.1 <= crate::time::now() {
+        sql.push(" AND c.created_at < ")
+            .bind(crate::sql::Bind::Time(created.1));
+    }
     group_by(&mut sql, groups);
     sql.load(conn)
 }

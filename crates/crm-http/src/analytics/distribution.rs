@@ -133,6 +133,16 @@ impl Request {
         })
     }
 
+    fn summable(&self) -> bool {
+        matches!(
+            self.measure,
+            Measure::Customers | Measure::NewCustomers | Measure::Revenue | Measure::Orders
+        ) && [&self.groups.first, &self.groups.second]
+            .into_iter()
+            .flatten()
+            .all(|g| g.dimension != Dimension::Tag)
+    }
+
     fn uses_rfm(&self) -> bool {
         [&self.groups.first, &self.groups.second]
             .into_iter()
@@ -152,13 +162,24 @@ impl Request {
             currency: &settings.base_currency,
             churn_days: settings.churn_after_days,
         };
+        // Sums of a dimension where each customer has one value add up to
+        // the total; otherwise (tags, averages, rates) it is measured apart.
+        let summable = self.summable();
+        let total_of = |conn: &mut AnyConnection, groups: &HashMap<Key, f64>, w: DateWindow| {
+            if summable {
+                Ok(groups.values().sum())
+            } else {
+                measure.total(conn, w)
+            }
+        };
         let current = measure.groups(conn, &self.groups, self.window)?;
-        let total = measure.total(conn, self.window)?;
+        let total = total_of(conn, &current, self.window)?;
         let (previous, previous_total) = match self.previous {
-            Some(w) => (
-                Some(measure.groups(conn, &self.groups, w)?),
-                Some(measure.total(conn, w)?),
-            ),
+            Some(w) => {
+                let groups = measure.groups(conn, &self.groups, w)?;
+                let total = total_of(conn, &groups, w)?;
+                (Some(groups), Some(total))
+            }
             None => (None, None),
         };
         let first = self.groups.first.as_ref().map(|g| g.dimension);
