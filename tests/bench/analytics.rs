@@ -215,7 +215,7 @@ pub async fn bench(db: TestDb, customers: usize) {
                 "SELECT {}, {}, COUNT(DISTINCT o.customer_id), SUM(o.total_minor) FROM orders o \
                  JOIN customers c ON c.workspace_id = o.workspace_id AND c.id = o.customer_id \
                  JOIN customer_metrics m ON m.workspace_id = o.workspace_id AND m.customer_id = o.customer_id \
-                 WHERE {revenue} AND m.first_order_on >= '{cohort_from}' AND {live} GROUP BY 1, 2",
+                 WHERE {revenue} AND o.order_date >= '{cohort_from}' AND m.first_order_on >= '{cohort_from}' AND {live} GROUP BY 1, 2",
                 month("m.first_order_on"),
                 month("o.order_date")
             ),

@@ -186,7 +186,10 @@ pub fn cohorts(
         month("o.order_date", pg),
     ));
     push_revenue_orders(&mut sql, vis.workspace_id, currency);
-    sql.push(" AND m.first_order_on >= ")
+    // No order of these customers predates their cohort: bound the scan.
+    sql.push(" AND o.order_date >= ")
+        .date(first_order.0)
+        .push(" AND m.first_order_on >= ")
         .date(first_order.0)
         .push(" AND m.first_order_on < ")
         .date(first_order.1)
