@@ -11,7 +11,7 @@
 //!
 //! Then `analytics` times the analytics endpoints on demo data of the `m`
 //! size against their SQL run directly. `BENCH=batch` or `BENCH=analytics`
-//! runs one part only.
+//! runs one part only; `BENCH_DB=postgres` or `sqlite` one backend.
 
 mod analytics;
 
@@ -155,7 +155,12 @@ async fn main() {
     }
     if part != "batch" {
         let customers = count("BENCH_ANALYTICS_CUSTOMERS", 100_000);
-        analytics::bench(TestDb::postgres(), customers).await;
-        analytics::bench(TestDb::sqlite(), customers).await;
+        let only = std::env::var("BENCH_DB").unwrap_or_default();
+        if only != "sqlite" {
+            analytics::bench(TestDb::postgres(), customers).await;
+        }
+        if only != "postgres" {
+            analytics::bench(TestDb::sqlite(), customers).await;
+        }
     }
 }
