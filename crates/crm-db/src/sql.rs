@@ -77,32 +77,22 @@ impl Sql {
 
     /// `(p1, p2, …)` of ids; `(NULL)` when empty, which matches nothing.
     pub fn id_list(&mut self, values: &[Uuid]) -> &mut Self {
-        if values.is_empty() {
-            return self.push("(NULL)");
-        }
-        self.push("(");
-        for (i, v) in values.iter().enumerate() {
-            if i > 0 {
-                self.push(", ");
-            }
-            self.id(*v);
-        }
-        self.push(")")
+        self.list(values.iter().map(|v| Bind::Id(*v)))
     }
 
     /// `(p1, p2, …)` of texts; `(NULL)` when empty.
     pub fn text_list(&mut self, values: &[&str]) -> &mut Self {
-        if values.is_empty() {
-            return self.push("(NULL)");
+        self.list(values.iter().map(|v| Bind::Text((*v).to_owned())))
+    }
+
+    fn list(&mut self, values: impl Iterator<Item = Bind>) -> &mut Self {
+        let mut any = false;
+        for (i, v) in values.enumerate() {
+            self.push(if i == 0 { "(" } else { ", " });
+            self.bind(v);
+            any = true;
         }
-        self.push("(");
-        for (i, v) in values.iter().enumerate() {
-            if i > 0 {
-                self.push(", ");
-            }
-            self.text(v);
-        }
-        self.push(")")
+        self.push(if any { ")" } else { "(NULL)" })
     }
 
     pub fn sql_text(&self) -> &str {
