@@ -1,7 +1,7 @@
 //! Small building blocks every page uses: the error view (problem+json
 //! title, detail and request id) for `<ErrorBoundary>`, skeleton rows,
-//! empty states, breadcrumbs, toasts, a confirmation dialog, and the field
-//! error line beside an input.
+//! empty states, breadcrumbs, toasts, a confirmation dialog, the field
+//! error line beside an input, and plain tables and lists of figures.
 
 use leptos::prelude::*;
 
@@ -175,4 +175,73 @@ pub fn When(
             fallback.run()
         }
     }
+}
+
+/// One cell of a `data_table`: text, a link, a colour swatch before it or a
+/// share bar (0–1) under it.
+#[derive(Default)]
+pub struct Cell {
+    pub text: String,
+    /// `num` for right-aligned figures, `num muted` for shares.
+    pub class: &'static str,
+    pub href: Option<String>,
+    pub swatch: Option<&'static str>,
+    pub meter: Option<f64>,
+}
+
+impl Cell {
+    pub fn num(text: String) -> Self {
+        Self {
+            text,
+            class: "num",
+            ..Self::default()
+        }
+    }
+}
+
+/// A compact table of figures (`table.rank`) that scrolls sideways on
+/// narrow screens. Each row is `(data-key, selected, cells)`; every table of
+/// figures uses this one function, which keeps the WASM small.
+pub fn data_table(
+    id: &'static str,
+    row_class: &'static str,
+    heads: Vec<(String, &'static str)>,
+    rows: Vec<(String, bool, Vec<Cell>)>,
+) -> AnyView {
+    let cell = |c: Cell| {
+        let text = match c.href {
+            Some(href) => view! { <a href=href>{c.text}</a> }.into_any(),
+            None => c.text.into_any(),
+        };
+        view! {
+            <td class=c.class>
+                {c.swatch.map(|colour| view! { <span class="swatch" style=format!("background:{colour}")></span>" " })}
+                {text}
+                {c.meter.map(|m| view! { <div class="meter"><div style=format!("width:{:.1}%", m * 100.0)></div></div> })}
+            </td>
+        }
+    };
+    view! {
+        <div class="scroll-x">
+            <table class="rank" id=id>
+                <thead><tr>{heads.into_iter().map(|(text, class)| view! { <th class=class>{text}</th> }).collect_view()}</tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|(key, selected, cells)| view! {
+                        <tr class=row_class class:selected=selected data-key=key>{cells.into_iter().map(cell).collect_view()}</tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+/// Labelled figures in a grid: `(label, value)` pairs.
+pub fn figure_list(id: &'static str, class: &'static str, items: Vec<(String, String)>) -> AnyView {
+    view! {
+        <dl class=class id=id>
+            {items.into_iter().map(|(label, value)| view! { <div><dt>{label}</dt><dd>{value}</dd></div> }).collect_view()}
+        </dl>
+    }
+    .into_any()
 }

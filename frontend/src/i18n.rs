@@ -207,6 +207,21 @@ fn fraction_digits(format: &js_sys::Intl::NumberFormat) -> f64 {
         .unwrap_or(2.0)
 }
 
+/// A number with at most `digits` decimals: 3.14159, 1 → "3.1".
+pub fn decimal(locale: Locale, value: f64, digits: u32) -> String {
+    let opts = options(&[("maximumFractionDigits", digits.into())]);
+    apply_format(&number_format(locale, &opts).format(), value)
+}
+
+/// Minor units in major units of `currency`: 12550 fen → 125.5.
+pub fn major(locale: Locale, amount_minor: f64, currency: &str) -> f64 {
+    let format = number_format(
+        locale,
+        &options(&[("style", "currency".into()), ("currency", currency.into())]),
+    );
+    amount_minor / 10f64.powf(fraction_digits(&format))
+}
+
 /// A share: 0.1234 → "12.3%".
 pub fn percent(locale: Locale, ratio: f64) -> String {
     let opts = options(&[

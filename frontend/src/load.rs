@@ -62,6 +62,17 @@ impl<T: DeserializeOwned + Clone + Send + Sync + 'static> Load<T> {
         self.state.get()
     }
 
+    /// Reads the answer so far without cloning it (tracked).
+    pub fn with<R>(&self, f: impl FnOnce(&Option<Result<T, ApiError>>) -> R) -> R {
+        self.state.with(f)
+    }
+
+    /// `f` of the answer when it is a success (tracked).
+    pub fn ok_with<R>(&self, f: impl FnOnce(&T) -> R) -> Option<R> {
+        self.state
+            .with(|s| s.as_ref().and_then(|r| r.as_ref().ok()).map(f))
+    }
+
     pub fn refetch(&self) {
         self.trigger.update(|n| *n += 1);
     }

@@ -19,7 +19,9 @@ use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::i18n::Locale;
-use crate::pages::{contacts, customers, dashboard, distribution, login, not_found, settings};
+use crate::pages::{
+    analytics, contacts, customers, dashboard, distribution, login, not_found, settings,
+};
 
 #[component]
 fn App() -> impl IntoView {
@@ -38,6 +40,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("customers/:id/edit") view=customers::form::EditCustomer/>
                     <Route path=path!("contacts") view=contacts::ContactList/>
                     <Route path=path!("distribution") view=distribution::Distribution/>
+                    <Route path=path!("analytics") view=analytics::Analytics/>
                     <Route path=path!("settings") view=|| view! { <Redirect path="/settings/users"/> }/>
                     <Route path=path!("settings/:tab") view=settings::Settings/>
                 </ParentRoute>

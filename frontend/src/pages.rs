@@ -1,5 +1,6 @@
 //! One module per page (or group of pages).
 
+pub mod analytics;
 pub mod contacts;
 pub mod customers;
 pub mod dashboard;

@@ -66,6 +66,7 @@ pub fn Shell() -> impl IntoView {
                 <When when=move || session.can(ObjectType::Customers, Action::Read)>
                     {link("/customers", "nav-customers", "◎")}
                     {link("/distribution", "nav-distribution", "◍")}
+                    {link("/analytics", "nav-analytics", "◔")}
                 </When>
                 <When when=move || session.can(ObjectType::Contacts, Action::Read)>
                     {link("/contacts", "nav-contacts", "☏")}

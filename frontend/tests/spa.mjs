@@ -467,6 +467,82 @@ try {
     await page.screenshot({ path: join(shots, 'distribution-375.png'), fullPage: true });
   }, { width: 375, height: 740 });
 
+  // The Analytics page: RFM segments and their portrait, cohorts, k-means.
+  const chartOf = (page, id) => page.evaluate((id) => window.echarts?.getInstanceByDom(document.querySelector(id))?.getOption(), id);
+
+  await check('analytics: segments, R × F and cohort heatmaps, the k-means scatter, a segment portrait', async (page) => {
+    await login(page, 'admin@demo.test', '/analytics');
+    await page.waitForSelector('#segments tr.segment');
+    assert.equal(await page.locator('.nav-link:has-text("客户分析")').count(), 1, 'sidebar link');
+    const rfm = await api(page, '/api/v1/analytics/rfm');
+    assert.ok(rfm.body.buyers > 0);
+    const names = await page.locator('#segments tr.segment td:first-child a').allInnerTexts();
+    assert.equal(names.length, rfm.body.segments.length, 'one row per segment');
+    assert.ok(names.includes('重要价值客户'), `segments translated (${names})`);
+    for (const id of ['#rfm-chart', '#cohort-chart', '#kmeans-chart']) await page.waitForSelector(`${id} canvas`);
+    await page.waitForFunction(() => window.echarts?.getInstanceByDom(document.querySelector('#kmeans-chart'))?.getOption().series.length > 0);
+    const grid = await chartOf(page, '#rfm-chart');
+    assert.equal(grid.series[0].type, 'heatmap');
+    assert.equal(grid.series[0].data.reduce((n, d) => n + d.value[2], 0), rfm.body.buyers, 'the grid counts every buyer');
+    const cohorts = await chartOf(page, '#cohort-chart');
+    assert.equal(cohorts.yAxis[0].data.length, 12, 'twelve cohorts');
+    const kmeans = await api(page, '/api/v1/analytics/kmeans');
+    const scatter = await chartOf(page, '#kmeans-chart');
+    assert.equal(scatter.series.length, kmeans.body.k, 'one series per cluster');
+    assert.equal(await page.locator('#clusters tr.cluster').count(), kmeans.body.k);
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: join(shots, 'analytics-1280.png'), fullPage: true });
+
+    // A segment's portrait, kept in the URL.
+    await page.click('#segments tr.segment[data-key="champions"] a');
+    await page.waitForURL(/segment=champions/);
+    await page.waitForSelector('#portrait-title:has-text("重要价值客户")');
+    await page.waitForSelector('#portrait-figures dd');
+    const portrait = await api(page, '/api/v1/analytics/portrait?rfm_segment=champions');
+    assert.equal(await page.locator('#portrait-figures dd').first().innerText(), String(portrait.body.customers));
+    assert.match(await page.locator('#portrait-groups').innerText(), /地区[\s\S]*行业[\s\S]*负责人/);
+    await page.screenshot({ path: join(shots, 'analytics-portrait.png') });
+
+    // Another k, then English.
+    await page.selectOption('#k', '3');
+    await page.waitForURL(/k=3/);
+    await page.waitForFunction(() => document.querySelectorAll('#clusters tr.cluster').length === 3);
+    assert.match(page.url(), /segment=champions/, 'the portrait stays open');
+    await page.click('#language');
+    await page.waitForSelector('#portrait-title:has-text("Champions")');
+    await page.click('#language');
+  });
+
+  await check('analytics at 375 px: nothing scrolls sideways', async (page) => {
+    await login(page, 'admin@demo.test', '/analytics');
+    await page.waitForSelector('#segments tr.segment');
+    for (const id of ['#rfm-chart', '#cohort-chart', '#kmeans-chart']) await page.waitForSelector(`${id} canvas`);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 375, `no horizontal scroll (width ${width})`);
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: join(shots, 'analytics-375.png'), fullPage: true });
+  }, { width: 375, height: 740 });
+
+  await check('customer detail: the purchase profile of a buying customer, none for a new one', async (page) => {
+    await login(page, 'admin@demo.test');
+    const kmeans = await api(page, '/api/v1/analytics/kmeans');
+    const id = kmeans.body.points[0].customer_id;
+    const profile = await api(page, `/api/v1/customers/${id}/profile`);
+    assert.ok(profile.body.order_count > 0 && profile.body.rfm);
+    await page.goto(`${base}/customers/${id}`);
+    await page.waitForSelector('#purchase-profile');
+    const text = await page.locator('#purchase-profile').innerText();
+    const segments = { champions: '重要价值客户', loyal: '忠诚客户', new: '新客户', potential_loyalists: '潜力客户', cant_lose: '重要挽留客户', at_risk: '流失风险客户', hibernating: '沉睡客户', lost: '已流失客户' };
+    assert.ok(text.includes(segments[profile.body.rfm.segment]), `the RFM segment is shown (${text})`);
+    assert.ok(text.includes(`R${profile.body.rfm.r} F${profile.body.rfm.f} M${profile.body.rfm.m}`));
+    assert.match(text, /流失风险[\s\S]*\d+(\.\d)?%/);
+    await page.screenshot({ path: join(shots, 'customer-profile.png') });
+    const created = await api(page, '/api/v1/customers', { method: 'POST', body: JSON.stringify({ kind: 'organization', name: '无订单测试客户' }) });
+    assert.equal(created.status, 201);
+    await page.goto(`${base}/customers/${created.body.id}`);
+    await page.waitForSelector('#no-orders:has-text("暂无订单")');
+  });
+
   await check('the page talks to no host but its own server', async () => {
     assert.deepEqual(foreign, []);
   });

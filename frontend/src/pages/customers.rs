@@ -4,3 +4,4 @@ pub mod detail;
 mod filters;
 pub mod form;
 pub mod list;
+mod metrics;

@@ -179,6 +179,7 @@ fn Profile(customer: Customer) -> impl IntoView {
                 </dl>
             </section>
             <div class="side">
+                <super::metrics::PurchaseProfile customer_id=customer.with_untracked(|c| c.id)/>
                 <section class="card">
                     <h2>{tr("section-tags")}</h2>
                     <div class="tags" id="tags">

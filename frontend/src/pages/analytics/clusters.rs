@@ -1,0 +1,98 @@
+//! The k-means cluster table: each cluster's size, share and centroid, the
+//! centroid written in each feature's unit (days, orders per 30 days, money).
+
+use crm_api_types::analytics::{KmeansResult, RfmSummary};
+use leptos::prelude::*;
+
+use super::charts::CLUSTER_COLOURS;
+use super::message1;
+use crate::components::{Cell, data_table};
+use crate::i18n::{self, Locale, message, use_locale};
+use crate::load::Load;
+
+/// A centroid value of `feature` in its natural unit.
+fn feature_value(locale: Locale, feature: &str, value: f64, currency: &str) -> String {
+    match feature {
+        "frequency" => message1(locale, "an-per-30", "n", i18n::decimal(locale, value, 2)),
+        "aov" | "monetary" => i18n::money_whole(locale, value, currency),
+        _ => message1(locale, "an-days", "n", i18n::decimal(locale, value, 0)),
+    }
+}
+
+#[component]
+pub fn Clusters(
+    result: Load<KmeansResult>,
+    /// The RFM answer, for its currency.
+    currency: Load<RfmSummary>,
+) -> impl IntoView {
+    let locale = use_locale();
+    move || {
+        let locale = locale.get();
+        let currency = currency.ok_with(|s| s.currency.clone());
+        result
+            .ok_with(|r| table(locale, r, &currency?))
+            .flatten()
+            .unwrap_or_else(|| ().into_any())
+    }
+}
+
+fn table(locale: Locale, r: &KmeansResult, currency: &str) -> Option<AnyView> {
+    let t = |key: &str| message(locale, key, None);
+    let note = format!(
+        "k = {} · {} {} · {}",
+        r.k,
+        t("an-silhouette"),
+        i18n::decimal(locale, r.silhouette, 2),
+        message1(
+            locale,
+            "an-buyers-n",
+            "n",
+            i18n::number(locale, r.customers as f64)
+        ),
+    );
+    let mut heads = vec![
+        (t("an-cluster"), ""),
+        (t("an-customers"), "num"),
+        (t("dist-share"), "num"),
+    ];
+    heads.extend(
+        r.features
+            .iter()
+            .map(|f| (t(&format!("an-feature-{}", f.replace('_', "-"))), "num")),
+    );
+    let rows = r
+        .clusters
+        .iter()
+        .map(|c| {
+            let mut cells = vec![
+                Cell {
+                    text: message1(locale, "an-cluster-n", "n", (c.cluster + 1).to_string()),
+                    swatch: Some(CLUSTER_COLOURS[c.cluster as usize % CLUSTER_COLOURS.len()]),
+                    class: "nowrap",
+                    ..Cell::default()
+                },
+                Cell::num(i18n::number(locale, c.size as f64)),
+                Cell {
+                    class: "num muted",
+                    ..Cell::num(i18n::percent(locale, c.share))
+                },
+            ];
+            cells.extend(
+                r.features
+                    .iter()
+                    .zip(&c.centroid)
+                    .map(|(f, v)| Cell::num(feature_value(locale, f, *v, currency))),
+            );
+            (c.cluster.to_string(), false, cells)
+        })
+        .collect();
+    Some(
+        view! {
+            <div>
+                <p class="muted hint-line" id="kmeans-note">{note}</p>
+                {data_table("clusters", "cluster", heads, rows)}
+            </div>
+        }
+        .into_any(),
+    )
+}
