@@ -164,20 +164,18 @@ pub async fn bench(db: TestDb, customers: usize) {
     };
     let this_month = today.with_day(1).unwrap_or(today);
     let cohort_from = this_month - chrono::Months::new(11);
+    // The same SQL the API sends: a window ending after now has no
+    // `created_at` bound, so counts can come from an index alone.
     let cases: Vec<(&str, String, String)> = vec![
         (
             "customers by province",
             format!("/api/v1/analytics/distribution?dimension=region&to={today}"),
-            format!(
-                "SELECT c.province_code, COUNT(*) FROM customers c WHERE {live} AND c.created_at < '{end}' GROUP BY 1"
-            ),
+            format!("SELECT c.province_code, COUNT(*) FROM customers c WHERE {live} GROUP BY 1"),
         ),
         (
             "customers by industry",
             format!("/api/v1/analytics/distribution?dimension=industry&to={today}"),
-            format!(
-                "SELECT c.industry, COUNT(*) FROM customers c WHERE {live} AND c.created_at < '{end}' GROUP BY 1"
-            ),
+            format!("SELECT c.industry, COUNT(*) FROM customers c WHERE {live} GROUP BY 1"),
         ),
         (
             "revenue by province, 12 months",
@@ -196,7 +194,7 @@ pub async fn bench(db: TestDb, customers: usize) {
                 "/api/v1/analytics/distribution?dimension=region&level=city&parent=440000&to={today}"
             ),
             format!(
-                "SELECT c.city_code, COUNT(*) FROM customers c WHERE {live} AND c.created_at < '{end}' AND c.province_code = '440000' GROUP BY 1"
+                "SELECT c.city_code, COUNT(*) FROM customers c WHERE {live} AND c.province_code = '440000' GROUP BY 1"
             ),
         ),
         (
