@@ -16,6 +16,7 @@ both!(
     analytics_follow_visibility,
     analytics_reject_bad_parameters,
     settings_choose_the_currency_and_churn_period,
+    rfm_scores_are_recomputed_at_most_once_per_max_age,
 );
 
 fn today() -> NaiveDate {
@@ -574,4 +575,32 @@ async fn settings_choose_the_currency_and_churn_period(app: TestApp) {
         .await
         .expect(200);
     assert_eq!(profile(&app, t, a).await["lifecycle"], "churned");
+}
+
+async fn rfm_scores_are_recomputed_at_most_once_per_max_age(app: TestApp) {
+    let mut app = app;
+    app.state.rfm_max_age = std::time::Duration::from_secs(3600);
+    let w = World::create(&app);
+    let t = &w.admin.token;
+    setup_product(&app, t).await;
+    let a = CustomerBuilder::new(w.ws, "甲").owner(&w.rep1).build(&app);
+    let b = CustomerBuilder::new(w.ws, "乙").owner(&w.rep1).build(&app);
+    order(&app, t, a, 3, 1_000, "paid").await;
+    let first = profile(&app, t, a).await;
+    assert!(first["rfm"].is_object(), "never computed: computed now");
+    // A new buyer within the hour is served the scores as they were, with their time.
+    order(&app, t, b, 2, 5_000, "paid").await;
+    let stale = profile(&app, t, b).await;
+    assert!(stale["rfm"].is_null(), "{stale}");
+    assert_eq!(stale["as_of"], first["as_of"]);
+    assert_eq!(stale["order_count"], 1, "counts are exact at once");
+    // Once the scores may be recomputed, the next read does.
+    app.state.rfm_max_age = std::time::Duration::ZERO;
+    let fresh = profile(&app, t, b).await;
+    let a_now = profile(&app, t, a).await;
+    assert!(
+        fresh["rfm"]["m"].as_i64() > a_now["rfm"]["m"].as_i64(),
+        "{fresh} {a_now}"
+    );
+    assert_ne!(fresh["as_of"], first["as_of"]);
 }

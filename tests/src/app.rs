@@ -136,6 +136,8 @@ impl TestApp {
             account_throttle: crm_http::state::default_account_throttle(),
             address_throttle: crm_http::state::default_address_throttle(),
             web_dir: None,
+            // Tests read scores right after writing orders.
+            rfm_max_age: std::time::Duration::ZERO,
         };
         Self { state, db }
     }

@@ -20,6 +20,10 @@ pub struct AppState {
     /// The built web app (`frontend/dist`): served at `/` with deep links
     /// falling back to its `index.html`. `None`: a plain page links to the API docs.
     pub web_dir: Option<std::path::PathBuf>,
+    /// How stale RFM scores may be served after an order write before an
+    /// analytics read recomputes them (the recompute takes the workspace
+    /// lock, so a busy workspace must not pay it on every read).
+    pub rfm_max_age: std::time::Duration,
 }
 
 impl AppState {

@@ -42,6 +42,7 @@ pub fn app_state(
         account_throttle: crm_http::state::default_account_throttle(),
         address_throttle: crm_http::state::default_address_throttle(),
         web_dir: Some(settings.web_dir.clone()),
+        rfm_max_age: std::time::Duration::from_secs(settings.rfm_refresh_seconds),
     }
 }
 

@@ -19,6 +19,9 @@ pub struct Settings {
     pub trust_proxy: bool,
     /// `CRM_WEB_DIR`, default `frontend/dist`: the built web app, served at `/` when present.
     pub web_dir: PathBuf,
+    /// `CRM_RFM_REFRESH_SECONDS`, default 60: after an order write, RFM scores
+    /// are recomputed on the next analytics read at most this often.
+    pub rfm_refresh_seconds: u64,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -42,6 +45,11 @@ impl Settings {
             web_dir: PathBuf::from(
                 var("CRM_WEB_DIR").unwrap_or_else(|| "frontend/dist".to_owned()),
             ),
+            rfm_refresh_seconds: var("CRM_RFM_REFRESH_SECONDS")
+                .map(|v| v.parse())
+                .transpose()
+                .context("CRM_RFM_REFRESH_SECONDS must be a number")?
+                .unwrap_or(60),
         })
     }
 

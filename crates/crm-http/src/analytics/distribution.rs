@@ -53,10 +53,11 @@ pub async fn distribution(
 ) -> Result<web::Json<Distribution>, ApiError> {
     let q = query.0;
     let request = Request::parse(&q)?;
+    let max_age = state.rfm_max_age;
     let answer = state
         .db(move |conn| {
             let vis = caller.visibility(conn, ObjectType::Customers, Action::Read)?;
-            request.run(conn, &vis)
+            request.run(conn, &vis, max_age)
         })
         .await?;
     Ok(web::Json(answer))
@@ -150,10 +151,15 @@ impl Request {
             .any(|g| matches!(g.dimension, Dimension::RfmSegment | Dimension::ValueTier))
     }
 
-    fn run(self, conn: &mut AnyConnection, vis: &Visibility) -> Result<Distribution, ApiError> {
+    fn run(
+        self,
+        conn: &mut AnyConnection,
+        vis: &Visibility,
+        max_age: std::time::Duration,
+    ) -> Result<Distribution, ApiError> {
         let settings = crm_db::metrics::settings(conn, vis.workspace_id)?;
         if self.uses_rfm() || self.filter.rfm_segment.is_some() {
-            crm_db::metrics::ensure_rfm(conn, vis.workspace_id)?;
+            crm_db::metrics::ensure_rfm(conn, vis.workspace_id, max_age)?;
         }
         let measure = Measured {
             vis,

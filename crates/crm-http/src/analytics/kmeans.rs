@@ -80,10 +80,11 @@ pub async fn kmeans_segments(
     }
     let features = features_of(q.features.as_deref())?;
     let today = Utc::now().date_naive();
+    let max_age = state.rfm_max_age;
     let rows = state
         .db(move |conn| {
             let vis = caller.visibility(conn, ObjectType::Customers, Action::Read)?;
-            super::fresh_segments(conn, vis.workspace_id, &filter)?;
+            super::fresh_segments(conn, vis.workspace_id, &filter, max_age)?;
             Ok(crm_db::rfm::buyers(conn, &vis, &filter)?)
         })
         .await?;

@@ -29,9 +29,10 @@ pub(crate) fn fresh_segments(
     conn: &mut crm_db::AnyConnection,
     workspace_id: uuid::Uuid,
     filter: &crm_db::customers::CustomerFilter,
+    max_age: std::time::Duration,
 ) -> Result<(), ApiError> {
     if filter.rfm_segment.is_some() {
-        crm_db::metrics::ensure_rfm(conn, workspace_id)?;
+        crm_db::metrics::ensure_rfm(conn, workspace_id, max_age)?;
     }
     Ok(())
 }

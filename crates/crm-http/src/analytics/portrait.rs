@@ -60,10 +60,11 @@ pub async fn portrait(
 ) -> Result<web::Json<Portrait>, ApiError> {
     let filter = filter_of(&query.0.customer_filters())?;
     let today = Utc::now().date_naive();
+    let max_age = state.rfm_max_age;
     let answer = state
         .db(move |conn| {
             let vis = caller.visibility(conn, ObjectType::Customers, Action::Read)?;
-            crm_db::metrics::ensure_rfm(conn, vis.workspace_id)?;
+            crm_db::metrics::ensure_rfm(conn, vis.workspace_id, max_age)?;
             let settings = crm_db::metrics::settings(conn, vis.workspace_id)?;
             let currency = settings.base_currency.clone();
             let end = today + Duration::days(1);

@@ -157,6 +157,7 @@ async fn next_page(
     filter: &crm_db::customers::CustomerFilter,
     after: Option<(SortValue, uuid::Uuid)>,
 ) -> Result<Vec<CustomerRow>, ApiError> {
+    let max_age = state.rfm_max_age;
     let (caller, filter) = (caller.clone(), filter.clone());
     state
         .db(move |conn| {
@@ -167,7 +168,7 @@ async fn next_page(
                 after,
                 limit: PAGE - 1,
             };
-            crate::analytics::fresh_segments(conn, vis.workspace_id, &filter)?;
+            crate::analytics::fresh_segments(conn, vis.workspace_id, &filter, max_age)?;
             Ok(crm_db::customers::list(conn, &vis, &filter, &keyset)?)
         })
         .await
