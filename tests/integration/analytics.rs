@@ -15,15 +15,13 @@ both!(
     rfm_and_cohorts_match_a_reference_computation,
     analytics_follow_visibility,
     analytics_reject_bad_parameters,
-    settings_choose_the_currency_and_churn_period,
-    rfm_scores_are_recomputed_at_most_once_per_max_age,
 );
 
-fn today() -> NaiveDate {
+pub(crate) fn today() -> NaiveDate {
     Utc::now().date_naive()
 }
 
-async fn setup_product(app: &TestApp, token: &str) {
+pub(crate) async fn setup_product(app: &TestApp, token: &str) {
     app.post("/api/v1/products")
         .token(token)
         .json(
@@ -34,7 +32,7 @@ async fn setup_product(app: &TestApp, token: &str) {
         .expect(201);
 }
 
-async fn order(
+pub(crate) async fn order(
     app: &TestApp,
     token: &str,
     customer: Uuid,
@@ -55,7 +53,7 @@ async fn order(
         .body
 }
 
-async fn profile(app: &TestApp, token: &str, customer: Uuid) -> Value {
+pub(crate) async fn profile(app: &TestApp, token: &str, customer: Uuid) -> Value {
     app.get(&format!("/api/v1/customers/{customer}/profile"))
         .token(token)
         .send()
@@ -491,116 +489,4 @@ async fn analytics_reject_bad_parameters(app: TestApp) {
         .send()
         .await
         .expect(401);
-}
-
-async fn settings_choose_the_currency_and_churn_period(app: TestApp) {
-    let w = World::create(&app);
-    let t = &w.admin.token;
-    setup_product(&app, t).await;
-    let a = CustomerBuilder::new(w.ws, "Acme Inc.")
-        .owner(&w.rep1)
-        .build(&app);
-    order(&app, t, a, 100, 5_000, "paid").await;
-    app.post("/api/v1/orders")
-        .token(t)
-        .json(&json!({
-            "customer_id": a, "order_date": today() - Duration::days(20), "status": "paid", "currency": "USD",
-            "lines": [{"sku": "P", "quantity": 1, "unit_price_minor": 700}]
-        }))
-        .send()
-        .await
-        .expect(201);
-    let s = app
-        .get("/api/v1/analytics/settings")
-        .token(&w.rep1.token)
-        .send()
-        .await
-        .expect(200);
-    assert_eq!(
-        s.body,
-        json!({"base_currency": "CNY", "churn_after_days": 180})
-    );
-    let p = profile(&app, t, a).await;
-    assert_eq!(
-        (p["revenue_minor"].clone(), p["lifecycle"].clone()),
-        (json!(5_000), json!("at_risk"))
-    );
-    // A rep may not change them; bad values name their fields.
-    app.put("/api/v1/analytics/settings")
-        .token(&w.rep1.token)
-        .json(&json!({"base_currency": "USD", "churn_after_days": 90}))
-        .send()
-        .await
-        .expect(403);
-    let bad = app
-        .put("/api/v1/analytics/settings")
-        .token(t)
-        .json(&json!({"base_currency": "dollars", "churn_after_days": 1}))
-        .send()
-        .await
-        .expect(422);
-    assert_eq!(bad.errors(), ["base_currency", "churn_after_days"]);
-    // USD as the base currency recomputes the customer; 60 days of silence churns.
-    let saved = app
-        .put("/api/v1/analytics/settings")
-        .token(t)
-        .json(&json!({"base_currency": "usd", "churn_after_days": 60}))
-        .send()
-        .await
-        .expect(200);
-    assert_eq!(saved.body["base_currency"], "USD");
-    let p = profile(&app, t, a).await;
-    assert_eq!(
-        (p["revenue_minor"].clone(), p["currency"].clone()),
-        (json!(700), json!("USD"))
-    );
-    assert_eq!(p["order_count"], 1);
-    let rev = app
-        .get("/api/v1/analytics/distribution?dimension=industry&measure=revenue")
-        .token(t)
-        .send()
-        .await
-        .expect(200);
-    assert_eq!(
-        (
-            rev.body["total"]["value"].clone(),
-            rev.body["currency"].clone()
-        ),
-        (json!(700.0), json!("USD"))
-    );
-    app.put("/api/v1/analytics/settings")
-        .token(t)
-        .json(&json!({"base_currency": "USD", "churn_after_days": 10}))
-        .send()
-        .await
-        .expect(200);
-    assert_eq!(profile(&app, t, a).await["lifecycle"], "churned");
-}
-
-async fn rfm_scores_are_recomputed_at_most_once_per_max_age(app: TestApp) {
-    let mut app = app;
-    app.state.rfm_max_age = std::time::Duration::from_secs(3600);
-    let w = World::create(&app);
-    let t = &w.admin.token;
-    setup_product(&app, t).await;
-    let a = CustomerBuilder::new(w.ws, "甲").owner(&w.rep1).build(&app);
-    let b = CustomerBuilder::new(w.ws, "乙").owner(&w.rep1).build(&app);
-    order(&app, t, a, 3, 1_000, "paid").await;
-    let first = profile(&app, t, a).await;
-    assert!(first["rfm"].is_object(), "never computed: computed now");
-    // A new buyer within the hour is served the scores as they were, with their time.
-    order(&app, t, b, 2, 5_000, "paid").await;
-    let stale = profile(&app, t, b).await;
-    assert!(stale["rfm"].is_null(), "{stale}");
-    assert_eq!(stale["as_of"], first["as_of"]);
-    assert_eq!(stale["order_count"], 1, "counts are exact at once");
-    // Once the scores may be recomputed, the next read does.
-    app.state.rfm_max_age = std::time::Duration::ZERO;
-    let fresh = profile(&app, t, b).await;
-    let a_now = profile(&app, t, a).await;
-    assert!(
-        fresh["rfm"]["m"].as_i64() > a_now["rfm"]["m"].as_i64(),
-        "{fresh} {a_now}"
-    );
-    assert_ne!(fresh["as_of"], first["as_of"]);
 }

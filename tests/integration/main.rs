@@ -5,6 +5,7 @@ mod activities;
 mod admin;
 mod analytics;
 mod analytics_demo;
+mod analytics_settings;
 mod auth;
 mod batch;
 mod changes;
