@@ -472,19 +472,43 @@ async fn analytics_reject_bad_parameters(app: TestApp) {
             .expect(400);
         assert_eq!(r.errors(), [field], "{query}: {}", r.body);
     }
-    for (query, field) in [
-        ("months=0", "months"),
-        ("months=37", "months"),
-        ("from=2026-13", "from"),
+    for (path, field) in [
+        ("cohorts?months=0", "months"),
+        ("cohorts?months=37", "months"),
+        ("cohorts?from=2026-13", "from"),
+        ("kmeans?k=1", "k"),
+        ("kmeans?k=11", "k"),
+        ("kmeans?features=recency,colour", "features"),
+        ("kmeans?features=,", "features"),
+        ("kpis?from=2026-02-01&to=2026-01-01", "from"),
+        ("kpis?acquisition_cost_minor=-1", "acquisition_cost_minor"),
+        ("rfm?rfm_segment=famous", "rfm_segment"),
+        ("portrait?industry=piracy", "industry"),
     ] {
         let r = app
-            .get(&format!("/api/v1/analytics/cohorts?{query}"))
+            .get(&format!("/api/v1/analytics/{path}"))
             .token(t)
             .send()
             .await
             .expect(400);
-        assert_eq!(r.errors(), [field], "{query}");
+        assert_eq!(r.errors(), [field], "{path}: {}", r.body);
     }
+    // Fewer buying customers than clusters: 422 naming k.
+    let r = app
+        .get("/api/v1/analytics/kmeans?k=3")
+        .token(t)
+        .send()
+        .await
+        .expect(422);
+    assert_eq!(r.errors(), ["k"]);
+    let bad = app
+        .put("/api/v1/analytics/settings")
+        .token(t)
+        .json(&json!({"base_currency": "CNY"}))
+        .send()
+        .await
+        .expect(422);
+    assert_eq!(bad.errors(), ["churn_after_days"]);
     app.get("/api/v1/analytics/distribution?dimension=region")
         .send()
         .await
