@@ -186,6 +186,7 @@ object-pipelines = Pipelines
 object-deals = Deals
 object-leads = Leads
 object-activities = Activities
+object-segments = Segments
 action-read = Read
 action-create = Create
 action-update = Update

@@ -186,6 +186,7 @@ object-pipelines = 销售流程
 object-deals = 商机
 object-leads = 线索
 object-activities = 活动
+object-segments = 客户分群
 action-read = 查看
 action-create = 新建
 action-update = 编辑

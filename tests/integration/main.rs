@@ -22,6 +22,7 @@ mod openapi;
 mod paging;
 mod regions;
 mod sales;
+mod segments;
 mod sync;
 mod upsert;
 mod visibility;

@@ -36,6 +36,20 @@ macro_rules! filtered_query {
             pub tag_id: Option<Uuid>,
             /// Buying customers in this RFM segment.
             pub rfm_segment: Option<RfmSegment>,
+            /// Customers with at least this many orders.
+            pub min_orders: Option<i32>,
+            /// Customers with at most this many orders (no orders counts 0).
+            pub max_orders: Option<i32>,
+            /// Revenue at least this much (base currency, minor units).
+            pub min_revenue_minor: Option<i64>,
+            /// Revenue at most this much (no orders counts 0).
+            pub max_revenue_minor: Option<i64>,
+            /// Buyers whose last order is on or after this day.
+            pub last_order_from: Option<NaiveDate>,
+            /// Buyers whose last order is on or before this day.
+            pub last_order_to: Option<NaiveDate>,
+            /// Members of this saved segment (`/segments`), on top of the other filters.
+            pub segment_id: Option<Uuid>,
         }
 
         impl $name {
@@ -53,6 +67,13 @@ macro_rules! filtered_query {
                     team_id: self.team_id,
                     tag_id: self.tag_id,
                     rfm_segment: self.rfm_segment,
+                    min_orders: self.min_orders,
+                    max_orders: self.max_orders,
+                    min_revenue_minor: self.min_revenue_minor,
+                    max_revenue_minor: self.max_revenue_minor,
+                    last_order_from: self.last_order_from,
+                    last_order_to: self.last_order_to,
+                    segment_id: self.segment_id,
                     ..Default::default()
                 }
             }

@@ -214,6 +214,20 @@ pub struct CustomerQuery {
     pub tag_id: Option<Uuid>,
     /// Buying customers in this RFM segment (see `/analytics/rfm`).
     pub rfm_segment: Option<RfmSegment>,
+    /// Customers with at least this many orders.
+    pub min_orders: Option<i32>,
+    /// Customers with at most this many orders (no orders counts 0).
+    pub max_orders: Option<i32>,
+    /// Revenue at least this much (base currency, minor units).
+    pub min_revenue_minor: Option<i64>,
+    /// Revenue at most this much (no orders counts 0).
+    pub max_revenue_minor: Option<i64>,
+    /// Buyers whose last order is on or after this day.
+    pub last_order_from: Option<NaiveDate>,
+    /// Buyers whose last order is on or before this day.
+    pub last_order_to: Option<NaiveDate>,
+    /// Members of this saved segment (`/segments`), on top of the other filters.
+    pub segment_id: Option<Uuid>,
     pub external_id: Option<String>,
     pub created_from: Option<DateTime<Utc>>,
     pub created_to: Option<DateTime<Utc>>,

@@ -21,6 +21,7 @@ pub mod orders;
 pub mod patch;
 pub mod products;
 pub mod regions;
+pub mod segments;
 pub mod tags;
 
 pub use common::{Health, Page, Problem};

@@ -99,6 +99,25 @@ pub fn count_customers(
     sql.load(conn)
 }
 
+#[derive(QueryableByName)]
+struct Total {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+/// How many customers the caller may see match the filter (a segment's
+/// member count).
+pub fn count_members(
+    conn: &mut AnyConnection,
+    vis: &Visibility,
+    filter: &CustomerFilter,
+) -> DbResult<i64> {
+    let mut sql = Sql::new(conn);
+    sql.push("SELECT COUNT(*) AS n FROM customers c WHERE ");
+    push_customers(&mut sql, vis, filter);
+    Ok(sql.load::<Total>(conn)?.first().map_or(0, |t| t.n))
+}
+
 /// Revenue orders in `currency` dated in `[from, to)` per group of their
 /// customers: total, count and distinct buyers.
 pub fn sum_orders(
@@ -349,6 +368,7 @@ pub fn push_filter(sql: &mut Sql, workspace_id: Uuid, f: &CustomerFilter) {
             .text(segment)
             .push(")");
     }
+    push_metric_filters(sql, workspace_id, f);
     let times = [
         ("c.created_at >= ", f.created_from),
         ("c.created_at < ", f.created_to),
@@ -360,5 +380,43 @@ pub fn push_filter(sql: &mut Sql, workspace_id: Uuid, f: &CustomerFilter) {
             sql.push(&format!(" AND {condition}"))
                 .bind(crate::sql::Bind::Time(v));
         }
+    }
+}
+
+/// Conditions on `customer_metrics` (customers without orders count zero
+/// orders and zero revenue), then the saved segment's rules.
+fn push_metric_filters(sql: &mut Sql, workspace_id: Uuid, f: &CustomerFilter) {
+    let conditions = [
+        (" IN ", "order_count >= ", f.min_orders.map(i64::from)),
+        (" NOT IN ", "order_count > ", f.max_orders.map(i64::from)),
+        (" IN ", "revenue_minor >= ", f.min_revenue_minor),
+        (" NOT IN ", "revenue_minor > ", f.max_revenue_minor),
+    ];
+    for (membership, condition, value) in conditions {
+        if let Some(v) = value {
+            sql.push(&format!(" AND c.id{membership}(SELECT customer_id FROM customer_metrics WHERE workspace_id = "))
+                .id(workspace_id)
+                .push(&format!(" AND {condition}"))
+                .bind(crate::sql::Bind::Int(v))
+                .push(")");
+        }
+    }
+    let days = [
+        ("last_order_on >= ", f.last_order_from),
+        ("last_order_on <= ", f.last_order_to),
+    ];
+    for (condition, value) in days {
+        if let Some(d) = value {
+            sql.push(
+                " AND c.id IN (SELECT customer_id FROM customer_metrics WHERE workspace_id = ",
+            )
+            .id(workspace_id)
+            .push(&format!(" AND {condition}"))
+            .bind(crate::sql::Bind::Date(d))
+            .push(")");
+        }
+    }
+    if let Some(rules) = &f.segment {
+        push_filter(sql, workspace_id, rules);
     }
 }

@@ -87,12 +87,29 @@ pub fn record_changes(
             at,
         })
         .collect();
+    if let AnyConnection::Postgresql(c) = conn {
+        return crate::copy::copy_rows(c, &records);
+    }
     for chunk in records.chunks(chunk_rows(8)) {
         each_backend!(&mut *conn, |c| diesel::insert_into(change_log::table)
             .values(chunk)
             .execute(c))?;
     }
     Ok(())
+}
+
+impl crate::copy::CopyRow for ChangeLogRecord<'_> {
+    type Table = change_log::table;
+    fn render(&self, line: &mut crate::copy::CopyLine) {
+        line.put(self.workspace_id)
+            .put(self.seq)
+            .put(self.entity)
+            .put(self.entity_id)
+            .put(self.op)
+            .put(&self.changed_fields)
+            .put(self.actor_id)
+            .put(self.at);
+    }
 }
 
 /// Refreshes the planner's statistics of these tables after a bulk load

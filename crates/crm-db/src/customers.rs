@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::types::{Id, Json};
 
-use crate::connection::AnyConnection;
+use crate::connection::{AnyConnection, MultiBackend};
 use crate::error::{DbError, DbResult};
 use crate::keyset_page;
 use crate::paging::{Keyset, SortValue, contains_pattern};
@@ -230,16 +230,39 @@ pub struct CustomerFilter {
     pub created_to: Option<NaiveDateTime>,
     pub updated_from: Option<NaiveDateTime>,
     pub updated_to: Option<NaiveDateTime>,
+    /// Customers with at least / at most this many orders (`customer_metrics`;
+    /// customers without orders count 0).
+    pub min_orders: Option<i32>,
+    pub max_orders: Option<i32>,
+    /// Revenue in the base currency, minor units (no orders counts 0).
+    pub min_revenue_minor: Option<i64>,
+    pub max_revenue_minor: Option<i64>,
+    /// Buyers whose last order falls on or after / on or before this day.
+    pub last_order_from: Option<NaiveDate>,
+    pub last_order_to: Option<NaiveDate>,
+    /// A saved segment to apply as well; `segment` holds its rules once the
+    /// caller has loaded them (`segment_id` alone filters nothing here).
+    pub segment_id: Option<Uuid>,
+    pub segment: Option<Box<CustomerFilter>>,
 }
 
-/// One page (plus one row, to tell whether another page exists).
-pub fn list(
-    conn: &mut AnyConnection,
-    vis: &Visibility,
-    filter: &CustomerFilter,
-    page: &Keyset<CustomerSort>,
-) -> DbResult<Vec<CustomerRow>> {
-    let mut query = customers::table.filter(vis.customers()).into_boxed();
+type Boxed = customers::BoxedQuery<'static, MultiBackend>;
+
+/// `customer_metrics.customer_id` of the workspace where `$condition` holds.
+macro_rules! metric_members {
+    ($workspace_id:expr, $condition:expr) => {
+        customer_metrics::table
+            .filter(
+                customer_metrics::workspace_id
+                    .eq(Id($workspace_id))
+                    .and($condition),
+            )
+            .select(customer_metrics::customer_id)
+    };
+}
+
+/// The filter's conditions (and its segment's, ANDed) on a boxed customer query.
+fn filtered(mut query: Boxed, workspace_id: Uuid, filter: &CustomerFilter) -> Boxed {
     if let Some(q) = &filter.q {
         query = query.filter(
             customers::search_text
@@ -282,7 +305,7 @@ pub fn list(
         let tagged = customer_tags::table
             .filter(
                 customer_tags::workspace_id
-                    .eq(Id(vis.workspace_id))
+                    .eq(Id(workspace_id))
                     .and(customer_tags::tag_id.eq(Id(tag))),
             )
             .select(customer_tags::customer_id);
@@ -292,7 +315,7 @@ pub fn list(
         let members = customer_metrics::table
             .filter(
                 customer_metrics::workspace_id
-                    .eq(Id(vis.workspace_id))
+                    .eq(Id(workspace_id))
                     .and(customer_metrics::rfm_segment.eq(segment.clone())),
             )
             .select(customer_metrics::customer_id);
@@ -310,6 +333,60 @@ pub fn list(
     if let Some(v) = filter.updated_to {
         query = query.filter(customers::updated_at.lt(v));
     }
+    if let Some(n) = filter.min_orders {
+        query = query.filter(customers::id.eq_any(metric_members!(
+            workspace_id,
+            customer_metrics::order_count.ge(n)
+        )));
+    }
+    if let Some(n) = filter.max_orders {
+        query = query.filter(customers::id.ne_all(metric_members!(
+            workspace_id,
+            customer_metrics::order_count.gt(n)
+        )));
+    }
+    if let Some(n) = filter.min_revenue_minor {
+        query = query.filter(customers::id.eq_any(metric_members!(
+            workspace_id,
+            customer_metrics::revenue_minor.ge(n)
+        )));
+    }
+    if let Some(n) = filter.max_revenue_minor {
+        query = query.filter(customers::id.ne_all(metric_members!(
+            workspace_id,
+            customer_metrics::revenue_minor.gt(n)
+        )));
+    }
+    if let Some(d) = filter.last_order_from {
+        query = query.filter(customers::id.eq_any(metric_members!(
+            workspace_id,
+            customer_metrics::last_order_on.ge(d)
+        )));
+    }
+    if let Some(d) = filter.last_order_to {
+        query = query.filter(customers::id.eq_any(metric_members!(
+            workspace_id,
+            customer_metrics::last_order_on.le(d)
+        )));
+    }
+    if let Some(rules) = &filter.segment {
+        query = filtered(query, workspace_id, rules);
+    }
+    query
+}
+
+/// One page (plus one row, to tell whether another page exists).
+pub fn list(
+    conn: &mut AnyConnection,
+    vis: &Visibility,
+    filter: &CustomerFilter,
+    page: &Keyset<CustomerSort>,
+) -> DbResult<Vec<CustomerRow>> {
+    let query = filtered(
+        customers::table.filter(vis.customers()).into_boxed(),
+        vis.workspace_id,
+        filter,
+    );
     let after = page.after.clone();
     let query = match page.field {
         CustomerSort::CreatedAt => {
@@ -439,6 +516,61 @@ impl CustomerRow {
             updated_by: actor.map(Id),
             updated_at: now(),
             ..self.clone()
+        }
+    }
+}
+
+impl crate::copy::CopyRow for CustomerRow {
+    type Table = customers::table;
+    fn render(&self, line: &mut crate::copy::CopyLine) {
+        let f = &self.fields;
+        line.put(self.id)
+            .put(self.workspace_id)
+            .put(f.kind.as_str())
+            .put(f.name.as_str())
+            .put(f.external_id.as_ref())
+            .put(f.owner_id)
+            .put(f.team_id)
+            .put(f.industry.as_ref())
+            .put(f.size_band.as_ref())
+            .put(f.employee_count)
+            .put(f.annual_revenue_minor)
+            .put(f.annual_revenue_currency.as_ref())
+            .put(f.email.as_ref())
+            .put(f.phone.as_ref())
+            .put(f.website.as_ref())
+            .put(f.country_code.as_ref())
+            .put(f.province_code.as_ref())
+            .put(f.city_code.as_ref())
+            .put(f.district_code.as_ref())
+            .put(f.address.as_ref())
+            .put(f.gender.as_ref())
+            .put(f.birth_date)
+            .put(f.source.as_ref())
+            .put(f.lifecycle_stage.as_ref())
+            .put(&f.custom_fields)
+            .put(f.search_text.as_str())
+            .put(self.version)
+            .put(self.created_by)
+            .put(self.updated_by)
+            .put(self.created_at)
+            .put(self.updated_at)
+            .put(None::<NaiveDateTime>);
+    }
+}
+
+/// Inserts rows that are known to be new (bulk loads): `COPY` on
+/// PostgreSQL, multi-row `INSERT`s on SQLite.
+pub fn insert_new(conn: &mut AnyConnection, rows: &[CustomerRow]) -> DbResult<()> {
+    match conn {
+        AnyConnection::Postgresql(c) => crate::copy::copy_rows(c, rows),
+        AnyConnection::Sqlite(c) => {
+            for chunk in rows.chunks(crate::batch::chunk_rows(32)) {
+                diesel::insert_into(customers::table)
+                    .values(chunk)
+                    .execute(c)?;
+            }
+            Ok(())
         }
     }
 }

@@ -249,6 +249,10 @@ pub fn write_many(
 /// without the per-write metrics refresh, so the caller runs
 /// `metrics::refresh_all` once afterwards.
 pub fn insert_new(conn: &mut AnyConnection, rows: &[OrderRow], lines: &[LineRow]) -> DbResult<()> {
+    if let AnyConnection::Postgresql(c) = conn {
+        crate::copy::copy_rows(c, rows)?;
+        return crate::copy::copy_rows(c, lines);
+    }
     for chunk in rows.chunks(chunk_rows(18)) {
         each_backend!(&mut *conn, |c| diesel::insert_into(orders::table)
             .values(chunk)
@@ -260,6 +264,46 @@ pub fn insert_new(conn: &mut AnyConnection, rows: &[OrderRow], lines: &[LineRow]
             .execute(c))?;
     }
     Ok(())
+}
+
+impl crate::copy::CopyRow for OrderRow {
+    type Table = orders::table;
+    fn render(&self, line: &mut crate::copy::CopyLine) {
+        let f = &self.fields;
+        line.put(self.id)
+            .put(self.workspace_id)
+            .put(f.customer_id)
+            .put(f.external_id.as_ref())
+            .put(f.order_date)
+            .put(f.status.as_str())
+            .put(f.currency.as_str())
+            .put(f.subtotal_minor)
+            .put(f.discount_minor)
+            .put(f.total_minor)
+            .put(f.owner_id)
+            .put(f.team_id)
+            .put(f.note.as_ref())
+            .put(self.version)
+            .put(self.created_by)
+            .put(self.updated_by)
+            .put(self.created_at)
+            .put(self.updated_at)
+            .put(None::<NaiveDateTime>);
+    }
+}
+
+impl crate::copy::CopyRow for LineRow {
+    type Table = order_lines::table;
+    fn render(&self, line: &mut crate::copy::CopyLine) {
+        line.put(self.workspace_id)
+            .put(self.order_id)
+            .put(self.line_no)
+            .put(self.product_id)
+            .put(self.quantity_milli)
+            .put(self.unit_price_minor)
+            .put(self.discount_minor)
+            .put(self.amount_minor);
+    }
 }
 
 /// Soft-deletes if the row still has `expected_version`.

@@ -505,6 +505,24 @@ diesel::table! {
 
 diesel::joinable!(customer_metrics -> customers (customer_id));
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::{DbJson, DbUuid};
+
+    segments (id) {
+        id -> DbUuid,
+        workspace_id -> DbUuid,
+        name -> Text,
+        description -> Nullable<Text>,
+        rules -> DbJson,
+        version -> Integer,
+        created_by -> Nullable<DbUuid>,
+        updated_by -> Nullable<DbUuid>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     workspaces,
     analytics_settings,
@@ -532,4 +550,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     deal_stage_changes,
     leads,
     activities,
+    segments,
 );

@@ -204,6 +204,15 @@ struct CustomerTagRecord {
     tag_id: Id,
 }
 
+impl crate::copy::CopyRow for CustomerTagRecord {
+    type Table = customer_tags::table;
+    fn render(&self, line: &mut crate::copy::CopyLine) {
+        line.put(self.workspace_id)
+            .put(self.customer_id)
+            .put(self.tag_id);
+    }
+}
+
 /// Replaces the tags of several customers: one delete and one multi-row
 /// insert per chunk.
 pub fn set_for_customers(
@@ -232,6 +241,9 @@ pub fn set_for_customers(
             })
         })
         .collect();
+    if let AnyConnection::Postgresql(c) = conn {
+        return crate::copy::copy_rows(c, &records);
+    }
     for chunk in records.chunks(crate::batch::chunk_rows(3)) {
         crate::each_backend!(&mut *conn, |c| diesel::insert_into(customer_tags::table)
             .values(chunk)

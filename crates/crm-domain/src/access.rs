@@ -27,6 +27,7 @@ string_enum! {
         Deals = "deals",
         Leads = "leads",
         Activities = "activities",
+        Segments = "segments",
     }
 }
 
@@ -182,8 +183,17 @@ impl BuiltinRole {
         let mut p = Permissions::default();
         // Everyone who signs in may see colleagues, teams, tags and field definitions:
         // owner pickers, tag chips and custom-field forms need them.
-        // The product catalogue, too: order forms pick from it.
-        for object in [Users, Teams, Tags, CustomFields, Products, Pipelines] {
+        // The product catalogue, too: order forms pick from it. Saved segments
+        // are shared definitions; who is in one still follows customer visibility.
+        for object in [
+            Users,
+            Teams,
+            Tags,
+            CustomFields,
+            Products,
+            Pipelines,
+            Segments,
+        ] {
             p.set(object, Read, Scope::All);
         }
         match self {
@@ -198,6 +208,7 @@ impl BuiltinRole {
                 }
                 p.set(Tags, Create, Scope::All);
                 p.grant_all(Products, Scope::All);
+                p.grant_all(Segments, Scope::All);
             }
             Self::Sales => {
                 for object in [Customers, Contacts, Orders, Deals, Leads, Activities] {
@@ -225,6 +236,7 @@ impl BuiltinRole {
                 p.grant_all(Leads, Scope::All);
                 p.set(Tags, Create, Scope::All);
                 p.set(Tags, Update, Scope::All);
+                p.grant_all(Segments, Scope::All);
             }
             Self::Viewer => {
                 for object in [Customers, Contacts, Orders, Deals, Leads, Activities] {

@@ -317,6 +317,14 @@ pub(crate) fn filter_of(q: &CustomerQuery) -> Result<CustomerFilter, ApiError> {
         team_id: q.team_id,
         tag_id: q.tag_id,
         rfm_segment: q.rfm_segment.map(|s| s.as_str().to_owned()),
+        min_orders: q.min_orders,
+        max_orders: q.max_orders,
+        min_revenue_minor: q.min_revenue_minor,
+        max_revenue_minor: q.max_revenue_minor,
+        last_order_from: q.last_order_from,
+        last_order_to: q.last_order_to,
+        segment_id: q.segment_id,
+        segment: None,
         external_id: q.external_id.clone(),
         created_from: q.created_from.map(naive),
         created_to: q.created_to.map(naive),
@@ -356,7 +364,7 @@ pub async fn list(
     let (rows, tags, metrics) = state
         .db(move |conn| {
             let vis = caller.visibility(conn, ObjectType::Customers, Action::Read)?;
-            crate::analytics::fresh_segments(conn, vis.workspace_id, &filter, max_age)?;
+            let filter = crate::analytics::prepare_filter(conn, vis.workspace_id, filter, max_age)?;
             let rows = crm_db::customers::list(conn, &vis, &filter, &keyset)?;
             let ids: Vec<Uuid> = rows.iter().map(|r| r.id.0).collect();
             let tags = crm_db::tags::of_customers(conn, caller.workspace_id, &ids)?;

@@ -36,6 +36,7 @@ use crate::error::ApiError;
         (name = "api_keys", description = "API keys for integrations"),
         (name = "changes", description = "The changes feed for incremental sync"),
         (name = "analytics", description = "Customer distribution and customer analytics"),
+        (name = "segments", description = "Saved rule-based customer segments"),
         (name = "health", description = "Liveness"),
     )
 )]

@@ -29,6 +29,7 @@ pub mod products;
 pub mod regions;
 pub mod roles;
 pub mod security;
+pub mod segments;
 pub mod state;
 pub mod tags;
 pub mod teams;
@@ -139,7 +140,12 @@ fn v1(cfg: &mut ServiceConfig<'_>) {
         .service(analytics::portrait::portrait)
         .service(analytics::profile::profile)
         .service(analytics::settings::get_settings)
-        .service(analytics::settings::put_settings);
+        .service(analytics::settings::put_settings)
+        .service(segments::list)
+        .service(segments::create)
+        .service(segments::read)
+        .service(segments::update)
+        .service(segments::remove);
 }
 
 fn api(cfg: &mut ServiceConfig<'_>) {

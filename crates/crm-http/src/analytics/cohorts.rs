@@ -62,7 +62,7 @@ pub async fn cohorts(
     let (currency, cells) = state
         .db(move |conn| {
             let vis = caller.visibility(conn, ObjectType::Customers, Action::Read)?;
-            super::fresh_segments(conn, vis.workspace_id, &filter, max_age)?;
+            let filter = super::prepare_filter(conn, vis.workspace_id, filter, max_age)?;
             let currency = crm_db::metrics::settings(conn, vis.workspace_id)?.base_currency;
             let cells = crm_db::rfm::cohorts(conn, &vis, &filter, &currency, (first, end))?;
             Ok((currency, cells))

@@ -158,12 +158,13 @@ impl Request {
         max_age: std::time::Duration,
     ) -> Result<Distribution, ApiError> {
         let settings = crm_db::metrics::settings(conn, vis.workspace_id)?;
-        if self.uses_rfm() || self.filter.rfm_segment.is_some() {
+        let filter = super::prepare_filter(conn, vis.workspace_id, self.filter.clone(), max_age)?;
+        if self.uses_rfm() {
             crm_db::metrics::ensure_rfm(conn, vis.workspace_id, max_age)?;
         }
         let measure = Measured {
             vis,
-            filter: &self.filter,
+            filter: &filter,
             measure: self.measure,
             currency: &settings.base_currency,
             churn_days: settings.churn_after_days,

@@ -84,7 +84,7 @@ pub async fn kmeans_segments(
     let rows = state
         .db(move |conn| {
             let vis = caller.visibility(conn, ObjectType::Customers, Action::Read)?;
-            super::fresh_segments(conn, vis.workspace_id, &filter, max_age)?;
+            let filter = super::prepare_filter(conn, vis.workspace_id, filter, max_age)?;
             Ok(crm_db::rfm::buyers(conn, &vis, &filter)?)
         })
         .await?;

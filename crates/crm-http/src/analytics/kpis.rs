@@ -48,7 +48,7 @@ pub async fn kpis(
     let (currency, row) = state
         .db(move |conn| {
             let vis = caller.visibility(conn, ObjectType::Customers, Action::Read)?;
-            super::fresh_segments(conn, vis.workspace_id, &filter, max_age)?;
+            let filter = super::prepare_filter(conn, vis.workspace_id, filter, max_age)?;
             let settings = crm_db::metrics::settings(conn, vis.workspace_id)?;
             let since = end - Duration::days(i64::from(settings.churn_after_days));
             let rows = crm_db::rfm::kpis(

@@ -12,7 +12,10 @@ pub mod profile;
 pub mod rfm;
 pub mod settings;
 
+use crm_db::customers::CustomerFilter;
 use crm_domain::validation::FieldErrors;
+
+use crate::customers::filter_of;
 
 use crate::error::ApiError;
 
@@ -24,15 +27,33 @@ fn bad(field: &str, message: &str) -> ApiError {
     }
 }
 
-/// Recomputes RFM segments first when the filter selects by segment.
-pub(crate) fn fresh_segments(
+/// Readies a customer filter for a query: loads the saved segment it names
+/// (`segment_id`; one of another workspace is "no such segment") into
+/// `segment`, and recomputes RFM segments first when the filter or the
+/// segment selects by one.
+pub(crate) fn prepare_filter(
     conn: &mut crm_db::AnyConnection,
     workspace_id: uuid::Uuid,
-    filter: &crm_db::customers::CustomerFilter,
+    mut filter: CustomerFilter,
     max_age: std::time::Duration,
-) -> Result<(), ApiError> {
-    if filter.rfm_segment.is_some() {
+) -> Result<CustomerFilter, ApiError> {
+    if let (Some(id), None) = (filter.segment_id, &filter.segment) {
+        let row = match crm_db::segments::find(conn, workspace_id, id) {
+            Err(crm_db::DbError::NotFound) => {
+                return Err(bad("segment_id", "no such segment"));
+            }
+            other => other?,
+        };
+        let rules = crate::segments::rules_of(&row)?;
+        filter.segment = Some(Box::new(filter_of(&rules.customer_filters())?));
+    }
+    let by_rfm = filter.rfm_segment.is_some()
+        || filter
+            .segment
+            .as_ref()
+            .is_some_and(|s| s.rfm_segment.is_some());
+    if by_rfm {
         crm_db::metrics::ensure_rfm(conn, workspace_id, max_age)?;
     }
-    Ok(())
+    Ok(filter)
 }

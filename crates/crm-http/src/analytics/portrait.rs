@@ -65,6 +65,7 @@ pub async fn portrait(
         .db(move |conn| {
             let vis = caller.visibility(conn, ObjectType::Customers, Action::Read)?;
             crm_db::metrics::ensure_rfm(conn, vis.workspace_id, max_age)?;
+            let filter = super::prepare_filter(conn, vis.workspace_id, filter, max_age)?;
             let settings = crm_db::metrics::settings(conn, vis.workspace_id)?;
             let currency = settings.base_currency.clone();
             let end = today + Duration::days(1);

@@ -39,6 +39,7 @@ pub async fn rfm(
     let (as_of, currency, segments, grid) = state
         .db(move |conn| {
             let vis = caller.visibility(conn, ObjectType::Customers, Action::Read)?;
+            let filter = super::prepare_filter(conn, vis.workspace_id, filter, max_age)?;
             let as_of = crm_db::metrics::ensure_rfm(conn, vis.workspace_id, max_age)?;
             let currency = crm_db::metrics::settings(conn, vis.workspace_id)?.base_currency;
             let segments = crm_db::rfm::segments(conn, &vis, &filter, today)?;

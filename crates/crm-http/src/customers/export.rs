@@ -168,7 +168,7 @@ async fn next_page(
                 after,
                 limit: PAGE - 1,
             };
-            crate::analytics::fresh_segments(conn, vis.workspace_id, &filter, max_age)?;
+            let filter = crate::analytics::prepare_filter(conn, vis.workspace_id, filter, max_age)?;
             Ok(crm_db::customers::list(conn, &vis, &filter, &keyset)?)
         })
         .await

@@ -505,7 +505,7 @@ impl CustomerBatch {
         if self.rows.is_empty() {
             return Ok(());
         }
-        crm_db::customers::write_many(conn, &self.rows)?;
+        crm_db::customers::insert_new(conn, &self.rows)?;
         crm_db::tags::set_for_customers(conn, ws, &self.tags)?;
         let changes: Vec<BatchChange> = self.rows.iter().map(|r| created(r.id.0)).collect();
         crm_db::batch::record_changes(conn, ws, crm_db::change_log::CUSTOMER, None, &changes)?;
