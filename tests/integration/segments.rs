@@ -33,6 +33,26 @@ async fn listed(app: &TestApp, token: &str, query: &str) -> BTreeSet<Uuid> {
         .collect()
 }
 
+/// Every customer's id in the order of `sort`, fetched two per page.
+async fn sorted(app: &TestApp, token: &str, sort: &str) -> Vec<Uuid> {
+    let (mut ids, mut cursor) = (Vec::new(), String::new());
+    loop {
+        let page = app
+            .get(&format!("/api/v1/customers?limit=2&sort={sort}{cursor}"))
+            .token(token)
+            .send()
+            .await
+            .expect(200);
+        for c in page.body["items"].as_array().expect("items") {
+            ids.push(c["id"].as_str().and_then(|s| s.parse().ok()).expect("id"));
+        }
+        match page.body["next_cursor"].as_str() {
+            Some(next) => cursor = format!("&cursor={next}"),
+            None => return ids,
+        }
+    }
+}
+
 /// The distribution's total customer count for the same query string.
 async fn counted(app: &TestApp, token: &str, query: &str) -> Value {
     app.get(&format!(
@@ -153,6 +173,12 @@ async fn segments_select_members_by_fields_and_metrics(app: TestApp) {
             "{q}"
         );
     }
+
+    // Sorted by a metric, page by page (two per page): the keyset cursor
+    // carries the metric; customers without orders count zero / none.
+    assert_eq!(sorted(&app, t, "-revenue").await, [c, a, d, b, e]);
+    assert_eq!(sorted(&app, t, "order_count").await, [e, b, a, c, d]);
+    assert_eq!(sorted(&app, t, "-last_order_on").await, [d, a, b, c, e]);
 
     // The portrait and the export of a segment.
     let portrait = app

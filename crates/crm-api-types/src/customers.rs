@@ -198,7 +198,9 @@ pub struct CustomerQuery {
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
-    /// `created_at`, `updated_at` or `name`; prefix `-` for descending. Default `-created_at`.
+    /// `created_at`, `updated_at`, `name`, or an order metric: `order_count`, `revenue`,
+    /// `last_order_on` (customers without orders count 0 / none); prefix `-` for
+    /// descending. Default `-created_at`.
     pub sort: Option<String>,
     /// Case-insensitive substring of name, e-mail, phone or external id.
     pub q: Option<String>,

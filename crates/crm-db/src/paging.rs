@@ -18,6 +18,7 @@ pub enum SortValue {
     Time(NaiveDateTime),
     Date(chrono::NaiveDate),
     Text(String),
+    Int(i64),
 }
 
 impl SortValue {
@@ -33,6 +34,14 @@ impl SortValue {
     pub fn into_date(after: Option<(SortValue, Uuid)>) -> Option<(chrono::NaiveDate, Uuid)> {
         match after {
             Some((SortValue::Date(d), id)) => Some((d, id)),
+            _ => None,
+        }
+    }
+
+    /// The cursor's key for an integer sort.
+    pub fn into_int(after: Option<(SortValue, Uuid)>) -> Option<(i64, Uuid)> {
+        match after {
+            Some((SortValue::Int(n), id)) => Some((n, id)),
             _ => None,
         }
     }

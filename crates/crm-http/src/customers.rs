@@ -30,10 +30,13 @@ use crate::views::naive;
 
 pub const ENTITY: &str = crm_db::change_log::CUSTOMER;
 
-const SORTS: [(&str, CustomerSort); 3] = [
+const SORTS: [(&str, CustomerSort); 6] = [
     ("created_at", CustomerSort::CreatedAt),
     ("updated_at", CustomerSort::UpdatedAt),
     ("name", CustomerSort::Name),
+    ("order_count", CustomerSort::OrderCount),
+    ("revenue", CustomerSort::Revenue),
+    ("last_order_on", CustomerSort::LastOrderOn),
 ];
 
 /// Checks tag ids belong to the workspace; returns them de-duplicated.
@@ -382,6 +385,17 @@ pub async fn list(
                 CustomerSort::CreatedAt => SortValue::Time(r.created_at),
                 CustomerSort::UpdatedAt => SortValue::Time(r.updated_at),
                 CustomerSort::Name => SortValue::Text(r.fields.name.clone()),
+                CustomerSort::OrderCount => {
+                    SortValue::Int(metrics.get(&r.id.0).map_or(0, |m| i64::from(m.order_count)))
+                }
+                CustomerSort::Revenue => {
+                    SortValue::Int(metrics.get(&r.id.0).map_or(0, |m| m.revenue_minor))
+                }
+                CustomerSort::LastOrderOn => SortValue::Date(
+                    metrics
+                        .get(&r.id.0)
+                        .map_or(crm_db::customers::NO_LAST_ORDER, |m| m.last_order_on),
+                ),
             };
             (v, r.id.0)
         },
