@@ -131,75 +131,20 @@ pub fn seed(
     today: NaiveDate,
 ) -> anyhow::Result<Seeded> {
     let hash = crm_http::security::hash_password(PASSWORD).map_err(anyhow::Error::msg)?;
-    let seeded = crm_db::change_log::transaction(conn, |conn| -> anyhow::Result<Seeded> {
-        if let Some(old) = crm_db::workspaces::find_by_slug(conn, SLUG)? {
-            crm_db::workspaces::delete(conn, old.id.0)?;
+    let (ws, users, tags) = crm_db::change_log::transaction(conn, |conn| setup(conn, &hash))?;
+    // The bulk load commits every few thousand rows (one transaction of ten
+    // million orders would hold its locks and WAL for minutes); a failure
+    // removes the half-loaded workspace.
+    let seeded = match load(conn, ws, &users, &tags, customers, today) {
+        Ok(seeded) => seeded,
+        Err(err) => {
+            if let Err(cleanup) = crm_db::workspaces::delete(conn, ws) {
+                tracing::error!(%cleanup, "could not remove the half-loaded demo workspace");
+            }
+            return Err(err);
         }
-        let ws = crm_db::workspaces::insert(conn, SLUG, "演示公司 Demo Co.")?
-            .id
-            .0;
-        let roles = crm_db::roles::insert_builtins(conn, ws)?;
-        crm_db::pipelines::insert_default(conn, ws)?;
-        let role_id = |role: BuiltinRole| {
-            roles
-                .iter()
-                .find(|r| r.key == role.as_str())
-                .map(|r| r.id.0)
-                .context("role missing")
-        };
-        let mut teams = Vec::new();
-        for name in TEAMS {
-            let fields = crm_db::teams::TeamFields {
-                name: name.to_owned(),
-                parent_id: None,
-                manager_id: None,
-            };
-            teams.push(crm_db::teams::insert(conn, ws, &fields)?);
-        }
-        let mut users = Vec::new();
-        for (email, name, role, team) in USERS {
-            let new = crm_db::users::NewUser {
-                email,
-                display_name: name,
-                password_hash: &hash,
-                role_id: role_id(role)?,
-                team_id: team.map(|t| teams[t].id.0),
-            };
-            users.push(crm_db::users::insert(conn, ws, &new)?);
-        }
-        for (team, manager) in [(0, 1), (1, 2)] {
-            let t = &teams[team];
-            let fields = crm_db::teams::TeamFields {
-                name: t.name.clone(),
-                parent_id: None,
-                manager_id: Some(users[manager].id.0),
-            };
-            crm_db::teams::update(conn, ws, t.id.0, t.version, &fields)?;
-        }
-        let tags: Vec<Uuid> = TAGS
-            .iter()
-            .map(|(n, c)| crm_db::tags::insert(conn, ws, n, Some(c)).map(|t| t.id.0))
-            .collect::<Result<_, _>>()?;
-        let field = crm_db::custom_fields::CustomFieldWrite {
-            entity: crm_db::change_log::CUSTOMER,
-            key: "vip_level",
-            label: "VIP 等级",
-            field_type: "single_select",
-            options: &["金卡".to_owned(), "银卡".to_owned(), "普通".to_owned()],
-            required: false,
-            position: 0,
-        };
-        crm_db::custom_fields::insert(conn, ws, &field)?;
-        let mut rng = StdRng::seed_from_u64(SEED);
-        let written = insert_customers(conn, &mut rng, ws, &users, &tags, customers, today)?;
-        let orders = insert_orders(conn, ws, users[0].id.0, &written, today)?;
-        crm_db::metrics::refresh_all(conn, ws)?;
-        Ok(Seeded {
-            workspace_id: ws,
-            planted: written.iter().map(|w| (w.id, w.plan.cluster)).collect(),
-            orders,
-        })
-    })?;
+    };
+    let started = std::time::Instant::now();
     crm_db::batch::analyze(
         conn,
         &[
@@ -211,7 +156,118 @@ pub fn seed(
             "change_log",
         ],
     )?;
+    tracing::info!(
+        seconds = started.elapsed().as_secs_f64(),
+        "statistics refreshed"
+    );
     Ok(seeded)
+}
+
+/// The workspace with its roles, pipeline, teams, users, tags and custom
+/// field (replacing an earlier demo workspace), in one transaction.
+fn setup(
+    conn: &mut AnyConnection,
+    hash: &str,
+) -> anyhow::Result<(Uuid, Vec<crm_db::users::UserRow>, Vec<Uuid>)> {
+    if let Some(old) = crm_db::workspaces::find_by_slug(conn, SLUG)? {
+        crm_db::workspaces::delete(conn, old.id.0)?;
+    }
+    let ws = crm_db::workspaces::insert(conn, SLUG, "演示公司 Demo Co.")?
+        .id
+        .0;
+    let roles = crm_db::roles::insert_builtins(conn, ws)?;
+    crm_db::pipelines::insert_default(conn, ws)?;
+    let role_id = |role: BuiltinRole| {
+        roles
+            .iter()
+            .find(|r| r.key == role.as_str())
+            .map(|r| r.id.0)
+            .context("role missing")
+    };
+    let mut teams = Vec::new();
+    for name in TEAMS {
+        let fields = crm_db::teams::TeamFields {
+            name: name.to_owned(),
+            parent_id: None,
+            manager_id: None,
+        };
+        teams.push(crm_db::teams::insert(conn, ws, &fields)?);
+    }
+    let mut users = Vec::new();
+    for (email, name, role, team) in USERS {
+        let new = crm_db::users::NewUser {
+            email,
+            display_name: name,
+            password_hash: hash,
+            role_id: role_id(role)?,
+            team_id: team.map(|t| teams[t].id.0),
+        };
+        users.push(crm_db::users::insert(conn, ws, &new)?);
+    }
+    for (team, manager) in [(0, 1), (1, 2)] {
+        let t = &teams[team];
+        let fields = crm_db::teams::TeamFields {
+            name: t.name.clone(),
+            parent_id: None,
+            manager_id: Some(users[manager].id.0),
+        };
+        crm_db::teams::update(conn, ws, t.id.0, t.version, &fields)?;
+    }
+    let tags: Vec<Uuid> = TAGS
+        .iter()
+        .map(|(n, c)| crm_db::tags::insert(conn, ws, n, Some(c)).map(|t| t.id.0))
+        .collect::<Result<_, _>>()?;
+    let field = crm_db::custom_fields::CustomFieldWrite {
+        entity: crm_db::change_log::CUSTOMER,
+        key: "vip_level",
+        label: "VIP 等级",
+        field_type: "single_select",
+        options: &["金卡".to_owned(), "银卡".to_owned(), "普通".to_owned()],
+        required: false,
+        position: 0,
+    };
+    crm_db::custom_fields::insert(conn, ws, &field)?;
+    Ok((ws, users, tags))
+}
+
+/// Customers, products and orders, then every customer's metrics.
+fn load(
+    conn: &mut AnyConnection,
+    ws: Uuid,
+    users: &[crm_db::users::UserRow],
+    tags: &[Uuid],
+    customers: usize,
+    today: NaiveDate,
+) -> anyhow::Result<Seeded> {
+    let mut rng = StdRng::seed_from_u64(SEED);
+    let started = std::time::Instant::now();
+    let written = insert_customers(conn, &mut rng, ws, users, tags, customers, today)?;
+    tracing::info!(
+        customers,
+        seconds = started.elapsed().as_secs_f64(),
+        "demo customers written"
+    );
+    // Fresh statistics first: the foreign-key checks of ten orders per
+    // customer are planned against them.
+    crm_db::batch::analyze(conn, &["customers", "customer_tags", "users", "teams"])?;
+    let started = std::time::Instant::now();
+    let orders = insert_orders(conn, ws, users[0].id.0, &written, today)?;
+    tracing::info!(
+        orders,
+        seconds = started.elapsed().as_secs_f64(),
+        "demo orders written"
+    );
+    let started = std::time::Instant::now();
+    crm_db::metrics::refresh_all(conn, ws)?;
+    tracing::info!(
+        seconds = started.elapsed().as_secs_f64(),
+        "customer metrics computed"
+    );
+    Ok(Seeded {
+        workspace_id: ws,
+        planted: written.iter().map(|w| (w.id, w.plan.cluster)).collect(),
+        orders,
+    })
 }
 
 const SEED: u64 = 20_261_122;
@@ -255,9 +311,11 @@ fn insert_orders(
         rows.extend(o);
         lines.extend(l);
         if rows.len() >= ORDER_FLUSH || n + 1 == customers.len() {
-            crm_db::orders::insert_new(conn, &rows, &lines)?;
-            let changes: Vec<BatchChange> = rows.iter().map(|r| created(r.id.0)).collect();
-            crm_db::batch::record_changes(conn, ws, crm_db::change_log::ORDER, None, &changes)?;
+            crm_db::change_log::transaction(conn, |conn| -> crm_db::DbResult<()> {
+                crm_db::orders::insert_new(conn, &rows, &lines)?;
+                let changes: Vec<BatchChange> = rows.iter().map(|r| created(r.id.0)).collect();
+                crm_db::batch::record_changes(conn, ws, crm_db::change_log::ORDER, None, &changes)
+            })?;
             total += rows.len();
             rows.clear();
             lines.clear();
@@ -505,10 +563,12 @@ impl CustomerBatch {
         if self.rows.is_empty() {
             return Ok(());
         }
-        crm_db::customers::insert_new(conn, &self.rows)?;
-        crm_db::tags::set_for_customers(conn, ws, &self.tags)?;
-        let changes: Vec<BatchChange> = self.rows.iter().map(|r| created(r.id.0)).collect();
-        crm_db::batch::record_changes(conn, ws, crm_db::change_log::CUSTOMER, None, &changes)?;
+        crm_db::change_log::transaction(conn, |conn| -> crm_db::DbResult<()> {
+            crm_db::customers::insert_new(conn, &self.rows)?;
+            crm_db::tags::set_for_customers(conn, ws, &self.tags)?;
+            let changes: Vec<BatchChange> = self.rows.iter().map(|r| created(r.id.0)).collect();
+            crm_db::batch::record_changes(conn, ws, crm_db::change_log::CUSTOMER, None, &changes)
+        })?;
         self.rows.clear();
         self.tags.clear();
         Ok(())
