@@ -379,7 +379,8 @@ fn auc(scored: &[(f64, bool)]) -> f64 {
 
 async fn churn_risk_ranks_the_planted_churners(app: TestApp) {
     let demo = seed(&app);
-    let mut scored = Vec::new();
+    let (mut scored, mut alive_scored) = (Vec::new(), Vec::new());
+    let mut predicted: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     for (id, cluster) in &demo.planted {
         if *cluster == Cluster::Prospect {
             continue;
@@ -394,7 +395,33 @@ async fn churn_risk_ranks_the_planted_churners(app: TestApp) {
         if let Some(risk) = p["churn_risk"].as_f64() {
             scored.push((risk, *cluster == Cluster::Churned));
         }
+        if p["clv_method"] == "bg_nbd_gamma_gamma" {
+            let alive = p["p_alive"].as_f64().expect("p_alive");
+            let clv = p["clv_predicted_12m_minor"].as_f64().expect("clv");
+            alive_scored.push((1.0 - alive, *cluster == Cluster::Churned));
+            predicted
+                .entry(format!("{cluster:?}"))
+                .or_default()
+                .push(clv);
+        }
     }
+    // BG/NBD + Gamma-Gamma: P(alive) also finds the churners, and the
+    // predicted year ranks the clusters by how they actually buy.
+    let alive_area = auc(&alive_scored);
+    let mean = |c: &str| {
+        let v = &predicted[c];
+        v.iter().sum::<f64>() / v.len() as f64
+    };
+    eprintln!(
+        "BG/NBD 1 − P(alive) AUC {alive_area:.3}; mean predicted 12-month CLV: VIP {:.0}, regular {:.0}, occasional {:.0}, churned {:.0}",
+        mean("Vip"),
+        mean("Regular"),
+        mean("Occasional"),
+        mean("Churned")
+    );
+    assert!(alive_area >= 0.8, "P(alive) AUC {alive_area:.3}");
+    assert!(mean("Vip") > mean("Regular") && mean("Regular") > mean("Occasional"));
+    assert!(mean("Churned") < mean("Regular") / 5.0);
     let area = auc(&scored);
     eprintln!("churn-risk AUC {area:.3} over {} buyers", scored.len());
     assert!(scored.iter().any(|s| s.1), "the demo plants churners");

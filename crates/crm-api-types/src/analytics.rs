@@ -217,9 +217,15 @@ pub struct CustomerProfile {
     pub churn_risk: Option<f64>,
     /// Revenue so far.
     pub clv_historical_minor: i64,
-    /// Expected revenue of the next 12 months: the customer's order rate ×
-    /// average order value × (1 − churn risk).
+    /// Expected revenue of the next 12 months: expected orders (BG/NBD) ×
+    /// expected order value (Gamma-Gamma); see `clv_method`.
     pub clv_predicted_12m_minor: Option<i64>,
+    /// Expected orders in the next 12 months (BG/NBD).
+    pub expected_orders_12m: Option<f64>,
+    /// Probability that the customer is still buying (BG/NBD), 0–1.
+    pub p_alive: Option<f64>,
+    /// How the prediction was made; absent without orders.
+    pub clv_method: Option<ClvMethod>,
     /// When the RFM scores were computed.
     pub as_of: Option<DateTime<Utc>>,
 }
@@ -388,6 +394,17 @@ pub struct Portrait {
     /// Province, industry, size, stage, source, kind, owner, team, tag,
     /// gender, age band, value tier and RFM segment.
     pub dimensions: Vec<PortraitDimension>,
+}
+
+/// How a predicted CLV was computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ClvMethod {
+    /// BG/NBD orders × Gamma-Gamma order value, fitted on the workspace's buyers.
+    BgNbdGammaGamma,
+    /// Too few repeat buyers to fit: order rate over the tenure × average
+    /// order value × (1 − churn risk).
+    RunRate,
 }
 
 /// A buying customer's order metrics as the customer resource carries them.

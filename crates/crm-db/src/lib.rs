@@ -12,6 +12,7 @@ pub mod api_keys;
 pub mod auth;
 pub mod batch;
 pub mod change_log;
+pub mod clv;
 pub mod connection;
 pub mod contacts;
 pub mod copy;

@@ -67,6 +67,7 @@ pub fn save_settings(
     upsert_settings(conn, workspace_id, base_currency, churn_after_days, true)?;
     if before.base_currency != base_currency {
         refresh_all(conn, workspace_id)?;
+        crate::clv::forget(conn, workspace_id)?;
     }
     settings(conn, workspace_id)
 }

@@ -523,6 +523,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::DbUuid;
+
+    clv_models (workspace_id) {
+        workspace_id -> DbUuid,
+        fitted_at -> Timestamp,
+        buyers -> BigInt,
+        bg_r -> Nullable<Double>,
+        bg_alpha -> Nullable<Double>,
+        bg_a -> Nullable<Double>,
+        bg_b -> Nullable<Double>,
+        gg_p -> Nullable<Double>,
+        gg_q -> Nullable<Double>,
+        gg_gamma -> Nullable<Double>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     workspaces,
     analytics_settings,
@@ -551,4 +569,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     leads,
     activities,
     segments,
+    clv_models,
 );

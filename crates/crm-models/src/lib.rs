@@ -3,6 +3,7 @@
 //! silhouette score that suggests k, and the adjusted Rand index that
 //! tests use to compare a clustering with planted truth.
 
+pub mod clv;
 pub mod features;
 
 use linfa::DatasetBase;

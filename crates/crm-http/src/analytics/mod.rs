@@ -3,6 +3,7 @@
 //! the customers the caller may read, so a rep's analytics cover their own
 //! customers only.
 
+pub mod clv;
 pub mod cohorts;
 pub mod distribution;
 pub mod kmeans;

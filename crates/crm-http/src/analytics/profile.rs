@@ -4,7 +4,8 @@
 use actix_web::{get, web};
 use chrono::{NaiveDate, Utc};
 use crm_api_types::Problem;
-use crm_api_types::analytics::{CustomerMetrics, CustomerProfile, RfmScores};
+use crm_api_types::analytics::{ClvMethod, CustomerMetrics, CustomerProfile, RfmScores};
+use crm_db::clv::BuyerSummary;
 use crm_db::metrics::Settings;
 use crm_db::rfm::MetricsRow;
 use crm_domain::access::{Action, ObjectType};
@@ -36,27 +37,48 @@ pub async fn profile(
 ) -> Result<web::Json<CustomerProfile>, ApiError> {
     let id = path.into_inner();
     let max_age = state.rfm_max_age;
-    let (metrics, settings, as_of) = state
+    let today = Utc::now().date_naive();
+    let (metrics, settings, as_of, models) = state
         .db(move |conn| {
             let vis = caller.visibility(conn, ObjectType::Customers, Action::Read)?;
             crm_db::customers::find(conn, &vis, id)?;
             let as_of = crm_db::metrics::ensure_rfm(conn, vis.workspace_id, max_age)?;
             let metrics = crm_db::rfm::of_customer(conn, vis.workspace_id, id)?;
             let settings = crm_db::metrics::settings(conn, vis.workspace_id)?;
-            Ok((metrics, settings, as_of))
+            let models = match metrics {
+                Some(_) => super::clv::current(conn, vis.workspace_id, today)?,
+                None => super::clv::Models::default(),
+            };
+            Ok((metrics, settings, as_of, models))
         })
         .await?;
-    let today = Utc::now().date_naive();
-    Ok(web::Json(build(
+    let mut profile = build(
         id,
         metrics.as_ref(),
         &settings,
         today,
         Some(as_of.and_utc()),
-    )))
+    );
+    let predicted = metrics.as_ref().and_then(|m| {
+        let buyer = BuyerSummary {
+            order_count: m.order_count,
+            revenue_minor: m.revenue_minor,
+            first_order_on: m.first_order_on,
+            last_order_on: m.last_order_on,
+        };
+        super::clv::predict(&models, &buyer, today)
+    });
+    if let Some((p_alive, orders, clv)) = predicted {
+        profile.p_alive = Some(p_alive);
+        profile.expected_orders_12m = Some(orders);
+        profile.clv_predicted_12m_minor = Some(clv);
+        profile.clv_method = Some(ClvMethod::BgNbdGammaGamma);
+    }
+    Ok(web::Json(profile))
 }
 
-/// The profile of a customer from their metrics row (`None`: no orders yet).
+/// The profile of a customer from their metrics row (`None`: no orders
+/// yet), with the run-rate CLV that a fitted model then replaces.
 pub fn build(
     id: Uuid,
     metrics: Option<&MetricsRow>,
@@ -110,6 +132,9 @@ pub fn build(
         churn_risk: risk,
         clv_historical_minor: revenue,
         clv_predicted_12m_minor: predicted,
+        expected_orders_12m: None,
+        p_alive: None,
+        clv_method: predicted.map(|_| ClvMethod::RunRate),
         as_of,
     }
 }
