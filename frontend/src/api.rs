@@ -300,6 +300,19 @@ pub async fn post<T: DeserializeOwned, B: Serialize>(path: &str, body: &B) -> Re
     parse(&call(Method::POST, path, Some(body), None).await?)
 }
 
+/// Fetches `path` (CSV) as the signed-in user and hands it to the browser
+/// as a file named `name`: links cannot carry the bearer token.
+pub async fn download(path: &str, name: &str) -> Result<(), ApiError> {
+    let text = call(Method::GET, path, None, None).await?;
+    save(&text, name, "text/csv;charset=utf-8");
+    Ok(())
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/src/download.js")]
+extern "C" {
+    fn save(text: &str, name: &str, kind: &str);
+}
+
 /// PATCH with `If-Match` on the version the user edited.
 pub async fn patch<T: DeserializeOwned, B: Serialize>(
     path: &str,

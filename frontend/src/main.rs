@@ -20,7 +20,7 @@ use leptos_router::path;
 
 use crate::i18n::Locale;
 use crate::pages::{
-    analytics, contacts, customers, dashboard, distribution, login, not_found, settings,
+    analytics, contacts, customers, dashboard, distribution, login, not_found, segments, settings,
 };
 
 #[component]
@@ -41,6 +41,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("contacts") view=contacts::ContactList/>
                     <Route path=path!("distribution") view=distribution::Distribution/>
                     <Route path=path!("analytics") view=analytics::Analytics/>
+                    <Route path=path!("segments") view=segments::Segments/>
                     <Route path=path!("settings") view=|| view! { <Redirect path="/settings/users"/> }/>
                     <Route path=path!("settings/:tab") view=settings::Settings/>
                 </ParentRoute>

@@ -7,4 +7,5 @@ pub mod dashboard;
 pub mod distribution;
 pub mod login;
 pub mod not_found;
+pub mod segments;
 pub mod settings;

@@ -29,6 +29,15 @@ impl Session {
         })
     }
 
+    /// Whether the role grants `action` on every record of `object`, which
+    /// workspace-wide definitions (segments) require.
+    pub fn can_all(self, object: ObjectType, action: Action) -> bool {
+        self.0.with(|me| {
+            me.as_ref()
+                .is_some_and(|me| me.permissions.scope(object, action) == Scope::All)
+        })
+    }
+
     pub fn is_admin(self) -> bool {
         self.can(ObjectType::Users, Action::Update)
     }

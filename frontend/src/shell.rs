@@ -67,6 +67,7 @@ pub fn Shell() -> impl IntoView {
                     {link("/customers", "nav-customers", "◎")}
                     {link("/distribution", "nav-distribution", "◍")}
                     {link("/analytics", "nav-analytics", "◔")}
+                    {link("/segments", "nav-segments", "◈")}
                 </When>
                 <When when=move || session.can(ObjectType::Contacts, Action::Read)>
                     {link("/contacts", "nav-contacts", "☏")}

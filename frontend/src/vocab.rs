@@ -1,6 +1,7 @@
 //! The closed vocabularies of the customer master as `<select>` options,
 //! labelled from the catalog (`industry-technology = 信息技术`).
 
+use crm_api_types::domain::analytics::RfmSegment;
 use crm_api_types::domain::customer::{
     CustomerKind, Gender, Industry, LifecycleStage, SizeBand, Source,
 };
@@ -38,6 +39,10 @@ pub const SOURCE: Vocab = Vocab {
 pub const GENDER: Vocab = Vocab {
     group: "gender",
     values: || Gender::ALL.iter().map(|v| v.as_str()).collect(),
+};
+pub const RFM: Vocab = Vocab {
+    group: "rfm",
+    values: || RfmSegment::ALL.iter().map(|v| v.as_str()).collect(),
 };
 
 /// `<option>`s for a vocabulary, with an empty first option labelled `blank`.

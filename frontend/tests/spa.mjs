@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
 import assert from 'node:assert/strict';
+import { segmentTests } from './segments.mjs';
 
 const [crm, dist] = process.argv.slice(2);
 const dir = mkdtempSync(join(tmpdir(), 'crm-spa-'));
@@ -299,7 +300,7 @@ try {
 
     await page.click('a[href="/settings/roles"]');
     await page.waitForSelector('#permission-matrix select');
-    assert.equal(await page.locator('#permission-matrix select').count(), 14 * 5);
+    assert.equal(await page.locator('#permission-matrix select').count(), 15 * 5);
     await page.screenshot({ path: join(shots, 'settings-roles.png'), fullPage: true });
     await page.click('a[href="/settings/teams"]');
     await page.waitForSelector('#team-tree li.team');
@@ -542,6 +543,8 @@ try {
     await page.goto(`${base}/customers/${created.body.id}`);
     await page.waitForSelector('#no-orders:has-text("暂无订单")');
   });
+
+  await segmentTests({ check, login, api, base, shots });
 
   await check('the page talks to no host but its own server', async () => {
     assert.deepEqual(foreign, []);

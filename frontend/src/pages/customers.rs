@@ -1,7 +1,7 @@
 //! Customers: the filtered list, the detail page and the create/edit form.
 
 pub mod detail;
-mod filters;
+pub mod filters;
 pub mod form;
 pub mod list;
 mod metrics;

@@ -1,9 +1,12 @@
-//! The customer list: search, filters and sort kept in the URL, selectable
+//! The customer list: search, filters (a saved segment's members among
+//! them, `segment_id`) and sort kept in the URL, selectable
 //! columns remembered in this browser, "load more" on the keyset cursor,
 //! a table on wide screens and cards on phones.
 
+use crm_api_types::Page;
 use crm_api_types::customers::Customer;
 use crm_api_types::domain::access::{Action, ObjectType};
+use crm_api_types::segments::Segment;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::params::ParamsMap;
@@ -12,13 +15,14 @@ use super::filters::FilterBar;
 use crate::api::encode;
 use crate::components::{Empty, ErrorView, Skeleton, When};
 use crate::i18n::{self, tr, use_locale};
-use crate::load::Paged;
+use crate::load::{Load, Paged};
 use crate::session::{use_lookups, use_session};
 use crate::vocab;
 
 /// The list parameters the URL may carry, in the order they are written.
-const PARAMS: [&str; 8] = [
+const PARAMS: [&str; 9] = [
     "q",
+    "segment_id",
     "industry",
     "size_band",
     "lifecycle_stage",
@@ -49,13 +53,16 @@ const DEFAULT_COLUMNS: [&str; 6] = [
     "phone",
     "updated_at",
 ];
-const SORTS: [(&str, &str); 6] = [
+const SORTS: [(&str, &str); 9] = [
     ("-created_at", "sort-newest"),
     ("created_at", "sort-oldest"),
     ("-updated_at", "sort-recently-updated"),
     ("name", "sort-name-asc"),
     ("-name", "sort-name-desc"),
     ("updated_at", "sort-least-recently-updated"),
+    ("-revenue", "sort-revenue"),
+    ("-order_count", "sort-order-count"),
+    ("-last_order_on", "sort-last-order"),
 ];
 
 fn stored_columns() -> Vec<String> {
@@ -155,6 +162,9 @@ pub fn CustomerList() -> impl IntoView {
                     <a id="new-customer" class="button primary" href="/customers/new">{tr("new-customer")}</a>
                 </When>
             </div>
+            <When when=move || query.with(|q| q.get("segment_id").is_some())>
+                <SegmentChip query=query set=set/>
+            </When>
             <div class="list-controls">
                 <FilterBar query=query set=set/>
                 <select id="sort" aria-label=tr("sort") on:change=move |ev| set("sort", event_target_value(&ev))>
@@ -190,6 +200,30 @@ pub fn CustomerList() -> impl IntoView {
                 <button id="load-more" class="wide" disabled=Signal::derive(move || loading.get()) on:click=move |_| list.load_more()>{tr("load-more")}</button>
             </When>
         </section>
+    }
+}
+
+/// The saved segment the list is limited to (`segment_id`), by name, with
+/// a way out of it.
+#[component]
+fn SegmentChip(
+    query: Memo<ParamsMap>,
+    set: impl Fn(&'static str, String) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let segments = Load::<Page<Segment>>::new(|| "/api/v1/segments".to_owned());
+    let name = move || {
+        let id = query.with(|q| q.get("segment_id").unwrap_or_default());
+        segments
+            .items()
+            .into_iter()
+            .find(|s| s.id.to_string() == id)
+            .map_or(id, |s| s.name)
+    };
+    view! {
+        <div class="segment-filter" id="segment-filter">
+            {tr("segment-filter")}" "<a href=move || format!("/segments?id={}", query.with(|q| q.get("segment_id").unwrap_or_default()))>{Signal::derive(name)}</a>
+            <button class="link" id="segment-filter-clear" aria-label=tr("remove") on:click=move |_| set("segment_id", String::new())>"×"</button>
+        </div>
     }
 }
 
