@@ -50,6 +50,45 @@ async fn customers_export_as_csv_with_the_list_filters_and_the_export_grant(app:
         .send()
         .await
         .expect(403);
+
+    // The same rows as an Excel workbook, read back with calamine.
+    let xlsx = app
+        .get("/api/v1/customers/export.xlsx?industry=retail")
+        .token(&w.manager1.token)
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(
+        xlsx.header("content-type"),
+        Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    );
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx.bytes.to_vec()))
+            .expect("a workbook");
+    let sheet = calamine::Reader::worksheet_range(&mut book, "customers").expect("sheet");
+    let cells: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(ToString::to_string).collect())
+        .collect();
+    assert_eq!(
+        cells.len(),
+        1 + 201,
+        "the header and the same rows as the CSV"
+    );
+    assert_eq!(
+        (cells[0][3].as_str(), cells[0][6].as_str()),
+        ("name", "industry")
+    );
+    assert!(
+        cells[1..]
+            .iter()
+            .all(|r| r[6] == "retail" && r[3].starts_with("客户, \""))
+    );
+    app.get("/api/v1/customers/export.xlsx")
+        .token(&w.rep1.token)
+        .send()
+        .await
+        .expect(403);
     app.get("/api/v1/customers/export?industry=nope")
         .token(&w.admin.token)
         .send()

@@ -21,6 +21,8 @@ pub struct Resp {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: Value,
+    /// The raw body (binary downloads).
+    pub bytes: actix_web::web::Bytes,
 }
 
 impl Resp {
@@ -116,6 +118,7 @@ impl Request<'_> {
             status,
             headers,
             body,
+            bytes,
         }
     }
 }

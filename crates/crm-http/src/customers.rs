@@ -5,6 +5,7 @@ pub mod batch;
 pub mod export;
 mod input;
 pub mod upsert;
+pub mod xlsx;
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use crm_api_types::customers::{Customer, CustomerPatch, CustomerQuery, NewCustomer};

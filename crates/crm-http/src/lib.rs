@@ -59,6 +59,7 @@ fn v1(cfg: &mut ServiceConfig<'_>) {
         .service(customers::create)
         .service(customers::batch::batch)
         .service(customers::export::export)
+        .service(customers::xlsx::export_xlsx)
         .service(customers::get)
         .service(customers::update)
         .service(customers::remove)

@@ -18,7 +18,7 @@ use crate::error::ApiError;
 use crate::extract::ApiQuery;
 use crate::state::AppState;
 
-const PAGE: i64 = 1000;
+pub(super) const PAGE: i64 = 1000;
 
 /// What the stream does next.
 enum Next {
@@ -28,7 +28,7 @@ enum Next {
     Done,
 }
 
-const HEADER: [&str; 18] = [
+pub(super) const HEADER: [&str; 18] = [
     "id",
     "external_id",
     "kind",
@@ -49,7 +49,7 @@ const HEADER: [&str; 18] = [
     "updated_at",
 ];
 
-fn record(r: &CustomerRow) -> [String; 18] {
+pub(super) fn record(r: &CustomerRow) -> [String; 18] {
     let f = &r.fields;
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     [
