@@ -75,10 +75,10 @@ pub fn current(
     workspace_id: Uuid,
     today: NaiveDate,
 ) -> Result<Models, ApiError> {
-    if let Some(row) = crm_db::clv::model(conn, workspace_id)? {
-        if row.fitted_at.date() >= today {
-            return Ok(from_row(&row));
-        }
+    if let Some(row) = crm_db::clv::model(conn, workspace_id)?
+        && row.fitted_at.date() >= today
+    {
+        return Ok(from_row(&row));
     }
     let (sample, _) = crm_db::clv::buyer_sample(conn, workspace_id, SAMPLE)?;
     let models = fit(&sample, today);
