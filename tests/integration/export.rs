@@ -1,8 +1,12 @@
-//! CSV export of a filtered customer list, streamed across pages.
+//! Exports of filtered lists (customers, orders) as CSV streamed across
+//! pages and as XLSX read back with calamine, with the export grant and scope.
 
 use crm_tests::{CustomerBuilder, TestApp, World, both};
 
-both!(customers_export_as_csv_with_the_list_filters_and_the_export_grant);
+both!(
+    customers_export_as_csv_with_the_list_filters_and_the_export_grant,
+    orders_export_as_csv_and_xlsx_with_filters_and_scope,
+);
 
 async fn customers_export_as_csv_with_the_list_filters_and_the_export_grant(app: TestApp) {
     let w = World::create(&app);
@@ -91,6 +95,77 @@ async fn customers_export_as_csv_with_the_list_filters_and_the_export_grant(app:
         .expect(403);
     app.get("/api/v1/customers/export?industry=nope")
         .token(&w.admin.token)
+        .send()
+        .await
+        .expect(400);
+}
+
+/// CSV text without its BOM, as records.
+fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    reader
+        .records()
+        .map(|r| r.expect("record").iter().map(str::to_owned).collect())
+        .collect()
+}
+
+async fn orders_export_as_csv_and_xlsx_with_filters_and_scope(app: TestApp) {
+    use crate::analytics::{order, setup_product};
+    let w = World::create(&app);
+    let t = &w.admin.token;
+    setup_product(&app, t).await;
+    let mine = CustomerBuilder::new(w.ws, "甲").owner(&w.rep1).build(&app);
+    let theirs = CustomerBuilder::new(w.ws, "乙").owner(&w.rep3).build(&app);
+    for (customer, days, total, status) in [
+        (mine, 3, 500, "paid"),
+        (mine, 2, 700, "cancelled"),
+        (theirs, 1, 900, "paid"),
+    ] {
+        order(&app, t, customer, days, total, status).await;
+    }
+    let all = app
+        .get("/api/v1/orders/export")
+        .token(t)
+        .send()
+        .await
+        .expect(200);
+    let rows = csv_rows(all.body.as_str().expect("csv"));
+    assert_eq!(rows.len(), 3, "every order, oldest first");
+    let totals: Vec<&str> = rows.iter().map(|r| r[8].as_str()).collect();
+    assert_eq!(totals, ["500", "700", "900"]);
+    assert_eq!(rows[0][2], mine.to_string());
+    let paid = app
+        .get("/api/v1/orders/export?status=paid")
+        .token(t)
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(csv_rows(paid.body.as_str().expect("csv")).len(), 2);
+    // A manager exports their team's orders only; a rep may not export.
+    let team = app
+        .get("/api/v1/orders/export.xlsx")
+        .token(&w.manager1.token)
+        .send()
+        .await
+        .expect(200);
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(team.bytes.to_vec()))
+            .expect("a workbook");
+    let sheet = calamine::Reader::worksheet_range(&mut book, "orders").expect("sheet");
+    let cells: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(ToString::to_string).collect())
+        .collect();
+    assert_eq!(cells.len(), 1 + 2, "header and rep1's two orders");
+    assert_eq!(cells[0][8], "total_minor");
+    assert!(cells[1..].iter().all(|r| r[2] == mine.to_string()));
+    app.get("/api/v1/orders/export")
+        .token(&w.rep1.token)
+        .send()
+        .await
+        .expect(403);
+    app.get("/api/v1/orders/export?status=shipped-ish")
+        .token(t)
         .send()
         .await
         .expect(400);

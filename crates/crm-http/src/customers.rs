@@ -5,7 +5,6 @@ pub mod batch;
 pub mod export;
 mod input;
 pub mod upsert;
-pub mod xlsx;
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use crm_api_types::customers::{Customer, CustomerPatch, CustomerQuery, NewCustomer};

@@ -16,6 +16,7 @@ pub mod customers;
 pub mod deals;
 pub mod docs;
 pub mod error;
+pub mod export;
 pub mod extract;
 pub mod health;
 pub mod idempotency;
@@ -59,7 +60,7 @@ fn v1(cfg: &mut ServiceConfig<'_>) {
         .service(customers::create)
         .service(customers::batch::batch)
         .service(customers::export::export)
-        .service(customers::xlsx::export_xlsx)
+        .service(customers::export::export_xlsx)
         .service(customers::get)
         .service(customers::update)
         .service(customers::remove)
@@ -104,6 +105,8 @@ fn v1(cfg: &mut ServiceConfig<'_>) {
         .service(products::remove)
         .service(products::put)
         .service(orders::list)
+        .service(orders::export::export)
+        .service(orders::export::export_xlsx)
         .service(orders::create)
         .service(orders::batch)
         .service(orders::get)

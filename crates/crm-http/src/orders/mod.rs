@@ -3,6 +3,7 @@
 //! customers. POST, PATCH, PUT by external id and the batch share
 //! `write::write`.
 
+pub mod export;
 mod refs;
 pub mod write;
 
