@@ -297,6 +297,7 @@ fn insert_orders(
     let changes: Vec<BatchChange> = products.iter().map(|p| created(p.id.0)).collect();
     crm_db::batch::record_changes(conn, ws, crm_db::change_log::PRODUCT, None, &changes)?;
     let (mut rows, mut lines, mut serial, mut total) = (Vec::new(), Vec::new(), 0, 0);
+    let mut growth = Growth::default();
     for (n, c) in customers.iter().enumerate() {
         // One stream per customer: the history does not depend on the others.
         let mut rng =
@@ -316,6 +317,7 @@ fn insert_orders(
                 let changes: Vec<BatchChange> = rows.iter().map(|r| created(r.id.0)).collect();
                 crm_db::batch::record_changes(conn, ws, crm_db::change_log::ORDER, None, &changes)
             })?;
+            growth.add(conn, "orders", rows.len())?;
             total += rows.len();
             rows.clear();
             lines.clear();
@@ -551,11 +553,36 @@ fn insert_customers(
     Ok(written)
 }
 
+/// Refreshes a growing table's statistics each time it passes a power of
+/// ten. PostgreSQL caches the plan of each foreign-key check per
+/// connection; one made while the table held a handful of rows scans it
+/// sequentially, and kept for a million rows that turned the load quadratic.
+/// `ANALYZE` replaces the statistics and with them the cached plans.
+#[derive(Default)]
+struct Growth {
+    rows: usize,
+}
+
+impl Growth {
+    fn add(&mut self, conn: &mut AnyConnection, table: &str, rows: usize) -> anyhow::Result<()> {
+        let before = self.rows;
+        self.rows += rows;
+        let crossed = [1_000, 10_000, 100_000, 1_000_000]
+            .iter()
+            .any(|&mark| before < mark && self.rows >= mark);
+        if crossed {
+            crm_db::batch::analyze(conn, &[table])?;
+        }
+        Ok(())
+    }
+}
+
 /// Customers waiting for their multi-row insert.
 #[derive(Default)]
 struct CustomerBatch {
     rows: Vec<CustomerRow>,
     tags: Vec<(Uuid, Vec<Uuid>)>,
+    growth: Growth,
 }
 
 impl CustomerBatch {
@@ -569,6 +596,7 @@ impl CustomerBatch {
             let changes: Vec<BatchChange> = self.rows.iter().map(|r| created(r.id.0)).collect();
             crm_db::batch::record_changes(conn, ws, crm_db::change_log::CUSTOMER, None, &changes)
         })?;
+        self.growth.add(conn, "customers", self.rows.len())?;
         self.rows.clear();
         self.tags.clear();
         Ok(())
