@@ -210,4 +210,38 @@ async fn activities_link_visible_records_and_complete_tasks(app: TestApp) {
         .send()
         .await
         .expect(404);
+    // The changes feed reports the task's life to whoever may read it.
+    let ops = |page: &Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|e| e["entity_id"] == json!(id))
+            .map(|e| e["op"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    let feed = |token: String| {
+        let app = &app;
+        async move {
+            app.get("/api/v1/changes?entity=activity&limit=1000")
+                .token(&token)
+                .send()
+                .await
+                .expect(200)
+                .body
+        }
+    };
+    let mine = feed(t.to_owned()).await;
+    assert_eq!(ops(&mine), ["create", "update", "delete"]);
+    assert!(
+        mine["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .all(|e| e["entity"] == "activity")
+    );
+    assert!(
+        ops(&feed(w.rep3.token.clone()).await).is_empty(),
+        "another rep's feed leaves it out"
+    );
 }

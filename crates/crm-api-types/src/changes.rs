@@ -16,6 +16,7 @@ pub enum ChangeEntity {
     Order,
     Deal,
     Lead,
+    Activity,
 }
 
 impl ChangeEntity {
@@ -27,6 +28,7 @@ impl ChangeEntity {
             ChangeEntity::Order => "order",
             ChangeEntity::Deal => "deal",
             ChangeEntity::Lead => "lead",
+            ChangeEntity::Activity => "activity",
         }
     }
 }

@@ -11,7 +11,9 @@ use crate::types::{Id, Json};
 
 use crate::connection::AnyConnection;
 use crate::error::DbResult;
-use crate::schema::{change_log, contacts, customers, deals, leads, orders, workspaces};
+use crate::schema::{
+    activities, change_log, contacts, customers, deals, leads, orders, workspaces,
+};
 use crate::time::now;
 use crate::visibility::Visibility;
 
@@ -146,6 +148,8 @@ pub struct FeedScopes {
     pub orders: Visibility,
     pub deals: Visibility,
     pub leads: Visibility,
+    /// Activities follow their owner (assignee) and team.
+    pub activities: Visibility,
     /// Products have no owner: all or nothing.
     pub products: bool,
 }
@@ -182,24 +186,29 @@ pub fn feed(
             .map(|r| r.entity_id)
             .collect()
     };
-    let (customer_ids, contact_ids, order_ids, deal_ids) = (
-        ids_of(CUSTOMER),
-        ids_of(CONTACT),
-        ids_of(ORDER),
-        ids_of(DEAL),
+    // The ids of one entity type in this page that the scope's predicate admits.
+    macro_rules! visible {
+        ($kind:expr, $table:ident, $predicate:expr) => {{
+            let ids = ids_of($kind);
+            if ids.is_empty() {
+                HashSet::new()
+            } else {
+                $table::table
+                    .filter($predicate)
+                    .filter($table::id.eq_any(ids))
+                    .select($table::id)
+                    .load::<Id>(conn)?
+                    .into_iter()
+                    .collect::<HashSet<Id>>()
+            }
+        }};
+    }
+    let visible_customers = visible!(
+        CUSTOMER,
+        customers,
+        scopes.customers.customers_with_deleted()
     );
-    let lead_ids = ids_of(LEAD);
-    let visible_customers: HashSet<Id> = if customer_ids.is_empty() {
-        HashSet::new()
-    } else {
-        customers::table
-            .filter(scopes.customers.customers_with_deleted())
-            .filter(customers::id.eq_any(customer_ids))
-            .select(customers::id)
-            .load::<Id>(conn)?
-            .into_iter()
-            .collect()
-    };
+    let contact_ids = ids_of(CONTACT);
     let visible_contacts: HashSet<Id> = if contact_ids.is_empty() {
         HashSet::new()
     } else {
@@ -212,39 +221,14 @@ pub fn feed(
             .into_iter()
             .collect()
     };
-    let visible_orders: HashSet<Id> = if order_ids.is_empty() {
-        HashSet::new()
-    } else {
-        orders::table
-            .filter(scopes.orders.orders_with_deleted())
-            .filter(orders::id.eq_any(order_ids))
-            .select(orders::id)
-            .load::<Id>(conn)?
-            .into_iter()
-            .collect()
-    };
-    let visible_deals: HashSet<Id> = if deal_ids.is_empty() {
-        HashSet::new()
-    } else {
-        deals::table
-            .filter(scopes.deals.deals_with_deleted())
-            .filter(deals::id.eq_any(deal_ids))
-            .select(deals::id)
-            .load::<Id>(conn)?
-            .into_iter()
-            .collect()
-    };
-    let visible_leads: HashSet<Id> = if lead_ids.is_empty() {
-        HashSet::new()
-    } else {
-        leads::table
-            .filter(scopes.leads.leads_with_deleted())
-            .filter(leads::id.eq_any(lead_ids))
-            .select(leads::id)
-            .load::<Id>(conn)?
-            .into_iter()
-            .collect()
-    };
+    let visible_orders = visible!(ORDER, orders, scopes.orders.orders_with_deleted());
+    let visible_deals = visible!(DEAL, deals, scopes.deals.deals_with_deleted());
+    let visible_leads = visible!(LEAD, leads, scopes.leads.leads_with_deleted());
+    let visible_activities = visible!(
+        ACTIVITY,
+        activities,
+        scopes.activities.activities_with_deleted()
+    );
     let entries = rows
         .into_iter()
         .filter(|r| match r.entity.as_str() {
@@ -253,6 +237,7 @@ pub fn feed(
             ORDER => visible_orders.contains(&r.entity_id),
             DEAL => visible_deals.contains(&r.entity_id),
             LEAD => visible_leads.contains(&r.entity_id),
+            ACTIVITY => visible_activities.contains(&r.entity_id),
             PRODUCT => scopes.products,
             _ => false,
         })
@@ -271,6 +256,7 @@ pub const PRODUCT: &str = "product";
 pub const ORDER: &str = "order";
 pub const DEAL: &str = "deal";
 pub const LEAD: &str = "lead";
+pub const ACTIVITY: &str = "activity";
 
 /// Runs `f` in a transaction, keeping the caller's error type.
 pub fn transaction<T, E: From<crate::DbError>>(

@@ -130,6 +130,11 @@ impl Visibility {
         owned_predicate!(self, activities::table, activities, true)
     }
 
+    /// Activities inside the scope, deleted ones included (for the changes feed).
+    pub fn activities_with_deleted(&self) -> Predicate<activities::table> {
+        owned_predicate!(self, activities::table, activities, false)
+    }
+
     /// Customers inside the scope, deleted ones included: the changes feed
     /// reports deletions of records the caller could see.
     pub fn customers_with_deleted(&self) -> Predicate<customers::table> {

@@ -33,7 +33,7 @@ use crate::paging::{bad, page};
 use crate::state::AppState;
 use crate::views::{naive, utc};
 
-pub const ENTITY: &str = "activity";
+pub const ENTITY: &str = crm_db::change_log::ACTIVITY;
 
 pub fn view(row: ActivityRow) -> Activity {
     let f = row.fields;

@@ -1,6 +1,6 @@
 //! `/changes`: the workspace's change log as a feed for incremental sync —
-//! each create, update and delete of a customer or contact the caller may
-//! read, in commit order, with the names of the fields that changed.
+//! each create, update and delete of a customer, contact, product, order,
+//! deal, lead or activity the caller may read, in commit order, with the names of the fields that changed.
 
 use actix_web::{get, web};
 use crm_api_types::Problem;
@@ -22,6 +22,7 @@ fn view(row: ChangeRow) -> Option<Change> {
         crm_db::change_log::ORDER => ChangeEntity::Order,
         crm_db::change_log::DEAL => ChangeEntity::Deal,
         crm_db::change_log::LEAD => ChangeEntity::Lead,
+        crm_db::change_log::ACTIVITY => ChangeEntity::Activity,
         _ => return None,
     };
     let op = match row.op.as_str() {
@@ -76,6 +77,11 @@ pub async fn list(
                 orders: caller.visibility_or_none(conn, ObjectType::Orders, Action::Read)?,
                 deals: caller.visibility_or_none(conn, ObjectType::Deals, Action::Read)?,
                 leads: caller.visibility_or_none(conn, ObjectType::Leads, Action::Read)?,
+                activities: caller.visibility_or_none(
+                    conn,
+                    ObjectType::Activities,
+                    Action::Read,
+                )?,
                 products: caller.scope(ObjectType::Products, Action::Read) != Scope::None,
             };
             Ok(crm_db::change_log::feed(
