@@ -10,6 +10,9 @@ export CRM_DATABASE_URL
 
 # Must equal the wasm-bindgen version pinned in frontend/Cargo.toml.
 WASM_BINDGEN_VERSION := 0.2.130
+# Splits the web app's WASM at Leptos' lazy routes; must understand the format of the
+# wasm_split_helpers in frontend/Cargo.lock (0.2.x). Installed from crates.io.
+WASM_SPLIT_VERSION := 0.2.4
 FRONTEND_TARGET := $(abspath $(TARGET_DIR))/frontend
 DIST := frontend/dist
 
@@ -35,8 +38,8 @@ test-browser:
 	node frontend/tests/catalog.mjs
 	cd frontend && SCREENSHOT_DIR=$(abspath $(TARGET_DIR))/screenshots node tests/spa.mjs $(abspath $(TARGET_DIR))/debug/crm $(abspath $(DIST))
 
-## The web app: release wasm → wasm-bindgen → wasm-opt (npm binaryen) → frontend/dist, rebuilt only when a
-## source changed. Offline apart from the registries.
+## The web app: release wasm → wasm-split → wasm-bindgen → wasm-opt (npm binaryen) → frontend/dist,
+## rebuilt only when a source changed. Offline apart from the registries.
 frontend: $(DIST)/.built
 
 FRONTEND_SOURCES := $(shell find frontend/src frontend/locales crates/crm-api-types/src crates/crm-domain/src -type f) \
@@ -45,16 +48,30 @@ FRONTEND_SOURCES := $(shell find frontend/src frontend/locales crates/crm-api-ty
 
 $(DIST)/.built: $(FRONTEND_SOURCES) frontend/node_modules/.installed
 	@wasm-bindgen --version 2>/dev/null | grep -q "$(WASM_BINDGEN_VERSION)" || $(CARGO) install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
-	cd frontend && $(CARGO) build --release --target wasm32-unknown-unknown --target-dir $(FRONTEND_TARGET)
-	rm -rf $(DIST) && mkdir -p $(DIST)
-	wasm-bindgen --target web --no-typescript --out-dir $(DIST) --out-name frontend $(FRONTEND_TARGET)/wasm32-unknown-unknown/release/frontend.wasm
-	frontend/node_modules/.bin/wasm-opt -Oz $(DIST)/frontend_bg.wasm -o $(DIST)/frontend_bg.wasm
+	@$(CARGO) install --list | grep -q "^wasm_split_cli_support v$(WASM_SPLIT_VERSION):" || \
+		$(CARGO) install --locked wasm_split_cli_support --version $(WASM_SPLIT_VERSION) --features build-binary
+	# --emit-relocs (only for the final link, so the dependencies stay cached) lets wasm-split move
+	# the code only a lazy route reaches into chunks of its own.
+	cd frontend && $(CARGO) rustc --release --target wasm32-unknown-unknown --target-dir $(FRONTEND_TARGET) -- -C link-arg=--emit-relocs
+	rm -rf $(DIST) $(FRONTEND_TARGET)/split && mkdir -p $(DIST)
+	# The main module goes to the target dir; the chunks (split_*.wasm, chunk_*.wasm) and
+	# their loader __wasm_split.js, which frontend.js imports, go to dist.
+	wasm-split-cli --target web --out-name frontend $(FRONTEND_TARGET)/wasm32-unknown-unknown/release/frontend.wasm $(DIST)
+	mkdir -p $(FRONTEND_TARGET)/split && mv $(DIST)/frontend.wasm $(FRONTEND_TARGET)/split/frontend.wasm
+	wasm-bindgen --target web --no-typescript --keep-lld-exports --out-dir $(DIST) --out-name frontend $(FRONTEND_TARGET)/split/frontend.wasm
+	for f in $(DIST)/*.wasm; do frontend/node_modules/.bin/wasm-opt -Oz $$f -o $$f || exit 1; done
+	# A build id in the chunks' names: a page still running an older build then fails to fetch
+	# them (404) rather than instantiating chunks linked against another main module.
+	id=$$(cat $(DIST)/*.wasm | sha256sum | cut -c1-10) && cd $(DIST) && \
+		for f in split_*.wasm chunk_*.wasm; do mv $$f $${f%.wasm}.$$id.wasm || exit 1; done && \
+		sed -i -E "s#\"\./((split|chunk)_[A-Za-z0-9_]+)\.wasm\"#\"./\1.$$id.wasm\"#g" __wasm_split.js
 	cp frontend/index.html frontend/style.css $(DIST)/
 	# The Distribution page's chart library and map outlines, fetched only when that page opens.
 	cp frontend/node_modules/echarts/dist/echarts.min.js $(DIST)/
 	node frontend/tools/maps.mjs $(DIST)/maps
-	gzip -9 -k -f $(DIST)/frontend_bg.wasm $(DIST)/frontend.js $(DIST)/style.css $(DIST)/echarts.min.js $(DIST)/maps/*.json
+	gzip -9 -k -f $(DIST)/*.wasm $(DIST)/*.js $(DIST)/style.css $(DIST)/maps/*.json
 	@printf 'frontend_bg.wasm: %s bytes, %s bytes gzipped (budget 409600)\n' $$(wc -c < $(DIST)/frontend_bg.wasm) $$(wc -c < $(DIST)/frontend_bg.wasm.gz)
+	@printf 'lazily loaded chunks: %s files, %s bytes gzipped\n' $$(ls $(DIST)/split_*.wasm $(DIST)/chunk_*.wasm 2>/dev/null | wc -l) $$(cat $(DIST)/split_*.wasm.gz $(DIST)/chunk_*.wasm.gz 2>/dev/null | wc -c)
 	@test $$(wc -c < $(DIST)/frontend_bg.wasm.gz) -le 409600 || echo "WARNING: the web app is over its 400 KB gzipped budget (see README, Development)"
 	touch $@
 

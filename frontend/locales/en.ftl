@@ -96,6 +96,7 @@ confirm = Confirm
 create = Create
 done = Done
 reload = Reload
+page-load-failed = This page could not be loaded; the app may have been updated since you opened it.
 add-tag = + Add tag
 add-contact = Add contact
 customer-saved = Saved “{ $name }”

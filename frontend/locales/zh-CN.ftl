@@ -96,6 +96,7 @@ confirm = 确定
 create = 创建
 done = 完成
 reload = 重新加载
+page-load-failed = 此页面无法加载，应用可能在你打开后已更新。
 add-tag = ＋ 添加标签
 add-contact = 添加联系人
 customer-saved = 已保存「{ $name }」

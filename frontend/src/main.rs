@@ -16,11 +16,12 @@ mod vocab;
 
 use leptos::prelude::*;
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{Lazy, path};
 
 use crate::i18n::Locale;
 use crate::pages::{
-    analytics, contacts, customers, dashboard, distribution, login, not_found, segments, settings,
+    AnalyticsRoute, ContactsRoute, CustomerDetailRoute, DistributionRoute, EditCustomerRoute,
+    NewCustomerRoute, SegmentsRoute, SettingsRoute, customers, dashboard, login, not_found,
 };
 
 #[component]
@@ -35,15 +36,15 @@ fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=shell::Shell>
                     <Route path=path!("") view=dashboard::Dashboard/>
                     <Route path=path!("customers") view=customers::list::CustomerList/>
-                    <Route path=path!("customers/new") view=customers::form::NewCustomer/>
-                    <Route path=path!("customers/:id") view=customers::detail::CustomerDetail/>
-                    <Route path=path!("customers/:id/edit") view=customers::form::EditCustomer/>
-                    <Route path=path!("contacts") view=contacts::ContactList/>
-                    <Route path=path!("distribution") view=distribution::Distribution/>
-                    <Route path=path!("analytics") view=analytics::Analytics/>
-                    <Route path=path!("segments") view=segments::Segments/>
+                    <Route path=path!("customers/new") view={Lazy::<NewCustomerRoute>::new()}/>
+                    <Route path=path!("customers/:id") view={Lazy::<CustomerDetailRoute>::new()}/>
+                    <Route path=path!("customers/:id/edit") view={Lazy::<EditCustomerRoute>::new()}/>
+                    <Route path=path!("contacts") view={Lazy::<ContactsRoute>::new()}/>
+                    <Route path=path!("distribution") view={Lazy::<DistributionRoute>::new()}/>
+                    <Route path=path!("analytics") view={Lazy::<AnalyticsRoute>::new()}/>
+                    <Route path=path!("segments") view={Lazy::<SegmentsRoute>::new()}/>
                     <Route path=path!("settings") view=|| view! { <Redirect path="/settings/users"/> }/>
-                    <Route path=path!("settings/:tab") view=settings::Settings/>
+                    <Route path=path!("settings/:tab") view={Lazy::<SettingsRoute>::new()}/>
                 </ParentRoute>
             </Routes>
         </Router>

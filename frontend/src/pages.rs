@@ -1,4 +1,11 @@
-//! One module per page (or group of pages).
+//! One module per page (or group of pages), and the lazily loaded routes.
+//!
+//! The sign-in page, the shell, the dashboard and the customer list are in
+//! the main WASM module. Every other page is a `LazyRoute` whose view
+//! `make frontend` splits off (`wasm-split-cli`) into a WASM chunk that the
+//! browser fetches the first time one of its pages opens. Pages that go
+//! together share a chunk: every split point multiplies the small chunks
+//! holding the code that several of them use.
 
 pub mod analytics;
 pub mod contacts;
@@ -9,3 +16,85 @@ pub mod login;
 pub mod not_found;
 pub mod segments;
 pub mod settings;
+
+use leptos::prelude::*;
+use leptos::wasm_split::SplitLoaderError;
+use leptos_router::LazyRoute;
+
+use crate::i18n::tr;
+
+/// `pub struct $route;`, a route whose view (the component `$page`,
+/// rendered by `$view`) lives in the lazily loaded chunk `$chunk`.
+/// (Leptos' `#[lazy_route]` gives every route a chunk of its own.)
+macro_rules! lazy_page {
+    ($(#[$doc:meta])* $route:ident, $view:ident => $page:path, in $chunk:ident) => {
+        $(#[$doc])*
+        pub struct $route;
+
+        #[leptos::wasm_split::wasm_split($chunk, wasm_split_path = ::leptos::wasm_split, fallible)]
+        fn $view() -> Result<AnyView, SplitLoaderError> {
+            Ok($page().into_any())
+        }
+
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            async fn view(_: Self) -> AnyView {
+                $view().await.unwrap_or_else(|_| load_failed())
+            }
+        }
+    };
+}
+
+lazy_page!(
+    /// `/customers/:id`.
+    CustomerDetailRoute, customer_detail_view => customers::detail::CustomerDetail, in crm_records
+);
+lazy_page!(
+    /// `/customers/new`.
+    NewCustomerRoute, new_customer_view => customers::form::NewCustomer, in crm_records
+);
+lazy_page!(
+    /// `/customers/:id/edit`.
+    EditCustomerRoute, edit_customer_view => customers::form::EditCustomer, in crm_records
+);
+lazy_page!(
+    /// `/contacts`.
+    ContactsRoute, contacts_view => contacts::ContactList, in crm_records
+);
+lazy_page!(
+    /// `/distribution` (ECharts and the map outlines load later still, as scripts).
+    DistributionRoute, distribution_view => distribution::Distribution, in crm_distribution
+);
+lazy_page!(
+    /// `/analytics`.
+    AnalyticsRoute, analytics_view => analytics::Analytics, in crm_analytics
+);
+lazy_page!(
+    /// `/segments` (its portrait is the analytics page's).
+    SegmentsRoute, segments_view => segments::Segments, in crm_analytics
+);
+lazy_page!(
+    /// `/settings/:tab`.
+    SettingsRoute, settings_view => settings::Settings, in crm_settings
+);
+
+/// In place of a lazy page whose chunk could not be fetched (offline, or
+/// the app was rebuilt since this tab loaded it, so the chunk's name
+/// changed): say so and offer a reload.
+fn load_failed() -> AnyView {
+    let reload = |_| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.location().reload();
+        }
+    };
+    view! {
+        <div class="error-box" role="alert" id="page-load-failed">
+            <strong>{tr("page-load-failed")}</strong>
+            <p><button class="button primary" on:click=reload>{tr("reload")}</button></p>
+        </div>
+    }
+    .into_any()
+}

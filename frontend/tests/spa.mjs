@@ -316,6 +316,36 @@ try {
     }, [team.id, other.id]);
   });
 
+  await check('sign-in and the customer list load no lazy chunk; a chunk that fails to load offers a reload', async () => {
+    // Its own context: the failed fetch is logged to the console on purpose.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'zh-CN' });
+    try {
+      const page = await context.newPage();
+      const chunks = [];
+      const errors = [];
+      page.on('request', (r) => {
+        if (!r.url().startsWith(base)) foreign.push(r.url());
+        if (/\/(split|chunk)_[^/]*\.wasm$/.test(r.url())) chunks.push(new URL(r.url()).pathname);
+      });
+      page.on('pageerror', (e) => errors.push(e.message));
+      await login(page, 'admin@demo.test');
+      await rows(page).first().waitFor();
+      assert.deepEqual(chunks, [], 'the sign-in page and the customer list are in the main module');
+      const settings = /\/split_crm_settings\.[0-9a-f]+\.wasm$/;
+      await page.route(settings, (r) => r.fulfill({ status: 404, body: '' }));
+      await page.click('#nav-settings');
+      await page.waitForSelector('#page-load-failed');
+      await page.screenshot({ path: join(shots, 'chunk-load-failed.png') });
+      await page.unroute(settings);
+      await page.click('#page-load-failed button');
+      await page.waitForSelector('#user-form', { state: 'attached' });
+      assert.equal(new URL(page.url()).pathname, '/settings/users');
+      assert.deepEqual(errors, [], 'no uncaught error (a failed chunk must not abort the app)');
+    } finally {
+      await context.close();
+    }
+  });
+
   await check('at 375 px the list is cards, the sidebar folds away, nothing scrolls sideways', async (page) => {
     await login(page, 'manager1@demo.test');
     await rows(page).first().waitFor();
