@@ -6,6 +6,7 @@
 //! the workspace with a fresh copy.
 
 pub mod orders;
+mod sales;
 mod words;
 
 use words::{FOREIGN, GIVEN, PROVINCES, SURNAMES, TAGS, WORDS, industry_word};
@@ -256,6 +257,21 @@ fn load(
         orders,
         seconds = started.elapsed().as_secs_f64(),
         "demo orders written"
+    );
+    let reps: Vec<(Uuid, Option<Uuid>)> = users[3..7]
+        .iter()
+        .map(|u| (u.id.0, u.team_id.map(|t| t.0)))
+        .collect();
+    let accounts: Vec<sales::Account> = written
+        .iter()
+        .map(|w| (w.id, w.owner_id, w.team_id))
+        .collect();
+    let sales = sales::seed(conn, ws, &reps, &accounts, today)?;
+    tracing::info!(
+        deals = sales.deals,
+        leads = sales.leads,
+        activities = sales.activities,
+        "demo deals, leads and activities written"
     );
     let started = std::time::Instant::now();
     crm_db::metrics::refresh_all(conn, ws)?;

@@ -1,0 +1,166 @@
+//! Demo deals, leads and activities, so the kanban, the lead list and the
+//! customer timelines have something to show: deals on the default pipeline
+//! for one customer in eight (at most 2,000), spread over its stages with
+//! amounts, close dates and lost reasons; leads in every status (one in ten
+//! customers, at most 1,000); and calls, meetings, e-mails, notes and tasks
+//! (some overdue) on each deal. Deterministic from its own seed.
+
+use chrono::{Duration, NaiveDate};
+use crm_db::AnyConnection;
+use crm_db::batch::BatchChange;
+use crm_db::change_log::Op;
+use crm_db::types::Id;
+use crm_domain::customer::Source;
+use crm_domain::sales::{ActivityKind, LeadStatus, StageKind};
+use rand::prelude::*;
+use rand::rngs::StdRng;
+use uuid::Uuid;
+
+use super::words::{GIVEN, SURNAMES, WORDS};
+
+/// A customer deals can be made with: (id, owner, team).
+pub type Account = (Uuid, Option<Uuid>, Option<Uuid>);
+
+const LOST_REASONS: [&str; 4] = ["价格过高", "选择了竞争对手", "预算取消", "需求变化"];
+const SUBJECTS: [&str; 5] = [
+    "电话沟通需求",
+    "上门拜访",
+    "发送报价单",
+    "内部备注",
+    "跟进合同",
+];
+
+/// What was written, for the summary line.
+pub struct Written {
+    pub deals: usize,
+    pub leads: usize,
+    pub activities: usize,
+}
+
+fn created(id: Uuid) -> BatchChange {
+    BatchChange {
+        entity_id: id,
+        op: Op::Create,
+        changed_fields: vec![],
+    }
+}
+
+/// Writes the sales records in one transaction.
+pub fn seed(
+    conn: &mut AnyConnection,
+    ws: Uuid,
+    reps: &[(Uuid, Option<Uuid>)],
+    accounts: &[Account],
+    today: NaiveDate,
+) -> anyhow::Result<Written> {
+    let mut rng = StdRng::seed_from_u64(20_261_130);
+    crm_db::change_log::transaction(conn, |conn| {
+        let stages = crm_db::pipelines::stages(conn, ws, None)?;
+        let noon = |day: NaiveDate| day.and_hms_opt(10, 0, 0).unwrap_or_default();
+        let (mut deals, mut activities) = (Vec::new(), Vec::new());
+        for &(customer, owner, team) in accounts.iter().step_by(8).take(2_000) {
+            let stage = &stages[rng.random_range(0..stages.len())];
+            let kind = StageKind::parse(&stage.kind).unwrap_or(StageKind::Open);
+            let close = today + Duration::days(rng.random_range(-30..120));
+            let opened = today - Duration::days(rng.random_range(5..90));
+            let fields = crm_db::deals::DealFields {
+                pipeline_id: stage.pipeline_id,
+                stage_id: stage.id,
+                customer_id: Id(customer),
+                external_id: None,
+                name: format!("{}项目", WORDS[rng.random_range(0..WORDS.len())]),
+                amount_minor: rng.random_range(10_000..500_000) * 100,
+                currency: "CNY".to_owned(),
+                probability: stage.probability,
+                expected_close_date: Some(close),
+                owner_id: owner.map(Id),
+                team_id: team.map(Id),
+                lost_reason: (kind == StageKind::Lost)
+                    .then(|| LOST_REASONS[rng.random_range(0..LOST_REASONS.len())].to_owned()),
+                closed_at: (kind != StageKind::Open).then(|| noon(close.min(today))),
+                stage_changed_at: noon(opened),
+            };
+            let deal = crm_db::deals::insert(conn, ws, owner, fields)?;
+            deals.push(created(deal.id.0));
+            for n in 0..rng.random_range(1..4) {
+                let kind = *ActivityKind::ALL
+                    .choose(&mut rng)
+                    .unwrap_or(&ActivityKind::Call);
+                let day = opened + Duration::days(n * 7);
+                let task = kind == ActivityKind::Task;
+                let due = task.then(|| noon(day + Duration::days(rng.random_range(0..30))));
+                let done = !task || rng.random_bool(0.5);
+                let fields = crm_db::activities::ActivityFields {
+                    kind: kind.as_str().to_owned(),
+                    subject: SUBJECTS[rng.random_range(0..SUBJECTS.len())].to_owned(),
+                    body: None,
+                    customer_id: Some(Id(customer)),
+                    contact_id: None,
+                    lead_id: None,
+                    deal_id: Some(deal.id),
+                    occurred_at: noon(day.min(today)),
+                    due_at: due,
+                    done,
+                    done_at: (task && done).then(|| noon(day.min(today))),
+                    owner_id: owner.map(Id),
+                    team_id: team.map(Id),
+                };
+                let row = crm_db::activities::insert(conn, ws, owner, fields)?;
+                activities.push(created(row.id.0));
+            }
+        }
+        let mut leads = Vec::new();
+        let statuses = [
+            LeadStatus::New,
+            LeadStatus::Working,
+            LeadStatus::Qualified,
+            LeadStatus::Disqualified,
+        ];
+        for n in 0..(accounts.len() / 10).clamp(1, 1_000) {
+            let (owner, team) = reps[n % reps.len()];
+            let status = statuses[rng.random_range(0..statuses.len())];
+            let person = format!(
+                "{}{}",
+                SURNAMES[rng.random_range(0..SURNAMES.len())],
+                GIVEN[rng.random_range(0..GIVEN.len())]
+            );
+            let fields = crm_db::leads::LeadFields {
+                status: status.as_str().to_owned(),
+                source: Some(Source::ALL[rng.random_range(0..7)].as_str().to_owned()),
+                company_name: Some(format!(
+                    "{}科技有限公司",
+                    WORDS[rng.random_range(0..WORDS.len())]
+                )),
+                person_name: person,
+                title: Some("采购负责人".to_owned()),
+                email: Some(format!("lead{}@prospect.example.cn", n + 1)),
+                phone: None,
+                province_code: None,
+                city_code: None,
+                note: None,
+                external_id: None,
+                owner_id: Some(Id(owner)),
+                team_id: team.map(Id),
+                disqualified_reason: (status == LeadStatus::Disqualified)
+                    .then(|| "预算不足".to_owned()),
+                converted_customer_id: None,
+                converted_contact_id: None,
+                converted_deal_id: None,
+                converted_at: None,
+                search_text: String::new(),
+            }
+            .with_search_text();
+            let lead = crm_db::leads::insert(conn, ws, Some(owner), fields)?;
+            leads.push(created(lead.id.0));
+        }
+        use crm_db::change_log::{ACTIVITY, DEAL, LEAD};
+        crm_db::batch::record_changes(conn, ws, DEAL, None, &deals)?;
+        crm_db::batch::record_changes(conn, ws, LEAD, None, &leads)?;
+        crm_db::batch::record_changes(conn, ws, ACTIVITY, None, &activities)?;
+        Ok(Written {
+            deals: deals.len(),
+            leads: leads.len(),
+            activities: activities.len(),
+        })
+    })
+}
