@@ -1,14 +1,17 @@
 //! `crm demo`: a deterministic demo workspace (fixed RNG seed, relative to
 //! the day given) with the users, teams and customers the README lists,
 //! products and three years of orders with planted behavioural clusters
-//! (`orders`). Rows are written with multi-row statements, so the `m` size
-//! (100k customers, ~1M orders) loads in minutes. Running it again replaces
-//! the workspace with a fresh copy.
+//! (`orders`), deals, leads and activities (`sales`). Rows go in a chunk per
+//! transaction (`COPY` on PostgreSQL), so the `m` size (100k customers, ~1M
+//! orders) loads in about two minutes. Running it again replaces the
+//! workspace with a fresh copy.
 
+mod buffers;
 pub mod orders;
 mod sales;
 mod words;
 
+use buffers::{CustomerBatch, Growth};
 use words::{FOREIGN, GIVEN, PROVINCES, SURNAMES, TAGS, WORDS, industry_word};
 
 use anyhow::Context;
@@ -342,7 +345,7 @@ fn insert_orders(
     Ok(total)
 }
 
-fn created(id: Uuid) -> BatchChange {
+pub(super) fn created(id: Uuid) -> BatchChange {
     BatchChange {
         entity_id: id,
         op: Op::Create,
@@ -567,54 +570,4 @@ fn insert_customers(
     }
     batch.flush(conn, ws)?;
     Ok(written)
-}
-
-/// Refreshes a growing table's statistics each time it passes a power of
-/// ten. PostgreSQL caches the plan of each foreign-key check per
-/// connection; one made while the table held a handful of rows scans it
-/// sequentially, and kept for a million rows that turned the load quadratic.
-/// `ANALYZE` replaces the statistics and with them the cached plans.
-#[derive(Default)]
-struct Growth {
-    rows: usize,
-}
-
-impl Growth {
-    fn add(&mut self, conn: &mut AnyConnection, table: &str, rows: usize) -> anyhow::Result<()> {
-        let before = self.rows;
-        self.rows += rows;
-        let crossed = [1_000, 10_000, 100_000, 1_000_000]
-            .iter()
-            .any(|&mark| before < mark && self.rows >= mark);
-        if crossed {
-            crm_db::batch::analyze(conn, &[table])?;
-        }
-        Ok(())
-    }
-}
-
-/// Customers waiting for their multi-row insert.
-#[derive(Default)]
-struct CustomerBatch {
-    rows: Vec<CustomerRow>,
-    tags: Vec<(Uuid, Vec<Uuid>)>,
-    growth: Growth,
-}
-
-impl CustomerBatch {
-    fn flush(&mut self, conn: &mut AnyConnection, ws: Uuid) -> anyhow::Result<()> {
-        if self.rows.is_empty() {
-            return Ok(());
-        }
-        crm_db::change_log::transaction(conn, |conn| -> crm_db::DbResult<()> {
-            crm_db::customers::insert_new(conn, &self.rows)?;
-            crm_db::tags::set_for_customers(conn, ws, &self.tags)?;
-            let changes: Vec<BatchChange> = self.rows.iter().map(|r| created(r.id.0)).collect();
-            crm_db::batch::record_changes(conn, ws, crm_db::change_log::CUSTOMER, None, &changes)
-        })?;
-        self.growth.add(conn, "customers", self.rows.len())?;
-        self.rows.clear();
-        self.tags.clear();
-        Ok(())
-    }
 }
