@@ -29,9 +29,12 @@ macro_rules! each_backend {
 /// Connections plan every execution afresh (`force_custom_plan`, see
 /// `connection`), and that includes the foreign-key checks the database runs
 /// for each inserted row: a bulk write spent four fifths of its time
-/// re-planning them. The checks' generic plan is a unique-index probe, right
-/// at any table size. Call at the start of a multi-row write, inside its
-/// transaction (outside one it does nothing); a no-op on SQLite.
+/// re-planning them. The checks' generic plan is a unique-index probe once
+/// the referenced table has more than a few pages; one made against a
+/// near-empty table may scan it, and lasts until its statistics change
+/// (autovacuum's ANALYZE, or `crm demo`'s as it loads). Call at the start of
+/// a multi-row write, inside its transaction (outside one it does nothing);
+/// a no-op on SQLite.
 pub fn generic_plans(conn: &mut AnyConnection) -> DbResult<()> {
     if let AnyConnection::Postgresql(c) = conn {
         use diesel::connection::{AnsiTransactionManager, TransactionManager};
