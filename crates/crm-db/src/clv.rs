@@ -35,12 +35,16 @@ pub fn model(conn: &mut AnyConnection, workspace_id: Uuid) -> DbResult<Option<Cl
         .optional()?)
 }
 
-/// Replaces the stored model.
+/// Replaces the stored model. Two requests refitting at once both save;
+/// whichever inserts second keeps the first one's equally fresh fit rather
+/// than failing on the key.
 pub fn save(conn: &mut AnyConnection, row: &ClvModelRow) -> DbResult<()> {
     forget(conn, row.workspace_id.0)?;
-    diesel::insert_into(clv_models::table)
+    crate::each_backend!(&mut *conn, |c| diesel::insert_into(clv_models::table)
         .values(row)
-        .execute(conn)?;
+        .on_conflict(clv_models::workspace_id)
+        .do_nothing()
+        .execute(c))?;
     Ok(())
 }
 
