@@ -16,6 +16,7 @@ mod e2e;
 mod errors;
 mod export;
 mod idempotency;
+mod imports;
 mod leads;
 mod migrations;
 mod openapi;

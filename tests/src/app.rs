@@ -141,6 +141,8 @@ impl TestApp {
             web_dir: None,
             // Tests read scores right after writing orders.
             rfm_max_age: std::time::Duration::ZERO,
+            import_dir: std::env::temp_dir().join("crm-test-imports"),
+            import_max_bytes: 64 * 1024 * 1024,
         };
         Self { state, db }
     }

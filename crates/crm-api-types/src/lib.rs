@@ -16,6 +16,7 @@ pub mod contacts;
 pub mod custom_fields;
 pub mod customers;
 pub mod deals;
+pub mod imports;
 pub mod leads;
 pub mod orders;
 pub mod patch;

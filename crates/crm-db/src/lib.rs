@@ -21,6 +21,7 @@ pub mod customers;
 pub mod deals;
 pub mod error;
 pub mod idempotency;
+pub mod imports;
 pub mod leads;
 pub mod metrics;
 pub mod migrate;

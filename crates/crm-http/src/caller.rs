@@ -33,6 +33,32 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// The caller a user is (with `role_id` when acting through an API key
+    /// of that role): `NotFound` for an unknown or deactivated user. Jobs
+    /// that run after their request (imports) act as this.
+    pub fn load(
+        conn: &mut AnyConnection,
+        workspace_id: Uuid,
+        user_id: Uuid,
+        role_id: Option<Uuid>,
+        via: AuthVia,
+    ) -> Result<Self, ApiError> {
+        let user = match crm_db::users::find(conn, workspace_id, user_id) {
+            Ok(user) if user.active => user,
+            Ok(_) | Err(crm_db::DbError::NotFound) => return Err(ApiError::NotFound),
+            Err(e) => return Err(e.into()),
+        };
+        let role = crm_db::roles::find(conn, workspace_id, role_id.unwrap_or(user.role_id.0))?;
+        let permissions = role.permissions();
+        Ok(Caller {
+            workspace_id,
+            user,
+            role,
+            permissions,
+            via,
+        })
+    }
+
     pub fn user_id(&self) -> Uuid {
         self.user.id.0
     }
@@ -178,20 +204,10 @@ fn authenticate(
         let claims = state.tokens.verify(token).map_err(|_| invalid())?;
         (claims.wid, claims.sub, None, AuthVia::Jwt)
     };
-    let user = match crm_db::users::find(conn, workspace_id, user_id) {
-        Ok(user) if user.active => user,
-        Ok(_) | Err(crm_db::DbError::NotFound) => return Err(invalid()),
-        Err(e) => return Err(e.into()),
-    };
-    let role = crm_db::roles::find(conn, workspace_id, role_id.unwrap_or(user.role_id.0))?;
-    let permissions = role.permissions();
-    Ok(Caller {
-        workspace_id,
-        user,
-        role,
-        permissions,
-        via,
-    })
+    match Caller::load(conn, workspace_id, user_id, role_id, via) {
+        Err(ApiError::NotFound) => Err(invalid()),
+        other => other,
+    }
 }
 
 impl FromRequest for Caller {

@@ -37,6 +37,7 @@ use crate::error::ApiError;
         (name = "changes", description = "The changes feed for incremental sync"),
         (name = "analytics", description = "Customer distribution and customer analytics"),
         (name = "segments", description = "Saved rule-based customer segments"),
+        (name = "imports", description = "CSV import jobs: upload, map, dry run, run, errors"),
         (name = "health", description = "Liveness"),
     )
 )]

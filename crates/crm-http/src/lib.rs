@@ -20,6 +20,7 @@ pub mod export;
 pub mod extract;
 pub mod health;
 pub mod idempotency;
+pub mod imports;
 pub mod leads;
 pub mod lookups;
 pub mod middleware;
@@ -149,7 +150,14 @@ fn v1(cfg: &mut ServiceConfig<'_>) {
         .service(segments::create)
         .service(segments::read)
         .service(segments::update)
-        .service(segments::remove);
+        .service(segments::remove)
+        .service(imports::upload)
+        .service(imports::list)
+        .service(imports::read)
+        .service(imports::start_import)
+        .service(imports::cancel)
+        .service(imports::remove)
+        .service(imports::error_rows);
 }
 
 fn api(cfg: &mut ServiceConfig<'_>) {

@@ -24,6 +24,10 @@ pub struct AppState {
     /// analytics read recomputes them (the recompute takes the workspace
     /// lock, so a busy workspace must not pay it on every read).
     pub rfm_max_age: std::time::Duration,
+    /// Where uploaded import files are kept (several instances must share it).
+    pub import_dir: std::path::PathBuf,
+    /// The largest import file accepted, in bytes.
+    pub import_max_bytes: u64,
 }
 
 impl AppState {

@@ -43,6 +43,8 @@ pub fn app_state(
         address_throttle: crm_http::state::default_address_throttle(),
         web_dir: Some(settings.web_dir.clone()),
         rfm_max_age: std::time::Duration::from_secs(settings.rfm_refresh_seconds),
+        import_dir: settings.import_dir.clone(),
+        import_max_bytes: settings.import_max_mb.saturating_mul(1024 * 1024),
     }
 }
 
@@ -62,6 +64,12 @@ pub async fn serve(settings: Settings, listener: TcpListener) -> anyhow::Result<
     );
     if demo {
         println!("{}", demo::logins_text());
+    }
+    // Import jobs a previous run of the server left in progress.
+    match crm_http::imports::job::resume(&state) {
+        Ok(0) => {}
+        Ok(n) => println!("Resumed {n} import job(s)."),
+        Err(e) => eprintln!("Could not resume import jobs: {e}"),
     }
     HttpServer::new(move || crm_http::app(state.clone()))
         .listen(listener)?

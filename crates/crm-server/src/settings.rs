@@ -22,6 +22,10 @@ pub struct Settings {
     /// `CRM_RFM_REFRESH_SECONDS`, default 60: after an order write, RFM scores
     /// are recomputed on the next analytics read at most this often.
     pub rfm_refresh_seconds: u64,
+    /// `CRM_IMPORT_DIR`, default `data/imports`: uploaded CSV files of import jobs.
+    pub import_dir: PathBuf,
+    /// `CRM_IMPORT_MAX_MB`, default 1024: the largest import file accepted.
+    pub import_max_mb: u64,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -50,6 +54,14 @@ impl Settings {
                 .transpose()
                 .context("CRM_RFM_REFRESH_SECONDS must be a number")?
                 .unwrap_or(60),
+            import_dir: PathBuf::from(
+                var("CRM_IMPORT_DIR").unwrap_or_else(|| "data/imports".to_owned()),
+            ),
+            import_max_mb: var("CRM_IMPORT_MAX_MB")
+                .map(|v| v.parse())
+                .transpose()
+                .context("CRM_IMPORT_MAX_MB must be a number")?
+                .unwrap_or(1024),
         })
     }
 

@@ -143,7 +143,7 @@ fn load(
 }
 
 /// Writes the records. Call inside a transaction holding the workspace lock.
-fn write(
+pub(crate) fn write(
     conn: &mut AnyConnection,
     caller: &Caller,
     mode: BatchMode,

@@ -1,0 +1,532 @@
+//! The import job: a thread that reads the file one batch of 500 rows at a
+//! time, turns each row into the entity's merge-patch body, and writes the
+//! batch through the same code as `POST /{entity}/batch`, as the user who
+//! uploaded the file (their role and visibility). A real run commits each
+//! batch's writes, its refused rows and the counters in one transaction; a
+//! dry run writes the batch, notes what happened and rolls it back. A
+//! cancel is seen at the next batch. A server that stops mid-run resumes
+//! its jobs on start after the last committed batch.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crm_api_types::batch::{BatchMode, RecordStatus};
+use crm_api_types::customers::CustomerPatch;
+use crm_api_types::imports::ImportEntity;
+use crm_api_types::products::ProductPatch;
+use crm_db::change_log::{lock_workspace, transaction};
+use crm_db::imports::{ImportErrorRow, ImportRow, Progress, status};
+use crm_db::types::Json;
+use crm_db::{AnyConnection, DbError};
+use crm_domain::FieldErrors;
+use crm_domain::custom_field::{FieldEntity, FieldType};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::fields::{self, Context, Field};
+use super::regions::RegionIndex;
+use super::source::{self, Rows};
+use crate::batch::{self as batches, Outcome, RecordError};
+use crate::caller::Caller;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Rows per transaction.
+pub const BATCH: usize = 500;
+
+/// Starts the job of an import whose status is `checking` or `running`.
+pub fn spawn(state: &AppState, workspace_id: Uuid, id: Uuid) {
+    let state = state.clone();
+    let started = std::thread::Builder::new()
+        .name(format!("import-{id}"))
+        .spawn(move || {
+            if let Err(e) = run(&state, workspace_id, id) {
+                tracing::error!(import = %id, error = %e, "import job failed");
+                let failure = match &e {
+                    ApiError::Validation(errors) => format!("{errors:?}"),
+                    other => other.to_string(),
+                };
+                let ended = state
+                    .pool
+                    .get()
+                    .map_err(|e| e.to_string())
+                    .and_then(|mut c| {
+                        let row = crm_db::imports::find(&mut c, workspace_id, id)
+                            .map_err(|e| e.to_string())?;
+                        crm_db::imports::finish(
+                            &mut c,
+                            workspace_id,
+                            id,
+                            &row.status,
+                            status::FAILED,
+                            Some(&failure),
+                        )
+                        .map_err(|e| e.to_string())
+                    });
+                if let Err(e) = ended {
+                    tracing::error!(import = %id, error = %e, "could not record the failure");
+                }
+            }
+        });
+    if let Err(e) = started {
+        tracing::error!(import = %id, error = %e, "could not start the import job");
+    }
+}
+
+/// Picks up the jobs a stopped server left in progress.
+pub fn resume(state: &AppState) -> Result<usize, ApiError> {
+    let mut conn = state
+        .pool
+        .get()
+        .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    let active = crm_db::imports::active(&mut conn)?;
+    for (workspace_id, id) in &active {
+        tracing::info!(import = %id, "resuming an import job");
+        spawn(state, *workspace_id, *id);
+    }
+    Ok(active.len())
+}
+
+/// Why a batch's transaction ended early.
+enum Stop {
+    Failed(ApiError),
+    /// A dry run's batch: what happened, then rolled back.
+    RolledBack(Tally),
+    Cancelled,
+}
+
+impl From<DbError> for Stop {
+    fn from(e: DbError) -> Self {
+        Stop::Failed(e.into())
+    }
+}
+
+impl From<ApiError> for Stop {
+    fn from(e: ApiError) -> Self {
+        Stop::Failed(e)
+    }
+}
+
+/// One batch's outcome.
+#[derive(Default)]
+struct Tally {
+    progress: Progress,
+    errors: Vec<ImportErrorRow>,
+}
+
+/// What the rows of one import need, read once per job.
+struct Plan {
+    entity: ImportEntity,
+    mode: BatchMode,
+    headers: Vec<String>,
+    fields: Vec<Field>,
+    /// Column index → field name.
+    mapped: Vec<(usize, String)>,
+    /// A body key (or its first segment) → the column it came from.
+    column_of: HashMap<String, String>,
+    ctx: Context,
+    /// New customers without a mapped `kind` are organisations.
+    default_kind: bool,
+}
+
+fn run(state: &AppState, workspace_id: Uuid, id: Uuid) -> Result<(), ApiError> {
+    let mut conn = state
+        .pool
+        .get()
+        .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    let row = crm_db::imports::find(&mut conn, workspace_id, id)?;
+    let pass = row.status.clone();
+    if pass != status::CHECKING && pass != status::RUNNING {
+        return Ok(());
+    }
+    let dry_run = pass == status::CHECKING;
+    let caller = Caller::load(
+        &mut conn,
+        workspace_id,
+        row.created_by.0,
+        row.role_id.map(|r| r.0),
+        crate::caller::AuthVia::Jwt,
+    )
+    .map_err(|e| match e {
+        ApiError::NotFound => {
+            ApiError::Forbidden("the user who started the import is no longer active".into())
+        }
+        other => other,
+    })?;
+    let plan = plan(&mut conn, &row)?;
+    let bytes = Arc::new(AtomicU64::new(0));
+    let path = source::path_of(&state.import_dir, id);
+    let mut rows = Rows::open(
+        &path,
+        source::encoding_of(&row.encoding),
+        row.delimiter.bytes().next().unwrap_or(b','),
+        bytes.clone(),
+    )?;
+    // The header, then the rows a previous run of this pass already committed.
+    let mut read: i64 = -1;
+    while read < row.rows_read {
+        if rows.next_record().is_none() {
+            break;
+        }
+        read += 1;
+    }
+    loop {
+        let mut batch = Vec::with_capacity(BATCH);
+        while batch.len() < BATCH {
+            let Some(record) = rows.next_record() else {
+                break;
+            };
+            read += 1;
+            // The spreadsheet row: the header is row 1.
+            batch.push((read + 1, record));
+        }
+        if batch.is_empty() {
+            break;
+        }
+        let position = i64::try_from(bytes.load(Ordering::Relaxed)).unwrap_or(i64::MAX);
+        let done = if dry_run {
+            check_batch(&mut conn, &caller, &plan, &row, &batch, position)?
+        } else {
+            write_batch(&mut conn, &caller, &plan, &row, &batch, position)?
+        };
+        if !done {
+            return Ok(());
+        }
+    }
+    let end = if dry_run {
+        status::CHECKED
+    } else {
+        status::COMPLETED
+    };
+    let position = i64::try_from(bytes.load(Ordering::Relaxed)).unwrap_or(i64::MAX);
+    crm_db::imports::advance(
+        &mut conn,
+        workspace_id,
+        id,
+        &pass,
+        Progress {
+            bytes_read: position,
+            ..Progress::default()
+        },
+    )?;
+    crm_db::imports::finish(&mut conn, workspace_id, id, &pass, end, None)?;
+    Ok(())
+}
+
+/// Writes and commits a batch. `false`: the import was cancelled.
+fn write_batch(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    plan: &Plan,
+    row: &ImportRow,
+    batch: &[(i64, Result<Vec<String>, String>)],
+    position: i64,
+) -> Result<bool, ApiError> {
+    let (ws, id) = (row.workspace_id.0, row.id.0);
+    let result = transaction(conn, |conn| {
+        lock_workspace(conn, ws)?;
+        let mut tally = apply(conn, caller, plan, batch)?;
+        tally.progress.bytes_read = position;
+        crm_db::imports::add_errors(conn, ws, id, &tally.errors)?;
+        if crm_db::imports::advance(conn, ws, id, status::RUNNING, tally.progress)? {
+            Ok(())
+        } else {
+            Err(Stop::Cancelled)
+        }
+    });
+    match result {
+        Ok(()) => Ok(true),
+        Err(Stop::Cancelled) => Ok(false),
+        Err(Stop::Failed(e)) => Err(e),
+        Err(Stop::RolledBack(_)) => Err(ApiError::internal("a real run rolled back")),
+    }
+}
+
+/// Writes a batch, notes the outcome and rolls the writes back; then
+/// commits the notes. `false`: the dry run was cancelled.
+fn check_batch(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    plan: &Plan,
+    row: &ImportRow,
+    batch: &[(i64, Result<Vec<String>, String>)],
+    position: i64,
+) -> Result<bool, ApiError> {
+    let (ws, id) = (row.workspace_id.0, row.id.0);
+    let attempt: Result<(), Stop> = transaction(conn, |conn| {
+        lock_workspace(conn, ws)?;
+        Err(Stop::RolledBack(apply(conn, caller, plan, batch)?))
+    });
+    let mut tally = match attempt {
+        Err(Stop::RolledBack(tally)) => tally,
+        Err(Stop::Failed(e)) => return Err(e),
+        Ok(()) | Err(Stop::Cancelled) => return Ok(false),
+    };
+    tally.progress.bytes_read = position;
+    let kept = transaction(conn, |conn| {
+        crm_db::imports::add_errors(conn, ws, id, &tally.errors)?;
+        if crm_db::imports::advance(conn, ws, id, status::CHECKING, tally.progress)? {
+            Ok(())
+        } else {
+            Err(Stop::Cancelled)
+        }
+    });
+    match kept {
+        Ok(()) => Ok(true),
+        Err(Stop::Cancelled) => Ok(false),
+        Err(Stop::Failed(e)) => Err(e),
+        Err(Stop::RolledBack(_)) => Err(ApiError::internal("unexpected rollback")),
+    }
+}
+
+/// Converts and writes one batch; returns the counts and the refused rows.
+fn apply(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    plan: &Plan,
+    batch: &[(i64, Result<Vec<String>, String>)],
+) -> Result<Tally, Stop> {
+    let mut tally = Tally::default();
+    let columns: Vec<(usize, &Field)> = plan
+        .mapped
+        .iter()
+        .filter_map(|(i, name)| {
+            plan.fields
+                .iter()
+                .find(|f| &f.name == name)
+                .map(|f| (*i, f))
+        })
+        .collect();
+    // Bodies of the rows that converted, and where each came from in `batch`.
+    let mut bodies = Vec::new();
+    let mut origin = Vec::new();
+    for (at, (_, record)) in batch.iter().enumerate() {
+        tally.progress.rows += 1;
+        let converted = match record {
+            Ok(cells) => fields::record(cells, &columns, &plan.headers, &plan.ctx),
+            Err(message) => Err(BTreeMap::from([("file".to_owned(), vec![message.clone()])])),
+        };
+        match converted {
+            Ok(body) => {
+                bodies.push(body);
+                origin.push(at);
+            }
+            Err(errors) => refuse(&mut tally, batch, at, errors),
+        }
+    }
+    if bodies.is_empty() {
+        return Ok(tally);
+    }
+    if plan.default_kind {
+        default_kind(conn, caller.workspace_id, &mut bodies)?;
+    }
+    let results = write_records(conn, caller, plan, bodies)?;
+    for (index, outcome) in results {
+        let at = origin[index];
+        match outcome {
+            Ok(RecordStatus::Created) => tally.progress.created += 1,
+            Ok(RecordStatus::Updated) => tally.progress.updated += 1,
+            Ok(_) => tally.progress.unchanged += 1,
+            Err(errors) => {
+                let by_column = errors
+                    .0
+                    .into_iter()
+                    .map(|(field, messages)| (plan.column_for(&field), messages))
+                    .collect();
+                refuse(&mut tally, batch, at, by_column);
+            }
+        }
+    }
+    Ok(tally)
+}
+
+fn refuse(
+    tally: &mut Tally,
+    batch: &[(i64, Result<Vec<String>, String>)],
+    at: usize,
+    errors: BTreeMap<String, Vec<String>>,
+) {
+    let (row_number, record) = &batch[at];
+    tally.progress.failed += 1;
+    tally.errors.push(ImportErrorRow {
+        row_number: *row_number,
+        errors: Json(json!(errors)),
+        cells: Json(json!(record.as_ref().ok())),
+    });
+}
+
+/// Per record of a batch (by index): its status, or its field errors.
+type Results = Vec<(usize, Result<RecordStatus, FieldErrors>)>;
+
+/// The records through the entity's batch write.
+fn write_records(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    plan: &Plan,
+    bodies: Vec<Value>,
+) -> Result<Results, ApiError> {
+    fn flatten<R>(
+        outcomes: Vec<(usize, Outcome<R>)>,
+        failed: Vec<(usize, RecordError)>,
+    ) -> Results {
+        outcomes
+            .into_iter()
+            .chain(failed.into_iter().map(|(i, e)| (i, Err(e))))
+            .map(|(i, o)| (i, o.map(|(s, _)| s).map_err(RecordError::into_fields)))
+            .collect()
+    }
+    Ok(match plan.entity {
+        ImportEntity::Customers => {
+            let (records, failed) = batches::parse::<CustomerPatch>(plan.mode, bodies, |p| {
+                p.external_id.clone().flatten()
+            })?;
+            let outcomes = crate::customers::batch::write(conn, caller, plan.mode, records)?;
+            flatten(outcomes, failed)
+        }
+        ImportEntity::Products => {
+            let (records, failed) = batches::parse::<ProductPatch>(plan.mode, bodies, |p| {
+                p.external_id.clone().flatten()
+            })?;
+            let outcomes = crate::products::write::write(conn, caller, plan.mode, records, None)?;
+            flatten(outcomes, failed)
+        }
+    })
+}
+
+/// Sets `kind: organization` on the bodies that will create a customer.
+fn default_kind(conn: &mut AnyConnection, ws: Uuid, bodies: &mut [Value]) -> Result<(), ApiError> {
+    let keys: Vec<String> = bodies
+        .iter()
+        .filter_map(|b| {
+            b.get("external_id")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        })
+        .collect();
+    let existing: std::collections::HashSet<String> =
+        crm_db::customers::find_many(conn, ws, None, &[], &keys)?
+            .into_iter()
+            .filter_map(|r| r.fields.external_id)
+            .collect();
+    for body in bodies.iter_mut() {
+        let known = body
+            .get("external_id")
+            .and_then(Value::as_str)
+            .is_some_and(|k| existing.contains(k));
+        if !known && let Value::Object(map) = body {
+            map.entry("kind").or_insert_with(|| json!("organization"));
+        }
+    }
+    Ok(())
+}
+
+impl Plan {
+    /// The column an error about `field` (a body key such as
+    /// `custom_fields.level` or `province_code`) is about.
+    fn column_for(&self, field: &str) -> String {
+        self.column_of
+            .get(field)
+            .or_else(|| self.column_of.get(field.split('.').next().unwrap_or(field)))
+            .cloned()
+            .unwrap_or_else(|| field.to_owned())
+    }
+}
+
+fn plan(conn: &mut AnyConnection, row: &ImportRow) -> Result<Plan, ApiError> {
+    let ws = row.workspace_id.0;
+    let entity = ImportEntity::parse(&row.entity).map_err(ApiError::internal)?;
+    let mode = BatchMode::parse(&row.mode).map_err(ApiError::internal)?;
+    let headers: Vec<String> =
+        serde_json::from_value(row.header.0.clone()).map_err(ApiError::internal)?;
+    let mapping: BTreeMap<String, String> = row
+        .mapping
+        .as_ref()
+        .map(|m| serde_json::from_value(m.0.clone()))
+        .transpose()
+        .map_err(ApiError::internal)?
+        .unwrap_or_default();
+    let custom = custom_fields(conn, ws, entity)?;
+    let fields = fields::fields_of(entity, &custom);
+    let mut mapped = Vec::new();
+    let mut column_of = HashMap::new();
+    for (i, header) in headers.iter().enumerate() {
+        if let Some(field) = mapping.get(header) {
+            mapped.push((i, field.clone()));
+            for key in body_keys(field) {
+                column_of.insert(key, header.clone());
+            }
+        }
+    }
+    let default_kind = entity == ImportEntity::Customers
+        && mode != BatchMode::Update
+        && !mapping.values().any(|f| f == "kind");
+    Ok(Plan {
+        entity,
+        mode,
+        headers,
+        fields,
+        mapped,
+        column_of,
+        ctx: context(conn, ws)?,
+        default_kind,
+    })
+}
+
+/// The body keys a field fills (errors name these).
+fn body_keys(field: &str) -> Vec<String> {
+    match field {
+        "owner_email" => vec!["owner_id".into(), "team_id".into()],
+        "tags" => vec!["tag_ids".into()],
+        "country" | "province" | "city" | "district" => vec![format!("{field}_code")],
+        f => match f.strip_prefix("custom.") {
+            Some(key) => vec![format!("custom_fields.{key}")],
+            None => vec![f.to_owned()],
+        },
+    }
+}
+
+/// The workspace's custom fields of an entity (customers have them).
+pub fn custom_fields(
+    conn: &mut AnyConnection,
+    ws: Uuid,
+    entity: ImportEntity,
+) -> Result<Vec<(String, FieldType)>, ApiError> {
+    if entity != ImportEntity::Customers {
+        return Ok(Vec::new());
+    }
+    Ok(
+        crm_db::custom_fields::list(conn, ws, Some(FieldEntity::Customer.as_str()))?
+            .iter()
+            .map(|r| r.def())
+            .map(|d| (d.key.clone(), d.field_type))
+            .collect(),
+    )
+}
+
+fn context(conn: &mut AnyConnection, ws: Uuid) -> Result<Context, ApiError> {
+    let settings = crm_db::metrics::settings(conn, ws)?;
+    let users = crm_db::users::list(conn, ws, 100_000)?
+        .into_iter()
+        .map(|u| (u.email.to_lowercase(), u.id.0))
+        .collect();
+    let tags = crm_db::tags::list(conn, ws)?
+        .into_iter()
+        .map(|t| (t.name, t.id.0))
+        .collect();
+    let regions = crm_db::regions::list(
+        conn,
+        &crm_db::regions::RegionFilter {
+            parent: None,
+            level: None,
+            after: None,
+            limit: 100_000,
+        },
+    )?;
+    Ok(Context {
+        base_currency: settings.base_currency,
+        users,
+        tags,
+        regions: RegionIndex::new(regions),
+    })
+}
