@@ -9,11 +9,15 @@
 //! (same columns and indexes) with `psql \copy` or the `sqlite3` shell's
 //! `.import`. Prints rows/s and the ratio; it asserts nothing.
 //!
+//! `import` times a CSV import job of `BENCH_IMPORT_ROWS` customers
+//! (default 100,000) and samples memory while it runs.
+//!
 //! Then `analytics` times the analytics endpoints on demo data of the `m`
-//! size against their SQL run directly. `BENCH=batch` or `BENCH=analytics`
-//! runs one part only; `BENCH_DB=postgres` or `sqlite` one backend.
+//! size against their SQL run directly. `BENCH=batch`, `BENCH=import` or
+//! `BENCH=analytics` runs one part only; `BENCH_DB=postgres` or `sqlite` one backend.
 
 mod analytics;
+mod import;
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -147,15 +151,24 @@ async fn bench(db: TestDb, customers: usize, orders: usize) {
 #[actix_rt::main]
 async fn main() {
     let part = std::env::var("BENCH").unwrap_or_default();
-    if part != "analytics" {
+    let only = std::env::var("BENCH_DB").unwrap_or_default();
+    if part.is_empty() || part == "batch" {
         let customers = count("BENCH_CUSTOMERS", 20_000);
         let orders = count("BENCH_ORDERS", 100_000);
         bench(TestDb::postgres(), customers, orders).await;
         bench(TestDb::sqlite(), customers, orders).await;
     }
-    if part != "batch" {
+    if part.is_empty() || part == "import" {
+        let rows = count("BENCH_IMPORT_ROWS", 100_000);
+        if only != "sqlite" {
+            import::bench(TestDb::postgres(), rows).await;
+        }
+        if only != "postgres" {
+            import::bench(TestDb::sqlite(), rows).await;
+        }
+    }
+    if part.is_empty() || part == "analytics" {
         let customers = count("BENCH_ANALYTICS_CUSTOMERS", 100_000);
-        let only = std::env::var("BENCH_DB").unwrap_or_default();
         if only != "sqlite" {
             analytics::bench(TestDb::postgres(), customers).await;
         }

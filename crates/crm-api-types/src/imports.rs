@@ -16,6 +16,8 @@ crm_domain::string_enum! {
     ImportEntity {
         Customers = "customers",
         Products = "products",
+        /// One row per order line; an order's lines are consecutive rows with its `external_id`.
+        Orders = "orders",
     }
 }
 
@@ -93,6 +95,7 @@ pub struct Import {
     pub rows_read: i64,
     /// Share of the file read, 0–100.
     pub percent: f64,
+    /// Records created (for orders: orders, whose lines are rows).
     pub created: i64,
     pub updated: i64,
     pub unchanged: i64,

@@ -13,6 +13,7 @@ use chrono::NaiveDate;
 use crm_api_types::imports::{ImportEntity, ImportField};
 use crm_domain::custom_field::FieldType;
 use crm_domain::customer::{CustomerKind, Gender, Industry, LifecycleStage, SizeBand, Source};
+use crm_domain::sales::OrderStatus;
 use serde_json::{Map, Value, json};
 
 use super::regions::{Level, RegionIndex};
@@ -22,7 +23,10 @@ use super::regions::{Level, RegionIndex};
 pub enum Kind {
     Text,
     Integer,
+    Number,
     Money,
+    /// An amount as integer minor units (order lines' prices).
+    Minor,
     Date,
     Bool,
     /// One of a vocabulary: its codes, and the label prefix in the web app's catalogs.
@@ -244,6 +248,92 @@ pub fn fields_of(entity: ImportEntity, custom: &[(String, FieldType)]) -> Vec<Fi
             );
             fields
         }
+        ImportEntity::Orders => vec![
+            field(
+                "external_id",
+                Kind::Text,
+                true,
+                &[
+                    "external_id",
+                    "order number",
+                    "order no",
+                    "订单号",
+                    "订单编号",
+                    "单号",
+                    "单据编号",
+                ],
+            ),
+            field(
+                "customer_external_id",
+                Kind::Text,
+                true,
+                &[
+                    "customer_external_id",
+                    "customer",
+                    "customer id",
+                    "客户编号",
+                    "客户代码",
+                ],
+            ),
+            field(
+                "order_date",
+                Kind::Date,
+                true,
+                &[
+                    "order_date",
+                    "order date",
+                    "date",
+                    "订单日期",
+                    "下单日期",
+                    "日期",
+                    "单据日期",
+                ],
+            ),
+            field(
+                "status",
+                Kind::Choice(codes!(OrderStatus), "order_status"),
+                false,
+                &["status", "状态", "订单状态"],
+            ),
+            field("currency", Kind::Text, false, &["currency", "币种", "货币"]),
+            field(
+                "owner_email",
+                Kind::Owner,
+                false,
+                &["owner", "owner email", "负责人", "销售", "业务员"],
+            ),
+            field("note", Kind::Text, false, &["note", "notes", "备注"]),
+            field(
+                "line.sku",
+                Kind::Text,
+                false,
+                &["sku", "物料编码", "商品编码", "货号", "产品编码", "料号"],
+            ),
+            field(
+                "line.product_external_id",
+                Kind::Text,
+                false,
+                &["product_external_id", "product id", "产品编号"],
+            ),
+            field(
+                "line.quantity",
+                Kind::Number,
+                true,
+                &["quantity", "qty", "数量"],
+            ),
+            field(
+                "line.unit_price",
+                Kind::Minor,
+                false,
+                &["unit price", "price", "单价", "价格"],
+            ),
+            field(
+                "line.discount",
+                Kind::Minor,
+                false,
+                &["discount", "折扣", "折扣金额", "优惠"],
+            ),
+        ],
         ImportEntity::Products => vec![
             field(
                 "sku",
@@ -297,6 +387,8 @@ pub fn describe(f: &Field) -> ImportField {
     let format = match &f.kind {
         Kind::Text => "text".to_owned(),
         Kind::Integer => "whole number".to_owned(),
+        Kind::Number => "number".to_owned(),
+        Kind::Minor => "amount in the order's currency, e.g. 388.00".to_owned(),
         Kind::Money => "amount in the workspace's base currency, e.g. 12500.00".to_owned(),
         Kind::Date => "date, e.g. 2026-03-01".to_owned(),
         Kind::Bool => "yes or no (是 / 否, true / false, 1 / 0)".to_owned(),
@@ -455,6 +547,8 @@ fn cell(raw: &str, f: &Field, ctx: &Context) -> Result<(String, Value), String> 
     let value = match &f.kind {
         Kind::Text => Value::String(raw.to_owned()),
         Kind::Integer => json!(integer(raw)?),
+        Kind::Number => json!(number(raw)?),
+        Kind::Minor => json!(minor_units(raw)?),
         Kind::Money => json!({"amount_minor": minor_units(raw)?, "currency": ctx.base_currency}),
         Kind::Date => Value::String(date(raw)?.to_string()),
         Kind::Bool => Value::Bool(boolean(raw)?),
@@ -497,6 +591,8 @@ fn cell(raw: &str, f: &Field, ctx: &Context) -> Result<(String, Value), String> 
     };
     let key = match f.name.as_str() {
         "owner_email" => "owner_id",
+        "line.unit_price" => "line.unit_price_minor",
+        "line.discount" => "line.discount_minor",
         name => name,
     };
     Ok((key.to_owned(), value))
@@ -568,10 +664,33 @@ fn boolean(raw: &str) -> Result<bool, String> {
     }
 }
 
+/// Order statuses as Chinese order systems write them.
+const ORDER_STATUS_WORDS: [(&str, &str); 14] = [
+    ("草稿", "draft"),
+    ("待确认", "draft"),
+    ("已确认", "confirmed"),
+    ("确认", "confirmed"),
+    ("已付款", "paid"),
+    ("已支付", "paid"),
+    ("已发货", "shipped"),
+    ("发货", "shipped"),
+    ("已完成", "completed"),
+    ("完成", "completed"),
+    ("已取消", "cancelled"),
+    ("取消", "cancelled"),
+    ("已退款", "refunded"),
+    ("退款", "refunded"),
+];
+
 fn choice(raw: &str, codes: &[&str], prefix: &str) -> Result<String, String> {
     let code = raw.trim().to_lowercase().replace(['-', ' '], "_");
     if codes.contains(&code.as_str()) {
         return Ok(code);
+    }
+    if prefix == "order_status"
+        && let Some((_, code)) = ORDER_STATUS_WORDS.iter().find(|(w, _)| *w == raw.trim())
+    {
+        return Ok((*code).to_owned());
     }
     labels()
         .get(&(prefix.to_owned(), raw.trim().to_lowercase()))

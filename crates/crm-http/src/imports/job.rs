@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crm_api_types::batch::{BatchMode, RecordStatus};
 use crm_api_types::customers::CustomerPatch;
 use crm_api_types::imports::ImportEntity;
+use crm_api_types::orders::OrderPatch;
 use crm_api_types::products::ProductPatch;
 use crm_db::change_log::{lock_workspace, transaction};
 use crm_db::imports::{ImportErrorRow, ImportRow, Progress, status};
@@ -128,6 +129,10 @@ struct Plan {
     ctx: Context,
     /// New customers without a mapped `kind` are organisations.
     default_kind: bool,
+    /// Orders without a currency column are in the base currency.
+    currency_mapped: bool,
+    /// For orders: the column of the order number.
+    key_column: Option<usize>,
 }
 
 fn run(state: &AppState, workspace_id: Uuid, id: Uuid) -> Result<(), ApiError> {
@@ -171,15 +176,27 @@ fn run(state: &AppState, workspace_id: Uuid, id: Uuid) -> Result<(), ApiError> {
         }
         read += 1;
     }
+    // An order's lines are consecutive rows with its number: a batch never splits them.
+    let key_column = plan.key_column;
+    let mut pending = None;
     loop {
-        let mut batch = Vec::with_capacity(BATCH);
-        while batch.len() < BATCH {
-            let Some(record) = rows.next_record() else {
+        let mut batch: Vec<(i64, Result<Vec<String>, String>)> = Vec::with_capacity(BATCH + 1);
+        loop {
+            let next = pending.take().or_else(|| {
+                rows.next_record().map(|record| {
+                    read += 1;
+                    // The spreadsheet row: the header is row 1.
+                    (read + 1, record)
+                })
+            });
+            let Some(next) = next else {
                 break;
             };
-            read += 1;
-            // The spreadsheet row: the header is row 1.
-            batch.push((read + 1, record));
+            if batch.len() >= BATCH && !same_key(key_column, batch.last(), &next) {
+                pending = Some(next);
+                break;
+            }
+            batch.push(next);
         }
         if batch.is_empty() {
             break;
@@ -212,6 +229,29 @@ fn run(state: &AppState, workspace_id: Uuid, id: Uuid) -> Result<(), ApiError> {
     )?;
     crm_db::imports::finish(&mut conn, workspace_id, id, &pass, end, None)?;
     Ok(())
+}
+
+/// A row's non-blank value in `column`.
+fn key_cell(column: Option<usize>, row: &(i64, Result<Vec<String>, String>)) -> Option<String> {
+    column
+        .and_then(|c| row.1.as_ref().ok().and_then(|cells| cells.get(c)))
+        .map(|k| k.trim().to_owned())
+        .filter(|k| !k.is_empty())
+}
+
+/// Whether two rows carry the same non-blank value in `column`.
+fn same_key(
+    column: Option<usize>,
+    last: Option<&(i64, Result<Vec<String>, String>)>,
+    next: &(i64, Result<Vec<String>, String>),
+) -> bool {
+    match (
+        last.and_then(|l| key_cell(column, l)),
+        key_cell(column, next),
+    ) {
+        (Some(a), Some(b)) => a == b,
+        _ => false,
+    }
 }
 
 /// Writes and commits a batch. `false`: the import was cancelled.
@@ -298,22 +338,41 @@ fn apply(
                 .map(|f| (*i, f))
         })
         .collect();
-    // Bodies of the rows that converted, and where each came from in `batch`.
-    let mut bodies = Vec::new();
-    let mut origin = Vec::new();
-    for (at, (_, record)) in batch.iter().enumerate() {
+    let mut converted = Vec::with_capacity(batch.len());
+    for (_, record) in batch {
         tally.progress.rows += 1;
-        let converted = match record {
+        converted.push(match record {
             Ok(cells) => fields::record(cells, &columns, &plan.headers, &plan.ctx),
             Err(message) => Err(BTreeMap::from([("file".to_owned(), vec![message.clone()])])),
-        };
-        match converted {
-            Ok(body) => {
-                bodies.push(body);
-                origin.push(at);
+        });
+    }
+    // The records, and the rows of `batch` each came from.
+    let (mut bodies, origins, refused) = if plan.entity == ImportEntity::Orders {
+        let keys: Vec<Option<String>> = batch
+            .iter()
+            .map(|row| key_cell(plan.key_column, row))
+            .collect();
+        super::orders::group(
+            converted,
+            &keys,
+            &plan.ctx.base_currency,
+            plan.currency_mapped,
+        )
+    } else {
+        let (mut bodies, mut origins, mut refused) = (Vec::new(), Vec::new(), Vec::new());
+        for (at, c) in converted.into_iter().enumerate() {
+            match c {
+                Ok(body) => {
+                    bodies.push(body);
+                    origins.push(vec![at]);
+                }
+                Err(errors) => refused.push((at, errors)),
             }
-            Err(errors) => refuse(&mut tally, batch, at, errors),
         }
+        (bodies, origins, refused)
+    };
+    for (at, errors) in refused {
+        refuse(&mut tally, batch, at, errors);
     }
     if bodies.is_empty() {
         return Ok(tally);
@@ -323,18 +382,16 @@ fn apply(
     }
     let results = write_records(conn, caller, plan, bodies)?;
     for (index, outcome) in results {
-        let at = origin[index];
+        let rows = &origins[index];
         match outcome {
             Ok(RecordStatus::Created) => tally.progress.created += 1,
             Ok(RecordStatus::Updated) => tally.progress.updated += 1,
             Ok(_) => tally.progress.unchanged += 1,
             Err(errors) => {
-                let by_column = errors
-                    .0
-                    .into_iter()
-                    .map(|(field, messages)| (plan.column_for(&field), messages))
-                    .collect();
-                refuse(&mut tally, batch, at, by_column);
+                let by_row = super::orders::spread(errors, rows, batch, |f| plan.column_for(f));
+                for (at, errors) in by_row {
+                    refuse(&mut tally, batch, at, errors);
+                }
             }
         }
     }
@@ -384,6 +441,13 @@ fn write_records(
             let outcomes = crate::customers::batch::write(conn, caller, plan.mode, records)?;
             flatten(outcomes, failed)
         }
+        ImportEntity::Orders => {
+            let (records, failed) = batches::parse::<OrderPatch>(plan.mode, bodies, |p| {
+                p.external_id.clone().flatten()
+            })?;
+            let outcomes = crate::orders::write::write(conn, caller, plan.mode, records, None)?;
+            flatten(outcomes, failed)
+        }
         ImportEntity::Products => {
             let (records, failed) = batches::parse::<ProductPatch>(plan.mode, bodies, |p| {
                 p.external_id.clone().flatten()
@@ -425,6 +489,7 @@ impl Plan {
     /// The column an error about `field` (a body key such as
     /// `custom_fields.level` or `province_code`) is about.
     fn column_for(&self, field: &str) -> String {
+        let field = field.split_once("].").map_or(field, |(_, rest)| rest);
         self.column_of
             .get(field)
             .or_else(|| self.column_of.get(field.split('.').next().unwrap_or(field)))
@@ -461,6 +526,10 @@ fn plan(conn: &mut AnyConnection, row: &ImportRow) -> Result<Plan, ApiError> {
     let default_kind = entity == ImportEntity::Customers
         && mode != BatchMode::Update
         && !mapping.values().any(|f| f == "kind");
+    let key_column = mapped
+        .iter()
+        .find(|(_, f)| entity == ImportEntity::Orders && f == "external_id")
+        .map(|(i, _)| *i);
     Ok(Plan {
         entity,
         mode,
@@ -470,6 +539,8 @@ fn plan(conn: &mut AnyConnection, row: &ImportRow) -> Result<Plan, ApiError> {
         column_of,
         ctx: context(conn, ws)?,
         default_kind,
+        currency_mapped: mapping.values().any(|f| f == "currency"),
+        key_column,
     })
 }
 
@@ -479,6 +550,11 @@ fn body_keys(field: &str) -> Vec<String> {
         "owner_email" => vec!["owner_id".into(), "team_id".into()],
         "tags" => vec!["tag_ids".into()],
         "country" | "province" | "city" | "district" => vec![format!("{field}_code")],
+        "line.sku" | "line.product_external_id" | "line.quantity" => {
+            vec![field.trim_start_matches("line.").to_owned()]
+        }
+        "line.unit_price" => vec!["unit_price_minor".into()],
+        "line.discount" => vec!["discount_minor".into()],
         f => match f.strip_prefix("custom.") {
             Some(key) => vec![format!("custom_fields.{key}")],
             None => vec![f.to_owned()],

@@ -7,6 +7,7 @@
 
 pub mod fields;
 pub mod job;
+pub mod orders;
 pub mod regions;
 pub mod source;
 
@@ -36,6 +37,7 @@ fn object_of(entity: ImportEntity) -> ObjectType {
     match entity {
         ImportEntity::Customers => ObjectType::Customers,
         ImportEntity::Products => ObjectType::Products,
+        ImportEntity::Orders => ObjectType::Orders,
     }
 }
 
