@@ -16,6 +16,7 @@ both!(
     customers_import_from_a_gb18030_file,
     products_import_and_import_rules,
     orders_import_from_rows_of_lines,
+    contacts_import_names_customers_by_key,
     a_cancel_keeps_exactly_the_committed_batches,
 );
 
@@ -683,5 +684,67 @@ async fn orders_import_from_rows_of_lines(app: TestApp) {
         (again["created"].clone(), again["unchanged"].clone()),
         (json!(0), json!(2)),
         "{again}"
+    );
+}
+
+async fn contacts_import_names_customers_by_key(app: TestApp) {
+    let w = World::create(&app);
+    let t = &w.admin.token;
+    app.post("/api/v1/customers/batch")
+        .token(t)
+        .json(&json!({"mode": "upsert", "records": [
+            {"external_id": "C1", "kind": "organization", "name": "甲公司"},
+        ]}))
+        .send()
+        .await
+        .expect(200);
+    let text = "联系人编号,客户编号,姓名,职位,手机,主联系人\nK1,C1,张三,采购经理,13800138000,是\nK2,C9,李四,,,\n";
+    let up = upload(&app, t, "entity=contacts", text.as_bytes().to_vec())
+        .await
+        .expect(201);
+    let id = up.id();
+    let mapping = up.body["mapping"].clone();
+    assert_eq!(
+        mapping,
+        json!({"联系人编号": "external_id", "客户编号": "customer_external_id", "姓名": "name",
+               "职位": "title", "手机": "phone", "主联系人": "is_primary"})
+    );
+    start(&app, t, id, json!({"mapping": mapping}))
+        .await
+        .expect(202);
+    let done = settled(&app, t, id).await;
+    assert_eq!(
+        (done["created"].clone(), done["failed"].clone()),
+        (json!(1), json!(1)),
+        "{done}"
+    );
+    let contacts = app
+        .get("/api/v1/contacts?q=K1")
+        .token(t)
+        .send()
+        .await
+        .expect(200);
+    let k1 = &contacts.body["items"][0];
+    assert_eq!(
+        (
+            k1["name"].clone(),
+            k1["title"].clone(),
+            k1["is_primary"].clone()
+        ),
+        (json!("张三"), json!("采购经理"), json!(true))
+    );
+    let rows = error_file(
+        &app.get(&format!("/api/v1/imports/{id}/errors"))
+            .token(t)
+            .send()
+            .await
+            .expect(200)
+            .bytes,
+    );
+    assert_eq!(rows[1][0], "3");
+    assert!(
+        rows[1][1].starts_with("客户编号: is not a customer you can see"),
+        "{:?}",
+        rows[1]
     );
 }

@@ -9,6 +9,7 @@ mod analytics_settings;
 mod auth;
 mod batch;
 mod changes;
+mod contact_batch;
 mod contacts;
 mod customers;
 mod deals;

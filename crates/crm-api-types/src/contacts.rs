@@ -53,6 +53,9 @@ pub struct NewContact {
 pub struct ContactPatch {
     #[serde(default)]
     pub customer_id: Option<Uuid>,
+    /// Names the customer by its external id instead of `customer_id`.
+    #[serde(default)]
+    pub customer_external_id: Option<String>,
     #[serde(default)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]

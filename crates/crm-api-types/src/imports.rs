@@ -16,6 +16,8 @@ crm_domain::string_enum! {
     ImportEntity {
         Customers = "customers",
         Products = "products",
+        /// People at organisation customers, named by `customer_external_id`.
+        Contacts = "contacts",
         /// One row per order line; an order's lines are consecutive rows with its `external_id`.
         Orders = "orders",
     }

@@ -18,7 +18,7 @@ use crate::visibility::Visibility;
 #[derive(
     Debug, Clone, PartialEq, serde::Serialize, Queryable, Selectable, Insertable, AsChangeset,
 )]
-#[diesel(table_name = contacts, treat_none_as_null = true)]
+#[diesel(table_name = contacts, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct ContactFields {
     pub customer_id: Id,
     pub name: String,
@@ -51,8 +51,8 @@ impl ContactFields {
     }
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = contacts)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = contacts, treat_none_as_default_value = false)]
 pub struct ContactRow {
     pub id: Id,
     pub workspace_id: Id,
@@ -63,6 +63,101 @@ pub struct ContactRow {
     pub updated_by: Option<Id>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+}
+
+impl ContactRow {
+    /// A new row (not yet written) with a fresh id.
+    pub fn new(workspace_id: Uuid, actor: Option<Uuid>, fields: ContactFields) -> Self {
+        let at = now();
+        Self {
+            id: Id::new(),
+            workspace_id: Id(workspace_id),
+            fields,
+            version: 1,
+            created_by: actor.map(Id),
+            updated_by: actor.map(Id),
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    /// The next version of this row with other fields.
+    pub fn changed(&self, actor: Option<Uuid>, fields: ContactFields) -> Self {
+        Self {
+            fields,
+            version: self.version + 1,
+            updated_by: actor.map(Id),
+            updated_at: now(),
+            ..self.clone()
+        }
+    }
+}
+
+/// Live contacts of the workspace by id or external id, whoever may see them
+/// (the caller checks visibility through their customers).
+pub fn find_many(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    ids: &[Uuid],
+    external_ids: &[String],
+) -> DbResult<Vec<ContactRow>> {
+    let live = || {
+        contacts::workspace_id
+            .eq(Id(workspace_id))
+            .and(contacts::deleted_at.is_null())
+    };
+    let mut out: Vec<ContactRow> = Vec::new();
+    let ids: Vec<Id> = ids.iter().copied().map(Id).collect();
+    for chunk in ids.chunks(crate::batch::chunk_rows(1)) {
+        out.extend(
+            contacts::table
+                .filter(live())
+                .filter(contacts::id.eq_any(chunk))
+                .select(ContactRow::as_select())
+                .load(conn)?,
+        );
+    }
+    for chunk in external_ids.chunks(crate::batch::chunk_rows(1)) {
+        out.extend(
+            contacts::table
+                .filter(live())
+                .filter(contacts::external_id.eq_any(chunk))
+                .select(ContactRow::as_select())
+                .load(conn)?,
+        );
+    }
+    out.sort_by_key(|r| r.id.0);
+    out.dedup_by_key(|r| r.id.0);
+    Ok(out)
+}
+
+/// Inserts new rows and overwrites changed ones, many per statement.
+pub fn write_many(conn: &mut AnyConnection, rows: &[ContactRow]) -> DbResult<()> {
+    crate::batch::generic_plans(conn)?;
+    use diesel::upsert::excluded;
+    for chunk in rows.chunks(crate::batch::chunk_rows(17)) {
+        crate::each_backend!(&mut *conn, |c| diesel::insert_into(contacts::table)
+            .values(chunk)
+            .on_conflict(contacts::id)
+            .do_update()
+            .set((
+                contacts::customer_id.eq(excluded(contacts::customer_id)),
+                contacts::name.eq(excluded(contacts::name)),
+                contacts::title.eq(excluded(contacts::title)),
+                contacts::department.eq(excluded(contacts::department)),
+                contacts::email.eq(excluded(contacts::email)),
+                contacts::phone.eq(excluded(contacts::phone)),
+                contacts::is_primary.eq(excluded(contacts::is_primary)),
+                contacts::external_id.eq(excluded(contacts::external_id)),
+                contacts::custom_fields.eq(excluded(contacts::custom_fields)),
+                contacts::search_text.eq(excluded(contacts::search_text)),
+                contacts::version.eq(excluded(contacts::version)),
+                contacts::updated_by.eq(excluded(contacts::updated_by)),
+                contacts::updated_at.eq(excluded(contacts::updated_at)),
+            ))
+            .execute(c))?;
+    }
+    Ok(())
 }
 
 /// The live contact with this external id, whoever may see it.

@@ -68,6 +68,7 @@ fn v1(cfg: &mut ServiceConfig<'_>) {
         .service(customers::upsert::put)
         .service(contacts::list)
         .service(contacts::create)
+        .service(contacts::batch::batch)
         .service(contacts::get)
         .service(contacts::update)
         .service(contacts::remove)

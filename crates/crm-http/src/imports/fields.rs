@@ -248,6 +248,65 @@ pub fn fields_of(entity: ImportEntity, custom: &[(String, FieldType)]) -> Vec<Fi
             );
             fields
         }
+        ImportEntity::Contacts => {
+            let mut fields = vec![
+                field(
+                    "name",
+                    Kind::Text,
+                    true,
+                    &["name", "姓名", "联系人", "联系人姓名", "contact"],
+                ),
+                field(
+                    "external_id",
+                    Kind::Text,
+                    false,
+                    &["external_id", "external id", "联系人编号", "编号"],
+                ),
+                field(
+                    "customer_external_id",
+                    Kind::Text,
+                    true,
+                    &[
+                        "customer_external_id",
+                        "customer",
+                        "customer id",
+                        "客户编号",
+                        "客户代码",
+                    ],
+                ),
+                field(
+                    "title",
+                    Kind::Text,
+                    false,
+                    &["title", "job title", "职位", "职务"],
+                ),
+                field("department", Kind::Text, false, &["department", "部门"]),
+                field(
+                    "email",
+                    Kind::Text,
+                    false,
+                    &["email", "e-mail", "邮箱", "电子邮件"],
+                ),
+                field(
+                    "phone",
+                    Kind::Text,
+                    false,
+                    &["phone", "mobile", "电话", "手机", "手机号"],
+                ),
+                field(
+                    "is_primary",
+                    Kind::Bool,
+                    false,
+                    &["primary", "is_primary", "主联系人", "是否主联系人"],
+                ),
+            ];
+            fields.extend(
+                custom
+                    .iter()
+                    .map(|(key, t)| field(&format!("custom.{key}"), Kind::Custom(*t), false, &[])),
+            );
+            fields
+        }
         ImportEntity::Orders => vec![
             field(
                 "external_id",

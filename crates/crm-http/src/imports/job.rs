@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crm_api_types::batch::{BatchMode, RecordStatus};
+use crm_api_types::contacts::ContactPatch;
 use crm_api_types::customers::CustomerPatch;
 use crm_api_types::imports::ImportEntity;
 use crm_api_types::orders::OrderPatch;
@@ -441,6 +442,13 @@ fn write_records(
             let outcomes = crate::customers::batch::write(conn, caller, plan.mode, records)?;
             flatten(outcomes, failed)
         }
+        ImportEntity::Contacts => {
+            let (records, failed) = batches::parse::<ContactPatch>(plan.mode, bodies, |p| {
+                p.external_id.clone().flatten()
+            })?;
+            let outcomes = crate::contacts::batch::write(conn, caller, plan.mode, records)?;
+            flatten(outcomes, failed)
+        }
         ImportEntity::Orders => {
             let (records, failed) = batches::parse::<OrderPatch>(plan.mode, bodies, |p| {
                 p.external_id.clone().flatten()
@@ -562,22 +570,22 @@ fn body_keys(field: &str) -> Vec<String> {
     }
 }
 
-/// The workspace's custom fields of an entity (customers have them).
+/// The workspace's custom fields of an entity (customers and contacts have them).
 pub fn custom_fields(
     conn: &mut AnyConnection,
     ws: Uuid,
     entity: ImportEntity,
 ) -> Result<Vec<(String, FieldType)>, ApiError> {
-    if entity != ImportEntity::Customers {
-        return Ok(Vec::new());
-    }
-    Ok(
-        crm_db::custom_fields::list(conn, ws, Some(FieldEntity::Customer.as_str()))?
-            .iter()
-            .map(|r| r.def())
-            .map(|d| (d.key.clone(), d.field_type))
-            .collect(),
-    )
+    let of = match entity {
+        ImportEntity::Customers => FieldEntity::Customer,
+        ImportEntity::Contacts => FieldEntity::Contact,
+        _ => return Ok(Vec::new()),
+    };
+    Ok(crm_db::custom_fields::list(conn, ws, Some(of.as_str()))?
+        .iter()
+        .map(|r| r.def())
+        .map(|d| (d.key.clone(), d.field_type))
+        .collect())
 }
 
 fn context(conn: &mut AnyConnection, ws: Uuid) -> Result<Context, ApiError> {

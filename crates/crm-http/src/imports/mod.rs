@@ -38,6 +38,7 @@ fn object_of(entity: ImportEntity) -> ObjectType {
         ImportEntity::Customers => ObjectType::Customers,
         ImportEntity::Products => ObjectType::Products,
         ImportEntity::Orders => ObjectType::Orders,
+        ImportEntity::Contacts => ObjectType::Contacts,
     }
 }
 

@@ -1,6 +1,8 @@
 //! `/contacts`: people at organisation customers. A contact is visible and
 //! editable exactly when its customer is, under the `contacts` permission.
 
+pub mod batch;
+
 use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use crm_api_types::contacts::{Contact, ContactPatch, ContactQuery, NewContact};
 use crm_api_types::patch::apply;
@@ -8,10 +10,11 @@ use crm_api_types::{Page, Problem};
 use crm_db::AnyConnection;
 use crm_db::change_log::{Change, Op, changed_fields, lock_workspace, record, transaction};
 use crm_db::contacts::{ContactFields, ContactFilter, ContactRow, ContactSort};
+use crm_db::customers::CustomerRow;
 use crm_db::paging::SortValue;
 use crm_db::types::{Id, Json};
 use crm_domain::access::{Action, ObjectType};
-use crm_domain::custom_field::{FieldEntity, validate_values};
+use crm_domain::custom_field::{FieldDef, FieldEntity, validate_values};
 use crm_domain::customer::CustomerKind;
 use crm_domain::validation::bounded_text;
 use crm_domain::{Email, FieldErrors, Phone};
@@ -76,6 +79,16 @@ fn text(
     errors.take(field, bounded_text(&value, 1, max))
 }
 
+/// The contact custom-field definitions of the workspace.
+fn contact_defs(conn: &mut AnyConnection, ws: Uuid) -> Result<Vec<FieldDef>, ApiError> {
+    Ok(
+        crm_db::custom_fields::list(conn, ws, Some(FieldEntity::Contact.as_str()))?
+            .iter()
+            .map(|r| r.def())
+            .collect(),
+    )
+}
+
 /// Validates a contact; the customer must be an organisation visible under `action`.
 fn validate(
     conn: &mut AnyConnection,
@@ -83,18 +96,31 @@ fn validate(
     action: Action,
     input: Input,
 ) -> Result<ContactFields, ApiError> {
-    let mut errors = FieldErrors::new();
     let vis = caller.visibility(conn, ObjectType::Contacts, action)?;
-    match crm_db::customers::find(conn, &vis, input.customer_id) {
-        Ok(customer) if customer.fields.kind == CustomerKind::Organization.as_str() => {}
-        Ok(_) => errors.add(
+    let customer = match crm_db::customers::find(conn, &vis, input.customer_id) {
+        Ok(customer) => Some(customer),
+        Err(crm_db::DbError::NotFound) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let defs = contact_defs(conn, caller.workspace_id)?;
+    check(input, customer.as_ref(), &defs).map_err(ApiError::Validation)
+}
+
+/// Checks a contact's values; `customer` is its customer when the caller
+/// may see it for the write at hand.
+fn check(
+    input: Input,
+    customer: Option<&CustomerRow>,
+    defs: &[FieldDef],
+) -> Result<ContactFields, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    match customer {
+        Some(c) if c.fields.kind == CustomerKind::Organization.as_str() => {}
+        Some(_) => errors.add(
             "customer_id",
             "contacts belong to organisation customers, not persons",
         ),
-        Err(crm_db::DbError::NotFound) => {
-            errors.add("customer_id", "is not a customer you can see")
-        }
-        Err(e) => return Err(e.into()),
+        None => errors.add("customer_id", "is not a customer you can see"),
     }
     let name = errors
         .take("name", bounded_text(&input.name, 1, 100))
@@ -112,22 +138,14 @@ fn validate(
             .take("phone", Phone::parse(&v))
             .map(Phone::into_string)
     });
-    let defs: Vec<_> = crm_db::custom_fields::list(
-        conn,
-        caller.workspace_id,
-        Some(FieldEntity::Contact.as_str()),
-    )?
-    .iter()
-    .map(|r| r.def())
-    .collect();
-    let custom_fields = match validate_values(&defs, &input.custom_fields) {
+    let custom_fields = match validate_values(defs, &input.custom_fields) {
         Ok(clean) => clean,
         Err(e) => {
             errors.merge(e);
             Map::new()
         }
     };
-    errors.into_result().map_err(ApiError::Validation)?;
+    errors.into_result()?;
     Ok(ContactFields {
         customer_id: Id(input.customer_id),
         name,
@@ -141,6 +159,35 @@ fn validate(
         search_text: String::new(),
     }
     .with_search_text())
+}
+
+/// Names the patch's customer by id when it names it by `customer_external_id`
+/// (a customer the caller may see for `action`).
+fn resolve_customer(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    action: Action,
+    p: &mut ContactPatch,
+) -> Result<(), ApiError> {
+    let Some(key) = p.customer_external_id.take() else {
+        return Ok(());
+    };
+    let vis = caller.visibility(conn, ObjectType::Contacts, action)?;
+    let found = crm_db::customers::find_many(conn, caller.workspace_id, Some(&vis), &[], &[key])?;
+    match (found.first(), p.customer_id) {
+        (None, _) => Err(ApiError::validation(
+            "customer_external_id",
+            "is not a customer you can see",
+        )),
+        (Some(c), Some(id)) if c.id.0 != id => Err(ApiError::validation(
+            "customer_external_id",
+            "names another customer than customer_id",
+        )),
+        (Some(c), _) => {
+            p.customer_id = Some(c.id.0);
+            Ok(())
+        }
+    }
 }
 
 /// Creates a contact inside the caller's transaction (the workspace lock taken).
@@ -187,10 +234,11 @@ pub(crate) fn update_in(
     caller: &Caller,
     id: Uuid,
     if_match: IfMatch,
-    p: ContactPatch,
+    mut p: ContactPatch,
 ) -> Result<Contact, ApiError> {
     let ws = caller.workspace_id;
     let current = find_for(conn, caller, id, Action::Update)?;
+    resolve_customer(conn, caller, Action::Update, &mut p)?;
     let version = if_match.check(current.version)?;
     let f = current.fields.clone();
     let mut custom = object(&f.custom_fields.0);
@@ -383,7 +431,8 @@ pub async fn remove(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// The create body a patch describes; `customer_id` and `name` are required.
+/// The create body a patch describes; `customer_id` (or
+/// `customer_external_id`, resolved before) and `name` are required.
 fn to_new(p: ContactPatch, external_id: String) -> Result<NewContact, ApiError> {
     crate::upsert::require_for_create(
         &[
@@ -442,6 +491,8 @@ pub async fn put(
                     Some(id) => Ok((update_in(conn, &caller, id, if_match, patch)?, false)),
                     None => {
                         caller.require(ObjectType::Contacts, Action::Create)?;
+                        let mut patch = patch;
+                        resolve_customer(conn, &caller, Action::Create, &mut patch)?;
                         let new = to_new(patch, external_id)?;
                         Ok((create_in(conn, &caller, new)?, true))
                     }
