@@ -24,6 +24,7 @@ mod openapi;
 mod paging;
 mod regions;
 mod sales;
+mod sales_export;
 mod segments;
 mod sync;
 mod upsert;

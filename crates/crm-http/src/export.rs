@@ -22,6 +22,16 @@ pub const PAGE: i64 = 1000;
 const MAX_ROWS: u32 = 1_048_575;
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
+/// An optional id as a cell (blank when absent).
+pub fn id_text(id: Option<crm_db::types::Id>) -> String {
+    id.map(|i| i.to_string()).unwrap_or_default()
+}
+
+/// A timestamp as a cell (RFC 3339, UTC).
+pub fn time_text(at: chrono::NaiveDateTime) -> String {
+    at.and_utc().to_rfc3339()
+}
+
 /// A filtered list, oldest first on a keyset index.
 pub trait Table: Clone + Send + 'static {
     type Row: Send + 'static;

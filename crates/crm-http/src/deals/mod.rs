@@ -4,6 +4,8 @@
 //! deal on a won or lost stage (lost needs a reason). Visibility follows the
 //! deal's own owner and team, as for customers.
 
+pub mod export;
+
 use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use crm_api_types::deals::{Deal, DealPatch, DealQuery, NewDeal, StageChange};
 use crm_api_types::{Page, Problem};

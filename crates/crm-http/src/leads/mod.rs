@@ -3,6 +3,8 @@
 //! contact and optionally a deal, and marks the lead converted. Visibility
 //! follows the lead's owner and team, as for customers.
 
+pub mod export;
+
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use crm_api_types::leads::{Conversion, ConvertLead, Lead, LeadPatch, LeadQuery, NewLead};
 use crm_api_types::patch::apply;

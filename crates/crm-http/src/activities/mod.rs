@@ -3,6 +3,8 @@
 //! `GET /customers/{id}/timeline`, which merges a customer's activities,
 //! deal stage changes, orders and record changes, newest first.
 
+pub mod export;
+
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
