@@ -12,6 +12,7 @@ mod changes;
 mod contact_batch;
 mod contacts;
 mod customers;
+mod deal_batch;
 mod deals;
 mod e2e;
 mod errors;

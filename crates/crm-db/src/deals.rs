@@ -22,7 +22,11 @@ use crate::visibility::Visibility;
 #[derive(
     Debug, Clone, PartialEq, serde::Serialize, Queryable, Selectable, Insertable, AsChangeset,
 )]
-#[diesel(table_name = deals, treat_none_as_null = true)]
+#[diesel(
+    table_name = deals,
+    treat_none_as_null = true,
+    treat_none_as_default_value = false
+)]
 pub struct DealFields {
     pub pipeline_id: Id,
     pub stage_id: Id,
@@ -42,7 +46,7 @@ pub struct DealFields {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = deals)]
+#[diesel(table_name = deals, treat_none_as_default_value = false)]
 pub struct DealRow {
     pub id: Id,
     pub workspace_id: Id,
@@ -56,7 +60,7 @@ pub struct DealRow {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = deal_stage_changes)]
+#[diesel(table_name = deal_stage_changes, treat_none_as_default_value = false)]
 pub struct StageChangeRow {
     pub id: Id,
     pub workspace_id: Id,
@@ -91,6 +95,47 @@ pub fn insert(
     Ok(row)
 }
 
+impl DealRow {
+    /// A new row (not yet written) with a fresh id.
+    pub fn new(workspace_id: Uuid, actor: Option<Uuid>, fields: DealFields) -> Self {
+        let at = now();
+        Self {
+            id: Id::new(),
+            workspace_id: Id(workspace_id),
+            fields,
+            version: 1,
+            created_by: actor.map(Id),
+            updated_by: actor.map(Id),
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    /// The next version of this row with other fields.
+    pub fn changed(&self, actor: Option<Uuid>, fields: DealFields) -> Self {
+        Self {
+            fields,
+            version: self.version + 1,
+            updated_by: actor.map(Id),
+            updated_at: now(),
+            ..self.clone()
+        }
+    }
+
+    /// The history entry of entering its current stage (from `from`).
+    pub fn stage_change(&self, from: Option<Id>, actor: Option<Uuid>) -> StageChangeRow {
+        StageChangeRow {
+            id: Id::new(),
+            workspace_id: self.workspace_id,
+            deal_id: self.id,
+            from_stage_id: from,
+            to_stage_id: self.fields.stage_id,
+            actor_id: actor.map(Id),
+            at: self.fields.stage_changed_at,
+        }
+    }
+}
+
 /// Appends a stage change of `row` (its current stage) to the history.
 fn record_stage(
     conn: &mut AnyConnection,
@@ -99,16 +144,94 @@ fn record_stage(
     actor: Option<Uuid>,
 ) -> DbResult<()> {
     diesel::insert_into(deal_stage_changes::table)
-        .values(&StageChangeRow {
-            id: Id::new(),
-            workspace_id: row.workspace_id,
-            deal_id: row.id,
-            from_stage_id: from,
-            to_stage_id: row.fields.stage_id,
-            actor_id: actor.map(Id),
-            at: row.fields.stage_changed_at,
-        })
+        .values(&row.stage_change(from, actor))
         .execute(conn)?;
+    Ok(())
+}
+
+/// Live deals of the workspace by id or external id, whoever may see them.
+pub fn find_many(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    ids: &[Uuid],
+    external_ids: &[String],
+) -> DbResult<Vec<DealRow>> {
+    let live = || {
+        deals::workspace_id
+            .eq(Id(workspace_id))
+            .and(deals::deleted_at.is_null())
+    };
+    let mut out: Vec<DealRow> = Vec::new();
+    let ids: Vec<Id> = ids.iter().copied().map(Id).collect();
+    for chunk in ids.chunks(crate::batch::chunk_rows(1)) {
+        out.extend(
+            deals::table
+                .filter(live())
+                .filter(deals::id.eq_any(chunk))
+                .select(DealRow::as_select())
+                .load(conn)?,
+        );
+    }
+    for chunk in external_ids.chunks(crate::batch::chunk_rows(1)) {
+        out.extend(
+            deals::table
+                .filter(live())
+                .filter(deals::external_id.eq_any(chunk))
+                .select(DealRow::as_select())
+                .load(conn)?,
+        );
+    }
+    out.sort_by_key(|r| r.id.0);
+    out.dedup_by_key(|r| r.id.0);
+    Ok(out)
+}
+
+/// Inserts new rows and overwrites changed ones, many per statement, and
+/// appends their stage changes.
+pub fn write_many(
+    conn: &mut AnyConnection,
+    rows: &[DealRow],
+    stage_changes: &[StageChangeRow],
+) -> DbResult<()> {
+    crate::batch::generic_plans(conn)?;
+    use diesel::upsert::excluded;
+    for chunk in rows.chunks(crate::batch::chunk_rows(21)) {
+        crate::each_backend!(&mut *conn, |c| diesel::insert_into(deals::table)
+            .values(chunk)
+            .on_conflict(deals::id)
+            .do_update()
+            .set((
+                (
+                    deals::pipeline_id.eq(excluded(deals::pipeline_id)),
+                    deals::stage_id.eq(excluded(deals::stage_id)),
+                    deals::customer_id.eq(excluded(deals::customer_id)),
+                    deals::external_id.eq(excluded(deals::external_id)),
+                    deals::name.eq(excluded(deals::name)),
+                    deals::amount_minor.eq(excluded(deals::amount_minor)),
+                    deals::currency.eq(excluded(deals::currency)),
+                    deals::probability.eq(excluded(deals::probability)),
+                    deals::expected_close_date.eq(excluded(deals::expected_close_date)),
+                ),
+                (
+                    deals::owner_id.eq(excluded(deals::owner_id)),
+                    deals::team_id.eq(excluded(deals::team_id)),
+                    deals::lost_reason.eq(excluded(deals::lost_reason)),
+                    deals::closed_at.eq(excluded(deals::closed_at)),
+                    deals::stage_changed_at.eq(excluded(deals::stage_changed_at)),
+                    deals::version.eq(excluded(deals::version)),
+                    deals::updated_by.eq(excluded(deals::updated_by)),
+                    deals::updated_at.eq(excluded(deals::updated_at)),
+                ),
+            ))
+            .execute(c))?;
+    }
+    for chunk in stage_changes.chunks(crate::batch::chunk_rows(7)) {
+        crate::each_backend!(&mut *conn, |c| diesel::insert_into(
+            deal_stage_changes::table
+        )
+        .values(chunk)
+        .execute(c))?;
+    }
     Ok(())
 }
 

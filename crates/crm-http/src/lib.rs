@@ -122,6 +122,7 @@ fn v1(cfg: &mut ServiceConfig<'_>) {
         .service(deals::export::export)
         .service(deals::export::export_xlsx)
         .service(deals::create)
+        .service(deals::batch::batch)
         .service(deals::get)
         .service(deals::update)
         .service(deals::remove)

@@ -4,6 +4,7 @@
 //! deal on a won or lost stage (lost needs a reason). Visibility follows the
 //! deal's own owner and team, as for customers.
 
+pub mod batch;
 pub mod export;
 
 use actix_web::{HttpResponse, delete, get, patch, post, put, web};
@@ -283,6 +284,20 @@ pub async fn put(
                 lock_workspace(conn, caller.workspace_id)?;
                 match crm_db::deals::id_by_external_id(conn, caller.workspace_id, &key)? {
                     Some(id) => {
+                        // A full record resent names the deal's own customer; another is refused.
+                        let mut body = body;
+                        let named = batch::take_customer(&mut body);
+                        if named.id.is_some() || named.key.is_some() {
+                            let keys: Vec<String> = named.key.iter().cloned().collect();
+                            let known =
+                                rules::Known::load(conn, &caller, &[], &keys, &[], Scope::Own)?;
+                            for current in
+                                crm_db::deals::find_many(conn, caller.workspace_id, &[id], &[])?
+                            {
+                                batch::same_customer(&known, &current, &named)
+                                    .map_err(crate::batch::RecordError::into_api)?;
+                            }
+                        }
                         let patch: DealPatch = crate::extract::parse_value(body)?;
                         crate::upsert::same_key(&patch.external_id, &key)?;
                         Ok((update_in(conn, &caller, id, if_match, patch)?, false))

@@ -3,13 +3,18 @@
 //! close the deal, lost needs a reason), the customer, the owner and the
 //! caller's scope.
 
+use std::collections::HashMap;
+
 use crm_api_types::deals::{DealPatch, NewDeal};
 use crm_api_types::patch::apply;
 use crm_db::AnyConnection;
+use crm_db::customers::CustomerRow;
 use crm_db::deals::{DealFields, DealRow};
+use crm_db::pipelines::{PipelineRow, StageRow};
 use crm_db::types::Id;
+use crm_db::users::UserRow;
 use crm_domain::FieldErrors;
-use crm_domain::access::{Action, ObjectType, Ownership, Scope};
+use crm_domain::access::{Action, ObjectType, Ownership, Principal, Scope};
 use crm_domain::money::Money;
 use crm_domain::sales::StageKind;
 use crm_domain::validation::bounded_text;
@@ -20,8 +25,8 @@ use crate::error::ApiError;
 
 /// A create body as a patch plus the create-only fields.
 pub(super) struct Create {
-    customer_id: Option<Uuid>,
-    customer_external_id: Option<String>,
+    pub customer_id: Option<Uuid>,
+    pub customer_external_id: Option<String>,
 }
 
 pub(super) fn as_patch(n: NewDeal) -> (DealPatch, Create) {
@@ -44,6 +49,60 @@ pub(super) fn as_patch(n: NewDeal) -> (DealPatch, Create) {
     )
 }
 
+/// What checking deals needs from the database, read once for a whole batch.
+pub(super) struct Known {
+    pub pipelines: Vec<PipelineRow>,
+    pub stages: Vec<StageRow>,
+    /// Customers the caller may read, by id, and their external ids.
+    pub customers: HashMap<Uuid, CustomerRow>,
+    pub customer_keys: HashMap<String, Uuid>,
+    pub users: HashMap<Uuid, UserRow>,
+    /// Live deals by external id, for its uniqueness.
+    pub deal_keys: HashMap<String, Uuid>,
+    /// The caller, with the team subtree when a scope needs it.
+    pub principal: Principal,
+}
+
+impl Known {
+    /// Reads the pipelines, the named customers (visible ones), the users
+    /// and the deals holding the named external ids.
+    pub fn load(
+        conn: &mut AnyConnection,
+        caller: &Caller,
+        customer_ids: &[Uuid],
+        customer_keys: &[String],
+        deal_keys: &[String],
+        widest: Scope,
+    ) -> Result<Self, ApiError> {
+        let ws = caller.workspace_id;
+        let vis = caller.visibility_or_none(conn, ObjectType::Customers, Action::Read)?;
+        let customers =
+            crm_db::customers::find_many(conn, ws, Some(&vis), customer_ids, customer_keys)?;
+        let mut known = Known {
+            pipelines: crm_db::pipelines::list(conn, ws)?,
+            stages: crm_db::pipelines::stages(conn, ws, None)?,
+            customers: HashMap::new(),
+            customer_keys: HashMap::new(),
+            users: crm_db::users::list(conn, ws, 100_000)?
+                .into_iter()
+                .map(|u| (u.id.0, u))
+                .collect(),
+            deal_keys: crm_db::deals::find_many(conn, ws, &[], deal_keys)?
+                .into_iter()
+                .filter_map(|d| d.fields.external_id.map(|k| (k, d.id.0)))
+                .collect(),
+            principal: caller.principal(conn, widest)?,
+        };
+        for c in customers {
+            if let Some(k) = c.fields.external_id.clone() {
+                known.customer_keys.insert(k, c.id.0);
+            }
+            known.customers.insert(c.id.0, c);
+        }
+        Ok(known)
+    }
+}
+
 /// The deal's fields after the patch, checked; `create` for a new deal.
 pub(super) fn resolve(
     conn: &mut AnyConnection,
@@ -53,11 +112,39 @@ pub(super) fn resolve(
     new_deal: Option<Create>,
     scope: Scope,
 ) -> Result<DealFields, ApiError> {
-    let ws = caller.workspace_id;
+    let customer_ids: Vec<Uuid> = new_deal.iter().filter_map(|c| c.customer_id).collect();
+    let customer_keys: Vec<String> = new_deal
+        .iter()
+        .filter_map(|c| c.customer_external_id.clone())
+        .collect();
+    let deal_keys: Vec<String> = apply(
+        current.and_then(|r| r.fields.external_id.clone()),
+        p.external_id.clone(),
+    )
+    .into_iter()
+    .collect();
+    let known = Known::load(
+        conn,
+        caller,
+        &customer_ids,
+        &customer_keys,
+        &deal_keys,
+        scope,
+    )?;
+    check(&known, current, p, new_deal, scope)
+}
+
+/// The deal's fields after the patch, checked against what is known.
+pub(super) fn check(
+    known: &Known,
+    current: Option<&DealRow>,
+    p: DealPatch,
+    new_deal: Option<Create>,
+    scope: Scope,
+) -> Result<DealFields, ApiError> {
     let mut errors = FieldErrors::new();
     let base = current.map(|r| &r.fields);
-    let pipelines = crm_db::pipelines::list(conn, ws)?;
-    let stages = crm_db::pipelines::stages(conn, ws, None)?;
+    let (pipelines, stages) = (&known.pipelines, &known.stages);
     let pipeline_id = p
         .pipeline_id
         .map(Id)
@@ -105,20 +192,26 @@ pub(super) fn resolve(
     let customer = match new_deal {
         None => None,
         Some(c) => {
-            let vis = caller.visibility_or_none(conn, ObjectType::Customers, Action::Read)?;
-            let ids: Vec<Uuid> = c.customer_id.into_iter().collect();
-            let keys: Vec<String> = c.customer_external_id.clone().into_iter().collect();
-            if ids.len() + keys.len() != 1 {
+            if usize::from(c.customer_id.is_some()) + usize::from(c.customer_external_id.is_some())
+                != 1
+            {
                 return Err(ApiError::validation(
                     "customer_id",
                     "give customer_id or customer_external_id",
                 ));
             }
-            let found = crm_db::customers::find_many(conn, ws, Some(&vis), &ids, &keys)?;
-            match found.into_iter().next() {
+            let found = match (&c.customer_id, &c.customer_external_id) {
+                (Some(id), _) => known.customers.get(id),
+                (None, Some(key)) => known
+                    .customer_keys
+                    .get(key)
+                    .and_then(|id| known.customers.get(id)),
+                (None, None) => None,
+            };
+            match found {
                 Some(c) => Some(c),
                 None => {
-                    let field = if ids.is_empty() {
+                    let field = if c.customer_id.is_none() {
                         "customer_external_id"
                     } else {
                         "customer_id"
@@ -168,39 +261,39 @@ pub(super) fn resolve(
         .filter(|v| !v.is_empty())
         .and_then(|v| errors.take("external_id", bounded_text(&v, 1, 100)));
     let (owner_id, team_id) = match p.owner_id {
-        Some(Some(owner)) => match crm_db::users::find(conn, ws, owner) {
-            Ok(u) if u.active => (Some(Id(owner)), u.team_id),
-            Ok(_) => {
+        Some(Some(owner)) => match known.users.get(&owner) {
+            Some(u) if u.active => (Some(Id(owner)), u.team_id),
+            Some(_) => {
                 errors.add("owner_id", "is a deactivated user");
                 (None, None)
             }
-            Err(crm_db::DbError::NotFound) => {
+            None => {
                 errors.add("owner_id", "is not a user of this workspace");
                 (None, None)
             }
-            Err(e) => return Err(e.into()),
         },
         Some(None) => (None, None),
-        None => match (base, &customer) {
+        None => match (base, customer) {
             (Some(b), _) => (b.owner_id, b.team_id),
             (None, Some(c)) => (c.fields.owner_id, c.fields.team_id),
             (None, None) => (None, None),
         },
     };
     errors.into_result().map_err(ApiError::Validation)?;
-    let principal = caller.principal(conn, scope)?;
     let ownership = Ownership {
         owner_id: owner_id.map(Uuid::from),
         team_id: team_id.map(Uuid::from),
     };
-    if !scope.covers(&principal, ownership) {
+    if !scope.covers(&known.principal, ownership) {
         return Err(ApiError::Forbidden(
             "your role may not assign deals to that owner or team".into(),
         ));
     }
     if let Some(ext) = &external_id
-        && crm_db::deals::id_by_external_id(conn, ws, ext)?
-            .is_some_and(|id| Some(id) != current.map(|r| r.id.0))
+        && known
+            .deal_keys
+            .get(ext)
+            .is_some_and(|id| Some(*id) != current.map(|r| r.id.0))
     {
         return Err(ApiError::Conflict {
             field: "external_id".into(),

@@ -1,0 +1,347 @@
+//! `POST /deals/batch`: up to 1,000 deals created, updated or upserted by
+//! external id in one transaction. A record that creates a deal is a
+//! `NewDeal` body (customer by `customer_id` or `customer_external_id`); one
+//! that changes a deal is a `DealPatch` — the same rule as
+//! `PUT /deals/by-external-id`. Pipelines, stages, customers, users and the
+//! deals named are read once; each record is checked by the single-write
+//! rules (`rules::check`); rows, stage changes and change-log entries go
+//! out as multi-row statements.
+
+use std::collections::HashMap;
+
+use actix_web::{HttpResponse, post, web};
+use crm_api_types::Problem;
+use crm_api_types::batch::{BatchMode, BatchRequest, BatchResponse, RecordStatus};
+use crm_api_types::deals::{DealPatch, NewDeal};
+use crm_db::AnyConnection;
+use crm_db::batch::{BatchChange, record_changes};
+use crm_db::change_log::{Op, changed_fields, field_names};
+use crm_db::deals::DealRow;
+use crm_domain::access::{Action, ObjectType, Ownership, Scope};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::ENTITY;
+use super::rules::{Known, as_patch, check};
+use crate::batch::{
+    self as batches, Outcome, Record, RecordError, Target, reject_repeats, target_field,
+};
+use crate::caller::Caller;
+use crate::error::ApiError;
+use crate::extract::ApiJson;
+use crate::idempotency::{self, IdempotencyKey};
+use crate::state::AppState;
+
+/// Create, update or upsert up to 1,000 deals in one request.
+///
+/// A record that creates a deal is a `NewDeal` body (`name`, `amount`, a
+/// customer by `customer_id` or `customer_external_id`); one that changes a
+/// deal is a `DealPatch` (`id` added in `update` mode). A new stage is
+/// recorded in the stage history. One transaction, multi-row statements;
+/// unchanged records write and log nothing. Send an `Idempotency-Key` to
+/// retry safely.
+#[utoipa::path(
+    tag = "deals",
+    params(("Idempotency-Key" = Option<String>, Header)),
+    request_body = BatchRequest,
+    responses(
+        (status = 200, description = "Per-record results", body = BatchResponse),
+        (status = 422, description = "Malformed batch, or `all_or_none` with failures (`records[i].field`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/deals/batch")]
+pub async fn batch(
+    state: web::Data<AppState>,
+    caller: Caller,
+    key: IdempotencyKey,
+    body: ApiJson<BatchRequest, { batches::BODY_LIMIT }>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(ObjectType::Deals, Action::Read)?;
+    idempotency::batch(
+        &state,
+        caller,
+        key,
+        "/api/v1/deals/batch",
+        body.0,
+        |conn, caller, body: BatchRequest| {
+            let mode = body.mode;
+            let (records, failed) = batches::parse::<Value>(mode, body.records, |v| {
+                v.get("external_id")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            })?;
+            let mut outcomes = write(conn, caller, mode, records)?;
+            outcomes.extend(failed.into_iter().map(|(i, e)| (i, Err(e))));
+            batches::answer(body.all_or_none, outcomes, |r: &DealRow| {
+                (r.id.0, r.version)
+            })
+        },
+    )
+    .await
+}
+
+/// A record read as what it does: a new deal, or a patch of an existing
+/// one (with the customer it names, which must be the deal's own).
+enum Body {
+    New(NewDeal),
+    Change(DealRow, DealPatch, CustomerRef),
+}
+
+/// `customer_id` and `customer_external_id` as sent.
+#[derive(Default)]
+pub(super) struct CustomerRef {
+    pub id: Option<Value>,
+    pub key: Option<String>,
+}
+
+/// Takes the customer fields out of a change's body: a full record resent
+/// by a sync script names the deal's customer, which a patch cannot change.
+pub(super) fn take_customer(value: &mut Value) -> CustomerRef {
+    match value {
+        Value::Object(map) => CustomerRef {
+            id: map.remove("customer_id").filter(|v| !v.is_null()),
+            key: map
+                .remove("customer_external_id")
+                .and_then(|v| v.as_str().map(str::to_owned)),
+        },
+        _ => CustomerRef::default(),
+    }
+}
+
+/// The customer named in a change must be the deal's own.
+pub(super) fn same_customer(
+    known: &Known,
+    current: &DealRow,
+    named: &CustomerRef,
+) -> Result<(), RecordError> {
+    let own = current.fields.customer_id.0;
+    if let Some(id) = &named.id
+        && id.as_str().and_then(|s| s.parse::<Uuid>().ok()) != Some(own)
+    {
+        return Err(RecordError::invalid(
+            "customer_id",
+            "a deal's customer cannot be changed",
+        ));
+    }
+    if let Some(key) = &named.key
+        && known.customer_keys.get(key) != Some(&own)
+    {
+        return Err(RecordError::invalid(
+            "customer_external_id",
+            "a deal's customer cannot be changed",
+        ));
+    }
+    Ok(())
+}
+
+/// Parses `value` as `T`, naming the field a bad value is in.
+fn parse<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, RecordError> {
+    serde_path_to_error::deserialize(value).map_err(|err| {
+        let (field, message) = crate::extract::field_error(err.path(), &err.inner().to_string());
+        RecordError::invalid(field, message)
+    })
+}
+
+/// A refusal of the rules, as the batch reports it.
+fn refused(e: ApiError) -> RecordError {
+    match e {
+        ApiError::Validation(errors) => RecordError::Invalid(errors),
+        ApiError::Forbidden(m) => RecordError::Forbidden(m),
+        ApiError::Conflict { field, detail } => RecordError::Conflict { field, detail },
+        ApiError::NotFound => RecordError::NotFound("id"),
+        other => RecordError::invalid("record", other.to_string()),
+    }
+}
+
+/// Writes the records. Call inside a transaction holding the workspace lock.
+pub(crate) fn write(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    mode: BatchMode,
+    records: Vec<Record<Value>>,
+) -> Result<Vec<(usize, Outcome<DealRow>)>, ApiError> {
+    let ws = caller.workspace_id;
+    let mut failed: Vec<(usize, RecordError)> = Vec::new();
+    let records = reject_repeats(
+        records,
+        target_field,
+        |r| match &r.target {
+            Target::New => r
+                .body
+                .get("external_id")
+                .and_then(Value::as_str)
+                .map(|k| Target::Key(k.to_owned())),
+            t => Some(t.clone()),
+        },
+        &mut failed,
+    );
+    let scopes =
+        [Action::Read, Action::Create, Action::Update].map(|a| caller.scope(ObjectType::Deals, a));
+    let widest = scopes.iter().copied().max().unwrap_or(Scope::None);
+
+    // The deals the records name, and what each record does.
+    let ids: Vec<Uuid> = records
+        .iter()
+        .filter_map(|r| match r.target {
+            Target::Id(id) => Some(id),
+            _ => None,
+        })
+        .collect();
+    let keys: Vec<String> = records
+        .iter()
+        .filter_map(|r| match &r.target {
+            Target::Key(k) => Some(k.clone()),
+            _ => None,
+        })
+        .collect();
+    let existing = crm_db::deals::find_many(conn, ws, &ids, &keys)?;
+    let by_id: HashMap<Uuid, &DealRow> = existing.iter().map(|d| (d.id.0, d)).collect();
+    let by_key: HashMap<&str, &DealRow> = existing
+        .iter()
+        .filter_map(|d| d.fields.external_id.as_deref().map(|k| (k, d)))
+        .collect();
+    let principal = caller.principal(conn, widest)?;
+    let covers = |scope: Scope, row: &DealRow| {
+        scope.covers(
+            &principal,
+            Ownership {
+                owner_id: row.fields.owner_id.map(Uuid::from),
+                team_id: row.fields.team_id.map(Uuid::from),
+            },
+        )
+    };
+    let mut bodies: Vec<(usize, Body)> = Vec::new();
+    for record in records {
+        let found = match &record.target {
+            Target::New => None,
+            Target::Id(id) => match by_id.get(id) {
+                Some(row) if covers(scopes[0], row) => Some(*row),
+                _ => {
+                    failed.push((record.index, RecordError::NotFound("id")));
+                    continue;
+                }
+            },
+            Target::Key(k) => match (by_key.get(k.as_str()), mode) {
+                (Some(row), _) if covers(scopes[0], row) => Some(*row),
+                (Some(_), _) | (None, BatchMode::Update) => {
+                    failed.push((record.index, RecordError::NotFound("external_id")));
+                    continue;
+                }
+                (None, _) => None,
+            },
+        };
+        let body = match found {
+            None => parse::<NewDeal>(record.body).map(|mut new| {
+                if let Target::Key(k) = &record.target {
+                    new.external_id = Some(k.clone());
+                }
+                Body::New(new)
+            }),
+            Some(row) => {
+                let mut value = record.body;
+                let named = take_customer(&mut value);
+                parse::<DealPatch>(value).map(|p| Body::Change(row.clone(), p, named))
+            }
+        };
+        match body {
+            Ok(body) => bodies.push((record.index, body)),
+            Err(e) => failed.push((record.index, e)),
+        }
+    }
+
+    // Everything the rules look up, in a few queries.
+    let mut customer_ids = Vec::new();
+    let mut customer_keys = Vec::new();
+    let mut deal_keys: Vec<String> = keys;
+    for (_, body) in &bodies {
+        match body {
+            Body::New(n) => {
+                customer_ids.extend(n.customer_id);
+                customer_keys.extend(n.customer_external_id.clone());
+                deal_keys.extend(n.external_id.clone());
+            }
+            Body::Change(_, p, named) => {
+                deal_keys.extend(p.external_id.clone().flatten());
+                customer_keys.extend(named.key.clone());
+            }
+        }
+    }
+    let known = Known::load(
+        conn,
+        caller,
+        &customer_ids,
+        &customer_keys,
+        &deal_keys,
+        widest,
+    )?;
+
+    let actor = Some(caller.user_id());
+    let mut outcomes: Vec<(usize, Outcome<DealRow>)> =
+        failed.into_iter().map(|(i, e)| (i, Err(e))).collect();
+    let (mut rows, mut stage_changes, mut changes) = (Vec::new(), Vec::new(), Vec::new());
+    for (index, body) in bodies {
+        let outcome = match body {
+            Body::New(new) => {
+                if scopes[1] == Scope::None {
+                    Err(RecordError::Forbidden(
+                        "your role may not create deals".into(),
+                    ))
+                } else {
+                    let (patch, create) = as_patch(new);
+                    check(&known, None, patch, Some(create), scopes[1])
+                        .map(|fields| {
+                            let changed = field_names(&fields);
+                            let row = DealRow::new(ws, actor, fields);
+                            stage_changes.push(row.stage_change(None, actor));
+                            changes.push(change(&row, Op::Create, changed));
+                            rows.push(row.clone());
+                            (RecordStatus::Created, row)
+                        })
+                        .map_err(refused)
+                }
+            }
+            Body::Change(current, patch, named) => {
+                if !covers(scopes[2], &current) {
+                    Err(RecordError::Forbidden(
+                        "your role may not update this deal".into(),
+                    ))
+                } else if let Err(e) = same_customer(&known, &current, &named) {
+                    Err(e)
+                } else {
+                    check(&known, Some(&current), patch, None, scopes[2])
+                        .map(|fields| {
+                            let mut changed = changed_fields(&current.fields, &fields);
+                            let moved = fields.stage_id != current.fields.stage_id;
+                            if moved && !changed.iter().any(|f| f == "stage_id") {
+                                changed.push("stage_id".into());
+                            }
+                            if changed.is_empty() {
+                                return (RecordStatus::Unchanged, current.clone());
+                            }
+                            let row = current.changed(actor, fields);
+                            if moved {
+                                stage_changes
+                                    .push(row.stage_change(Some(current.fields.stage_id), actor));
+                            }
+                            changes.push(change(&row, Op::Update, changed));
+                            rows.push(row.clone());
+                            (RecordStatus::Updated, row)
+                        })
+                        .map_err(refused)
+                }
+            }
+        };
+        outcomes.push((index, outcome));
+    }
+    crm_db::deals::write_many(conn, &rows, &stage_changes)?;
+    record_changes(conn, ws, ENTITY, actor, &changes)?;
+    Ok(outcomes)
+}
+
+fn change(row: &DealRow, op: Op, changed_fields: Vec<String>) -> BatchChange {
+    BatchChange {
+        entity_id: row.id.0,
+        op,
+        changed_fields,
+    }
+}
