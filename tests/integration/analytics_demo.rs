@@ -24,15 +24,15 @@ both!(
 
 const CUSTOMERS: usize = 400;
 
-struct Demo {
-    ws: Uuid,
-    admin: String,
-    rep1: String,
-    rep1_id: Uuid,
-    planted: Vec<(Uuid, Cluster)>,
+pub(crate) struct Demo {
+    pub ws: Uuid,
+    pub admin: String,
+    pub rep1: String,
+    pub rep1_id: Uuid,
+    pub planted: Vec<(Uuid, Cluster)>,
 }
 
-fn seed(app: &TestApp) -> Demo {
+pub(crate) fn seed(app: &TestApp) -> Demo {
     let mut conn = app.conn();
     let seeded =
         crm_server::demo::seed(&mut conn, CUSTOMERS, Utc::now().date_naive()).expect("demo");

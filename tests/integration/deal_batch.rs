@@ -108,7 +108,10 @@ async fn deals_batch_upserts_with_the_pipeline_rules(app: TestApp) {
         .send()
         .await
         .expect(200);
-    assert_eq!(put.body["version"], 1, "PUT of the same full record changes nothing either");
+    assert_eq!(
+        put.body["version"], 1,
+        "PUT of the same full record changes nothing either"
+    );
     // A stage move is an update recorded in the history; the probability follows the stage.
     let r = batch(
         &app,

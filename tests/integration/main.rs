@@ -4,6 +4,7 @@
 mod activities;
 mod admin;
 mod analytics;
+mod analytics_clv;
 mod analytics_demo;
 mod analytics_settings;
 mod auth;

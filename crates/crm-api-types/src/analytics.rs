@@ -452,3 +452,42 @@ pub struct Kpis {
     /// `acquisition_cost_minor` ÷ new buyers (absent without a cost).
     pub cac_minor: Option<i64>,
 }
+
+filtered_query! {
+    /// `GET /api/v1/analytics/clv`: the customer-list filters.
+    ClvQuery {}
+}
+
+/// Predicted value of a group of buyers (one RFM segment, or all).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ClvGroup {
+    /// The RFM segment (absent for the total).
+    pub segment: Option<RfmSegment>,
+    pub buyers: i64,
+    /// Revenue so far (historical CLV), minor units.
+    pub historical_minor: i64,
+    /// Predicted revenue over the next 12 months, summed, minor units.
+    pub predicted_12m_minor: i64,
+    pub average_predicted_12m_minor: i64,
+    /// Mean probability of still being a customer (BG/NBD only).
+    pub average_p_alive: Option<f64>,
+    /// Expected orders over the next 12 months, summed (BG/NBD only).
+    pub expected_orders_12m: Option<f64>,
+    /// Buyers more likely gone than not: P(alive) below 0.5 (BG/NBD) or
+    /// churn risk of 0.5 and more (run rate).
+    pub likely_lost: i64,
+}
+
+/// `GET /api/v1/analytics/clv`: predicted 12-month value and P(alive) of
+/// the buyers the filters select, in total and per RFM segment; each
+/// buyer counted exactly as their profile predicts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ClvSummary {
+    pub as_of: NaiveDate,
+    pub currency: String,
+    /// How the predictions were made (absent when there are no buyers).
+    pub method: Option<ClvMethod>,
+    pub total: ClvGroup,
+    /// Largest predicted value first.
+    pub segments: Vec<ClvGroup>,
+}

@@ -213,6 +213,8 @@ pub struct BuyerRow {
     pub last_order_on: NaiveDate,
     #[diesel(sql_type = Integer)]
     pub longest_gap_days: i32,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub rfm_segment: Option<String>,
 }
 
 /// Every buying customer's metrics, by customer id (the rows K-means reads).
@@ -225,7 +227,8 @@ pub fn buyers(
     sql.push(
         "SELECT m.customer_id AS customer_id, m.order_count AS order_count, \
          m.revenue_minor AS revenue_minor, m.first_order_on AS first_order_on, \
-         m.last_order_on AS last_order_on, m.longest_gap_days AS longest_gap_days",
+         m.last_order_on AS last_order_on, m.longest_gap_days AS longest_gap_days, \
+         m.rfm_segment AS rfm_segment",
     );
     from_metrics(&mut sql, vis, filter);
     sql.push(" ORDER BY m.customer_id");

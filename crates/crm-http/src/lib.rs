@@ -150,6 +150,7 @@ fn v1(cfg: &mut ServiceConfig<'_>) {
         .service(analytics::cohorts::cohorts)
         .service(analytics::kmeans::kmeans_segments)
         .service(analytics::kpis::kpis)
+        .service(analytics::value::clv_summary)
         .service(analytics::portrait::portrait)
         .service(analytics::profile::profile)
         .service(analytics::settings::get_settings)

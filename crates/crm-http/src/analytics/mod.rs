@@ -12,6 +12,7 @@ pub mod portrait;
 pub mod profile;
 pub mod rfm;
 pub mod settings;
+pub mod value;
 
 use crm_db::customers::CustomerFilter;
 use crm_domain::validation::FieldErrors;

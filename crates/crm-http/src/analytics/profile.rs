@@ -93,16 +93,12 @@ pub fn build(
         last_order_on: m.last_order_on,
         longest_gap_days: m.longest_gap_days,
     });
-    let risk = history.as_ref().map(|h| churn_risk(h, today, churn_days));
     let revenue = metrics.map_or(0, |m| m.revenue_minor);
-    let predicted = history.as_ref().zip(risk).map(|(h, risk)| {
-        // Orders per year over the customer's tenure (at least 90 days, so a
-        // brand-new customer's first order does not read as a daily habit).
-        let tenure_days = ((today - h.first_order_on).num_days() as f64).max(90.0);
-        let per_year = f64::from(h.order_count) * 365.0 / tenure_days;
-        let average = revenue as f64 / f64::from(h.order_count.max(1));
-        (per_year * average * (1.0 - risk)).round() as i64
-    });
+    let estimate = history
+        .as_ref()
+        .map(|h| run_rate(h, revenue, today, churn_days));
+    let risk = estimate.map(|(risk, _)| risk);
+    let predicted = estimate.map(|(_, clv)| clv);
     let rfm = metrics.and_then(|m| match (m.rfm_r, m.rfm_f, m.rfm_m) {
         (Some(r), Some(f), Some(mm)) => Some(RfmScores {
             r,
@@ -137,6 +133,23 @@ pub fn build(
         clv_method: predicted.map(|_| ClvMethod::RunRate),
         as_of,
     }
+}
+
+/// The run-rate estimate when no model is fitted: the churn risk, and the
+/// orders per year over the tenure (at least 90 days, so a brand-new
+/// customer's first order does not read as a daily habit) × the average
+/// order value × (1 − churn risk), in minor units.
+pub fn run_rate(
+    h: &OrderHistory,
+    revenue_minor: i64,
+    today: NaiveDate,
+    churn_days: i32,
+) -> (f64, i64) {
+    let risk = churn_risk(h, today, churn_days);
+    let tenure_days = ((today - h.first_order_on).num_days() as f64).max(90.0);
+    let per_year = f64::from(h.order_count) * 365.0 / tenure_days;
+    let average = revenue_minor as f64 / f64::from(h.order_count.max(1));
+    (risk, (per_year * average * (1.0 - risk)).round() as i64)
 }
 
 /// The metrics the customer resource carries.
