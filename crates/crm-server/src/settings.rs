@@ -22,10 +22,21 @@ pub struct Settings {
     /// `CRM_RFM_REFRESH_SECONDS`, default 60: after an order write, RFM scores
     /// are recomputed on the next analytics read at most this often.
     pub rfm_refresh_seconds: u64,
-    /// `CRM_IMPORT_DIR`, default `data/imports`: uploaded CSV files of import jobs.
+    /// `CRM_IMPORT_DIR`: uploaded CSV files of import jobs; default `imports`
+    /// beside a SQLite database file, else `data/imports`.
     pub import_dir: PathBuf,
     /// `CRM_IMPORT_MAX_MB`, default 1024: the largest import file accepted.
     pub import_max_mb: u64,
+}
+
+/// `imports` beside a SQLite database file, else `data/imports`.
+fn default_import_dir(database_url: &str) -> PathBuf {
+    match DatabaseUrl::parse(database_url) {
+        Ok(DatabaseUrl::Sqlite(file)) if file != ":memory:" => PathBuf::from(file)
+            .parent()
+            .map_or_else(|| PathBuf::from("imports"), |d| d.join("imports")),
+        _ => PathBuf::from("data/imports"),
+    }
 }
 
 fn var(name: &str) -> Option<String> {
@@ -34,10 +45,11 @@ fn var(name: &str) -> Option<String> {
 
 impl Settings {
     pub fn from_env() -> anyhow::Result<Self> {
+        let database_url =
+            var("CRM_DATABASE_URL").unwrap_or_else(|| "sqlite://./data/crm.db".to_owned());
         Ok(Self {
             bind: var("CRM_BIND").unwrap_or_else(|| "127.0.0.1:8080".to_owned()),
-            database_url: var("CRM_DATABASE_URL")
-                .unwrap_or_else(|| "sqlite://./data/crm.db".to_owned()),
+            database_url: database_url.clone(),
             jwt_secret: var("CRM_JWT_SECRET"),
             pool_size: var("CRM_DB_POOL_SIZE")
                 .map(|v| v.parse())
@@ -54,9 +66,10 @@ impl Settings {
                 .transpose()
                 .context("CRM_RFM_REFRESH_SECONDS must be a number")?
                 .unwrap_or(60),
-            import_dir: PathBuf::from(
-                var("CRM_IMPORT_DIR").unwrap_or_else(|| "data/imports".to_owned()),
-            ),
+            import_dir: match var("CRM_IMPORT_DIR") {
+                Some(dir) => PathBuf::from(dir),
+                None => default_import_dir(&database_url),
+            },
             import_max_mb: var("CRM_IMPORT_MAX_MB")
                 .map(|v| v.parse())
                 .transpose()
