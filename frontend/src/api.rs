@@ -170,9 +170,13 @@ async fn read(response: Response) -> Result<String, ApiError> {
             text
         });
     }
-    let problem: Option<Problem> =
-        serde_json::from_str(&response.text().await.unwrap_or_default()).ok();
-    Err(match problem {
+    Err(problem(status, &response.text().await.unwrap_or_default()))
+}
+
+/// The problem+json of a failed answer (a plain one when the body is none).
+fn problem(status: u16, text: &str) -> ApiError {
+    let problem: Option<Problem> = serde_json::from_str(text).ok();
+    match problem {
         Some(p) => ApiError {
             status,
             title: p.title,
@@ -187,7 +191,7 @@ async fn read(response: Response) -> Result<String, ApiError> {
             request_id: None,
             errors: BTreeMap::new(),
         },
-    })
+    }
 }
 
 fn parse<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
@@ -308,9 +312,75 @@ pub async fn download(path: &str, name: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Fetches `path` as bytes (a workbook) and saves it as `name` of type `kind`.
+pub async fn download_binary(path: &str, name: &str, kind: &str) -> Result<(), ApiError> {
+    let token = access_token().await?;
+    let response = send(Method::GET, path, None, Some(&token), None).await?;
+    if !(200..300).contains(&response.status()) {
+        return read(response).await.map(|_| ());
+    }
+    let bytes = response.binary().await.map_err(ApiError::network)?;
+    save_bytes(&bytes, name, kind);
+    Ok(())
+}
+
+/// POSTs `file` as the body of `path` (`text/csv`; the browser streams it
+/// from disk) as the signed-in user, reporting the share sent (0–1). A 401
+/// gets one renewal and retry, as `call` does.
+pub async fn upload<T: DeserializeOwned>(
+    path: &str,
+    file: &web_sys::File,
+    progress: impl Fn(f64) + 'static,
+) -> Result<T, ApiError> {
+    let progress = wasm_bindgen::closure::Closure::<dyn Fn(f64)>::new(progress);
+    let on_progress: &js_sys::Function = wasm_bindgen::JsCast::unchecked_ref(progress.as_ref());
+    let send_once = |token: String| async move {
+        let answer =
+            wasm_bindgen_futures::JsFuture::from(upload_file(path, &token, file, on_progress))
+                .await
+                .unwrap_or_default();
+        let status = js_sys::Reflect::get(&answer, &0.into())
+            .ok()
+            .and_then(|v| v.as_f64())
+            .unwrap_or(0.0) as u16;
+        let text = js_sys::Reflect::get(&answer, &1.into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default();
+        (status, text)
+    };
+    let mut answer = send_once(access_token().await?).await;
+    if answer.0 == 401 {
+        answer = send_once(renew().await?.access_token).await;
+    }
+    match answer {
+        (0, _) => Err(ApiError::network("the upload was interrupted")),
+        (401, _) => {
+            store(None);
+            to_login();
+            Err(ApiError::signed_out())
+        }
+        (status, text) if (200..300).contains(&status) => parse(&text),
+        (status, text) => Err(problem(status, &text)),
+    }
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/src/upload.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = uploadFile)]
+    fn upload_file(
+        url: &str,
+        token: &str,
+        file: &web_sys::File,
+        on_progress: &js_sys::Function,
+    ) -> js_sys::Promise;
+}
+
 #[wasm_bindgen::prelude::wasm_bindgen(module = "/src/download.js")]
 extern "C" {
     fn save(text: &str, name: &str, kind: &str);
+    #[wasm_bindgen(js_name = saveBytes)]
+    fn save_bytes(bytes: &[u8], name: &str, kind: &str);
 }
 
 /// PATCH with `If-Match` on the version the user edited.

@@ -259,6 +259,19 @@ pub fn date(locale: Locale, rfc3339: &str) -> String {
     when.to_locale_date_string(locale.tag(), &opts).into()
 }
 
+/// An RFC 3339 timestamp as local date and time, e.g. "2026年11月23日 14:05".
+pub fn datetime(locale: Locale, rfc3339: &str) -> String {
+    let when = js_sys::Date::new(&rfc3339.into());
+    let opts = options(&[
+        ("year", "numeric".into()),
+        ("month", "short".into()),
+        ("day", "numeric".into()),
+        ("hour", "2-digit".into()),
+        ("minute", "2-digit".into()),
+    ]);
+    when.to_locale_string(locale.tag(), &opts).into()
+}
+
 /// A role's name: built-in roles (by key) from the catalog, others as named.
 pub fn role_name(locale: Locale, key: &str, name: &str) -> String {
     let id = format!("role-{key}");

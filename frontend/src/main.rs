@@ -19,9 +19,11 @@ use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::{Lazy, path};
 
 use crate::i18n::Locale;
+use crate::pages::ImportsRoute;
 use crate::pages::{
-    AnalyticsRoute, ContactsRoute, CustomerDetailRoute, DistributionRoute, EditCustomerRoute,
-    NewCustomerRoute, SegmentsRoute, SettingsRoute, customers, dashboard, login, not_found,
+    AnalyticsRoute, ContactsRoute, CustomerDetailRoute, DealDetailRoute, DealsRoute,
+    DistributionRoute, EditCustomerRoute, LeadsRoute, NewCustomerRoute, ProductsRoute,
+    SegmentsRoute, SettingsRoute, customers, dashboard, login, not_found,
 };
 
 #[component]
@@ -43,6 +45,11 @@ fn App() -> impl IntoView {
                     <Route path=path!("distribution") view={Lazy::<DistributionRoute>::new()}/>
                     <Route path=path!("analytics") view={Lazy::<AnalyticsRoute>::new()}/>
                     <Route path=path!("segments") view={Lazy::<SegmentsRoute>::new()}/>
+                    <Route path=path!("deals") view={Lazy::<DealsRoute>::new()}/>
+                    <Route path=path!("deals/:id") view={Lazy::<DealDetailRoute>::new()}/>
+                    <Route path=path!("leads") view={Lazy::<LeadsRoute>::new()}/>
+                    <Route path=path!("products") view={Lazy::<ProductsRoute>::new()}/>
+                    <Route path=path!("imports") view={Lazy::<ImportsRoute>::new()}/>
                     <Route path=path!("settings") view=|| view! { <Redirect path="/settings/users"/> }/>
                     <Route path=path!("settings/:tab") view={Lazy::<SettingsRoute>::new()}/>
                 </ParentRoute>

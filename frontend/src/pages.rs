@@ -11,9 +11,13 @@ pub mod analytics;
 pub mod contacts;
 pub mod customers;
 pub mod dashboard;
+pub mod deals;
 pub mod distribution;
+pub mod imports;
+pub mod leads;
 pub mod login;
 pub mod not_found;
+pub mod products;
 pub mod segments;
 pub mod settings;
 
@@ -77,8 +81,29 @@ lazy_page!(
     SegmentsRoute, segments_view => segments::Segments, in crm_analytics
 );
 lazy_page!(
+    /// `/deals`: the pipeline kanban.
+    DealsRoute, deals_view => deals::kanban::Kanban, in crm_sales
+);
+lazy_page!(
+    /// `/deals/:id`.
+    DealDetailRoute, deal_detail_view => deals::detail::DealDetail, in crm_sales
+);
+lazy_page!(
+    /// `/leads`.
+    LeadsRoute, leads_view => leads::Leads, in crm_sales
+);
+lazy_page!(
+    /// `/products`.
+    ProductsRoute, products_view => products::Products, in crm_sales
+);
+lazy_page!(
     /// `/settings/:tab`.
     SettingsRoute, settings_view => settings::Settings, in crm_settings
+);
+
+lazy_page!(
+    /// `/imports`: the CSV import wizard.
+    ImportsRoute, imports_view => imports::Imports, in crm_import
 );
 
 /// In place of a lazy page whose chunk could not be fetched (offline, or

@@ -72,6 +72,18 @@ pub fn Shell() -> impl IntoView {
                 <When when=move || session.can(ObjectType::Contacts, Action::Read)>
                     {link("/contacts", "nav-contacts", "☏")}
                 </When>
+                <When when=move || session.can(ObjectType::Deals, Action::Read)>
+                    {link("/deals", "nav-deals", "▤")}
+                </When>
+                <When when=move || session.can(ObjectType::Leads, Action::Read)>
+                    {link("/leads", "nav-leads", "✦")}
+                </When>
+                <When when=move || session.can(ObjectType::Products, Action::Read)>
+                    {link("/products", "nav-products", "▣")}
+                </When>
+                <When when=move || crate::pages::imports::may_import_any(session)>
+                    {link("/imports", "imp-nav", "⇪")}
+                </When>
                 <When when=move || session.is_admin()>
                     <A href="/settings/users" attr:class="nav-link" attr:id="nav-settings"><span class="icon">"⚙"</span>{tr("nav-settings")}</A>
                 </When>

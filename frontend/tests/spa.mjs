@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import net from 'node:net';
 import assert from 'node:assert/strict';
 import { segmentTests } from './segments.mjs';
+import { analyticsTests } from './analytics.mjs';
+import { salesTests } from './sales.mjs';
+import { importTests } from './imports.mjs';
 
 const [crm, dist] = process.argv.slice(2);
 const dir = mkdtempSync(join(tmpdir(), 'crm-spa-'));
@@ -575,6 +578,9 @@ try {
   });
 
   await segmentTests({ check, login, api, base, shots });
+  await analyticsTests({ check, login, api, base, shots });
+  await salesTests({ check, login, api, base, shots });
+  await importTests({ check, login, api, base, shots });
 
   await check('the page talks to no host but its own server', async () => {
     assert.deepEqual(foreign, []);

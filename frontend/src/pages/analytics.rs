@@ -1,39 +1,31 @@
-//! Customer analytics (客户分析): RFM segments with their R × F heatmap and,
-//! for the segment picked, its portrait; acquisition cohorts' retention; and
-//! k-means behavioural clusters as a scatter with a table of centroids.
-//! From `GET /api/v1/analytics/{rfm,cohorts,kmeans,portrait}`; the chosen
-//! segment and k live in the URL (`?segment=…&k=…`).
+//! Customer analytics (客户分析): KPI tiles over a period with the change
+//! against the period before; customer value and churn per RFM segment or
+//! value tier; RFM segments with their R × F heatmap and, for the segment
+//! picked, its portrait; acquisition cohorts' retention or revenue; and
+//! k-means behavioural clusters on the features picked, as a scatter with a
+//! table of centroids. From `GET /api/v1/analytics/{kpis,distribution,rfm,
+//! portrait,cohorts,kmeans}`; every panel applies the page's filters, and
+//! all state lives in the URL (`params`).
 
 mod charts;
 mod clusters;
+mod filters;
+mod kpis;
+mod params;
 mod segments;
+mod value;
 
 use crm_api_types::analytics::{CohortMatrix, KmeansResult, RfmSummary};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use serde::de::DeserializeOwned;
 
+use self::params::Params;
 use crate::api::ApiError;
 use crate::components::{Empty, ErrorView, Skeleton, When};
 use crate::echarts::Chart;
 use crate::i18n::{Locale, message, tr, use_locale};
 use crate::load::Load;
-
-/// The page's address with `segment` and `k` (each optional).
-fn href(segment: Option<&str>, k: Option<u32>) -> String {
-    let mut query = Vec::new();
-    if let Some(s) = segment {
-        query.push(format!("segment={s}"));
-    }
-    if let Some(k) = k {
-        query.push(format!("k={k}"));
-    }
-    if query.is_empty() {
-        "/analytics".to_owned()
-    } else {
-        format!("/analytics?{}", query.join("&"))
-    }
-}
 
 /// A message with one argument.
 pub(crate) fn message1(locale: Locale, key: &str, name: &'static str, value: String) -> String {
@@ -92,22 +84,40 @@ fn State(status: Status, children: Children) -> impl IntoView {
     }
 }
 
+/// The name of a scatter axis: the feature and its unit.
+fn axis_name(locale: Locale, feature: &str, currency: &str) -> String {
+    let mut args = fluent_bundle::FluentArgs::new();
+    args.set(
+        "name",
+        message(
+            locale,
+            &format!("an-feature-{}", feature.replace('_', "-")),
+            None,
+        ),
+    );
+    args.set("currency", currency.to_owned());
+    let key = match charts::unit(feature) {
+        charts::Unit::Days => "an-axis-days",
+        charts::Unit::Rate => "an-axis-rate",
+        charts::Unit::Money => "an-axis-money",
+    };
+    message(locale, key, Some(&args))
+}
+
 #[component]
 pub fn Analytics() -> impl IntoView {
     let locale = use_locale();
     let query = use_query_map();
-    let segment = Memo::new(move |_| query.with(|q| q.get("segment")));
-    let k = Memo::new(move |_| {
-        query
-            .with(|q| q.get("k").and_then(|k| k.parse::<u32>().ok()))
-            .filter(|k| (2..=8).contains(k))
-    });
-    let rfm = Load::<RfmSummary>::new(|| "/api/v1/analytics/rfm".to_owned());
-    let cohorts = Load::<CohortMatrix>::new(|| "/api/v1/analytics/cohorts?months=12".to_owned());
-    let kmeans = Load::<KmeansResult>::new(move || match k.get() {
-        Some(k) => format!("/api/v1/analytics/kmeans?k={k}"),
-        None => "/api/v1/analytics/kmeans".to_owned(),
-    });
+    let params = Memo::new(move |_| query.with(Params::from_query));
+    let go = move |p: Params| use_navigate()(&p.href(), Default::default());
+    let rfm_path = Memo::new(move |_| params.with(|p| p.api("rfm", &[])));
+    let cohort_path =
+        Memo::new(move |_| params.with(|p| p.api("cohorts", &["months=12".to_owned()])));
+    let kmeans_path = Memo::new(move |_| params.with(Params::kmeans_api));
+    let rfm = Load::<RfmSummary>::new(move || rfm_path.get());
+    let cohorts = Load::<CohortMatrix>::new(move || cohort_path.get());
+    let kmeans = Load::<KmeansResult>::new(move || kmeans_path.get());
+    let revenue = Memo::new(move |_| params.with(|p| p.cohort == "revenue"));
     let chart_error = RwSignal::new(None);
     let t = move |key: &str| message(locale.get(), key, None);
 
@@ -126,6 +136,7 @@ pub fn Analytics() -> impl IntoView {
         chart_error,
         Box::new(move || {
             let locale = locale.get();
+            let revenue = revenue.get();
             cohorts
                 .ok_with(|m| {
                     let columns = m.cohorts.iter().map(|c| c.retention.len()).max()?;
@@ -133,11 +144,13 @@ pub fn Analytics() -> impl IntoView {
                         size: t("an-customers"),
                         cohort: t("an-cohort"),
                         retention: t("an-retention"),
+                        revenue: t("an-cohort-revenue"),
+                        active: t("an-active-buyers"),
                         months: (0..columns)
                             .map(|n| message1(locale, "an-month-n", "n", n.to_string()))
                             .collect(),
                     };
-                    Some(charts::cohorts(m, locale, words))
+                    Some(charts::cohorts(m, locale, words, revenue))
                 })
                 .flatten()
         }),
@@ -162,9 +175,10 @@ pub fn Analytics() -> impl IntoView {
             let currency = rfm.ok_with(|s| s.currency.clone())?;
             kmeans
                 .ok_with(|r| {
+                    let (x, y) = charts::axes(&r.features)?;
                     let words = charts::ScatterWords {
-                        x: t("an-x-recency"),
-                        y: message1(locale, "an-y-aov", "currency", currency.clone()),
+                        x: axis_name(locale, &r.features[x], &currency),
+                        y: axis_name(locale, &r.features[y], &currency),
                         clusters: (1..=r.clusters.len())
                             .map(|n| message1(locale, "an-cluster-n", "n", n.to_string()))
                             .collect(),
@@ -179,22 +193,43 @@ pub fn Analytics() -> impl IntoView {
     let cohort_status = status(cohorts, |m| m.cohorts.is_empty());
     let kmeans_status = status(kmeans, |r| r.clusters.is_empty());
     let pick_k = move |ev: leptos::ev::Event| {
-        let k = event_target_value(&ev).parse().ok();
-        use_navigate()(
-            &href(segment.get_untracked().as_deref(), k),
-            Default::default(),
-        );
+        let mut next = params.get_untracked();
+        next.k = event_target_value(&ev).parse().ok();
+        go(next);
+    };
+    let set_cohort = move |to_revenue: bool| {
+        move |_| {
+            let mut next = params.get_untracked();
+            next.cohort = if to_revenue {
+                "revenue".to_owned()
+            } else {
+                String::new()
+            };
+            go(next);
+        }
+    };
+    let cohort_title = move || {
+        t(if revenue.get() {
+            "an-cohort-revenue-title"
+        } else {
+            "an-cohort-title"
+        })
     };
 
     view! {
         <section class="analytics">
-            <div class="toolbar"><h1 id="page-title">{tr("nav-analytics")}</h1></div>
+            <div class="toolbar an-toolbar">
+                <h1 id="page-title">{tr("nav-analytics")}</h1>
+                <filters::Filters params=params go=go/>
+            </div>
             {move || chart_error.get().map(|e| view! { <ErrorView error=e/> })}
+            <kpis::KpiPanel params=params go=go/>
+            <value::ValuePanel params=params go=go kmeans=kmeans chart_error=chart_error/>
             <div class="an-grid">
                 <div class="card">
                     <h2>{tr("an-rfm-title")}</h2>
                     <State status=rfm_status>
-                        <segments::Segments summary=rfm selected=segment k=k/>
+                        <segments::Segments summary=rfm params=params/>
                     </State>
                 </div>
                 <div class="card">
@@ -204,24 +239,34 @@ pub fn Analytics() -> impl IntoView {
                     </State>
                 </div>
             </div>
-            <When when=move || segment.with(Option::is_some)>
-                <segments::Portrait segment=segment k=k/>
+            <When when=move || params.with(|p| p.segment.is_some())>
+                <segments::Portrait params=params/>
             </When>
-            <div class="card">
-                <h2>{tr("an-cohort-title")}</h2>
+            <div class="card" id="cohorts" class:stale=move || cohorts.loading()>
+                <div class="section-head">
+                    <h2 id="cohort-title">{cohort_title}</h2>
+                    <div class="segmented">
+                        <button id="cohort-retention" class:active=move || !revenue.get() on:click=set_cohort(false)>{tr("an-retention")}</button>
+                        <button id="cohort-revenue" class:active=move || revenue.get() on:click=set_cohort(true)>{tr("an-cohort-revenue")}</button>
+                    </div>
+                </div>
                 <State status=cohort_status>
                     <div class="scroll-x">
                         <div id="cohort-chart" class="chart" node_ref=cohort_el style=cohort_width style:height=cohort_height></div>
                     </div>
                 </State>
             </div>
-            <div class="card">
+            <div class="card" id="kmeans" class:stale=move || kmeans.loading()>
                 <div class="section-head">
                     <h2>{tr("an-kmeans-title")}</h2>
-                    <select id="k" aria-label=tr("an-k") on:change=pick_k prop:value=move || k.get().map(|k| k.to_string()).unwrap_or_default()>
+                    <select id="k" aria-label=tr("an-k") on:change=pick_k prop:value=move || params.with(|p| p.k.map(|k| k.to_string()).unwrap_or_default())>
                         <option value="">{tr("an-k-auto")}</option>
                         {(2..=8).map(|n| view! { <option value=n.to_string()>{format!("k = {n}")}</option> }).collect_view()}
                     </select>
+                </div>
+                <div class="an-features" id="kmeans-features">
+                    <span class="muted">{tr("an-features")}</span>
+                    <clusters::FeaturePicker params=params go=go/>
                 </div>
                 <State status=kmeans_status>
                     <div class="km-grid">

@@ -1,7 +1,10 @@
-//! Customers: the filtered list, the detail page and the create/edit form.
+//! Customers: the filtered list, the detail page (with its timeline and
+//! orders tabs) and the create/edit form.
 
 pub mod detail;
 pub mod filters;
 pub mod form;
 pub mod list;
 mod metrics;
+mod orders;
+mod timeline;

@@ -1,11 +1,15 @@
-//! The k-means cluster table: each cluster's size, share and centroid, the
-//! centroid written in each feature's unit (days, orders per 30 days, money).
+//! The k-means controls and cluster table: checkboxes for the features to
+//! cluster on (at least two, for the scatter); each cluster's size, share
+//! and centroid, the centroid written in each feature's unit (days, orders
+//! per 30 days, money); the silhouette of every k tried when k was chosen
+//! automatically.
 
 use crm_api_types::analytics::{KmeansResult, RfmSummary};
 use leptos::prelude::*;
 
 use super::charts::CLUSTER_COLOURS;
 use super::message1;
+use super::params::{FEATURES, Params};
 use crate::components::{Cell, data_table};
 use crate::i18n::{self, Locale, message, use_locale};
 use crate::load::Load;
@@ -60,6 +64,18 @@ fn table(locale: Locale, r: &KmeansResult, currency: &str) -> Option<AnyView> {
             .iter()
             .map(|f| (t(&format!("an-feature-{}", f.replace('_', "-"))), "num")),
     );
+    let candidates = (!r.candidates.is_empty()).then(|| {
+        let list = r
+            .candidates
+            .iter()
+            .map(|c| {
+                let mark = if c.k == r.k { " ✓" } else { "" };
+                format!("k={} {}{mark}", c.k, i18n::decimal(locale, c.silhouette, 2))
+            })
+            .collect::<Vec<_>>()
+            .join(" · ");
+        message1(locale, "an-candidates", "list", list)
+    });
     let rows = r
         .clusters
         .iter()
@@ -90,9 +106,35 @@ fn table(locale: Locale, r: &KmeansResult, currency: &str) -> Option<AnyView> {
         view! {
             <div>
                 <p class="muted hint-line" id="kmeans-note">{note}</p>
+                {candidates.map(|c| view! { <p class="muted hint-line" id="kmeans-candidates">{c}</p> })}
                 {data_table("clusters", "cluster", heads, rows)}
             </div>
         }
         .into_any(),
     )
+}
+
+/// One checkbox per feature; the last two checked cannot be unchecked.
+#[component]
+pub fn FeaturePicker(
+    params: Memo<Params>,
+    go: impl Fn(Params) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let locale = use_locale();
+    FEATURES
+        .iter()
+        .map(|f| {
+            let f = *f;
+            let on = move || params.with(|p| p.features.iter().any(|g| g == f));
+            let locked = move || on() && params.with(|p| p.features.len() <= 2);
+            let label = move || message(locale.get(), &format!("an-feature-{}", f.replace('_', "-")), None);
+            view! {
+                <label class="check">
+                    <input type="checkbox" id=format!("feature-{f}") value=f prop:checked=on disabled=locked
+                        on:change=move |_| go(params.get_untracked().toggle_feature(f))/>
+                    {label}
+                </label>
+            }
+        })
+        .collect_view()
 }

@@ -5,33 +5,27 @@
 use crm_api_types::analytics::{Portrait as Answer, PortraitDimension, RfmSummary};
 use leptos::prelude::*;
 
-use super::{href, message1};
+use super::message1;
+use super::params::Params;
 use crate::components::{Cell, ErrorView, Skeleton, data_table, figure_list};
 use crate::i18n::{self, Locale, message, tr, use_locale, vocab};
 use crate::load::Load;
 use crate::session::{Regions, use_lookups};
 
 #[component]
-pub fn Segments(
-    summary: Load<RfmSummary>,
-    selected: Memo<Option<String>>,
-    k: Memo<Option<u32>>,
-) -> impl IntoView {
+pub fn Segments(summary: Load<RfmSummary>, params: Memo<Params>) -> impl IntoView {
     let locale = use_locale();
     move || {
         let locale = locale.get();
-        summary
-            .ok_with(|s| segments(locale, s, selected, k))
-            .unwrap_or_else(|| ().into_any())
+        params.with(|p| {
+            summary
+                .ok_with(|s| segments(locale, s, p))
+                .unwrap_or_else(|| ().into_any())
+        })
     }
 }
 
-fn segments(
-    locale: Locale,
-    s: &RfmSummary,
-    selected: Memo<Option<String>>,
-    k: Memo<Option<u32>>,
-) -> AnyView {
+fn segments(locale: Locale, s: &RfmSummary, params: &Params) -> AnyView {
     let t = |key| message(locale, key, None);
     let mut note = message1(
         locale,
@@ -59,7 +53,7 @@ fn segments(
             let cells = vec![
                 Cell {
                     text: vocab(locale, "rfm", key),
-                    href: Some(href(Some(key), k.get_untracked())),
+                    href: Some(params.with_segment(Some(key)).href()),
                     meter: Some(g.share),
                     ..Cell::default()
                 },
@@ -81,7 +75,7 @@ fn segments(
                     &s.currency,
                 )),
             ];
-            let chosen = selected.with(|s| s.as_deref() == Some(key));
+            let chosen = params.segment.as_deref() == Some(key);
             (key.to_owned(), chosen, cells)
         })
         .collect();
@@ -153,15 +147,17 @@ fn portrait(locale: Locale, p: &Answer, regions: &Regions) -> AnyView {
 }
 
 #[component]
-pub fn Portrait(segment: Memo<Option<String>>, k: Memo<Option<u32>>) -> impl IntoView {
+pub fn Portrait(params: Memo<Params>) -> impl IntoView {
     let locale = use_locale();
     let lookups = use_lookups();
-    let answer = Load::<Answer>::new(move || {
-        format!(
-            "/api/v1/analytics/portrait?rfm_segment={}",
-            crate::api::encode(&segment.get().unwrap_or_default())
-        )
+    let segment = Memo::new(move |_| params.with(|p| p.segment.clone()));
+    let path = Memo::new(move |_| {
+        params.with(|p| {
+            let segment = crate::api::encode(p.segment.as_deref().unwrap_or_default());
+            p.api("portrait", &[format!("rfm_segment={segment}")])
+        })
     });
+    let answer = Load::<Answer>::new(move || path.get());
     let title = move || {
         let locale = locale.get();
         let name = vocab(locale, "rfm", &segment.get().unwrap_or_default());
@@ -176,7 +172,7 @@ pub fn Portrait(segment: Memo<Option<String>>, k: Memo<Option<u32>>) -> impl Int
         <div class="card" id="portrait" class:stale=move || answer.loading()>
             <div class="section-head">
                 <h2 id="portrait-title">{title}</h2>
-                <a class="button" id="portrait-close" href=move || href(None, k.get())>{tr("an-close")}</a>
+                <a class="button" id="portrait-close" href=move || params.with(|p| p.with_segment(None).href())>{tr("an-close")}</a>
             </div>
             {body}
         </div>

@@ -7,7 +7,7 @@ use crm_api_types::custom_fields::CustomFieldDef;
 use crm_api_types::customers::Customer;
 use crm_api_types::domain::access::{Action, ObjectType};
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -205,7 +205,38 @@ fn Profile(customer: Customer) -> impl IntoView {
                 <CustomFieldValues values=Signal::derive(move || customer.with(|c| c.custom_fields.clone()))/>
             </div>
         </div>
-        <Contacts customer_id=customer.with_untracked(|c| c.id)/>
+        <RecordTabs customer_id=customer.with_untracked(|c| c.id)/>
+    }
+}
+
+/// Contacts, the timeline and the orders, one at a time; the tab is in the
+/// URL (`?tab=timeline`).
+#[component]
+fn RecordTabs(customer_id: Uuid) -> impl IntoView {
+    let query = use_query_map();
+    let tab = Memo::new(move |_| query.with(|q| q.get("tab").unwrap_or_default()));
+    let link = move |key: &'static str, label: &'static str| {
+        let href = if key.is_empty() {
+            format!("/customers/{customer_id}")
+        } else {
+            format!("/customers/{customer_id}?tab={key}")
+        };
+        view! {
+            <a class="tab" id=format!("tab-{}", if key.is_empty() { "contacts" } else { key }) href=href
+                aria-current=move || (tab.get() == key).then_some("page")>{tr(label)}</a>
+        }
+    };
+    view! {
+        <nav class="tabs record-tabs">
+            {link("", "nav-contacts")}
+            {link("timeline", "cust-timeline")}
+            {link("orders", "cust-orders")}
+        </nav>
+        {move || match tab.get().as_str() {
+            "timeline" => view! { <super::timeline::Timeline customer_id=customer_id/> }.into_any(),
+            "orders" => view! { <super::orders::Orders customer_id=customer_id/> }.into_any(),
+            _ => view! { <Contacts customer_id=customer_id/> }.into_any(),
+        }}
     }
 }
 

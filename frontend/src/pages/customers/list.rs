@@ -1,7 +1,8 @@
 //! The customer list: search, filters (a saved segment's members among
 //! them, `segment_id`) and sort kept in the URL, selectable
 //! columns remembered in this browser, "load more" on the keyset cursor,
-//! a table on wide screens and cards on phones.
+//! a table on wide screens and cards on phones, and CSV / Excel exports of
+//! what the filters select.
 
 use crm_api_types::Page;
 use crm_api_types::customers::Customer;
@@ -158,6 +159,9 @@ pub fn CustomerList() -> impl IntoView {
                 <form class="search" on:submit=on_search>
                     <input id="search" type="search" placeholder=tr("search-placeholder") bind:value=search/>
                 </form>
+                <When when=move || session.can(ObjectType::Customers, Action::Export)>
+                    <ExportButtons query=query/>
+                </When>
                 <When when=move || session.can(ObjectType::Customers, Action::Create)>
                     <a id="new-customer" class="button primary" href="/customers/new">{tr("new-customer")}</a>
                 </When>
@@ -200,6 +204,41 @@ pub fn CustomerList() -> impl IntoView {
                 <button id="load-more" class="wide" disabled=Signal::derive(move || loading.get()) on:click=move |_| list.load_more()>{tr("load-more")}</button>
             </When>
         </section>
+    }
+}
+
+/// CSV and Excel exports of the customers the list's filters select.
+#[component]
+fn ExportButtons(query: Memo<ParamsMap>) -> impl IntoView {
+    let toasts = crate::components::use_toasts();
+    let busy = RwSignal::new(false);
+    let export = move |xlsx: bool| {
+        let filters = query_string(&query.get_untracked());
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let result = if xlsx {
+                crate::api::download_binary(
+                    &format!("/api/v1/customers/export.xlsx?{filters}"),
+                    "customers.xlsx",
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                )
+                .await
+            } else {
+                crate::api::download(
+                    &format!("/api/v1/customers/export?{filters}"),
+                    "customers.csv",
+                )
+                .await
+            };
+            if let Err(err) = result {
+                toasts.error(err.to_string());
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <button id="export-csv" disabled=move || busy.get() on:click=move |_| export(false)>{tr("export-csv")}</button>
+        <button id="export-xlsx" disabled=move || busy.get() on:click=move |_| export(true)>{tr("export-xlsx")}</button>
     }
 }
 
