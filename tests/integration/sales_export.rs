@@ -1,11 +1,15 @@
-//! Exports of the sales lists (deals, leads, activities) as CSV and XLSX:
-//! the list's filters apply, the export scope limits the rows (a manager
-//! exports their team's), and a role without the export grant gets 403.
+//! Exports of the sales lists (deals, leads, activities), contacts and the
+//! product catalogue as CSV and XLSX: the list's filters apply, the export
+//! scope limits the rows (a manager exports their team's), and a role
+//! without the export grant gets 403.
 
 use crm_tests::{CustomerBuilder, TestApp, World, both};
 use serde_json::json;
 
-both!(sales_lists_export_with_their_filters_and_scope);
+both!(
+    sales_lists_export_with_their_filters_and_scope,
+    contacts_and_products_export,
+);
 
 fn csv_rows(text: &str) -> Vec<Vec<String>> {
     assert!(text.starts_with('\u{feff}'), "UTF-8 BOM for Excel");
@@ -120,4 +124,80 @@ async fn sales_lists_export_with_their_filters_and_scope(app: TestApp) {
         .send()
         .await
         .expect(400);
+}
+
+async fn contacts_and_products_export(app: TestApp) {
+    let w = World::create(&app);
+    let t = &w.admin.token;
+    let mine = CustomerBuilder::new(w.ws, "一号")
+        .owner(&w.rep1)
+        .build(&app);
+    let theirs = CustomerBuilder::new(w.ws, "三号")
+        .owner(&w.rep3)
+        .build(&app);
+    for (customer, name) in [(mine, "张三"), (mine, "李四"), (theirs, "王五")] {
+        app.post("/api/v1/contacts")
+            .token(t)
+            .json(&json!({"customer_id": customer, "name": name, "email": format!("{}@example.test", customer.simple())}))
+            .send()
+            .await
+            .expect(201);
+    }
+    let contacts = rows(&app, t, "/api/v1/contacts/export").await;
+    assert_eq!(
+        contacts.iter().map(|r| r[3].as_str()).collect::<Vec<_>>(),
+        ["张三", "李四", "王五"]
+    );
+    let filtered = rows(
+        &app,
+        t,
+        &format!("/api/v1/contacts/export?customer_id={theirs}"),
+    )
+    .await;
+    assert_eq!(filtered.len(), 1);
+    assert_eq!(filtered[0][2], theirs.to_string());
+    assert_eq!(
+        rows(&app, &w.manager1.token, "/api/v1/contacts/export")
+            .await
+            .len(),
+        2,
+        "the team's customers"
+    );
+    app.get("/api/v1/contacts/export")
+        .token(&w.rep1.token)
+        .send()
+        .await
+        .expect(403);
+
+    app.post("/api/v1/products/batch")
+        .token(t)
+        .json(&json!({"mode": "create", "records": [
+            {"sku": "P-1", "name": "螺丝", "category": "五金", "price": {"amount_minor": 35, "currency": "CNY"}},
+            {"sku": "P-2", "name": "扳手", "category": "工具", "active": false},
+        ]}))
+        .send()
+        .await
+        .expect(200);
+    let products = rows(&app, t, "/api/v1/products/export").await;
+    assert_eq!(products.len(), 2);
+    assert_eq!(products[0][1..4], ["P-1", "螺丝", ""]);
+    assert_eq!(
+        (products[0][6].as_str(), products[0][7].as_str()),
+        ("35", "CNY")
+    );
+    let inactive = rows(&app, t, "/api/v1/products/export?active=false").await;
+    assert_eq!(inactive.len(), 1);
+    assert_eq!(inactive[0][1], "P-2");
+    let book = app
+        .get("/api/v1/products/export.xlsx")
+        .token(t)
+        .send()
+        .await
+        .expect(200);
+    assert!(book.bytes.starts_with(b"PK"), "an xlsx (zip) file");
+    app.get("/api/v1/products/export")
+        .token(&w.rep1.token)
+        .send()
+        .await
+        .expect(403);
 }

@@ -2,6 +2,7 @@
 //! editable exactly when its customer is, under the `contacts` permission.
 
 pub mod batch;
+pub mod export;
 
 use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use crm_api_types::contacts::{Contact, ContactPatch, ContactQuery, NewContact};

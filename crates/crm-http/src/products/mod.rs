@@ -2,6 +2,7 @@
 //! all of them (products have no owner); writing needs the `all` scope.
 //! POST, PATCH, PUT by external id and the batch share `write::write`.
 
+pub mod export;
 pub mod write;
 
 use actix_web::{HttpResponse, delete, get, patch, post, put, web};
