@@ -20,6 +20,7 @@ mod errors;
 mod export;
 mod idempotency;
 mod imports;
+mod imports_sales;
 mod leads;
 mod migrations;
 mod openapi;

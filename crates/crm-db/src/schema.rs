@@ -1,5 +1,8 @@
 //! Diesel table definitions, one per migration table, shared by both backends.
 
+mod jobs;
+pub use jobs::{import_errors, imports};
+
 diesel::table! {
     use diesel::sql_types::*;
     use crate::types::DbUuid;
@@ -538,53 +541,6 @@ diesel::table! {
         gg_p -> Nullable<Double>,
         gg_q -> Nullable<Double>,
         gg_gamma -> Nullable<Double>,
-    }
-}
-
-diesel::table! {
-    use diesel::sql_types::*;
-    use crate::types::{DbJson, DbUuid};
-
-    imports (id) {
-        id -> DbUuid,
-        workspace_id -> DbUuid,
-        entity -> Text,
-        file_name -> Text,
-        file_size -> BigInt,
-        encoding -> Text,
-        delimiter -> Text,
-        header -> DbJson,
-        sample -> DbJson,
-        mapping -> Nullable<DbJson>,
-        mode -> Text,
-        status -> Text,
-        dry_run -> Bool,
-        rows_read -> BigInt,
-        bytes_read -> BigInt,
-        created_count -> BigInt,
-        updated_count -> BigInt,
-        unchanged_count -> BigInt,
-        failed_count -> BigInt,
-        failure -> Nullable<Text>,
-        created_by -> DbUuid,
-        role_id -> Nullable<DbUuid>,
-        created_at -> Timestamp,
-        updated_at -> Timestamp,
-        started_at -> Nullable<Timestamp>,
-        finished_at -> Nullable<Timestamp>,
-    }
-}
-
-diesel::table! {
-    use diesel::sql_types::*;
-    use crate::types::{DbJson, DbUuid};
-
-    import_errors (workspace_id, import_id, row_number) {
-        workspace_id -> DbUuid,
-        import_id -> DbUuid,
-        row_number -> BigInt,
-        errors -> DbJson,
-        cells -> DbJson,
     }
 }
 

@@ -7,11 +7,11 @@
 //! cancel is seen at the next batch. A server that stops mid-run resumes
 //! its jobs on start after the last committed batch.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crm_api_types::batch::{BatchMode, RecordStatus};
+use crm_api_types::batch::RecordStatus;
 use crm_api_types::contacts::ContactPatch;
 use crm_api_types::customers::CustomerPatch;
 use crm_api_types::imports::ImportEntity;
@@ -22,12 +22,11 @@ use crm_db::imports::{ImportErrorRow, ImportRow, Progress, status};
 use crm_db::types::Json;
 use crm_db::{AnyConnection, DbError};
 use crm_domain::FieldErrors;
-use crm_domain::custom_field::{FieldEntity, FieldType};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::fields::{self, Context, Field};
-use super::regions::RegionIndex;
+use super::fields::{self, Field};
+use super::plan::{Plan, plan};
 use super::source::{self, Rows};
 use crate::batch::{self as batches, Outcome, RecordError};
 use crate::caller::Caller;
@@ -115,25 +114,6 @@ impl From<ApiError> for Stop {
 struct Tally {
     progress: Progress,
     errors: Vec<ImportErrorRow>,
-}
-
-/// What the rows of one import need, read once per job.
-struct Plan {
-    entity: ImportEntity,
-    mode: BatchMode,
-    headers: Vec<String>,
-    fields: Vec<Field>,
-    /// Column index → field name.
-    mapped: Vec<(usize, String)>,
-    /// A body key (or its first segment) → the column it came from.
-    column_of: HashMap<String, String>,
-    ctx: Context,
-    /// New customers without a mapped `kind` are organisations.
-    default_kind: bool,
-    /// Orders without a currency column are in the base currency.
-    currency_mapped: bool,
-    /// For orders: the column of the order number.
-    key_column: Option<usize>,
 }
 
 fn run(state: &AppState, workspace_id: Uuid, id: Uuid) -> Result<(), ApiError> {
@@ -491,126 +471,4 @@ fn default_kind(conn: &mut AnyConnection, ws: Uuid, bodies: &mut [Value]) -> Res
         }
     }
     Ok(())
-}
-
-impl Plan {
-    /// The column an error about `field` (a body key such as
-    /// `custom_fields.level` or `province_code`) is about.
-    fn column_for(&self, field: &str) -> String {
-        let field = field.split_once("].").map_or(field, |(_, rest)| rest);
-        self.column_of
-            .get(field)
-            .or_else(|| self.column_of.get(field.split('.').next().unwrap_or(field)))
-            .cloned()
-            .unwrap_or_else(|| field.to_owned())
-    }
-}
-
-fn plan(conn: &mut AnyConnection, row: &ImportRow) -> Result<Plan, ApiError> {
-    let ws = row.workspace_id.0;
-    let entity = ImportEntity::parse(&row.entity).map_err(ApiError::internal)?;
-    let mode = BatchMode::parse(&row.mode).map_err(ApiError::internal)?;
-    let headers: Vec<String> =
-        serde_json::from_value(row.header.0.clone()).map_err(ApiError::internal)?;
-    let mapping: BTreeMap<String, String> = row
-        .mapping
-        .as_ref()
-        .map(|m| serde_json::from_value(m.0.clone()))
-        .transpose()
-        .map_err(ApiError::internal)?
-        .unwrap_or_default();
-    let custom = custom_fields(conn, ws, entity)?;
-    let fields = fields::fields_of(entity, &custom);
-    let mut mapped = Vec::new();
-    let mut column_of = HashMap::new();
-    for (i, header) in headers.iter().enumerate() {
-        if let Some(field) = mapping.get(header) {
-            mapped.push((i, field.clone()));
-            for key in body_keys(field) {
-                column_of.insert(key, header.clone());
-            }
-        }
-    }
-    let default_kind = entity == ImportEntity::Customers
-        && mode != BatchMode::Update
-        && !mapping.values().any(|f| f == "kind");
-    let key_column = mapped
-        .iter()
-        .find(|(_, f)| entity == ImportEntity::Orders && f == "external_id")
-        .map(|(i, _)| *i);
-    Ok(Plan {
-        entity,
-        mode,
-        headers,
-        fields,
-        mapped,
-        column_of,
-        ctx: context(conn, ws)?,
-        default_kind,
-        currency_mapped: mapping.values().any(|f| f == "currency"),
-        key_column,
-    })
-}
-
-/// The body keys a field fills (errors name these).
-fn body_keys(field: &str) -> Vec<String> {
-    match field {
-        "owner_email" => vec!["owner_id".into(), "team_id".into()],
-        "tags" => vec!["tag_ids".into()],
-        "country" | "province" | "city" | "district" => vec![format!("{field}_code")],
-        "line.sku" | "line.product_external_id" | "line.quantity" => {
-            vec![field.trim_start_matches("line.").to_owned()]
-        }
-        "line.unit_price" => vec!["unit_price_minor".into()],
-        "line.discount" => vec!["discount_minor".into()],
-        f => match f.strip_prefix("custom.") {
-            Some(key) => vec![format!("custom_fields.{key}")],
-            None => vec![f.to_owned()],
-        },
-    }
-}
-
-/// The workspace's custom fields of an entity (customers and contacts have them).
-pub fn custom_fields(
-    conn: &mut AnyConnection,
-    ws: Uuid,
-    entity: ImportEntity,
-) -> Result<Vec<(String, FieldType)>, ApiError> {
-    let of = match entity {
-        ImportEntity::Customers => FieldEntity::Customer,
-        ImportEntity::Contacts => FieldEntity::Contact,
-        _ => return Ok(Vec::new()),
-    };
-    Ok(crm_db::custom_fields::list(conn, ws, Some(of.as_str()))?
-        .iter()
-        .map(|r| r.def())
-        .map(|d| (d.key.clone(), d.field_type))
-        .collect())
-}
-
-fn context(conn: &mut AnyConnection, ws: Uuid) -> Result<Context, ApiError> {
-    let settings = crm_db::metrics::settings(conn, ws)?;
-    let users = crm_db::users::list(conn, ws, 100_000)?
-        .into_iter()
-        .map(|u| (u.email.to_lowercase(), u.id.0))
-        .collect();
-    let tags = crm_db::tags::list(conn, ws)?
-        .into_iter()
-        .map(|t| (t.name, t.id.0))
-        .collect();
-    let regions = crm_db::regions::list(
-        conn,
-        &crm_db::regions::RegionFilter {
-            parent: None,
-            level: None,
-            after: None,
-            limit: 100_000,
-        },
-    )?;
-    Ok(Context {
-        base_currency: settings.base_currency,
-        users,
-        tags,
-        regions: RegionIndex::new(regions),
-    })
 }

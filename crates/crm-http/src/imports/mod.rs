@@ -5,9 +5,11 @@
 //! visible to whoever uploaded it and to roles that may write every record
 //! of its entity; others get 404.
 
+pub mod catalogue;
 pub mod fields;
 pub mod job;
 pub mod orders;
+pub mod plan;
 pub mod regions;
 pub mod source;
 
@@ -80,7 +82,7 @@ fn view(conn: &mut crm_db::AnyConnection, row: ImportRow) -> Result<Import, ApiE
     let entity = ImportEntity::parse(&row.entity).map_err(broken)?;
     let columns: Vec<String> =
         serde_json::from_value(row.header.0.clone()).map_err(|e| broken(e.to_string()))?;
-    let custom = job::custom_fields(conn, row.workspace_id.0, entity)?;
+    let custom = plan::custom_fields(conn, row.workspace_id.0, entity)?;
     let catalogue = fields::fields_of(entity, &custom);
     let mapping = match &row.mapping {
         Some(m) => serde_json::from_value(m.0.clone()).map_err(|e| broken(e.to_string()))?,
