@@ -495,7 +495,7 @@ async fn products_import_and_import_rules(app: TestApp) {
     )
     .await
     .expect(422);
-    upload(&app, &w.admin.token, "entity=deals", b"a\n1\n".to_vec())
+    upload(&app, &w.admin.token, "entity=tickets", b"a\n1\n".to_vec())
         .await
         .expect(400);
     upload(&app, &w.rep1.token, "entity=products", b"sku\nX\n".to_vec())

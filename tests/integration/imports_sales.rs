@@ -1,7 +1,7 @@
 //! Imports of the sales records: orders from rows of order lines (an
 //! order's consecutive rows grouped, written or refused whole, lines' errors
 //! on their rows, a resend unchanged) and contacts naming their customers
-//! by external id.
+//! by external id; deals naming their pipeline stage by name.
 
 use crm_tests::{TestApp, World, both};
 use serde_json::{Value, json};
@@ -11,6 +11,7 @@ use crate::imports::{error_file, settled, start, upload};
 both!(
     orders_import_from_rows_of_lines,
     contacts_import_names_customers_by_key,
+    deals_import_with_pipeline_and_stage_names,
 );
 
 async fn order_by_key(app: &TestApp, token: &str, key: &str) -> Value {
@@ -191,5 +192,97 @@ async fn contacts_import_names_customers_by_key(app: TestApp) {
         rows[1][1].starts_with("客户编号: is not a customer you can see"),
         "{:?}",
         rows[1]
+    );
+}
+
+async fn deals_import_with_pipeline_and_stage_names(app: TestApp) {
+    let w = World::create(&app);
+    let t = &w.admin.token;
+    app.post("/api/v1/customers/batch")
+        .token(t)
+        .json(&json!({"mode": "upsert", "records": [
+            {"external_id": "C1", "kind": "organization", "name": "甲公司", "owner_id": w.rep1.id},
+        ]}))
+        .send()
+        .await
+        .expect(200);
+    let pipelines = app
+        .get("/api/v1/pipelines")
+        .token(t)
+        .send()
+        .await
+        .expect(200)
+        .body;
+    let pipeline = pipelines[0]["name"].as_str().expect("name").to_owned();
+    let stage = &pipelines[0]["stages"][1];
+    let stage_name = stage["name"].as_str().expect("name").to_owned();
+    let text = format!(
+        "商机编号,客户编号,商机名称,金额,币种,销售流程,阶段,预计成交日期\n\
+         D1,C1,甲项目,\"120,000\",usd,{pipeline},{stage_name},2027-01-31\n\
+         D2,C1,乙项目,5000,,,火星阶段,\n\
+         D3,C9,丙项目,100,,,,\n"
+    );
+    let up = upload(&app, t, "entity=deals", text.into_bytes())
+        .await
+        .expect(201);
+    let id = up.id();
+    let mapping = up.body["mapping"].clone();
+    assert_eq!(
+        mapping,
+        json!({"商机编号": "external_id", "客户编号": "customer_external_id", "商机名称": "name",
+               "金额": "amount", "币种": "currency", "销售流程": "pipeline", "阶段": "stage",
+               "预计成交日期": "expected_close_date"})
+    );
+    start(&app, t, id, json!({"mapping": mapping}))
+        .await
+        .expect(202);
+    let done = settled(&app, t, id).await;
+    assert_eq!(
+        (done["created"].clone(), done["failed"].clone()),
+        (json!(1), json!(2)),
+        "{done}"
+    );
+    let deals = app
+        .get("/api/v1/deals?external_id=D1")
+        .token(t)
+        .send()
+        .await
+        .expect(200)
+        .body;
+    let d1 = &deals["items"][0];
+    assert_eq!(d1["stage_id"], stage["id"]);
+    assert_eq!(
+        d1["probability"], stage["probability"],
+        "the stage's probability"
+    );
+    assert_eq!(
+        d1["amount"],
+        json!({"amount_minor": 12_000_000, "currency": "USD"})
+    );
+    assert_eq!(d1["expected_close_date"], "2027-01-31");
+    assert_eq!(d1["owner_id"], json!(w.rep1.id), "the customer's owner");
+    let rows = error_file(
+        &app.get(&format!("/api/v1/imports/{id}/errors"))
+            .token(t)
+            .send()
+            .await
+            .expect(200)
+            .bytes,
+    );
+    assert!(
+        rows[1][1].starts_with("阶段: no stage is named 火星阶段"),
+        "{:?}",
+        rows[1]
+    );
+    assert!(rows[2][1].starts_with("客户编号:"), "{:?}", rows[2]);
+    // The same file again: the deal is unchanged (its customer named, not changed).
+    start(&app, t, id, json!({"mapping": mapping}))
+        .await
+        .expect(202);
+    let again = settled(&app, t, id).await;
+    assert_eq!(
+        (again["unchanged"].clone(), again["created"].clone()),
+        (json!(1), json!(0)),
+        "{again}"
     );
 }

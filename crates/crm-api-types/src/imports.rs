@@ -20,6 +20,8 @@ crm_domain::string_enum! {
         Contacts = "contacts",
         /// One row per order line; an order's lines are consecutive rows with its `external_id`.
         Orders = "orders",
+        /// Deals on pipelines, named with their stage by name.
+        Deals = "deals",
     }
 }
 

@@ -29,6 +29,10 @@ pub enum Kind {
     /// Tag names → `tag_ids`.
     Tags,
     Region(Level),
+    /// A pipeline's name → `pipeline_id`.
+    Pipeline,
+    /// A stage's name (in the row's pipeline) → `stage_id`.
+    Stage,
     Custom(FieldType),
 }
 
@@ -300,6 +304,76 @@ pub fn fields_of(entity: ImportEntity, custom: &[(String, FieldType)]) -> Vec<Fi
             );
             fields
         }
+        ImportEntity::Deals => vec![
+            field(
+                "external_id",
+                Kind::Text,
+                false,
+                &["external_id", "external id", "商机编号", "编号", "deal id"],
+            ),
+            field(
+                "customer_external_id",
+                Kind::Text,
+                true,
+                &[
+                    "customer_external_id",
+                    "customer",
+                    "customer id",
+                    "客户编号",
+                    "客户代码",
+                ],
+            ),
+            field(
+                "name",
+                Kind::Text,
+                true,
+                &["name", "deal", "deal name", "商机名称", "名称", "项目名称"],
+            ),
+            field(
+                "amount",
+                Kind::Money,
+                true,
+                &["amount", "value", "金额", "商机金额", "预计金额"],
+            ),
+            field("currency", Kind::Text, false, &["currency", "币种", "货币"]),
+            field(
+                "pipeline",
+                Kind::Pipeline,
+                false,
+                &["pipeline", "销售流程", "流程"],
+            ),
+            field("stage", Kind::Stage, false, &["stage", "阶段", "销售阶段"]),
+            field(
+                "probability",
+                Kind::Integer,
+                false,
+                &["probability", "赢率", "概率"],
+            ),
+            field(
+                "expected_close_date",
+                Kind::Date,
+                false,
+                &[
+                    "expected close date",
+                    "close date",
+                    "expected_close_date",
+                    "预计成交日期",
+                    "预计签单日期",
+                ],
+            ),
+            field(
+                "owner_email",
+                Kind::Owner,
+                false,
+                &["owner", "owner email", "负责人", "销售"],
+            ),
+            field(
+                "lost_reason",
+                Kind::Text,
+                false,
+                &["lost reason", "lost_reason", "输单原因", "丢单原因"],
+            ),
+        ],
         ImportEntity::Orders => vec![
             field(
                 "external_id",
@@ -441,13 +515,17 @@ pub fn describe(f: &Field) -> ImportField {
         Kind::Integer => "whole number".to_owned(),
         Kind::Number => "number".to_owned(),
         Kind::Minor => "amount in the order's currency, e.g. 388.00".to_owned(),
-        Kind::Money => "amount in the workspace's base currency, e.g. 12500.00".to_owned(),
+        Kind::Money => {
+            "amount, e.g. 12500.00, in the base currency (or the currency column's)".to_owned()
+        }
         Kind::Date => "date, e.g. 2026-03-01".to_owned(),
         Kind::Bool => "yes or no (是 / 否, true / false, 1 / 0)".to_owned(),
         Kind::Choice(codes, _) => format!("one of {} (or the app's label)", codes.join(", ")),
         Kind::Owner => "e-mail of a user".to_owned(),
         Kind::Tags => "tag names separated by , ; or |".to_owned(),
         Kind::Region(_) => "region name or code".to_owned(),
+        Kind::Pipeline => "pipeline name".to_owned(),
+        Kind::Stage => "stage name (of the row's pipeline)".to_owned(),
         Kind::Custom(t) => format!("custom field ({t})"),
     };
     ImportField {

@@ -13,6 +13,7 @@ use crm_domain::custom_field::FieldType;
 use serde_json::{Map, Value, json};
 
 pub use super::catalogue::{Field, Kind, describe, fields_of, suggest};
+use super::pipelines::PipelineIndex;
 use super::regions::RegionIndex;
 
 /// The web app's words for the vocabularies: `(prefix, label) → code`, from
@@ -53,6 +54,7 @@ pub struct Context {
     /// Tag name → tag id.
     pub tags: HashMap<String, uuid::Uuid>,
     pub regions: RegionIndex,
+    pub pipelines: PipelineIndex,
 }
 
 /// A row's cells as the entity's merge-patch body, or its errors by column.
@@ -66,6 +68,9 @@ pub fn record(
     let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut regions: [Option<&str>; 4] = [None; 4];
     let mut region_columns: [&str; 4] = ["country", "province", "city", "district"];
+    // The pipeline and the stage, as typed, and their columns.
+    let mut stages: [Option<&str>; 2] = [None; 2];
+    let mut stage_columns: [&str; 2] = ["pipeline", "stage"];
     for &(index, f) in columns {
         let raw = cells.get(index).map_or("", |s| s.trim());
         if raw.is_empty() {
@@ -75,6 +80,12 @@ pub fn record(
         if let Kind::Region(level) = f.kind {
             regions[level as usize] = Some(raw);
             region_columns[level as usize] = column;
+            continue;
+        }
+        if matches!(f.kind, Kind::Pipeline | Kind::Stage) {
+            let at = usize::from(f.kind == Kind::Stage);
+            stages[at] = Some(raw);
+            stage_columns[at] = column;
             continue;
         }
         match cell(raw, f, ctx) {
@@ -116,6 +127,33 @@ pub fn record(
                 .push(message),
         }
     }
+    if stages.iter().any(Option::is_some) {
+        match ctx.pipelines.resolve(stages[0], stages[1]) {
+            Ok((pipeline, stage)) => {
+                for (key, id) in [("pipeline_id", pipeline), ("stage_id", stage)] {
+                    if let Some(id) = id {
+                        body.insert(key.to_owned(), json!(id));
+                    }
+                }
+            }
+            Err((at, message)) => errors
+                .entry(stage_columns[at].to_owned())
+                .or_default()
+                .push(message),
+        }
+    }
+    // A currency column sets the currency of the row's amount (deals).
+    if let (Some(Value::String(currency)), Some(Value::Object(_))) =
+        (body.get("currency").cloned(), body.get("amount"))
+    {
+        body.remove("currency");
+        if let Some(Value::Object(amount)) = body.get_mut("amount") {
+            amount.insert(
+                "currency".to_owned(),
+                Value::String(currency.to_uppercase()),
+            );
+        }
+    }
     if errors.is_empty() {
         Ok(Value::Object(body))
     } else {
@@ -155,7 +193,7 @@ fn cell(raw: &str, f: &Field, ctx: &Context) -> Result<(String, Value), String> 
             }
             return Ok(("tag_ids".to_owned(), Value::Array(ids)));
         }
-        Kind::Region(_) => Value::String(raw.to_owned()),
+        Kind::Region(_) | Kind::Pipeline | Kind::Stage => Value::String(raw.to_owned()),
         Kind::Custom(t) => match t {
             FieldType::Number => json!(number(raw)?),
             FieldType::Boolean => Value::Bool(boolean(raw)?),

@@ -8,8 +8,8 @@
 //! its jobs on start after the last committed batch.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
 use crm_api_types::batch::RecordStatus;
 use crm_api_types::contacts::ContactPatch;
@@ -36,12 +36,44 @@ use crate::state::AppState;
 /// Rows per transaction.
 pub const BATCH: usize = 500;
 
-/// Starts the job of an import whose status is `checking` or `running`.
+/// Jobs reading files at once; more wait their turn (each keeps a core and,
+/// per batch, a pooled connection busy).
+const MAX_RUNNING: usize = 2;
+static SLOTS: (Mutex<usize>, Condvar) = (Mutex::new(0), Condvar::new());
+
+/// A turn to run; given back when dropped.
+struct Slot;
+
+impl Slot {
+    fn take() -> Self {
+        let (running, freed) = &SLOTS;
+        let mut n = running.lock().unwrap_or_else(PoisonError::into_inner);
+        while *n >= MAX_RUNNING {
+            n = freed.wait(n).unwrap_or_else(PoisonError::into_inner);
+        }
+        *n += 1;
+        Slot
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let (running, freed) = &SLOTS;
+        let mut n = running.lock().unwrap_or_else(PoisonError::into_inner);
+        *n = n.saturating_sub(1);
+        freed.notify_one();
+    }
+}
+
+/// Starts the job of an import whose status is `checking` or `running` (it
+/// waits while `MAX_RUNNING` others run; a cancel meanwhile is seen at its
+/// first batch).
 pub fn spawn(state: &AppState, workspace_id: Uuid, id: Uuid) {
     let state = state.clone();
     let started = std::thread::Builder::new()
         .name(format!("import-{id}"))
         .spawn(move || {
+            let _turn = Slot::take();
             if let Err(e) = run(&state, workspace_id, id) {
                 tracing::error!(import = %id, error = %e, "import job failed");
                 let failure = match &e {
@@ -427,6 +459,15 @@ fn write_records(
                 p.external_id.clone().flatten()
             })?;
             let outcomes = crate::contacts::batch::write(conn, caller, plan.mode, records)?;
+            flatten(outcomes, failed)
+        }
+        ImportEntity::Deals => {
+            let (records, failed) = batches::parse::<Value>(plan.mode, bodies, |v| {
+                v.get("external_id")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            })?;
+            let outcomes = crate::deals::batch::write(conn, caller, plan.mode, records)?;
             flatten(outcomes, failed)
         }
         ImportEntity::Orders => {

@@ -9,6 +9,7 @@ pub mod catalogue;
 pub mod fields;
 pub mod job;
 pub mod orders;
+pub mod pipelines;
 pub mod plan;
 pub mod regions;
 pub mod source;
@@ -41,6 +42,7 @@ fn object_of(entity: ImportEntity) -> ObjectType {
         ImportEntity::Products => ObjectType::Products,
         ImportEntity::Orders => ObjectType::Orders,
         ImportEntity::Contacts => ObjectType::Contacts,
+        ImportEntity::Deals => ObjectType::Deals,
     }
 }
 

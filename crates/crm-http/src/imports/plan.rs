@@ -13,6 +13,7 @@ use crm_domain::custom_field::{FieldEntity, FieldType};
 use uuid::Uuid;
 
 use super::fields::{self, Context, Field};
+use super::pipelines::PipelineIndex;
 use super::regions::RegionIndex;
 use crate::error::ApiError;
 
@@ -104,6 +105,7 @@ fn body_keys(field: &str) -> Vec<String> {
             vec![field.trim_start_matches("line.").to_owned()]
         }
         "line.unit_price" => vec!["unit_price_minor".into()],
+        "pipeline" | "stage" => vec![format!("{field}_id")],
         "line.discount" => vec!["discount_minor".into()],
         f => match f.strip_prefix("custom.") {
             Some(key) => vec![format!("custom_fields.{key}")],
@@ -149,10 +151,15 @@ fn context(conn: &mut AnyConnection, ws: Uuid) -> Result<Context, ApiError> {
             limit: 100_000,
         },
     )?;
+    let pipelines = PipelineIndex::new(
+        crm_db::pipelines::list(conn, ws)?,
+        crm_db::pipelines::stages(conn, ws, None)?,
+    );
     Ok(Context {
         base_currency: settings.base_currency,
         users,
         tags,
         regions: RegionIndex::new(regions),
+        pipelines,
     })
 }
