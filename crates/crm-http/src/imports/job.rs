@@ -192,6 +192,7 @@ fn run(state: &AppState, workspace_id: Uuid, id: Uuid) -> Result<(), ApiError> {
     // An order's lines are consecutive rows with its number: a batch never splits them.
     let key_column = plan.key_column;
     let mut pending = None;
+    let mut written = 0_usize;
     loop {
         let mut batch: Vec<(i64, Result<Vec<String>, String>)> = Vec::with_capacity(BATCH + 1);
         loop {
@@ -223,6 +224,19 @@ fn run(state: &AppState, workspace_id: Uuid, id: Uuid) -> Result<(), ApiError> {
         if !done {
             return Ok(());
         }
+        if !dry_run {
+            let before = written;
+            written += batch.len();
+            // A table loaded from empty is planned as empty until its
+            // statistics catch up (autovacuum may be minutes away, or off):
+            // refresh them as the import passes each power of ten.
+            if [1_000, 10_000, 100_000, 1_000_000]
+                .iter()
+                .any(|&mark| before < mark && written >= mark)
+            {
+                crm_db::batch::analyze(&mut conn, tables_of(plan.entity))?;
+            }
+        }
     }
     let end = if dry_run {
         status::CHECKED
@@ -250,6 +264,17 @@ fn key_cell(column: Option<usize>, row: &(i64, Result<Vec<String>, String>)) -> 
         .and_then(|c| row.1.as_ref().ok().and_then(|cells| cells.get(c)))
         .map(|k| k.trim().to_owned())
         .filter(|k| !k.is_empty())
+}
+
+/// The tables an import of `entity` fills.
+fn tables_of(entity: ImportEntity) -> &'static [&'static str] {
+    match entity {
+        ImportEntity::Customers => &["customers"],
+        ImportEntity::Contacts => &["contacts"],
+        ImportEntity::Products => &["products"],
+        ImportEntity::Orders => &["orders", "order_lines"],
+        ImportEntity::Deals => &["deals"],
+    }
 }
 
 /// Whether two rows carry the same non-blank value in `column`.
