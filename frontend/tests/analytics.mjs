@@ -54,6 +54,64 @@ async function expectTiles(page, k) {
     });
 }
 
+/** The RFM segments' names in Chinese. */
+const SEGMENTS = {
+  champions: '重要价值客户', loyal: '忠诚客户', new: '新客户', potential_loyalists: '潜力客户',
+  cant_lose: '重要挽留客户', at_risk: '流失风险客户', hibernating: '沉睡客户', lost: '已流失客户',
+};
+
+/**
+ * The value panel against `/analytics/clv`'s answer `clv` and the churn rates
+ * per segment `churn` (`/analytics/distribution`) for the same filters: the
+ * headline is the total, the model line the method, one bar per segment in
+ * the API's order, and the champions' bars (or the first segment's) show
+ * their predicted value per buyer and churn rate. Returns that segment.
+ */
+async function expectValue(page, clv, churn) {
+  const t = clv.total;
+  assert.ok(t.buyers > 0, 'buyers with predictions');
+  const [buyers, predicted, average, lost, lostShare, pAlive] = await formats(page, [
+    ['count', t.buyers], ['money', t.predicted_12m_minor], ['money', t.average_predicted_12m_minor],
+    ['count', t.likely_lost], ['percent', t.likely_lost / t.buyers], ['percent', t.average_p_alive],
+  ]);
+  const keys = ['buyers', 'predicted', 'average', 'likely_lost'];
+  const expected = [buyers, predicted, average, `${lost} 位（${lostShare}）`];
+  if (t.average_p_alive !== null) { keys.push('p_alive'); expected.push(pAlive); }
+  await page.waitForFunction(([keys, expected]) => {
+    const shown = [...document.querySelectorAll('#value-figures > div')];
+    return shown.length === keys.length && shown.every((d, i) => d.dataset.key === keys[i] && d.querySelector('dd').textContent === expected[i]);
+  }, [keys, expected]).catch(async () => {
+    const shown = await page.locator('#value-figures dd').allInnerTexts();
+    assert.deepEqual(shown, expected, 'the value headline is /analytics/clv\'s total');
+  });
+  const model = { bg_nbd_gamma_gamma: 'BG/NBD + Gamma-Gamma', run_rate: '按历史购买节奏估算' }[clv.method];
+  assert.ok(model, `a model (${clv.method})`);
+  await page.waitForSelector(`#clv-model:has-text("${model}")`);
+
+  const names = clv.segments.filter((g) => g.buyers > 0).map((g) => SEGMENTS[g.segment]);
+  const seg = clv.segments.find((g) => g.segment === 'champions') ?? clv.segments[0];
+  const i = names.indexOf(SEGMENTS[seg.segment]);
+  const value = Math.round(seg.average_predicted_12m_minor / 100);
+  await page.waitForFunction(([names, i, value]) => {
+    const o = window.echarts?.getInstanceByDom(document.querySelector('#value-chart'))?.getOption();
+    return JSON.stringify(o?.yAxis[0].data) === JSON.stringify(names) && o.series[0].data[i]?.value === value;
+  }, [names, i, value]).catch(async () => {
+    const bars = await chartOf(page, '#value-chart');
+    assert.deepEqual(bars?.yAxis[0].data, names, 'one bar per segment, largest predicted revenue first');
+    assert.equal(bars.series[0].data[i].value, value, `predicted value per buyer of ${seg.segment}`);
+  });
+  const bars = await chartOf(page, '#value-chart');
+  const [short, whole, segAlive] = await formats(page, [
+    ['compact', seg.average_predicted_12m_minor], ['money', seg.average_predicted_12m_minor], ['percent', seg.average_p_alive]]);
+  assert.equal(bars.series[0].data[i].label.formatter, short, 'the bar shows short money');
+  assert.ok(bars.series[0].data[i].tooltip.formatter.includes(whole), `the tooltip shows ${whole}`);
+  if (seg.average_p_alive !== null) assert.ok(bars.series[0].data[i].tooltip.formatter.includes(`平均存活概率: ${segAlive}`), 'and P(alive)');
+  const rate = churn.groups.find((g) => g.key === seg.segment);
+  assert.ok(rate, `a churn rate for ${seg.segment}`);
+  assert.equal(bars.series[1].data[i].value, Math.round(rate.value * 1000) / 10, `churn rate of ${seg.segment}`);
+  return seg;
+}
+
 /** The window of the same length just before `w` (YYYY-MM-DD strings). */
 function previousWindow(w) {
   const day = 86400000;
@@ -63,7 +121,7 @@ function previousWindow(w) {
 }
 
 export async function analyticsTests({ check, login, api, base, shots }) {
-  await check('analytics: KPI tiles and value panel equal the API, the cohort revenue toggle, k-means features, filters', async (page) => {
+  await check('analytics: KPI tiles and predicted value equal the API, the cohort revenue toggle, k-means features, filters', async (page) => {
     const kmeansRequests = [];
     page.on('request', (r) => { if (r.url().includes('/api/v1/analytics/kmeans')) kmeansRequests.push(new URL(r.url())); });
     await login(page, 'admin@demo.test', '/analytics');
@@ -111,26 +169,14 @@ export async function analyticsTests({ check, login, api, base, shots }) {
     const [qFrom] = await formats(page, [['date', quarter.window.from]]);
     assert.ok(shownWindow.startsWith(qFrom), `the 90-day window (${shownWindow})`);
 
-    // Value and churn per RFM segment: the headline and bars are the distribution's figures.
+    // Predicted value per RFM segment: the headline and the bars are /analytics/clv's figures.
     await page.waitForSelector('#value-chart canvas');
-    const clv = (await api(page, '/api/v1/analytics/distribution?dimension=rfm_segment&measure=clv')).body;
+    const clv = (await api(page, '/api/v1/analytics/clv')).body;
     const churn = (await api(page, '/api/v1/analytics/distribution?dimension=rfm_segment&measure=churn_rate')).body;
-    const [clvTotal, churnTotal] = await formats(page, [['money', clv.total.value], ['percent', churn.total.value]]);
-    assert.deepEqual((await page.locator('#value-figures dd').allInnerTexts()).slice(0, 2), [clvTotal, churnTotal]);
-    await page.waitForSelector('#clv-model:has-text("BG/NBD + Gamma-Gamma"), #clv-model:has-text("按历史购买节奏估算")');
-    let bars = await chartOf(page, '#value-chart');
-    const champions = clv.groups.find((g) => g.key === 'champions');
-    const index = bars.yAxis[0].data.indexOf('重要价值客户');
-    assert.ok(index >= 0, `segments named (${bars.yAxis[0].data})`);
-    assert.equal(bars.series[0].data[index].value, Math.round(champions.value / 100), 'CLV of the champions');
-    const champChurn = churn.groups.find((g) => g.key === 'champions');
-    assert.equal(bars.series[1].data[index].value, Math.round(champChurn.value * 1000) / 10, 'churn of the champions');
-    await page.click('#value-by-tier');
-    await page.waitForURL(/by=value_tier/);
-    await page.waitForFunction(() => window.echarts.getInstanceByDom(document.querySelector('#value-chart')).getOption().yAxis[0].data.includes('顶级'));
-    bars = await chartOf(page, '#value-chart');
-    const top = (await api(page, '/api/v1/analytics/distribution?dimension=value_tier&measure=clv')).body.groups.find((g) => g.key === 'top');
-    assert.equal(bars.series[0].data[bars.yAxis[0].data.indexOf('顶级')].value, Math.round(top.value / 100));
+    const champions = await expectValue(page, clv, churn);
+    assert.equal(champions.segment, 'champions', 'the demo has champions');
+    assert.equal(clv.segments[0].segment, 'champions', 'champions bring the most');
+    assert.equal(await page.locator('#value-by-tier, #value-by-rfm').count(), 0, 'no grouping toggle: predictions are per RFM segment');
     await page.waitForTimeout(300);
     await page.screenshot({ path: join(shots, 'analytics-kpis.png') });
 
@@ -210,9 +256,9 @@ export async function analyticsTests({ check, login, api, base, shots }) {
     const cohortsNarrow = (await api(page, `/api/v1/analytics/cohorts?months=12&industry=${industry}`)).body;
     await page.waitForFunction((sizes) => JSON.stringify(window.echarts.getInstanceByDom(document.querySelector('#cohort-chart')).getOption().series[0].data.map((d) => d.value[2])) === JSON.stringify(sizes), cohortsNarrow.cohorts.map((c) => c.customers));
     assert.ok(kmeansRequests.at(-1).searchParams.get('industry') === industry, 'k-means filtered too');
-    const clvNarrow = (await api(page, `/api/v1/analytics/distribution?dimension=rfm_segment&measure=clv&industry=${industry}`)).body;
-    const [clvNarrowText] = await formats(page, [['money', clvNarrow.total.value]]);
-    await page.waitForSelector(`#value-figures dd:text-is("${clvNarrowText}")`);
+    const clvNarrow = (await api(page, `/api/v1/analytics/clv?industry=${industry}`)).body;
+    assert.ok(clvNarrow.total.buyers < clv.total.buyers, 'fewer buyers predicted');
+    await expectValue(page, clvNarrow, (await api(page, `/api/v1/analytics/distribution?dimension=rfm_segment&measure=churn_rate&industry=${industry}`)).body);
     // A segment's portrait keeps the filter.
     await page.click('#segments tr.segment a >> nth=0');
     await page.waitForURL(/segment=/);
@@ -265,9 +311,12 @@ export async function analyticsTests({ check, login, api, base, shots }) {
     assert.ok(mine.active_buyers > 0 && mine.active_buyers < everyone.active_buyers, `a rep counts their own buyers (${mine.active_buyers} of ${everyone.active_buyers})`);
     assert.ok(mine.revenue_minor < everyone.revenue_minor);
     await expectTiles(page, mine);
-    const clv = (await api(page, '/api/v1/analytics/distribution?dimension=rfm_segment&measure=clv')).body;
-    const [clvText] = await formats(page, [['money', clv.total.value]]);
-    await page.waitForSelector(`#value-figures dd:text-is("${clvText}")`);
+    // The value panel predicts the rep's own buyers only.
+    const clv = (await api(page, '/api/v1/analytics/clv')).body;
+    const adminClv = await call(base, admin, '/api/v1/analytics/clv');
+    assert.ok(clv.total.buyers < adminClv.total.buyers && clv.total.predicted_12m_minor < adminClv.total.predicted_12m_minor,
+      `a rep's predictions cover their own buyers (${clv.total.buyers} of ${adminClv.total.buyers})`);
+    await expectValue(page, clv, (await api(page, '/api/v1/analytics/distribution?dimension=rfm_segment&measure=churn_rate')).body);
     const cohorts = (await api(page, '/api/v1/analytics/cohorts?months=12')).body;
     const adminCohorts = await call(base, admin, '/api/v1/analytics/cohorts?months=12');
     const total = (m) => m.cohorts.reduce((n, c) => n + c.customers, 0);

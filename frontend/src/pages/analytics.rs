@@ -1,10 +1,10 @@
 //! Customer analytics (客户分析): KPI tiles over a period with the change
-//! against the period before; customer value and churn per RFM segment or
-//! value tier; RFM segments with their R × F heatmap and, for the segment
+//! against the period before; predicted customer value and churn per RFM
+//! segment; RFM segments with their R × F heatmap and, for the segment
 //! picked, its portrait; acquisition cohorts' retention or revenue; and
 //! k-means behavioural clusters on the features picked, as a scatter with a
-//! table of centroids. From `GET /api/v1/analytics/{kpis,distribution,rfm,
-//! portrait,cohorts,kmeans}`; every panel applies the page's filters, and
+//! table of centroids. From `GET /api/v1/analytics/{kpis,clv,distribution,
+//! rfm,portrait,cohorts,kmeans}`; every panel applies the page's filters, and
 //! all state lives in the URL (`params`).
 
 mod charts;
@@ -17,6 +17,7 @@ mod value;
 
 use crm_api_types::analytics::{CohortMatrix, KmeansResult, RfmSummary};
 use leptos::prelude::*;
+use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use serde::de::DeserializeOwned;
 
@@ -109,7 +110,19 @@ pub fn Analytics() -> impl IntoView {
     let locale = use_locale();
     let query = use_query_map();
     let params = Memo::new(move |_| query.with(Params::from_query));
-    let go = move |p: Params| use_navigate()(&p.href(), Default::default());
+    // A control changes the URL in place: no jump to the top, which would
+    // also swallow a click whose mousedown blurred an edited field (its
+    // change event navigates first); an unchanged state navigates nowhere.
+    let go = move |p: Params| {
+        let href = p.href();
+        if params.with_untracked(|now| now.href()) != href {
+            let options = NavigateOptions {
+                scroll: false,
+                ..Default::default()
+            };
+            use_navigate()(&href, options);
+        }
+    };
     let rfm_path = Memo::new(move |_| params.with(|p| p.api("rfm", &[])));
     let cohort_path =
         Memo::new(move |_| params.with(|p| p.api("cohorts", &["months=12".to_owned()])));
@@ -224,7 +237,7 @@ pub fn Analytics() -> impl IntoView {
             </div>
             {move || chart_error.get().map(|e| view! { <ErrorView error=e/> })}
             <kpis::KpiPanel params=params go=go/>
-            <value::ValuePanel params=params go=go kmeans=kmeans chart_error=chart_error/>
+            <value::ValuePanel params=params chart_error=chart_error/>
             <div class="an-grid">
                 <div class="card">
                     <h2>{tr("an-rfm-title")}</h2>

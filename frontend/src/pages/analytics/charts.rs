@@ -1,9 +1,9 @@
 //! The ECharts options of the Analytics page: the RFM R × F heatmap, the
 //! cohort heatmap of retention or revenue (cohort size as a grey first
-//! column), the k-means scatter and the CLV / churn bars per group. The
-//! fixed part of each option is a JSON template (text costs the WASM far
-//! less than code building it); the data, already translated and
-//! formatted, goes into its slots.
+//! column), the k-means scatter and the bars of predicted value and churn
+//! per RFM segment. The fixed part of each option is a JSON template (text
+//! costs the WASM far less than code building it); the data, already
+//! translated and formatted, goes into its slots.
 
 use crm_api_types::analytics::{CohortMatrix, KmeansResult, RfmSummary};
 use serde_json::{Value, json};
@@ -264,33 +264,32 @@ const VALUE: &str = r##"{
     "label": {"show": true, "position": "right", "color": "#1f2329", "fontSize": 11}}]
 }"##;
 
-/// One group of the value chart: its name, CLV (minor units) and churn rate (0–1).
+/// One group of the value chart: its name, predicted value per buyer (minor
+/// units), churn rate (0–1) and more figures for the tooltip (HTML lines).
 pub struct ValueRow {
     pub name: String,
-    pub clv_minor: Option<f64>,
-    pub churn: Option<f64>,
+    pub value_minor: Option<f64>,
+    pub rate: Option<f64>,
+    pub details: String,
 }
 
-/// Per group, side by side: CLV per buyer (blue) and the churn rate (red).
-/// `names`: the two figures' names.
+/// Per group, side by side: the value per buyer (blue) and the churn rate
+/// (red). `names`: the two figures' names.
 pub fn value_bars(rows: &[ValueRow], locale: Locale, currency: &str, names: [String; 2]) -> Value {
     let mut option = template(VALUE);
-    let [clv, churn] = names;
+    let [value, rate] = names;
     let categories: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
     option["yAxis"][0]["data"] = json!(categories);
     option["yAxis"][1]["data"] = json!(categories);
-    option["series"][0]["name"] = clv.clone().into();
-    option["series"][1]["name"] = churn.clone().into();
+    option["series"][0]["name"] = value.clone().into();
+    option["series"][1]["name"] = rate.clone().into();
     option["series"][0]["data"] = rows
         .iter()
-        .map(|r| match r.clv_minor {
+        .map(|r| match r.value_minor {
             Some(v) => {
                 let major = i18n::major(locale, v, currency).round();
-                let tip = format!(
-                    "{}<br/>{clv}: {}",
-                    r.name,
-                    i18n::money_whole(locale, v, currency)
-                );
+                let whole = i18n::money_whole(locale, v, currency);
+                let tip = format!("{}<br/>{value}: {whole}<br/>{}", r.name, r.details);
                 let short = i18n::compact(locale, v, Some(currency));
                 item(json!(major), Some(short), tip)
             }
@@ -299,16 +298,16 @@ pub fn value_bars(rows: &[ValueRow], locale: Locale, currency: &str, names: [Str
         .collect();
     option["series"][1]["data"] = rows
         .iter()
-        .map(|r| match r.churn {
+        .map(|r| match r.rate {
             Some(v) => {
                 let text = i18n::percent(locale, v);
-                let tip = format!("{}<br/>{churn}: {text}", r.name);
+                let tip = format!("{}<br/>{rate}: {text}<br/>{}", r.name, r.details);
                 item(json!((v * 1000.0).round() / 10.0), Some(text), tip)
             }
             None => json!("-"),
         })
         .collect();
-    option["xAxis"][0]["name"] = clv.into();
-    option["xAxis"][1]["name"] = churn.into();
+    option["xAxis"][0]["name"] = value.into();
+    option["xAxis"][1]["name"] = rate.into();
     option
 }

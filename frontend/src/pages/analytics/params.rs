@@ -1,7 +1,7 @@
 //! The Analytics page's state, all of it in the URL: the filters every
-//! panel applies (owner, team, province, industry), the KPI period, how the
-//! value panel groups, the cohort matrix shown, the k-means features and k,
-//! and the segment whose portrait is open.
+//! panel applies (owner, team, province, industry), the KPI period, the
+//! cohort matrix shown, the k-means features and k, and the segment whose
+//! portrait is open.
 
 use leptos_router::params::ParamsMap;
 
@@ -38,8 +38,6 @@ pub struct Params {
     pub features: Vec<String>,
     /// The cohort matrix: `revenue`, or retention when empty.
     pub cohort: String,
-    /// How the value panel groups: `value_tier`, or RFM segments when empty.
-    pub by: String,
     /// KPI period (a `PERIODS` key); empty = the last 12 months.
     pub period: String,
     /// What acquiring customers cost in the period (minor units), for CAC.
@@ -72,7 +70,6 @@ impl Params {
             k: get("k").parse::<u32>().ok().filter(|k| (2..=8).contains(k)),
             features,
             cohort: one_of(get("cohort"), &["revenue"]),
-            by: one_of(get("by"), &["value_tier"]),
             period: one_of(get("period"), &["90d", "30d", "ytd"]),
             cost: Some(get("cost"))
                 .filter(|c| !c.is_empty() && c.len() < 16 && c.bytes().all(|b| b.is_ascii_digit()))
@@ -112,7 +109,6 @@ impl Params {
         }
         for (name, value) in [
             ("cohort", &self.cohort),
-            ("by", &self.by),
             ("period", &self.period),
             ("cost", &self.cost),
         ] {

@@ -1,195 +1,212 @@
-//! Customer value and churn (客户价值与流失): per RFM segment or value tier,
-//! the value per buying customer so far (CLV, `measure=clv`) beside the
-//! share of buyers who have churned (`measure=churn_rate`), from
-//! `GET /analytics/distribution`; the headline figures over everyone the
-//! filters select, and which model predicts each customer's next 12 months.
+//! Customer value and churn (客户价值与流失): what the buyers the filters
+//! select are predicted to spend over the next 12 months, from
+//! `GET /analytics/clv`. Headline figures over everyone (buyers, predicted
+//! revenue, predicted value per buyer, buyers likely lost, mean P(alive)),
+//! then per RFM segment, in the API's order (largest predicted revenue
+//! first): the predicted value per buyer beside the segment's churn rate
+//! from `GET /analytics/distribution` (`measure=churn_rate`), and the model
+//! the predictions come from.
+//!
+//! The churn rate, not the mean P(alive), stands beside the value: it
+//! exists under both models and says what happened (silent for longer than
+//! the churn period), whereas BG/NBD counts one-order buyers as alive, so
+//! the "lost" segment can show a high P(alive). P(alive) and the buyers
+//! likely lost are in each bar's tooltip and the headline.
 
-use crm_api_types::analytics::{ClvMethod, CustomerProfile, Distribution, KmeansResult};
-use crm_api_types::domain::analytics::{Dimension, RfmSegment};
+use crm_api_types::analytics::{ClvGroup, ClvMethod, ClvSummary, Distribution};
 use leptos::prelude::*;
 
 use super::charts::{self, ValueRow};
 use super::params::Params;
 use super::{State, draw};
 use crate::api::ApiError;
-use crate::components::figure_list;
 use crate::i18n::{self, Locale, message, tr, use_locale, vocab};
 use crate::load::Load;
 
-/// Value tiers from the top (customers without orders have no value).
-const TIERS: [&str; 4] = ["top", "high", "mid", "low"];
+fn args(pairs: &[(&'static str, String)]) -> fluent_bundle::FluentArgs<'static> {
+    let mut args = fluent_bundle::FluentArgs::new();
+    for (name, value) in pairs {
+        args.set(*name, value.clone());
+    }
+    args
+}
 
-/// The groups in their natural order, each with its CLV and churn rate.
-fn rows(locale: Locale, by_tier: bool, clv: &Distribution, churn: &Distribution) -> Vec<ValueRow> {
-    let keys: Vec<&str> = if by_tier {
-        TIERS.to_vec()
+/// "7 位（11.1%）": the buyers of `g` likely lost and their share.
+fn likely_lost(locale: Locale, g: &ClvGroup) -> String {
+    let share = if g.buyers > 0 {
+        g.likely_lost as f64 / g.buyers as f64
     } else {
-        RfmSegment::ALL.iter().map(|s| s.as_str()).collect()
+        0.0
     };
-    let find = |d: &Distribution, key: &str| {
-        d.groups
-            .iter()
-            .find(|g| g.key.as_deref() == Some(key))
-            .map(|g| g.figure.value)
-    };
-    keys.into_iter()
-        .filter_map(|key| {
-            let (clv_minor, churn) = (find(clv, key), find(churn, key));
-            if clv_minor.is_none() && churn.is_none() {
-                return None;
+    let args = args(&[
+        ("n", i18n::number(locale, g.likely_lost as f64)),
+        ("share", i18n::percent(locale, share)),
+    ]);
+    message(locale, "an-clv-lost-n", Some(&args))
+}
+
+/// The headline figures over everyone: `(data-key, label, value)`.
+fn headline(locale: Locale, s: &ClvSummary) -> Vec<(&'static str, String, String)> {
+    let t = |key: &str| message(locale, key, None);
+    let money = |minor: i64| i18n::money_whole(locale, minor as f64, &s.currency);
+    let g = &s.total;
+    let mut items = vec![
+        (
+            "buyers",
+            t("an-buyers"),
+            i18n::number(locale, g.buyers as f64),
+        ),
+        (
+            "predicted",
+            t("an-clv-predicted"),
+            money(g.predicted_12m_minor),
+        ),
+        (
+            "average",
+            t("an-clv-average"),
+            money(g.average_predicted_12m_minor),
+        ),
+        ("likely_lost", t("an-clv-lost"), likely_lost(locale, g)),
+    ];
+    if let Some(p) = g.average_p_alive {
+        items.push(("p_alive", t("an-clv-p-alive"), i18n::percent(locale, p)));
+    }
+    items
+}
+
+/// One bar per segment with buyers, in the API's order, with its churn rate
+/// and the segment's other figures for the tooltip.
+fn rows(locale: Locale, s: &ClvSummary, churn: &Distribution) -> Vec<ValueRow> {
+    let t = |key: &str| message(locale, key, None);
+    let money = |minor: i64| i18n::money_whole(locale, minor as f64, &s.currency);
+    s.segments
+        .iter()
+        .filter(|g| g.buyers > 0)
+        .filter_map(|g| {
+            let key = g.segment?.as_str();
+            let rate = churn
+                .groups
+                .iter()
+                .find(|c| c.key.as_deref() == Some(key))
+                .map(|c| c.figure.value);
+            let mut lines = vec![
+                format!(
+                    "{}: {}",
+                    t("an-buyers"),
+                    i18n::number(locale, g.buyers as f64)
+                ),
+                format!(
+                    "{}: {}",
+                    t("an-clv-predicted"),
+                    money(g.predicted_12m_minor)
+                ),
+                format!("{}: {}", t("an-clv-historical"), money(g.historical_minor)),
+            ];
+            if let Some(p) = g.average_p_alive {
+                lines.push(format!(
+                    "{}: {}",
+                    t("an-clv-p-alive"),
+                    i18n::percent(locale, p)
+                ));
             }
-            let name = if by_tier {
-                vocab(locale, "value-tier", key)
-            } else {
-                vocab(locale, "rfm", key)
-            };
+            lines.push(format!("{}: {}", t("an-clv-lost"), likely_lost(locale, g)));
             Some(ValueRow {
-                name,
-                clv_minor,
-                churn,
+                name: vocab(locale, "rfm", key),
+                value_minor: Some(g.average_predicted_12m_minor as f64),
+                rate,
+                details: lines.join("<br/>"),
             })
         })
         .collect()
 }
 
-/// The model behind the 12-month predictions, read from one buyer's
-/// profile (the API has no aggregate of predicted CLV yet).
-fn watch_method(kmeans: Load<KmeansResult>, method: RwSignal<Option<ClvMethod>>) {
-    Effect::new(move |_| {
-        if method.get_untracked().is_some() {
-            return;
-        }
-        let Some(id) = kmeans
-            .ok_with(|r| r.points.first().map(|p| p.customer_id))
-            .flatten()
-        else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            let path = format!("/api/v1/customers/{id}/profile");
-            if let Ok(p) = crate::api::get::<CustomerProfile>(&path).await {
-                method.set(p.clv_method);
-            }
-        });
-    });
-}
-
 #[component]
-pub fn ValuePanel(
-    params: Memo<Params>,
-    go: impl Fn(Params) + Copy + Send + Sync + 'static,
-    kmeans: Load<KmeansResult>,
-    chart_error: RwSignal<Option<ApiError>>,
-) -> impl IntoView {
+pub fn ValuePanel(params: Memo<Params>, chart_error: RwSignal<Option<ApiError>>) -> impl IntoView {
     let locale = use_locale();
-    let by_tier = Memo::new(move |_| params.with(|p| p.by == "value_tier"));
-    let path = move |measure: &'static str| {
-        Memo::new(move |_| {
-            let dimension = if by_tier.get() {
-                "value_tier"
-            } else {
-                "rfm_segment"
-            };
-            params.with(|p| {
-                p.api(
-                    "distribution",
-                    &[
-                        format!("dimension={dimension}"),
-                        format!("measure={measure}"),
-                    ],
-                )
+    let clv_path = Memo::new(move |_| params.with(|p| p.api("clv", &[])));
+    let churn_path = Memo::new(move |_| {
+        params.with(|p| {
+            p.api(
+                "distribution",
+                &[
+                    "dimension=rfm_segment".to_owned(),
+                    "measure=churn_rate".to_owned(),
+                ],
+            )
+        })
+    });
+    let clv = Load::<ClvSummary>::new(move || clv_path.get());
+    let churn = Load::<Distribution>::new(move || churn_path.get());
+
+    // The figures wait for the prediction only; the bars for both answers.
+    let value_status = Signal::derive(move || {
+        clv.with(|r| {
+            r.as_ref().map(|r| {
+                r.as_ref()
+                    .map(|s| s.total.buyers == 0)
+                    .map_err(Clone::clone)
             })
         })
-    };
-    let (clv_path, churn_path) = (path("clv"), path("churn_rate"));
-    let clv = Load::<Distribution>::new(move || clv_path.get());
-    let churn = Load::<Distribution>::new(move || churn_path.get());
-    let method = RwSignal::new(None);
-    watch_method(kmeans, method);
-
-    // Both answers, once both are for the grouping shown (after a toggle one
-    // may still be the previous grouping's).
-    let both = move || {
-        let clv = clv.get()?;
-        let churn = churn.get()?;
-        let pair = clv.and_then(|c| churn.map(|h| (c, h)));
-        let wanted = if by_tier.get() {
-            Dimension::ValueTier
-        } else {
-            Dimension::RfmSegment
-        };
-        match &pair {
-            Ok((c, h)) if c.dimension != wanted || h.dimension != wanted => None,
-            _ => Some(pair),
-        }
-    };
-    let value_status = Signal::derive(move || {
-        both().map(|r| r.map(|(c, _)| c.groups.is_empty() || c.total.value == 0.0))
     });
+    let both = move || {
+        let s = clv.get()?.ok()?;
+        let h = churn.get()?.ok()?;
+        Some((s, h))
+    };
     let el = NodeRef::new();
     draw(
         el,
         chart_error,
         Box::new(move || {
-            let (c, h) = both()?.ok()?;
+            let (s, h) = both()?;
             let locale = locale.get();
-            let rows = rows(locale, by_tier.get(), &c, &h);
+            let rows = rows(locale, &s, &h);
             let names = [
-                message(locale, "an-clv-per-buyer", None),
+                message(locale, "an-clv-average", None),
                 message(locale, "an-churn-rate", None),
             ];
-            Some(charts::value_bars(&rows, locale, &c.currency, names))
+            Some(charts::value_bars(&rows, locale, &s.currency, names))
         }),
     );
     let height = move || {
-        let n = both()
-            .and_then(Result::ok)
-            .map_or(0, |(c, h)| rows(locale.get(), by_tier.get(), &c, &h).len());
+        let n = clv
+            .ok_with(|s| s.segments.iter().filter(|g| g.buyers > 0).count())
+            .unwrap_or(0);
         format!("{}px", 72 + n.max(1) * 34)
     };
     let figures = move || {
-        let (c, h) = both()?.ok()?;
         let locale = locale.get();
-        let t = |key: &str| message(locale, key, None);
-        let items = vec![
-            (
-                t("an-clv-per-buyer"),
-                i18n::money_whole(locale, c.total.value, &c.currency),
-            ),
-            (t("an-churn-rate"), i18n::percent(locale, h.total.value)),
-        ];
-        Some(figure_list("value-figures", "figures", items))
+        let items = clv.ok_with(|s| headline(locale, s))?;
+        Some(view! {
+            <dl class="figures" id="value-figures">
+                {items.into_iter().map(|(key, label, value)| view! {
+                    <div data-key=key><dt>{label}</dt><dd>{value}</dd></div>
+                }).collect_view()}
+            </dl>
+        })
     };
     let model = move || {
-        let key = match method.get()? {
+        let locale = locale.get();
+        let (method, as_of) = clv.ok_with(|s| (s.method, s.as_of))?;
+        let key = match method? {
             ClvMethod::BgNbdGammaGamma => "an-clv-model-bg-nbd",
             ClvMethod::RunRate => "an-clv-model-run-rate",
         };
-        let locale = locale.get();
-        let name = message(locale, key, None);
-        Some(
-            view! { <p class="muted hint-line" id="clv-model">{super::message1(locale, "an-clv-model", "model", name)}</p> },
-        )
-    };
-    let set_by = move |tier: bool| {
-        move |_| {
-            let mut next = params.get_untracked();
-            next.by = if tier {
-                "value_tier".to_owned()
-            } else {
-                String::new()
-            };
-            go(next);
+        let args = args(&[
+            ("model", message(locale, key, None)),
+            ("date", i18n::date(locale, &format!("{as_of}T00:00:00"))),
+        ]);
+        let mut text = message(locale, "an-clv-model", Some(&args));
+        if method == Some(ClvMethod::BgNbdGammaGamma) {
+            text.push(' ');
+            text.push_str(&message(locale, "an-clv-p-alive-hint", None));
         }
+        Some(view! { <p class="muted hint-line" id="clv-model">{text}</p> })
     };
     view! {
         <div class="card" id="value" class:stale=move || clv.loading() || churn.loading()>
             <div class="section-head">
                 <h2>{tr("an-value-title")}</h2>
-                <div class="segmented">
-                    <button id="value-by-rfm" class:active=move || !by_tier.get() on:click=set_by(false)>{tr("an-by-rfm")}</button>
-                    <button id="value-by-tier" class:active=move || by_tier.get() on:click=set_by(true)>{tr("an-by-tier")}</button>
-                </div>
             </div>
             <State status=value_status>
                 {figures}
