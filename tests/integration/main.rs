@@ -19,6 +19,7 @@ mod e2e;
 mod errors;
 mod export;
 mod idempotency;
+mod import_jobs;
 mod imports;
 mod imports_sales;
 mod leads;

@@ -12,9 +12,10 @@ use chrono::NaiveDate;
 use crm_domain::custom_field::FieldType;
 use serde_json::{Map, Value, json};
 
-pub use super::catalogue::{Field, Kind, describe, fields_of, suggest};
+pub use super::catalogue::{Field, Kind, describe, fields_of};
 use super::pipelines::PipelineIndex;
 use super::regions::RegionIndex;
+pub use super::suggest::suggest;
 
 /// The web app's words for the vocabularies: `(prefix, label) → code`, from
 /// its Fluent catalogs, so a file typed in the app's language imports.

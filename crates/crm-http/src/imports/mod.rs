@@ -13,6 +13,7 @@ pub mod pipelines;
 pub mod plan;
 pub mod regions;
 pub mod source;
+pub mod suggest;
 
 use std::collections::BTreeMap;
 
