@@ -121,7 +121,10 @@ async fn deals_move_through_stages_with_history_and_rules(app: TestApp) {
         ]}))
         .send()
         .await
-        .expect(200);
+        .expect(201);
+    let location = other.header("location").expect("Location").to_owned();
+    let read = app.get(&location).token(t).send().await.expect(200);
+    assert_eq!(read.body, other.body, "Location names the new pipeline");
     let foreign = app
         .patch(&path)
         .token(t)

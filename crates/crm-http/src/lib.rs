@@ -121,6 +121,7 @@ fn v1(cfg: &mut ServiceConfig<'_>) {
         .service(orders::put)
         .service(pipelines::list)
         .service(pipelines::create)
+        .service(pipelines::read)
         .service(pipelines::kanban)
         .service(deals::list)
         .service(deals::export::export)

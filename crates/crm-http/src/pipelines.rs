@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use actix_web::{get, post, web};
+use actix_web::{HttpResponse, get, post, web};
 use crm_api_types::Problem;
 use crm_api_types::deals::{
     Kanban, KanbanColumn, KanbanQuery, NewPipeline, Pipeline, Stage, StageTotal,
@@ -75,12 +75,32 @@ pub async fn list(
     Ok(web::Json(rows.iter().map(|p| view(p, &stages)).collect()))
 }
 
+/// A pipeline with its stages.
+#[utoipa::path(
+    tag = "deals",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = Pipeline),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/pipelines/{id}")]
+pub async fn read(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Pipeline>, ApiError> {
+    caller.require(ObjectType::Pipelines, Action::Read)?;
+    let (ws, id) = (caller.workspace_id, id.into_inner());
+    Ok(web::Json(state.db(move |conn| load(conn, ws, id)).await?))
+}
+
 /// Create a pipeline with its stages.
 #[utoipa::path(
     tag = "deals",
     request_body = NewPipeline,
     responses(
-        (status = 200, body = Pipeline),
+        (status = 201, description = "Created; `Location` names it", body = Pipeline),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "A pipeline has this name", body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
@@ -91,7 +111,7 @@ pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
     body: ApiJson<NewPipeline>,
-) -> Result<web::Json<Pipeline>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     caller.require_all(ObjectType::Pipelines, Action::Create)?;
     let body = body.0;
     let mut errors = FieldErrors::new();
@@ -140,7 +160,9 @@ pub async fn create(
             })
         })
         .await?;
-    Ok(web::Json(pipeline))
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/pipelines/{}", pipeline.id)))
+        .json(pipeline))
 }
 
 /// The kanban board: per stage the number of visible deals, their amount
