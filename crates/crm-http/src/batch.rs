@@ -57,6 +57,17 @@ impl RecordError {
         Self::Invalid(FieldErrors::single(field, message))
     }
 
+    /// A single-record refusal as a batch reports it (the inverse of `into_api`).
+    pub fn from_api(e: ApiError) -> Self {
+        match e {
+            ApiError::Validation(errors) => Self::Invalid(errors),
+            ApiError::Forbidden(m) => Self::Forbidden(m),
+            ApiError::Conflict { field, detail } => Self::Conflict { field, detail },
+            ApiError::NotFound => Self::NotFound("id"),
+            other => Self::invalid("record", other.to_string()),
+        }
+    }
+
     pub fn into_api(self) -> ApiError {
         match self {
             Self::NotFound(_) => ApiError::NotFound,
@@ -139,10 +150,7 @@ fn parse_one<P: DeserializeOwned>(
             ));
         }
     };
-    let body: P = serde_path_to_error::deserialize(Value::Object(object)).map_err(|err| {
-        let (field, message) = crate::extract::field_error(err.path(), &err.inner().to_string());
-        RecordError::invalid(field, message)
-    })?;
+    let body: P = parse_body(Value::Object(object))?;
     let key = key_of(&body);
     let target = match (mode, id, key) {
         (BatchMode::Create, _, _) => Target::New,
@@ -164,6 +172,14 @@ fn parse_one<P: DeserializeOwned>(
         }
     };
     Ok((target, body))
+}
+
+/// Parses a record's body as `P`, naming the field a bad value is in.
+pub fn parse_body<P: DeserializeOwned>(value: Value) -> Result<P, RecordError> {
+    serde_path_to_error::deserialize(value).map_err(|err| {
+        let (field, message) = crate::extract::field_error(err.path(), &err.inner().to_string());
+        RecordError::invalid(field, message)
+    })
 }
 
 /// How a record names its target, for error messages.

@@ -246,7 +246,7 @@ pub(crate) fn write(
                         (input, false, scopes[1])
                     }
                     Err(e) => {
-                        outcomes.push((record.index, Err(as_record_error(e))));
+                        outcomes.push((record.index, Err(RecordError::from_api(e))));
                         continue;
                     }
                 }
@@ -357,15 +357,4 @@ pub(crate) fn write(
     crm_db::tags::set_for_customers(conn, ws, &tag_sets)?;
     record_changes(conn, ws, ENTITY, actor, &changes)?;
     Ok(outcomes)
-}
-
-/// A single-record refusal as the batch reports it.
-fn as_record_error(e: ApiError) -> RecordError {
-    match e {
-        ApiError::Validation(errors) => RecordError::Invalid(errors),
-        ApiError::Forbidden(m) => RecordError::Forbidden(m),
-        ApiError::Conflict { field, detail } => RecordError::Conflict { field, detail },
-        ApiError::NotFound => RecordError::NotFound("id"),
-        other => RecordError::invalid("record", other.to_string()),
-    }
 }

@@ -134,25 +134,6 @@ pub(super) fn same_customer(
     Ok(())
 }
 
-/// Parses `value` as `T`, naming the field a bad value is in.
-fn parse<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, RecordError> {
-    serde_path_to_error::deserialize(value).map_err(|err| {
-        let (field, message) = crate::extract::field_error(err.path(), &err.inner().to_string());
-        RecordError::invalid(field, message)
-    })
-}
-
-/// A refusal of the rules, as the batch reports it.
-fn refused(e: ApiError) -> RecordError {
-    match e {
-        ApiError::Validation(errors) => RecordError::Invalid(errors),
-        ApiError::Forbidden(m) => RecordError::Forbidden(m),
-        ApiError::Conflict { field, detail } => RecordError::Conflict { field, detail },
-        ApiError::NotFound => RecordError::NotFound("id"),
-        other => RecordError::invalid("record", other.to_string()),
-    }
-}
-
 /// Writes the records. Call inside a transaction holding the workspace lock.
 pub(crate) fn write(
     conn: &mut AnyConnection,
@@ -231,7 +212,7 @@ pub(crate) fn write(
             },
         };
         let body = match found {
-            None => parse::<NewDeal>(record.body).map(|mut new| {
+            None => batches::parse_body::<NewDeal>(record.body).map(|mut new| {
                 if let Target::Key(k) = &record.target {
                     new.external_id = Some(k.clone());
                 }
@@ -240,7 +221,7 @@ pub(crate) fn write(
             Some(row) => {
                 let mut value = record.body;
                 let named = take_customer(&mut value);
-                parse::<DealPatch>(value).map(|p| Body::Change(row.clone(), p, named))
+                batches::parse_body::<DealPatch>(value).map(|p| Body::Change(row.clone(), p, named))
             }
         };
         match body {
@@ -297,7 +278,7 @@ pub(crate) fn write(
                             rows.push(row.clone());
                             (RecordStatus::Created, row)
                         })
-                        .map_err(refused)
+                        .map_err(RecordError::from_api)
                 }
             }
             Body::Change(current, patch, named) => {
@@ -327,7 +308,7 @@ pub(crate) fn write(
                             rows.push(row.clone());
                             (RecordStatus::Updated, row)
                         })
-                        .map_err(refused)
+                        .map_err(RecordError::from_api)
                 }
             }
         };
