@@ -18,6 +18,7 @@ mod deals;
 mod e2e;
 mod errors;
 mod export;
+mod export_safety;
 mod idempotency;
 mod import_jobs;
 mod imports;

@@ -12,6 +12,7 @@ pub mod money;
 pub mod phone;
 pub mod region;
 pub mod sales;
+pub mod spreadsheet;
 pub mod validation;
 
 pub use email::Email;

@@ -55,9 +55,42 @@ impl FieldErrors {
     }
 }
 
-/// Checks a trimmed text's length in characters (not bytes: names are often Chinese).
+/// Checks a trimmed single-line text (a name, a title, a code): its length
+/// in characters (not bytes: names are often Chinese), and that it holds no
+/// control character (not even tab or line feed) and no bidirectional
+/// override or isolate (see [`forbidden_char`]).
 pub fn bounded_text(value: &str, min: usize, max: usize) -> Result<String, String> {
+    checked_text(value, min, max, false)
+}
+
+/// [`bounded_text`] for a text that may span lines (a note, a description,
+/// an address): tab, line feed and carriage return are allowed.
+pub fn multiline_text(value: &str, min: usize, max: usize) -> Result<String, String> {
+    checked_text(value, min, max, true)
+}
+
+/// The first character a stored text must not hold: NUL and the other C0
+/// and C1 controls and DEL (tab, line feed and carriage return only where
+/// `multiline`), and the bidirectional embeddings, overrides and isolates
+/// U+202A–U+202E and U+2066–U+2069, which make a name display as another
+/// ("Trojan source" spoofing).
+pub fn forbidden_char(value: &str, multiline: bool) -> Option<char> {
+    value.chars().find(|&c| {
+        let line_break = matches!(c, '\t' | '\n' | '\r');
+        (c.is_control() && !(multiline && line_break))
+            || ('\u{202A}'..='\u{202E}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c)
+    })
+}
+
+fn checked_text(value: &str, min: usize, max: usize, multiline: bool) -> Result<String, String> {
     let trimmed = value.trim();
+    if let Some(c) = forbidden_char(trimmed, multiline) {
+        return Err(format!(
+            "must not contain control or bidirectional-override characters (found U+{:04X})",
+            u32::from(c)
+        ));
+    }
     let count = trimmed.chars().count();
     if count < min {
         return Err(if min == 1 {
@@ -87,6 +120,49 @@ mod tests {
             bounded_text("   ", 1, 4),
             Err("must not be empty".to_owned())
         );
+    }
+
+    #[test]
+    fn names_refuse_controls_and_bidi_overrides() {
+        for bad in [
+            "Acme\u{0}",
+            "Ac\u{7}me",
+            "Ac\nme",
+            "Ac\tme",
+            "Ac\rme",
+            "Ac\u{7f}me",
+            "Ac\u{85}me",
+            "evil\u{202E}gpj.exe",
+            "a\u{202A}b",
+            "a\u{2066}b",
+            "a\u{2069}b",
+        ] {
+            let err = bounded_text(bad, 1, 100).expect_err(bad);
+            assert!(err.contains("U+"), "{err}");
+        }
+        assert_eq!(
+            bounded_text("x\u{202E}y", 1, 10),
+            Err(
+                "must not contain control or bidirectional-override characters (found U+202E)"
+                    .to_owned()
+            )
+        );
+        // Trimmed first: a pasted name's trailing line break is not an error.
+        assert_eq!(bounded_text(" Acme\n", 1, 10), Ok("Acme".to_owned()));
+        // Right-to-left text itself, and the marks U+200E/U+200F, stay allowed.
+        assert!(bounded_text("شركة\u{200F}", 1, 10).is_ok());
+        assert!(bounded_text("=1+1", 1, 10).is_ok());
+    }
+
+    #[test]
+    fn multiline_text_allows_line_breaks_and_tabs_only() {
+        assert_eq!(
+            multiline_text("line 1\r\n\tline 2", 1, 100),
+            Ok("line 1\r\n\tline 2".to_owned())
+        );
+        assert!(multiline_text("a\u{0}b", 1, 100).is_err());
+        assert!(multiline_text("a\u{1b}[31mb", 1, 100).is_err());
+        assert!(multiline_text("a\u{202D}b", 1, 100).is_err());
     }
 
     #[test]

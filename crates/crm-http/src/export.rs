@@ -4,11 +4,17 @@
 //! million rows holds one page in memory (plus, for XLSX, the finished file:
 //! `rust_xlsxwriter`'s constant-memory mode writes rows to a temporary file).
 //! CSV is UTF-8 with a BOM, which Excel needs to read Chinese text.
+//!
+//! Both formats are safe to open in a spreadsheet: every CSV cell goes
+//! through [`crm_domain::spreadsheet::neutralise`] (a value such as
+//! `=HYPERLINK(…)` gets a leading `'`), and every XLSX cell is written as a
+//! string, never a formula.
 
 use actix_web::HttpResponse;
 use actix_web::web::Bytes;
 use crm_db::AnyConnection;
 use crm_db::paging::SortValue;
+use crm_domain::spreadsheet::neutralise;
 use futures_util::stream;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use uuid::Uuid;
@@ -57,18 +63,31 @@ fn next_after<T: Table>(rows: &[T::Row]) -> Option<(SortValue, Uuid)> {
 }
 
 fn csv_bytes<T: Table>(rows: &[T::Row], header: Option<&[&str]>) -> Result<Bytes, ApiError> {
-    let mut out = csv::Writer::from_writer(Vec::new());
-    if let Some(header) = header {
-        out.write_record(header).map_err(ApiError::internal)?;
+    let header = header.map(|h| h.iter().map(|t| (*t).to_owned()).collect::<Vec<_>>());
+    let bom = header.is_some();
+    csv_records(header.into_iter().chain(rows.iter().map(T::record)), bom)
+}
+
+/// Records as CSV (a BOM first when `bom`), every cell through
+/// [`neutralise`]: the one CSV writer of every download, so no table can
+/// leave a formula for a spreadsheet to run. Records may differ in length.
+pub fn csv_records<I>(records: I, bom: bool) -> Result<Bytes, ApiError>
+where
+    I: IntoIterator<Item = Vec<String>>,
+{
+    let mut out = Vec::new();
+    if bom {
+        out.extend_from_slice("\u{feff}".as_bytes());
     }
-    for r in rows {
-        out.write_record(T::record(r)).map_err(ApiError::internal)?;
+    let mut writer = csv::WriterBuilder::new().flexible(true).from_writer(out);
+    for record in records {
+        let cells: Vec<_> = record.iter().map(|cell| neutralise(cell)).collect();
+        writer
+            .write_record(cells.iter().map(|cell| cell.as_bytes()))
+            .map_err(ApiError::internal)?;
     }
-    let mut bytes = out.into_inner().map_err(ApiError::internal)?;
-    if header.is_some() {
-        bytes.splice(0..0, [0xEF, 0xBB, 0xBF]);
-    }
-    Ok(Bytes::from(bytes))
+    let out = writer.into_inner().map_err(ApiError::internal)?;
+    Ok(Bytes::from(out))
 }
 
 async fn page<T: Table>(
@@ -158,7 +177,8 @@ pub async fn xlsx<T: Table>(state: AppState, table: T) -> Result<HttpResponse, A
                         )));
                     }
                     for (col, value) in (0_u16..).zip(T::record(r)) {
-                        sheet.write(row, col, value).map_err(internal)?;
+                        // A string cell: `=…` is shown as text, never run.
+                        sheet.write_string(row, col, value).map_err(internal)?;
                     }
                 }
                 match next_after::<T>(&rows) {

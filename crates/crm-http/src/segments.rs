@@ -12,7 +12,7 @@ use crm_db::segments::{SegmentFields, SegmentRow};
 use crm_db::types::Json;
 use crm_domain::FieldErrors;
 use crm_domain::access::{Action, ObjectType};
-use crm_domain::validation::bounded_text;
+use crm_domain::validation::{bounded_text, multiline_text};
 use uuid::Uuid;
 
 use crate::caller::Caller;
@@ -54,7 +54,7 @@ fn fields_of(
     let mut errors = FieldErrors::new();
     let name = errors.take("name", bounded_text(name, 1, 100));
     let description = match description {
-        Some(d) => errors.take("description", bounded_text(&d, 0, 1000)),
+        Some(d) => errors.take("description", multiline_text(&d, 0, 1000)),
         None => None,
     };
     if let Err(ApiError::BadRequest { errors: bad, .. }) = filter_of(&rules.customer_filters()) {

@@ -24,7 +24,7 @@ use crm_domain::FieldErrors;
 use crm_domain::access::{Action, ObjectType, Ownership, Scope};
 use crm_domain::money::Money;
 use crm_domain::sales::{ActivityKind, OrderStatus};
-use crm_domain::validation::bounded_text;
+use crm_domain::validation::{bounded_text, multiline_text};
 use uuid::Uuid;
 
 use crate::caller::Caller;
@@ -114,7 +114,7 @@ fn create_in(
         .body
         .map(|v| v.trim().to_owned())
         .filter(|v| !v.is_empty());
-    let body = body.and_then(|v| errors.take("body", bounded_text(&v, 1, 5000)));
+    let body = body.and_then(|v| errors.take("body", multiline_text(&v, 1, 5000)));
     errors.into_result().map_err(ApiError::Validation)?;
     // Links: each must be visible; a contact or deal implies its customer.
     let mut customer_id = b.customer_id;
@@ -340,7 +340,7 @@ pub async fn update(
                 f.body = apply(f.body, p.body)
                     .map(|v| v.trim().to_owned())
                     .filter(|v| !v.is_empty())
-                    .and_then(|v| errors.take("body", bounded_text(&v, 1, 5000)));
+                    .and_then(|v| errors.take("body", multiline_text(&v, 1, 5000)));
                 errors.into_result().map_err(ApiError::Validation)?;
                 if let Some(t) = p.occurred_at {
                     f.occurred_at = naive(t);

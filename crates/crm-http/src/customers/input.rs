@@ -14,7 +14,7 @@ use crm_domain::custom_field::{FieldEntity, validate_values};
 use crm_domain::customer::{CustomerKind, Gender, Industry, LifecycleStage, SizeBand, Source};
 use crm_domain::money::Money;
 use crm_domain::region::RegionPath;
-use crm_domain::validation::bounded_text;
+use crm_domain::validation::{bounded_text, multiline_text};
 use crm_domain::{Email, FieldErrors, Phone, RegionCode};
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -164,6 +164,17 @@ fn optional_text(
     errors.take(field, bounded_text(value, 1, max))
 }
 
+/// [`optional_text`] for a field that may span lines.
+fn multiline(
+    errors: &mut FieldErrors,
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+) -> Option<String> {
+    let value = value.map(str::trim).filter(|v| !v.is_empty())?;
+    errors.take(field, multiline_text(value, 1, max))
+}
+
 fn region(errors: &mut FieldErrors, field: &str, value: Option<&str>) -> Option<RegionCode> {
     let value = value.map(str::trim).filter(|v| !v.is_empty())?;
     errors.take(field, RegionCode::parse(value))
@@ -201,7 +212,7 @@ pub fn validate(
                 .map(Phone::into_string)
         });
     let website = optional_text(errors, "website", input.website.as_deref(), 255);
-    let address = optional_text(errors, "address", input.address.as_deref(), 500);
+    let address = multiline(errors, "address", input.address.as_deref(), 500);
     if input.employee_count.is_some_and(|n| n < 0) {
         errors.add("employee_count", "must not be negative");
     }

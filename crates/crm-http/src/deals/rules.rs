@@ -17,7 +17,7 @@ use crm_domain::FieldErrors;
 use crm_domain::access::{Action, ObjectType, Ownership, Principal, Scope};
 use crm_domain::money::Money;
 use crm_domain::sales::StageKind;
-use crm_domain::validation::bounded_text;
+use crm_domain::validation::{bounded_text, multiline_text};
 use uuid::Uuid;
 
 use crate::caller::Caller;
@@ -252,7 +252,7 @@ pub(super) fn check(
             None
         }
         StageKind::Lost => {
-            lost_reason.and_then(|v| errors.take("lost_reason", bounded_text(&v, 1, 500)))
+            lost_reason.and_then(|v| errors.take("lost_reason", multiline_text(&v, 1, 500)))
         }
         _ => None,
     };

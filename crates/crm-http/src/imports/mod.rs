@@ -521,19 +521,8 @@ fn error_record(row: crm_db::imports::ImportErrorRow) -> Vec<String> {
     record
 }
 
+/// Through the exports' writer, so the refused rows a user uploaded come back
+/// safe to open in a spreadsheet (`=1+1` as `'=1+1`).
 fn csv_chunk(records: &[Vec<String>], bom: bool) -> Result<Bytes, ApiError> {
-    let mut out = Vec::new();
-    if bom {
-        out.extend_from_slice("\u{feff}".as_bytes());
-    }
-    {
-        let mut writer = csv::WriterBuilder::new()
-            .flexible(true)
-            .from_writer(&mut out);
-        for record in records {
-            writer.write_record(record).map_err(ApiError::internal)?;
-        }
-        writer.flush().map_err(ApiError::internal)?;
-    }
-    Ok(Bytes::from(out))
+    crate::export::csv_records(records.iter().cloned(), bom)
 }

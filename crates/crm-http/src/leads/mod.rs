@@ -18,7 +18,7 @@ use crm_domain::access::{Action, ObjectType, Ownership, Scope};
 use crm_domain::customer::Source;
 use crm_domain::region::RegionPath;
 use crm_domain::sales::LeadStatus;
-use crm_domain::validation::bounded_text;
+use crm_domain::validation::{bounded_text, multiline_text};
 use crm_domain::{Email, FieldErrors, Phone, RegionCode};
 use uuid::Uuid;
 
@@ -78,6 +78,19 @@ fn text(
     errors.take(field, bounded_text(&value, 1, max))
 }
 
+/// [`text`] for a field that may span lines.
+fn multiline(
+    errors: &mut FieldErrors,
+    field: &str,
+    value: Option<String>,
+    max: usize,
+) -> Option<String> {
+    let value = value
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())?;
+    errors.take(field, multiline_text(&value, 1, max))
+}
+
 /// The lead's fields after the patch, checked (owner, region, scope).
 fn resolve(
     conn: &mut AnyConnection,
@@ -107,7 +120,7 @@ fn resolve(
         200,
     );
     let title = text(&mut errors, "title", apply(base.title, p.title), 100);
-    let note = text(&mut errors, "note", apply(base.note, p.note), 2000);
+    let note = multiline(&mut errors, "note", apply(base.note, p.note), 2000);
     let external_id = text(
         &mut errors,
         "external_id",
@@ -151,7 +164,7 @@ fn resolve(
     let mut lookups = Lookups::default();
     crate::regions::check_path(conn, &mut lookups, &path, &mut errors)?;
     let disqualified_reason = if status == LeadStatus::Disqualified.as_str() {
-        let reason = text(
+        let reason = multiline(
             &mut errors,
             "disqualified_reason",
             apply(base.disqualified_reason, p.disqualified_reason),

@@ -15,7 +15,7 @@ use crm_domain::FieldErrors;
 use crm_domain::access::{Action, ObjectType, Ownership, Principal, Scope};
 use crm_domain::money::parse_currency;
 use crm_domain::sales::{OrderStatus, line_amount, line_gross, quantity_milli};
-use crm_domain::validation::bounded_text;
+use crm_domain::validation::{bounded_text, multiline_text};
 use uuid::Uuid;
 
 use super::refs::Refs;
@@ -257,7 +257,7 @@ fn one(
     let note = apply(base.and_then(|b| b.note.clone()), p.note)
         .map(|v| v.trim().to_owned())
         .filter(|v| !v.is_empty())
-        .and_then(|v| errors.take("note", bounded_text(&v, 1, 2000)));
+        .and_then(|v| errors.take("note", multiline_text(&v, 1, 2000)));
     let new_lines = match (&p.lines, current) {
         (Some(lines), _) => Some(build_lines(refs, lines, currency.as_deref(), &mut errors)),
         (None, None) => {

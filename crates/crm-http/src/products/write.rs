@@ -14,7 +14,7 @@ use crm_db::products::{ProductFields, ProductRow};
 use crm_domain::FieldErrors;
 use crm_domain::access::{Action, ObjectType, Scope};
 use crm_domain::money::Money;
-use crm_domain::validation::bounded_text;
+use crm_domain::validation::{bounded_text, multiline_text};
 use uuid::Uuid;
 
 use crate::batch::{Outcome, Record, RecordError, Target, reject_repeats, target_field};
@@ -243,6 +243,19 @@ fn optional_text(
     errors.take(field, bounded_text(&value, 1, max))
 }
 
+/// [`optional_text`] for a field that may span lines.
+fn multiline(
+    errors: &mut FieldErrors,
+    field: &str,
+    value: Option<String>,
+    max: usize,
+) -> Option<String> {
+    let value = value
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())?;
+    errors.take(field, multiline_text(&value, 1, max))
+}
+
 /// The fields with a patch applied, checked.
 fn apply_patch(base: ProductFields, p: ProductPatch) -> Result<ProductFields, RecordError> {
     let mut errors = FieldErrors::new();
@@ -267,7 +280,7 @@ fn apply_patch(base: ProductFields, p: ProductPatch) -> Result<ProductFields, Re
         100,
     );
     let unit = optional_text(&mut errors, "unit", apply(base.unit, p.unit), 20);
-    let description = optional_text(
+    let description = multiline(
         &mut errors,
         "description",
         apply(base.description, p.description),
