@@ -6,7 +6,7 @@ TARGET_DIR ?= $(or $(CARGO_TARGET_DIR),target)
 CRM_DATABASE_URL ?= sqlite://./data/crm.db
 export CRM_DATABASE_URL
 
-.PHONY: run build test lint openapi check-api-types clean frontend test-browser bench
+.PHONY: run build test lint audit openapi check-api-types clean frontend test-browser bench
 
 # Must equal the wasm-bindgen version pinned in frontend/Cargo.toml.
 WASM_BINDGEN_VERSION := 0.2.130
@@ -47,6 +47,8 @@ FRONTEND_SOURCES := $(shell find frontend/src frontend/locales crates/crm-api-ty
 	migrations/postgres/2026-11-22-000002_regions_data/up.sql
 
 $(DIST)/.built: $(FRONTEND_SOURCES) frontend/node_modules/.installed
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || \
+		{ echo "installing the Rust target wasm32-unknown-unknown (rustup target add)"; rustup target add wasm32-unknown-unknown; }
 	@wasm-bindgen --version 2>/dev/null | grep -q "$(WASM_BINDGEN_VERSION)" || $(CARGO) install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
 	@$(CARGO) install --list | grep -q "^wasm_split_cli_support v$(WASM_SPLIT_VERSION):" || \
 		$(CARGO) install --locked wasm_split_cli_support --version $(WASM_SPLIT_VERSION) --features build-binary
@@ -86,6 +88,12 @@ lint: check-api-types
 	cd frontend && $(CARGO) fmt -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	cd frontend && $(CARGO) clippy --target wasm32-unknown-unknown --target-dir $(FRONTEND_TARGET) -- -D warnings
+
+## Supply chain: licenses, duplicate versions and sources of both Cargo workspaces (deny.toml),
+## RustSec advisories (cargo deny, cargo audit) and npm audit when those databases can be reached.
+## Installs its pinned tools (cargo-deny; cargo-audit only when the advisory database is reachable).
+audit:
+	CARGO=$(CARGO) bash .ci/audit
 
 check-api-types:
 	@if $(CARGO) tree -q -p crm-api-types -i diesel >/dev/null 2>&1; then \
