@@ -221,12 +221,13 @@ async fn owner_and_team_writes_are_checked_against_the_callers_scope(app: TestAp
         .send()
         .await
         .expect(403);
+    // Nor move it into another region's team, out of their manager's sight.
     app.patch(&path)
         .token(&w.rep1.token)
         .json(&json!({"team_id": w.team_b}))
         .send()
         .await
-        .expect(200);
+        .expect(403);
 }
 
 async fn filters_cannot_reveal_hidden_records(app: TestApp) {

@@ -125,46 +125,100 @@ pub fn blocked_until(conn: &mut AnyConnection, keys: &[String]) -> DbResult<Opti
     Ok(until.flatten())
 }
 
-/// Counts a failure; once the policy's limit is reached in its window the
-/// key is blocked for the lockout and the count starts again.
-pub fn record_failure(conn: &mut AnyConnection, key: &str, policy: ThrottlePolicy) -> DbResult<()> {
+/// Counts one attempt against a key and says whether the key is blocked.
+///
+/// Called *before* a credential is checked (sign-in) or right after a
+/// failed one (tokens, API keys), so concurrent attempts cannot all pass
+/// a stale count: each statement below is atomic, and the transaction holds
+/// the row from the first update to the read, on both backends. Once more
+/// than `max_failures` attempts fall within the window, the key is blocked
+/// for the lockout. An existing block is never shortened or lifted here.
+/// Returns the end of the block in force after this attempt, if any.
+pub fn count_attempt(
+    conn: &mut AnyConnection,
+    key: &str,
+    policy: ThrottlePolicy,
+) -> DbResult<Option<NaiveDateTime>> {
     let at = now();
-    let current: Option<(i32, NaiveDateTime)> = login_throttle::table
-        .find(key)
-        .select((login_throttle::failures, login_throttle::window_started_at))
-        .first(conn)
-        .optional()?;
-    let Some((failures, window_start)) = current else {
-        let inserted = diesel::insert_into(login_throttle::table)
+    conn.transaction(|conn| {
+        // A window that has run out starts again (the block, if any, stays).
+        diesel::update(
+            login_throttle::table.filter(
+                login_throttle::key
+                    .eq(key)
+                    .and(login_throttle::window_started_at.le(at - policy.window)),
+            ),
+        )
+        .set((
+            login_throttle::failures.eq(0),
+            login_throttle::window_started_at.eq(at),
+        ))
+        .execute(conn)?;
+        crate::each_backend!(&mut *conn, |c| diesel::insert_into(login_throttle::table)
             .values((
                 login_throttle::key.eq(key),
                 login_throttle::failures.eq(1),
                 login_throttle::window_started_at.eq(at),
             ))
-            .execute(conn);
-        return match inserted.map_err(crate::DbError::from) {
-            // Another node inserted the same key between our read and write: count again.
-            Err(crate::DbError::UniqueViolation { .. }) => record_failure(conn, key, policy),
-            other => other.map(|_| ()),
-        };
-    };
-    let (failures, window_start) = if at - window_start > policy.window {
-        (1, at)
-    } else {
-        (failures + 1, window_start)
-    };
-    let blocked = failures >= policy.max_failures;
-    diesel::update(login_throttle::table.find(key))
-        .set((
-            login_throttle::failures.eq(if blocked { 0 } else { failures }),
-            login_throttle::window_started_at.eq(if blocked { at } else { window_start }),
-            login_throttle::blocked_until.eq(blocked.then(|| at + policy.lockout)),
-        ))
+            .on_conflict(login_throttle::key)
+            .do_update()
+            .set(login_throttle::failures.eq(login_throttle::failures + 1))
+            .execute(c))?;
+        diesel::update(
+            login_throttle::table.filter(
+                login_throttle::key
+                    .eq(key)
+                    .and(login_throttle::failures.gt(policy.max_failures))
+                    .and(
+                        login_throttle::blocked_until
+                            .is_null()
+                            .or(login_throttle::blocked_until.le(at)),
+                    ),
+            ),
+        )
+        .set(login_throttle::blocked_until.eq(at + policy.lockout))
         .execute(conn)?;
+        let until: Option<NaiveDateTime> = login_throttle::table
+            .find(key)
+            .select(login_throttle::blocked_until)
+            .first(conn)?;
+        Ok(until.filter(|until| *until > at))
+    })
+}
+
+/// Gives back one attempt counted by [`count_attempt`] (a sign-in that
+/// succeeded should not use up its address's allowance).
+pub fn release_attempt(conn: &mut AnyConnection, key: &str) -> DbResult<()> {
+    diesel::update(
+        login_throttle::table.filter(
+            login_throttle::key
+                .eq(key)
+                .and(login_throttle::failures.gt(0)),
+        ),
+    )
+    .set(login_throttle::failures.eq(login_throttle::failures - 1))
+    .execute(conn)?;
     Ok(())
 }
 
+/// Forgets a key's attempts, but never an active block.
 pub fn clear_failures(conn: &mut AnyConnection, key: &str) -> DbResult<()> {
+    let at = now();
+    diesel::delete(
+        login_throttle::table.filter(
+            login_throttle::key.eq(key).and(
+                login_throttle::blocked_until
+                    .is_null()
+                    .or(login_throttle::blocked_until.le(at)),
+            ),
+        ),
+    )
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Forgets a key altogether, block included (an operator's recovery).
+pub fn forget(conn: &mut AnyConnection, key: &str) -> DbResult<()> {
     diesel::delete(login_throttle::table.find(key)).execute(conn)?;
     Ok(())
 }

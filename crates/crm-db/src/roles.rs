@@ -28,6 +28,12 @@ pub struct RoleRow {
 }
 
 impl RoleRow {
+    /// The workspace's built-in administrator role (immutable; only admins
+    /// may hand it out or change its holders).
+    pub fn is_admin(&self) -> bool {
+        self.builtin && self.key == BuiltinRole::Admin.as_str()
+    }
+
     /// Stored permissions; unreadable JSON grants nothing.
     pub fn permissions(&self) -> Permissions {
         serde_json::from_value(self.permissions.0.clone()).unwrap_or_default()
@@ -210,4 +216,17 @@ pub fn learn_new_objects(conn: &mut AnyConnection) -> DbResult<usize> {
         }
     }
     Ok(changed)
+}
+
+/// The built-in admin role of a workspace.
+pub fn admin(conn: &mut AnyConnection, workspace_id: Uuid) -> DbResult<RoleRow> {
+    Ok(roles::table
+        .filter(
+            roles::workspace_id
+                .eq(Id(workspace_id))
+                .and(roles::builtin.eq(true))
+                .and(roles::key.eq(BuiltinRole::Admin.as_str())),
+        )
+        .select(RoleRow::as_select())
+        .first(conn)?)
 }

@@ -144,3 +144,52 @@ pub fn update(
     }
     find(conn, workspace_id, id)
 }
+
+/// How many active users hold the workspace's built-in admin role.
+pub fn count_active_admins(conn: &mut AnyConnection, workspace_id: Uuid) -> DbResult<i64> {
+    let admin = crate::roles::admin(conn, workspace_id)?;
+    Ok(users::table
+        .filter(
+            users::workspace_id
+                .eq(Id(workspace_id))
+                .and(users::role_id.eq(admin.id))
+                .and(users::active.eq(true)),
+        )
+        .count()
+        .get_result(conn)?)
+}
+
+/// An operator's recovery: sets a user's password hash (and, with `role_id`,
+/// their role), reactivates them and bumps the version. The caller revokes
+/// their refresh tokens.
+pub fn recover(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    id: Uuid,
+    password_hash: Option<&str>,
+    role_id: Option<Uuid>,
+) -> DbResult<UserRow> {
+    let target = users::table.filter(
+        users::workspace_id
+            .eq(Id(workspace_id))
+            .and(users::id.eq(Id(id))),
+    );
+    diesel::update(target)
+        .set((
+            users::active.eq(true),
+            users::version.eq(users::version + 1),
+            users::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    if let Some(hash) = password_hash {
+        diesel::update(target)
+            .set(users::password_hash.eq(hash))
+            .execute(conn)?;
+    }
+    if let Some(role) = role_id {
+        diesel::update(target)
+            .set(users::role_id.eq(Id(role)))
+            .execute(conn)?;
+    }
+    find(conn, workspace_id, id)
+}

@@ -116,6 +116,38 @@ impl Permissions {
     }
 }
 
+impl Permissions {
+    /// The grants of this set that reach further than `held` does: the
+    /// `(object, action)` pairs whose scope is wider than the holder's.
+    /// Empty when a holder of `held` may hand these permissions on.
+    pub fn exceeding(&self, held: &Permissions) -> Vec<(ObjectType, Action)> {
+        let mut wider = Vec::new();
+        for object in ObjectType::ALL {
+            for action in Action::ALL {
+                if self.scope(*object, *action) > held.scope(*object, *action) {
+                    wider.push((*object, *action));
+                }
+            }
+        }
+        wider
+    }
+
+    /// The grants both sets hold: each action at the narrower of the two scopes
+    /// (an API key acts with its role, but never beyond its creator's).
+    pub fn intersect(&self, other: &Permissions) -> Permissions {
+        let mut both = Permissions::default();
+        for object in ObjectType::ALL {
+            for action in Action::ALL {
+                let scope = self.scope(*object, *action).min(other.scope(*object, *action));
+                if scope != Scope::None {
+                    both.set(*object, *action, scope);
+                }
+            }
+        }
+        both
+    }
+}
+
 /// The facts about a caller that a scope is evaluated against.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
@@ -147,6 +179,24 @@ impl Scope {
                 owns || record
                     .team_id
                     .is_some_and(|team| principal.subtree_team_ids.contains(&team))
+            }
+            Scope::All => true,
+        }
+    }
+}
+
+impl Scope {
+    /// Whether a caller with this scope may put a record into `team`: their
+    /// own team (no team when they have none) for `own` and `team`, any team
+    /// of their subtree for `subtree`, any team for `all`. Keeps a rep from
+    /// moving a record out of their manager's sight.
+    pub fn may_place(self, principal: &Principal, team: Option<Uuid>) -> bool {
+        match self {
+            Scope::None => false,
+            Scope::Own | Scope::Team => team == principal.team_id,
+            Scope::Subtree => {
+                team == principal.team_id
+                    || team.is_some_and(|t| principal.subtree_team_ids.contains(&t))
             }
             Scope::All => true,
         }
@@ -309,6 +359,54 @@ mod tests {
                 .scope(ObjectType::ApiKeys, Action::Create),
             Scope::All
         );
+    }
+
+    #[test]
+    fn a_scope_places_records_only_in_teams_it_reaches() {
+        let p = principal();
+        let own_team = p.team_id;
+        let below = p.subtree_team_ids.iter().copied().find(|t| Some(*t) != own_team);
+        let elsewhere = Some(Uuid::from_u128(0xdead));
+        for scope in [Scope::Own, Scope::Team] {
+            assert!(scope.may_place(&p, own_team));
+            assert!(!scope.may_place(&p, elsewhere), "{scope:?} into another team");
+            assert!(!scope.may_place(&p, None), "{scope:?} out of every team");
+            assert!(!scope.may_place(&p, below));
+        }
+        assert!(Scope::Subtree.may_place(&p, own_team));
+        assert!(Scope::Subtree.may_place(&p, below));
+        assert!(!Scope::Subtree.may_place(&p, elsewhere));
+        assert!(!Scope::Subtree.may_place(&p, None));
+        assert!(Scope::All.may_place(&p, elsewhere) && Scope::All.may_place(&p, None));
+        assert!(!Scope::None.may_place(&p, own_team));
+        let loner = Principal {
+            team_id: None,
+            subtree_team_ids: Vec::new(),
+            ..p
+        };
+        assert!(Scope::Own.may_place(&loner, None));
+        assert!(!Scope::Own.may_place(&loner, elsewhere));
+    }
+
+    #[test]
+    fn nobody_hands_on_a_grant_wider_than_their_own() {
+        let admin = BuiltinRole::Admin.permissions();
+        let manager = BuiltinRole::Manager.permissions();
+        let sales = BuiltinRole::Sales.permissions();
+        assert!(sales.exceeding(&manager).is_empty());
+        assert!(manager.exceeding(&admin).is_empty());
+        assert!(admin.exceeding(&admin).is_empty());
+        assert!(!admin.exceeding(&manager).is_empty());
+        let mut raised = sales.clone();
+        raised.set(ObjectType::Roles, Action::Update, Scope::All);
+        assert_eq!(
+            raised.exceeding(&sales),
+            vec![(ObjectType::Roles, Action::Update)]
+        );
+        // Intersection never widens either side and is what both hold.
+        let both = admin.intersect(&sales);
+        assert_eq!(both.complete(), sales.complete());
+        assert!(both.exceeding(&sales).is_empty() && both.exceeding(&admin).is_empty());
     }
 
     #[test]

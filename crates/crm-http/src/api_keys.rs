@@ -11,6 +11,7 @@ use uuid::Uuid;
 use crate::caller::Caller;
 use crate::error::ApiError;
 use crate::extract::ApiJson;
+use crate::grants;
 use crate::security::new_api_key;
 use crate::state::AppState;
 use crate::views::{naive, utc};
@@ -60,8 +61,8 @@ pub async fn create(
     let full = secret.full.clone();
     let row = state
         .db(move |conn| {
-            match crm_db::roles::find(conn, caller.workspace_id, body.role_id) {
-                Ok(_) => {}
+            let role = match crm_db::roles::find(conn, caller.workspace_id, body.role_id) {
+                Ok(role) => role,
                 Err(crm_db::DbError::NotFound) => {
                     return Err(ApiError::validation(
                         "role_id",
@@ -69,7 +70,8 @@ pub async fn create(
                     ));
                 }
                 Err(e) => return Err(e.into()),
-            }
+            };
+            grants::may_assign(&caller, &role)?;
             let new = crm_db::api_keys::NewApiKey {
                 name: &name,
                 prefix: &secret.prefix,

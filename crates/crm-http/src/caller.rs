@@ -16,6 +16,7 @@ use uuid::Uuid;
 use crate::error::ApiError;
 use crate::security::{api_key_prefix, sha256_hex};
 use crate::state::AppState;
+use crate::throttle::{self, Counter, client_address};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuthVia {
@@ -30,6 +31,9 @@ pub struct Caller {
     pub role: RoleRow,
     pub permissions: Permissions,
     pub via: AuthVia,
+    /// The user holds the built-in admin role (and, through an API key, the
+    /// key is bound to it too).
+    pub admin: bool,
 }
 
 impl Caller {
@@ -48,14 +52,27 @@ impl Caller {
             Ok(_) | Err(crm_db::DbError::NotFound) => return Err(ApiError::NotFound),
             Err(e) => return Err(e.into()),
         };
-        let role = crm_db::roles::find(conn, workspace_id, role_id.unwrap_or(user.role_id.0))?;
-        let permissions = role.permissions();
+        let user_role = crm_db::roles::find(conn, workspace_id, user.role_id.0)?;
+        // A key acts with its role, but never beyond what its creator holds now.
+        let (role, permissions) = match role_id.filter(|id| *id != user.role_id.0) {
+            Some(id) => {
+                let role = crm_db::roles::find(conn, workspace_id, id)?;
+                let permissions = role.permissions().intersect(&user_role.permissions());
+                (role, permissions)
+            }
+            None => {
+                let permissions = user_role.permissions();
+                (user_role.clone(), permissions)
+            }
+        };
+        let admin = role.is_admin() && user_role.is_admin();
         Ok(Caller {
             workspace_id,
             user,
             role,
             permissions,
             via,
+            admin,
         })
     }
 
@@ -176,23 +193,52 @@ fn bearer(req: &HttpRequest) -> Result<String, ApiError> {
     Ok(token.trim().to_owned())
 }
 
+/// An API key's owner, role and id; 401 for an unknown, revoked or
+/// expired key (`Ok(Err)`, so the caller can count the failure).
+fn api_key(
+    conn: &mut AnyConnection,
+    token: &str,
+    prefix: &str,
+) -> Result<Result<crm_db::api_keys::ApiKeyRow, ApiError>, ApiError> {
+    let invalid =
+        || ApiError::Unauthorized("the credentials are invalid, expired or revoked".into());
+    let Some(key) = crm_db::api_keys::find_by_prefix(conn, prefix)? else {
+        return Ok(Err(invalid()));
+    };
+    let matches: bool = sha256_hex(token)
+        .as_bytes()
+        .ct_eq(key.secret_hash.as_bytes())
+        .into();
+    let expired = key.expires_at.is_some_and(|t| t <= crm_db::time::now());
+    if !matches || key.revoked_at.is_some() || expired {
+        return Ok(Err(invalid()));
+    }
+    Ok(Ok(key))
+}
+
 fn authenticate(
     conn: &mut AnyConnection,
     state: &AppState,
     token: &str,
+    address: &str,
 ) -> Result<Caller, ApiError> {
     let invalid =
         || ApiError::Unauthorized("the credentials are invalid, expired or revoked".into());
     let (workspace_id, user_id, role_id, via) = if let Some(prefix) = api_key_prefix(token) {
-        let key = crm_db::api_keys::find_by_prefix(conn, prefix)?.ok_or_else(invalid)?;
-        let matches: bool = sha256_hex(token)
-            .as_bytes()
-            .ct_eq(key.secret_hash.as_bytes())
-            .into();
-        let expired = key.expires_at.is_some_and(|t| t <= crm_db::time::now());
-        if !matches || key.revoked_at.is_some() || expired {
-            return Err(invalid());
-        }
+        // Guessing keys from one address is throttled like sign-ins.
+        let throttle_key = Counter::ApiKeyAddress.key(address);
+        throttle::check(conn, &throttle_key)?;
+        let key = match api_key(conn, token, prefix)? {
+            Ok(key) => key,
+            Err(refused) => {
+                return Err(throttle::failed(
+                    conn,
+                    &throttle_key,
+                    state.address_throttle,
+                    refused,
+                ));
+            }
+        };
         crm_db::api_keys::touch(conn, key.id.0, key.last_used_at)?;
         (
             key.workspace_id.0,
@@ -217,12 +263,14 @@ impl FromRequest for Caller {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let token = bearer(req);
         let state = req.app_data::<web::Data<AppState>>().cloned();
+        let trust_proxy = state.as_ref().is_some_and(|s| s.trust_proxy);
+        let address = client_address(req, trust_proxy);
         Box::pin(async move {
             let token = token?;
             let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
             let inner = state.clone();
             state
-                .db(move |conn| authenticate(conn, &inner, &token))
+                .db(move |conn| authenticate(conn, &inner, &token, &address))
                 .await
         })
     }

@@ -123,6 +123,7 @@ pub(crate) fn create_in(
         &mut fields,
         false,
         (scope, &principal),
+        None,
         &mut errors,
     )?;
     errors.into_result().map_err(ApiError::Validation)?;
@@ -182,6 +183,7 @@ pub(crate) fn update_in(
         &mut fields,
         team_from_owner,
         (scope, &principal),
+        Some(current.fields.team_id.map(Uuid::from)),
         &mut errors,
     )?;
     errors.into_result().map_err(ApiError::Validation)?;

@@ -13,6 +13,7 @@ use uuid::Uuid;
 use crate::caller::Caller;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, IfMatch, etag};
+use crate::grants;
 use crate::idempotency::{self, IdempotencyKey};
 use crate::state::AppState;
 use crate::views::utc;
@@ -79,6 +80,7 @@ pub async fn create(
     let (Some(key), Some(name)) = (key, name) else {
         return Err(ApiError::Validation(errors));
     };
+    grants::within_own(&caller, &body.permissions, "the new role")?;
     let path = "/api/v1/roles";
     idempotency::create(
         &state,
@@ -115,6 +117,7 @@ pub async fn update(
     let row = state
         .db(move |conn| {
             let current = crm_db::roles::find(conn, caller.workspace_id, id)?;
+            grants::may_edit_role(&caller, &current)?;
             let version = if_match.check(current.version)?;
             let name = match &patch.name {
                 Some(name) => {
@@ -122,10 +125,9 @@ pub async fn update(
                 }
                 None => current.name.clone(),
             };
-            let changes = RoleChanges {
-                name,
-                permissions: patch.permissions.unwrap_or_else(|| current.permissions()),
-            };
+            let permissions = patch.permissions.unwrap_or_else(|| current.permissions());
+            grants::within_own(&caller, &permissions, "the role")?;
+            let changes = RoleChanges { name, permissions };
             Ok(crm_db::roles::update(
                 conn,
                 caller.workspace_id,
@@ -153,6 +155,7 @@ pub async fn remove(
     state
         .db(move |conn| {
             let role = crm_db::roles::find(conn, caller.workspace_id, id)?;
+            grants::may_edit_role(&caller, &role)?;
             if role.builtin {
                 return Err(ApiError::Conflict {
                     field: "id".into(),

@@ -5,6 +5,7 @@ use actix_web::{HttpResponse, get, patch, post, web};
 use crm_api_types::access::{NewUser, User, UserPatch};
 use crm_api_types::{Page, Problem};
 use crm_db::AnyConnection;
+use crm_db::roles::RoleRow;
 use crm_db::users::UserRow;
 use crm_domain::access::{Action, ObjectType};
 use crm_domain::validation::bounded_text;
@@ -14,6 +15,7 @@ use uuid::Uuid;
 use crate::caller::Caller;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, IfMatch, etag};
+use crate::grants;
 use crate::security::{check_password, hash_password};
 use crate::state::AppState;
 use crate::views::utc;
@@ -32,19 +34,23 @@ pub fn view(row: UserRow) -> User {
     }
 }
 
-/// Checks that a role and team belong to the workspace (422 otherwise).
+/// Checks that a role and team belong to the workspace (422 otherwise);
+/// the role, when it does.
 pub fn check_role_and_team(
     conn: &mut AnyConnection,
     workspace_id: Uuid,
     role_id: Uuid,
     team_id: Option<Uuid>,
     errors: &mut FieldErrors,
-) -> Result<(), ApiError> {
-    match crm_db::roles::find(conn, workspace_id, role_id) {
-        Ok(_) => {}
-        Err(crm_db::DbError::NotFound) => errors.add("role_id", "is not a role of this workspace"),
+) -> Result<Option<RoleRow>, ApiError> {
+    let role = match crm_db::roles::find(conn, workspace_id, role_id) {
+        Ok(role) => Some(role),
+        Err(crm_db::DbError::NotFound) => {
+            errors.add("role_id", "is not a role of this workspace");
+            None
+        }
         Err(e) => return Err(e.into()),
-    }
+    };
     if let Some(team) = team_id {
         match crm_db::teams::find(conn, workspace_id, team) {
             Ok(_) => {}
@@ -54,7 +60,7 @@ pub fn check_role_and_team(
             Err(e) => return Err(e.into()),
         }
     }
-    Ok(())
+    Ok(role)
 }
 
 /// Users of the workspace, by name (at most 1000).
@@ -107,17 +113,18 @@ pub async fn create(
     errors.take("password", check_password(&body.password));
     let row = state
         .db(move |conn| {
-            check_role_and_team(
+            let role = check_role_and_team(
                 conn,
                 caller.workspace_id,
                 body.role_id,
                 body.team_id,
                 &mut errors,
             )?;
-            let (Some(email), Some(name)) = (email, name) else {
+            let (Some(email), Some(name), Some(role)) = (email, name, role) else {
                 return Err(ApiError::Validation(errors));
             };
             errors.into_result().map_err(ApiError::Validation)?;
+            grants::may_assign(&caller, &role)?;
             if crm_db::users::find_by_email(conn, caller.workspace_id, email.as_str())?.is_some() {
                 return Err(ApiError::Conflict {
                     field: "email".into(),
@@ -157,7 +164,11 @@ pub async fn update(
         .db(move |conn| {
             crm_db::change_log::transaction(conn, |conn| {
                 let ws = caller.workspace_id;
+                // Serialises admin changes, so the last-admin check holds.
+                crm_db::change_log::lock_workspace(conn, ws)?;
                 let current = crm_db::users::find(conn, ws, id)?;
+                let current_role = crm_db::roles::find(conn, ws, current.role_id.0)?;
+                grants::may_manage(&caller, &current_role)?;
                 let version = if_match.check(current.version)?;
                 let mut errors = FieldErrors::new();
                 let display_name = match &patch.display_name {
@@ -170,15 +181,31 @@ pub async fn update(
                 let role_id = patch.role_id.unwrap_or(current.role_id.0);
                 let team_id =
                     crm_api_types::patch::apply(current.team_id.map(Uuid::from), patch.team_id);
-                check_role_and_team(conn, ws, role_id, team_id, &mut errors)?;
+                let role = check_role_and_team(conn, ws, role_id, team_id, &mut errors)?;
                 errors.into_result().map_err(ApiError::Validation)?;
+                let Some(role) = role else {
+                    return Err(ApiError::validation(
+                        "role_id",
+                        "is not a role of this workspace",
+                    ));
+                };
+                if role.id != current_role.id {
+                    grants::may_assign(&caller, &role)?;
+                }
+                let active = patch.active.unwrap_or(current.active);
+                grants::keep_an_admin(
+                    conn,
+                    ws,
+                    &current,
+                    &current_role,
+                    active && role.is_admin(),
+                )?;
                 let password_hash = patch
                     .password
                     .as_deref()
                     .map(hash_password)
                     .transpose()
                     .map_err(ApiError::internal)?;
-                let active = patch.active.unwrap_or(current.active);
                 let changes = crm_db::users::UserChanges {
                     display_name: display_name.unwrap_or_default(),
                     role_id,

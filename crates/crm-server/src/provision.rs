@@ -1,4 +1,5 @@
-//! Creating a workspace with its built-in roles and first admin.
+//! Creating a workspace with its built-in roles and first admin, and an
+//! operator's recovery of a locked-out workspace (a new password, a new admin).
 
 use anyhow::{Context, bail};
 use crm_db::AnyConnection;
@@ -53,5 +54,61 @@ pub fn create_workspace(
         };
         crm_db::users::insert(conn, workspace.id.0, &user)?;
         Ok(workspace)
+    })
+}
+
+/// Finds a workspace's user by e-mail, for the recovery commands.
+fn user_of(
+    conn: &mut AnyConnection,
+    slug: &str,
+    email: &str,
+) -> anyhow::Result<(WorkspaceRow, crm_db::users::UserRow)> {
+    let workspace = crm_db::workspaces::find_by_slug(conn, slug)?
+        .with_context(|| format!("no workspace with slug {slug}"))?;
+    let email = Email::parse(email).map_err(|m| anyhow::anyhow!("e-mail {m}"))?;
+    let user = crm_db::users::find_by_email(conn, workspace.id.0, email.as_str())?
+        .with_context(|| format!("no user {email} in workspace {slug}"))?;
+    Ok((workspace, user))
+}
+
+/// Sets a user's password, reactivates them, signs them out everywhere and
+/// lifts any sign-in block on their account.
+pub fn reset_password(
+    conn: &mut AnyConnection,
+    slug: &str,
+    email: &str,
+    password: &str,
+) -> anyhow::Result<crm_db::users::UserRow> {
+    check_password(password).map_err(|m| anyhow::anyhow!("password {m}"))?;
+    let hash = hash_password(password).map_err(anyhow::Error::msg)?;
+    crm_db::change_log::transaction(conn, |conn| -> anyhow::Result<_> {
+        let (workspace, user) = user_of(conn, slug, email)?;
+        let ws = workspace.id.0;
+        let user = crm_db::users::recover(conn, ws, user.id.0, Some(&hash), None)?;
+        crm_db::auth::revoke_user(conn, ws, user.id.0)?;
+        crm_db::auth::forget(
+            conn,
+            &crm_http::throttle::account_key(&ws.to_string(), &user.email),
+        )?;
+        Ok(user)
+    })
+}
+
+/// Makes a user an active admin of their workspace.
+pub fn grant_admin(
+    conn: &mut AnyConnection,
+    slug: &str,
+    email: &str,
+) -> anyhow::Result<crm_db::users::UserRow> {
+    crm_db::change_log::transaction(conn, |conn| -> anyhow::Result<_> {
+        let (workspace, user) = user_of(conn, slug, email)?;
+        let admin = crm_db::roles::admin(conn, workspace.id.0)?;
+        Ok(crm_db::users::recover(
+            conn,
+            workspace.id.0,
+            user.id.0,
+            None,
+            Some(admin.id.0),
+        )?)
     })
 }

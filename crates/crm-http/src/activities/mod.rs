@@ -157,6 +157,7 @@ fn create_in(
             "link the activity to a customer, contact, lead or deal",
         ));
     }
+    check_times(b.occurred_at, b.due_at)?;
     let (owner_id, team_id) = owner(conn, caller, b.owner_id.unwrap_or(caller.user_id()))?;
     check_scope(
         conn,
@@ -342,6 +343,7 @@ pub async fn update(
                     .filter(|v| !v.is_empty())
                     .and_then(|v| errors.take("body", multiline_text(&v, 1, 5000)));
                 errors.into_result().map_err(ApiError::Validation)?;
+                check_times(p.occurred_at, p.due_at.flatten())?;
                 if let Some(t) = p.occurred_at {
                     f.occurred_at = naive(t);
                 }
@@ -509,4 +511,18 @@ pub async fn timeline(
         items: rows.into_iter().map(entry).collect(),
         next_cursor,
     }))
+}
+
+/// 422 when a time given lies outside the years a business date may fall in.
+fn check_times(
+    occurred_at: Option<chrono::DateTime<chrono::Utc>>,
+    due_at: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<(), ApiError> {
+    let mut errors = FieldErrors::new();
+    for (field, at) in [("occurred_at", occurred_at), ("due_at", due_at)] {
+        if let Some(at) = at {
+            errors.take(field, crm_domain::validation::sane_time(at));
+        }
+    }
+    errors.into_result().map_err(ApiError::Validation)
 }

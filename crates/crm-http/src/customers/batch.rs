@@ -285,6 +285,7 @@ pub(crate) fn write(
             &mut fields,
             team_from_owner,
             (scope, &principal),
+            current_row.map(|row| row.fields.team_id.map(Uuid::from)),
             &mut errors,
         ) {
             Ok(()) => {}

@@ -228,6 +228,9 @@ pub fn validate(
             errors.add("birth_date", "applies to persons only");
         }
     }
+    if let Some(date) = input.birth_date {
+        errors.take("birth_date", crm_domain::validation::sane_date(date));
+    }
     if input
         .birth_date
         .is_some_and(|d| d > Utc::now().date_naive())
@@ -287,8 +290,14 @@ pub fn validate(
 }
 
 /// Resolves and checks owner and team: the owner must be an active user of
-/// the workspace, the team defaults to the owner's, and the caller's scope
-/// for the action must cover the resulting record.
+/// the workspace, the team defaults to the owner's, the caller's scope for
+/// the action must cover the resulting record, and a record that is created
+/// or changes team must land in a team the caller's scope reaches
+/// (`previous_team`: `None` when creating).
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one check over the write's parts"
+)]
 pub fn check_ownership(
     conn: &mut AnyConnection,
     lookups: &mut Lookups,
@@ -296,6 +305,7 @@ pub fn check_ownership(
     fields: &mut CustomerFields,
     team_from_owner: bool,
     (scope, principal): (Scope, &Principal),
+    previous_team: Option<Option<Uuid>>,
     errors: &mut FieldErrors,
 ) -> Result<(), ApiError> {
     if let Some(owner) = fields.owner_id {
@@ -324,6 +334,11 @@ pub fn check_ownership(
     if !scope.covers(principal, record) {
         return Err(ApiError::Forbidden(
             "your role may not assign customers to that owner or team".into(),
+        ));
+    }
+    if previous_team != Some(record.team_id) && !scope.may_place(principal, record.team_id) {
+        return Err(ApiError::Forbidden(
+            "your role may not move customers into that team".into(),
         ));
     }
     Ok(())

@@ -284,6 +284,10 @@ pub async fn put(
                 lock_workspace(conn, caller.workspace_id)?;
                 match crm_db::deals::id_by_external_id(conn, caller.workspace_id, &key)? {
                     Some(id) => {
+                        // A deal the caller may not see or change is 404, before
+                        // anything about it (its customer) can show in an error.
+                        let read = caller.visibility(conn, ObjectType::Deals, Action::Read)?;
+                        crm_db::deals::find(conn, &read, id)?;
                         // A full record resent names the deal's own customer; another is refused.
                         let mut body = body;
                         let named = batch::take_customer(&mut body);
@@ -319,6 +323,38 @@ pub async fn put(
         .await?;
     let location = format!("/api/v1/deals/{}", deal.id);
     Ok(crate::upsert::answer(created, location, deal.version, deal))
+}
+
+/// Read the deal with this external id (your system's key for it).
+///
+/// The same record and `ETag` as `GET /deals/{id}`; 404 when no live deal
+/// has this key in your workspace or you may not see it.
+#[utoipa::path(
+    tag = "deals",
+    params(("external_id" = String, Path, description = "The deal's key in your system")),
+    responses(
+        (status = 200, description = "The deal; `ETag` carries its version", body = Deal),
+        (status = 404, description = "No such deal, or not visible to you", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/deals/by-external-id/{external_id}")]
+pub async fn get_by_external_id(
+    state: web::Data<AppState>,
+    caller: Caller,
+    external_id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let key = external_id.into_inner();
+    let record = state
+        .db(move |conn| {
+            let vis = caller.visibility(conn, ObjectType::Deals, Action::Read)?;
+            let id = crm_db::deals::id_by_external_id(conn, caller.workspace_id, &key)?
+                .ok_or(ApiError::NotFound)?;
+            Ok(view(crm_db::deals::find(conn, &vis, id)?))
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(crate::extract::etag(record.version))
+        .json(record))
 }
 
 /// The deal's stage history, oldest first (creation included).

@@ -260,6 +260,12 @@ pub(super) fn check(
         .map(|v| v.trim().to_owned())
         .filter(|v| !v.is_empty())
         .and_then(|v| errors.take("external_id", bounded_text(&v, 1, 100)));
+    if let Some(Some(date)) = p.expected_close_date {
+        errors.take(
+            "expected_close_date",
+            crm_domain::validation::sane_date(date),
+        );
+    }
     let (owner_id, team_id) = match p.owner_id {
         Some(Some(owner)) => match known.users.get(&owner) {
             Some(u) if u.active => (Some(Id(owner)), u.team_id),

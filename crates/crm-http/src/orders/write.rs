@@ -227,6 +227,9 @@ fn one(
             "is required to create an order (or customer_external_id)",
         );
     }
+    if let Some(date) = p.order_date {
+        errors.take("order_date", crm_domain::validation::sane_date(date));
+    }
     let order_date = p.order_date.or(base.map(|b| b.order_date));
     if order_date.is_none() {
         errors.add("order_date", "is required to create an order");
