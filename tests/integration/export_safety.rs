@@ -58,7 +58,7 @@ async fn xlsx_column(
     let rows: Vec<&[calamine::Data]> = range.rows().collect();
     let at = rows[0]
         .iter()
-        .position(|h| h.to_string() == name)
+        .position(|h| matches!(h, calamine::Data::String(s) if s == name))
         .expect("column");
     rows[1..]
         .iter()
