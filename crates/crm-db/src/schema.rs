@@ -544,7 +544,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::{DbJson, DbUuid};
+
+    backups (workspace_id, id) {
+        workspace_id -> DbUuid,
+        id -> DbUuid,
+        status -> Text,
+        size_bytes -> Nullable<BigInt>,
+        row_counts -> DbJson,
+        rows_done -> BigInt,
+        rows_total -> BigInt,
+        failure -> Nullable<Text>,
+        created_by -> DbUuid,
+        created_at -> Timestamp,
+        started_at -> Nullable<Timestamp>,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    backups,
     workspaces,
     analytics_settings,
     customer_metrics,

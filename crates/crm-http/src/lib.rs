@@ -7,6 +7,7 @@ pub mod activities;
 pub mod analytics;
 pub mod api_keys;
 pub mod auth;
+pub mod backups;
 pub mod batch;
 pub mod caller;
 pub mod changes;
@@ -171,7 +172,10 @@ fn v1(cfg: &mut ServiceConfig<'_>) {
         .service(imports::start_import)
         .service(imports::cancel)
         .service(imports::remove)
-        .service(imports::error_rows);
+        .service(imports::error_rows)
+        .service(backups::start)
+        .service(backups::read)
+        .service(backups::download);
 }
 
 fn api(cfg: &mut ServiceConfig<'_>) {

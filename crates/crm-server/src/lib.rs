@@ -2,7 +2,10 @@
 //! provisioning, demo data, and the server start-up. `main.rs` only parses
 //! the command line and calls in here, so tests can use the same code.
 
+pub mod backup;
 pub mod demo;
+pub mod portable;
+pub mod progress;
 pub mod provision;
 pub mod settings;
 
@@ -70,6 +73,12 @@ pub async fn serve(settings: Settings, listener: TcpListener) -> anyhow::Result<
         Ok(0) => {}
         Ok(n) => println!("Resumed {n} import job(s)."),
         Err(e) => eprintln!("Could not resume import jobs: {e}"),
+    }
+    // Backups a previous run of the server left unfinished.
+    match crm_http::backups::fail_abandoned(&state) {
+        Ok(0) => {}
+        Ok(n) => println!("Marked {n} unfinished backup run(s) failed."),
+        Err(e) => eprintln!("Could not check unfinished backups: {e}"),
     }
     HttpServer::new(move || crm_http::app(state.clone()))
         .listen(listener)?

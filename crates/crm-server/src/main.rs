@@ -43,6 +43,29 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Write a consistent backup of the whole database while it serves
+    /// (SQLite: VACUUM INTO; PostgreSQL: pg_dump --format=custom, from
+    /// Debian's postgresql-client).
+    Backup {
+        /// The backup file to create.
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Restore a backup of `crm backup` into CRM_DATABASE_URL, which must
+    /// hold no workspace (a new SQLite file or a new PostgreSQL database).
+    Restore { file: std::path::PathBuf },
+    /// Write one workspace as a portable archive (.tar.gz of JSON lines per
+    /// table and its import files) that import-workspace loads into SQLite
+    /// or PostgreSQL.
+    ExportWorkspace {
+        #[arg(long)]
+        slug: String,
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Load a workspace archive into CRM_DATABASE_URL (same schema version;
+    /// the workspace must not be there yet).
+    ImportWorkspace { file: std::path::PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -126,6 +149,61 @@ fn main() -> anyhow::Result<()> {
                 &admin_password,
             )?;
             println!("created workspace {} ({})", ws.slug, ws.id);
+            Ok(())
+        }
+        Command::Backup { out } => {
+            let started = std::time::Instant::now();
+            let bytes = crm_server::backup::backup(&settings.database_url, &out)?;
+            println!(
+                "backup written to {} ({bytes} bytes) in {:.1} s",
+                out.display(),
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::Restore { file } => {
+            let started = std::time::Instant::now();
+            crm_server::backup::restore(&settings.database_url, &file)?;
+            println!(
+                "restored {} in {:.1} s",
+                file.display(),
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::ExportWorkspace { slug, out } => {
+            let started = std::time::Instant::now();
+            let manifest = crm_server::portable::export_workspace(
+                &settings.database_url,
+                &slug,
+                &out,
+                &settings.import_dir,
+            )?;
+            println!(
+                "exported workspace {slug}: {} rows, {} files to {} in {:.1} s\n{}",
+                manifest.total_rows(),
+                manifest.files.len(),
+                out.display(),
+                started.elapsed().as_secs_f64(),
+                crm_server::portable::summary(&manifest)
+            );
+            Ok(())
+        }
+        Command::ImportWorkspace { file } => {
+            let started = std::time::Instant::now();
+            let manifest = crm_server::portable::import_workspace(
+                &settings.database_url,
+                &file,
+                &settings.import_dir,
+            )?;
+            println!(
+                "imported workspace {} ({} rows from a {} database) in {:.1} s\n{}",
+                manifest.workspace.slug,
+                manifest.total_rows(),
+                manifest.source_backend,
+                started.elapsed().as_secs_f64(),
+                crm_server::portable::summary(&manifest)
+            );
             Ok(())
         }
         Command::Openapi => {

@@ -1,0 +1,267 @@
+//! `/admin/backups`: an administrator backs up their own workspace — never
+//! the whole database, so no other tenant's rows leave — as the portable
+//! archive of `crm export-workspace`, made by a background thread (as import
+//! jobs run), polled, then downloaded. Archives are kept in `backups/`
+//! under the import directory. A run a stopped server left queued or
+//! running is marked failed at the next start ([`fail_abandoned`]): the
+//! archive is cheap to make again and a half-written one is useless.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use chrono::{DateTime, Utc};
+use crm_api_types::Problem;
+use crm_db::backups::{BackupRow, status};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::caller::Caller;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::views::utc;
+
+/// A backup run of the caller's workspace.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BackupRun {
+    pub id: Uuid,
+    /// `queued`, `running`, `done` or `failed`.
+    pub status: String,
+    /// The archive's size once done.
+    pub size_bytes: Option<i64>,
+    pub rows_done: i64,
+    pub rows_total: i64,
+    /// Rows per table in the archive, once done.
+    pub row_counts: BTreeMap<String, i64>,
+    pub failure: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    /// Where to download the archive (a `.tar.gz`), once done.
+    pub download_url: Option<String>,
+}
+
+fn view(row: BackupRow) -> BackupRun {
+    let id = row.id.0;
+    let done = row.status == status::DONE;
+    BackupRun {
+        id,
+        status: row.status,
+        size_bytes: row.size_bytes,
+        rows_done: row.rows_done,
+        rows_total: row.rows_total,
+        row_counts: serde_json::from_value(row.row_counts.0).unwrap_or_default(),
+        failure: row.failure,
+        created_at: utc(row.created_at),
+        started_at: row.started_at.map(utc),
+        finished_at: row.finished_at.map(utc),
+        download_url: done.then(|| format!("/api/v1/admin/backups/{id}/download")),
+    }
+}
+
+fn require_admin(caller: &Caller) -> Result<(), ApiError> {
+    if caller.admin {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(
+            "only an administrator may back up the workspace".into(),
+        ))
+    }
+}
+
+/// Where a run's archive is kept.
+pub fn archive_path(state: &AppState, workspace_id: Uuid, id: Uuid) -> PathBuf {
+    state
+        .import_dir
+        .join("backups")
+        .join(format!("{workspace_id}-{id}.tar.gz"))
+}
+
+/// Start a backup of your workspace (admins only); poll the `Location`.
+#[utoipa::path(tag = "backups", responses(
+    (status = 202, description = "Started; poll the Location", body = BackupRun),
+    (status = 403, body = Problem, content_type = "application/problem+json")))]
+#[post("/admin/backups")]
+pub async fn start(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    require_admin(&caller)?;
+    let ws = caller.workspace_id;
+    let user = caller.user_id();
+    let row = state
+        .db(move |conn| Ok(crm_db::backups::insert(conn, ws, user)?))
+        .await?;
+    spawn(state.get_ref().clone(), ws, row.id.0);
+    let location = format!("/api/v1/admin/backups/{}", row.id);
+    Ok(HttpResponse::Accepted()
+        .insert_header(("Location", location))
+        .json(view(row)))
+}
+
+/// A backup run: its status, size and row counts.
+#[utoipa::path(tag = "backups", params(("id" = Uuid, Path)), responses(
+    (status = 200, body = BackupRun),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json")))]
+#[get("/admin/backups/{id}")]
+pub async fn read(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<BackupRun>, ApiError> {
+    require_admin(&caller)?;
+    let (ws, id) = (caller.workspace_id, id.into_inner());
+    let row = state
+        .db(move |conn| Ok(crm_db::backups::find(conn, ws, id)?))
+        .await?;
+    Ok(web::Json(view(row)))
+}
+
+/// Download a finished backup's archive (`crm import-workspace` loads it).
+#[utoipa::path(tag = "backups", params(("id" = Uuid, Path)), responses(
+    (status = 200, description = "The archive", content_type = "application/gzip"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Not done yet", body = Problem, content_type = "application/problem+json")))]
+#[get("/admin/backups/{id}/download")]
+pub async fn download(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    require_admin(&caller)?;
+    let (ws, id) = (caller.workspace_id, id.into_inner());
+    let row = state
+        .db(move |conn| Ok(crm_db::backups::find(conn, ws, id)?))
+        .await?;
+    if row.status != status::DONE {
+        return Err(ApiError::Conflict {
+            field: "status".into(),
+            detail: format!("the backup is {}, not done", row.status),
+        });
+    }
+    let path = archive_path(&state, ws, id);
+    let file = web::block(move || actix_files::NamedFile::open(path))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(|_| ApiError::NotFound)?
+        .set_content_type("application/gzip".parse().map_err(ApiError::internal)?)
+        .set_content_disposition(ContentDisposition {
+            disposition: DispositionType::Attachment,
+            parameters: vec![DispositionParam::Filename(format!(
+                "crm-backup-{id}.tar.gz"
+            ))],
+        });
+    Ok(file.into_response(&req))
+}
+
+/// Writes the run's progress to its row at most every second.
+struct RowProgress {
+    state: AppState,
+    workspace_id: Uuid,
+    id: Uuid,
+    done: u64,
+    total: u64,
+    written: Instant,
+}
+
+impl RowProgress {
+    fn write(&mut self) {
+        self.written = Instant::now();
+        let (done, total) = (self.done as i64, self.total as i64);
+        if let Ok(mut conn) = self.state.pool.get()
+            && let Err(e) =
+                crm_db::backups::progress(&mut conn, self.workspace_id, self.id, done, total)
+        {
+            tracing::warn!(backup = %self.id, error = %e, "could not record progress");
+        }
+    }
+}
+
+impl crm_db::portable::Progress for RowProgress {
+    fn total(&mut self, rows: u64) {
+        self.total = rows;
+        self.write();
+    }
+
+    fn advance(&mut self, _table: &str, rows: u64) {
+        self.done += rows;
+        if self.written.elapsed() >= Duration::from_secs(1) {
+            self.write();
+        }
+    }
+}
+
+fn spawn(state: AppState, workspace_id: Uuid, id: Uuid) {
+    let started = std::thread::Builder::new()
+        .name(format!("backup-{id}"))
+        .spawn(move || {
+            if let Err(e) = run(&state, workspace_id, id) {
+                tracing::error!(backup = %id, error = %e, "backup failed");
+                let _ = std::fs::remove_file(archive_path(&state, workspace_id, id));
+                let recorded = state
+                    .pool
+                    .get()
+                    .map_err(|e| e.to_string())
+                    .and_then(|mut c| {
+                        crm_db::backups::fail(&mut c, workspace_id, id, &e)
+                            .map_err(|e| e.to_string())
+                    });
+                if let Err(e) = recorded {
+                    tracing::error!(backup = %id, error = %e, "could not record the failure");
+                }
+            }
+        });
+    if let Err(e) = started {
+        tracing::error!(backup = %id, error = %e, "could not start the backup");
+    }
+}
+
+fn run(state: &AppState, workspace_id: Uuid, id: Uuid) -> Result<(), String> {
+    let mut conn = state.pool.get().map_err(|e| e.to_string())?;
+    crm_db::backups::start(&mut conn, workspace_id, id).map_err(|e| e.to_string())?;
+    let out = archive_path(state, workspace_id, id);
+    let mut progress = RowProgress {
+        state: state.clone(),
+        workspace_id,
+        id,
+        done: 0,
+        total: 0,
+        written: Instant::now(),
+    };
+    let manifest = crm_db::portable::archive::write(
+        &mut conn,
+        workspace_id,
+        &out,
+        Some(&state.import_dir),
+        &mut progress,
+    )
+    .map_err(|e| e.to_string())?;
+    let size = std::fs::metadata(&out).map_err(|e| e.to_string())?.len();
+    let counts: BTreeMap<String, u64> = manifest
+        .tables
+        .iter()
+        .map(|t| (t.name.clone(), t.rows))
+        .collect();
+    let counts = serde_json::to_value(counts).map_err(|e| e.to_string())?;
+    crm_db::backups::finish(
+        &mut conn,
+        workspace_id,
+        id,
+        i64::try_from(size).unwrap_or(i64::MAX),
+        counts,
+    )
+    .map_err(|e| e.to_string())
+}
+
+/// Marks runs a stopped server left queued or running as failed (call at
+/// start, before serving); returns how many.
+pub fn fail_abandoned(state: &AppState) -> Result<usize, ApiError> {
+    let mut conn = state
+        .pool
+        .get()
+        .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    Ok(crm_db::backups::fail_abandoned(&mut conn)?)
+}
