@@ -43,7 +43,7 @@ test-browser:
 frontend: $(DIST)/.built
 
 FRONTEND_SOURCES := $(shell find frontend/src frontend/locales crates/crm-api-types/src crates/crm-domain/src -type f) \
-	frontend/Cargo.toml frontend/Cargo.lock frontend/index.html frontend/style.css frontend/tools/maps.mjs \
+	frontend/Cargo.toml frontend/Cargo.lock frontend/index.html frontend/boot.js frontend/style.css frontend/tools/maps.mjs \
 	migrations/postgres/2026-11-22-000002_regions_data/up.sql
 
 $(DIST)/.built: $(FRONTEND_SOURCES) frontend/node_modules/.installed
@@ -67,7 +67,7 @@ $(DIST)/.built: $(FRONTEND_SOURCES) frontend/node_modules/.installed
 	id=$$(cat $(DIST)/*.wasm | sha256sum | cut -c1-10) && cd $(DIST) && \
 		for f in split_*.wasm chunk_*.wasm; do mv $$f $${f%.wasm}.$$id.wasm || exit 1; done && \
 		sed -i -E "s#\"\./((split|chunk)_[A-Za-z0-9_]+)\.wasm\"#\"./\1.$$id.wasm\"#g" __wasm_split.js
-	cp frontend/index.html frontend/style.css $(DIST)/
+	cp frontend/index.html frontend/boot.js frontend/style.css $(DIST)/
 	# The Distribution page's chart library and map outlines, fetched only when that page opens.
 	cp frontend/node_modules/echarts/dist/echarts.min.js $(DIST)/
 	node frontend/tools/maps.mjs $(DIST)/maps

@@ -1,21 +1,28 @@
 //! The only place that talks HTTP: JSON in and out, problem+json decoded
-//! into `ApiError`, the bearer token attached. The session (tokens and the
-//! access token's expiry) lives in localStorage; the access token is renewed
-//! before it expires, by one refresh at a time (the server revokes a token
-//! family when a spent refresh token is reused, so two racing refreshes would
-//! sign the user out). A session that cannot be renewed goes back to the
-//! sign-in page with the current page as `next`.
+//! into `ApiError`, the bearer token attached. The refresh token never
+//! reaches this code: the server keeps it in the HttpOnly `crm_refresh`
+//! cookie (asked for with `X-Refresh-Cookie: 1`). localStorage holds only the
+//! short-lived access token and its expiry, shared by the tabs so a new tab
+//! or a reload needs no refresh. The access token is renewed through the
+//! cookie before it expires, by one refresh at a time across tabs (a Web
+//! Lock; the server revokes a token family when a spent refresh token is
+//! reused, so two racing refreshes would sign the user out). A session that
+//! cannot be renewed goes back to the sign-in page with the current page as
+//! `next`.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use crm_api_types::Problem;
-use crm_api_types::auth::{LoginRequest, RefreshRequest, TokenResponse};
+use crm_api_types::auth::{LoginRequest, TokenResponse};
 use futures::FutureExt;
 use futures::future::{LocalBoxFuture, Shared};
 use gloo_net::http::{Method, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
 
 const SESSION_KEY: &str = "crm.session";
 /// Renew the access token when less than this is left of it.
@@ -74,10 +81,10 @@ impl std::fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
+/// What this browser keeps: the access token, never the refresh token.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Session {
     access_token: String,
-    refresh_token: String,
     /// Milliseconds since the epoch, by this browser's clock.
     expires_at: f64,
 }
@@ -87,7 +94,6 @@ impl Session {
         Self {
             expires_at: js_sys::Date::now() + tokens.expires_in as f64 * 1000.0,
             access_token: tokens.access_token,
-            refresh_token: tokens.refresh_token,
         }
     }
 }
@@ -98,7 +104,12 @@ fn storage() -> Option<web_sys::Storage> {
 
 fn session() -> Option<Session> {
     let text = storage()?.get_item(SESSION_KEY).ok()??;
-    serde_json::from_str(&text).ok()
+    let session: Session = serde_json::from_str(&text).ok()?;
+    if text.contains("refresh_token") {
+        // Stored by an older version of the app: drop its refresh token.
+        store(Some(&session));
+    }
+    Some(session)
 }
 
 fn store(session: Option<&Session>) {
@@ -143,6 +154,10 @@ async fn send(
     version: Option<i32>,
 ) -> Result<Response, ApiError> {
     let mut builder = RequestBuilder::new(path).method(method);
+    if path.starts_with("/api/v1/auth/") {
+        // The refresh token travels as the HttpOnly cookie, never in JSON.
+        builder = builder.header("X-Refresh-Cookie", "1");
+    }
     if let Some(token) = token {
         builder = builder.header("Authorization", &format!("Bearer {token}"));
     }
@@ -208,19 +223,35 @@ thread_local! {
     static RENEWAL: RefCell<Option<Renewal>> = const { RefCell::new(None) };
 }
 
+/// Renews the session while holding the tabs' shared lock.
 async fn renew_now() -> Result<Session, ApiError> {
-    let current = session().ok_or_else(ApiError::signed_out)?;
-    let body = to_json(&RefreshRequest {
-        refresh_token: current.refresh_token,
-    })?;
-    let response = send(
-        Method::POST,
-        "/api/v1/auth/refresh",
-        Some(&body),
-        None,
-        None,
-    )
-    .await?;
+    let stale = session().map(|s| s.access_token);
+    let result = Rc::new(RefCell::new(None));
+    let slot = result.clone();
+    let task = Closure::once_into_js(move || {
+        wasm_bindgen_futures::future_to_promise(async move {
+            *slot.borrow_mut() = Some(renew_locked(stale).await);
+            Ok(JsValue::UNDEFINED)
+        })
+    });
+    // The task reports through `result`; the lock's own outcome adds nothing.
+    let _ =
+        wasm_bindgen_futures::JsFuture::from(with_lock("crm.refresh", task.unchecked_ref())).await;
+    result
+        .take()
+        .unwrap_or_else(|| Err(ApiError::network("the session could not be renewed")))
+}
+
+/// Another tab may have renewed while this one waited for the lock: its
+/// token is used as it is; otherwise the cookie buys a new one.
+async fn renew_locked(stale: Option<String>) -> Result<Session, ApiError> {
+    if let Some(current) = session()
+        && Some(&current.access_token) != stale.as_ref()
+        && current.expires_at - js_sys::Date::now() > RENEW_BEFORE_MS
+    {
+        return Ok(current);
+    }
+    let response = send(Method::POST, "/api/v1/auth/refresh", None, None, None).await?;
     match read(response)
         .await
         .and_then(|text| parse::<TokenResponse>(&text))
@@ -332,8 +363,8 @@ pub async fn upload<T: DeserializeOwned>(
     file: &web_sys::File,
     progress: impl Fn(f64) + 'static,
 ) -> Result<T, ApiError> {
-    let progress = wasm_bindgen::closure::Closure::<dyn Fn(f64)>::new(progress);
-    let on_progress: &js_sys::Function = wasm_bindgen::JsCast::unchecked_ref(progress.as_ref());
+    let progress = Closure::<dyn Fn(f64)>::new(progress);
+    let on_progress: &js_sys::Function = JsCast::unchecked_ref(progress.as_ref());
     let send_once = |token: String| async move {
         let answer =
             wasm_bindgen_futures::JsFuture::from(upload_file(path, &token, file, on_progress))
@@ -374,6 +405,12 @@ extern "C" {
         file: &web_sys::File,
         on_progress: &js_sys::Function,
     ) -> js_sys::Promise;
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/src/lock.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = withLock)]
+    fn with_lock(name: &str, task: &js_sys::Function) -> js_sys::Promise;
 }
 
 #[wasm_bindgen::prelude::wasm_bindgen(module = "/src/download.js")]
@@ -417,13 +454,8 @@ pub async fn get_public<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> 
     parse(&read(send(Method::GET, path, None, None, None).await?).await?)
 }
 
+/// Signs out: the server revokes the cookie's token family and clears it.
 pub async fn logout() {
-    if let Some(Ok(body)) = session().map(|s| {
-        to_json(&RefreshRequest {
-            refresh_token: s.refresh_token,
-        })
-    }) {
-        let _ = send(Method::POST, "/api/v1/auth/logout", Some(&body), None, None).await;
-    }
+    let _ = send(Method::POST, "/api/v1/auth/logout", None, None, None).await;
     store(None);
 }

@@ -13,6 +13,7 @@ import { segmentTests } from './segments.mjs';
 import { analyticsTests } from './analytics.mjs';
 import { salesTests } from './sales.mjs';
 import { importTests } from './imports.mjs';
+import { hardeningTests } from './hardening.mjs';
 
 const [crm, dist] = process.argv.slice(2);
 const dir = mkdtempSync(join(tmpdir(), 'crm-spa-'));
@@ -258,7 +259,8 @@ try {
     await rows(page).first().waitFor();
     assert.deepEqual(refreshes, [200], 'one refresh, however many calls were under way');
     const after = await page.evaluate(() => JSON.parse(localStorage.getItem('crm.session')));
-    assert.notEqual(after.refresh_token, before.refresh_token);
+    assert.ok(after.expires_at > Date.now() + 60_000 && after.expires_at >= before.expires_at, 'a renewed access token');
+    assert.equal(after.refresh_token, undefined, 'the refresh token stays in its HttpOnly cookie');
     await page.click('#user-menu');
     await page.click('#sign-out');
     await page.waitForURL(/\/login/);
@@ -581,6 +583,7 @@ try {
   await analyticsTests({ check, login, api, base, shots });
   await salesTests({ check, login, api, base, shots });
   await importTests({ check, login, api, base, shots });
+  await hardeningTests({ check, login, base, browser });
 
   await check('the page talks to no host but its own server', async () => {
     assert.deepEqual(foreign, []);

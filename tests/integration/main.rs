@@ -19,6 +19,7 @@ mod deals;
 mod e2e;
 mod errors;
 mod export;
+mod hardening;
 mod export_safety;
 mod idempotency;
 mod import_jobs;

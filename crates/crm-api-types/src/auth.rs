@@ -21,8 +21,11 @@ pub struct LoginRequest {
 pub struct TokenResponse {
     /// A JWT (HS256) to send as `Authorization: Bearer …`.
     pub access_token: String,
-    /// Opaque; exchange it once at `/api/v1/auth/refresh`.
-    pub refresh_token: String,
+    /// Opaque; exchange it once at `/api/v1/auth/refresh`. Absent when the
+    /// request asked for the token as the `crm_refresh` cookie
+    /// (`X-Refresh-Cookie: 1`): then no script can read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
     /// Always `Bearer`.
     pub token_type: String,
     /// Seconds until the access token expires.
@@ -39,10 +42,13 @@ pub struct SignInOptions {
     pub demo: bool,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+/// The refresh token to spend or revoke. The body may be omitted (or the
+/// field left out) when the token travels as the `crm_refresh` cookie.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
-    pub refresh_token: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -124,8 +124,12 @@ struct SqlitePragmas;
 impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for SqlitePragmas {
     fn on_acquire(&self, conn: &mut AnyConnection) -> Result<(), diesel::r2d2::Error> {
         match conn {
+            // The busy timeout comes first: `journal_mode` takes a lock, and
+            // without the timeout a connection opened while another one
+            // holds it (the pool opens several at once) fails at once with
+            // "database is locked".
             AnyConnection::Sqlite(c) => c.batch_execute(
-                "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
+                "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
                  PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
             ),
             AnyConnection::Postgresql(c) => {

@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::caller::{AuthVia, Caller};
 use crate::error::ApiError;
 use crate::extract::ApiJson;
+use crate::refresh_cookie::{self, OptionalJson};
 use crate::security::{hash_password, random_token, sha256_hex, verify_password};
 use crate::state::AppState;
 
@@ -54,7 +55,7 @@ fn issue_tokens(
             .tokens
             .issue(user_id, workspace_id)
             .map_err(ApiError::internal)?,
-        refresh_token,
+        refresh_token: Some(refresh_token),
         token_type: "Bearer".to_owned(),
         expires_in: state.tokens.access_ttl_secs,
     })
@@ -86,8 +87,9 @@ pub async fn options(state: web::Data<AppState>) -> Result<HttpResponse, ApiErro
 #[utoipa::path(
     tag = "auth",
     request_body = LoginRequest,
+    params(refresh_cookie::CookieHeader),
     responses(
-        (status = 200, description = "Signed in", body = TokenResponse),
+        (status = 200, description = "Signed in; with `X-Refresh-Cookie: 1` the refresh token is set as the `crm_refresh` cookie (HttpOnly, Secure, SameSite=Strict, Path=/api/v1/auth) instead of the body's `refresh_token`", body = TokenResponse),
         (status = 401, description = "Wrong workspace, e-mail or password", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failures; see Retry-After", body = Problem, content_type = "application/problem+json"),
@@ -159,9 +161,12 @@ pub async fn login(
             issue_tokens(conn, &inner, workspace.id.0, user.id.0, Uuid::now_v7())
         })
         .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(tokens))
+    Ok(refresh_cookie::tokens_response(
+        &req,
+        state.tokens.refresh_ttl_days,
+        tokens,
+        false,
+    ))
 }
 
 /// Exchange a refresh token for new tokens.
@@ -170,19 +175,25 @@ pub async fn login(
 /// every token descended from the same sign-in (it was probably stolen).
 #[utoipa::path(
     tag = "auth",
-    request_body = RefreshRequest,
+    request_body(content = Option<RefreshRequest>, description = "The token to spend; may be omitted when it travels as the `crm_refresh` cookie"),
+    params(refresh_cookie::CookieHeader),
     responses(
-        (status = 200, description = "New tokens", body = TokenResponse),
+        (status = 200, description = "New tokens; with `X-Refresh-Cookie: 1` (or a token from the cookie) the new refresh token is set as the cookie instead of the body's `refresh_token`", body = TokenResponse),
         (status = 401, description = "Unknown, expired, spent or revoked token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A token from the cookie without `X-Refresh-Cookie: 1`, or from another origin", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No token in the body nor the cookie", body = Problem, content_type = "application/problem+json"),
     ),
     security(())
 )]
 #[post("/auth/refresh")]
 pub async fn refresh(
     state: web::Data<AppState>,
-    body: ApiJson<RefreshRequest>,
+    req: HttpRequest,
+    body: OptionalJson<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let presented = body.0.refresh_token;
+    let (presented, from_cookie) = refresh_cookie::presented(&req, body.0)?.ok_or_else(|| {
+        ApiError::validation("refresh_token", "is required (or the crm_refresh cookie)")
+    })?;
     let inner = state.clone();
     let invalid =
         || ApiError::Unauthorized("the refresh token is invalid, expired or revoked".into());
@@ -214,24 +225,36 @@ pub async fn refresh(
         })
         .await?;
     // Revocations above are committed even though the answer is 401.
-    Ok(HttpResponse::Ok()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(outcome?))
+    Ok(refresh_cookie::tokens_response(
+        &req,
+        state.tokens.refresh_ttl_days,
+        outcome?,
+        from_cookie,
+    ))
 }
 
-/// Sign out: revokes the refresh token's whole family. Always 204.
+/// Sign out: revokes the refresh token's whole family and clears the cookie.
+///
+/// 204 whether or not the token was known.
 #[utoipa::path(
     tag = "auth",
-    request_body = RefreshRequest,
-    responses((status = 204, description = "Signed out")),
+    request_body(content = Option<RefreshRequest>, description = "The token to revoke; may be omitted when it travels as the `crm_refresh` cookie"),
+    params(refresh_cookie::CookieHeader),
+    responses(
+        (status = 204, description = "Signed out; the `crm_refresh` cookie is cleared"),
+        (status = 403, description = "A token from the cookie without `X-Refresh-Cookie: 1`, or from another origin", body = Problem, content_type = "application/problem+json"),
+    ),
     security(())
 )]
 #[post("/auth/logout")]
 pub async fn logout(
     state: web::Data<AppState>,
-    body: ApiJson<RefreshRequest>,
+    req: HttpRequest,
+    body: OptionalJson<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let presented = body.0.refresh_token;
+    let presented = refresh_cookie::presented(&req, body.0)?
+        .map(|(token, _)| token)
+        .unwrap_or_default();
     state
         .db(move |conn| {
             if let Some(token) = crm_db::auth::find_refresh(conn, &sha256_hex(&presented))? {
@@ -240,7 +263,7 @@ pub async fn logout(
             Ok(())
         })
         .await?;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(refresh_cookie::signed_out(&req))
 }
 
 /// The caller: user, workspace, role with every permission, team.

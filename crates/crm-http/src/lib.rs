@@ -19,6 +19,7 @@ pub mod docs;
 pub mod error;
 pub mod export;
 pub mod extract;
+pub mod headers;
 pub mod health;
 pub mod idempotency;
 pub mod imports;
@@ -29,6 +30,7 @@ pub mod orders;
 pub mod paging;
 pub mod pipelines;
 pub mod products;
+pub mod refresh_cookie;
 pub mod regions;
 pub mod roles;
 pub mod security;
@@ -235,6 +237,9 @@ pub fn app(
     };
     app.default_service(web::to(docs::fallback))
         .wrap(actix_web::middleware::from_fn(middleware::request_id))
+        .wrap(actix_web::middleware::from_fn(headers::security_headers))
         // gzip when the client accepts it: the WASM bundle and large JSON pages.
         .wrap(actix_web::middleware::Compress::default())
+        // Outermost, so routing and every layer above see HEAD as GET.
+        .wrap(actix_web::middleware::from_fn(headers::head_as_get))
 }

@@ -8,6 +8,7 @@ pub mod portable;
 pub mod progress;
 pub mod provision;
 pub mod settings;
+pub mod tls;
 
 use std::net::TcpListener;
 
@@ -53,6 +54,8 @@ pub fn app_state(
 
 /// Serves until stopped (Ctrl-C or SIGTERM).
 pub async fn serve(settings: Settings, listener: TcpListener) -> anyhow::Result<()> {
+    // Bad certificate files fail before anything else happens.
+    let tls = settings.tls.as_ref().map(tls::server_config).transpose()?;
     let secret = settings.jwt_secret()?;
     let (pool, backend) = open_database(&settings)?;
     let demo = {
@@ -61,8 +64,9 @@ pub async fn serve(settings: Settings, listener: TcpListener) -> anyhow::Result<
     };
     let state = app_state(&settings, pool, backend, &secret);
     let address = listener.local_addr()?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
     println!(
-        "CRM is running at http://{address}/  (API docs: http://{address}/api/docs/, database: {})",
+        "CRM is running at {scheme}://{address}/  (API docs: {scheme}://{address}/api/docs/, database: {})",
         backend.as_str()
     );
     if demo {
@@ -80,9 +84,11 @@ pub async fn serve(settings: Settings, listener: TcpListener) -> anyhow::Result<
         Ok(n) => println!("Marked {n} unfinished backup run(s) failed."),
         Err(e) => eprintln!("Could not check unfinished backups: {e}"),
     }
-    HttpServer::new(move || crm_http::app(state.clone()))
-        .listen(listener)?
-        .run()
-        .await?;
+    let server = HttpServer::new(move || crm_http::app(state.clone()));
+    let server = match tls {
+        Some(config) => server.listen_rustls_0_23(listener, config)?,
+        None => server.listen(listener)?,
+    };
+    server.run().await?;
     Ok(())
 }

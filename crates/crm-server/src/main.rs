@@ -83,11 +83,28 @@ enum AdminCommand {
     },
 }
 
+/// The log filter from `CRM_LOG`, else `RUST_LOG`, else `info` (directives
+/// as in `RUST_LOG`: `warn`, `crm_http=debug,info`). A filter that does not
+/// parse is reported and replaced by `info` rather than ignored silently.
 fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("CRM_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    use tracing_subscriber::EnvFilter;
+    let (name, value) = ["CRM_LOG", "RUST_LOG"]
+        .into_iter()
+        .find_map(|name| {
+            std::env::var(name)
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+                .map(|v| (name, v))
+        })
+        .unwrap_or(("default", "info".to_owned()));
+    let filter = EnvFilter::try_new(&value).unwrap_or_else(|err| {
+        eprintln!("{name}={value:?} is not a log filter ({err}); logging at info");
+        EnvFilter::new("info")
+    });
     tracing_subscriber::fmt()
         .with_env_filter(filter)
+        // Colours only on a terminal: a log file or collector gets plain text.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .init();
 }

@@ -27,6 +27,30 @@ pub struct Settings {
     pub import_dir: PathBuf,
     /// `CRM_IMPORT_MAX_MB`, default 1024: the largest import file accepted.
     pub import_max_mb: u64,
+    /// `CRM_TLS_CERT` and `CRM_TLS_KEY`: serve HTTPS with this certificate
+    /// chain and private key (PEM files); both or neither.
+    pub tls: Option<TlsFiles>,
+}
+
+/// The PEM files `crm serve` listens with when TLS is on.
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    /// `CRM_TLS_CERT`: the certificate chain, leaf first.
+    pub cert: PathBuf,
+    /// `CRM_TLS_KEY`: the private key (PKCS#8, PKCS#1 or SEC1).
+    pub key: PathBuf,
+}
+
+fn tls_files() -> anyhow::Result<Option<TlsFiles>> {
+    match (var("CRM_TLS_CERT"), var("CRM_TLS_KEY")) {
+        (Some(cert), Some(key)) => Ok(Some(TlsFiles {
+            cert: PathBuf::from(cert),
+            key: PathBuf::from(key),
+        })),
+        (None, None) => Ok(None),
+        (Some(_), None) => bail!("CRM_TLS_CERT is set but CRM_TLS_KEY is not: set both for HTTPS"),
+        (None, Some(_)) => bail!("CRM_TLS_KEY is set but CRM_TLS_CERT is not: set both for HTTPS"),
+    }
 }
 
 /// `imports` beside a SQLite database file, else `data/imports`.
@@ -75,6 +99,7 @@ impl Settings {
                 .transpose()
                 .context("CRM_IMPORT_MAX_MB must be a number")?
                 .unwrap_or(1024),
+            tls: tls_files()?,
         })
     }
 
