@@ -44,8 +44,10 @@ async fn custom(app: &TestApp, w: &World, key: &str, extra: Value) -> (Uuid, Uui
     let user = app
         .post("/api/v1/users")
         .token(&w.admin.token)
-        .json(&json!({"email": format!("{key}@acme.test"), "display_name": key,
-                      "password": PASSWORD, "role_id": role}))
+        .json(
+            &json!({"email": format!("{key}@acme.test"), "display_name": key,
+                      "password": PASSWORD, "role_id": role}),
+        )
         .send()
         .await
         .expect(201)
@@ -67,8 +69,10 @@ async fn a_role_that_may_manage_users_cannot_raise_itself_or_touch_admins(app: T
             .expect(403);
         app.post("/api/v1/users")
             .token(&token)
-            .json(&json!({"email": format!("x-{role}@acme.test"), "display_name": "x",
-                          "password": PASSWORD, "role_id": w.role(role)}))
+            .json(
+                &json!({"email": format!("x-{role}@acme.test"), "display_name": "x",
+                          "password": PASSWORD, "role_id": w.role(role)}),
+            )
             .send()
             .await
             .expect(403);
@@ -174,9 +178,7 @@ async fn a_role_that_may_edit_roles_cannot_widen_them_or_edit_admin(app: TestApp
         .expect(200);
 }
 
-async fn api_keys_are_bound_only_to_roles_within_their_creators_and_act_within_them(
-    app: TestApp,
-) {
+async fn api_keys_are_bound_only_to_roles_within_their_creators_and_act_within_them(app: TestApp) {
     let w = World::create(&app);
     let keys = json!({"read": "all", "create": "all"});
     let (own_role, _, token) = custom(&app, &w, "integrator", json!({"api_keys": keys})).await;
@@ -199,8 +201,10 @@ async fn api_keys_are_bound_only_to_roles_within_their_creators_and_act_within_t
     let second = app
         .post("/api/v1/users")
         .token(&w.admin.token)
-        .json(&json!({"email": "admin2@acme.test", "display_name": "admin2",
-                      "password": PASSWORD, "role_id": w.role("admin")}))
+        .json(
+            &json!({"email": "admin2@acme.test", "display_name": "admin2",
+                      "password": PASSWORD, "role_id": w.role("admin")}),
+        )
         .send()
         .await
         .expect(201)
@@ -260,8 +264,10 @@ async fn the_last_active_admin_cannot_be_demoted_or_deactivated(app: TestApp) {
     let second = app
         .post("/api/v1/users")
         .token(&w.admin.token)
-        .json(&json!({"email": "admin2@acme.test", "display_name": "admin2",
-                      "password": PASSWORD, "role_id": w.role("admin")}))
+        .json(
+            &json!({"email": "admin2@acme.test", "display_name": "admin2",
+                      "password": PASSWORD, "role_id": w.role("admin")}),
+        )
         .send()
         .await
         .expect(201)
@@ -315,9 +321,12 @@ async fn operators_reset_a_password_and_grant_admin_from_the_shell(app: TestApp)
         .await
         .expect(200);
     login("admin@acme.test", PASSWORD).await.expect(401);
-    let short = crm_server::provision::reset_password(&mut app.conn(), "acme", "rep1@acme.test", "short");
+    let short =
+        crm_server::provision::reset_password(&mut app.conn(), "acme", "rep1@acme.test", "short");
     assert!(short.is_err(), "passwords keep their minimum length");
-    assert!(crm_server::provision::grant_admin(&mut app.conn(), "acme", "nobody@acme.test").is_err());
+    assert!(
+        crm_server::provision::grant_admin(&mut app.conn(), "acme", "nobody@acme.test").is_err()
+    );
 
     // All admins gone: the operator makes a rep an admin.
     app.get("/api/v1/roles")
@@ -381,7 +390,11 @@ async fn reps_cannot_move_customers_into_teams_outside_their_scope(app: TestApp)
         .send()
         .await
         .expect(200);
-    assert_eq!(batch.body["results"][0]["status"], "failed", "{}", batch.body);
+    assert_eq!(
+        batch.body["results"][0]["status"], "failed",
+        "{}",
+        batch.body
+    );
     // The manager still sees it.
     app.get(&path)
         .token(&w.manager1.token)
@@ -417,4 +430,81 @@ async fn reps_cannot_move_customers_into_teams_outside_their_scope(app: TestApp)
         .send()
         .await
         .expect(200);
+}
+
+/// `crm admin reset-password` and `grant-admin` through the real binary.
+fn recovery_commands_work_through_the_binary(postgres: bool) {
+    use crm_tests::server::run;
+    let db = crm_tests::TestDb::empty(postgres);
+    let env = [
+        ("CRM_DATABASE_URL", db.url()),
+        ("CRM_JWT_SECRET", "e2e-secret-e2e-secret-e2e-secret-42"),
+    ];
+    let (ok, out) = run(
+        &[
+            "admin",
+            "create-workspace",
+            "--slug",
+            "acme",
+            "--name",
+            "Acme",
+            "--admin-email",
+            "boss@acme.test",
+            "--admin-password",
+            "the-first-password",
+        ],
+        &env,
+    );
+    assert!(ok, "{out}");
+    let reset = [
+        "admin",
+        "reset-password",
+        "--workspace",
+        "acme",
+        "--email",
+        "boss@acme.test",
+    ];
+    let mut with_password = env.to_vec();
+    with_password.push(("CRM_NEW_PASSWORD", "the-second-password"));
+    let (ok, out) = run(&reset, &with_password);
+    assert!(ok && out.contains("new password set"), "{out}");
+    let (ok, out) = run(&reset, &env);
+    assert!(
+        !ok && out.contains("--password"),
+        "no password given: {out}"
+    );
+    let (ok, out) = run(&[&reset[..], &["--password", "short"]].concat(), &env);
+    assert!(!ok && out.contains("password"), "{out}");
+    let grant = ["admin", "grant-admin", "--workspace", "acme", "--email"];
+    let (ok, out) = run(&[&grant[..], &["nobody@acme.test"]].concat(), &env);
+    assert!(!ok && out.contains("no user nobody@acme.test"), "{out}");
+    let (ok, out) = run(&[&grant[..], &["boss@acme.test"]].concat(), &env);
+    assert!(ok && out.contains("is now an administrator"), "{out}");
+
+    let pool = crm_db::connect_pool(db.url(), 1).expect("pool");
+    let mut conn = pool.get().expect("connection");
+    let ws = crm_db::workspaces::find_by_slug(&mut conn, "acme")
+        .expect("read")
+        .expect("workspace");
+    let user = crm_db::users::find_by_email(&mut conn, ws.id.0, "boss@acme.test")
+        .expect("read")
+        .expect("user");
+    assert!(crm_http::security::verify_password(
+        "the-second-password",
+        &user.password_hash
+    ));
+    assert!(!crm_http::security::verify_password(
+        "the-first-password",
+        &user.password_hash
+    ));
+}
+
+#[test]
+fn recovery_commands_work_through_the_binary_on_sqlite() {
+    recovery_commands_work_through_the_binary(false);
+}
+
+#[test]
+fn recovery_commands_work_through_the_binary_on_postgres() {
+    recovery_commands_work_through_the_binary(true);
 }

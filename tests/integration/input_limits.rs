@@ -48,8 +48,10 @@ async fn dates_outside_1900_to_2200_are_refused_naming_the_field(app: TestApp) {
         names(
             app.post("/api/v1/deals")
                 .token(t)
-                .json(&json!({"customer_id": customer, "name": "d", "expected_close_date": date,
-                              "amount": {"amount_minor": 100, "currency": "CNY"}}))
+                .json(
+                    &json!({"customer_id": customer, "name": "d", "expected_close_date": date,
+                              "amount": {"amount_minor": 100, "currency": "CNY"}}),
+                )
                 .send()
                 .await,
             "expected_close_date",

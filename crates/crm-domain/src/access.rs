@@ -138,7 +138,9 @@ impl Permissions {
         let mut both = Permissions::default();
         for object in ObjectType::ALL {
             for action in Action::ALL {
-                let scope = self.scope(*object, *action).min(other.scope(*object, *action));
+                let scope = self
+                    .scope(*object, *action)
+                    .min(other.scope(*object, *action));
                 if scope != Scope::None {
                     both.set(*object, *action, scope);
                 }
@@ -365,11 +367,18 @@ mod tests {
     fn a_scope_places_records_only_in_teams_it_reaches() {
         let p = principal();
         let own_team = p.team_id;
-        let below = p.subtree_team_ids.iter().copied().find(|t| Some(*t) != own_team);
+        let below = p
+            .subtree_team_ids
+            .iter()
+            .copied()
+            .find(|t| Some(*t) != own_team);
         let elsewhere = Some(Uuid::from_u128(0xdead));
         for scope in [Scope::Own, Scope::Team] {
             assert!(scope.may_place(&p, own_team));
-            assert!(!scope.may_place(&p, elsewhere), "{scope:?} into another team");
+            assert!(
+                !scope.may_place(&p, elsewhere),
+                "{scope:?} into another team"
+            );
             assert!(!scope.may_place(&p, None), "{scope:?} out of every team");
             assert!(!scope.may_place(&p, below));
         }

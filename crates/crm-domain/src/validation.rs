@@ -55,6 +55,31 @@ impl FieldErrors {
     }
 }
 
+/// The years a business date may fall in: anything outside is a typo or a
+/// probe (year 20260 instead of 2026), not a customer's order or birthday.
+pub const DATE_YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+
+/// A calendar date within [`DATE_YEARS`].
+pub fn sane_date(date: chrono::NaiveDate) -> Result<chrono::NaiveDate, String> {
+    use chrono::Datelike;
+    if DATE_YEARS.contains(&date.year()) {
+        Ok(date)
+    } else {
+        Err(format!(
+            "must be between the years {} and {}",
+            DATE_YEARS.start(),
+            DATE_YEARS.end()
+        ))
+    }
+}
+
+/// A point in time whose (UTC) date is within [`DATE_YEARS`].
+pub fn sane_time<T: chrono::TimeZone>(
+    at: chrono::DateTime<T>,
+) -> Result<chrono::DateTime<T>, String> {
+    sane_date(at.naive_utc().date()).map(|_| at)
+}
+
 /// Checks a trimmed single-line text (a name, a title, a code): its length
 /// in characters (not bytes: names are often Chinese), and that it holds no
 /// control character (not even tab or line feed) and no bidirectional
@@ -108,6 +133,22 @@ fn checked_text(value: &str, min: usize, max: usize, multiline: bool) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_outside_1900_to_2200_are_refused() {
+        let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).expect("valid date");
+        assert!(sane_date(day(1900, 1, 1)).is_ok());
+        assert!(sane_date(day(2200, 12, 31)).is_ok());
+        assert!(sane_date(day(1899, 12, 31)).is_err());
+        assert!(sane_date(day(2201, 1, 1)).is_err());
+        assert!(sane_date(day(20260, 3, 1)).is_err());
+        let late = day(2200, 12, 31)
+            .and_hms_opt(23, 59, 59)
+            .expect("valid time")
+            .and_utc();
+        assert!(sane_time(late).is_ok());
+        assert!(sane_time(late + chrono::Duration::seconds(1)).is_err());
+    }
 
     #[test]
     fn bounded_text_counts_characters_not_bytes() {

@@ -8,7 +8,7 @@ use crm_api_types::auth::{
     UserSummary, WorkspaceSummary,
 };
 use crm_db::AnyConnection;
-use crm_db::auth::{blocked_until, clear_failures, record_failure};
+use crm_db::auth::{clear_failures, release_attempt};
 use uuid::Uuid;
 
 use crate::caller::{AuthVia, Caller};
@@ -17,20 +17,11 @@ use crate::extract::ApiJson;
 use crate::refresh_cookie::{self, OptionalJson};
 use crate::security::{hash_password, random_token, sha256_hex, verify_password};
 use crate::state::AppState;
+use crate::throttle::{self, Counter, account_key, client_address};
 
 /// Verified against when the account does not exist, so both cases cost the same.
 static DUMMY_HASH: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| hash_password("not-a-real-password").unwrap_or_default());
-
-fn client_address(req: &HttpRequest, trust_proxy: bool) -> String {
-    let info = req.connection_info();
-    let addr = if trust_proxy {
-        info.realip_remote_addr().map(str::to_owned)
-    } else {
-        req.peer_addr().map(|a| a.ip().to_string())
-    };
-    addr.unwrap_or_else(|| "unknown".to_owned())
-}
 
 /// Issues an access token and a refresh token in the given family.
 fn issue_tokens(
@@ -121,16 +112,17 @@ pub async fn login(
                 || body.workspace.clone().unwrap_or_default(),
                 |w| w.id.to_string(),
             );
-            let keys = [
-                format!("account:{workspace_key}:{email}"),
-                format!("address:{address}"),
-            ];
-            if let Some(until) = blocked_until(conn, &keys)? {
-                let seconds = (until - crm_db::time::now()).num_seconds().max(1);
-                return Err(ApiError::TooManyRequests {
-                    retry_after: seconds,
-                });
-            }
+            let account = account_key(&workspace_key, &email);
+            let address = Counter::SignInAddress.key(&address);
+            // Counted before the password is checked: concurrent guesses
+            // beyond the limit get 429 without a check.
+            throttle::count(
+                conn,
+                &[
+                    (&account, inner.account_throttle),
+                    (&address, inner.address_throttle),
+                ],
+            )?;
             let user = match &workspace {
                 Some(w) => crm_db::users::find_by_email(conn, w.id.0, &email)?,
                 None => None,
@@ -142,22 +134,12 @@ pub async fn login(
             let (Some(workspace), Some(user), true) =
                 (workspace, user.filter(|u| u.active), password_ok)
             else {
-                for key in &keys {
-                    record_failure(
-                        conn,
-                        key,
-                        if key.starts_with("account:") {
-                            inner.account_throttle
-                        } else {
-                            inner.address_throttle
-                        },
-                    )?;
-                }
                 return Err(ApiError::Unauthorized(
                     "wrong workspace, e-mail or password".into(),
                 ));
             };
-            clear_failures(conn, &keys[0])?;
+            clear_failures(conn, &account)?;
+            release_attempt(conn, &address)?;
             issue_tokens(conn, &inner, workspace.id.0, user.id.0, Uuid::now_v7())
         })
         .await?;
@@ -195,33 +177,22 @@ pub async fn refresh(
         ApiError::validation("refresh_token", "is required (or the crm_refresh cookie)")
     })?;
     let inner = state.clone();
+    let throttle_key = Counter::RefreshAddress.key(&client_address(&req, state.trust_proxy));
     let invalid =
         || ApiError::Unauthorized("the refresh token is invalid, expired or revoked".into());
     let outcome = state
         .db(move |conn| {
-            let Some(token) = crm_db::auth::find_refresh(conn, &sha256_hex(&presented))? else {
-                return Ok(Err(invalid()));
-            };
-            let reused = token.used_at.is_some() || !crm_db::auth::spend_refresh(conn, token.id.0)?;
-            if reused || token.revoked_at.is_some() {
-                crm_db::auth::revoke_family(conn, token.workspace_id.0, token.family_id.0)?;
-                return Ok(Err(invalid()));
-            }
-            if token.expires_at <= crm_db::time::now() {
-                return Ok(Err(invalid()));
-            }
-            match crm_db::users::find(conn, token.workspace_id.0, token.user_id.0) {
-                Ok(user) if user.active => {}
-                _ => return Ok(Err(invalid())),
-            }
-            issue_tokens(
-                conn,
-                &inner,
-                token.workspace_id.0,
-                token.user_id.0,
-                token.family_id.0,
-            )
-            .map(Ok)
+            throttle::check(conn, &throttle_key)?;
+            let outcome = refresh_tokens(conn, &inner, &presented, invalid);
+            Ok(match outcome? {
+                Err(refused) => Err(throttle::failed(
+                    conn,
+                    &throttle_key,
+                    inner.address_throttle,
+                    refused,
+                )),
+                ok => ok,
+            })
         })
         .await?;
     // Revocations above are committed even though the answer is 401.
@@ -231,6 +202,39 @@ pub async fn refresh(
         outcome?,
         from_cookie,
     ))
+}
+
+/// Spends a refresh token and issues new tokens; `Ok(Err)` for a refused
+/// token (whose family may have been revoked: that must be committed).
+fn refresh_tokens(
+    conn: &mut AnyConnection,
+    inner: &AppState,
+    presented: &str,
+    invalid: impl Fn() -> ApiError,
+) -> Result<Result<TokenResponse, ApiError>, ApiError> {
+    let Some(token) = crm_db::auth::find_refresh(conn, &sha256_hex(presented))? else {
+        return Ok(Err(invalid()));
+    };
+    let reused = token.used_at.is_some() || !crm_db::auth::spend_refresh(conn, token.id.0)?;
+    if reused || token.revoked_at.is_some() {
+        crm_db::auth::revoke_family(conn, token.workspace_id.0, token.family_id.0)?;
+        return Ok(Err(invalid()));
+    }
+    if token.expires_at <= crm_db::time::now() {
+        return Ok(Err(invalid()));
+    }
+    match crm_db::users::find(conn, token.workspace_id.0, token.user_id.0) {
+        Ok(user) if user.active => {}
+        _ => return Ok(Err(invalid())),
+    }
+    issue_tokens(
+        conn,
+        inner,
+        token.workspace_id.0,
+        token.user_id.0,
+        token.family_id.0,
+    )
+    .map(Ok)
 }
 
 /// Sign out: revokes the refresh token's whole family and clears the cookie.

@@ -81,6 +81,28 @@ enum AdminCommand {
         #[arg(long)]
         admin_password: String,
     },
+    /// Set a user's password (at least 10 characters), reactivate them, sign
+    /// them out everywhere and lift any sign-in block on their account.
+    ResetPassword {
+        /// The workspace's slug.
+        #[arg(long)]
+        workspace: String,
+        #[arg(long)]
+        email: String,
+        /// The new password; read from CRM_NEW_PASSWORD when not given
+        /// (keeps it out of the process list and shell history).
+        #[arg(long, env = "CRM_NEW_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+    /// Make a user an active administrator of their workspace (recovers a
+    /// workspace whose admins are gone).
+    GrantAdmin {
+        /// The workspace's slug.
+        #[arg(long)]
+        workspace: String,
+        #[arg(long)]
+        email: String,
+    },
 }
 
 /// The log filter from `CRM_LOG`, else `RUST_LOG`, else `info` (directives
@@ -145,6 +167,29 @@ fn main() -> anyhow::Result<()> {
                 started.elapsed().as_secs_f64()
             );
             println!("{}", demo::logins_text());
+            Ok(())
+        }
+        Command::Admin {
+            command:
+                AdminCommand::ResetPassword {
+                    workspace,
+                    email,
+                    password,
+                },
+        } => {
+            let (pool, _) = open_database(&settings)?;
+            let mut conn = pool.get()?;
+            let user = provision::reset_password(&mut conn, &workspace, &email, &password)?;
+            println!("new password set for {} in {workspace}", user.email);
+            Ok(())
+        }
+        Command::Admin {
+            command: AdminCommand::GrantAdmin { workspace, email },
+        } => {
+            let (pool, _) = open_database(&settings)?;
+            let mut conn = pool.get()?;
+            let user = provision::grant_admin(&mut conn, &workspace, &email)?;
+            println!("{} is now an administrator of {workspace}", user.email);
             Ok(())
         }
         Command::Admin {
