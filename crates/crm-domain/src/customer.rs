@@ -3,9 +3,14 @@
 
 /// Declares a string-backed enum with `ALL`, `as_str` and `parse`, and the
 /// serde/OpenAPI derives every vocabulary shares.
+///
+/// The wire names are taken as `tt`, not `literal`: a `literal` fragment reaches
+/// the derives wrapped in an invisible group, which utoipa's serde-attribute
+/// reader skips, so the schema would list the Rust variant names instead of
+/// the values serde actually reads and writes.
 #[macro_export]
 macro_rules! string_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:tt),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
                  serde::Serialize, serde::Deserialize, utoipa::ToSchema)]

@@ -1,9 +1,11 @@
 //! The OpenAPI document (assembled from the handlers' annotations by
-//! utoipa-actix-web), its security scheme, and the 404/405 fallback that
-//! consults the same route list.
+//! utoipa-actix-web), its security scheme and operation ids, and the 404/405
+//! answers that consult the same route list.
 
-use actix_web::dev::ResourceDef;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ResourceDef, ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -110,8 +112,68 @@ impl Modify for CommonResponses {
     }
 }
 
+/// Names every operation `<feature>_<verb>` (`customers_list`,
+/// `customers_upsert_by_external_id`) from the first segment of its path
+/// and its handler's name, so ids are unique across the document and stable
+/// across releases (tags group operations for people and may span features:
+/// pipelines sit under `deals`). Handler names that read differently on the
+/// wire are translated once here.
+pub fn name_operations(openapi: &mut utoipa::openapi::OpenApi) {
+    for (path, item) in openapi.paths.paths.iter_mut() {
+        // `/admin/backups/…` belongs to `backups`.
+        let feature = path
+            .trim_start_matches("/api/v1/")
+            .trim_start_matches("/api/")
+            .trim_start_matches("admin/")
+            .split('/')
+            .next()
+            .unwrap_or("api")
+            .replace('-', "_");
+        let operations = [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ];
+        for operation in operations.into_iter().flatten() {
+            let handler = operation.operation_id.clone().unwrap_or_default();
+            let verb = match handler.as_str() {
+                "remove" => "delete",
+                "read" => "get",
+                "put" => "upsert_by_external_id",
+                "export" => "export_csv",
+                other => other,
+            };
+            operation.operation_id = Some(
+                if verb == feature || verb.starts_with(&format!("{feature}_")) {
+                    verb.to_owned()
+                } else {
+                    format!("{feature}_{verb}")
+                },
+            );
+        }
+    }
+}
+
+/// Operation ids used more than once (empty when the document is sound).
+pub fn duplicate_operation_ids(openapi: &utoipa::openapi::OpenApi) -> Vec<String> {
+    let mut seen = std::collections::BTreeMap::<String, usize>::new();
+    for item in openapi.paths.paths.values() {
+        let operations = [&item.get, &item.post, &item.put, &item.patch, &item.delete];
+        for operation in operations.into_iter().flatten() {
+            let id = operation.operation_id.clone().unwrap_or_default();
+            *seen.entry(id).or_default() += 1;
+        }
+    }
+    seen.into_iter()
+        .filter(|(_, n)| *n > 1)
+        .map(|(id, _)| id)
+        .collect()
+}
+
 /// Every documented path with its methods, to tell 404 from 405.
-pub struct RouteTable(Vec<(ResourceDef, Vec<String>)>);
+pub struct RouteTable(Vec<(ResourceDef, usize, Vec<String>)>);
 
 impl RouteTable {
     pub fn new(api: &utoipa::openapi::OpenApi) -> Self {
@@ -131,19 +193,64 @@ impl RouteTable {
                 .filter(|(present, _)| *present)
                 .map(|(_, m)| m.to_owned())
                 .collect();
-                (ResourceDef::new(path.as_str()), methods)
+                let variables = path.matches('{').count();
+                (ResourceDef::new(path.as_str()), variables, methods)
             })
             .collect();
         Self(routes)
     }
 
+    /// The methods of the most specific documented path matching `path`:
+    /// `/customers/batch` is a path of its own, not an id of `/customers/{id}`.
     pub fn allowed(&self, path: &str) -> Vec<String> {
+        let matches: Vec<_> = self
+            .0
+            .iter()
+            .filter(|(def, _, _)| def.is_match(path))
+            .collect();
+        let Some(fewest) = matches.iter().map(|(_, n, _)| *n).min() else {
+            return Vec::new();
+        };
+        let mut allow: Vec<String> = matches
+            .into_iter()
+            .filter(|(_, n, _)| *n == fewest)
+            .flat_map(|(_, _, m)| m.clone())
+            .collect();
+        allow.dedup();
+        allow
+    }
+
+    /// True when a less specific path (`/customers/{id}`) would take a
+    /// method the path itself (`/customers/batch`) does not answer.
+    fn shadowed(&self, path: &str, method: &str) -> bool {
         self.0
             .iter()
-            .filter(|(def, _)| def.is_match(path))
-            .flat_map(|(_, m)| m.clone())
-            .collect()
+            .any(|(def, _, m)| def.is_match(path) && m.iter().any(|x| x == method))
     }
+}
+
+/// Answers 405 with the right `Allow` before routing when a fixed path
+/// (`/customers/batch`, `/customers/export`) is asked a method only its
+/// templated neighbour (`/customers/{id}`) answers; otherwise actix would
+/// route `GET /customers/batch` to `GET /customers/{id}` and refuse the id.
+pub async fn wrong_method(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    if req.path().starts_with("/api/")
+        && let Some(table) = req.app_data::<actix_web::web::Data<RouteTable>>()
+    {
+        let method = req.method().as_str();
+        let allow = table.allowed(req.path());
+        if !allow.is_empty()
+            && !allow.iter().any(|m| m == method)
+            && table.shadowed(req.path(), method)
+        {
+            let response = ApiError::MethodNotAllowed { allow }.error_response();
+            return Ok(req.into_response(response).map_into_right_body());
+        }
+    }
+    Ok(next.call(req).await?.map_into_left_body())
 }
 
 /// Unmatched requests: 405 with `Allow` when the path exists, else 404.
@@ -161,7 +268,33 @@ pub async fn fallback(
 
 /// `/api/docs` → `/api/docs/` (Swagger UI loads its assets relative to the slash).
 pub async fn docs_redirect() -> HttpResponse {
-    HttpResponse::MovedPermanently()
+    HttpResponse::PermanentRedirect()
         .insert_header(("Location", "/api/docs/"))
         .finish()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_operation_id_is_unique_and_names_its_feature() {
+        let spec = crate::openapi();
+        assert_eq!(super::duplicate_operation_ids(&spec), Vec::<String>::new());
+        let item = &spec.paths.paths["/api/v1/customers/by-external-id/{external_id}"];
+        let put = item.put.as_ref().and_then(|o| o.operation_id.as_deref());
+        assert_eq!(put, Some("customers_upsert_by_external_id"));
+        let get = item.get.as_ref().and_then(|o| o.operation_id.as_deref());
+        assert_eq!(get, Some("customers_get_by_external_id"));
+    }
+
+    #[test]
+    fn a_fixed_path_allows_its_own_methods_not_its_templated_neighbours() {
+        let table = super::RouteTable::new(&crate::openapi());
+        assert_eq!(table.allowed("/api/v1/customers/export"), ["GET"]);
+        assert_eq!(table.allowed("/api/v1/customers/batch"), ["POST"]);
+        assert!(table.shadowed("/api/v1/customers/batch", "GET"));
+        assert_eq!(
+            table.allowed("/api/v1/customers/0190a1b2-0000-7000-8000-000000000000"),
+            ["GET", "PATCH", "DELETE"]
+        );
+    }
 }

@@ -71,6 +71,7 @@ fn v1(cfg: &mut ServiceConfig<'_>) {
         .service(customers::update)
         .service(customers::remove)
         .service(customers::upsert::put)
+        .service(customers::upsert::get_by_external_id)
         .service(contacts::list)
         .service(contacts::export::export)
         .service(contacts::export::export_xlsx)
@@ -80,6 +81,7 @@ fn v1(cfg: &mut ServiceConfig<'_>) {
         .service(contacts::update)
         .service(contacts::remove)
         .service(contacts::put)
+        .service(contacts::get_by_external_id)
         .service(tags::list)
         .service(tags::create)
         .service(tags::update)
@@ -115,6 +117,7 @@ fn v1(cfg: &mut ServiceConfig<'_>) {
         .service(products::update)
         .service(products::remove)
         .service(products::put)
+        .service(products::get_by_external_id)
         .service(orders::list)
         .service(orders::export::export)
         .service(orders::export::export_xlsx)
@@ -124,6 +127,7 @@ fn v1(cfg: &mut ServiceConfig<'_>) {
         .service(orders::update)
         .service(orders::remove)
         .service(orders::put)
+        .service(orders::get_by_external_id)
         .service(pipelines::list)
         .service(pipelines::create)
         .service(pipelines::read)
@@ -137,6 +141,7 @@ fn v1(cfg: &mut ServiceConfig<'_>) {
         .service(deals::update)
         .service(deals::remove)
         .service(deals::put)
+        .service(deals::get_by_external_id)
         .service(deals::stage_changes)
         .service(leads::list)
         .service(leads::export::export)
@@ -197,6 +202,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
             .split_for_parts();
         let mut spec = spec;
         utoipa::Modify::modify(&docs::CommonResponses, &mut spec);
+        docs::name_operations(&mut spec);
         spec
     });
     SPEC.clone()
@@ -220,16 +226,17 @@ pub fn app(
         .web_dir
         .clone()
         .filter(|dir| dir.join("index.html").is_file());
-    // The docs are registered before the `/api` scope, which would otherwise claim `/api/docs/…`.
+    // The docs and their redirect are registered before the `/api` scope, which would
+    // otherwise claim `/api/docs` and `/api/docs/…` (a scope does not fall through).
     let app = App::new()
         .app_data(web::Data::new(state))
         .app_data(web::Data::new(routes))
         .app_data(web::PathConfig::default().error_handler(extract::path_error))
         .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", spec))
+        .route("/api/docs", web::get().to(docs::docs_redirect))
         .into_utoipa_app()
         .service(scope("/api").configure(api))
-        .into_app()
-        .route("/api/docs", web::get().to(docs::docs_redirect));
+        .into_app();
     // The web app comes last: `/api/…` is matched by the routes above first.
     let app = match web_dir {
         Some(dir) => app
@@ -238,6 +245,8 @@ pub fn app(
         None => app.route("/", web::get().to(web_app::index)),
     };
     app.default_service(web::to(docs::fallback))
+        // Innermost: sees the route table (app data) before routing picks `/{id}`.
+        .wrap(actix_web::middleware::from_fn(docs::wrong_method))
         .wrap(actix_web::middleware::from_fn(middleware::request_id))
         .wrap(actix_web::middleware::from_fn(headers::security_headers))
         // gzip when the client accepts it: the WASM bundle and large JSON pages.

@@ -509,3 +509,35 @@ pub async fn put(
         contact,
     ))
 }
+
+/// Read the contact with this external id (your system's key for it).
+///
+/// The same record and `ETag` as `GET /contacts/{id}`; 404 when no live contact
+/// has this key in your workspace or you may not see it.
+#[utoipa::path(
+    tag = "contacts",
+    params(("external_id" = String, Path, description = "The contact's key in your system")),
+    responses(
+        (status = 200, description = "The contact; `ETag` carries its version", body = Contact),
+        (status = 404, description = "No such contact, or not visible to you", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/contacts/by-external-id/{external_id}")]
+pub async fn get_by_external_id(
+    state: web::Data<AppState>,
+    caller: Caller,
+    external_id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let key = external_id.into_inner();
+    let record = state
+        .db(move |conn| {
+            let vis = caller.visibility(conn, ObjectType::Contacts, Action::Read)?;
+            let id = crm_db::contacts::id_by_external_id(conn, caller.workspace_id, &key)?
+                .ok_or(ApiError::NotFound)?;
+            Ok(view(crm_db::contacts::find(conn, &vis, id)?))
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(crate::extract::etag(record.version))
+        .json(record))
+}

@@ -1,10 +1,11 @@
 //! `PUT /customers/by-external-id/{external_id}`: create or update a
 //! customer by the key of the system it comes from (an ERP's customer
-//! number). Updates are merge patches like `PATCH`; a create needs `kind`
+//! number); `GET` on the same path reads it. Updates are merge patches like
+//! `PATCH`; a create needs `kind`
 //! and `name`. One transaction either way, so a retried request cannot
 //! create a second record.
 
-use actix_web::{HttpResponse, put, web};
+use actix_web::{HttpResponse, get, put, web};
 use crm_api_types::Problem;
 use crm_api_types::customers::{Customer, CustomerPatch, NewCustomer};
 use crm_db::change_log::{lock_workspace, transaction};
@@ -112,4 +113,37 @@ pub async fn put(
         customer.version,
         customer,
     ))
+}
+
+/// Read the customer with this external id (your system's key for it).
+///
+/// The same record and `ETag` as `GET /customers/{id}`; 404 when no live customer
+/// has this key in your workspace or you may not see it.
+#[utoipa::path(
+    tag = "customers",
+    params(("external_id" = String, Path, description = "The customer's key in your system")),
+    responses(
+        (status = 200, description = "The customer; `ETag` carries its version", body = Customer),
+        (status = 404, description = "No such customer, or not visible to you", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/customers/by-external-id/{external_id}")]
+pub async fn get_by_external_id(
+    state: web::Data<AppState>,
+    caller: Caller,
+    external_id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let key = external_id.into_inner();
+    let record = state
+        .db(move |conn| {
+            let vis = caller.visibility(conn, ObjectType::Customers, Action::Read)?;
+            let id = crm_db::customers::id_by_external_id(conn, caller.workspace_id, &key)?
+                .ok_or(ApiError::NotFound)?;
+            let row = crm_db::customers::find(conn, &vis, id)?;
+            super::with_tags(conn, caller.workspace_id, row)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(crate::extract::etag(record.version))
+        .json(record))
 }

@@ -336,6 +336,43 @@ pub async fn put(
     ))
 }
 
+/// Read the order with this external id (your system's key for it).
+///
+/// The same record and `ETag` as `GET /orders/{id}`; 404 when no live order
+/// has this key in your workspace or you may not see it.
+#[utoipa::path(
+    tag = "orders",
+    params(("external_id" = String, Path, description = "The order's key in your system")),
+    responses(
+        (status = 200, description = "The order; `ETag` carries its version", body = Order),
+        (status = 404, description = "No such order, or not visible to you", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/orders/by-external-id/{external_id}")]
+pub async fn get_by_external_id(
+    state: web::Data<AppState>,
+    caller: Caller,
+    external_id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let key = external_id.into_inner();
+    let record = state
+        .db(move |conn| {
+            let vis = caller.visibility(conn, ObjectType::Orders, Action::Read)?;
+            let keys = [key];
+            let found = crm_db::orders::find_by_external_ids(conn, caller.workspace_id, &keys)?;
+            let id = found
+                .first()
+                .map(|row| row.id.0)
+                .ok_or(ApiError::NotFound)?;
+            let row = crm_db::orders::find(conn, &vis, id)?;
+            with_lines(conn, caller.workspace_id, row)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(crate::extract::etag(record.version))
+        .json(record))
+}
+
 /// Create, update or upsert up to 1,000 orders in one request.
 ///
 /// Records are `OrderPatch` bodies (`id` added in `update` mode); customers

@@ -309,6 +309,39 @@ pub async fn put(
     ))
 }
 
+/// Read the product with this external id (your system's key for it).
+///
+/// The same record and `ETag` as `GET /products/{id}`; 404 when no live product
+/// has this key in your workspace or you may not see it.
+#[utoipa::path(
+    tag = "products",
+    params(("external_id" = String, Path, description = "The product's key in your system")),
+    responses(
+        (status = 200, description = "The product; `ETag` carries its version", body = Product),
+        (status = 404, description = "No such product, or not visible to you", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/products/by-external-id/{external_id}")]
+pub async fn get_by_external_id(
+    state: web::Data<AppState>,
+    caller: Caller,
+    external_id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(ObjectType::Products, Action::Read)?;
+    let key = external_id.into_inner();
+    let record = state
+        .db(move |conn| {
+            let keys = [key];
+            let found = crm_db::products::find_by_external_ids(conn, caller.workspace_id, &keys)?;
+            found.into_iter().next().ok_or(ApiError::NotFound)
+        })
+        .await?;
+    let record = view(record);
+    Ok(HttpResponse::Ok()
+        .insert_header(crate::extract::etag(record.version))
+        .json(record))
+}
+
 /// Create, update or upsert up to 1,000 products in one request.
 ///
 /// Records are `ProductPatch` bodies (`id` added in `update` mode). Written
