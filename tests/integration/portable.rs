@@ -317,7 +317,48 @@ async fn an_admin_backs_up_their_workspace_only_and_downloads_an_importable_arch
     );
 }
 
+async fn a_run_a_stopped_server_left_unfinished_is_failed_at_the_next_start(app: TestApp) {
+    let w = World::create(&app);
+    let id = {
+        let mut conn = app.conn();
+        let run = crm_db::backups::insert(&mut conn, w.ws, w.admin.id).expect("run");
+        crm_db::backups::start(&mut conn, w.ws, run.id.0).expect("running");
+        run.id.0
+    };
+    let location = format!("/api/v1/admin/backups/{id}");
+    let before = app
+        .get(&location)
+        .token(&w.admin.token)
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(before.body["status"], "running");
+    assert_eq!(
+        crm_http::backups::fail_abandoned(&app.state).expect("sweep"),
+        1
+    );
+    let after = app
+        .get(&location)
+        .token(&w.admin.token)
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(after.body["status"], "failed");
+    assert!(
+        after.body["failure"]
+            .as_str()
+            .is_some_and(|f| f.contains("stopped"))
+    );
+    assert_eq!(after.body["download_url"], Value::Null);
+    app.get(&format!("{location}/download"))
+        .token(&w.admin.token)
+        .send()
+        .await
+        .expect(409);
+}
+
 both!(
+    a_run_a_stopped_server_left_unfinished_is_failed_at_the_next_start,
     the_archive_holds_every_workspace_table_with_the_databases_columns,
     an_admin_backs_up_their_workspace_only_and_downloads_an_importable_archive,
 );
