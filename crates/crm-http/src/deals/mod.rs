@@ -353,7 +353,7 @@ pub async fn get_by_external_id(
         })
         .await?;
     Ok(HttpResponse::Ok()
-        .insert_header(crate::extract::etag(record.version))
+        .insert_header(etag(record.version))
         .json(record))
 }
 

@@ -338,7 +338,7 @@ pub async fn get_by_external_id(
         .await?;
     let record = view(record);
     Ok(HttpResponse::Ok()
-        .insert_header(crate::extract::etag(record.version))
+        .insert_header(etag(record.version))
         .json(record))
 }
 
