@@ -123,6 +123,10 @@ async fn the_web_app_gets_its_policy_and_its_files_keep_their_caching(app: TestA
         assert_hardened(&page, APP_CSP);
         assert!(page.bytes.starts_with(b"<!doctype html>"), "{path}");
     }
+    let head = app.request(actix_web::http::Method::HEAD, "/customers/x");
+    let head = head.send().await.expect(200);
+    assert!(head.bytes.is_empty(), "HEAD of the app's index has no body");
+    assert_eq!(head.header("content-security-policy"), Some(APP_CSP));
     let script = app.get("/boot.js").send().await.expect(200);
     assert_hardened(&script, APP_CSP);
     assert_eq!(
