@@ -212,3 +212,72 @@ pub fn execute(conn: &mut AnyConnection, sql: &str, binds: Vec<Val>) -> Portable
         AnyConnection::Sqlite(c) => bind_all(query.into_boxed::<Sqlite>(), binds).execute(c)?,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn column(name: &str, kind: Kind, nullable: bool) -> Column {
+        Column {
+            name: name.into(),
+            kind,
+            nullable,
+        }
+    }
+
+    fn spec(columns: Vec<Column>) -> TableSpec {
+        TableSpec {
+            name: "t",
+            key: &["id"],
+            deferred: &[],
+            columns,
+        }
+    }
+
+    #[test]
+    fn both_backends_renderings_of_a_row_become_one_form() {
+        let t = spec(vec![
+            column("id", Kind::Uuid, false),
+            column("active", Kind::Bool, false),
+            column("at", Kind::Timestamp, false),
+            column("score", Kind::Double, true),
+            column("doc", Kind::Json, false),
+        ]);
+        let sqlite = canonical_row(
+            &t,
+            r#"["0190A6B2-0000-7000-8000-000000000001", 1, "2026-03-01 08:09:10.5", 2.0, {"a": [1]}]"#,
+        )
+        .expect("sqlite row");
+        let postgres = canonical_row(
+            &t,
+            r#"["0190a6b2-0000-7000-8000-000000000001", true, "2026-03-01T08:09:10.5", 2, {"a": [1]}]"#,
+        )
+        .expect("postgres row");
+        assert_eq!(sqlite, postgres);
+        assert_eq!(sqlite["at"], "2026-03-01T08:09:10.500000");
+        assert_eq!(sqlite["active"], true);
+    }
+
+    #[test]
+    fn values_are_checked_against_their_column() {
+        let money = column("amount_minor", Kind::BigInt, false);
+        assert!(matches!(
+            to_val(&money, &serde_json::json!(9_007_199_254_740_993_i64)),
+            Ok(Val::BigInt(Some(9_007_199_254_740_993)))
+        ));
+        assert!(to_val(&money, &Value::Null).is_err(), "not null");
+        assert!(to_val(&money, &serde_json::json!("12")).is_err());
+        let small = column("rfm_r", Kind::SmallInt, true);
+        assert!(to_val(&small, &serde_json::json!(70_000)).is_err());
+        assert!(matches!(
+            to_val(&small, &Value::Null),
+            Ok(Val::SmallInt(None))
+        ));
+        let at = column("at", Kind::Timestamp, false);
+        assert!(matches!(
+            to_val(&at, &serde_json::json!("2026-03-01T08:09:10.000001")),
+            Ok(Val::Timestamp(Some(_)))
+        ));
+        assert!(to_val(&at, &serde_json::json!("yesterday")).is_err());
+    }
+}
