@@ -166,13 +166,17 @@ pub fn connect_pool(url: &str, max_size: u32) -> Result<DbPool, String> {
     SqlitePragmas
         .on_acquire(&mut probe)
         .map_err(|e| e.to_string())?;
-    drop(probe);
-    Pool::builder()
+    // The probe stays open while the pool opens its connections at once: a
+    // SQLite file whose last connection closed has its WAL index rebuilt by
+    // the next one to open, and the others would wait on that.
+    let pool = Pool::builder()
         .max_size(max_size)
         .connection_timeout(Duration::from_secs(10))
         .connection_customizer(Box::new(SqlitePragmas))
         .build(manager)
-        .map_err(|e| format!("cannot build the connection pool: {e}"))
+        .map_err(|e| format!("cannot build the connection pool: {e}"));
+    drop(probe);
+    pool
 }
 
 #[cfg(test)]
