@@ -19,6 +19,7 @@ both!(
     a_token_from_the_cookie_needs_the_same_origin_signals,
     sign_out_by_cookie_revokes_the_family_and_clears_the_cookie,
     head_answers_wherever_get_does_without_a_body,
+    the_cookie_is_secure_except_over_plain_http_to_another_machine,
 );
 
 fn assert_hardened(resp: &Resp, csp: &str) {
@@ -296,4 +297,34 @@ async fn head_answers_wherever_get_does_without_a_body(app: TestApp) {
     }
     let refused = app.request(actix_web::http::Method::HEAD, "/api/v1/customers");
     assert_eq!(refused.send().await.status.as_u16(), 401);
+}
+
+/// Browsers keep `Secure` cookies from HTTPS and from this machine only; a
+/// plain-HTTP intranet address gets the cookie without `Secure` (or the web
+/// app would be signed out at every reload there).
+async fn the_cookie_is_secure_except_over_plain_http_to_another_machine(app: TestApp) {
+    World::create(&app);
+    for (host, proto, secure) in [
+        ("127.0.0.1:8080", None, true),
+        ("localhost:8080", None, true),
+        ("crm.intranet:8080", Some("https"), true),
+        ("crm.intranet:8080", None, false),
+        ("192.168.1.20:8080", None, false),
+    ] {
+        let mut req = app
+            .post("/api/v1/auth/login")
+            .header("Host", host)
+            .header("X-Refresh-Cookie", "1")
+            .json(&json!({"workspace": "acme", "email": "rep1@acme.test", "password": PASSWORD}));
+        if let Some(proto) = proto {
+            req = req.header("X-Forwarded-Proto", proto);
+        }
+        let (_, attributes) = set_cookie(&req.send().await.expect(200));
+        assert_eq!(
+            attributes.iter().any(|a| a == "Secure"),
+            secure,
+            "{host} {proto:?}: {attributes:?}"
+        );
+        assert!(attributes.iter().any(|a| a == "HttpOnly"));
+    }
 }
