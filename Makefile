@@ -105,7 +105,8 @@ bench:
 	$(CARGO) run --release -p crm-tests --bin bench
 
 openapi:
-	$(CARGO) run -q -p crm-server --bin crm -- openapi > openapi/openapi.json
+	$(CARGO) run -q -p crm-server --bin crm -- openapi > openapi/openapi.json.tmp
+	mv openapi/openapi.json.tmp openapi/openapi.json
 
 clean:
 	$(CARGO) clean
