@@ -1,4 +1,4 @@
-//! Progress of long CLI work (backup, restore, workspace export and import):
+//! Progress of long CLI work (backup, restore, workspace export and import, demo):
 //! an `indicatif` bar with the count, rate and time left when stderr is a
 //! terminal, and a plain `tracing` line every two seconds otherwise (logs,
 //! CI, pipes).

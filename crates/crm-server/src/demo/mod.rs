@@ -11,6 +11,7 @@ pub mod orders;
 mod sales;
 mod words;
 
+use crate::progress::{Progress, Unit};
 use buffers::{CustomerBatch, Growth};
 use words::{FOREIGN, GIVEN, PROVINCES, SURNAMES, TAGS, WORDS, industry_word};
 
@@ -317,7 +318,11 @@ fn insert_orders(
     crm_db::batch::record_changes(conn, ws, crm_db::change_log::PRODUCT, None, &changes)?;
     let (mut rows, mut lines, mut serial, mut total) = (Vec::new(), Vec::new(), 0, 0);
     let mut growth = Growth::default();
+    // Counted by customer: how many orders each gets is only known as it goes.
+    let mut progress = Progress::new("orders of customers", Unit::Rows);
+    progress.set_total(customers.len() as u64);
     for (n, c) in customers.iter().enumerate() {
+        progress.set(n as u64 + 1);
         // One stream per customer: the history does not depend on the others.
         let mut rng =
             StdRng::seed_from_u64(SEED ^ (n as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
@@ -342,6 +347,7 @@ fn insert_orders(
             lines.clear();
         }
     }
+    progress.finish();
     Ok(total)
 }
 
@@ -375,7 +381,10 @@ fn insert_customers(
         Default::default();
     let mut districts: std::collections::HashMap<String, Vec<crm_db::regions::RegionRow>> =
         Default::default();
+    let mut progress = Progress::new("customers", Unit::Rows);
+    progress.set_total(count as u64);
     for n in 0..count {
+        progress.set(n as u64);
         let owner = &users[owners[owner_pick.sample(rng)].0];
         let is_person = rng.random_bool(0.2);
         let industry = *pick(rng, &Industry::ALL[..16]);
@@ -569,5 +578,7 @@ fn insert_customers(
         }
     }
     batch.flush(conn, ws)?;
+    progress.set(count as u64);
+    progress.finish();
     Ok(written)
 }
