@@ -24,6 +24,7 @@ pub mod deals;
 pub mod error;
 pub mod idempotency;
 pub mod imports;
+pub mod jobs;
 pub mod leads;
 pub mod metrics;
 pub mod migrate;

@@ -1,7 +1,7 @@
 //! Diesel table definitions, one per migration table, shared by both backends.
 
-mod jobs;
-pub use jobs::{import_errors, imports};
+mod work;
+pub use work::{import_errors, imports, jobs};
 
 diesel::table! {
     use diesel::sql_types::*;
@@ -596,4 +596,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     clv_models,
     imports,
     import_errors,
+    jobs,
 );

@@ -174,7 +174,13 @@ pub fn tables() -> Vec<TableSpec> {
 }
 
 /// Tables with a `workspace_id` that an archive leaves out, and why.
-pub const LEFT_OUT: &[(&str, &str)] = &[(
-    "backups",
-    "runs of this server's backups: their archives stay on the server that made them",
-)];
+pub const LEFT_OUT: &[(&str, &str)] = &[
+    (
+        "backups",
+        "runs of this server's backups: their archives stay on the server that made them",
+    ),
+    (
+        "jobs",
+        "this server's queue of background work: it refers to files and runs on this server",
+    ),
+];

@@ -1,5 +1,5 @@
-//! The tables of background jobs (CSV imports), kept apart from the
-//! business tables of `schema`.
+//! The tables of background work (CSV imports and the durable `jobs`
+//! queue), kept apart from the business tables of `schema`.
 
 diesel::table! {
     use diesel::sql_types::*;
@@ -45,5 +45,29 @@ diesel::table! {
         row_number -> BigInt,
         errors -> DbJson,
         cells -> DbJson,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::{DbJson, DbUuid};
+
+    jobs (workspace_id, id) {
+        workspace_id -> DbUuid,
+        id -> DbUuid,
+        kind -> Text,
+        payload -> DbJson,
+        unique_key -> Nullable<Text>,
+        status -> Text,
+        priority -> Integer,
+        run_at -> Timestamp,
+        attempts -> Integer,
+        max_attempts -> Integer,
+        locked_by -> Nullable<Text>,
+        locked_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
     }
 }
