@@ -1,0 +1,25 @@
+//! The CRM's application core, between the transports (`crm-http`,
+//! `crm-server`'s commands, the job workers) and the database (`crm-db`).
+//!
+//! It owns:
+//! - **use cases** as plain functions `(conn, &Actor, input) -> Result<View, AppError>`,
+//!   one module per feature with the same name as in the other crates
+//!   (so far `analytics::clv`; the rest still lives in `crm-http` and moves
+//!   here feature by feature);
+//! - **jobs**: the runner that claims durable jobs from `crm_db::jobs`,
+//!   runs the handler registered for each kind under a lease it keeps
+//!   extending, and records success, a retry with backoff, or death;
+//! - later, **events**: the change log read as an outbox by consumers.
+//!
+//! [`Actor`] says who acts and through which channel; [`AppError`] says
+//! what went wrong in domain words, and only `crm-http` turns it into a
+//! status code. Nothing here knows HTTP: `make lint` fails if this crate
+//! depends on actix.
+
+pub mod actor;
+pub mod analytics;
+pub mod error;
+pub mod jobs;
+
+pub use actor::{Actor, Via};
+pub use error::AppError;
