@@ -192,19 +192,27 @@ fn api(cfg: &mut ServiceConfig<'_>) {
         .service(scope("/v1").configure(v1));
 }
 
-/// The OpenAPI document, as served at `/api/openapi.json` and committed at `openapi/openapi.json`.
-pub fn openapi() -> utoipa::openapi::OpenApi {
+/// The operations as the handlers' annotations declare them, with their
+/// operation ids: what the route table (404 / 405) is built from.
+pub(crate) fn documented() -> utoipa::openapi::OpenApi {
     static SPEC: std::sync::LazyLock<utoipa::openapi::OpenApi> = std::sync::LazyLock::new(|| {
-        let (_, spec) = App::new()
+        let (_, mut spec) = App::new()
             .into_utoipa_app()
             .openapi(docs::ApiDoc::openapi())
             .service(scope("/api").configure(api))
             .split_for_parts();
-        let mut spec = spec;
-        utoipa::Modify::modify(&docs::CommonResponses, &mut spec);
         docs::name_operations(&mut spec);
         spec
     });
+    SPEC.clone()
+}
+
+/// The OpenAPI document, as served at `/api/openapi.json` and committed at
+/// `openapi/openapi.json`: the declared operations completed with what they
+/// all share (`docs::complete`).
+pub fn openapi() -> serde_json::Value {
+    static SPEC: std::sync::LazyLock<serde_json::Value> =
+        std::sync::LazyLock::new(|| docs::complete(&documented()));
     SPEC.clone()
 }
 
@@ -220,8 +228,7 @@ pub fn app(
         InitError = (),
     >,
 > {
-    let spec = openapi();
-    let routes = docs::RouteTable::new(&spec);
+    let routes = docs::RouteTable::new(&documented());
     let web_dir = state
         .web_dir
         .clone()
@@ -232,7 +239,10 @@ pub fn app(
         .app_data(web::Data::new(state))
         .app_data(web::Data::new(routes))
         .app_data(web::PathConfig::default().error_handler(extract::path_error))
-        .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", spec))
+        .service(
+            SwaggerUi::new("/api/docs/{_:.*}")
+                .external_url_unchecked("/api/openapi.json", openapi()),
+        )
         .route("/api/docs", web::get().to(docs::docs_redirect))
         .into_utoipa_app()
         .service(scope("/api").configure(api))

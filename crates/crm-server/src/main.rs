@@ -269,7 +269,7 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Openapi => {
-            println!("{}", crm_http::openapi().to_pretty_json()?);
+            println!("{}", serde_json::to_string_pretty(&crm_http::openapi())?);
             Ok(())
         }
     }

@@ -1,0 +1,112 @@
+//! The route table the documented paths make, and the answers that consult
+//! it: 405 with `Allow` for a method a path does not take (also when a fixed
+//! path such as `/customers/batch` would fall into `/customers/{id}`), 404
+//! otherwise, and the `/api/docs` redirect.
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ResourceDef, ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
+
+use crate::error::ApiError;
+
+/// Every documented path with its methods, to tell 404 from 405.
+pub struct RouteTable(Vec<(ResourceDef, usize, Vec<String>)>);
+
+impl RouteTable {
+    pub fn new(api: &utoipa::openapi::OpenApi) -> Self {
+        let routes = api
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let methods: Vec<String> = [
+                    (item.get.is_some(), "GET"),
+                    (item.post.is_some(), "POST"),
+                    (item.put.is_some(), "PUT"),
+                    (item.patch.is_some(), "PATCH"),
+                    (item.delete.is_some(), "DELETE"),
+                ]
+                .into_iter()
+                .filter(|(present, _)| *present)
+                .map(|(_, m)| m.to_owned())
+                .collect();
+                let variables = path.matches('{').count();
+                (ResourceDef::new(path.as_str()), variables, methods)
+            })
+            .collect();
+        Self(routes)
+    }
+
+    /// The methods of the most specific documented path matching `path`:
+    /// `/customers/batch` is a path of its own, not an id of `/customers/{id}`.
+    pub fn allowed(&self, path: &str) -> Vec<String> {
+        let matches: Vec<_> = self
+            .0
+            .iter()
+            .filter(|(def, _, _)| def.is_match(path))
+            .collect();
+        let Some(fewest) = matches.iter().map(|(_, n, _)| *n).min() else {
+            return Vec::new();
+        };
+        let mut allow: Vec<String> = matches
+            .into_iter()
+            .filter(|(_, n, _)| *n == fewest)
+            .flat_map(|(_, _, m)| m.clone())
+            .collect();
+        allow.dedup();
+        allow
+    }
+
+    /// True when a less specific path (`/customers/{id}`) would take a
+    /// method the path itself (`/customers/batch`) does not answer.
+    pub(super) fn shadowed(&self, path: &str, method: &str) -> bool {
+        self.0
+            .iter()
+            .any(|(def, _, m)| def.is_match(path) && m.iter().any(|x| x == method))
+    }
+}
+
+/// Answers 405 with the right `Allow` before routing when a fixed path
+/// (`/customers/batch`, `/customers/export`) is asked a method only its
+/// templated neighbour (`/customers/{id}`) answers; otherwise actix would
+/// route `GET /customers/batch` to `GET /customers/{id}` and refuse the id.
+pub async fn wrong_method(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    if req.path().starts_with("/api/")
+        && let Some(table) = req.app_data::<actix_web::web::Data<RouteTable>>()
+    {
+        let method = req.method().as_str();
+        let allow = table.allowed(req.path());
+        if !allow.is_empty()
+            && !allow.iter().any(|m| m == method)
+            && table.shadowed(req.path(), method)
+        {
+            let response = ApiError::MethodNotAllowed { allow }.error_response();
+            return Ok(req.into_response(response).map_into_right_body());
+        }
+    }
+    Ok(next.call(req).await?.map_into_left_body())
+}
+
+/// Unmatched requests: 405 with `Allow` when the path exists, else 404.
+pub async fn fallback(
+    req: HttpRequest,
+    table: actix_web::web::Data<RouteTable>,
+) -> Result<HttpResponse, ApiError> {
+    let allow = table.allowed(req.path());
+    if allow.is_empty() {
+        Err(ApiError::NotFound)
+    } else {
+        Err(ApiError::MethodNotAllowed { allow })
+    }
+}
+
+/// `/api/docs` → `/api/docs/` (Swagger UI loads its assets relative to the slash).
+pub async fn docs_redirect() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header(("Location", "/api/docs/"))
+        .finish()
+}
