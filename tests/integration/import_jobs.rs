@@ -1,6 +1,7 @@
 //! The mechanics of an import job: a cancel keeps exactly the batches whose
-//! counters were committed (and a new run picks up the rest), and a
-//! restarted server resumes a run after its last committed batch.
+//! counters were committed (and a new run picks up the rest), and a run
+//! whose worker stopped is taken over (its lease ran out) and resumes after
+//! its last committed batch.
 
 use std::time::Duration;
 
@@ -71,6 +72,8 @@ async fn a_cancel_keeps_exactly_the_committed_batches(app: TestApp) {
 }
 
 async fn a_restarted_server_resumes_after_the_last_committed_batch(app: TestApp) {
+    let mut app = app;
+    app.start_workers(0);
     let w = World::create(&app);
     let mut text = String::from("external_id,name\n");
     for i in 0..1_000 {
@@ -81,7 +84,8 @@ async fn a_restarted_server_resumes_after_the_last_committed_batch(app: TestApp)
         .expect(201);
     let id = up.id();
     // A server stopped after committing the first batch of a run: the
-    // import is `running` with 500 rows read, and nothing runs it.
+    // import is `running` with 500 rows read, and its job is held on a
+    // lease that nobody extends.
     {
         let mut conn = app.conn();
         let mapping = crm_db::types::Json(up.body["mapping"].clone());
@@ -97,6 +101,15 @@ async fn a_restarted_server_resumes_after_the_last_committed_batch(app: TestApp)
             )
             .expect("begin")
         );
+        crm_http::imports::job::enqueue(&mut conn, w.ws, id).expect("enqueue");
+        crm_db::jobs::claim(
+            &mut conn,
+            "stopped-node",
+            &[crm_http::imports::job::KIND],
+            Duration::from_millis(300),
+        )
+        .expect("claim")
+        .expect("the import's job");
         let first = crm_db::imports::Progress {
             rows: 500,
             created: 500,
@@ -104,9 +117,8 @@ async fn a_restarted_server_resumes_after_the_last_committed_batch(app: TestApp)
         };
         assert!(crm_db::imports::advance(&mut conn, w.ws, id, "running", first).expect("advance"));
     }
-    // On start the server picks it up and reads on from row 501.
-    let resumed = crm_http::imports::job::resume(&app.state).expect("resume");
-    assert!(resumed >= 1);
+    // A worker takes the job over once the lease is out and reads on from row 501.
+    app.start_workers(2);
     let done = settled(&app, &w.admin.token, id).await;
     assert_eq!(done["status"], "completed", "{done}");
     assert_eq!(

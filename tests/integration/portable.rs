@@ -317,11 +317,31 @@ async fn an_admin_backs_up_their_workspace_only_and_downloads_an_importable_arch
     );
 }
 
-async fn a_run_a_stopped_server_left_unfinished_is_failed_at_the_next_start(app: TestApp) {
+async fn a_run_whose_worker_stopped_is_taken_over_when_its_lease_runs_out(app: TestApp) {
+    let mut app = app;
+    app.start_workers(0);
     let w = World::create(&app);
+    crm_tests::CustomerBuilder::new(w.ws, "客户").build(&app);
+    // A server stopped while its worker ran the backup: the run is
+    // `running` and its job is held on a lease nobody extends.
     let id = {
         let mut conn = app.conn();
         let run = crm_db::backups::insert(&mut conn, w.ws, w.admin.id).expect("run");
+        let payload = serde_json::json!({ "backup_id": run.id.0 });
+        crm_db::jobs::enqueue(
+            &mut conn,
+            &crm_db::jobs::NewJob::new(w.ws, crm_http::backups::JOB, payload),
+        )
+        .expect("enqueue");
+        let held = crm_db::jobs::claim(
+            &mut conn,
+            "stopped-node",
+            &[crm_http::backups::JOB],
+            std::time::Duration::from_millis(300),
+        )
+        .expect("claim")
+        .expect("a job");
+        assert_eq!(held.attempts, 1);
         crm_db::backups::start(&mut conn, w.ws, run.id.0).expect("running");
         run.id.0
     };
@@ -333,32 +353,33 @@ async fn a_run_a_stopped_server_left_unfinished_is_failed_at_the_next_start(app:
         .await
         .expect(200);
     assert_eq!(before.body["status"], "running");
-    assert_eq!(
-        crm_http::backups::fail_abandoned(&app.state).expect("sweep"),
-        1
-    );
-    let after = app
-        .get(&location)
-        .token(&w.admin.token)
-        .send()
-        .await
-        .expect(200);
-    assert_eq!(after.body["status"], "failed");
-    assert!(
-        after.body["failure"]
-            .as_str()
-            .is_some_and(|f| f.contains("stopped"))
-    );
-    assert_eq!(after.body["download_url"], Value::Null);
     app.get(&format!("{location}/download"))
         .token(&w.admin.token)
         .send()
         .await
         .expect(409);
+    // Another node's workers take it over once the lease is out, and finish it.
+    app.start_workers(2);
+    let run = poll_done(&app, &w.admin.token, &location).await;
+    assert_eq!(run["row_counts"]["customers"], 1);
+    let url = run["download_url"].as_str().expect("download url");
+    app.get(url).token(&w.admin.token).send().await.expect(200);
+    let jobs = app
+        .get("/api/v1/admin/jobs?kind=backup")
+        .token(&w.admin.token)
+        .send()
+        .await
+        .expect(200);
+    let job = &jobs.body["items"][0];
+    assert_eq!(job["status"], "done", "{job}");
+    assert_eq!(
+        job["attempts"], 2,
+        "the stopped attempt and the one that finished"
+    );
 }
 
 both!(
-    a_run_a_stopped_server_left_unfinished_is_failed_at_the_next_start,
+    a_run_whose_worker_stopped_is_taken_over_when_its_lease_runs_out,
     the_archive_holds_every_workspace_table_with_the_databases_columns,
     an_admin_backs_up_their_workspace_only_and_downloads_an_importable_archive,
 );

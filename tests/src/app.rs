@@ -1,4 +1,5 @@
-//! `TestApp`: the real actix `App` over a test database, called in process.
+//! `TestApp`: the real actix `App` over a test database, called in process,
+//! with the server's job workers running beside it (two, polling often).
 
 use actix_web::http::{Method, StatusCode, header::HeaderMap};
 use actix_web::test;
@@ -12,6 +13,8 @@ use crate::db::TestDb;
 pub const SECRET: &[u8] = b"test-secret-test-secret-test-secret!";
 
 pub struct TestApp {
+    /// Declared first: the workers stop before the database goes.
+    runner: Option<crm_app::jobs::Runner>,
     pub state: AppState,
     pub db: TestDb,
 }
@@ -143,8 +146,41 @@ impl TestApp {
             rfm_max_age: std::time::Duration::ZERO,
             import_dir: std::env::temp_dir().join("crm-test-imports"),
             import_max_bytes: 64 * 1024 * 1024,
+            jobs: crm_app::jobs::Wake::default(),
         };
-        Self { state, db }
+        let mut app = Self {
+            runner: None,
+            state,
+            db,
+        };
+        app.start_workers(2);
+        app
+    }
+
+    /// The job handlers `crm serve` registers, for this app's import directory.
+    pub fn registry(&self) -> crm_app::jobs::Registry {
+        crm_http::jobs::registry(self.state.import_dir.clone())
+    }
+
+    /// How tests run jobs: short polls and backoff, the server's lease.
+    pub fn runner_config(workers: usize) -> crm_app::jobs::RunnerConfig {
+        let mut config = crm_app::jobs::RunnerConfig::new(workers);
+        config.poll = std::time::Duration::from_millis(50);
+        config.backoff_base = std::time::Duration::from_millis(50);
+        config
+    }
+
+    /// (Re)starts this app's job workers (0: none run; jobs stay queued).
+    pub fn start_workers(&mut self, workers: usize) {
+        if let Some(old) = self.runner.take() {
+            old.stop();
+        }
+        self.runner = Some(crm_app::jobs::Runner::start(
+            self.state.pool.clone(),
+            self.registry(),
+            &Self::runner_config(workers),
+            self.state.jobs.clone(),
+        ));
     }
 
     pub fn conn(&self) -> crm_db::PooledConn {

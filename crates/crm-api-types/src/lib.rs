@@ -17,6 +17,7 @@ pub mod custom_fields;
 pub mod customers;
 pub mod deals;
 pub mod imports;
+pub mod jobs;
 pub mod leads;
 pub mod orders;
 pub mod patch;

@@ -163,5 +163,8 @@ impl std::fmt::Debug for Wake {
 
 /// The job kinds of this crate's own use cases, with their handlers.
 pub fn register_builtin(registry: &mut Registry) {
-    registry.register(crate::analytics::clv::FIT_JOB, crate::analytics::clv::fit_job);
+    registry.register(
+        crate::analytics::clv::FIT_JOB,
+        crate::analytics::clv::fit_job,
+    );
 }

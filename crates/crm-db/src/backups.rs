@@ -133,19 +133,3 @@ pub fn fail(conn: &mut AnyConnection, workspace_id: Uuid, id: Uuid, failure: &st
         .execute(conn)?;
     Ok(())
 }
-
-/// Marks every run left queued or running by a stopped server as failed;
-/// returns how many.
-pub fn fail_abandoned(conn: &mut AnyConnection) -> DbResult<usize> {
-    Ok(diesel::update(
-        backups::table.filter(backups::status.eq_any([status::QUEUED, status::RUNNING])),
-    )
-    .set((
-        backups::status.eq(status::FAILED),
-        backups::failure.eq(Some(
-            "the server stopped while the backup ran; start a new one",
-        )),
-        backups::finished_at.eq(Some(now())),
-    ))
-    .execute(conn)?)
-}

@@ -225,7 +225,9 @@ pub fn claim(
                             .filter(jobs::id.eq(id))
                             .filter(claimable!(at));
                         if was == status::RUNNING && attempts >= max {
-                            diesel::update(guarded).set(expired_dead(at)).execute(conn)?;
+                            diesel::update(guarded)
+                                .set(expired_dead(at))
+                                .execute(conn)?;
                             Taken::Buried
                         } else if diesel::update(guarded)
                             .set(claimed(worker, at, until))

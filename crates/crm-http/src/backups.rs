@@ -1,20 +1,23 @@
 //! `/admin/backups`: an administrator backs up their own workspace — never
 //! the whole database, so no other tenant's rows leave — as the portable
-//! archive of `crm export-workspace`, made by a background thread (as import
-//! jobs run), polled, then downloaded. Archives are kept in `backups/`
-//! under the import directory. A run a stopped server left queued or
-//! running is marked failed at the next start ([`fail_abandoned`]): the
-//! archive is cheap to make again and a half-written one is useless.
+//! archive of `crm export-workspace`, made by a durable `backup` job (see
+//! `crm_app::jobs`), polled, then downloaded. Archives are kept in
+//! `backups/` under the import directory. A run whose worker stopped is
+//! taken over by another worker once its lease runs out and written again
+//! from the start (a half-written archive is useless; a new one is cheap).
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use crm_api_types::Problem;
+use crm_app::jobs::{JobContext, JobError};
+use crm_db::DbPool;
 use crm_db::backups::{BackupRow, status};
+use crm_db::jobs::NewJob;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -72,10 +75,12 @@ fn require_admin(caller: &Caller) -> Result<(), ApiError> {
     }
 }
 
+/// The job kind.
+pub const JOB: &str = "backup";
+
 /// Where a run's archive is kept.
-pub fn archive_path(state: &AppState, workspace_id: Uuid, id: Uuid) -> PathBuf {
-    state
-        .import_dir
+pub fn archive_path(import_dir: &Path, workspace_id: Uuid, id: Uuid) -> PathBuf {
+    import_dir
         .join("backups")
         .join(format!("{workspace_id}-{id}.tar.gz"))
 }
@@ -89,10 +94,18 @@ pub async fn start(state: web::Data<AppState>, caller: Caller) -> Result<HttpRes
     require_admin(&caller)?;
     let ws = caller.workspace_id;
     let user = caller.user_id();
+    // The run and its job commit together.
     let row = state
-        .db(move |conn| Ok(crm_db::backups::insert(conn, ws, user)?))
+        .db(move |conn| {
+            crm_db::change_log::transaction(conn, |conn| {
+                let row = crm_db::backups::insert(conn, ws, user)?;
+                let payload = serde_json::json!({ "backup_id": row.id.0 });
+                crm_db::jobs::enqueue(conn, &NewJob::new(ws, JOB, payload))?;
+                Ok(row)
+            })
+        })
         .await?;
-    spawn(state.get_ref().clone(), ws, row.id.0);
+    state.jobs.wake();
     let location = format!("/api/v1/admin/backups/{}", row.id);
     Ok(HttpResponse::Accepted()
         .insert_header(("Location", location))
@@ -142,7 +155,7 @@ pub async fn download(
             detail: format!("the backup is {}, not done", row.status),
         });
     }
-    let path = archive_path(&state, ws, id);
+    let path = archive_path(&state.import_dir, ws, id);
     let file = web::block(move || actix_files::NamedFile::open(path))
         .await
         .map_err(ApiError::internal)?
@@ -159,7 +172,7 @@ pub async fn download(
 
 /// Writes the run's progress to its row at most every second.
 struct RowProgress {
-    state: AppState,
+    pool: DbPool,
     workspace_id: Uuid,
     id: Uuid,
     done: u64,
@@ -171,7 +184,7 @@ impl RowProgress {
     fn write(&mut self) {
         self.written = Instant::now();
         let (done, total) = (self.done as i64, self.total as i64);
-        if let Ok(mut conn) = self.state.pool.get()
+        if let Ok(mut conn) = self.pool.get()
             && let Err(e) =
                 crm_db::backups::progress(&mut conn, self.workspace_id, self.id, done, total)
         {
@@ -194,37 +207,48 @@ impl crm_db::portable::Progress for RowProgress {
     }
 }
 
-fn spawn(state: AppState, workspace_id: Uuid, id: Uuid) {
-    let started = std::thread::Builder::new()
-        .name(format!("backup-{id}"))
-        .spawn(move || {
-            if let Err(e) = run(&state, workspace_id, id) {
-                tracing::error!(backup = %id, error = %e, "backup failed");
-                let _ = std::fs::remove_file(archive_path(&state, workspace_id, id));
-                let recorded = state
-                    .pool
-                    .get()
-                    .map_err(|e| e.to_string())
-                    .and_then(|mut c| {
-                        crm_db::backups::fail(&mut c, workspace_id, id, &e)
-                            .map_err(|e| e.to_string())
-                    });
-                if let Err(e) = recorded {
-                    tracing::error!(backup = %id, error = %e, "could not record the failure");
-                }
-            }
-        });
-    if let Err(e) = started {
-        tracing::error!(backup = %id, error = %e, "could not start the backup");
-    }
+#[derive(serde::Deserialize)]
+struct Payload {
+    backup_id: Uuid,
 }
 
-fn run(state: &AppState, workspace_id: Uuid, id: Uuid) -> Result<(), String> {
-    let mut conn = state.pool.get().map_err(|e| e.to_string())?;
+/// The `backup` handler: writes the archive (again, from the start, when
+/// an earlier attempt stopped); on the last attempt a failure fails the run.
+pub fn handle(ctx: &JobContext<'_>, import_dir: &Path) -> Result<(), JobError> {
+    let Payload { backup_id: id } = ctx.payload()?;
+    let ws = ctx.workspace_id();
+    let Err(e) = run(ctx.pool, import_dir, ws, id) else {
+        return Ok(());
+    };
+    tracing::error!(backup = %id, error = %e, "backup failed");
+    let _ = std::fs::remove_file(archive_path(import_dir, ws, id));
+    if !ctx.last_attempt() {
+        return Err(JobError::retry(e));
+    }
+    let recorded = ctx
+        .pool
+        .get()
+        .map_err(|e| e.to_string())
+        .and_then(|mut c| crm_db::backups::fail(&mut c, ws, id, &e).map_err(|e| e.to_string()));
+    if let Err(e) = recorded {
+        tracing::error!(backup = %id, error = %e, "could not record the failure");
+    }
+    Err(JobError::permanent(e))
+}
+
+fn run(pool: &DbPool, import_dir: &Path, workspace_id: Uuid, id: Uuid) -> Result<(), String> {
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    let row = match crm_db::backups::find(&mut conn, workspace_id, id) {
+        Err(crm_db::DbError::NotFound) => return Ok(()),
+        other => other.map_err(|e| e.to_string())?,
+    };
+    if row.status == status::DONE || row.status == status::FAILED {
+        return Ok(());
+    }
     crm_db::backups::start(&mut conn, workspace_id, id).map_err(|e| e.to_string())?;
-    let out = archive_path(state, workspace_id, id);
+    let out = archive_path(import_dir, workspace_id, id);
     let mut progress = RowProgress {
-        state: state.clone(),
+        pool: pool.clone(),
         workspace_id,
         id,
         done: 0,
@@ -235,7 +259,7 @@ fn run(state: &AppState, workspace_id: Uuid, id: Uuid) -> Result<(), String> {
         &mut conn,
         workspace_id,
         &out,
-        Some(&state.import_dir),
+        Some(import_dir),
         &mut progress,
     )
     .map_err(|e| e.to_string())?;
@@ -254,14 +278,4 @@ fn run(state: &AppState, workspace_id: Uuid, id: Uuid) -> Result<(), String> {
         counts,
     )
     .map_err(|e| e.to_string())
-}
-
-/// Marks runs a stopped server left queued or running as failed (call at
-/// start, before serving); returns how many.
-pub fn fail_abandoned(state: &AppState) -> Result<usize, ApiError> {
-    let mut conn = state
-        .pool
-        .get()
-        .map_err(|e| ApiError::Unavailable(e.to_string()))?;
-    Ok(crm_db::backups::fail_abandoned(&mut conn)?)
 }

@@ -76,6 +76,19 @@ impl Caller {
         })
     }
 
+    /// The caller as `crm-app` sees them.
+    pub fn actor(&self) -> crm_app::Actor {
+        crm_app::Actor {
+            workspace_id: self.workspace_id,
+            user_id: Some(self.user_id()),
+            admin: self.admin,
+            via: match self.via {
+                AuthVia::Jwt => crm_app::Via::Web,
+                AuthVia::ApiKey(_) => crm_app::Via::ApiKey,
+            },
+        }
+    }
+
     pub fn user_id(&self) -> Uuid {
         self.user.id.0
     }

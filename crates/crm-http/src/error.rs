@@ -222,6 +222,21 @@ tokio::task_local! {
     pub static REQUEST_PATH: String;
 }
 
+impl From<crm_app::AppError> for ApiError {
+    fn from(err: crm_app::AppError) -> Self {
+        use crm_app::AppError;
+        match err {
+            AppError::NotFound => ApiError::NotFound,
+            AppError::Forbidden(why) => ApiError::Forbidden(why),
+            AppError::Conflict { field, detail } => ApiError::Conflict { field, detail },
+            AppError::Validation(errors) => ApiError::Validation(errors),
+            AppError::Stale => ApiError::PreconditionFailed,
+            AppError::Unavailable(cause) => ApiError::Unavailable(cause),
+            AppError::Internal(cause) => ApiError::Internal(cause),
+        }
+    }
+}
+
 impl From<DbError> for ApiError {
     fn from(err: DbError) -> Self {
         match err {

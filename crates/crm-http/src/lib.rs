@@ -24,6 +24,7 @@ pub mod headers;
 pub mod health;
 pub mod idempotency;
 pub mod imports;
+pub mod jobs;
 pub mod leads;
 pub mod lookups;
 pub mod middleware;
@@ -184,7 +185,10 @@ fn v1(cfg: &mut ServiceConfig<'_>) {
         .service(imports::error_rows)
         .service(backups::start)
         .service(backups::read)
-        .service(backups::download);
+        .service(backups::download)
+        .service(jobs::list)
+        .service(jobs::retry)
+        .service(jobs::cancel);
 }
 
 fn api(cfg: &mut ServiceConfig<'_>) {

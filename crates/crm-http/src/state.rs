@@ -28,6 +28,8 @@ pub struct AppState {
     pub import_dir: std::path::PathBuf,
     /// The largest import file accepted, in bytes.
     pub import_max_bytes: u64,
+    /// Wakes this process's idle job workers after a request enqueued a job.
+    pub jobs: crm_app::jobs::Wake,
 }
 
 impl AppState {

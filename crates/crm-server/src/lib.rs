@@ -49,6 +49,39 @@ pub fn app_state(
         rfm_max_age: std::time::Duration::from_secs(settings.rfm_refresh_seconds),
         import_dir: settings.import_dir.clone(),
         import_max_bytes: settings.import_max_mb.saturating_mul(1024 * 1024),
+        jobs: crm_app::jobs::Wake::default(),
+    }
+}
+
+/// The runner of this server's job workers (`CRM_WORKERS` of them), waking
+/// on `wake`; dropping it stops them after their current job.
+pub fn job_runner(
+    settings: &Settings,
+    pool: DbPool,
+    wake: crm_app::jobs::Wake,
+) -> crm_app::jobs::Runner {
+    let mut config = crm_app::jobs::RunnerConfig::new(settings.workers);
+    config.lease = std::time::Duration::from_secs(settings.job_lease_seconds);
+    config.poll = std::time::Duration::from_millis(settings.job_poll_ms);
+    let registry = crm_http::jobs::registry(settings.import_dir.clone());
+    crm_app::jobs::Runner::start(pool, registry, &config, wake)
+}
+
+/// Runs only job workers until stopped (Ctrl-C or SIGTERM ends the process;
+/// a job in hand is taken over by another worker when its lease runs out).
+pub fn work(settings: &Settings) -> anyhow::Result<()> {
+    if settings.workers == 0 {
+        anyhow::bail!("CRM_WORKERS is 0: `crm worker` has nothing to run");
+    }
+    let (pool, backend) = open_database(settings)?;
+    let runner = job_runner(settings, pool, crm_app::jobs::Wake::default());
+    println!(
+        "CRM worker running {} job worker(s) on {}",
+        runner.workers(),
+        backend.as_str()
+    );
+    loop {
+        std::thread::park();
     }
 }
 
@@ -72,23 +105,16 @@ pub async fn serve(settings: Settings, listener: TcpListener) -> anyhow::Result<
     if demo {
         println!("{}", demo::logins_text());
     }
-    // Import jobs a previous run of the server left in progress.
-    match crm_http::imports::job::resume(&state) {
-        Ok(0) => {}
-        Ok(n) => println!("Resumed {n} import job(s)."),
-        Err(e) => eprintln!("Could not resume import jobs: {e}"),
-    }
-    // Backups a previous run of the server left unfinished.
-    match crm_http::backups::fail_abandoned(&state) {
-        Ok(0) => {}
-        Ok(n) => println!("Marked {n} unfinished backup run(s) failed."),
-        Err(e) => eprintln!("Could not check unfinished backups: {e}"),
-    }
+    // Job workers beside the API; jobs a stopped server left running are
+    // taken over when their lease runs out.
+    let runner = job_runner(&settings, state.pool.clone(), state.jobs.clone());
     let server = HttpServer::new(move || crm_http::app(state.clone()));
     let server = match tls {
         Some(config) => server.listen_rustls_0_23(listener, config)?,
         None => server.listen(listener)?,
     };
-    server.run().await?;
+    let served = server.run().await;
+    runner.detach();
+    served?;
     Ok(())
 }

@@ -19,8 +19,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run migrations and serve the API (and web app) on CRM_BIND.
+    /// Run migrations and serve the API (and web app) on CRM_BIND, with
+    /// CRM_WORKERS background job workers.
     Serve,
+    /// Run only background job workers (CRM_WORKERS, default 2): imports,
+    /// backups, model fits. API nodes and worker nodes scale apart.
+    Worker,
     /// Apply pending database migrations and exit.
     Migrate,
     /// Create or refresh the `demo` workspace: users, teams, customers,
@@ -141,6 +145,7 @@ fn main() -> anyhow::Result<()> {
                 .with_context(|| format!("cannot listen on {}", settings.bind))?;
             actix_web::rt::System::new().block_on(crm_server::serve(settings, listener))
         }
+        Command::Worker => crm_server::work(&settings),
         Command::Migrate => {
             open_database(&settings)?;
             println!("database is up to date");

@@ -30,6 +30,15 @@ pub struct Settings {
     /// `CRM_TLS_CERT` and `CRM_TLS_KEY`: serve HTTPS with this certificate
     /// chain and private key (PEM files); both or neither.
     pub tls: Option<TlsFiles>,
+    /// `CRM_WORKERS`, default 2: background job workers `crm serve` runs
+    /// beside the API (0: none; `crm worker` runs them alone).
+    pub workers: usize,
+    /// `CRM_JOB_LEASE_SECONDS`, default 30: how long a job's claim holds
+    /// without a heartbeat, so how soon a dead worker's job is taken over.
+    pub job_lease_seconds: u64,
+    /// `CRM_JOB_POLL_MS`, default 1000: how often an idle worker looks for
+    /// due jobs (jobs enqueued by this process wake it at once).
+    pub job_poll_ms: u64,
 }
 
 /// The PEM files `crm serve` listens with when TLS is on.
@@ -60,6 +69,17 @@ fn default_import_dir(database_url: &str) -> PathBuf {
             .parent()
             .map_or_else(|| PathBuf::from("imports"), |d| d.join("imports")),
         _ => PathBuf::from("data/imports"),
+    }
+}
+
+/// A non-negative number from the environment, or `default`.
+fn number<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T> {
+    match var(name) {
+        Some(v) => v
+            .trim()
+            .parse()
+            .map_err(|_| anyhow::anyhow!("{name} must be a non-negative number, not {v:?}")),
+        None => Ok(default),
     }
 }
 
@@ -100,6 +120,9 @@ impl Settings {
                 .context("CRM_IMPORT_MAX_MB must be a number")?
                 .unwrap_or(1024),
             tls: tls_files()?,
+            workers: number("CRM_WORKERS", 2)?,
+            job_lease_seconds: number("CRM_JOB_LEASE_SECONDS", 30)?.max(1),
+            job_poll_ms: number("CRM_JOB_POLL_MS", 1000)?.max(10),
         })
     }
 

@@ -41,7 +41,10 @@ mod tests {
             let low = delay(BASE, attempt, 0.0).as_secs_f64();
             let high = delay(BASE, attempt, 0.999_999).as_secs_f64();
             assert!((low - plain * 0.75).abs() < 1e-6, "attempt {attempt}");
-            assert!(high <= plain * 1.25 + 1e-6 && high > plain * 1.24, "attempt {attempt}");
+            assert!(
+                high <= plain * 1.25 + 1e-6 && high > plain * 1.24,
+                "attempt {attempt}"
+            );
         }
     }
 

@@ -137,10 +137,20 @@ impl Worker {
             if *finished {
                 return;
             }
-            let extended = self.pool.get().map_err(|e| e.to_string()).and_then(|mut c| {
-                queue::extend_lease(&mut c, job.workspace_id.0, job.id.0, &self.name, self.lease)
+            let extended = self
+                .pool
+                .get()
+                .map_err(|e| e.to_string())
+                .and_then(|mut c| {
+                    queue::extend_lease(
+                        &mut c,
+                        job.workspace_id.0,
+                        job.id.0,
+                        &self.name,
+                        self.lease,
+                    )
                     .map_err(|e| e.to_string())
-            });
+                });
             match extended {
                 Ok(true) => {}
                 Ok(false) => {
@@ -208,6 +218,15 @@ impl Runner {
         self.halt();
     }
 
+    /// Tells the workers to stop after their current job without waiting
+    /// (a process about to exit: a job still in hand is taken over by
+    /// another worker when its lease runs out).
+    pub fn detach(mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        self.wake.wake();
+        self.threads.clear();
+    }
+
     fn halt(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
         self.wake.wake();
@@ -229,7 +248,9 @@ fn work(worker: &Worker, stop: &AtomicBool, wake: &Wake, poll: Duration) {
         match worker.run_one() {
             Ok(true) => continue,
             Ok(false) => {}
-            Err(e) => tracing::warn!(worker = %worker.name, error = %e.message, "job worker could not reach the queue"),
+            Err(e) => {
+                tracing::warn!(worker = %worker.name, error = %e.message, "job worker could not reach the queue")
+            }
         }
         if stop.load(Ordering::SeqCst) {
             break;

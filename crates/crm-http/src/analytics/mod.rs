@@ -3,7 +3,6 @@
 //! the customers the caller may read, so a rep's analytics cover their own
 //! customers only.
 
-pub mod clv;
 pub mod cohorts;
 pub mod distribution;
 pub mod kmeans;
@@ -14,6 +13,8 @@ pub mod rfm;
 pub mod settings;
 pub mod value;
 
+/// The CLV models: fitted by a job, read by the value and profile endpoints.
+pub use crm_app::analytics::clv;
 use crm_db::customers::CustomerFilter;
 use crm_domain::validation::FieldErrors;
 

@@ -38,6 +38,7 @@ pub async fn profile(
     let id = path.into_inner();
     let max_age = state.rfm_max_age;
     let today = Utc::now().date_naive();
+    let wake = state.jobs.clone();
     let (metrics, settings, as_of, models) = state
         .db(move |conn| {
             let vis = caller.visibility(conn, ObjectType::Customers, Action::Read)?;
@@ -46,7 +47,13 @@ pub async fn profile(
             let metrics = crm_db::rfm::of_customer(conn, vis.workspace_id, id)?;
             let settings = crm_db::metrics::settings(conn, vis.workspace_id)?;
             let models = match metrics {
-                Some(_) => super::clv::current(conn, vis.workspace_id, today)?,
+                Some(_) => {
+                    let (models, queued) = super::clv::current(conn, vis.workspace_id, today)?;
+                    if queued {
+                        wake.wake();
+                    }
+                    models
+                }
                 None => super::clv::Models::default(),
             };
             Ok((metrics, settings, as_of, models))

@@ -82,6 +82,7 @@ pub async fn clv_summary(
     let filter = filter_of(&query.0.customer_filters())?;
     let today = Utc::now().date_naive();
     let max_age = state.rfm_max_age;
+    let wake = state.jobs.clone();
     let (settings, models, buyers) = state
         .db(move |conn| {
             let vis = caller.visibility(conn, ObjectType::Customers, Action::Read)?;
@@ -92,7 +93,11 @@ pub async fn clv_summary(
             let models = if buyers.is_empty() {
                 super::clv::Models::default()
             } else {
-                super::clv::current(conn, vis.workspace_id, today)?
+                let (models, queued) = super::clv::current(conn, vis.workspace_id, today)?;
+                if queued {
+                    wake.wake();
+                }
+                models
             };
             Ok((settings, models, buyers))
         })

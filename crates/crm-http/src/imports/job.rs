@@ -1,27 +1,33 @@
-//! The import job: a thread that reads the file one batch of 500 rows at a
-//! time, turns each row into the entity's merge-patch body, and writes the
-//! batch through the same code as `POST /{entity}/batch`, as the user who
-//! uploaded the file (their role and visibility). A real run commits each
-//! batch's writes, its refused rows and the counters in one transaction; a
-//! dry run writes the batch, notes what happened and rolls it back. A
-//! cancel is seen at the next batch. A server that stops mid-run resumes
-//! its jobs on start after the last committed batch.
+//! The import job: a durable `import` job (see `crm_app::jobs`) that reads
+//! the file one batch of 500 rows at a time, turns each row into the
+//! entity's merge-patch body, and writes the batch through the same code as
+//! `POST /{entity}/batch`, as the user who uploaded the file (their role and
+//! visibility). A real run commits each batch's writes, its refused rows
+//! and the counters in one transaction; a dry run writes the batch, notes
+//! what happened and rolls it back. A cancel is seen at the next batch. A
+//! worker that dies mid-run loses its lease; the job is claimed again and
+//! resumes after the last committed batch.
 
 use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
+use chrono::NaiveDateTime;
 use crm_api_types::batch::RecordStatus;
 use crm_api_types::contacts::ContactPatch;
 use crm_api_types::customers::CustomerPatch;
 use crm_api_types::imports::ImportEntity;
 use crm_api_types::orders::OrderPatch;
 use crm_api_types::products::ProductPatch;
+use crm_app::jobs::{JobContext, JobError};
 use crm_db::change_log::{lock_workspace, transaction};
 use crm_db::imports::{ImportErrorRow, ImportRow, Progress, status};
+use crm_db::jobs::NewJob;
 use crm_db::types::Json;
-use crm_db::{AnyConnection, DbError};
+use crm_db::{AnyConnection, DbError, DbPool};
 use crm_domain::FieldErrors;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -31,94 +37,65 @@ use super::source::{self, Rows};
 use crate::batch::{self as batches, Outcome, RecordError};
 use crate::caller::Caller;
 use crate::error::ApiError;
-use crate::state::AppState;
 
 /// Rows per transaction.
 pub const BATCH: usize = 500;
 
-/// Jobs reading files at once; more wait their turn (each keeps a core and,
-/// per batch, a pooled connection busy).
-const MAX_RUNNING: usize = 2;
-static SLOTS: (Mutex<usize>, Condvar) = (Mutex::new(0), Condvar::new());
+/// The job kind.
+pub const KIND: &str = "import";
 
-/// A turn to run; given back when dropped.
-struct Slot;
-
-impl Slot {
-    fn take() -> Self {
-        let (running, freed) = &SLOTS;
-        let mut n = running.lock().unwrap_or_else(PoisonError::into_inner);
-        while *n >= MAX_RUNNING {
-            n = freed.wait(n).unwrap_or_else(PoisonError::into_inner);
-        }
-        *n += 1;
-        Slot
-    }
+/// An `import` job's payload: the import and the pass it runs (the pass's
+/// `started_at`), so a job left from an earlier pass does nothing.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Payload {
+    pub import_id: Uuid,
+    pub pass: NaiveDateTime,
 }
 
-impl Drop for Slot {
-    fn drop(&mut self) {
-        let (running, freed) = &SLOTS;
-        let mut n = running.lock().unwrap_or_else(PoisonError::into_inner);
-        *n = n.saturating_sub(1);
-        freed.notify_one();
-    }
+/// Queues the job of the pass `begin_pass` just started; call it in the
+/// same transaction.
+pub fn enqueue(conn: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -> Result<(), ApiError> {
+    let row = crm_db::imports::find(conn, workspace_id, id)?;
+    let pass = row
+        .started_at
+        .ok_or_else(|| ApiError::internal("a started pass has no start time"))?;
+    let payload = serde_json::to_value(Payload {
+        import_id: id,
+        pass,
+    })
+    .map_err(ApiError::internal)?;
+    crm_db::jobs::enqueue(conn, &NewJob::new(workspace_id, KIND, payload))?;
+    Ok(())
 }
 
-/// Starts the job of an import whose status is `checking` or `running` (it
-/// waits while `MAX_RUNNING` others run; a cancel meanwhile is seen at its
-/// first batch).
-pub fn spawn(state: &AppState, workspace_id: Uuid, id: Uuid) {
-    let state = state.clone();
-    let started = std::thread::Builder::new()
-        .name(format!("import-{id}"))
-        .spawn(move || {
-            let _turn = Slot::take();
-            if let Err(e) = run(&state, workspace_id, id) {
-                tracing::error!(import = %id, error = %e, "import job failed");
-                let failure = match &e {
-                    ApiError::Validation(errors) => format!("{errors:?}"),
-                    other => other.to_string(),
-                };
-                let ended = state
-                    .pool
-                    .get()
-                    .map_err(|e| e.to_string())
-                    .and_then(|mut c| {
-                        let row = crm_db::imports::find(&mut c, workspace_id, id)
-                            .map_err(|e| e.to_string())?;
-                        crm_db::imports::finish(
-                            &mut c,
-                            workspace_id,
-                            id,
-                            &row.status,
-                            status::FAILED,
-                            Some(&failure),
-                        )
-                        .map_err(|e| e.to_string())
-                    });
-                if let Err(e) = ended {
-                    tracing::error!(import = %id, error = %e, "could not record the failure");
-                }
-            }
-        });
-    if let Err(e) = started {
-        tracing::error!(import = %id, error = %e, "could not start the import job");
+/// The `import` handler. A failure the next attempt may get past (the
+/// database unreachable) is retried from the last committed batch; any
+/// other, or one on the last attempt, fails the import.
+pub fn handle(ctx: &JobContext<'_>, import_dir: &Path) -> Result<(), JobError> {
+    let payload: Payload = ctx.payload()?;
+    let (ws, id) = (ctx.workspace_id(), payload.import_id);
+    let Err(e) = run(ctx.pool, import_dir, ws, id, payload.pass) else {
+        return Ok(());
+    };
+    let transient = matches!(e, ApiError::Unavailable(_) | ApiError::Internal(_));
+    if transient && !ctx.last_attempt() {
+        return Err(JobError::retry(e));
     }
-}
-
-/// Picks up the jobs a stopped server left in progress.
-pub fn resume(state: &AppState) -> Result<usize, ApiError> {
-    let mut conn = state
-        .pool
-        .get()
-        .map_err(|e| ApiError::Unavailable(e.to_string()))?;
-    let active = crm_db::imports::active(&mut conn)?;
-    for (workspace_id, id) in &active {
-        tracing::info!(import = %id, "resuming an import job");
-        spawn(state, *workspace_id, *id);
+    tracing::error!(import = %id, error = %e, "import job failed");
+    let failure = match &e {
+        ApiError::Validation(errors) => format!("{errors:?}"),
+        other => other.to_string(),
+    };
+    let recorded = ctx.pool.get().map_err(|e| e.to_string()).and_then(|mut c| {
+        let row = crm_db::imports::find(&mut c, ws, id).map_err(|e| e.to_string())?;
+        crm_db::imports::finish(&mut c, ws, id, &row.status, status::FAILED, Some(&failure))
+            .map_err(|e| e.to_string())
+    });
+    if let Err(e) = recorded {
+        tracing::error!(import = %id, error = %e, "could not record the failure");
+        return Err(JobError::retry(e));
     }
-    Ok(active.len())
+    Err(JobError::permanent(failure))
 }
 
 /// Why a batch's transaction ended early.
@@ -148,14 +125,23 @@ struct Tally {
     errors: Vec<ImportErrorRow>,
 }
 
-fn run(state: &AppState, workspace_id: Uuid, id: Uuid) -> Result<(), ApiError> {
-    let mut conn = state
-        .pool
+fn run(
+    pool: &DbPool,
+    import_dir: &Path,
+    workspace_id: Uuid,
+    id: Uuid,
+    started: NaiveDateTime,
+) -> Result<(), ApiError> {
+    let mut conn = pool
         .get()
         .map_err(|e| ApiError::Unavailable(e.to_string()))?;
-    let row = crm_db::imports::find(&mut conn, workspace_id, id)?;
+    let row = match crm_db::imports::find(&mut conn, workspace_id, id) {
+        // Deleted since: nothing to do.
+        Err(DbError::NotFound) => return Ok(()),
+        other => other?,
+    };
     let pass = row.status.clone();
-    if pass != status::CHECKING && pass != status::RUNNING {
+    if (pass != status::CHECKING && pass != status::RUNNING) || row.started_at != Some(started) {
         return Ok(());
     }
     let dry_run = pass == status::CHECKING;
@@ -174,7 +160,7 @@ fn run(state: &AppState, workspace_id: Uuid, id: Uuid) -> Result<(), ApiError> {
     })?;
     let plan = plan(&mut conn, &row)?;
     let bytes = Arc::new(AtomicU64::new(0));
-    let path = source::path_of(&state.import_dir, id);
+    let path = source::path_of(import_dir, id);
     let mut rows = Rows::open(
         &path,
         source::encoding_of(&row.encoding),

@@ -312,7 +312,8 @@ fn check_mapping(
 ///
 /// Answers at once with the import `checking` or `running`; follow
 /// `GET /imports/{id}`. A run commits every 500 rows with their counters,
-/// so progress is exact and a restarted server resumes where it stopped.
+/// so progress is exact, and the pass runs as a durable job: when its
+/// worker stops, another takes it over where it stopped.
 /// Rows that fail are counted and listed at `GET /imports/{id}/errors`;
 /// the others are written.
 #[utoipa::path(
@@ -353,26 +354,32 @@ pub async fn start_import(
                 status::FAILED,
                 status::CANCELLED,
             ];
-            let begun = crm_db::imports::begin_pass(
-                conn,
-                ws,
-                id,
-                &idle,
-                to,
-                &Json(serde_json::json!(mapping)),
-                start.mode.as_str(),
-            )?;
-            if !begun {
-                return Err(ApiError::Conflict {
-                    field: "status".into(),
-                    detail: "a pass of this import is in progress: wait for it or cancel it".into(),
-                });
-            }
+            // The pass and its job commit together.
+            let mapping = Json(serde_json::json!(mapping));
+            crm_db::change_log::transaction(conn, |conn| {
+                let begun = crm_db::imports::begin_pass(
+                    conn,
+                    ws,
+                    id,
+                    &idle,
+                    to,
+                    &mapping,
+                    start.mode.as_str(),
+                )?;
+                if !begun {
+                    return Err(ApiError::Conflict {
+                        field: "status".into(),
+                        detail: "a pass of this import is in progress: wait for it or cancel it"
+                            .into(),
+                    });
+                }
+                job::enqueue(conn, ws, id)
+            })?;
             let row = crm_db::imports::find(conn, ws, id)?;
             view(conn, row)
         })
         .await?;
-    job::spawn(&state, ws, id);
+    state.jobs.wake();
     Ok(HttpResponse::Accepted().json(import))
 }
 
