@@ -6,7 +6,7 @@ TARGET_DIR ?= $(or $(CARGO_TARGET_DIR),target)
 CRM_DATABASE_URL ?= sqlite://./data/crm.db
 export CRM_DATABASE_URL
 
-.PHONY: run build test lint audit openapi check-api-types clean frontend test-browser bench
+.PHONY: run build test lint audit openapi check-api-types clean frontend test-browser bench test-client sdk sdk-python sdk-typescript
 
 # Must equal the wasm-bindgen version pinned in frontend/Cargo.toml.
 WASM_BINDGEN_VERSION := 0.2.130
@@ -30,6 +30,7 @@ build:
 test: frontend
 	$(CARGO) build -p crm-server --bin crm
 	$(CARGO) test --workspace --no-fail-fast
+	$(MAKE) test-client
 	$(MAKE) test-browser
 
 ## The web app in a real Chromium against the real binary (needs `make frontend` and Debian's chromium).
@@ -37,6 +38,58 @@ test-browser:
 	$(CARGO) build -p crm-server --bin crm
 	node frontend/tests/catalog.mjs
 	cd frontend && SCREENSHOT_DIR=$(abspath $(TARGET_DIR))/screenshots node tests/spa.mjs $(abspath $(TARGET_DIR))/debug/crm $(abspath $(DIST))
+
+## A Python client generated from openapi/openapi.json syncs 10,000 customers and their contacts
+## with the real binary, on SQLite and on PostgreSQL (CRM_TEST_DATABASE_URL), using only generated code.
+test-client: sdk-python
+	$(CARGO) build -p crm-server --bin crm
+	PYTHONDONTWRITEBYTECODE=1 $(CONTRACT_VENV)/bin/python tests/contract/client_sync.py \
+		--binary $(TARGET_DIR)/debug/crm --sdk $(SDK_DIR)/python
+
+## Client libraries for integrators, generated from openapi/openapi.json into target/sdk:
+## python/ (package crm_client, openapi-python-client) and typescript/ (types for openapi-fetch).
+sdk: sdk-python sdk-typescript
+
+CONTRACT_VENV := $(TARGET_DIR)/contract-venv
+SDK_DIR := $(TARGET_DIR)/sdk
+SDK_TOOLS := $(TARGET_DIR)/sdk-tools
+
+sdk-python: $(SDK_DIR)/python/.generated
+
+# Fails on any generator warning not reviewed in tests/contract/generate_sdk.py.
+$(SDK_DIR)/python/.generated: openapi/openapi.json tests/contract/openapi-python-client.yaml \
+		tests/contract/generate_sdk.py $(CONTRACT_VENV)/.installed
+	PYTHONDONTWRITEBYTECODE=1 $(CONTRACT_VENV)/bin/python tests/contract/generate_sdk.py openapi/openapi.json $(SDK_DIR)/python
+	touch $@
+
+# The contract tests' Python tools (openapi-python-client, schemathesis), pinned with every
+# dependency in tests/contract/requirements.txt; rebuilt from PyPI when that file changes.
+$(CONTRACT_VENV)/.installed: tests/contract/requirements.txt
+	@echo "installing into $(CONTRACT_VENV) from PyPI: $$(grep -v '^#' $< | tr '\n' ' ')"
+	rm -rf $(CONTRACT_VENV)
+	python3 -m venv $(CONTRACT_VENV)
+	$(CONTRACT_VENV)/bin/pip install --quiet --disable-pip-version-check -r $<
+	touch $@
+
+sdk-typescript: $(SDK_DIR)/typescript/.generated
+
+# openapi-typescript (pinned in tests/contract/typescript) runs offline; tsc then checks
+# example.ts, an integrator's sync written against the types just generated.
+$(SDK_DIR)/typescript/.generated: openapi/openapi.json tests/contract/typescript/example.ts \
+		tests/contract/typescript/tsconfig.json $(SDK_TOOLS)/node_modules/.installed
+	rm -rf $(SDK_DIR)/typescript $(SDK_TOOLS)/check && mkdir -p $(SDK_DIR)/typescript $(SDK_TOOLS)/check
+	$(SDK_TOOLS)/node_modules/.bin/openapi-typescript openapi/openapi.json --empty-objects-unknown \
+		-o $(SDK_DIR)/typescript/schema.d.ts
+	cp $(SDK_DIR)/typescript/schema.d.ts tests/contract/typescript/example.ts tests/contract/typescript/tsconfig.json $(SDK_TOOLS)/check/
+	cd $(SDK_TOOLS)/check && ../node_modules/.bin/tsc -p tsconfig.json
+	cp tests/contract/typescript/example.ts $(SDK_DIR)/typescript/
+	touch $@
+
+$(SDK_TOOLS)/node_modules/.installed: tests/contract/typescript/package.json tests/contract/typescript/package-lock.json
+	@echo "installing the TypeScript SDK generator into $(SDK_TOOLS) from npm (openapi-typescript, openapi-fetch, typescript)"
+	mkdir -p $(SDK_TOOLS) && cp $^ $(SDK_TOOLS)/
+	cd $(SDK_TOOLS) && npm ci --no-audit --no-fund
+	touch $@
 
 ## The web app: release wasm → wasm-split → wasm-bindgen → wasm-opt (npm binaryen) → frontend/dist,
 ## rebuilt only when a source changed. Offline apart from the registries.
