@@ -70,26 +70,65 @@ pub fn parse_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, A
     })
 }
 
+/// A request body as `T`: 400 when it is not JSON, 422 naming the field when
+/// a value does not fit. Every body of this API is an object, so a top-level
+/// array is refused (serde would otherwise read it as the struct's fields in
+/// order). An integer written as a float with no fraction (`12.0`, which JSON
+/// Schema counts as an integer) is read as that integer.
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return Err(ApiError::validation("body", "must be a JSON object"));
+    }
     let mut de = serde_json::Deserializer::from_slice(body);
-    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|err| {
-        let category = err.inner().classify();
-        let (field, message) = field_error(err.path(), &err.inner().to_string());
-        match category {
-            serde_json::error::Category::Data => {
-                ApiError::Validation(FieldErrors::single(field, message))
-            }
-            _ => ApiError::BadRequest {
-                detail: format!("the body is not valid JSON: {}", err.inner()),
-                errors: FieldErrors::new(),
-            },
+    let value: Result<T, _> = serde_path_to_error::deserialize(&mut de);
+    let value = match value {
+        Ok(value) => value,
+        Err(err)
+            if err.inner().classify() == serde_json::error::Category::Data
+                && err.inner().to_string().contains("floating point") =>
+        {
+            let mut json: serde_json::Value = serde_json::from_slice(body)
+                .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))?;
+            integral_floats_as_integers(&mut json);
+            return parse_value(json);
         }
-    })?;
+        Err(err) => {
+            let category = err.inner().classify();
+            let (field, message) = field_error(err.path(), &err.inner().to_string());
+            return Err(match category {
+                serde_json::error::Category::Data => {
+                    ApiError::Validation(FieldErrors::single(field, message))
+                }
+                _ => ApiError::BadRequest {
+                    detail: format!("the body is not valid JSON: {}", err.inner()),
+                    errors: FieldErrors::new(),
+                },
+            });
+        }
+    };
     de.end().map_err(|e| ApiError::BadRequest {
         detail: format!("the body is not valid JSON: {e}"),
         errors: FieldErrors::new(),
     })?;
     Ok(value)
+}
+
+/// `12.0` → `12`, everywhere in the value (fractions and out-of-range values stay floats).
+fn integral_floats_as_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64()
+                && f.fract() == 0.0
+                && f.abs() < 9.0e15
+            {
+                *value = Value::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_floats_as_integers),
+        Value::Object(map) => map.values_mut().for_each(integral_floats_as_integers),
+        _ => {}
+    }
 }
 
 impl<T: DeserializeOwned + 'static, const LIMIT: usize> FromRequest for ApiJson<T, LIMIT> {
@@ -174,23 +213,30 @@ impl FromRequest for IfMatch {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let parsed = match req.headers().get(header::IF_MATCH).map(|v| v.to_str()) {
             None => Ok(IfMatch(None)),
-            Some(Ok(raw)) => {
-                let tag = raw.trim().trim_start_matches("W/").trim_matches('"');
-                if tag == "*" {
-                    Ok(IfMatch(None))
-                } else {
-                    tag.parse::<i32>()
-                        .map(|v| IfMatch(Some(v)))
-                        .map_err(|_| ApiError::BadRequest {
-                            detail: "If-Match must be an ETag returned by this API".to_owned(),
-                            errors: FieldErrors::single("If-Match", "is not a version ETag"),
-                        })
-                }
-            }
+            Some(Ok(raw)) => parse_if_match(raw).ok_or_else(|| ApiError::BadRequest {
+                detail: "If-Match must be an ETag returned by this API".to_owned(),
+                errors: FieldErrors::single("If-Match", "is not a version ETag"),
+            }),
             Some(Err(_)) => Err(ApiError::bad_request("If-Match is not readable")),
         };
         std::future::ready(parsed)
     }
+}
+
+/// `*` (any version), or a version ETag: `"3"`, `W/"3"` or `3` — exactly
+/// what `docs::answers::IF_MATCH_PATTERN` documents.
+pub(crate) fn parse_if_match(raw: &str) -> Option<IfMatch> {
+    if raw == "*" {
+        return Some(IfMatch(None));
+    }
+    let tag = raw.strip_prefix("W/").unwrap_or(raw);
+    let digits = match tag.strip_prefix('"') {
+        Some(quoted) => quoted.strip_suffix('"')?,
+        None if tag.len() == raw.len() => tag,
+        None => return None,
+    };
+    let valid = (1..=9).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
+    valid.then(|| digits.parse().ok().map(|v| IfMatch(Some(v))))?
 }
 
 impl IfMatch {
@@ -255,5 +301,19 @@ mod tests {
         );
         assert_eq!(errors(r#"{"name": "a""#).0, 400);
         assert_eq!(errors(r#"{"name": "a"} trailing"#).0, 400);
+    }
+
+    #[test]
+    fn a_body_is_an_object_and_whole_floats_are_integers() {
+        assert_eq!(errors(r#" [null, null]"#), (422, vec!["body".to_owned()]));
+        assert_eq!(errors(r#"{"name": "a", "inner": {"count": 12.0}}"#).0, 200);
+        assert_eq!(
+            errors(r#"{"name": "a", "inner": {"count": 12.5}}"#),
+            (422, vec!["inner.count".to_owned()])
+        );
+        assert_eq!(
+            errors(r#"{"name": 1.0, "inner": {"count": 2.0}}"#),
+            (422, vec!["name".to_owned()])
+        );
     }
 }

@@ -158,8 +158,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for OptionalJson<T> {
         if empty {
             return Box::pin(std::future::ready(Ok(OptionalJson(None))));
         }
-        let body = ApiJson::<T>::from_request(req, payload);
-        Box::pin(async move { body.await.map(|json| OptionalJson(Some(json.0))) })
+        // A JSON `null` body is no body.
+        let body = ApiJson::<Option<T>>::from_request(req, payload);
+        Box::pin(async move { body.await.map(|json| OptionalJson(json.0)) })
     }
 }
 

@@ -149,7 +149,7 @@ pub async fn create(
 }
 
 /// Update a user; `active: false` also signs them out everywhere.
-#[utoipa::path(tag = "users", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = UserPatch, responses((status = 200, body = User), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 412, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(tag = "users", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = UserPatch, responses((status = 200, body = User), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, description = "The change would leave the workspace without an active administrator", body = Problem, content_type = "application/problem+json"), (status = 412, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 #[patch("/users/{id}")]
 pub async fn update(
     state: web::Data<AppState>,

@@ -32,12 +32,13 @@ pub fn complete(spec: &utoipa::openapi::OpenApi) -> Value {
 }
 
 fn complete_json(doc: &mut Value) {
-    let versioned = versioned_schemas(doc);
+    let versioned = schemas_with(doc, &["version"]);
+    let unique = schemas_with(doc, &["external_id", "email", "key", "sku"]);
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
         for item in paths.values_mut() {
             for method in METHODS {
                 if let Some(op) = item.get_mut(method).and_then(Value::as_object_mut) {
-                    complete_operation(op, &versioned);
+                    complete_operation(op, &versioned, &unique);
                 }
             }
         }
@@ -68,22 +69,27 @@ fn complete_json(doc: &mut Value) {
     }
 }
 
-/// Names of the component schemas that carry a `version`: records whose
-/// single-record answers carry an `ETag`.
-fn versioned_schemas(doc: &Value) -> Vec<String> {
+/// References of the component schemas with any of these properties:
+/// `version` marks a record (its answers carry an `ETag`), a unique key
+/// (`external_id`, `email`, …) marks a body that can collide (409).
+fn schemas_with(doc: &Value, properties: &[&str]) -> Vec<String> {
     doc.pointer("/components/schemas")
         .and_then(Value::as_object)
         .map(|schemas| {
             schemas
                 .iter()
-                .filter(|(_, s)| s.pointer("/properties/version").is_some())
+                .filter(|(_, s)| {
+                    properties
+                        .iter()
+                        .any(|p| s.pointer(&format!("/properties/{p}")).is_some())
+                })
                 .map(|(name, _)| format!("#/components/schemas/{name}"))
                 .collect()
         })
         .unwrap_or_default()
 }
 
-fn complete_operation(op: &mut Map<String, Value>, versioned: &[String]) {
+fn complete_operation(op: &mut Map<String, Value>, versioned: &[String], unique: &[String]) {
     let public = op.get("security") == Some(&json!([{}]));
     let parameters = op
         .get_mut("parameters")
@@ -99,6 +105,16 @@ fn complete_operation(op: &mut Map<String, Value>, versioned: &[String]) {
     let (path, query, headers) = (has("path"), has("query"), has("header"));
     let (if_match, idempotency) = (header("If-Match"), header("Idempotency-Key"));
     let body = op.contains_key("requestBody");
+    let json_body = op
+        .get("requestBody")
+        .and_then(|b| b.pointer("/content/application~1json/schema/$ref"))
+        .and_then(Value::as_str);
+    let collides = json_body.is_some_and(|schema| unique.iter().any(|u| u == schema));
+    let json_body = json_body.is_some()
+        || op
+            .get("requestBody")
+            .and_then(|b| b.pointer("/content/application~1json"))
+            .is_some();
     let parameters: Vec<Value> = parameters.into_iter().map(header_format).collect();
     if !parameters.is_empty() {
         op.insert("parameters".into(), Value::Array(parameters));
@@ -127,6 +143,18 @@ fn complete_operation(op: &mut Map<String, Value>, versioned: &[String]) {
         add(
             "415",
             "The body is not of the documented media type (`Content-Type`)",
+        );
+    }
+    if json_body {
+        add(
+            "422",
+            "The body was read but a value is invalid (`errors` names each field)",
+        );
+    }
+    if collides {
+        add(
+            "409",
+            "A unique value (`external_id`, e-mail, key or SKU) is already taken (`errors` names it)",
         );
     }
     if path {

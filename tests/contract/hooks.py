@@ -1,0 +1,89 @@
+"""Schemathesis hooks for the CRM's contract run (loaded through SCHEMATHESIS_HOOKS).
+
+One check replaces `positive_data_acceptance`: it is that check, except for a 422 whose every
+field error is a rule no JSON Schema can state about a request taken alone. Each rule below
+names the server's message and why the schema cannot carry it. Everything else a schema-valid
+request is refused with (a 400, any other 422, a 5xx) still fails the run.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import schemathesis
+from schemathesis.specs.openapi.checks import positive_data_acceptance
+
+# (message pattern, why no schema can say it). Reviewed: keep this list short.
+SEMANTIC_REFUSALS: list[tuple[str, str]] = [
+    (
+        r"is not an? [a-z ]+ of this (workspace|pipeline)|no such [a-z ]+|not visible to you|is not a customer you can see",
+        "a referenced id or external id must exist in the caller's workspace and scope; "
+        "the schema can only say it is a UUID or a string",
+    ),
+    (
+        r"was already used for a different request",
+        "an Idempotency-Key is single-use per request body; generated keys repeat across cases",
+    ),
+    (
+        r"is required to create|give [a-z_]+ or [a-z_]+|exactly one of|names another [a-z]+ than|must equal the external id in the path",
+        "upsert bodies are merge patches whose required fields depend on whether the record "
+        "exists; some pairs of fields exclude each other, and a body's external_id must equal "
+        "the path's (stated in the descriptions; JSON Schema cannot relate two values)",
+    ),
+    (
+        r"needs at least \d+ buying customers",
+        "a k-means fit needs data: it depends on the workspace's orders, not on the request",
+    ),
+    (
+        r"the file has no such column|is not a field of|matches rows by external_id",
+        "an import mapping names the columns of the uploaded file",
+    ),
+    (
+        r"is the workspace's last active administrator|last administrator",
+        "a workspace keeps one active administrator: it depends on the other users",
+    ),
+    (
+        r"is converted|already converted|is closed",
+        "the record's state, not the request, forbids the change",
+    ),
+]
+
+_PATTERNS = [re.compile(p) for p, _ in SEMANTIC_REFUSALS]
+
+
+def _field_messages(response) -> list[str] | None:
+    try:
+        body = json.loads(response.content or b"{}")
+    except ValueError:
+        return None
+    errors = body.get("errors") if isinstance(body, dict) else None
+    if not isinstance(errors, dict) or not errors:
+        return None
+    return [m for messages in errors.values() for m in (messages if isinstance(messages, list) else [messages])]
+
+
+def is_semantic_refusal(response) -> bool:
+    """A 412 (the `If-Match` version is not the current one: the schema can only say it is a
+    version), or a 422 (or 409) whose every field error is one of SEMANTIC_REFUSALS."""
+    if response.status_code == 412:
+        return True
+    if response.status_code not in (409, 422):
+        return False
+    messages = _field_messages(response)
+    if not messages:
+        # A 409 names the state in its detail (a converted lead, the last admin).
+        try:
+            detail = json.loads(response.content or b"{}").get("detail") or ""
+        except ValueError:
+            return False
+        return response.status_code == 409 and any(p.search(detail) for p in _PATTERNS)
+    return all(any(p.search(str(m)) for p in _PATTERNS) for m in messages)
+
+
+@schemathesis.check
+def positive_data_acceptance_beyond_state(ctx, response, case):
+    """`positive_data_acceptance`, except for refusals only the workspace's state explains."""
+    if is_semantic_refusal(response):
+        return None
+    return positive_data_acceptance(ctx, response, case)
