@@ -21,6 +21,7 @@ pub mod jobs;
 pub mod leads;
 pub mod orders;
 pub mod patch;
+pub mod patterns;
 pub mod products;
 pub mod regions;
 pub mod segments;

@@ -1,0 +1,256 @@
+//! The one spelling of the string rules the server enforces, as OpenAPI
+//! schemas (`#[schema(schema_with = patterns::text::<1, 200>)]`), so every
+//! field that `crm_domain::validation` checks says the same thing.
+//!
+//! The patterns are written in the common subset of ECMA-262 and Python
+//! `re` (no `\p{..}`, no `\s`, whose meaning differs between the two): the
+//! character sets are explicit `\uXXXX` ranges. Texts are trimmed (Rust's
+//! `char::is_whitespace`) before they are checked, so every pattern allows
+//! white space around the value; lengths count characters of the value.
+
+use utoipa::openapi::schema::{Object, ObjectBuilder, SchemaType, Type};
+
+/// The white space `str::trim` removes (Unicode `White_Space`).
+macro_rules! space {
+    () => {
+        r"\t\n\u000B\u000C\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000"
+    };
+}
+
+/// A character that is neither white space nor refused by
+/// `crm_domain::validation::forbidden_char` (controls, U+202A–U+202E, U+2066–U+2069).
+macro_rules! visible {
+    () => {
+        r"[^\u0000-\u0020\u007F-\u00A0\u1680\u2000-\u200A\u2028\u2029\u202A-\u202F\u205F\u2066-\u2069\u3000]"
+    };
+}
+
+/// A character a single-line text may hold between its first and last.
+macro_rules! in_line {
+    () => {
+        r"[^\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]"
+    };
+}
+
+/// A character a multi-line text may hold between its first and last
+/// (tab, line feed and carriage return besides [`in_line!`]).
+macro_rules! in_lines {
+    () => {
+        r"[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]"
+    };
+}
+
+/// A single-line text with at least one visible character
+/// (`bounded_text(v, 1, max)`).
+pub const TEXT: &str = concat!(
+    "^[",
+    space!(),
+    "]*",
+    visible!(),
+    "(?:",
+    in_line!(),
+    "*",
+    visible!(),
+    ")?[",
+    space!(),
+    "]*$"
+);
+
+/// A single-line text that may also be blank (blank means none).
+pub const OPTIONAL_TEXT: &str = concat!(
+    "^[",
+    space!(),
+    "]*(?:",
+    visible!(),
+    "(?:",
+    in_line!(),
+    "*",
+    visible!(),
+    ")?)?[",
+    space!(),
+    "]*$"
+);
+
+/// A text that may span lines, with at least one visible character
+/// (`multiline_text(v, 1, max)`).
+pub const LINES: &str = concat!(
+    "^[",
+    space!(),
+    "]*",
+    visible!(),
+    "(?:",
+    in_lines!(),
+    "*",
+    visible!(),
+    ")?[",
+    space!(),
+    "]*$"
+);
+
+/// A text that may span lines and may also be blank.
+pub const OPTIONAL_LINES: &str = concat!(
+    "^[",
+    space!(),
+    "]*(?:",
+    visible!(),
+    "(?:",
+    in_lines!(),
+    "*",
+    visible!(),
+    ")?)?[",
+    space!(),
+    "]*$"
+);
+
+/// `crm_domain::RegionCode`: an ISO 3166-1 alpha-2 country code (either
+/// case) or a six-digit GB/T 2260 division code not starting with `00`.
+pub const REGION: &str = concat!(
+    "^[",
+    space!(),
+    "]*(?:[A-Za-z]{2}|0[1-9][0-9]{4}|[1-9][0-9]{5})[",
+    space!(),
+    "]*$"
+);
+
+/// A region code, or blank for none.
+pub const OPTIONAL_REGION: &str = concat!(
+    "^[",
+    space!(),
+    "]*(?:[A-Za-z]{2}|0[1-9][0-9]{4}|[1-9][0-9]{5})?[",
+    space!(),
+    "]*$"
+);
+
+/// `crm_domain::money::parse_currency`: three ASCII letters, either case.
+pub const CURRENCY: &str = concat!("^[", space!(), "]*[A-Za-z]{3}[", space!(), "]*$");
+
+fn string(pattern: &str, min: Option<usize>, max: Option<usize>, nullable: bool) -> Object {
+    let kind = if nullable {
+        SchemaType::from_iter([Type::String, Type::Null])
+    } else {
+        SchemaType::Type(Type::String)
+    };
+    ObjectBuilder::new()
+        .schema_type(kind)
+        .min_length(min)
+        .max_length(max)
+        .pattern(Some(pattern))
+        .build()
+}
+
+/// A required single-line text of `MIN..=MAX` characters ([`TEXT`]).
+pub fn text<const MIN: usize, const MAX: usize>() -> Object {
+    string(TEXT, Some(MIN), Some(MAX), false)
+}
+
+/// [`text`] that may be `null` (a PATCH field that cannot be cleared: `null` leaves it).
+pub fn nullable_text<const MIN: usize, const MAX: usize>() -> Object {
+    string(TEXT, Some(MIN), Some(MAX), true)
+}
+
+/// An optional single-line text of at most `MAX` characters: `null`, blank
+/// (none) or [`TEXT`].
+pub fn optional_text<const MAX: usize>() -> Object {
+    string(OPTIONAL_TEXT, None, Some(MAX), true)
+}
+
+/// A required text that may span lines ([`LINES`]).
+pub fn lines<const MIN: usize, const MAX: usize>() -> Object {
+    string(LINES, Some(MIN), Some(MAX), false)
+}
+
+/// An optional text that may span lines: `null`, blank (none) or [`LINES`].
+pub fn optional_lines<const MAX: usize>() -> Object {
+    string(OPTIONAL_LINES, None, Some(MAX), true)
+}
+
+/// A required region code ([`REGION`]).
+pub fn region() -> Object {
+    string(REGION, None, None, false)
+}
+
+/// An optional region code: `null`, blank or [`REGION`].
+pub fn optional_region() -> Object {
+    string(OPTIONAL_REGION, None, None, true)
+}
+
+/// A currency code ([`CURRENCY`]).
+pub fn currency() -> Object {
+    string(CURRENCY, None, None, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crm_domain::validation::{bounded_text, multiline_text};
+
+    fn matches(pattern: &str, value: &str) -> bool {
+        compiled(pattern).is_match(value)
+    }
+
+    fn compiled(pattern: &str) -> regex::Regex {
+        regex::Regex::new(pattern).expect("pattern")
+    }
+
+    /// Every character of the Basic Multilingual Plane in every position
+    /// (alone, inside, around) is judged as the validators judge it.
+    #[test]
+    fn text_patterns_agree_with_the_validators_on_every_bmp_character() {
+        let [text, optional_text, lines, optional_lines] =
+            [TEXT, OPTIONAL_TEXT, LINES, OPTIONAL_LINES].map(compiled);
+        for code in 0u32..=0xFFFF {
+            let Some(c) = char::from_u32(code) else {
+                continue;
+            };
+            for value in [
+                c.to_string(),
+                format!("a{c}b"),
+                format!("{c}ab"),
+                format!("ab{c}"),
+            ] {
+                let line = bounded_text(&value, 1, usize::MAX).is_ok();
+                let optional_line = value.trim().is_empty() || line;
+                let multi = multiline_text(&value, 1, usize::MAX).is_ok();
+                let optional_multi = value.trim().is_empty() || multi;
+                assert_eq!(text.is_match(&value), line, "TEXT {value:?}");
+                assert_eq!(
+                    optional_text.is_match(&value),
+                    optional_line,
+                    "OPTIONAL_TEXT {value:?}"
+                );
+                assert_eq!(lines.is_match(&value), multi, "LINES {value:?}");
+                assert_eq!(
+                    optional_lines.is_match(&value),
+                    optional_multi,
+                    "OPTIONAL_LINES {value:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn code_patterns_agree_with_the_parsers() {
+        for value in [
+            "CN", "cn", " us\n", "C", "CNN", "C1", "440000", "010100", "001000", "44000",
+            "4400000", "", " ", "中国",
+        ] {
+            assert_eq!(
+                matches(REGION, value),
+                crm_domain::RegionCode::parse(value).is_ok(),
+                "REGION {value:?}"
+            );
+            assert_eq!(
+                matches(OPTIONAL_REGION, value),
+                value.trim().is_empty() || crm_domain::RegionCode::parse(value).is_ok(),
+                "OPTIONAL_REGION {value:?}"
+            );
+        }
+        for value in ["CNY", "cny", " usd ", "RMB1", "US", "EURO", "", "C¥Y"] {
+            assert_eq!(
+                matches(CURRENCY, value),
+                crm_domain::money::parse_currency(value).is_ok(),
+                "CURRENCY {value:?}"
+            );
+        }
+    }
+}
