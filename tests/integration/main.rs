@@ -29,6 +29,7 @@ mod import_jobs;
 mod imports;
 mod imports_sales;
 mod input_limits;
+mod jobs;
 mod leads;
 mod migrations;
 mod openapi;
