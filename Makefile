@@ -6,7 +6,7 @@ TARGET_DIR ?= $(or $(CARGO_TARGET_DIR),target)
 CRM_DATABASE_URL ?= sqlite://./data/crm.db
 export CRM_DATABASE_URL
 
-.PHONY: run build test lint audit openapi check-api-types clean frontend test-browser bench test-client sdk sdk-python sdk-typescript
+.PHONY: run build test lint audit openapi check-api-types clean frontend test-browser bench test-client test-schemathesis sdk sdk-python sdk-typescript
 
 # Must equal the wasm-bindgen version pinned in frontend/Cargo.toml.
 WASM_BINDGEN_VERSION := 0.2.130
@@ -31,6 +31,7 @@ test: frontend
 	$(CARGO) build -p crm-server --bin crm
 	$(CARGO) test --workspace --no-fail-fast
 	$(MAKE) test-client
+	$(MAKE) test-schemathesis
 	$(MAKE) test-browser
 
 ## The web app in a real Chromium against the real binary (needs `make frontend` and Debian's chromium).
@@ -45,6 +46,14 @@ test-client: sdk-python
 	$(CARGO) build -p crm-server --bin crm
 	PYTHONDONTWRITEBYTECODE=1 $(CONTRACT_VENV)/bin/python tests/contract/client_sync.py \
 		--binary $(TARGET_DIR)/debug/crm --sdk $(SDK_DIR)/python
+
+## schemathesis (pinned in tests/contract/requirements.txt) over the served OpenAPI document, against
+## the real binary on a fresh SQLite demo, as a sales rep and as an administrator: every check, every
+## phase including stateful links, CRM_SCHEMATHESIS_SECONDS per role (default 75).
+test-schemathesis: $(CONTRACT_VENV)/.installed
+	$(CARGO) build -p crm-server --bin crm
+	PYTHONDONTWRITEBYTECODE=1 $(CONTRACT_VENV)/bin/python tests/contract/schemathesis_run.py \
+		$(TARGET_DIR)/debug/crm $(TARGET_DIR)/schemathesis
 
 ## Client libraries for integrators, generated from openapi/openapi.json into target/sdk:
 ## python/ (package crm_client, openapi-python-client) and typescript/ (types for openapi-fetch).
