@@ -145,6 +145,16 @@ def _database(backend: str, workdir: Path) -> Iterator[str]:
         _psql(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def _die_with_parent() -> None:
+    """Linux: the server gets SIGTERM when this process dies, even by SIGKILL."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _run(binary: str, args: list[str], env: dict[str, str], timeout: float = 600) -> str:
     out = subprocess.run([binary, *args], env=env, capture_output=True, text=True, timeout=timeout)
     if out.returncode != 0:
@@ -232,7 +242,12 @@ def crm_server(
             log_file = workdir / "serve.log"
             with open(log_file, "wb") as log:
                 server = subprocess.Popen(
-                    [binary, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=workdir
+                    [binary, "serve"],
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    cwd=workdir,
+                    preexec_fn=_die_with_parent,
                 )
             try:
                 _wait_healthy(base_url, server, log_file)
