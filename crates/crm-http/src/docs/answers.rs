@@ -27,6 +27,7 @@ const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 /// The declared document completed (see the module doc).
 pub fn complete(spec: &utoipa::openapi::OpenApi) -> Value {
     let mut doc = serde_json::to_value(spec).unwrap_or_default();
+    super::shapes::reshape(&mut doc);
     complete_json(&mut doc);
     doc
 }

@@ -5,6 +5,7 @@
 
 mod answers;
 mod routes;
+mod shapes;
 
 pub use answers::complete;
 pub use routes::{RouteTable, docs_redirect, fallback, wrong_method};

@@ -1,0 +1,106 @@
+//! Schema shapes utoipa cannot derive from our generic wire types: a page
+//! names its item type by `$ref` (utoipa inlines a generic's argument), and
+//! each entity's batch endpoint gets a request whose `records` are typed as
+//! that entity's merge patch plus the `id` that update mode accepts
+//! (`crate::batch::parse_one` reads exactly that), instead of bare objects.
+
+use serde_json::{Value, json};
+
+/// Batch endpoints and the patch type their records are read as.
+const BATCHES: [(&str, &str); 5] = [
+    ("customers", "Customer"),
+    ("contacts", "Contact"),
+    ("deals", "Deal"),
+    ("orders", "Order"),
+    ("products", "Product"),
+];
+
+pub fn reshape(doc: &mut Value) {
+    page_items_by_ref(doc);
+    typed_batches(doc);
+}
+
+/// `Page_Customer.items` → `{"$ref": "#/components/schemas/Customer"}`.
+fn page_items_by_ref(doc: &mut Value) {
+    let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    let names: Vec<String> = schemas.keys().cloned().collect();
+    for name in &names {
+        let Some(item) = name.strip_prefix("Page_") else {
+            continue;
+        };
+        if !schemas.contains_key(item) {
+            continue;
+        }
+        if let Some(items) = schemas
+            .get_mut(name)
+            .and_then(|page| page.pointer_mut("/properties/items/items"))
+        {
+            *items = json!({ "$ref": format!("#/components/schemas/{item}") });
+        }
+    }
+}
+
+fn typed_batches(doc: &mut Value) {
+    let Some(request) = doc.pointer("/components/schemas/BatchRequest").cloned() else {
+        return;
+    };
+    for (collection, entity) in BATCHES {
+        let Some(patch) = doc
+            .pointer(&format!("/components/schemas/{entity}Patch"))
+            .cloned()
+        else {
+            continue;
+        };
+        let mut record = patch;
+        record["description"] = json!(format!(
+            "One record of a {collection} batch: a `{entity}Patch` (the full body for a new record in `create` mode and for new keys in `upsert` mode), plus `id` in `update` mode."
+        ));
+        if let Some(properties) = record["properties"].as_object_mut() {
+            properties.insert(
+                "id".into(),
+                json!({
+                    "type": ["string", "null"],
+                    "format": "uuid",
+                    "description": "`update` mode only: the record to change (else it is matched by `external_id`)"
+                }),
+            );
+        }
+        let mut typed = request.clone();
+        typed["properties"]["records"]["items"] =
+            json!({ "$ref": format!("#/components/schemas/{entity}BatchRecord") });
+        typed.as_object_mut().map(|t| t.remove("example"));
+        let schemas = &mut doc["components"]["schemas"];
+        schemas[format!("{entity}BatchRecord")] = record;
+        schemas[format!("{entity}BatchRequest")] = typed;
+        let body = format!(
+            "/paths/~1api~1v1~1{collection}~1batch/post/requestBody/content/application~1json/schema"
+        );
+        if let Some(schema) = doc.pointer_mut(&body) {
+            *schema = json!({ "$ref": format!("#/components/schemas/{entity}BatchRequest") });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn pages_refer_to_their_items_and_batches_to_their_records() {
+        let doc = crate::openapi();
+        assert_eq!(
+            doc.pointer("/components/schemas/Page_Customer/properties/items/items/$ref"),
+            Some(&serde_json::json!("#/components/schemas/Customer"))
+        );
+        let body = doc
+            .pointer("/paths/~1api~1v1~1orders~1batch/post/requestBody/content/application~1json/schema/$ref")
+            .and_then(|v| v.as_str());
+        assert_eq!(body, Some("#/components/schemas/OrderBatchRequest"));
+        let record = &doc["components"]["schemas"]["OrderBatchRecord"];
+        assert!(record.pointer("/properties/lines").is_some());
+        assert!(record.pointer("/properties/id").is_some());
+    }
+}
