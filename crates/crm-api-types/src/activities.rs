@@ -41,8 +41,10 @@ pub struct Activity {
 #[schema(example = json!({"kind": "call", "subject": "回访：确认报价", "customer_id": "0190c0de-0000-7000-8000-000000000001"}))]
 pub struct NewActivity {
     pub kind: ActivityKind,
+    #[schema(schema_with = crate::patterns::text::<1, 200>)]
     pub subject: String,
     #[serde(default)]
+    #[schema(schema_with = crate::patterns::optional_lines::<5000>)]
     pub body: Option<String>,
     #[serde(default)]
     pub customer_id: Option<Uuid>,
@@ -70,9 +72,10 @@ pub struct NewActivity {
 #[schema(example = json!({"done": true}))]
 pub struct ActivityPatch {
     #[serde(default)]
+    #[schema(schema_with = crate::patterns::nullable_text::<1, 200>)]
     pub subject: Option<String>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::patterns::optional_lines::<5000>)]
     pub body: Option<Option<String>>,
     #[serde(default)]
     pub occurred_at: Option<DateTime<Utc>>,
@@ -89,6 +92,7 @@ pub struct ActivityPatch {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ActivityQuery {
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
     pub kind: Option<ActivityKind>,
@@ -139,6 +143,7 @@ pub enum TimelineEntry {
 #[into_params(parameter_in = Query)]
 pub struct TimelineQuery {
     /// 1–200, default 25.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }

@@ -30,6 +30,7 @@ macro_rules! filtered_query {
             pub lifecycle_stage: Option<LifecycleStage>,
             pub source: Option<Source>,
             /// A country, province, city or district code: customers inside it.
+            #[param(schema_with = crate::patterns::region)]
             pub region: Option<String>,
             pub owner_id: Option<Uuid>,
             pub team_id: Option<Uuid>,
@@ -86,11 +87,15 @@ filtered_query! {
     /// the window, and the same filters as the customer list.
     DistributionQuery {
         /// What to group customers by.
+        // Required; an Option so that the handler answers its absence with a
+        // 400 naming it.
+        #[param(required = true)]
         dimension: Option<Dimension>,
         /// For `dimension=region`: `country`, `province` (default), `city` or `district`.
         level: Option<RegionLevel>,
         /// For `dimension=region`: only regions inside this code (drill-down),
         /// e.g. `level=city&parent=440000` for the cities of 广东.
+        #[param(schema_with = crate::patterns::region)]
         parent: Option<String>,
         /// A second dimension for a crosstab (each group then has `key2`).
         by: Option<Dimension>,
@@ -116,8 +121,10 @@ filtered_query! {
     /// `GET /api/v1/analytics/cohorts`: cohorts by month of first order.
     CohortQuery {
         /// First cohort month, `YYYY-MM` (default: 11 months before the current one).
+        #[param(schema_with = crate::patterns::month)]
         from: Option<String>,
         /// Number of cohorts, 1–36 (default 12).
+        #[param(minimum = 1, maximum = 36)]
         months: Option<u32>,
     }
 }
@@ -288,9 +295,11 @@ filtered_query! {
     KmeansQuery {
         /// Number of clusters, 2–10; absent: tried 2–8 on a sample and the
         /// best silhouette chosen.
+        #[param(minimum = 2, maximum = 10)]
         k: Option<u32>,
         /// Comma-separated features (default `recency,frequency,aov,longest_gap`):
         /// `recency`, `frequency`, `monetary`, `aov`, `tenure`, `longest_gap`.
+        #[param(schema_with = crate::patterns::features)]
         features: Option<String>,
         /// Also list every clustered customer with their cluster (default false).
         include_members: Option<bool>,
@@ -349,8 +358,10 @@ pub struct KmeansResult {
 #[serde(deny_unknown_fields)]
 pub struct AnalyticsSettings {
     /// Revenue figures count orders in this ISO 4217 currency (default CNY).
+    #[schema(schema_with = crate::patterns::currency)]
     pub base_currency: String,
     /// A customer silent for longer than this many days has churned (7–3650, default 180).
+    #[schema(minimum = 7, maximum = 3650)]
     pub churn_after_days: i32,
 }
 
@@ -427,6 +438,7 @@ filtered_query! {
         to: Option<NaiveDate>,
         /// What acquiring customers cost in the window (minor units of the
         /// base currency), for CAC until campaign costs are recorded.
+        #[param(minimum = 0)]
         acquisition_cost_minor: Option<i64>,
     }
 }

@@ -52,6 +52,7 @@ pub struct BatchRequest {
     /// 1–1,000 records. Each is the entity's merge-patch body (the create
     /// body for `create`), plus `id` to name the record in `update` mode.
     #[schema(value_type = Vec<Object>)]
+    #[schema(min_items = 1, max_items = 1000)]
     pub records: Vec<Value>,
 }
 

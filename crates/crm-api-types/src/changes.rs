@@ -75,9 +75,11 @@ pub struct ChangesPage {
 #[into_params(parameter_in = Query)]
 pub struct ChangesQuery {
     /// Entries after this sequence number; 0 (the default) starts at the beginning.
+    #[param(minimum = 0)]
     pub since: Option<i64>,
     /// Only this record type.
     pub entity: Option<ChangeEntity>,
     /// Entries examined per page, 1–1000, default 100.
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
 }

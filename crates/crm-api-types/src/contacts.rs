@@ -30,10 +30,13 @@ pub struct Contact {
 pub struct NewContact {
     /// An organisation customer the caller can see.
     pub customer_id: Uuid,
+    #[schema(schema_with = crate::patterns::text::<1, 100>)]
     pub name: String,
     #[serde(default)]
+    #[schema(schema_with = crate::patterns::optional_text::<100>)]
     pub title: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = crate::patterns::optional_text::<100>)]
     pub department: Option<String>,
     #[serde(default)]
     pub email: Option<String>,
@@ -42,6 +45,7 @@ pub struct NewContact {
     #[serde(default)]
     pub is_primary: bool,
     #[serde(default)]
+    #[schema(schema_with = crate::patterns::optional_text::<100>)]
     pub external_id: Option<String>,
     #[serde(default)]
     #[schema(value_type = Object)]
@@ -57,12 +61,13 @@ pub struct ContactPatch {
     #[serde(default)]
     pub customer_external_id: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = crate::patterns::nullable_text::<1, 100>)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::patterns::optional_text::<100>)]
     pub title: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::patterns::optional_text::<100>)]
     pub department: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
     #[schema(value_type = Option<String>)]
@@ -73,7 +78,7 @@ pub struct ContactPatch {
     #[serde(default)]
     pub is_primary: Option<bool>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::patterns::optional_text::<100>)]
     pub external_id: Option<Option<String>>,
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
@@ -84,9 +89,11 @@ pub struct ContactPatch {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ContactQuery {
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
     /// `created_at`, `updated_at` or `name`; prefix `-` for descending. Default `-created_at`.
+    #[param(schema_with = crate::patterns::contact_sort)]
     pub sort: Option<String>,
     pub q: Option<String>,
     pub customer_id: Option<Uuid>,

@@ -28,7 +28,9 @@ pub struct CustomFieldDef {
 #[schema(example = json!({"entity": "customer", "key": "vip_level", "label": "VIP 等级", "field_type": "single_select", "options": ["金卡", "银卡"], "required": false}))]
 pub struct NewCustomFieldDef {
     pub entity: FieldEntity,
+    #[schema(schema_with = crate::patterns::key)]
     pub key: String,
+    #[schema(schema_with = crate::patterns::text::<1, 100>)]
     pub label: String,
     pub field_type: FieldType,
     #[serde(default)]
@@ -44,6 +46,7 @@ pub struct NewCustomFieldDef {
 #[serde(deny_unknown_fields)]
 pub struct CustomFieldPatch {
     #[serde(default)]
+    #[schema(schema_with = crate::patterns::nullable_text::<1, 100>)]
     pub label: Option<String>,
     #[serde(default)]
     pub options: Option<Vec<String>>,

@@ -64,8 +64,10 @@ pub struct Customer {
 }))]
 pub struct NewCustomer {
     pub kind: CustomerKind,
+    #[schema(schema_with = crate::patterns::text::<1, 200>)]
     pub name: String,
     #[serde(default)]
+    #[schema(schema_with = crate::patterns::optional_text::<100>)]
     pub external_id: Option<String>,
     /// Defaults to the caller.
     #[serde(default)]
@@ -78,6 +80,7 @@ pub struct NewCustomer {
     #[serde(default)]
     pub size_band: Option<SizeBand>,
     #[serde(default)]
+    #[schema(minimum = 0)]
     pub employee_count: Option<i32>,
     #[serde(default)]
     pub annual_revenue: Option<Money>,
@@ -87,16 +90,22 @@ pub struct NewCustomer {
     #[serde(default)]
     pub phone: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = crate::patterns::optional_text::<255>)]
     pub website: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = crate::patterns::optional_region)]
     pub country_code: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = crate::patterns::optional_region)]
     pub province_code: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = crate::patterns::optional_region)]
     pub city_code: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = crate::patterns::optional_region)]
     pub district_code: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = crate::patterns::optional_lines::<500>)]
     pub address: Option<String>,
     /// Persons only.
     #[serde(default)]
@@ -124,9 +133,10 @@ pub struct CustomerPatch {
     #[serde(default)]
     pub kind: Option<CustomerKind>,
     #[serde(default)]
+    #[schema(schema_with = crate::patterns::nullable_text::<1, 200>)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::patterns::optional_text::<100>)]
     pub external_id: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
     #[schema(value_type = Option<Uuid>)]
@@ -142,6 +152,7 @@ pub struct CustomerPatch {
     pub size_band: Option<Option<SizeBand>>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
     #[schema(value_type = Option<i32>)]
+    #[schema(minimum = 0)]
     pub employee_count: Option<Option<i32>>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
     #[schema(value_type = Option<Money>)]
@@ -153,22 +164,22 @@ pub struct CustomerPatch {
     #[schema(value_type = Option<String>)]
     pub phone: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::patterns::optional_text::<255>)]
     pub website: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::patterns::optional_region)]
     pub country_code: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::patterns::optional_region)]
     pub province_code: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::patterns::optional_region)]
     pub city_code: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::patterns::optional_region)]
     pub district_code: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::patterns::optional_lines::<500>)]
     pub address: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
     #[schema(value_type = Option<Gender>)]
@@ -195,12 +206,14 @@ pub struct CustomerPatch {
 #[into_params(parameter_in = Query)]
 pub struct CustomerQuery {
     /// 1–200, default 25.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
     /// `created_at`, `updated_at`, `name`, or an order metric: `order_count`, `revenue`,
     /// `last_order_on` (customers without orders count 0 / none); prefix `-` for
     /// descending. Default `-created_at`.
+    #[param(schema_with = crate::patterns::customer_sort)]
     pub sort: Option<String>,
     /// Case-insensitive substring of name, e-mail, phone or external id.
     pub q: Option<String>,
@@ -210,6 +223,7 @@ pub struct CustomerQuery {
     pub lifecycle_stage: Option<LifecycleStage>,
     pub source: Option<Source>,
     /// A country, province, city or district code: customers inside it.
+    #[param(schema_with = crate::patterns::region)]
     pub region: Option<String>,
     pub owner_id: Option<Uuid>,
     pub team_id: Option<Uuid>,

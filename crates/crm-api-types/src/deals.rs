@@ -28,8 +28,10 @@ pub struct Pipeline {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewStage {
+    #[schema(schema_with = crate::patterns::text::<1, 50>)]
     pub name: String,
     /// 0–100.
+    #[schema(minimum = 0, maximum = 100)]
     pub probability: i32,
     pub kind: StageKind,
 }
@@ -42,8 +44,10 @@ pub struct NewStage {
     {"name": "丢单", "probability": 0, "kind": "lost"}
 ]}))]
 pub struct NewPipeline {
+    #[schema(schema_with = crate::patterns::text::<1, 100>)]
     pub name: String,
     /// 2–30 stages in board order, at least one `won` and one `lost`.
+    #[schema(min_items = 2, max_items = 30)]
     pub stages: Vec<NewStage>,
 }
 
@@ -88,11 +92,14 @@ pub struct NewDeal {
     #[serde(default)]
     pub customer_external_id: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = crate::patterns::optional_text::<100>)]
     pub external_id: Option<String>,
+    #[schema(schema_with = crate::patterns::text::<1, 200>)]
     pub name: String,
     pub amount: Money,
     /// Defaults to the stage's probability.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 100)]
     pub probability: Option<i32>,
     #[serde(default)]
     pub expected_close_date: Option<NaiveDate>,
@@ -101,6 +108,7 @@ pub struct NewDeal {
     pub owner_id: Option<Uuid>,
     /// Required when the stage is a `lost` one.
     #[serde(default)]
+    #[schema(schema_with = crate::patterns::optional_lines::<500>)]
     pub lost_reason: Option<String>,
 }
 
@@ -115,12 +123,14 @@ pub struct DealPatch {
     #[serde(default)]
     pub stage_id: Option<Uuid>,
     #[serde(default)]
+    #[schema(schema_with = crate::patterns::nullable_text::<1, 200>)]
     pub name: Option<String>,
     #[serde(default)]
     pub amount: Option<Money>,
     /// `null` resets it to the stage's default.
     #[serde(default, deserialize_with = "crate::patch::nullable")]
     #[schema(value_type = Option<i32>)]
+    #[schema(minimum = 0, maximum = 100)]
     pub probability: Option<Option<i32>>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
     #[schema(value_type = Option<NaiveDate>)]
@@ -129,10 +139,10 @@ pub struct DealPatch {
     #[schema(value_type = Option<Uuid>)]
     pub owner_id: Option<Option<Uuid>>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::patterns::optional_text::<100>)]
     pub external_id: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::patterns::optional_lines::<500>)]
     pub lost_reason: Option<Option<String>>,
 }
 
@@ -149,9 +159,11 @@ pub struct StageChange {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct DealQuery {
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
     /// `created_at`, `updated_at` or `stage_changed_at`; prefix `-` for descending. Default `-created_at`.
+    #[param(schema_with = crate::patterns::deal_sort)]
     pub sort: Option<String>,
     pub pipeline_id: Option<Uuid>,
     /// One kanban column: page it with `cursor`.
@@ -194,6 +206,7 @@ pub struct Kanban {
 #[into_params(parameter_in = Query)]
 pub struct KanbanQuery {
     /// Deals per column on the first page, 1–100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// Only this owner's deals.
     pub owner_id: Option<Uuid>,

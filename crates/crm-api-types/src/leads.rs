@@ -41,10 +41,13 @@ pub struct Lead {
     "phone": "13800138000", "source": "trade_show", "province_code": "320000", "city_code": "320500"
 }))]
 pub struct NewLead {
+    #[schema(schema_with = crate::patterns::text::<1, 100>)]
     pub person_name: String,
     #[serde(default)]
+    #[schema(schema_with = crate::patterns::optional_text::<200>)]
     pub company_name: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = crate::patterns::optional_text::<100>)]
     pub title: Option<String>,
     #[serde(default)]
     pub email: Option<String>,
@@ -53,12 +56,16 @@ pub struct NewLead {
     #[serde(default)]
     pub source: Option<Source>,
     #[serde(default)]
+    #[schema(schema_with = crate::patterns::optional_region)]
     pub province_code: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = crate::patterns::optional_region)]
     pub city_code: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = crate::patterns::optional_lines::<2000>)]
     pub note: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = crate::patterns::optional_text::<100>)]
     pub external_id: Option<String>,
     /// Defaults to the caller.
     #[serde(default)]
@@ -74,12 +81,13 @@ pub struct LeadPatch {
     #[serde(default)]
     pub status: Option<LeadStatus>,
     #[serde(default)]
+    #[schema(schema_with = crate::patterns::nullable_text::<1, 100>)]
     pub person_name: Option<String>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::patterns::optional_text::<200>)]
     pub company_name: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::patterns::optional_text::<100>)]
     pub title: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
     #[schema(value_type = Option<String>)]
@@ -91,22 +99,22 @@ pub struct LeadPatch {
     #[schema(value_type = Option<Source>)]
     pub source: Option<Option<Source>>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::patterns::optional_region)]
     pub province_code: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::patterns::optional_region)]
     pub city_code: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::patterns::optional_lines::<2000>)]
     pub note: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::patterns::optional_text::<100>)]
     pub external_id: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
     #[schema(value_type = Option<Uuid>)]
     pub owner_id: Option<Option<Uuid>>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::patterns::optional_lines::<500>)]
     pub disqualified_reason: Option<Option<String>>,
 }
 
@@ -114,9 +122,11 @@ pub struct LeadPatch {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct LeadQuery {
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
     /// `created_at` or `updated_at`; prefix `-` for descending. Default `-created_at`.
+    #[param(schema_with = crate::patterns::lead_sort)]
     pub sort: Option<String>,
     /// Substring of name, company, e-mail or phone.
     pub q: Option<String>,

@@ -62,13 +62,16 @@ pub struct NewOrderLine {
     #[serde(default)]
     pub sku: Option<String>,
     /// Positive, up to three decimals.
+    #[schema(exclusive_minimum = 0, maximum = 1_000_000_000)]
     pub quantity: f64,
     /// Minor units of the order's currency; defaults to the product's list
     /// price when that is in the order's currency.
     #[serde(default)]
+    #[schema(minimum = 0)]
     pub unit_price_minor: Option<i64>,
     /// Amount off this line, minor units; default 0.
     #[serde(default)]
+    #[schema(minimum = 0)]
     pub discount_minor: Option<i64>,
 }
 
@@ -86,18 +89,22 @@ pub struct NewOrder {
     #[serde(default)]
     pub customer_external_id: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = crate::patterns::optional_text::<100>)]
     pub external_id: Option<String>,
     pub order_date: NaiveDate,
     /// Default `confirmed`.
     #[serde(default)]
     pub status: Option<OrderStatus>,
+    #[schema(schema_with = crate::patterns::currency)]
     pub currency: String,
     /// 1–500 lines.
+    #[schema(min_items = 1, max_items = 500)]
     pub lines: Vec<NewOrderLine>,
     /// Defaults to the customer's owner (and team).
     #[serde(default)]
     pub owner_id: Option<Uuid>,
     #[serde(default)]
+    #[schema(schema_with = crate::patterns::optional_lines::<2000>)]
     pub note: Option<String>,
 }
 
@@ -111,21 +118,23 @@ pub struct OrderPatch {
     #[serde(default)]
     pub customer_external_id: Option<String>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::patterns::optional_text::<100>)]
     pub external_id: Option<Option<String>>,
     #[serde(default)]
     pub order_date: Option<NaiveDate>,
     #[serde(default)]
     pub status: Option<OrderStatus>,
     #[serde(default)]
+    #[schema(schema_with = crate::patterns::nullable_currency)]
     pub currency: Option<String>,
     #[serde(default)]
+    #[schema(min_items = 1, max_items = 500)]
     pub lines: Option<Vec<NewOrderLine>>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
     #[schema(value_type = Option<Uuid>)]
     pub owner_id: Option<Option<Uuid>>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::patterns::optional_lines::<2000>)]
     pub note: Option<Option<String>>,
 }
 
@@ -135,10 +144,12 @@ pub struct OrderPatch {
 #[into_params(parameter_in = Query)]
 pub struct OrderQuery {
     /// 1–200, default 25.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
     /// `order_date`, `created_at` or `updated_at`; prefix `-` for descending. Default `-order_date`.
+    #[param(schema_with = crate::patterns::order_sort)]
     pub sort: Option<String>,
     pub customer_id: Option<Uuid>,
     pub status: Option<OrderStatus>,

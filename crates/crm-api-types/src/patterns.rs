@@ -179,6 +179,133 @@ pub fn currency() -> Object {
     string(CURRENCY, None, None, false)
 }
 
+/// A currency code or `null` (a PATCH field: `null` leaves it).
+pub fn nullable_currency() -> Object {
+    string(CURRENCY, None, None, true)
+}
+
+/// A region code or `null` (none).
+pub fn nullable_region() -> Object {
+    string(REGION, None, None, true)
+}
+
+/// The K-means features (`crm_http::analytics::kmeans`), comma-separated,
+/// at least one; blank items are skipped.
+macro_rules! feature {
+    () => {
+        "(?:recency|frequency|monetary|aov|tenure|longest_gap)"
+    };
+}
+
+/// A comma-separated list of K-means features naming at least one.
+pub const FEATURES: &str = concat!(
+    "^(?:[",
+    space!(),
+    "]*",
+    feature!(),
+    "?[",
+    space!(),
+    "]*,)*[",
+    space!(),
+    "]*",
+    feature!(),
+    "[",
+    space!(),
+    "]*(?:,[",
+    space!(),
+    "]*",
+    feature!(),
+    "?[",
+    space!(),
+    "]*)*$"
+);
+
+/// K-means features ([`FEATURES`]).
+pub fn features() -> Object {
+    string(FEATURES, None, None, false)
+}
+
+/// A month, `YYYY-MM`.
+pub const MONTH: &str = "^[0-9]{4}-(?:0[1-9]|1[0-2])$";
+
+/// A month ([`MONTH`]).
+pub fn month() -> Object {
+    string(MONTH, None, None, false)
+}
+
+/// A `sort` parameter: one of `names` ascending, or with a leading `-` descending.
+pub fn sort(names: &[&str]) -> Object {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::Type(Type::String))
+        .enum_values(Some(
+            names
+                .iter()
+                .flat_map(|name| [(*name).to_owned(), format!("-{name}")]),
+        ))
+        .build()
+}
+
+/// The sort fields of `GET /customers` (the list handler's order, default first).
+pub const CUSTOMER_SORTS: &[&str] = &[
+    "created_at",
+    "updated_at",
+    "name",
+    "order_count",
+    "revenue",
+    "last_order_on",
+];
+/// The sort fields of `GET /contacts`.
+pub const CONTACT_SORTS: &[&str] = &["created_at", "updated_at", "name"];
+/// The sort fields of `GET /leads`.
+pub const LEAD_SORTS: &[&str] = &["created_at", "updated_at"];
+/// The sort fields of `GET /deals`.
+pub const DEAL_SORTS: &[&str] = &["created_at", "updated_at", "stage_changed_at"];
+/// The sort fields of `GET /orders`.
+pub const ORDER_SORTS: &[&str] = &["order_date", "created_at", "updated_at"];
+/// The sort fields of `GET /products`.
+pub const PRODUCT_SORTS: &[&str] = &["created_at", "updated_at", "name", "sku"];
+
+/// `sort` of `GET /customers`.
+pub fn customer_sort() -> Object {
+    sort(CUSTOMER_SORTS)
+}
+/// `sort` of `GET /contacts`.
+pub fn contact_sort() -> Object {
+    sort(CONTACT_SORTS)
+}
+/// `sort` of `GET /leads`.
+pub fn lead_sort() -> Object {
+    sort(LEAD_SORTS)
+}
+/// `sort` of `GET /deals`.
+pub fn deal_sort() -> Object {
+    sort(DEAL_SORTS)
+}
+/// `sort` of `GET /orders`.
+pub fn order_sort() -> Object {
+    sort(ORDER_SORTS)
+}
+/// `sort` of `GET /products`.
+pub fn product_sort() -> Object {
+    sort(PRODUCT_SORTS)
+}
+
+/// A role or custom-field key (`crm_domain::custom_field::parse_key`).
+pub const KEY: &str = "^[a-z][a-z0-9_]{0,62}$";
+
+/// A tag colour, `#rrggbb` in either case.
+pub const COLOR: &str = "^#[0-9A-Fa-f]{6}$";
+
+/// A key ([`KEY`]).
+pub fn key() -> Object {
+    string(KEY, Some(1), Some(63), false)
+}
+
+/// A tag colour or `null` ([`COLOR`]).
+pub fn color() -> Object {
+    string(COLOR, None, None, true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -252,5 +379,41 @@ mod tests {
                 "CURRENCY {value:?}"
             );
         }
+    }
+
+    #[test]
+    fn money_states_the_currency_pattern() {
+        use utoipa::PartialSchema;
+        let schema = serde_json::to_value(crm_domain::money::Money::schema()).expect("json");
+        assert_eq!(schema["properties"]["currency"]["pattern"], CURRENCY);
+        assert_eq!(schema["properties"]["amount_minor"]["minimum"], 0);
+    }
+
+    #[test]
+    fn features_pattern_needs_one_known_feature() {
+        for (value, ok) in [
+            ("recency", true),
+            (" recency , aov,", true),
+            (",,tenure", true),
+            ("recency,bogus", false),
+            ("", false),
+            (" , ", false),
+            ("recencyaov", false),
+        ] {
+            assert_eq!(compiled(FEATURES).is_match(value), ok, "{value:?}");
+        }
+    }
+
+    #[test]
+    fn schemas_keep_required_and_nullable_apart() {
+        use utoipa::PartialSchema;
+        let schema = serde_json::to_value(crate::customers::NewCustomer::schema()).expect("json");
+        assert_eq!(schema["required"], serde_json::json!(["kind", "name"]));
+        assert_eq!(schema["properties"]["name"]["type"], "string");
+        assert_eq!(schema["properties"]["name"]["maxLength"], 200);
+        assert_eq!(
+            schema["properties"]["website"]["type"],
+            serde_json::json!(["string", "null"])
+        );
     }
 }

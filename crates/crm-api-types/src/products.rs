@@ -35,13 +35,18 @@ pub struct Product {
     "category": "茶叶", "unit": "盒", "price": {"amount_minor": 38_800, "currency": "CNY"}
 }))]
 pub struct NewProduct {
+    #[schema(schema_with = crate::patterns::text::<1, 64>)]
     pub sku: String,
+    #[schema(schema_with = crate::patterns::text::<1, 200>)]
     pub name: String,
     #[serde(default)]
+    #[schema(schema_with = crate::patterns::optional_text::<100>)]
     pub external_id: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = crate::patterns::optional_text::<100>)]
     pub category: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = crate::patterns::optional_text::<20>)]
     pub unit: Option<String>,
     #[serde(default)]
     pub price: Option<Money>,
@@ -49,6 +54,7 @@ pub struct NewProduct {
     #[serde(default)]
     pub active: Option<bool>,
     #[serde(default)]
+    #[schema(schema_with = crate::patterns::optional_lines::<2000>)]
     pub description: Option<String>,
 }
 
@@ -58,17 +64,19 @@ pub struct NewProduct {
 #[schema(example = json!({"price": {"amount_minor": 36_800, "currency": "CNY"}, "active": false}))]
 pub struct ProductPatch {
     #[serde(default)]
+    #[schema(schema_with = crate::patterns::nullable_text::<1, 64>)]
     pub sku: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = crate::patterns::nullable_text::<1, 200>)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::patterns::optional_text::<100>)]
     pub external_id: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::patterns::optional_text::<100>)]
     pub category: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::patterns::optional_text::<20>)]
     pub unit: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
     #[schema(value_type = Option<Money>)]
@@ -76,7 +84,7 @@ pub struct ProductPatch {
     #[serde(default)]
     pub active: Option<bool>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::patterns::optional_lines::<2000>)]
     pub description: Option<Option<String>>,
 }
 
@@ -86,10 +94,12 @@ pub struct ProductPatch {
 #[into_params(parameter_in = Query)]
 pub struct ProductQuery {
     /// 1–200, default 25.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
     /// `created_at`, `updated_at`, `name` or `sku`; prefix `-` for descending. Default `-created_at`.
+    #[param(schema_with = crate::patterns::product_sort)]
     pub sort: Option<String>,
     /// Case-insensitive substring of sku, name or external id.
     pub q: Option<String>,

@@ -21,9 +21,11 @@ pub struct Region {
 #[into_params(parameter_in = Query)]
 pub struct RegionQuery {
     /// Children of this region (`CN` → provinces, `440000` → cities of Guangdong).
+    #[param(schema_with = crate::patterns::region)]
     pub parent: Option<String>,
     pub level: Option<RegionLevel>,
     /// 1–1000, default 1000 (reference data: one page holds any level).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }

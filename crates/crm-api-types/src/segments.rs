@@ -33,6 +33,7 @@ pub struct SegmentRules {
     pub source: Option<Source>,
     /// A country, province, city or district code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = crate::patterns::nullable_region)]
     pub region: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<Uuid>,
@@ -43,8 +44,10 @@ pub struct SegmentRules {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rfm_segment: Option<RfmSegment>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 0)]
     pub min_orders: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 0)]
     pub max_orders: Option<i32>,
     /// Base currency, minor units.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -109,8 +112,10 @@ pub struct Segment {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "广东复购客户", "rules": {"region": "440000", "min_orders": 3}}))]
 pub struct NewSegment {
+    #[schema(schema_with = crate::patterns::text::<1, 100>)]
     pub name: String,
     #[serde(default)]
+    #[schema(schema_with = crate::patterns::optional_lines::<1000>)]
     pub description: Option<String>,
     pub rules: SegmentRules,
 }
@@ -120,9 +125,10 @@ pub struct NewSegment {
 #[serde(deny_unknown_fields)]
 pub struct SegmentPatch {
     #[serde(default)]
+    #[schema(schema_with = crate::patterns::nullable_text::<1, 100>)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::patterns::optional_lines::<1000>)]
     pub description: Option<Option<String>>,
     #[serde(default)]
     pub rules: Option<SegmentRules>,

@@ -8,8 +8,13 @@ use serde::{Deserialize, Serialize};
 #[schema(example = json!({"amount_minor": 1_250_000, "currency": "CNY"}))]
 pub struct Money {
     /// Amount in the currency's minor unit (fen, cents).
+    #[schema(minimum = 0)]
     pub amount_minor: i64,
-    /// ISO 4217 alphabetic code, upper case.
+    /// ISO 4217 alphabetic code, upper case (sent in either case).
+    /// The pattern is `crm_api_types::patterns::CURRENCY` (a test there checks it).
+    #[schema(
+        pattern = r"^[\t\n\u000B\u000C\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[A-Za-z]{3}[\t\n\u000B\u000C\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub currency: String,
 }
 
