@@ -7,6 +7,7 @@ mod analytics;
 mod analytics_clv;
 mod analytics_demo;
 mod analytics_settings;
+mod api_docs;
 mod auth;
 mod backup;
 mod batch;
