@@ -31,6 +31,7 @@ mod imports;
 mod imports_sales;
 mod input_limits;
 mod jobs;
+mod jobs_e2e;
 mod leads;
 mod migrations;
 mod openapi;

@@ -66,13 +66,33 @@ impl From<DbError> for JobError {
 }
 
 /// What a handler gets: the pool (take connections as needed; a long job
-/// should not hold one between its steps) and the claimed job.
+/// should not hold one between its steps), the claimed job, and the lease
+/// it holds.
 pub struct JobContext<'a> {
     pub pool: &'a DbPool,
     pub job: &'a JobRow,
+    /// The worker holding the lease (`jobs.locked_by`).
+    pub worker: &'a str,
+    pub lease: Duration,
 }
 
 impl JobContext<'_> {
+    /// The fence of a step's transaction: renews the lease in it and says
+    /// whether this worker still holds the job. Call it inside each step's
+    /// transaction and roll back on `false`: a worker whose lease ran out
+    /// (its heartbeat starved) must not commit beside the one that took the
+    /// job over. On PostgreSQL the renewal also locks the job's row until
+    /// commit, so a claim cannot slip in between.
+    pub fn holds(&self, conn: &mut crm_db::AnyConnection) -> Result<bool, DbError> {
+        crm_db::jobs::extend_lease(
+            conn,
+            self.job.workspace_id.0,
+            self.job.id.0,
+            self.worker,
+            self.lease,
+        )
+    }
+
     pub fn workspace_id(&self) -> Uuid {
         self.job.workspace_id.0
     }

@@ -217,7 +217,7 @@ struct Payload {
 pub fn handle(ctx: &JobContext<'_>, import_dir: &Path) -> Result<(), JobError> {
     let Payload { backup_id: id } = ctx.payload()?;
     let ws = ctx.workspace_id();
-    let Err(e) = run(ctx.pool, import_dir, ws, id) else {
+    let Err(e) = run(ctx, import_dir, ws, id) else {
         return Ok(());
     };
     tracing::error!(backup = %id, error = %e, "backup failed");
@@ -236,8 +236,17 @@ pub fn handle(ctx: &JobContext<'_>, import_dir: &Path) -> Result<(), JobError> {
     Err(JobError::permanent(e))
 }
 
-fn run(pool: &DbPool, import_dir: &Path, workspace_id: Uuid, id: Uuid) -> Result<(), String> {
-    let mut conn = pool.get().map_err(|e| e.to_string())?;
+/// Writes the archive to a file of this attempt's own, then, if this worker
+/// still holds the job, records the run done and moves the file in place
+/// (a worker that lost its lease never clobbers the archive of the one that
+/// took over).
+fn run(
+    ctx: &JobContext<'_>,
+    import_dir: &Path,
+    workspace_id: Uuid,
+    id: Uuid,
+) -> Result<(), String> {
+    let mut conn = ctx.pool.get().map_err(|e| e.to_string())?;
     let row = match crm_db::backups::find(&mut conn, workspace_id, id) {
         Err(crm_db::DbError::NotFound) => return Ok(()),
         other => other.map_err(|e| e.to_string())?,
@@ -247,35 +256,51 @@ fn run(pool: &DbPool, import_dir: &Path, workspace_id: Uuid, id: Uuid) -> Result
     }
     crm_db::backups::start(&mut conn, workspace_id, id).map_err(|e| e.to_string())?;
     let out = archive_path(import_dir, workspace_id, id);
+    let part = out.with_extension(format!("{}-{}.part", ctx.job.attempts, ctx.worker));
     let mut progress = RowProgress {
-        pool: pool.clone(),
+        pool: ctx.pool.clone(),
         workspace_id,
         id,
         done: 0,
         total: 0,
         written: Instant::now(),
     };
-    let manifest = crm_db::portable::archive::write(
+    let written = crm_db::portable::archive::write(
         &mut conn,
         workspace_id,
-        &out,
+        &part,
         Some(import_dir),
         &mut progress,
     )
-    .map_err(|e| e.to_string())?;
-    let size = std::fs::metadata(&out).map_err(|e| e.to_string())?.len();
-    let counts: BTreeMap<String, u64> = manifest
-        .tables
-        .iter()
-        .map(|t| (t.name.clone(), t.rows))
-        .collect();
-    let counts = serde_json::to_value(counts).map_err(|e| e.to_string())?;
-    crm_db::backups::finish(
-        &mut conn,
-        workspace_id,
-        id,
-        i64::try_from(size).unwrap_or(i64::MAX),
-        counts,
-    )
     .map_err(|e| e.to_string())
+    .and_then(|manifest| {
+        let size = std::fs::metadata(&part).map_err(|e| e.to_string())?.len();
+        let counts: BTreeMap<String, u64> = manifest
+            .tables
+            .iter()
+            .map(|t| (t.name.clone(), t.rows))
+            .collect();
+        let counts = serde_json::to_value(counts).map_err(|e| e.to_string())?;
+        crm_db::change_log::transaction(&mut conn, |conn| {
+            if !ctx.holds(conn)? {
+                return Err(ApiError::Conflict {
+                    field: "lease".into(),
+                    detail: "another worker took the backup over".into(),
+                });
+            }
+            crm_db::backups::finish(
+                conn,
+                workspace_id,
+                id,
+                i64::try_from(size).unwrap_or(i64::MAX),
+                counts,
+            )?;
+            std::fs::rename(&part, &out).map_err(ApiError::internal)
+        })
+        .map_err(|e| e.to_string())
+    });
+    if written.is_err() {
+        let _ = std::fs::remove_file(&part);
+    }
+    written
 }

@@ -109,6 +109,8 @@ impl Worker {
             let ctx = JobContext {
                 pool: &self.pool,
                 job,
+                worker: &self.name,
+                lease: self.lease,
             };
             let result = std::panic::catch_unwind(AssertUnwindSafe(|| handler(&ctx)))
                 .unwrap_or_else(|panic| {

@@ -25,7 +25,7 @@ use crm_db::change_log::{lock_workspace, transaction};
 use crm_db::imports::{ImportErrorRow, ImportRow, Progress, status};
 use crm_db::jobs::NewJob;
 use crm_db::types::Json;
-use crm_db::{AnyConnection, DbError, DbPool};
+use crm_db::{AnyConnection, DbError};
 use crm_domain::FieldErrors;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -74,7 +74,7 @@ pub fn enqueue(conn: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -> Result
 pub fn handle(ctx: &JobContext<'_>, import_dir: &Path) -> Result<(), JobError> {
     let payload: Payload = ctx.payload()?;
     let (ws, id) = (ctx.workspace_id(), payload.import_id);
-    let Err(e) = run(ctx.pool, import_dir, ws, id, payload.pass) else {
+    let Err(e) = run(ctx, import_dir, ws, id, payload.pass) else {
         return Ok(());
     };
     let transient = matches!(e, ApiError::Unavailable(_) | ApiError::Internal(_));
@@ -126,13 +126,14 @@ struct Tally {
 }
 
 fn run(
-    pool: &DbPool,
+    ctx: &JobContext<'_>,
     import_dir: &Path,
     workspace_id: Uuid,
     id: Uuid,
     started: NaiveDateTime,
 ) -> Result<(), ApiError> {
-    let mut conn = pool
+    let mut conn = ctx
+        .pool
         .get()
         .map_err(|e| ApiError::Unavailable(e.to_string()))?;
     let row = match crm_db::imports::find(&mut conn, workspace_id, id) {
@@ -203,9 +204,9 @@ fn run(
         }
         let position = i64::try_from(bytes.load(Ordering::Relaxed)).unwrap_or(i64::MAX);
         let done = if dry_run {
-            check_batch(&mut conn, &caller, &plan, &row, &batch, position)?
+            check_batch(&mut conn, ctx, &caller, &plan, &row, &batch, position)?
         } else {
-            write_batch(&mut conn, &caller, &plan, &row, &batch, position)?
+            write_batch(&mut conn, ctx, &caller, &plan, &row, &batch, position)?
         };
         if !done {
             return Ok(());
@@ -278,9 +279,11 @@ fn same_key(
     }
 }
 
-/// Writes and commits a batch. `false`: the import was cancelled.
+/// Writes and commits a batch. `false`: the import was cancelled, or this
+/// worker lost the job to another.
 fn write_batch(
     conn: &mut AnyConnection,
+    ctx: &JobContext<'_>,
     caller: &Caller,
     plan: &Plan,
     row: &ImportRow,
@@ -293,7 +296,9 @@ fn write_batch(
         let mut tally = apply(conn, caller, plan, batch)?;
         tally.progress.bytes_read = position;
         crm_db::imports::add_errors(conn, ws, id, &tally.errors)?;
-        if crm_db::imports::advance(conn, ws, id, status::RUNNING, tally.progress)? {
+        if ctx.holds(conn)?
+            && crm_db::imports::advance(conn, ws, id, status::RUNNING, tally.progress)?
+        {
             Ok(())
         } else {
             Err(Stop::Cancelled)
@@ -308,9 +313,11 @@ fn write_batch(
 }
 
 /// Writes a batch, notes the outcome and rolls the writes back; then
-/// commits the notes. `false`: the dry run was cancelled.
+/// commits the notes. `false`: the dry run was cancelled, or this worker
+/// lost the job to another.
 fn check_batch(
     conn: &mut AnyConnection,
+    ctx: &JobContext<'_>,
     caller: &Caller,
     plan: &Plan,
     row: &ImportRow,
@@ -330,7 +337,9 @@ fn check_batch(
     tally.progress.bytes_read = position;
     let kept = transaction(conn, |conn| {
         crm_db::imports::add_errors(conn, ws, id, &tally.errors)?;
-        if crm_db::imports::advance(conn, ws, id, status::CHECKING, tally.progress)? {
+        if ctx.holds(conn)?
+            && crm_db::imports::advance(conn, ws, id, status::CHECKING, tally.progress)?
+        {
             Ok(())
         } else {
             Err(Stop::Cancelled)
