@@ -6,7 +6,7 @@ TARGET_DIR ?= $(or $(CARGO_TARGET_DIR),target)
 CRM_DATABASE_URL ?= sqlite://./data/crm.db
 export CRM_DATABASE_URL
 
-.PHONY: run build test lint audit openapi check-api-types clean frontend test-browser bench test-client test-schemathesis sdk sdk-python sdk-typescript
+.PHONY: run build test lint audit openapi check-api-types check-app clean frontend test-browser bench test-client test-schemathesis sdk sdk-python sdk-typescript
 
 # Must equal the wasm-bindgen version pinned in frontend/Cargo.toml.
 WASM_BINDGEN_VERSION := 0.2.130
@@ -145,7 +145,7 @@ frontend/node_modules/.installed: frontend/package.json frontend/package-lock.js
 
 ## Formatting and clippy -D warnings for the server and the web app (which also proves that
 ## crm-api-types builds for wasm32), and the wire-types boundary (no diesel).
-lint: check-api-types
+lint: check-api-types check-app
 	$(CARGO) fmt --all -- --check
 	cd frontend && $(CARGO) fmt -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
@@ -160,6 +160,11 @@ audit:
 check-api-types:
 	@if $(CARGO) tree -q -p crm-api-types -i diesel >/dev/null 2>&1; then \
 		echo "crm-api-types must not depend on diesel"; exit 1; fi
+
+## The application core knows no HTTP: crm-app must not depend on actix.
+check-app:
+	@if $(CARGO) tree -q -p crm-app -e normal | grep -q actix; then \
+		echo "crm-app must not depend on actix"; exit 1; fi
 
 ## Regenerate the committed OpenAPI document from the handlers.
 # Batch-upsert throughput against psql \copy and sqlite3 .import (not a test).
