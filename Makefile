@@ -84,6 +84,8 @@ sdk-typescript: $(SDK_DIR)/typescript/.generated
 
 # openapi-typescript (pinned in tests/contract/typescript) runs offline; tsc then checks
 # example.ts, an integrator's sync written against the types just generated.
+# --empty-objects-unknown: `custom_fields` is `{"type": "object"}` (any keys), which
+# openapi-typescript otherwise types as an object with no keys at all.
 $(SDK_DIR)/typescript/.generated: openapi/openapi.json tests/contract/typescript/example.ts \
 		tests/contract/typescript/tsconfig.json $(SDK_TOOLS)/node_modules/.installed
 	rm -rf $(SDK_DIR)/typescript $(SDK_TOOLS)/check && mkdir -p $(SDK_DIR)/typescript $(SDK_TOOLS)/check
