@@ -24,7 +24,7 @@ pub struct User {
 #[schema(example = json!({"email": "li.lei@example.cn", "display_name": "李雷", "password": "a-long-passphrase", "role_id": "0193f3c2-8f5e-7d2a-9c1e-3b6a4f0e2d11"}))]
 pub struct NewUser {
     pub email: String,
-    #[schema(schema_with = crate::patterns::text::<1, 100>)]
+    #[schema(schema_with = crate::patterns::text::<100>)]
     pub display_name: String,
     /// At least 10 characters.
     #[schema(min_length = 10, max_length = 200)]
@@ -38,7 +38,7 @@ pub struct NewUser {
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
     #[serde(default)]
-    #[schema(schema_with = crate::patterns::nullable_text::<1, 100>)]
+    #[schema(schema_with = crate::patterns::nullable_text::<100>)]
     pub display_name: Option<String>,
     #[serde(default)]
     pub role_id: Option<Uuid>,
@@ -68,7 +68,7 @@ pub struct Team {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "华南销售部", "parent_id": null, "manager_id": null}))]
 pub struct NewTeam {
-    #[schema(schema_with = crate::patterns::text::<1, 100>)]
+    #[schema(schema_with = crate::patterns::text::<100>)]
     pub name: String,
     #[serde(default)]
     pub parent_id: Option<Uuid>,
@@ -80,7 +80,7 @@ pub struct NewTeam {
 #[serde(deny_unknown_fields)]
 pub struct TeamPatch {
     #[serde(default)]
-    #[schema(schema_with = crate::patterns::nullable_text::<1, 100>)]
+    #[schema(schema_with = crate::patterns::nullable_text::<100>)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
     #[schema(value_type = Option<Uuid>)]
@@ -110,7 +110,7 @@ pub struct NewRole {
     /// `^[a-z][a-z0-9_]{0,62}$`
     #[schema(schema_with = crate::patterns::key)]
     pub key: String,
-    #[schema(schema_with = crate::patterns::text::<1, 100>)]
+    #[schema(schema_with = crate::patterns::text::<100>)]
     pub name: String,
     pub permissions: Permissions,
 }
@@ -119,7 +119,7 @@ pub struct NewRole {
 #[serde(deny_unknown_fields)]
 pub struct RolePatch {
     #[serde(default)]
-    #[schema(schema_with = crate::patterns::nullable_text::<1, 100>)]
+    #[schema(schema_with = crate::patterns::nullable_text::<100>)]
     pub name: Option<String>,
     /// Replaces the whole permission set.
     #[serde(default)]

@@ -41,7 +41,7 @@ pub struct Activity {
 #[schema(example = json!({"kind": "call", "subject": "回访：确认报价", "customer_id": "0190c0de-0000-7000-8000-000000000001"}))]
 pub struct NewActivity {
     pub kind: ActivityKind,
-    #[schema(schema_with = crate::patterns::text::<1, 200>)]
+    #[schema(schema_with = crate::patterns::text::<200>)]
     pub subject: String,
     #[serde(default)]
     #[schema(schema_with = crate::patterns::optional_lines::<5000>)]
@@ -56,8 +56,10 @@ pub struct NewActivity {
     pub deal_id: Option<Uuid>,
     /// Default now.
     #[serde(default)]
+    #[schema(pattern = "^(?:19[0-9]{2}|2[01][0-9]{2}|2200)-")]
     pub occurred_at: Option<DateTime<Utc>>,
     #[serde(default)]
+    #[schema(pattern = "^(?:19[0-9]{2}|2[01][0-9]{2}|2200)-")]
     pub due_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub done: Option<bool>,
@@ -72,15 +74,16 @@ pub struct NewActivity {
 #[schema(example = json!({"done": true}))]
 pub struct ActivityPatch {
     #[serde(default)]
-    #[schema(schema_with = crate::patterns::nullable_text::<1, 200>)]
+    #[schema(schema_with = crate::patterns::nullable_text::<200>)]
     pub subject: Option<String>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
     #[schema(schema_with = crate::patterns::optional_lines::<5000>)]
     pub body: Option<Option<String>>,
     #[serde(default)]
+    #[schema(pattern = "^(?:19[0-9]{2}|2[01][0-9]{2}|2200)-")]
     pub occurred_at: Option<DateTime<Utc>>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
-    #[schema(value_type = Option<DateTime<Utc>>)]
+    #[schema(value_type = Option<DateTime<Utc>>, pattern = "^(?:19[0-9]{2}|2[01][0-9]{2}|2200)-")]
     pub due_at: Option<Option<DateTime<Utc>>>,
     #[serde(default)]
     pub done: Option<bool>,

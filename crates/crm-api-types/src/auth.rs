@@ -95,7 +95,7 @@ pub struct Me {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "ERP sync", "role_id": "0193f3c2-8f5e-7d2a-9c1e-3b6a4f0e2d11"}))]
 pub struct NewApiKey {
-    #[schema(schema_with = crate::patterns::text::<1, 100>)]
+    #[schema(schema_with = crate::patterns::text::<100>)]
     pub name: String,
     /// The role whose permissions the key carries.
     pub role_id: Uuid,

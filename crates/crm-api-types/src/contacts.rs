@@ -30,7 +30,7 @@ pub struct Contact {
 pub struct NewContact {
     /// An organisation customer the caller can see.
     pub customer_id: Uuid,
-    #[schema(schema_with = crate::patterns::text::<1, 100>)]
+    #[schema(schema_with = crate::patterns::text::<100>)]
     pub name: String,
     #[serde(default)]
     #[schema(schema_with = crate::patterns::optional_text::<100>)]
@@ -61,7 +61,7 @@ pub struct ContactPatch {
     #[serde(default)]
     pub customer_external_id: Option<String>,
     #[serde(default)]
-    #[schema(schema_with = crate::patterns::nullable_text::<1, 100>)]
+    #[schema(schema_with = crate::patterns::nullable_text::<100>)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
     #[schema(schema_with = crate::patterns::optional_text::<100>)]

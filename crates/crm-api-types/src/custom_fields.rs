@@ -30,10 +30,11 @@ pub struct NewCustomFieldDef {
     pub entity: FieldEntity,
     #[schema(schema_with = crate::patterns::key)]
     pub key: String,
-    #[schema(schema_with = crate::patterns::text::<1, 100>)]
+    #[schema(schema_with = crate::patterns::text::<100>)]
     pub label: String,
     pub field_type: FieldType,
     #[serde(default)]
+    #[schema(schema_with = crate::patterns::options)]
     pub options: Vec<String>,
     #[serde(default)]
     pub required: bool,
@@ -46,9 +47,10 @@ pub struct NewCustomFieldDef {
 #[serde(deny_unknown_fields)]
 pub struct CustomFieldPatch {
     #[serde(default)]
-    #[schema(schema_with = crate::patterns::nullable_text::<1, 100>)]
+    #[schema(schema_with = crate::patterns::nullable_text::<100>)]
     pub label: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = crate::patterns::nullable_options)]
     pub options: Option<Vec<String>>,
     #[serde(default)]
     pub required: Option<bool>,

@@ -64,7 +64,7 @@ pub struct Customer {
 }))]
 pub struct NewCustomer {
     pub kind: CustomerKind,
-    #[schema(schema_with = crate::patterns::text::<1, 200>)]
+    #[schema(schema_with = crate::patterns::text::<200>)]
     pub name: String,
     #[serde(default)]
     #[schema(schema_with = crate::patterns::optional_text::<100>)]
@@ -112,6 +112,7 @@ pub struct NewCustomer {
     pub gender: Option<Gender>,
     /// Persons only.
     #[serde(default)]
+    #[schema(pattern = "^(?:19[0-9]{2}|2[01][0-9]{2}|2200)-")]
     pub birth_date: Option<NaiveDate>,
     #[serde(default)]
     pub source: Option<Source>,
@@ -133,7 +134,7 @@ pub struct CustomerPatch {
     #[serde(default)]
     pub kind: Option<CustomerKind>,
     #[serde(default)]
-    #[schema(schema_with = crate::patterns::nullable_text::<1, 200>)]
+    #[schema(schema_with = crate::patterns::nullable_text::<200>)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
     #[schema(schema_with = crate::patterns::optional_text::<100>)]
@@ -185,7 +186,7 @@ pub struct CustomerPatch {
     #[schema(value_type = Option<Gender>)]
     pub gender: Option<Option<Gender>>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
-    #[schema(value_type = Option<NaiveDate>)]
+    #[schema(value_type = Option<NaiveDate>, pattern = "^(?:19[0-9]{2}|2[01][0-9]{2}|2200)-")]
     pub birth_date: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
     #[schema(value_type = Option<Source>)]

@@ -28,7 +28,7 @@ pub struct Pipeline {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewStage {
-    #[schema(schema_with = crate::patterns::text::<1, 50>)]
+    #[schema(schema_with = crate::patterns::text::<50>)]
     pub name: String,
     /// 0–100.
     #[schema(minimum = 0, maximum = 100)]
@@ -44,7 +44,7 @@ pub struct NewStage {
     {"name": "丢单", "probability": 0, "kind": "lost"}
 ]}))]
 pub struct NewPipeline {
-    #[schema(schema_with = crate::patterns::text::<1, 100>)]
+    #[schema(schema_with = crate::patterns::text::<100>)]
     pub name: String,
     /// 2–30 stages in board order, at least one `won` and one `lost`.
     #[schema(min_items = 2, max_items = 30)]
@@ -94,7 +94,7 @@ pub struct NewDeal {
     #[serde(default)]
     #[schema(schema_with = crate::patterns::optional_text::<100>)]
     pub external_id: Option<String>,
-    #[schema(schema_with = crate::patterns::text::<1, 200>)]
+    #[schema(schema_with = crate::patterns::text::<200>)]
     pub name: String,
     pub amount: Money,
     /// Defaults to the stage's probability.
@@ -102,6 +102,7 @@ pub struct NewDeal {
     #[schema(minimum = 0, maximum = 100)]
     pub probability: Option<i32>,
     #[serde(default)]
+    #[schema(pattern = "^(?:19[0-9]{2}|2[01][0-9]{2}|2200)-")]
     pub expected_close_date: Option<NaiveDate>,
     /// Defaults to the customer's owner.
     #[serde(default)]
@@ -123,7 +124,7 @@ pub struct DealPatch {
     #[serde(default)]
     pub stage_id: Option<Uuid>,
     #[serde(default)]
-    #[schema(schema_with = crate::patterns::nullable_text::<1, 200>)]
+    #[schema(schema_with = crate::patterns::nullable_text::<200>)]
     pub name: Option<String>,
     #[serde(default)]
     pub amount: Option<Money>,
@@ -133,7 +134,7 @@ pub struct DealPatch {
     #[schema(minimum = 0, maximum = 100)]
     pub probability: Option<Option<i32>>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
-    #[schema(value_type = Option<NaiveDate>)]
+    #[schema(value_type = Option<NaiveDate>, pattern = "^(?:19[0-9]{2}|2[01][0-9]{2}|2200)-")]
     pub expected_close_date: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
     #[schema(value_type = Option<Uuid>)]

@@ -41,7 +41,7 @@ pub struct Lead {
     "phone": "13800138000", "source": "trade_show", "province_code": "320000", "city_code": "320500"
 }))]
 pub struct NewLead {
-    #[schema(schema_with = crate::patterns::text::<1, 100>)]
+    #[schema(schema_with = crate::patterns::text::<100>)]
     pub person_name: String,
     #[serde(default)]
     #[schema(schema_with = crate::patterns::optional_text::<200>)]
@@ -81,7 +81,7 @@ pub struct LeadPatch {
     #[serde(default)]
     pub status: Option<LeadStatus>,
     #[serde(default)]
-    #[schema(schema_with = crate::patterns::nullable_text::<1, 100>)]
+    #[schema(schema_with = crate::patterns::nullable_text::<100>)]
     pub person_name: Option<String>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
     #[schema(schema_with = crate::patterns::optional_text::<200>)]

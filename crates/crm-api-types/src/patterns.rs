@@ -8,7 +8,7 @@
 //! `char::is_whitespace`) before they are checked, so every pattern allows
 //! white space around the value; lengths count characters of the value.
 
-use utoipa::openapi::schema::{Object, ObjectBuilder, SchemaType, Type};
+use utoipa::openapi::schema::{Array, ArrayBuilder, Object, ObjectBuilder, SchemaType, Type};
 
 /// The white space `str::trim` removes (Unicode `White_Space`).
 macro_rules! space {
@@ -124,6 +124,25 @@ pub const OPTIONAL_REGION: &str = concat!(
 /// `crm_domain::money::parse_currency`: three ASCII letters, either case.
 pub const CURRENCY: &str = concat!("^[", space!(), "]*[A-Za-z]{3}[", space!(), "]*$");
 
+/// A value of `TEXT`'s or `LINES`' shape holding at most `max` characters
+/// once trimmed. The length is in the pattern, not in `maxLength`: the
+/// server counts the trimmed value, so white space around it does not count.
+fn bounded(in_between: &str, max: usize, optional: bool) -> String {
+    let space = concat!("[", space!(), "]*");
+    let visible = visible!();
+    let body = match max {
+        0 => String::new(),
+        1 => visible.to_owned(),
+        _ => format!("{visible}(?:{in_between}{{0,{}}}{visible})?", max - 2),
+    };
+    let body = if optional || body.is_empty() {
+        format!("(?:{body})?")
+    } else {
+        body
+    };
+    format!("^{space}{body}{space}$")
+}
+
 fn string(pattern: &str, min: Option<usize>, max: Option<usize>, nullable: bool) -> Object {
     let kind = if nullable {
         SchemaType::from_iter([Type::String, Type::Null])
@@ -138,30 +157,26 @@ fn string(pattern: &str, min: Option<usize>, max: Option<usize>, nullable: bool)
         .build()
 }
 
-/// A required single-line text of `MIN..=MAX` characters ([`TEXT`]).
-pub fn text<const MIN: usize, const MAX: usize>() -> Object {
-    string(TEXT, Some(MIN), Some(MAX), false)
+/// A required single-line text of 1 to `MAX` characters ([`TEXT`] with its length).
+pub fn text<const MAX: usize>() -> Object {
+    string(&bounded(in_line!(), MAX, false), Some(1), None, false)
 }
 
 /// [`text`] that may be `null` (a PATCH field that cannot be cleared: `null` leaves it).
-pub fn nullable_text<const MIN: usize, const MAX: usize>() -> Object {
-    string(TEXT, Some(MIN), Some(MAX), true)
+pub fn nullable_text<const MAX: usize>() -> Object {
+    string(&bounded(in_line!(), MAX, false), Some(1), None, true)
 }
 
 /// An optional single-line text of at most `MAX` characters: `null`, blank
 /// (none) or [`TEXT`].
 pub fn optional_text<const MAX: usize>() -> Object {
-    string(OPTIONAL_TEXT, None, Some(MAX), true)
+    string(&bounded(in_line!(), MAX, true), None, None, true)
 }
 
-/// A required text that may span lines ([`LINES`]).
-pub fn lines<const MIN: usize, const MAX: usize>() -> Object {
-    string(LINES, Some(MIN), Some(MAX), false)
-}
-
-/// An optional text that may span lines: `null`, blank (none) or [`LINES`].
+/// An optional text that may span lines, at most `MAX` characters: `null`,
+/// blank (none) or [`LINES`].
 pub fn optional_lines<const MAX: usize>() -> Object {
-    string(OPTIONAL_LINES, None, Some(MAX), true)
+    string(&bounded(in_lines!(), MAX, true), None, None, true)
 }
 
 /// A required region code ([`REGION`]).
@@ -223,6 +238,27 @@ pub const FEATURES: &str = concat!(
 /// K-means features ([`FEATURES`]).
 pub fn features() -> Object {
     string(FEATURES, None, None, false)
+}
+
+/// The options of a select custom field: distinct, none blank
+/// (`crm_domain::custom_field::check_options`; whether a type takes options
+/// at all depends on `field_type`).
+pub fn options() -> Array {
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(concat!("[^", space!(), "]"))),
+        )
+        .unique_items(true)
+        .build()
+}
+
+/// [`options`] or `null` (a PATCH field: `null` leaves them).
+pub fn nullable_options() -> Array {
+    ArrayBuilder::from(options())
+        .schema_type(SchemaType::from_iter([Type::Array, Type::Null]))
+        .build()
 }
 
 /// A month, `YYYY-MM`.
@@ -356,6 +392,30 @@ mod tests {
     }
 
     #[test]
+    fn bounded_patterns_count_the_trimmed_characters() {
+        let pad = "\u{85} \u{3000}";
+        for max in [1, 2, 3, 5] {
+            let line = compiled(&bounded(in_line!(), max, false));
+            let optional = compiled(&bounded(in_lines!(), max, true));
+            for n in 0..=max + 2 {
+                let core: String = "华a b".chars().cycle().take(n).collect();
+                for value in [core.clone(), format!("{pad}{core}{pad}")] {
+                    assert_eq!(
+                        line.is_match(&value),
+                        bounded_text(&value, 1, max).is_ok(),
+                        "{max} {value:?}"
+                    );
+                    assert_eq!(
+                        optional.is_match(&value),
+                        value.trim().is_empty() || multiline_text(&value, 1, max).is_ok(),
+                        "{max} {value:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
     fn code_patterns_agree_with_the_parsers() {
         for value in [
             "CN", "cn", " us\n", "C", "CNN", "C1", "440000", "010100", "001000", "44000",
@@ -410,7 +470,10 @@ mod tests {
         let schema = serde_json::to_value(crate::customers::NewCustomer::schema()).expect("json");
         assert_eq!(schema["required"], serde_json::json!(["kind", "name"]));
         assert_eq!(schema["properties"]["name"]["type"], "string");
-        assert_eq!(schema["properties"]["name"]["maxLength"], 200);
+        let name = schema["properties"]["name"]["pattern"]
+            .as_str()
+            .unwrap_or("");
+        assert!(name.contains("{0,198}"), "{name}");
         assert_eq!(
             schema["properties"]["website"]["type"],
             serde_json::json!(["string", "null"])

@@ -35,9 +35,9 @@ pub struct Product {
     "category": "茶叶", "unit": "盒", "price": {"amount_minor": 38_800, "currency": "CNY"}
 }))]
 pub struct NewProduct {
-    #[schema(schema_with = crate::patterns::text::<1, 64>)]
+    #[schema(schema_with = crate::patterns::text::<64>)]
     pub sku: String,
-    #[schema(schema_with = crate::patterns::text::<1, 200>)]
+    #[schema(schema_with = crate::patterns::text::<200>)]
     pub name: String,
     #[serde(default)]
     #[schema(schema_with = crate::patterns::optional_text::<100>)]
@@ -64,10 +64,10 @@ pub struct NewProduct {
 #[schema(example = json!({"price": {"amount_minor": 36_800, "currency": "CNY"}, "active": false}))]
 pub struct ProductPatch {
     #[serde(default)]
-    #[schema(schema_with = crate::patterns::nullable_text::<1, 64>)]
+    #[schema(schema_with = crate::patterns::nullable_text::<64>)]
     pub sku: Option<String>,
     #[serde(default)]
-    #[schema(schema_with = crate::patterns::nullable_text::<1, 200>)]
+    #[schema(schema_with = crate::patterns::nullable_text::<200>)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
     #[schema(schema_with = crate::patterns::optional_text::<100>)]

@@ -112,7 +112,7 @@ pub struct Segment {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "广东复购客户", "rules": {"region": "440000", "min_orders": 3}}))]
 pub struct NewSegment {
-    #[schema(schema_with = crate::patterns::text::<1, 100>)]
+    #[schema(schema_with = crate::patterns::text::<100>)]
     pub name: String,
     #[serde(default)]
     #[schema(schema_with = crate::patterns::optional_lines::<1000>)]
@@ -125,7 +125,7 @@ pub struct NewSegment {
 #[serde(deny_unknown_fields)]
 pub struct SegmentPatch {
     #[serde(default)]
-    #[schema(schema_with = crate::patterns::nullable_text::<1, 100>)]
+    #[schema(schema_with = crate::patterns::nullable_text::<100>)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
     #[schema(schema_with = crate::patterns::optional_lines::<1000>)]

@@ -28,7 +28,7 @@ pub struct TagRef {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "重点客户", "color": "#d4380d"}))]
 pub struct NewTag {
-    #[schema(schema_with = crate::patterns::text::<1, 50>)]
+    #[schema(schema_with = crate::patterns::text::<50>)]
     pub name: String,
     #[serde(default)]
     #[schema(schema_with = crate::patterns::color)]
@@ -39,7 +39,7 @@ pub struct NewTag {
 #[serde(deny_unknown_fields)]
 pub struct TagPatch {
     #[serde(default)]
-    #[schema(schema_with = crate::patterns::nullable_text::<1, 50>)]
+    #[schema(schema_with = crate::patterns::nullable_text::<50>)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
     #[schema(schema_with = crate::patterns::color)]

@@ -53,10 +53,44 @@ string_enum! {
 }
 
 /// Per object type, the scope of each action; an absent entry is `none`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
-#[schema(value_type = Object, example = json!({"customers": {"read": "subtree", "create": "own", "update": "subtree", "delete": "own", "export": "none"}}))]
 pub struct Permissions(pub BTreeMap<ObjectType, BTreeMap<Action, Scope>>);
+
+/// An object whose keys are the object types, each an object whose keys are
+/// the actions, each a scope: what deserialising refuses, the schema refuses.
+impl utoipa::PartialSchema for Permissions {
+    #[expect(
+        deprecated,
+        reason = "`example`, as on every derived component (the contract test validates it)"
+    )]
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Type};
+        let closed = || {
+            ObjectBuilder::new()
+                .schema_type(Type::Object)
+                .additional_properties(Some(AdditionalProperties::FreeForm(false)))
+        };
+        let actions = Action::ALL
+            .iter()
+            .fold(closed(), |o, action| {
+                o.property(action.as_str(), Scope::schema())
+            })
+            .build();
+        ObjectType::ALL
+            .iter()
+            .fold(closed(), |o, object| {
+                o.property(object.as_str(), actions.clone())
+            })
+            .description(Some(
+                "Per object type, the scope of each action; an absent entry is `none`.",
+            ))
+            .example(Some(serde_json::json!({"customers": {"read": "subtree", "create": "own", "update": "subtree", "delete": "own", "export": "none"}})))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Permissions {}
 
 impl Permissions {
     pub fn scope(&self, object: ObjectType, action: Action) -> Scope {
