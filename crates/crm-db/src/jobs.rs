@@ -260,13 +260,13 @@ enum Taken {
 }
 
 #[expect(clippy::type_complexity)]
-fn claimed<'a>(
-    worker: &'a str,
+fn claimed(
+    worker: &str,
     at: NaiveDateTime,
     until: NaiveDateTime,
 ) -> (
     diesel::dsl::Eq<jobs::status, &'static str>,
-    diesel::dsl::Eq<jobs::locked_by, Option<&'a str>>,
+    diesel::dsl::Eq<jobs::locked_by, Option<&str>>,
     diesel::dsl::Eq<jobs::locked_until, Option<NaiveDateTime>>,
     diesel::dsl::Eq<jobs::attempts, diesel::dsl::Add<jobs::attempts, i32>>,
     diesel::dsl::Eq<jobs::updated_at, NaiveDateTime>,
