@@ -6,7 +6,65 @@ use crm_tests::{CustomerBuilder, TestApp, World, both};
 both!(
     customers_export_as_csv_with_the_list_filters_and_the_export_grant,
     orders_export_as_csv_and_xlsx_with_filters_and_scope,
+    exports_check_the_list_paging_parameters_as_the_lists_do,
 );
+
+/// Every export documents its list's parameters, so it refuses what the
+/// list refuses (a `limit` out of range, an unknown `sort`, a foreign
+/// cursor) and accepts what the list accepts, then exports every row.
+async fn exports_check_the_list_paging_parameters_as_the_lists_do(app: TestApp) {
+    let w = World::create(&app);
+    CustomerBuilder::new(w.ws, "甲").build(&app);
+    CustomerBuilder::new(w.ws, "乙").build(&app);
+    let t = &w.admin.token;
+    for entity in [
+        "customers",
+        "contacts",
+        "leads",
+        "deals",
+        "orders",
+        "products",
+        "activities",
+    ] {
+        for format in ["export", "export.xlsx"] {
+            let sorted = entity != "activities";
+            for bad in ["limit=0", "limit=201", "sort=null", "cursor=garbage"]
+                .into_iter()
+                .filter(|bad| sorted || !bad.starts_with("sort"))
+            {
+                let answer = app
+                    .get(&format!("/api/v1/{entity}/{format}?{bad}"))
+                    .token(t)
+                    .send()
+                    .await
+                    .expect(400);
+                let field = bad.split('=').next().unwrap_or_default();
+                assert!(
+                    answer.body["errors"][field].is_array(),
+                    "{entity}/{format}?{bad}: {}",
+                    answer.body
+                );
+            }
+            app.get(&format!("/api/v1/{entity}/{format}?limit=200"))
+                .token(t)
+                .send()
+                .await
+                .expect(200);
+        }
+    }
+    let csv = app
+        .get("/api/v1/customers/export?limit=1&sort=-name")
+        .token(t)
+        .send()
+        .await
+        .expect(200);
+    let rows = csv_rows(csv.body.as_str().expect("csv text"));
+    assert_eq!(
+        rows.len(),
+        2,
+        "an export holds every row whatever the limit"
+    );
+}
 
 async fn customers_export_as_csv_with_the_list_filters_and_the_export_grant(app: TestApp) {
     let w = World::create(&app);

@@ -61,6 +61,7 @@ pub struct JobQuery {
     pub status: Option<JobStatus>,
     pub kind: Option<String>,
     /// 1–200, default 25.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }

@@ -88,6 +88,14 @@ impl Table for Contacts {
 
 fn table(caller: Caller, q: &ContactQuery) -> Result<Contacts, ApiError> {
     caller.require(ObjectType::Contacts, Action::Export)?;
+    // The list's paging parameters are checked as the list checks them,
+    // though an export always holds every matching row.
+    crate::paging::keyset(
+        q.sort.as_deref(),
+        q.cursor.as_deref(),
+        q.limit,
+        &super::SORTS,
+    )?;
     let filter = ContactFilter {
         q: q.q
             .as_deref()

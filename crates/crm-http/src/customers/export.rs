@@ -115,6 +115,14 @@ impl Table for Customers {
 
 fn table(state: &AppState, caller: Caller, query: &CustomerQuery) -> Result<Customers, ApiError> {
     caller.require(ObjectType::Customers, Action::Export)?;
+    // The list's paging parameters are checked as the list checks them,
+    // though an export always holds every matching row.
+    crate::paging::keyset(
+        query.sort.as_deref(),
+        query.cursor.as_deref(),
+        query.limit,
+        &super::SORTS,
+    )?;
     Ok(Customers {
         filter: filter_of(query)?,
         caller,

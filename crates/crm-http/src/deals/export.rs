@@ -100,6 +100,14 @@ impl Table for Deals {
 
 fn table(caller: Caller, q: &DealQuery) -> Result<Deals, ApiError> {
     caller.require(ObjectType::Deals, Action::Export)?;
+    // The list's paging parameters are checked as the list checks them,
+    // though an export always holds every matching row.
+    crate::paging::keyset(
+        q.sort.as_deref(),
+        q.cursor.as_deref(),
+        q.limit,
+        &super::SORTS,
+    )?;
     let filter = DealFilter {
         pipeline_id: q.pipeline_id,
         stage_id: q.stage_id,

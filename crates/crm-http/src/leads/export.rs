@@ -105,6 +105,14 @@ impl Table for Leads {
 
 fn table(caller: Caller, q: &LeadQuery) -> Result<Leads, ApiError> {
     caller.require(ObjectType::Leads, Action::Export)?;
+    // The list's paging parameters are checked as the list checks them,
+    // though an export always holds every matching row.
+    crate::paging::keyset(
+        q.sort.as_deref(),
+        q.cursor.as_deref(),
+        q.limit,
+        &super::SORTS,
+    )?;
     let filter = LeadFilter {
         q: q.q
             .as_deref()

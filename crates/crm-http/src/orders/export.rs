@@ -95,6 +95,14 @@ impl Table for Orders {
 
 fn table(caller: Caller, q: &OrderQuery) -> Result<Orders, ApiError> {
     caller.require(ObjectType::Orders, Action::Export)?;
+    // The list's paging parameters are checked as the list checks them,
+    // though an export always holds every matching row.
+    crate::paging::keyset(
+        q.sort.as_deref(),
+        q.cursor.as_deref(),
+        q.limit,
+        &super::SORTS,
+    )?;
     let filter = OrderFilter {
         customer_id: q.customer_id,
         status: q.status.map(|s| s.as_str().to_owned()),

@@ -93,6 +93,14 @@ impl Table for Products {
 
 fn table(caller: Caller, q: &ProductQuery) -> Result<Products, ApiError> {
     caller.require(ObjectType::Products, Action::Export)?;
+    // The list's paging parameters are checked as the list checks them,
+    // though an export always holds every matching row.
+    crate::paging::keyset(
+        q.sort.as_deref(),
+        q.cursor.as_deref(),
+        q.limit,
+        &super::SORTS,
+    )?;
     let filter = ProductFilter {
         q: q.q
             .as_deref()
