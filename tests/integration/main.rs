@@ -13,6 +13,7 @@ mod backup;
 mod batch;
 mod by_external_id;
 mod changes;
+mod constraints;
 mod contact_batch;
 mod contacts;
 mod contract;
