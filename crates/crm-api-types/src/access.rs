@@ -23,6 +23,7 @@ pub struct User {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"email": "li.lei@example.cn", "display_name": "李雷", "password": "a-long-passphrase", "role_id": "0193f3c2-8f5e-7d2a-9c1e-3b6a4f0e2d11"}))]
 pub struct NewUser {
+    #[schema(format = Email)]
     pub email: String,
     #[schema(schema_with = crate::patterns::text::<100>)]
     pub display_name: String,

@@ -353,7 +353,8 @@ pub struct KmeansResult {
     pub members: Option<Vec<KPoint>>,
 }
 
-/// The workspace's analytics settings.
+/// The workspace's analytics settings. Revenue figures count orders in
+/// `base_currency` (ISO 4217, default CNY).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AnalyticsSettings {

@@ -74,6 +74,7 @@ pub struct Deal {
     pub updated_at: DateTime<Utc>,
 }
 
+/// A new deal; `lost_reason` is required when the stage is a `lost` one.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({

@@ -141,6 +141,7 @@ pub struct LeadQuery {
 pub struct ConversionDeal {
     /// Defaults to "{company or person} 商机".
     #[serde(default)]
+    #[schema(schema_with = crate::patterns::nullable_text::<200>)]
     pub name: Option<String>,
     pub amount: Money,
     #[serde(default)]
