@@ -175,7 +175,8 @@ fn parse_one<P: DeserializeOwned>(
 }
 
 /// Parses a record's body as `P`, naming the field a bad value is in.
-pub fn parse_body<P: DeserializeOwned>(value: Value) -> Result<P, RecordError> {
+pub fn parse_body<P: DeserializeOwned>(mut value: Value) -> Result<P, RecordError> {
+    crate::extract::integral_floats_as_integers(&mut value);
     serde_path_to_error::deserialize(value).map_err(|err| {
         let (field, message) = crate::extract::field_error(err.path(), &err.inner().to_string());
         RecordError::invalid(field, message)

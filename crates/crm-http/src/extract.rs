@@ -63,7 +63,9 @@ pub(crate) fn field_error(path: &serde_path_to_error::Path, message: &str) -> (S
 }
 
 /// A JSON value already read, as `T`, with the same field-level errors.
-pub fn parse_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+/// Whole-number floats (`12.0`) are read as integers, as in [`parse_json`].
+pub fn parse_value<T: DeserializeOwned>(mut value: serde_json::Value) -> Result<T, ApiError> {
+    integral_floats_as_integers(&mut value);
     serde_path_to_error::deserialize(value).map_err(|err| {
         let (field, message) = field_error(err.path(), &err.inner().to_string());
         ApiError::Validation(FieldErrors::single(field, message))
@@ -114,7 +116,7 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
 }
 
 /// `12.0` → `12`, everywhere in the value (fractions and out-of-range values stay floats).
-fn integral_floats_as_integers(value: &mut serde_json::Value) {
+pub(crate) fn integral_floats_as_integers(value: &mut serde_json::Value) {
     use serde_json::Value;
     match value {
         Value::Number(n) if n.is_f64() => {

@@ -72,7 +72,8 @@ pub fn keyset<F: Copy>(
             ""
         }
     );
-    let after = match cursor {
+    // `?cursor=` (empty) is the first page, as is no cursor.
+    let after = match cursor.filter(|c| !c.is_empty()) {
         None => None,
         Some(text) => {
             let decoded: Cursor = URL_SAFE_NO_PAD

@@ -38,7 +38,15 @@ pub async fn list(
     let query = query.0;
     let limit = crate::paging::limit(query.limit, 1000, 1000)?;
     let filter = RegionFilter {
-        parent: query.parent.map(|p| p.trim().to_uppercase()),
+        parent: query
+            .parent
+            .as_deref()
+            .map(|p| {
+                crm_domain::region::RegionCode::parse(p)
+                    .map(|code| code.as_str().to_owned())
+                    .map_err(|message| crate::paging::bad("parent", message))
+            })
+            .transpose()?,
         level: query.level.map(|l| l.as_str().to_owned()),
         after: query.cursor,
         limit: limit + 1,

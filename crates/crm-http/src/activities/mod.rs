@@ -472,7 +472,7 @@ pub async fn timeline(
     let id = id.into_inner();
     let q = query.0;
     let limit = crate::paging::limit(q.limit, 200, 25)?;
-    let cursor: Option<TimelineKey> = match q.cursor.as_deref() {
+    let cursor: Option<TimelineKey> = match q.cursor.as_deref().filter(|c| !c.is_empty()) {
         None => None,
         Some(c) => Some(
             URL_SAFE_NO_PAD

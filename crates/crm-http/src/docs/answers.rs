@@ -91,7 +91,13 @@ fn schemas_with(doc: &Value, properties: &[&str]) -> Vec<String> {
 }
 
 fn complete_operation(op: &mut Map<String, Value>, versioned: &[String], unique: &[String]) {
+    // utoipa writes `security(())` as `[{}]` ("one requirement: none"); `[]` says the same
+    // and is what generators read as "no credentials" (openapi-python-client types `[{}]`
+    // operations as needing an authenticated client).
     let public = op.get("security") == Some(&json!([{}]));
+    if public {
+        op.insert("security".into(), json!([]));
+    }
     let parameters = op
         .get_mut("parameters")
         .and_then(Value::as_array_mut)

@@ -2,7 +2,8 @@
 //! names its item type by `$ref` (utoipa inlines a generic's argument), and
 //! each entity's batch endpoint gets a request whose `records` are typed as
 //! that entity's merge patch plus the `id` that update mode accepts
-//! (`crate::batch::parse_one` reads exactly that), instead of bare objects.
+//! (`crate::batch::parse_one` reads exactly that), instead of bare objects;
+//! files in bodies (the CSV upload, exports, backups) are binary strings.
 
 use serde_json::{Value, json};
 
@@ -18,6 +19,57 @@ const BATCHES: [(&str, &str); 5] = [
 pub fn reshape(doc: &mut Value) {
     page_items_by_ref(doc);
     typed_batches(doc);
+    files_are_bytes(doc);
+}
+
+/// Media types that carry a file, not a document: a CSV upload, CSV and
+/// spreadsheet exports, backup archives.
+const FILE_TYPES: [&str; 3] = [
+    "text/csv",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/gzip",
+];
+
+/// A file in a request or response body is `{type: string, format: binary}`
+/// (utoipa writes the upload as a plain string and the downloads with no
+/// schema), which is what client generators read as bytes.
+fn files_are_bytes(doc: &mut Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for item in paths.values_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for op in item.values_mut() {
+            let mut contents: Vec<&mut Value> = Vec::new();
+            if let Some(content) = op.pointer_mut("/requestBody/content") {
+                contents.push(content);
+            }
+            // Two passes: the borrow of the request body ends before the responses'.
+            for content in contents {
+                bytes(content);
+            }
+            if let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) {
+                for response in responses.values_mut() {
+                    if let Some(content) = response.get_mut("content") {
+                        bytes(content);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn bytes(content: &mut Value) {
+    for media in FILE_TYPES {
+        if let Some(entry) = content.get_mut(media).and_then(Value::as_object_mut) {
+            entry.insert(
+                "schema".into(),
+                json!({ "type": "string", "format": "binary" }),
+            );
+        }
+    }
 }
 
 /// `Page_Customer.items` → `{"$ref": "#/components/schemas/Customer"}`.
