@@ -15,9 +15,10 @@ use crm_db::types::Id;
 use crm_db::users::UserRow;
 use crm_domain::FieldErrors;
 use crm_domain::access::{Action, ObjectType, Ownership, Principal, Scope};
+use crm_domain::deals::{self, Sent, Standing};
 use crm_domain::money::Money;
 use crm_domain::sales::StageKind;
-use crm_domain::validation::{bounded_text, multiline_text};
+use crm_domain::validation::bounded_text;
 use uuid::Uuid;
 
 use crate::caller::Caller;
@@ -187,7 +188,6 @@ pub(super) fn check(
         ));
     };
     let kind = StageKind::parse(&stage.kind).unwrap_or(StageKind::Open);
-    let stage_moved = base.is_none_or(|b| b.stage_id != stage_id);
 
     let customer = match new_deal {
         None => None,
@@ -226,36 +226,39 @@ pub(super) fn check(
     };
     let name = p.name.or(base.map(|b| b.name.clone())).unwrap_or_default();
     let name = errors.take("name", bounded_text(name.trim(), 1, 200));
-    let amount = match p.amount {
-        Some(m) => errors.take("amount", Money::parse(m.amount_minor, &m.currency)),
-        None => base.map(|b| Money {
-            amount_minor: b.amount_minor,
-            currency: b.currency.clone(),
-        }),
-    };
-    let probability = match p.probability {
-        Some(Some(v)) if !(0..=100).contains(&v) => {
-            errors.add("probability", "must be 0 to 100");
-            0
-        }
-        Some(Some(v)) => v,
-        Some(None) => stage.probability,
-        None if stage_moved => stage.probability,
-        None => base.map_or(stage.probability, |b| b.probability),
-    };
-    let lost_reason = apply(base.and_then(|b| b.lost_reason.clone()), p.lost_reason)
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty());
-    let lost_reason = match kind {
-        StageKind::Lost if lost_reason.is_none() => {
-            errors.add("lost_reason", "is required when the deal is lost");
-            None
-        }
-        StageKind::Lost => {
-            lost_reason.and_then(|v| errors.take("lost_reason", multiline_text(&v, 1, 500)))
-        }
-        _ => None,
-    };
+    let amount = errors.take(
+        "amount",
+        deals::amount(
+            p.amount.as_ref(),
+            base.map(|b| Money {
+                amount_minor: b.amount_minor,
+                currency: b.currency.clone(),
+            }),
+        ),
+    );
+    let now = crm_db::time::now();
+    let standing = deals::enter(
+        base.map(|b| Standing {
+            stage_id: b.stage_id.0,
+            probability: b.probability,
+            lost_reason: b.lost_reason.clone(),
+            closed_at: b.closed_at,
+            stage_changed_at: b.stage_changed_at,
+        })
+        .as_ref(),
+        &deals::Stage {
+            id: stage.id.0,
+            probability: stage.probability,
+            kind,
+        },
+        Sent {
+            probability: p.probability,
+            lost_reason: p.lost_reason,
+        },
+        now,
+    )
+    .map_err(|e| errors.merge(e))
+    .ok();
     let external_id = apply(base.and_then(|b| b.external_id.clone()), p.external_id)
         .map(|v| v.trim().to_owned())
         .filter(|v| !v.is_empty())
@@ -306,11 +309,11 @@ pub(super) fn check(
             detail: "is already taken".into(),
         });
     }
-    let now = crm_db::time::now();
-    let amount = amount.unwrap_or(Money {
-        amount_minor: 0,
-        currency: "CNY".into(),
-    });
+    let (Some(amount), Some(standing)) = (amount, standing) else {
+        return Err(ApiError::Internal(
+            "a deal passed its checks unresolved".into(),
+        ));
+    };
     Ok(DealFields {
         pipeline_id,
         stage_id,
@@ -322,23 +325,15 @@ pub(super) fn check(
         name: name.unwrap_or_default(),
         amount_minor: amount.amount_minor,
         currency: amount.currency,
-        probability,
+        probability: standing.probability,
         expected_close_date: apply(
             base.and_then(|b| b.expected_close_date),
             p.expected_close_date,
         ),
         owner_id,
         team_id,
-        lost_reason,
-        closed_at: match (kind, stage_moved) {
-            (StageKind::Open, _) => None,
-            (_, true) => Some(now),
-            (_, false) => base.and_then(|b| b.closed_at),
-        },
-        stage_changed_at: if stage_moved {
-            now
-        } else {
-            base.map_or(now, |b| b.stage_changed_at)
-        },
+        lost_reason: standing.lost_reason,
+        closed_at: standing.closed_at,
+        stage_changed_at: standing.stage_changed_at,
     })
 }
