@@ -10,6 +10,7 @@ pub mod customer;
 pub mod deals;
 pub mod email;
 pub mod money;
+pub mod orders;
 pub mod phone;
 pub mod region;
 pub mod sales;

@@ -17,7 +17,8 @@ use crm_db::orders::{LineRow, OrderFilter, OrderRow, OrderSort};
 use crm_db::paging::SortValue;
 use crm_domain::access::{Action, ObjectType, Ownership};
 use crm_domain::money::Money;
-use crm_domain::sales::{OrderStatus, quantity_of};
+use crm_domain::orders::quantity_of;
+use crm_domain::sales::OrderStatus;
 use uuid::Uuid;
 
 use crate::batch::{self as batches, Record, Target};

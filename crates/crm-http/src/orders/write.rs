@@ -14,7 +14,8 @@ use crm_db::types::Id;
 use crm_domain::FieldErrors;
 use crm_domain::access::{Action, ObjectType, Ownership, Principal, Scope};
 use crm_domain::money::parse_currency;
-use crm_domain::sales::{OrderStatus, line_amount, line_gross, quantity_milli};
+use crm_domain::orders::{LineFigures, MAX_LINES, line_amount, quantity_milli};
+use crm_domain::sales::OrderStatus;
 use crm_domain::validation::{bounded_text, multiline_text};
 use uuid::Uuid;
 
@@ -24,9 +25,6 @@ use crate::caller::Caller;
 use crate::error::ApiError;
 
 pub const ENTITY: &str = crm_db::change_log::ORDER;
-
-/// Most lines one order may have.
-pub const MAX_LINES: usize = 500;
 
 /// The caller's scopes on orders and the facts they are judged against.
 struct Grants {
@@ -388,16 +386,16 @@ fn as_line(l: &LineRow) -> Line {
 
 /// Subtotal, discount and total of the lines, or 422 when they overflow.
 fn totals(lines: &[Line]) -> Result<(i64, i64, i64), RecordError> {
-    let overflow = || RecordError::invalid("lines", "the order total is too large");
-    let mut subtotal: i64 = 0;
-    let mut discount: i64 = 0;
-    for l in lines {
-        subtotal = subtotal
-            .checked_add(line_gross(l.2, l.3).ok_or_else(overflow)?)
-            .ok_or_else(overflow)?;
-        discount = discount.checked_add(l.4).ok_or_else(overflow)?;
-    }
-    Ok((subtotal, discount, subtotal - discount))
+    let figures: Vec<LineFigures> = lines
+        .iter()
+        .map(|l| LineFigures {
+            quantity_milli: l.2,
+            unit_price_minor: l.3,
+            discount_minor: l.4,
+        })
+        .collect();
+    let t = crm_domain::orders::totals(&figures).map_err(|m| RecordError::invalid("lines", m))?;
+    Ok((t.subtotal_minor, t.discount_minor, t.total_minor))
 }
 
 /// Resolves and checks the lines; errors name `lines[i].field`.
