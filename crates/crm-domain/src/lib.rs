@@ -9,6 +9,7 @@ pub mod custom_field;
 pub mod customer;
 pub mod deals;
 pub mod email;
+pub mod imports;
 pub mod money;
 pub mod orders;
 pub mod phone;

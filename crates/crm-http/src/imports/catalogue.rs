@@ -6,7 +6,7 @@ use crm_domain::custom_field::FieldType;
 use crm_domain::customer::{CustomerKind, Gender, Industry, LifecycleStage, SizeBand, Source};
 use crm_domain::sales::OrderStatus;
 
-use super::regions::Level;
+use crm_domain::imports::regions::Level;
 
 /// How a cell is read.
 #[derive(Debug, Clone, PartialEq)]

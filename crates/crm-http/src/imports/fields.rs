@@ -8,13 +8,15 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::NaiveDate;
 use crm_domain::custom_field::FieldType;
+use crm_domain::imports::cells::{
+    boolean, date, integer, list, minor_units, number, order_status_word,
+};
+use crm_domain::imports::regions::RegionIndex;
 use serde_json::{Map, Value, json};
 
 pub use super::catalogue::{Field, Kind, describe, fields_of};
 use super::pipelines::PipelineIndex;
-use super::regions::RegionIndex;
 pub use super::suggest::suggest;
 
 /// The web app's words for the vocabularies: `(prefix, label) → code`, from
@@ -182,10 +184,7 @@ fn cell(raw: &str, f: &Field, ctx: &Context) -> Result<(String, Value), String> 
         }
         Kind::Tags => {
             let mut ids = Vec::new();
-            for name in raw.split([',', ';', '|', '，', '；', '、']).map(str::trim) {
-                if name.is_empty() {
-                    continue;
-                }
+            for name in list(raw) {
                 let id = ctx
                     .tags
                     .get(name)
@@ -199,13 +198,9 @@ fn cell(raw: &str, f: &Field, ctx: &Context) -> Result<(String, Value), String> 
             FieldType::Number => json!(number(raw)?),
             FieldType::Boolean => Value::Bool(boolean(raw)?),
             FieldType::Date => Value::String(date(raw)?.to_string()),
-            FieldType::MultiSelect => Value::Array(
-                raw.split([',', ';', '|', '，', '；', '、'])
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(|s| Value::String(s.to_owned()))
-                    .collect(),
-            ),
+            FieldType::MultiSelect => {
+                Value::Array(list(raw).map(|s| Value::String(s.to_owned())).collect())
+            }
             _ => Value::String(raw.to_owned()),
         },
     };
@@ -218,99 +213,15 @@ fn cell(raw: &str, f: &Field, ctx: &Context) -> Result<(String, Value), String> 
     Ok((key.to_owned(), value))
 }
 
-fn strip_number(raw: &str) -> String {
-    raw.chars()
-        .filter(|c| !matches!(c, ',' | '，' | ' ' | '¥' | '￥' | '$' | '€' | '£' | '元'))
-        .collect()
-}
-
-fn integer(raw: &str) -> Result<i64, String> {
-    strip_number(raw)
-        .parse()
-        .map_err(|_| format!("{raw} is not a whole number"))
-}
-
-fn number(raw: &str) -> Result<f64, String> {
-    strip_number(raw)
-        .parse::<f64>()
-        .ok()
-        .filter(|n| n.is_finite())
-        .ok_or_else(|| format!("{raw} is not a number"))
-}
-
-/// `12,500.5` → 1250050 (hundredths), exactly, without floating point.
-pub fn minor_units(raw: &str) -> Result<i64, String> {
-    let bad = || format!("{raw} is not an amount (e.g. 12500.00)");
-    let text = strip_number(raw);
-    let (negative, digits) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text.as_str()),
-    };
-    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
-    if whole.is_empty() && fraction.is_empty()
-        || !whole.chars().all(|c| c.is_ascii_digit())
-        || !fraction.chars().all(|c| c.is_ascii_digit())
-        || fraction.len() > 2
-    {
-        return Err(bad());
-    }
-    let whole: i64 = if whole.is_empty() {
-        0
-    } else {
-        whole.parse().map_err(|_| bad())?
-    };
-    let cents: i64 = format!("{fraction:0<2}").parse().map_err(|_| bad())?;
-    let minor = whole
-        .checked_mul(100)
-        .and_then(|w| w.checked_add(cents))
-        .ok_or_else(bad)?;
-    Ok(if negative { -minor } else { minor })
-}
-
-fn date(raw: &str) -> Result<NaiveDate, String> {
-    let text = raw.replace(['年', '月', '/', '.'], "-").replace('日', "");
-    let text = text.split([' ', 'T']).next().unwrap_or("");
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| format!("{raw} is not a date (e.g. 2026-03-01)"))
-}
-
-fn boolean(raw: &str) -> Result<bool, String> {
-    match raw.to_lowercase().as_str() {
-        "true" | "yes" | "y" | "1" | "是" | "启用" | "有效" | "在售" | "active" => Ok(true),
-        "false" | "no" | "n" | "0" | "否" | "停用" | "无效" | "停售" | "inactive" => {
-            Ok(false)
-        }
-        _ => Err(format!("{raw} is not yes or no")),
-    }
-}
-
-/// Order statuses as Chinese order systems write them.
-const ORDER_STATUS_WORDS: [(&str, &str); 14] = [
-    ("草稿", "draft"),
-    ("待确认", "draft"),
-    ("已确认", "confirmed"),
-    ("确认", "confirmed"),
-    ("已付款", "paid"),
-    ("已支付", "paid"),
-    ("已发货", "shipped"),
-    ("发货", "shipped"),
-    ("已完成", "completed"),
-    ("完成", "completed"),
-    ("已取消", "cancelled"),
-    ("取消", "cancelled"),
-    ("已退款", "refunded"),
-    ("退款", "refunded"),
-];
-
 fn choice(raw: &str, codes: &[&str], prefix: &str) -> Result<String, String> {
     let code = raw.trim().to_lowercase().replace(['-', ' '], "_");
     if codes.contains(&code.as_str()) {
         return Ok(code);
     }
     if prefix == "order_status"
-        && let Some((_, code)) = ORDER_STATUS_WORDS.iter().find(|(w, _)| *w == raw.trim())
+        && let Some(code) = order_status_word(raw)
     {
-        return Ok((*code).to_owned());
+        return Ok(code.to_owned());
     }
     labels()
         .get(&(prefix.to_owned(), raw.trim().to_lowercase()))
@@ -324,28 +235,6 @@ mod tests {
     use crm_domain::customer::Industry;
 
     use super::*;
-
-    #[test]
-    fn money_is_read_exactly() {
-        assert_eq!(minor_units("12,500.5"), Ok(1_250_050));
-        assert_eq!(minor_units("¥12500"), Ok(1_250_000));
-        assert_eq!(minor_units("0.07"), Ok(7));
-        assert_eq!(minor_units("-3.2"), Ok(-320));
-        assert!(minor_units("1.234").is_err());
-        assert!(minor_units("abc").is_err());
-        assert!(minor_units(".").is_err());
-    }
-
-    #[test]
-    fn dates_and_yes_no_as_typed_in_china() {
-        let d = NaiveDate::from_ymd_opt(2026, 3, 1);
-        assert_eq!(date("2026年3月1日").ok(), d);
-        assert_eq!(date("2026/3/1").ok(), d);
-        assert_eq!(date("2026-03-01 10:00").ok(), d);
-        assert!(date("3/1/2026").is_err());
-        assert_eq!(boolean("是"), Ok(true));
-        assert_eq!(boolean("停用"), Ok(false));
-    }
 
     #[test]
     fn vocabularies_accept_codes_and_the_apps_labels() {

@@ -11,7 +11,6 @@ pub mod job;
 pub mod orders;
 pub mod pipelines;
 pub mod plan;
-pub mod regions;
 pub mod source;
 pub mod suggest;
 

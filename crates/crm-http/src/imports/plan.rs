@@ -14,8 +14,8 @@ use uuid::Uuid;
 
 use super::fields::{self, Context, Field};
 use super::pipelines::PipelineIndex;
-use super::regions::RegionIndex;
 use crate::error::ApiError;
+use crm_domain::imports::regions::{Region, RegionIndex};
 
 /// What the rows of one import need, read once per job.
 pub struct Plan {
@@ -159,7 +159,18 @@ fn context(conn: &mut AnyConnection, ws: Uuid) -> Result<Context, ApiError> {
         base_currency: settings.base_currency,
         users,
         tags,
-        regions: RegionIndex::new(regions),
+        regions: RegionIndex::new(
+            regions
+                .into_iter()
+                .map(|r| Region {
+                    code: r.code,
+                    level: r.level,
+                    parent_code: r.parent_code,
+                    name_zh: r.name_zh,
+                    name_en: r.name_en,
+                })
+                .collect(),
+        ),
         pipelines,
     })
 }
