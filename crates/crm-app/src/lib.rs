@@ -20,6 +20,8 @@ pub mod actor;
 pub mod analytics;
 pub mod error;
 pub mod jobs;
+pub mod security;
+pub mod workspaces;
 
 pub use actor::{Actor, Via};
 pub use error::AppError;

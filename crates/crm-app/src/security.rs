@@ -1,6 +1,9 @@
-//! Credentials: Argon2id password hashes, HS256 access tokens with pinned
-//! algorithm and required `iss`/`aud`/`exp`/`sub`, opaque refresh tokens and
-//! API key secrets (random, stored as SHA-256 hashes).
+//! Credentials: Argon2id password hashes and the password rules, HS256
+//! access tokens with pinned algorithm and required `iss`/`aud`/`exp`/`sub`,
+//! opaque refresh tokens, API key secrets (random, stored as SHA-256
+//! hashes) and the key a sign-in throttle counts an account under. Used by
+//! `crm-http` (sign-in, API keys, users) and `crm-server` (provisioning,
+//! recovery, the demo) alike.
 
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
@@ -78,6 +81,11 @@ pub fn api_key_prefix(presented: &str) -> Option<&str> {
     let rest = presented.strip_prefix(API_KEY_PREFIX)?;
     let (prefix, secret) = rest.split_once('_')?;
     (!prefix.is_empty() && !secret.is_empty()).then_some(prefix)
+}
+
+/// The key that counts sign-ins to one account (see `crm_db::auth`).
+pub fn account_key(workspace: &str, email: &str) -> String {
+    format!("account:{workspace}:{email}")
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -166,10 +174,40 @@ mod tests {
     }
 
     #[test]
+    fn password_rules_count_characters_not_bytes() {
+        assert_eq!(
+            check_password("short"),
+            Err("must be at least 10 characters")
+        );
+        assert!(
+            check_password("密码密码密码密码密码").is_ok(),
+            "ten characters, thirty bytes"
+        );
+        assert!(check_password(&"x".repeat(200)).is_ok());
+        assert_eq!(
+            check_password(&"x".repeat(201)),
+            Err("must be at most 200 characters")
+        );
+    }
+
+    #[test]
+    fn each_hash_is_salted() {
+        let (a, b) = (
+            hash_password("same password").expect("hash"),
+            hash_password("same password").expect("hash"),
+        );
+        assert_ne!(a, b);
+        assert!(verify_password("same password", &a) && verify_password("same password", &b));
+    }
+
+    #[test]
     fn api_keys_carry_a_findable_prefix() {
         let key = new_api_key().expect("key");
         assert_eq!(api_key_prefix(&key.full), Some(key.prefix.as_str()));
         assert_eq!(sha256_hex(&key.full), key.hash);
         assert_eq!(api_key_prefix("eyJhbGciOi.x.y"), None);
+        assert_eq!(api_key_prefix("crm__secret"), None);
+        assert_eq!(api_key_prefix("crm_prefix_"), None);
+        assert_ne!(new_api_key().expect("key").full, key.full);
     }
 }

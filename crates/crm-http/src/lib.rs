@@ -35,7 +35,6 @@ pub mod products;
 pub mod refresh_cookie;
 pub mod regions;
 pub mod roles;
-pub mod security;
 pub mod segments;
 pub mod state;
 pub mod tags;
@@ -53,6 +52,8 @@ use utoipa::OpenApi;
 use utoipa_actix_web::{AppExt, scope, service_config::ServiceConfig};
 use utoipa_swagger_ui::SwaggerUi;
 
+/// Credentials live in the application core; `crate::security` keeps naming them.
+pub use crm_app::security;
 pub use error::ApiError;
 pub use state::AppState;
 

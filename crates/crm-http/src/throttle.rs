@@ -43,10 +43,7 @@ impl Counter {
     }
 }
 
-/// The key that counts sign-ins to one account.
-pub fn account_key(workspace: &str, email: &str) -> String {
-    format!("account:{workspace}:{email}")
-}
+pub use crm_app::security::account_key;
 
 fn too_many(until: chrono::NaiveDateTime) -> ApiError {
     ApiError::TooManyRequests {

@@ -15,7 +15,7 @@ use std::net::TcpListener;
 use actix_web::HttpServer;
 use crm_db::DbPool;
 use crm_http::AppState;
-use crm_http::security::TokenKeys;
+use crm_app::security::TokenKeys;
 
 pub use settings::Settings;
 

@@ -15,7 +15,6 @@ use crate::progress::{Progress, Unit};
 use buffers::{CustomerBatch, Growth};
 use words::{FOREIGN, GIVEN, PROVINCES, SURNAMES, TAGS, WORDS, industry_word};
 
-use anyhow::Context;
 use chrono::NaiveDate;
 use crm_db::AnyConnection;
 use crm_db::batch::BatchChange;
@@ -135,7 +134,7 @@ pub fn seed(
     customers: usize,
     today: NaiveDate,
 ) -> anyhow::Result<Seeded> {
-    let hash = crm_http::security::hash_password(PASSWORD).map_err(anyhow::Error::msg)?;
+    let hash = crm_app::security::hash_password(PASSWORD).map_err(anyhow::Error::msg)?;
     let (ws, users, tags) = crm_db::change_log::transaction(conn, |conn| setup(conn, &hash))?;
     // The bulk load commits every few thousand rows (one transaction of ten
     // million orders would hold its locks and WAL for minutes); a failure
@@ -177,18 +176,10 @@ fn setup(
     if let Some(old) = crm_db::workspaces::find_by_slug(conn, SLUG)? {
         crm_db::workspaces::delete(conn, old.id.0)?;
     }
-    let ws = crm_db::workspaces::insert(conn, SLUG, "演示公司 Demo Co.")?
-        .id
-        .0;
-    let roles = crm_db::roles::insert_builtins(conn, ws)?;
-    crm_db::pipelines::insert_default(conn, ws)?;
-    let role_id = |role: BuiltinRole| {
-        roles
-            .iter()
-            .find(|r| r.key == role.as_str())
-            .map(|r| r.id.0)
-            .context("role missing")
-    };
+    let (workspace, roles) =
+        crm_app::workspaces::insert_with_builtins(conn, SLUG, "演示公司 Demo Co.")?;
+    let ws = workspace.id.0;
+    let role_id = |role: BuiltinRole| crm_app::workspaces::role(&roles, role);
     let mut teams = Vec::new();
     for name in TEAMS {
         let fields = crm_db::teams::TeamFields {
