@@ -10,6 +10,7 @@ use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use crm_db::orders::{LineRow, OrderFields, OrderRow};
 use crm_db::products::{ProductFields, ProductRow};
 use crm_db::types::Id;
+use crm_domain::orders::{LineFigures, line_amount, totals};
 use rand::prelude::*;
 use rand::rngs::StdRng;
 use uuid::Uuid;
@@ -222,7 +223,7 @@ pub fn orders_of(
             rng.random_range(1..=3_usize)
         };
         let id = Id::new();
-        let mut subtotal = 0_i64;
+        let (mut figures, mut order_lines) = (Vec::new(), Vec::new());
         let per_line = target / count as f64;
         // Products the line's share of the basket can pay for (the cheapest otherwise).
         let affordable: Vec<&ProductRow> = products
@@ -242,19 +243,34 @@ pub fn orders_of(
             };
             let price = product.fields.price_minor.unwrap_or(100);
             let quantity = (per_line / price as f64).round().max(1.0) as i64;
-            let amount = quantity * price;
-            subtotal += amount;
-            lines.push(LineRow {
+            let line = LineFigures {
+                quantity_milli: quantity * 1000,
+                unit_price_minor: price,
+                discount_minor: 0,
+            };
+            // The API's arithmetic; a line it cannot price is not sold.
+            let Some(amount) = line_amount(line.quantity_milli, price, line.discount_minor) else {
+                continue;
+            };
+            figures.push(line);
+            order_lines.push(LineRow {
                 workspace_id: Id(workspace_id),
                 order_id: id,
                 line_no: line_no as i32 + 1,
                 product_id: product.id,
-                quantity_milli: quantity * 1000,
+                quantity_milli: line.quantity_milli,
                 unit_price_minor: price,
-                discount_minor: 0,
+                discount_minor: line.discount_minor,
                 amount_minor: amount,
             });
         }
+        let Ok(sums) = totals(&figures) else {
+            continue;
+        };
+        if order_lines.is_empty() {
+            continue;
+        }
+        lines.extend(order_lines);
         let roll = rng.random::<f64>();
         let status = if roll < 0.03 {
             "cancelled"
@@ -274,9 +290,9 @@ pub fn orders_of(
                 order_date: day,
                 status: status.to_owned(),
                 currency: "CNY".to_owned(),
-                subtotal_minor: subtotal,
-                discount_minor: 0,
-                total_minor: subtotal,
+                subtotal_minor: sums.subtotal_minor,
+                discount_minor: sums.discount_minor,
+                total_minor: sums.total_minor,
                 owner_id: buyer.owner_id.map(Id),
                 team_id: buyer.team_id.map(Id),
                 note: None,

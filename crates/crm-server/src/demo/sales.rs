@@ -11,6 +11,7 @@ use crm_db::batch::BatchChange;
 use crm_db::change_log::Op;
 use crm_db::types::Id;
 use crm_domain::customer::Source;
+use crm_domain::deals::{DEFAULT_CURRENCY, Sent, Stage, enter};
 use crm_domain::sales::{ActivityKind, LeadStatus, StageKind};
 use rand::prelude::*;
 use rand::rngs::StdRng;
@@ -63,22 +64,45 @@ pub fn seed(
             let kind = StageKind::parse(&stage.kind).unwrap_or(StageKind::Open);
             let close = today + Duration::days(rng.random_range(-30..120));
             let opened = today - Duration::days(rng.random_range(5..90));
+            let name = format!("{}项目", WORDS[rng.random_range(0..WORDS.len())]);
+            let amount_minor = rng.random_range(10_000..500_000) * 100;
+            let reason = (kind == StageKind::Lost)
+                .then(|| LOST_REASONS[rng.random_range(0..LOST_REASONS.len())].to_owned());
+            // An open deal entered its stage when it was opened; a closed
+            // one on its close date (not before it was opened, not after today).
+            let entered = match kind {
+                StageKind::Open => opened,
+                _ => close.min(today).max(opened),
+            };
+            let standing = enter(
+                None,
+                &Stage {
+                    id: stage.id.0,
+                    probability: stage.probability,
+                    kind,
+                },
+                Sent {
+                    probability: None,
+                    lost_reason: Some(reason),
+                },
+                noon(entered),
+            )
+            .map_err(|e| anyhow::anyhow!("demo deal breaks the rules: {e:?}"))?;
             let fields = crm_db::deals::DealFields {
                 pipeline_id: stage.pipeline_id,
                 stage_id: stage.id,
                 customer_id: Id(customer),
                 external_id: None,
-                name: format!("{}项目", WORDS[rng.random_range(0..WORDS.len())]),
-                amount_minor: rng.random_range(10_000..500_000) * 100,
-                currency: "CNY".to_owned(),
-                probability: stage.probability,
+                name,
+                amount_minor,
+                currency: DEFAULT_CURRENCY.to_owned(),
+                probability: standing.probability,
                 expected_close_date: Some(close),
                 owner_id: owner.map(Id),
                 team_id: team.map(Id),
-                lost_reason: (kind == StageKind::Lost)
-                    .then(|| LOST_REASONS[rng.random_range(0..LOST_REASONS.len())].to_owned()),
-                closed_at: (kind != StageKind::Open).then(|| noon(close.min(today))),
-                stage_changed_at: noon(opened),
+                lost_reason: standing.lost_reason,
+                closed_at: standing.closed_at,
+                stage_changed_at: standing.stage_changed_at,
             };
             let deal = crm_db::deals::insert(conn, ws, owner, fields)?;
             deals.push(created(deal.id.0));
