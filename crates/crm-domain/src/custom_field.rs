@@ -234,4 +234,113 @@ mod tests {
         assert!(check_options(FieldType::Text, &["x".into()]).is_err());
         assert!(check_options(FieldType::MultiSelect, &["x".into(), "x".into()]).is_err());
     }
+
+    fn def(field_type: FieldType, options: &[&str], required: bool) -> Vec<FieldDef> {
+        vec![FieldDef {
+            key: "f".into(),
+            field_type,
+            options: options.iter().map(|o| (*o).to_owned()).collect(),
+            required,
+        }]
+    }
+
+    fn check(defs: &[FieldDef], value: Value) -> Result<Map<String, Value>, Vec<String>> {
+        validate_values(defs, &map(json!({ "f": value })))
+            .map_err(|e| e.0.get("custom_fields.f").cloned().unwrap_or_default())
+    }
+
+    #[test]
+    fn text_is_counted_in_characters_up_to_2000() {
+        let text = def(FieldType::Text, &[], false);
+        assert!(check(&text, json!("长".repeat(2000))).is_ok());
+        assert_eq!(
+            check(&text, json!("长".repeat(2001))),
+            Err(vec!["must be at most 2000 characters".to_owned()])
+        );
+        assert_eq!(
+            check(&text, json!(5)),
+            Err(vec!["must be a string".to_owned()])
+        );
+    }
+
+    #[test]
+    fn numbers_booleans_and_dates_are_not_coerced_from_strings() {
+        let number = def(FieldType::Number, &[], false);
+        assert!(check(&number, json!(-1.5)).is_ok());
+        assert_eq!(
+            check(&number, json!("1")),
+            Err(vec!["must be a number".to_owned()])
+        );
+        let boolean = def(FieldType::Boolean, &[], false);
+        assert_eq!(
+            check(&boolean, json!("是")),
+            Err(vec!["must be true or false".to_owned()])
+        );
+        assert_eq!(
+            check(&boolean, json!(1)),
+            Err(vec!["must be true or false".to_owned()])
+        );
+        let date = def(FieldType::Date, &[], false);
+        assert!(check(&date, json!("2024-02-29")).is_ok());
+        for bad in [json!("2023-02-29"), json!("2026/3/1"), json!(20260301)] {
+            assert_eq!(
+                check(&date, bad),
+                Err(vec!["must be a date YYYY-MM-DD".to_owned()])
+            );
+        }
+    }
+
+    #[test]
+    fn selects_match_options_exactly_and_lists_have_no_repeats() {
+        let single = def(FieldType::SingleSelect, &["金卡", "银卡"], false);
+        assert!(check(&single, json!("金卡")).is_ok());
+        assert_eq!(
+            check(&single, json!(" 金卡")),
+            Err(vec!["must be one of: 金卡, 银卡".to_owned()])
+        );
+        let multi = def(FieldType::MultiSelect, &["a", "b"], false);
+        assert!(check(&multi, json!([])).is_ok(), "an empty list is a value");
+        assert!(check(&multi, json!(["b", "a"])).is_ok());
+        assert_eq!(
+            check(&multi, json!(["a", "a"])),
+            Err(vec!["lists a twice".to_owned()])
+        );
+        assert_eq!(
+            check(&multi, json!("a")),
+            Err(vec!["must be a list of options".to_owned()])
+        );
+        assert_eq!(
+            check(&multi, json!(["a", 1])),
+            Err(vec!["items must be among: a, b".to_owned()])
+        );
+    }
+
+    #[test]
+    fn a_required_field_is_missing_when_null_and_reported_once_when_wrong() {
+        let required = def(FieldType::Number, &[], true);
+        assert_eq!(
+            check(&required, json!(null)),
+            Err(vec!["is required".to_owned()])
+        );
+        // A wrong value says what is wrong, not also that a value is required.
+        assert_eq!(
+            check(&required, json!("x")),
+            Err(vec!["must be a number".to_owned()])
+        );
+        assert_eq!(
+            validate_values(&required, &Map::new()).map_err(|e| e.0),
+            Err([("custom_fields.f".to_owned(), vec!["is required".to_owned()])].into())
+        );
+    }
+
+    #[test]
+    fn options_must_be_distinct_and_not_blank() {
+        assert!(check_options(FieldType::SingleSelect, &["A".into(), "a".into()]).is_ok());
+        assert!(check_options(FieldType::SingleSelect, &["A".into(), " ".into()]).is_err());
+        assert!(check_options(FieldType::Number, &[]).is_ok());
+        assert!(parse_key(&format!("a{}", "b".repeat(62))).is_ok());
+        assert!(parse_key(&format!("a{}", "b".repeat(63))).is_err());
+        assert!(parse_key("").is_err());
+        assert!(parse_key("vip-level").is_err());
+    }
 }
