@@ -13,9 +13,9 @@ pub mod tls;
 use std::net::TcpListener;
 
 use actix_web::HttpServer;
+use crm_app::security::TokenKeys;
 use crm_db::DbPool;
 use crm_http::AppState;
-use crm_app::security::TokenKeys;
 
 pub use settings::Settings;
 
