@@ -44,5 +44,6 @@ mod sales_export;
 mod segments;
 mod sync;
 mod throttle;
+mod two_nodes;
 mod upsert;
 mod visibility;

@@ -77,6 +77,11 @@ impl Server {
         }
         panic!("crm serve did not become healthy on {bind}");
     }
+
+    /// The server's process id (its job workers are named `pid<id>-…`).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
 }
 
 impl Drop for Server {
