@@ -91,6 +91,7 @@ pub struct NewOrder {
     #[serde(default)]
     #[schema(schema_with = crate::patterns::optional_text::<100>)]
     pub external_id: Option<String>,
+    #[schema(pattern = "^(?:19[0-9]{2}|2[01][0-9]{2}|2200)-")]
     pub order_date: NaiveDate,
     /// Default `confirmed`.
     #[serde(default)]
@@ -121,6 +122,7 @@ pub struct OrderPatch {
     #[schema(schema_with = crate::patterns::optional_text::<100>)]
     pub external_id: Option<Option<String>>,
     #[serde(default)]
+    #[schema(pattern = "^(?:19[0-9]{2}|2[01][0-9]{2}|2200)-")]
     pub order_date: Option<NaiveDate>,
     #[serde(default)]
     pub status: Option<OrderStatus>,
