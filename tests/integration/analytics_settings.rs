@@ -1,5 +1,6 @@
 //! Analytics settings (base currency, churn period) and how often RFM
-//! scores are recomputed after order writes.
+//! scores are recomputed after order writes: in the read when none exist or
+//! the maximum age is zero, else by an `rfm_refresh` job.
 
 use chrono::Duration;
 use crm_tests::{CustomerBuilder, TestApp, World, both};
@@ -10,6 +11,7 @@ use crate::analytics::{order, profile, setup_product, today};
 both!(
     settings_choose_the_currency_and_churn_period,
     rfm_scores_are_recomputed_at_most_once_per_max_age,
+    stale_scores_past_their_max_age_are_served_while_a_job_refreshes_them,
 );
 
 async fn settings_choose_the_currency_and_churn_period(app: TestApp) {
@@ -122,4 +124,64 @@ async fn rfm_scores_are_recomputed_at_most_once_per_max_age(app: TestApp) {
         "{fresh} {a_now}"
     );
     assert_ne!(fresh["as_of"], first["as_of"]);
+}
+
+async fn refresh_jobs(app: &TestApp, token: &str) -> Vec<serde_json::Value> {
+    let list = app
+        .get("/api/v1/admin/jobs?kind=rfm_refresh")
+        .token(token)
+        .send()
+        .await
+        .expect(200);
+    list.body["items"].as_array().cloned().unwrap_or_default()
+}
+
+async fn stale_scores_past_their_max_age_are_served_while_a_job_refreshes_them(app: TestApp) {
+    let mut app = app;
+    app.start_workers(0);
+    app.state.rfm_max_age = std::time::Duration::from_secs(1);
+    let w = World::create(&app);
+    let t = &w.admin.token;
+    setup_product(&app, t).await;
+    let a = CustomerBuilder::new(w.ws, "甲").owner(&w.rep1).build(&app);
+    let b = CustomerBuilder::new(w.ws, "乙").owner(&w.rep1).build(&app);
+    order(&app, t, a, 3, 1_000, "paid").await;
+    let first = profile(&app, t, a).await;
+    assert!(
+        first["rfm"].is_object(),
+        "never computed: computed in the read"
+    );
+    assert!(refresh_jobs(&app, t).await.is_empty());
+    // Past the maximum age, reads keep the last scores and queue one refresh.
+    order(&app, t, b, 2, 5_000, "paid").await;
+    actix_rt::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    for _ in 0..2 {
+        let stale = profile(&app, t, b).await;
+        assert!(stale["rfm"].is_null(), "{stale}");
+        assert_eq!(stale["as_of"], first["as_of"]);
+        assert_eq!(stale["order_count"], 1, "counts are exact at once");
+    }
+    let queued = refresh_jobs(&app, t).await;
+    assert_eq!(queued.len(), 1, "queued once: {queued:?}");
+    assert_eq!(queued[0]["status"], "queued");
+    // A worker runs it; the next read has the new scores, and queues nothing.
+    app.start_workers(2);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while refresh_jobs(&app, t).await[0]["status"] != "done" {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the refresh did not run"
+        );
+        actix_rt::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let fresh = profile(&app, t, b).await;
+    let a_now = profile(&app, t, a).await;
+    assert!(
+        fresh["rfm"]["m"].as_i64() > a_now["rfm"]["m"].as_i64(),
+        "{fresh} {a_now}"
+    );
+    assert_ne!(fresh["as_of"], first["as_of"]);
+    let jobs = refresh_jobs(&app, t).await;
+    assert_eq!(jobs.len(), 1, "{jobs:?}");
+    assert_eq!(jobs[0]["attempts"], 1);
 }

@@ -187,4 +187,8 @@ pub fn register_builtin(registry: &mut Registry) {
         crate::analytics::clv::FIT_JOB,
         crate::analytics::clv::fit_job,
     );
+    registry.register(
+        crate::analytics::rfm::REFRESH_JOB,
+        crate::analytics::rfm::refresh_job,
+    );
 }

@@ -4,7 +4,7 @@
 //! It owns:
 //! - **use cases** as plain functions `(conn, &Actor, input) -> Result<View, AppError>`,
 //!   one module per feature with the same name as in the other crates
-//!   (so far `analytics::clv`; the rest still lives in `crm-http` and moves
+//!   (so far `analytics::clv` and `analytics::rfm`; the rest still lives in `crm-http` and moves
 //!   here feature by feature);
 //! - **jobs**: the runner that claims durable jobs from `crm_db::jobs`,
 //!   runs the handler registered for each kind under a lease it keeps

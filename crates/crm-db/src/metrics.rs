@@ -3,9 +3,10 @@
 //! own transaction, so counts, revenue, first/last order and the longest
 //! silence are exact at all times. RFM scores rank customers against the
 //! whole workspace, so order writes only mark them stale and
-//! [`ensure_rfm`] recomputes them in one statement before an analytics read
-//! (at most once per `max_age`, so a busy workspace serves slightly stale
-//! scores with their `as_of` rather than recomputing on every read).
+//! [`refresh_rfm_now`] recomputes them in one statement (when, is
+//! `crm_app::analytics::rfm`'s decision: a read with no scores yet, or the
+//! `rfm_refresh` job, so a busy workspace serves slightly stale scores with
+//! their `as_of` rather than recomputing on every read).
 //!
 //! These statements are plain SQL with the workspace and customer ids
 //! inlined as literals: they are `Uuid`s formatted by us (hex and hyphens
@@ -197,21 +198,11 @@ fn refresh_where(conn: &mut AnyConnection, workspace_id: Uuid, customers: &str) 
     Ok(())
 }
 
-/// Recomputes the RFM scores and segments of the whole workspace if an
-/// order changed since they were computed and they are older than
-/// `max_age`; returns when the scores in use were computed.
-pub fn ensure_rfm(
-    conn: &mut AnyConnection,
-    workspace_id: Uuid,
-    max_age: std::time::Duration,
-) -> DbResult<NaiveDateTime> {
-    let current = settings(conn, workspace_id)?;
-    if let Some(at) = current.rfm_refreshed_at {
-        let age = (now() - at).to_std().unwrap_or_default();
-        if !current.rfm_stale || age < max_age {
-            return Ok(at);
-        }
-    }
+/// Recomputes the RFM scores and segments of the whole workspace now, under
+/// the workspace lock; returns when they were computed. When to call it
+/// (a read finding no scores, or stale ones past their maximum age, or the
+/// `rfm_refresh` job) is `crm_app::analytics::rfm`'s decision.
+pub fn refresh_rfm_now(conn: &mut AnyConnection, workspace_id: Uuid) -> DbResult<NaiveDateTime> {
     crate::change_log::transaction(conn, |conn| {
         crate::change_log::lock_workspace(conn, workspace_id)?;
         refresh_rfm(conn, workspace_id)

@@ -1,7 +1,8 @@
 //! The read side of per-customer metrics: one customer's row, the RFM
 //! segment summary and R × F grid, and monthly acquisition cohorts, over
 //! the customers the caller may see and the list filters select. Scores
-//! and segments come from `metrics::ensure_rfm`, which callers run first.
+//! and segments come from `metrics::refresh_rfm_now` (called by
+//! `crm_app::analytics::rfm::current`, which callers run first).
 
 use chrono::NaiveDate;
 use diesel::prelude::*;

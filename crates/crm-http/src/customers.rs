@@ -365,11 +365,12 @@ pub async fn list(
         &SORTS,
     )?;
     let (field, limit) = (keyset.field, keyset.limit);
-    let max_age = state.rfm_max_age;
+    let freshness = state.rfm_freshness();
     let (rows, tags, metrics) = state
         .db(move |conn| {
             let vis = caller.visibility(conn, ObjectType::Customers, Action::Read)?;
-            let filter = crate::analytics::prepare_filter(conn, vis.workspace_id, filter, max_age)?;
+            let filter =
+                crate::analytics::prepare_filter(conn, vis.workspace_id, filter, &freshness)?;
             let rows = crm_db::customers::list(conn, &vis, &filter, &keyset)?;
             let ids: Vec<Uuid> = rows.iter().map(|r| r.id.0).collect();
             let tags = crm_db::tags::of_customers(conn, caller.workspace_id, &ids)?;

@@ -112,7 +112,7 @@ pub async fn read(
 ) -> Result<HttpResponse, ApiError> {
     caller.require_all(ObjectType::Segments, Action::Read)?;
     let id = id.into_inner();
-    let max_age = state.rfm_max_age;
+    let freshness = state.rfm_freshness();
     let segment = state
         .db(move |conn| {
             let row = crm_db::segments::find(conn, caller.workspace_id, id)?;
@@ -121,7 +121,8 @@ pub async fn read(
                 segment_id: Some(id),
                 ..Default::default()
             };
-            let filter = crate::analytics::prepare_filter(conn, vis.workspace_id, filter, max_age)?;
+            let filter =
+                crate::analytics::prepare_filter(conn, vis.workspace_id, filter, &freshness)?;
             let members = crm_db::analytics::count_members(conn, &vis, &filter)?;
             view(row, Some(members))
         })

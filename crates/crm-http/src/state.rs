@@ -21,8 +21,8 @@ pub struct AppState {
     /// falling back to its `index.html`. `None`: a plain page links to the API docs.
     pub web_dir: Option<std::path::PathBuf>,
     /// How stale RFM scores may be served after an order write before an
-    /// analytics read recomputes them (the recompute takes the workspace
-    /// lock, so a busy workspace must not pay it on every read).
+    /// analytics read queues their refresh job (zero: the read recomputes
+    /// them; see `crm_app::analytics::rfm`).
     pub rfm_max_age: std::time::Duration,
     /// Where uploaded import files are kept (several instances must share it).
     pub import_dir: std::path::PathBuf,
@@ -33,6 +33,14 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// How fresh analytics reads want RFM scores, with this process's job wake-up.
+    pub fn rfm_freshness(&self) -> crm_app::analytics::rfm::Freshness {
+        crm_app::analytics::rfm::Freshness {
+            max_age: self.rfm_max_age,
+            wake: self.jobs.clone(),
+        }
+    }
+
     /// Runs `f` with a pooled connection on the blocking thread pool.
     pub async fn db<T, F>(&self, f: F) -> Result<T, ApiError>
     where

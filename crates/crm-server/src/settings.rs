@@ -19,8 +19,9 @@ pub struct Settings {
     pub trust_proxy: bool,
     /// `CRM_WEB_DIR`, default `frontend/dist`: the built web app, served at `/` when present.
     pub web_dir: PathBuf,
-    /// `CRM_RFM_REFRESH_SECONDS`, default 60: after an order write, RFM scores
-    /// are recomputed on the next analytics read at most this often.
+    /// `CRM_RFM_REFRESH_SECONDS`, default 60: after an order write, reads serve
+    /// the previous RFM scores until they are this old, then queue an
+    /// `rfm_refresh` job (0: the read recomputes them).
     pub rfm_refresh_seconds: u64,
     /// `CRM_IMPORT_DIR`: uploaded CSV files of import jobs; default `imports`
     /// beside a SQLite database file, else `data/imports`.

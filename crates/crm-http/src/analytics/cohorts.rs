@@ -58,11 +58,11 @@ pub async fn cohorts(
         None => this_month - Months::new(count - 1),
     };
     let end = first + Months::new(count);
-    let max_age = state.rfm_max_age;
+    let freshness = state.rfm_freshness();
     let (currency, cells) = state
         .db(move |conn| {
             let vis = caller.visibility(conn, ObjectType::Customers, Action::Read)?;
-            let filter = super::prepare_filter(conn, vis.workspace_id, filter, max_age)?;
+            let filter = super::prepare_filter(conn, vis.workspace_id, filter, &freshness)?;
             let currency = crm_db::metrics::settings(conn, vis.workspace_id)?.base_currency;
             let cells = crm_db::rfm::cohorts(conn, &vis, &filter, &currency, (first, end))?;
             Ok((currency, cells))

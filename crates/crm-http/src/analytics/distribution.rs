@@ -53,11 +53,11 @@ pub async fn distribution(
 ) -> Result<web::Json<Distribution>, ApiError> {
     let q = query.0;
     let request = Request::parse(&q)?;
-    let max_age = state.rfm_max_age;
+    let freshness = state.rfm_freshness();
     let answer = state
         .db(move |conn| {
             let vis = caller.visibility(conn, ObjectType::Customers, Action::Read)?;
-            request.run(conn, &vis, max_age)
+            request.run(conn, &vis, &freshness)
         })
         .await?;
     Ok(web::Json(answer))
@@ -155,12 +155,12 @@ impl Request {
         self,
         conn: &mut AnyConnection,
         vis: &Visibility,
-        max_age: std::time::Duration,
+        freshness: &crm_app::analytics::rfm::Freshness,
     ) -> Result<Distribution, ApiError> {
         let settings = crm_db::metrics::settings(conn, vis.workspace_id)?;
-        let filter = super::prepare_filter(conn, vis.workspace_id, self.filter.clone(), max_age)?;
+        let filter = super::prepare_filter(conn, vis.workspace_id, self.filter.clone(), freshness)?;
         if self.uses_rfm() {
-            crm_db::metrics::ensure_rfm(conn, vis.workspace_id, max_age)?;
+            crm_app::analytics::rfm::current(conn, vis.workspace_id, freshness)?;
         }
         let measure = Measured {
             vis,

@@ -80,11 +80,11 @@ pub async fn kmeans_segments(
     }
     let features = features_of(q.features.as_deref())?;
     let today = Utc::now().date_naive();
-    let max_age = state.rfm_max_age;
+    let freshness = state.rfm_freshness();
     let rows = state
         .db(move |conn| {
             let vis = caller.visibility(conn, ObjectType::Customers, Action::Read)?;
-            let filter = super::prepare_filter(conn, vis.workspace_id, filter, max_age)?;
+            let filter = super::prepare_filter(conn, vis.workspace_id, filter, &freshness)?;
             Ok(crm_db::rfm::buyers(conn, &vis, &filter)?)
         })
         .await?;

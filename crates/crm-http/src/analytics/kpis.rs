@@ -44,11 +44,11 @@ pub async fn kpis(
         return Err(bad("acquisition_cost_minor", "must not be negative"));
     }
     let end = to + Duration::days(1);
-    let max_age = state.rfm_max_age;
+    let freshness = state.rfm_freshness();
     let (currency, row) = state
         .db(move |conn| {
             let vis = caller.visibility(conn, ObjectType::Customers, Action::Read)?;
-            let filter = super::prepare_filter(conn, vis.workspace_id, filter, max_age)?;
+            let filter = super::prepare_filter(conn, vis.workspace_id, filter, &freshness)?;
             let settings = crm_db::metrics::settings(conn, vis.workspace_id)?;
             let since = end - Duration::days(i64::from(settings.churn_after_days));
             let rows = crm_db::rfm::kpis(

@@ -38,7 +38,7 @@ pub(crate) fn prepare_filter(
     conn: &mut crm_db::AnyConnection,
     workspace_id: uuid::Uuid,
     mut filter: CustomerFilter,
-    max_age: std::time::Duration,
+    freshness: &crm_app::analytics::rfm::Freshness,
 ) -> Result<CustomerFilter, ApiError> {
     if let (Some(id), None) = (filter.segment_id, &filter.segment) {
         let row = match crm_db::segments::find(conn, workspace_id, id) {
@@ -56,7 +56,7 @@ pub(crate) fn prepare_filter(
             .as_ref()
             .is_some_and(|s| s.rfm_segment.is_some());
     if by_rfm {
-        crm_db::metrics::ensure_rfm(conn, workspace_id, max_age)?;
+        crm_app::analytics::rfm::current(conn, workspace_id, freshness)?;
     }
     Ok(filter)
 }

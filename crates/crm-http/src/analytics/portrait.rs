@@ -60,12 +60,12 @@ pub async fn portrait(
 ) -> Result<web::Json<Portrait>, ApiError> {
     let filter = filter_of(&query.0.customer_filters())?;
     let today = Utc::now().date_naive();
-    let max_age = state.rfm_max_age;
+    let freshness = state.rfm_freshness();
     let answer = state
         .db(move |conn| {
             let vis = caller.visibility(conn, ObjectType::Customers, Action::Read)?;
-            crm_db::metrics::ensure_rfm(conn, vis.workspace_id, max_age)?;
-            let filter = super::prepare_filter(conn, vis.workspace_id, filter, max_age)?;
+            crm_app::analytics::rfm::current(conn, vis.workspace_id, &freshness)?;
+            let filter = super::prepare_filter(conn, vis.workspace_id, filter, &freshness)?;
             let settings = crm_db::metrics::settings(conn, vis.workspace_id)?;
             let currency = settings.base_currency.clone();
             let end = today + Duration::days(1);

@@ -36,14 +36,14 @@ pub async fn profile(
     path: web::Path<Uuid>,
 ) -> Result<web::Json<CustomerProfile>, ApiError> {
     let id = path.into_inner();
-    let max_age = state.rfm_max_age;
+    let freshness = state.rfm_freshness();
     let today = Utc::now().date_naive();
     let wake = state.jobs.clone();
     let (metrics, settings, as_of, models) = state
         .db(move |conn| {
             let vis = caller.visibility(conn, ObjectType::Customers, Action::Read)?;
             crm_db::customers::find(conn, &vis, id)?;
-            let as_of = crm_db::metrics::ensure_rfm(conn, vis.workspace_id, max_age)?;
+            let as_of = crm_app::analytics::rfm::current(conn, vis.workspace_id, &freshness)?;
             let metrics = crm_db::rfm::of_customer(conn, vis.workspace_id, id)?;
             let settings = crm_db::metrics::settings(conn, vis.workspace_id)?;
             let models = match metrics {

@@ -35,12 +35,12 @@ pub async fn rfm(
 ) -> Result<web::Json<RfmSummary>, ApiError> {
     let filter = filter_of(&query.0.customer_filters())?;
     let today = Utc::now().date_naive();
-    let max_age = state.rfm_max_age;
+    let freshness = state.rfm_freshness();
     let (as_of, currency, segments, grid) = state
         .db(move |conn| {
             let vis = caller.visibility(conn, ObjectType::Customers, Action::Read)?;
-            let filter = super::prepare_filter(conn, vis.workspace_id, filter, max_age)?;
-            let as_of = crm_db::metrics::ensure_rfm(conn, vis.workspace_id, max_age)?;
+            let filter = super::prepare_filter(conn, vis.workspace_id, filter, &freshness)?;
+            let as_of = crm_app::analytics::rfm::current(conn, vis.workspace_id, &freshness)?;
             let currency = crm_db::metrics::settings(conn, vis.workspace_id)?.base_currency;
             let segments = crm_db::rfm::segments(conn, &vis, &filter, today)?;
             let grid = crm_db::rfm::grid(conn, &vis, &filter)?;

@@ -81,13 +81,13 @@ pub async fn clv_summary(
 ) -> Result<web::Json<ClvSummary>, ApiError> {
     let filter = filter_of(&query.0.customer_filters())?;
     let today = Utc::now().date_naive();
-    let max_age = state.rfm_max_age;
+    let freshness = state.rfm_freshness();
     let wake = state.jobs.clone();
     let (settings, models, buyers) = state
         .db(move |conn| {
             let vis = caller.visibility(conn, ObjectType::Customers, Action::Read)?;
-            let filter = super::prepare_filter(conn, vis.workspace_id, filter, max_age)?;
-            crm_db::metrics::ensure_rfm(conn, vis.workspace_id, max_age)?;
+            let filter = super::prepare_filter(conn, vis.workspace_id, filter, &freshness)?;
+            crm_app::analytics::rfm::current(conn, vis.workspace_id, &freshness)?;
             let settings = crm_db::metrics::settings(conn, vis.workspace_id)?;
             let buyers = crm_db::rfm::buyers(conn, &vis, &filter)?;
             let models = if buyers.is_empty() {

@@ -70,7 +70,7 @@ fn record(r: &CustomerRow) -> [String; 18] {
 struct Customers {
     caller: Caller,
     filter: CustomerFilter,
-    max_age: std::time::Duration,
+    freshness: crm_app::analytics::rfm::Freshness,
 }
 
 impl Table for Customers {
@@ -99,7 +99,7 @@ impl Table for Customers {
             conn,
             vis.workspace_id,
             self.filter.clone(),
-            self.max_age,
+            &self.freshness,
         )?;
         Ok(crm_db::customers::list(conn, &vis, &filter, &keyset)?)
     }
@@ -126,7 +126,7 @@ fn table(state: &AppState, caller: Caller, query: &CustomerQuery) -> Result<Cust
     Ok(Customers {
         filter: filter_of(query)?,
         caller,
-        max_age: state.rfm_max_age,
+        freshness: state.rfm_freshness(),
     })
 }
 
