@@ -24,7 +24,7 @@ crm_domain::string_enum! {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Job {
     pub id: Uuid,
-    /// What it does: `import`, `backup`, `clv_fit`, …
+    /// What it does: `import`, `backup`, `clv_fit`, `rfm_refresh`
     pub kind: String,
     pub status: JobStatus,
     /// Its input (for an import: the import's id).
