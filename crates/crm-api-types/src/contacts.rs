@@ -41,6 +41,7 @@ pub struct NewContact {
     #[serde(default)]
     pub email: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = crate::patterns::optional_phone)]
     pub phone: Option<String>,
     #[serde(default)]
     pub is_primary: bool,
@@ -73,7 +74,7 @@ pub struct ContactPatch {
     #[schema(value_type = Option<String>)]
     pub email: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::patterns::optional_phone)]
     pub phone: Option<Option<String>>,
     #[serde(default)]
     pub is_primary: Option<bool>,

@@ -88,6 +88,7 @@ pub struct NewCustomer {
     pub email: Option<String>,
     /// E.164 (`+8613800138000`) or a Chinese mobile number (`13800138000`).
     #[serde(default)]
+    #[schema(schema_with = crate::patterns::optional_phone)]
     pub phone: Option<String>,
     #[serde(default)]
     #[schema(schema_with = crate::patterns::optional_text::<255>)]
@@ -162,7 +163,7 @@ pub struct CustomerPatch {
     #[schema(value_type = Option<String>)]
     pub email: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::patterns::optional_phone)]
     pub phone: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
     #[schema(schema_with = crate::patterns::optional_text::<255>)]

@@ -52,6 +52,7 @@ pub struct NewLead {
     #[serde(default)]
     pub email: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = crate::patterns::optional_phone)]
     pub phone: Option<String>,
     #[serde(default)]
     pub source: Option<Source>,
@@ -93,7 +94,7 @@ pub struct LeadPatch {
     #[schema(value_type = Option<String>)]
     pub email: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::patterns::optional_phone)]
     pub phone: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
     #[schema(value_type = Option<Source>)]

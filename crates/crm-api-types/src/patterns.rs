@@ -179,6 +179,24 @@ pub fn optional_lines<const MAX: usize>() -> Object {
     string(&bounded(in_lines!(), MAX, true), None, None, true)
 }
 
+/// `crm_domain::Phone`, or blank (none): once spaces, `-`, `(`, `)` and `.`
+/// are removed, `+` and 8 to 15 digits not starting with `0`, or a Chinese
+/// mobile number (`1[3-9]` and 9 digits) after an optional `86` or `0086`.
+pub const OPTIONAL_PHONE: &str = concat!(
+    "^[",
+    space!(),
+    "]*(?:[ ().-]*(?:\\+[ ().-]*[1-9](?:[ ().-]*[0-9]){7,14}",
+    "|(?:0[ ().-]*0[ ().-]*8[ ().-]*6[ ().-]*|8[ ().-]*6[ ().-]*)?1[ ().-]*[3-9](?:[ ().-]*[0-9]){9})",
+    "[ ().-]*)?[",
+    space!(),
+    "]*$"
+);
+
+/// An optional phone number: `null`, blank (none) or [`OPTIONAL_PHONE`].
+pub fn optional_phone() -> Object {
+    string(OPTIONAL_PHONE, None, None, true)
+}
+
 /// A required region code ([`REGION`]).
 pub fn region() -> Object {
     string(REGION, None, None, false)
@@ -478,5 +496,21 @@ mod tests {
             schema["properties"]["website"]["type"],
             serde_json::json!(["string", "null"])
         );
+    }
+
+    #[test]
+    fn the_phone_pattern_agrees_with_the_phone_parser() {
+        let phone = compiled(OPTIONAL_PHONE);
+        let samples = [
+            "", "  ", "13800138000", " 138-0013-8000 ", "(138) 0013 8000", "8613800138000",
+            "008613800138000", "+8613800138000", "+86 138 0013 8000", "+1 (415) 555-0100",
+            "+0123456789", "+1234567", "+1234567890123456", "12800138000", "1380013800",
+            "138001380000", "86138001380", "0086 1380013800", "+86-138.0013.8000", "abc",
+            "\u{3000}13800138000\u{3000}", "138\u{3000}00138000", "+", "86", "0086",
+        ];
+        for value in samples {
+            let parsed = value.trim().is_empty() || crm_domain::Phone::parse(value).is_ok();
+            assert_eq!(phone.is_match(value), parsed, "{value:?}");
+        }
     }
 }

@@ -103,7 +103,7 @@ pub async fn create(
     .await
 }
 
-#[utoipa::path(tag = "roles", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = RolePatch, responses((status = 200, body = Role), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 412, body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(tag = "roles", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = RolePatch, responses((status = 200, body = Role), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, description = "The name is taken, or the built-in administrator role cannot change", body = Problem, content_type = "application/problem+json"), (status = 412, body = Problem, content_type = "application/problem+json")))]
 #[patch("/roles/{id}")]
 pub async fn update(
     state: web::Data<AppState>,

@@ -123,7 +123,7 @@ pub async fn create(
     .await
 }
 
-#[utoipa::path(tag = "teams", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = TeamPatch, responses((status = 200, body = Team), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 412, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(tag = "teams", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = TeamPatch, responses((status = 200, body = Team), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, description = "The name is taken by another team", body = Problem, content_type = "application/problem+json"), (status = 412, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 #[patch("/teams/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
