@@ -52,7 +52,7 @@ SEMANTIC_REFUSALS: list[tuple[str, str]] = [
         r"|a select field needs at least one option|only select fields have options"
         r"|is required \(or the crm_refresh cookie\)|must not be after to|needs an? (won|lost) stage"
         r"|contacts belong to organisation customers|belongs to another customer"
-        r"|the window may span at most ten years",
+        r"|the window may span at most ten years|provinces are only known for country|only applies to dimension=",
         "rules between two values (a city inside its province, birth dates only for persons, options "
         "only for select fields, a refresh token in the body or the cookie, `from` not after `to`, "
         "a pipeline with a won and a lost stage) or between a value and the record it names (a "
@@ -60,11 +60,15 @@ SEMANTIC_REFUSALS: list[tuple[str, str]] = [
         "values, the descriptions state them",
     ),
     (
+        r"^custom_fields\.[^:]*: is required$",
+        "which custom fields are required is the workspace's own definition, made at run time",
+    ),
+    (
         r"must not be in the future",
         "a birth date is checked against today, which the schema cannot name",
     ),
     (
-        r"^is not a valid e-mail address$",
+        r"^[a-z_]*email: is not a valid e-mail address$",
         "an e-mail's local part and domain take Unicode letters and digits (`char::is_alphanumeric`), "
         "which a portable pattern (no \\p{..}) cannot name; the schema says `format: email`",
     ),
@@ -97,7 +101,12 @@ def _field_messages(response) -> list[str] | None:
     errors = body.get("errors") if isinstance(body, dict) else None
     if not isinstance(errors, dict) or not errors:
         return None
-    return [m for messages in errors.values() for m in (messages if isinstance(messages, list) else [messages])]
+    # "field: message", so that a rule can name the field it is about.
+    return [
+        f"{field}: {m}"
+        for field, messages in errors.items()
+        for m in (messages if isinstance(messages, list) else [messages])
+    ]
 
 
 def is_semantic_refusal(response) -> bool:
