@@ -48,7 +48,7 @@ SEMANTIC_REFUSALS: list[tuple[str, str]] = [
         "custom_fields keys are the workspace's own field definitions",
     ),
     (
-        r"is not inside \d+|is required when [a-z_]+ is set|applies to persons only|countries have no parent"
+        r"is not inside [A-Z0-9]+|is required when [a-z_]+ is set|applies to persons only|countries have no parent"
         r"|a select field needs at least one option|only select fields have options"
         r"|is required \(or the crm_refresh cookie\)|must not be after to|needs an? (won|lost) stage"
         r"|contacts belong to organisation customers|belongs to another customer"
