@@ -3,10 +3,12 @@
 Two checks replace schemathesis' own:
 
 - `positive_data_acceptance_beyond_state` is `positive_data_acceptance`, except for a refusal
-  whose every field error is a rule no JSON Schema can state about a request taken alone
-  (SEMANTIC_REFUSALS: each names the server's message and why the schema cannot carry it), and
-  a 412 (the `If-Match` version is stale). Everything else a schema-valid request is refused
-  with (any other 400 or 422, a 5xx) still fails the run.
+  that no JSON Schema can prevent (`is_semantic_refusal`): a stale `If-Match` (412); a 400 or
+  409 whose every field error is in SEMANTIC_REFUSALS (each names the server's message and why
+  the schema cannot carry it); a 422 whose errors are listed there or are none of them a shape
+  rule (SHAPE_RULES: lengths, characters, types, enumerations, formats, ranges — what a schema
+  must state). Everything else a schema-valid request is refused with (a shape rule the schema
+  does not state, any other 400, a 5xx) still fails the run.
 - `negative_data_rejection_of_json` is `negative_data_rejection`, except for the CSV upload
   (`POST /api/v1/imports`, `text/csv`): whatever is sent as a "schema-violating" body (a number,
   an array) reaches the server as text, which is a CSV file with that header row; and except for
@@ -109,9 +111,31 @@ def _field_messages(response) -> list[str] | None:
     ]
 
 
+# Messages that state what a schema states: lengths, characters, types, enumerations, formats
+# and ranges. A 422 for a schema-valid request that carries one of these means the schema does
+# not say what the server checks: that fails the run (unless SEMANTIC_REFUSALS names it).
+# Custom-field values are exempt: their types and options are the workspace's own definitions.
+SHAPE_RULES = re.compile(
+    r": (must not be empty|must be at (most|least) \d+( characters)?$|must not contain control"
+    r"|must be between|must be \d+ to \d+|must hold|must not be negative|must be 0 or more"
+    r"|must be a positive number|must have at most three decimals|invalid type|invalid value"
+    r"|unknown variant|unknown field|missing field|must be a UUID|must be an E\.164"
+    r"|must be a three-letter|must be a colour|must start with a lowercase|must be an ISO 3166"
+    r"|must be a month|must be a date|must list |must name at least|must be one of|is required$)"
+)
+
+
+def _is_shape_message(message: str) -> bool:
+    return not message.startswith("custom_fields.") and bool(SHAPE_RULES.search(message))
+
+
 def is_semantic_refusal(response) -> bool:
-    """A 412 (the `If-Match` version is not the current one: the schema can only say it is a
-    version), or a 400, 409 or 422 whose every field error is one of SEMANTIC_REFUSALS."""
+    """Whether a refusal of a schema-valid request is one no schema can prevent:
+    - 412: the `If-Match` version is not the current one (the schema can only say it is a version);
+    - 400 or 409 whose every field error is one of SEMANTIC_REFUSALS;
+    - 422 whose every field error is one of SEMANTIC_REFUSALS, or none of which is a shape rule
+      (SHAPE_RULES): then the server refused a rule between two values or about the
+      workspace's state (ids that must exist, required custom fields, a deal's pipeline …)."""
     if response.status_code == 412:
         return True
     if response.status_code not in (400, 409, 422):
@@ -124,7 +148,10 @@ def is_semantic_refusal(response) -> bool:
         except ValueError:
             return False
         return response.status_code == 409 and any(p.search(detail) for p in _PATTERNS)
-    return all(any(p.search(str(m)) for p in _PATTERNS) for m in messages)
+    listed = all(any(p.search(str(m)) for p in _PATTERNS) for m in messages)
+    if listed:
+        return True
+    return response.status_code == 422 and not any(_is_shape_message(str(m)) for m in messages)
 
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
