@@ -47,14 +47,6 @@ test-client: sdk-python
 	PYTHONDONTWRITEBYTECODE=1 $(CONTRACT_VENV)/bin/python tests/contract/client_sync.py \
 		--binary $(TARGET_DIR)/debug/crm --sdk $(SDK_DIR)/python
 
-## schemathesis (pinned in tests/contract/requirements.txt) over the served OpenAPI document, against
-## the real binary on a fresh SQLite demo, as a sales rep and as an administrator: every check, every
-## phase including stateful links, CRM_SCHEMATHESIS_SECONDS per role (default 75).
-test-schemathesis: $(CONTRACT_VENV)/.installed
-	$(CARGO) build -p crm-server --bin crm
-	PYTHONDONTWRITEBYTECODE=1 $(CONTRACT_VENV)/bin/python tests/contract/schemathesis_run.py \
-		$(TARGET_DIR)/debug/crm $(TARGET_DIR)/schemathesis
-
 ## Client libraries for integrators, generated from openapi/openapi.json into target/sdk:
 ## python/ (package crm_client, openapi-python-client) and typescript/ (types for openapi-fetch).
 sdk: sdk-python sdk-typescript
@@ -64,6 +56,14 @@ SDK_DIR := $(TARGET_DIR)/sdk
 SDK_TOOLS := $(TARGET_DIR)/sdk-tools
 
 sdk-python: $(SDK_DIR)/python/.generated
+
+## schemathesis (pinned in tests/contract/requirements.txt) over the served OpenAPI document, against
+## the real binary on a fresh SQLite demo, as a sales rep and as an administrator: every check, every
+## phase including stateful links, CRM_SCHEMATHESIS_SECONDS per role (default 75).
+test-schemathesis: $(CONTRACT_VENV)/.installed
+	$(CARGO) build -p crm-server --bin crm
+	PYTHONDONTWRITEBYTECODE=1 $(CONTRACT_VENV)/bin/python tests/contract/schemathesis_run.py \
+		$(TARGET_DIR)/debug/crm $(TARGET_DIR)/schemathesis
 
 # Fails on any generator warning not reviewed in tests/contract/generate_sdk.py.
 $(SDK_DIR)/python/.generated: openapi/openapi.json tests/contract/openapi-python-client.yaml \
