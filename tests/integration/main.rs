@@ -47,3 +47,4 @@ mod throttle;
 mod two_nodes;
 mod upsert;
 mod visibility;
+mod wire_reading;
