@@ -18,6 +18,13 @@ pub enum AppError {
     /// Invalid input, by field path.
     #[error("validation failed")]
     Validation(FieldErrors),
+    /// The input cannot be read at all (a filter that does not parse, a
+    /// file that is not what it claims), as opposed to invalid values.
+    #[error("bad input: {detail}")]
+    BadInput { detail: String, errors: FieldErrors },
+    /// The input is larger than the limit (bytes).
+    #[error("too large")]
+    TooLarge { limit: usize },
     /// The record changed since the actor read it.
     #[error("stale version")]
     Stale,
@@ -33,6 +40,19 @@ impl AppError {
     pub fn internal(e: impl std::fmt::Display) -> Self {
         AppError::Internal(e.to_string())
     }
+
+    /// Invalid input in one field.
+    pub fn validation(field: &str, message: impl Into<String>) -> Self {
+        AppError::Validation(FieldErrors::single(field, message))
+    }
+
+    /// Unreadable input, without field details.
+    pub fn bad_input(detail: impl Into<String>) -> Self {
+        AppError::BadInput {
+            detail: detail.into(),
+            errors: FieldErrors::new(),
+        }
+    }
 }
 
 impl From<DbError> for AppError {
@@ -40,13 +60,20 @@ impl From<DbError> for AppError {
         match err {
             DbError::NotFound => AppError::NotFound,
             DbError::VersionConflict => AppError::Stale,
-            DbError::UniqueViolation { target } => AppError::Conflict {
-                field: target,
-                detail: "is already taken".to_owned(),
-            },
-            DbError::ForeignKeyViolation(detail) => AppError::Conflict {
+            DbError::UniqueViolation { target } => {
+                // The constraint's name holds the field a person can act on.
+                let field = ["external_id", "email", "slug", "key", "name", "prefix"]
+                    .into_iter()
+                    .find(|f| target.contains(f))
+                    .unwrap_or("id");
+                AppError::Conflict {
+                    field: field.to_owned(),
+                    detail: "is already taken".to_owned(),
+                }
+            }
+            DbError::ForeignKeyViolation(_) => AppError::Conflict {
                 field: "id".to_owned(),
-                detail,
+                detail: "the record is referenced by, or refers to, another record".to_owned(),
             },
             DbError::Pool(cause) => AppError::Unavailable(cause),
             DbError::Query(cause) => AppError::Internal(cause.to_string()),

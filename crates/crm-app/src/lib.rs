@@ -18,10 +18,14 @@
 
 pub mod actor;
 pub mod analytics;
+pub mod batch;
 pub mod error;
+pub mod expected;
+pub mod input;
 pub mod jobs;
 pub mod security;
 pub mod workspaces;
 
 pub use actor::{Actor, Via};
 pub use error::AppError;
+pub use expected::Expected;

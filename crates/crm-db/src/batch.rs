@@ -59,6 +59,8 @@ pub struct BatchChange {
     pub entity_id: Uuid,
     pub op: Op,
     pub changed_fields: Vec<String>,
+    /// Each changed field's value before and after (`change_log::values`).
+    pub values: Option<serde_json::Value>,
 }
 
 #[derive(Insertable)]
@@ -72,6 +74,8 @@ struct ChangeLogRecord<'a> {
     changed_fields: Json,
     actor_id: Option<Id>,
     at: chrono::NaiveDateTime,
+    channel: Option<&'a str>,
+    change_values: Option<Json>,
 }
 
 /// Appends entries for `entity` with consecutive sequence numbers: one
@@ -81,6 +85,7 @@ pub fn record_changes(
     workspace_id: Uuid,
     entity: &str,
     actor_id: Option<Uuid>,
+    channel: &str,
     changes: &[BatchChange],
 ) -> DbResult<()> {
     if changes.is_empty() {
@@ -109,12 +114,14 @@ pub fn record_changes(
             changed_fields: Json(serde_json::json!(c.changed_fields)),
             actor_id: actor_id.map(Id),
             at,
+            channel: Some(channel),
+            change_values: c.values.clone().map(Json),
         })
         .collect();
     if let AnyConnection::Postgresql(c) = conn {
         return crate::copy::copy_rows(c, &records);
     }
-    for chunk in records.chunks(chunk_rows(8)) {
+    for chunk in records.chunks(chunk_rows(10)) {
         each_backend!(&mut *conn, |c| diesel::insert_into(change_log::table)
             .values(chunk)
             .execute(c))?;
@@ -132,7 +139,9 @@ impl crate::copy::CopyRow for ChangeLogRecord<'_> {
             .put(self.op)
             .put(&self.changed_fields)
             .put(self.actor_id)
-            .put(self.at);
+            .put(self.at)
+            .put(self.channel)
+            .put(self.change_values.as_ref());
     }
 }
 

@@ -52,6 +52,10 @@ pub struct Change<'a> {
     pub op: Op,
     pub changed_fields: Vec<String>,
     pub actor_id: Option<Uuid>,
+    /// The channel the change came through (`web`, `api_key`, `import`, `job`, `cli`).
+    pub channel: &'a str,
+    /// For each changed field, its value before and after (see [`values`]).
+    pub values: Option<serde_json::Value>,
 }
 
 /// Appends one entry and returns its sequence number.
@@ -73,6 +77,8 @@ pub fn record(conn: &mut AnyConnection, change: Change<'_>) -> DbResult<i64> {
             change_log::changed_fields.eq(Json(serde_json::json!(change.changed_fields))),
             change_log::actor_id.eq(change.actor_id.map(Id)),
             change_log::at.eq(now()),
+            change_log::channel.eq(Some(change.channel)),
+            change_log::change_values.eq(change.values.map(Json)),
         ))
         .execute(conn)?;
     Ok(seq)
@@ -99,6 +105,45 @@ pub fn changed_fields<T: serde::Serialize>(before: &T, after: &T) -> Vec<String>
         .collect()
 }
 
+/// Field names whose values the change log never keeps (a hash or a
+/// secret is replaced by `"***"`).
+const SENSITIVE: [&str; 5] = ["password", "secret", "token", "hash", "api_key"];
+
+fn sensitive(field: &str) -> bool {
+    let field = field.to_ascii_lowercase();
+    SENSITIVE.iter().any(|s| field.contains(s))
+}
+
+/// For each of `fields`, its value before and after as
+/// `{"field": {"from": before, "to": after}}`, from the serialised records
+/// (`None` before a create, after a delete); sensitive fields masked.
+/// `None` when there is nothing to say.
+pub fn values<T: serde::Serialize>(
+    fields: &[String],
+    before: Option<&T>,
+    after: Option<&T>,
+) -> Option<serde_json::Value> {
+    use serde_json::Value;
+    let object = |record: Option<&T>| match record.map(serde_json::to_value) {
+        Some(Ok(Value::Object(map))) => map,
+        _ => serde_json::Map::new(),
+    };
+    let (before, after) = (object(before), object(after));
+    let mut out = serde_json::Map::new();
+    for field in fields {
+        let pick = |map: &serde_json::Map<String, Value>| match map.get(field) {
+            Some(_) if sensitive(field) => Value::String("***".into()),
+            Some(value) => value.clone(),
+            None => Value::Null,
+        };
+        out.insert(
+            field.clone(),
+            serde_json::json!({ "from": pick(&before), "to": pick(&after) }),
+        );
+    }
+    (!out.is_empty()).then_some(Value::Object(out))
+}
+
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = change_log)]
 pub struct ChangeRow {
@@ -109,6 +154,8 @@ pub struct ChangeRow {
     pub changed_fields: Json,
     pub actor_id: Option<Id>,
     pub at: chrono::NaiveDateTime,
+    pub channel: Option<String>,
+    pub change_values: Option<Json>,
 }
 
 /// Entries after `since`, oldest first.

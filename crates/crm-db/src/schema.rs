@@ -238,6 +238,8 @@ diesel::table! {
         changed_fields -> DbJson,
         actor_id -> Nullable<DbUuid>,
         at -> Timestamp,
+        channel -> Nullable<Text>,
+        change_values -> Nullable<DbJson>,
     }
 }
 

@@ -283,7 +283,7 @@ pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<web::Json<
     let me = state
         .db(move |conn| {
             let workspace = crm_db::workspaces::find(conn, caller.workspace_id)?;
-            let team = match caller.team_id() {
+            let team = match caller.team_id {
                 Some(id) => Some(crm_db::teams::find(conn, caller.workspace_id, id)?),
                 None => None,
             };

@@ -5,10 +5,10 @@
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
+use crm_app::{Actor, Via};
+use crm_db::AnyConnection;
 use crm_db::roles::RoleRow;
 use crm_db::users::UserRow;
-use crm_db::{AnyConnection, Visibility};
-use crm_domain::access::{Action, ObjectType, Permissions, Principal, Scope};
 use futures_util::future::LocalBoxFuture;
 use subtle::ConstantTimeEq;
 use uuid::Uuid;
@@ -24,22 +24,27 @@ pub enum AuthVia {
     ApiKey(Uuid),
 }
 
+/// The authenticated principal of a request: the [`crm_app::Actor`] every
+/// use case takes (reached through `Deref`: workspace, grants, checks),
+/// plus the user and role rows and how they authenticated.
 #[derive(Debug, Clone)]
 pub struct Caller {
-    pub workspace_id: Uuid,
+    pub actor: Actor,
     pub user: UserRow,
     pub role: RoleRow,
-    pub permissions: Permissions,
     pub via: AuthVia,
-    /// The user holds the built-in admin role (and, through an API key, the
-    /// key is bound to it too).
-    pub admin: bool,
+}
+
+impl std::ops::Deref for Caller {
+    type Target = Actor;
+    fn deref(&self) -> &Actor {
+        &self.actor
+    }
 }
 
 impl Caller {
     /// The caller a user is (with `role_id` when acting through an API key
-    /// of that role): `NotFound` for an unknown or deactivated user. Jobs
-    /// that run after their request (imports) act as this.
+    /// of that role): `NotFound` for an unknown or deactivated user.
     pub fn load(
         conn: &mut AnyConnection,
         workspace_id: Uuid,
@@ -53,140 +58,26 @@ impl Caller {
             Err(e) => return Err(e.into()),
         };
         let user_role = crm_db::roles::find(conn, workspace_id, user.role_id.0)?;
-        // A key acts with its role, but never beyond what its creator holds now.
-        let (role, permissions) = match role_id.filter(|id| *id != user.role_id.0) {
-            Some(id) => {
-                let role = crm_db::roles::find(conn, workspace_id, id)?;
-                let permissions = role.permissions().intersect(&user_role.permissions());
-                (role, permissions)
-            }
-            None => {
-                let permissions = user_role.permissions();
-                (user_role.clone(), permissions)
-            }
+        let key_role = match role_id.filter(|id| *id != user.role_id.0) {
+            Some(id) => Some(crm_db::roles::find(conn, workspace_id, id)?),
+            None => None,
         };
-        let admin = role.is_admin() && user_role.is_admin();
+        let channel = match via {
+            AuthVia::Jwt => Via::Web,
+            AuthVia::ApiKey(_) => Via::ApiKey,
+        };
+        let actor = Actor::of(&user, &user_role, key_role.as_ref(), channel);
         Ok(Caller {
-            workspace_id,
+            actor,
+            role: key_role.unwrap_or(user_role),
             user,
-            role,
-            permissions,
             via,
-            admin,
         })
     }
 
     /// The caller as `crm-app` sees them.
-    pub fn actor(&self) -> crm_app::Actor {
-        crm_app::Actor {
-            workspace_id: self.workspace_id,
-            user_id: Some(self.user_id()),
-            admin: self.admin,
-            via: match self.via {
-                AuthVia::Jwt => crm_app::Via::Web,
-                AuthVia::ApiKey(_) => crm_app::Via::ApiKey,
-            },
-        }
-    }
-
-    pub fn user_id(&self) -> Uuid {
-        self.user.id.0
-    }
-
-    pub fn team_id(&self) -> Option<Uuid> {
-        self.user.team_id.map(Uuid::from)
-    }
-
-    pub fn scope(&self, object: ObjectType, action: Action) -> Scope {
-        self.permissions.scope(object, action)
-    }
-
-    /// The scope for an action, or 403 when the role grants none.
-    pub fn require(&self, object: ObjectType, action: Action) -> Result<Scope, ApiError> {
-        match self.scope(object, action) {
-            Scope::None => Err(ApiError::Forbidden(format!(
-                "your role may not {action} {object}"
-            ))),
-            scope => Ok(scope),
-        }
-    }
-
-    /// Requires the `all` scope (settings objects have no owner).
-    pub fn require_all(&self, object: ObjectType, action: Action) -> Result<(), ApiError> {
-        match self.scope(object, action) {
-            Scope::All => Ok(()),
-            _ => Err(ApiError::Forbidden(format!(
-                "your role may not {action} {object}"
-            ))),
-        }
-    }
-
-    /// The principal as scopes see it; the team subtree is read only when needed.
-    pub fn principal(&self, conn: &mut AnyConnection, scope: Scope) -> Result<Principal, ApiError> {
-        let subtree_team_ids = if scope == Scope::Subtree {
-            crm_db::teams::subtree_of(conn, self.workspace_id, self.user_id(), self.team_id())?
-        } else {
-            Vec::new()
-        };
-        Ok(Principal {
-            user_id: self.user_id(),
-            team_id: self.team_id(),
-            subtree_team_ids,
-        })
-    }
-
-    /// The visibility predicate for an action (403 when the role grants none).
-    pub fn visibility(
-        &self,
-        conn: &mut AnyConnection,
-        object: ObjectType,
-        action: Action,
-    ) -> Result<Visibility, ApiError> {
-        let scope = self.require(object, action)?;
-        Ok(Visibility {
-            workspace_id: self.workspace_id,
-            scope,
-            principal: self.principal(conn, scope)?,
-        })
-    }
-
-    /// Appends a change this caller made to the change log (in the write's transaction).
-    pub fn record_change(
-        &self,
-        conn: &mut AnyConnection,
-        entity: &str,
-        entity_id: Uuid,
-        op: crm_db::change_log::Op,
-        changed_fields: Vec<String>,
-    ) -> Result<(), ApiError> {
-        crm_db::change_log::record(
-            conn,
-            crm_db::change_log::Change {
-                workspace_id: self.workspace_id,
-                entity,
-                entity_id,
-                op,
-                changed_fields,
-                actor_id: Some(self.user_id()),
-            },
-        )?;
-        Ok(())
-    }
-
-    /// Like `visibility`, but a role without the grant sees nothing instead
-    /// of being refused (for reads that span object types, like the feed).
-    pub fn visibility_or_none(
-        &self,
-        conn: &mut AnyConnection,
-        object: ObjectType,
-        action: Action,
-    ) -> Result<Visibility, ApiError> {
-        let scope = self.scope(object, action);
-        Ok(Visibility {
-            workspace_id: self.workspace_id,
-            scope,
-            principal: self.principal(conn, scope)?,
-        })
+    pub fn actor(&self) -> &Actor {
+        &self.actor
     }
 }
 

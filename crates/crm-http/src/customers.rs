@@ -10,7 +10,7 @@ use actix_web::{HttpResponse, delete, get, patch, post, web};
 use crm_api_types::customers::{Customer, CustomerPatch, CustomerQuery, NewCustomer};
 use crm_api_types::{Page, Problem};
 use crm_db::AnyConnection;
-use crm_db::change_log::{Change, Op, changed_fields, lock_workspace, record, transaction};
+use crm_db::change_log::{Op, changed_fields, lock_workspace, transaction};
 use crm_db::customers::{CustomerFilter, CustomerRow, CustomerSort, RegionMatch};
 use crm_db::paging::SortValue;
 use crm_domain::access::{Action, ObjectType, Ownership, Principal, Scope};
@@ -142,17 +142,8 @@ pub(crate) fn create_in(
         .and_then(|v| v.as_object().map(|o| o.keys().cloned().collect()))
         .unwrap_or_default();
     changed.push("tags".into());
-    record(
-        conn,
-        Change {
-            workspace_id: ws,
-            entity: ENTITY,
-            entity_id: row.id.0,
-            op: Op::Create,
-            changed_fields: changed,
-            actor_id: Some(caller.user_id()),
-        },
-    )?;
+    let values = crm_db::change_log::values(&changed, None, Some(&fields));
+    caller.record_change(conn, ENTITY, row.id.0, Op::Create, changed, values)?;
     with_tags(conn, ws, row)
 }
 
@@ -214,17 +205,8 @@ pub(crate) fn update_in(
         return with_tags(conn, ws, current);
     }
     let row = crm_db::customers::update(conn, ws, id, version, Some(caller.user_id()), &fields)?;
-    record(
-        conn,
-        Change {
-            workspace_id: ws,
-            entity: ENTITY,
-            entity_id: id,
-            op: Op::Update,
-            changed_fields: changed,
-            actor_id: Some(caller.user_id()),
-        },
-    )?;
+    let values = crm_db::change_log::values(&changed, Some(&current.fields), Some(&fields));
+    caller.record_change(conn, ENTITY, id, Op::Update, changed, values)?;
     with_tags(conn, ws, row)
 }
 
@@ -485,29 +467,16 @@ pub async fn remove(
                 crm_db::customers::soft_delete(conn, ws, id, version, Some(caller.user_id()))?;
                 let actor = Some(caller.user_id());
                 for contact in crm_db::contacts::soft_delete_of_customer(conn, ws, id, actor)? {
-                    record(
+                    caller.record_change(
                         conn,
-                        Change {
-                            workspace_id: ws,
-                            entity: crate::contacts::ENTITY,
-                            entity_id: contact,
-                            op: Op::Delete,
-                            changed_fields: vec![],
-                            actor_id: actor,
-                        },
+                        crate::contacts::ENTITY,
+                        contact,
+                        Op::Delete,
+                        vec![],
+                        None,
                     )?;
                 }
-                record(
-                    conn,
-                    Change {
-                        workspace_id: ws,
-                        entity: ENTITY,
-                        entity_id: id,
-                        op: Op::Delete,
-                        changed_fields: vec![],
-                        actor_id: actor,
-                    },
-                )?;
+                caller.record_change(conn, ENTITY, id, Op::Delete, vec![], None)?;
                 Ok(())
             })
         })

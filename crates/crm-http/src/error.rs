@@ -230,6 +230,8 @@ impl From<crm_app::AppError> for ApiError {
             AppError::Forbidden(why) => ApiError::Forbidden(why),
             AppError::Conflict { field, detail } => ApiError::Conflict { field, detail },
             AppError::Validation(errors) => ApiError::Validation(errors),
+            AppError::BadInput { detail, errors } => ApiError::BadRequest { detail, errors },
+            AppError::TooLarge { limit } => ApiError::PayloadTooLarge { limit },
             AppError::Stale => ApiError::PreconditionFailed,
             AppError::Unavailable(cause) => ApiError::Unavailable(cause),
             AppError::Internal(cause) => ApiError::Internal(cause),
@@ -239,25 +241,6 @@ impl From<crm_app::AppError> for ApiError {
 
 impl From<DbError> for ApiError {
     fn from(err: DbError) -> Self {
-        match err {
-            DbError::NotFound => ApiError::NotFound,
-            DbError::VersionConflict => ApiError::PreconditionFailed,
-            DbError::UniqueViolation { target } => {
-                let field = ["external_id", "email", "slug", "key", "name", "prefix"]
-                    .into_iter()
-                    .find(|f| target.contains(f))
-                    .unwrap_or("id");
-                ApiError::Conflict {
-                    field: field.to_owned(),
-                    detail: "is already taken".to_owned(),
-                }
-            }
-            DbError::ForeignKeyViolation(_) => ApiError::Conflict {
-                field: "id".to_owned(),
-                detail: "the record is referenced by, or refers to, another record".to_owned(),
-            },
-            DbError::Pool(cause) => ApiError::Unavailable(cause),
-            DbError::Query(cause) => ApiError::Internal(cause.to_string()),
-        }
+        crm_app::AppError::from(err).into()
     }
 }

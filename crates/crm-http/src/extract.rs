@@ -19,48 +19,7 @@ pub const JSON_LIMIT: usize = 1024 * 1024;
 #[derive(Debug)]
 pub struct ApiJson<T, const LIMIT: usize = JSON_LIMIT>(pub T);
 
-/// Turns a serde error at a path into a field name and message.
-pub(crate) fn field_error(path: &serde_path_to_error::Path, message: &str) -> (String, String) {
-    let mut field = path.to_string();
-    if field == "." {
-        field.clear();
-    }
-    // "missing field `name`" and "unknown field `x`, expected …" name the field in the message.
-    for prefix in ["missing field `", "unknown field `"] {
-        if let Some(rest) = message.strip_prefix(prefix)
-            && let Some(name) = rest.split('`').next()
-        {
-            // serde_path_to_error already ends the path of an unknown field with its name.
-            let named = field == name || field.ends_with(&format!(".{name}"));
-            if !named {
-                field = if field.is_empty() {
-                    name.to_owned()
-                } else {
-                    format!("{field}.{name}")
-                };
-            }
-            let reason = if prefix.starts_with("missing") {
-                "is required".to_owned()
-            } else {
-                "is not a known field".to_owned()
-            };
-            return (field, reason);
-        }
-    }
-    let message = message
-        .split(" at line ")
-        .next()
-        .unwrap_or(message)
-        .to_owned();
-    (
-        if field.is_empty() {
-            "body".to_owned()
-        } else {
-            field
-        },
-        message,
-    )
-}
+pub(crate) use crm_app::input::{field_error, integral_floats_as_integers};
 
 /// A JSON value already read, as `T`, with the same field-level errors.
 /// Whole-number floats (`12.0`) are read as integers, as in [`parse_json`].
@@ -113,24 +72,6 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         errors: FieldErrors::new(),
     })?;
     Ok(value)
-}
-
-/// `12.0` → `12`, everywhere in the value (fractions and out-of-range values stay floats).
-pub(crate) fn integral_floats_as_integers(value: &mut serde_json::Value) {
-    use serde_json::Value;
-    match value {
-        Value::Number(n) if n.is_f64() => {
-            if let Some(f) = n.as_f64()
-                && f.fract() == 0.0
-                && f.abs() < 9.0e15
-            {
-                *value = Value::from(f as i64);
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(integral_floats_as_integers),
-        Value::Object(map) => map.values_mut().for_each(integral_floats_as_integers),
-        _ => {}
-    }
 }
 
 impl<T: DeserializeOwned + 'static, const LIMIT: usize> FromRequest for ApiJson<T, LIMIT> {
@@ -243,6 +184,11 @@ pub(crate) fn parse_if_match(raw: &str) -> Option<IfMatch> {
 
 impl IfMatch {
     /// 412 unless the header is absent or names the current version.
+    /// The version named, as the use cases take it.
+    pub fn expected(self) -> crm_app::Expected {
+        crm_app::Expected(self.0)
+    }
+
     pub fn check(self, current: i32) -> Result<i32, ApiError> {
         match self.0 {
             Some(expected) if expected != current => Err(ApiError::PreconditionFailed),

@@ -69,9 +69,11 @@ pub async fn batch(
             })?;
             let mut outcomes = write(conn, caller, mode, records)?;
             outcomes.extend(failed.into_iter().map(|(i, e)| (i, Err(e))));
-            batches::answer(body.all_or_none, outcomes, |r: &ContactRow| {
-                (r.id.0, r.version)
-            })
+            Ok(batches::answer(
+                body.all_or_none,
+                outcomes,
+                |r: &ContactRow| (r.id.0, r.version),
+            )?)
         },
     )
     .await
@@ -193,8 +195,11 @@ pub(crate) fn write(
                 outcomes.push((record.index, Ok((RecordStatus::Unchanged, row))));
             }
             Ok(Written::Row(status, row, changed)) => {
+                let before = current.by_id.get(&row.id.0).map(|r| &r.fields);
+                let values = crm_db::change_log::values(&changed, before, Some(&row.fields));
                 changes.push(BatchChange {
                     entity_id: row.id.0,
+                    values,
                     op: if status == RecordStatus::Created {
                         Op::Create
                     } else {
@@ -209,7 +214,7 @@ pub(crate) fn write(
         }
     }
     crm_db::contacts::write_many(conn, &rows)?;
-    record_changes(conn, ws, ENTITY, actor, &changes)?;
+    record_changes(conn, ws, ENTITY, actor, caller.actor.via.as_str(), &changes)?;
     Ok(outcomes)
 }
 

@@ -9,7 +9,7 @@ use crm_api_types::contacts::{Contact, ContactPatch, ContactQuery, NewContact};
 use crm_api_types::patch::apply;
 use crm_api_types::{Page, Problem};
 use crm_db::AnyConnection;
-use crm_db::change_log::{Change, Op, changed_fields, lock_workspace, record, transaction};
+use crm_db::change_log::{Op, changed_fields, lock_workspace, transaction};
 use crm_db::contacts::{ContactFields, ContactFilter, ContactRow, ContactSort};
 use crm_db::customers::CustomerRow;
 use crm_db::paging::SortValue;
@@ -215,17 +215,8 @@ pub(crate) fn create_in(
         &serde_json::json!({}),
         &serde_json::to_value(&fields).unwrap_or_default(),
     );
-    record(
-        conn,
-        Change {
-            workspace_id: ws,
-            entity: ENTITY,
-            entity_id: row.id.0,
-            op: Op::Create,
-            changed_fields: changed,
-            actor_id: Some(caller.user_id()),
-        },
-    )?;
+    let values = crm_db::change_log::values(&changed, None, Some(&fields));
+    caller.record_change(conn, ENTITY, row.id.0, Op::Create, changed, values)?;
     Ok(view(row))
 }
 
@@ -267,17 +258,8 @@ pub(crate) fn update_in(
         return Ok(view(current));
     }
     let row = crm_db::contacts::update(conn, ws, id, version, Some(caller.user_id()), &fields)?;
-    record(
-        conn,
-        Change {
-            workspace_id: ws,
-            entity: ENTITY,
-            entity_id: id,
-            op: Op::Update,
-            changed_fields: changed,
-            actor_id: Some(caller.user_id()),
-        },
-    )?;
+    let values = crm_db::change_log::values(&changed, Some(&current.fields), Some(&fields));
+    caller.record_change(conn, ENTITY, id, Op::Update, changed, values)?;
     Ok(view(row))
 }
 
@@ -414,17 +396,7 @@ pub async fn remove(
                 let current = find_for(conn, &caller, id, Action::Delete)?;
                 let version = if_match.check(current.version)?;
                 crm_db::contacts::soft_delete(conn, ws, id, version, Some(caller.user_id()))?;
-                record(
-                    conn,
-                    Change {
-                        workspace_id: ws,
-                        entity: ENTITY,
-                        entity_id: id,
-                        op: Op::Delete,
-                        changed_fields: vec![],
-                        actor_id: Some(caller.user_id()),
-                    },
-                )?;
+                caller.record_change(conn, ENTITY, id, Op::Delete, vec![], None)?;
                 Ok(())
             })
         })

@@ -66,9 +66,11 @@ pub async fn batch(
             })?;
             let mut outcomes = write(conn, caller, mode, records)?;
             outcomes.extend(failed.into_iter().map(|(i, e)| (i, Err(e))));
-            batches::answer(body.all_or_none, outcomes, |r: &CustomerRow| {
-                (r.id.0, r.version)
-            })
+            Ok(batches::answer(
+                body.all_or_none,
+                outcomes,
+                |r: &CustomerRow| (r.id.0, r.version),
+            )?)
         },
     )
     .await
@@ -246,7 +248,7 @@ pub(crate) fn write(
                         (input, false, scopes[1])
                     }
                     Err(e) => {
-                        outcomes.push((record.index, Err(RecordError::from_api(e))));
+                        outcomes.push((record.index, Err(crate::batch::from_api(e))));
                         continue;
                     }
                 }
@@ -342,8 +344,11 @@ pub(crate) fn write(
             }
             continue;
         }
+        let values =
+            crm_db::change_log::values(&changed, current_row.map(|r| &r.fields), Some(&row.fields));
         changes.push(BatchChange {
             entity_id: row.id.0,
+            values,
             op: if status == RecordStatus::Created {
                 Op::Create
             } else {
@@ -356,6 +361,6 @@ pub(crate) fn write(
     }
     crm_db::customers::write_many(conn, &rows)?;
     crm_db::tags::set_for_customers(conn, ws, &tag_sets)?;
-    record_changes(conn, ws, ENTITY, actor, &changes)?;
+    record_changes(conn, ws, ENTITY, actor, caller.actor.via.as_str(), &changes)?;
     Ok(outcomes)
 }

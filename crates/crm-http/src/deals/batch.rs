@@ -72,9 +72,11 @@ pub async fn batch(
             })?;
             let mut outcomes = write(conn, caller, mode, records)?;
             outcomes.extend(failed.into_iter().map(|(i, e)| (i, Err(e))));
-            batches::answer(body.all_or_none, outcomes, |r: &DealRow| {
-                (r.id.0, r.version)
-            })
+            Ok(batches::answer(
+                body.all_or_none,
+                outcomes,
+                |r: &DealRow| (r.id.0, r.version),
+            )?)
         },
     )
     .await
@@ -274,11 +276,11 @@ pub(crate) fn write(
                             let changed = field_names(&fields);
                             let row = DealRow::new(ws, actor, fields);
                             stage_changes.push(row.stage_change(None, actor));
-                            changes.push(change(&row, Op::Create, changed));
+                            changes.push(change(None, &row, Op::Create, changed));
                             rows.push(row.clone());
                             (RecordStatus::Created, row)
                         })
-                        .map_err(RecordError::from_api)
+                        .map_err(crate::batch::from_api)
                 }
             }
             Body::Change(current, patch, named) => {
@@ -304,25 +306,35 @@ pub(crate) fn write(
                                 stage_changes
                                     .push(row.stage_change(Some(current.fields.stage_id), actor));
                             }
-                            changes.push(change(&row, Op::Update, changed));
+                            changes.push(change(Some(&current), &row, Op::Update, changed));
                             rows.push(row.clone());
                             (RecordStatus::Updated, row)
                         })
-                        .map_err(RecordError::from_api)
+                        .map_err(crate::batch::from_api)
                 }
             }
         };
         outcomes.push((index, outcome));
     }
     crm_db::deals::write_many(conn, &rows, &stage_changes)?;
-    record_changes(conn, ws, ENTITY, actor, &changes)?;
+    record_changes(conn, ws, ENTITY, actor, caller.actor.via.as_str(), &changes)?;
     Ok(outcomes)
 }
 
-fn change(row: &DealRow, op: Op, changed_fields: Vec<String>) -> BatchChange {
+fn change(
+    before: Option<&DealRow>,
+    row: &DealRow,
+    op: Op,
+    changed_fields: Vec<String>,
+) -> BatchChange {
     BatchChange {
         entity_id: row.id.0,
         op,
+        values: crm_db::change_log::values(
+            &changed_fields,
+            before.map(|r| &r.fields),
+            Some(&row.fields),
+        ),
         changed_fields,
     }
 }

@@ -73,8 +73,9 @@ pub(crate) fn create_in(
     let (patch, new_deal) = as_patch(body);
     let fields = resolve(conn, caller, None, patch, Some(new_deal), scope)?;
     let changed = field_names(&fields);
+    let values = crm_db::change_log::values(&changed, None, Some(&fields));
     let row = crm_db::deals::insert(conn, caller.workspace_id, Some(caller.user_id()), fields)?;
-    caller.record_change(conn, ENTITY, row.id.0, Op::Create, changed)?;
+    caller.record_change(conn, ENTITY, row.id.0, Op::Create, changed, values)?;
     Ok(view(row))
 }
 
@@ -119,7 +120,8 @@ fn update_in(
         return Ok(view(current));
     }
     let row = crm_db::deals::update(conn, &current, version, Some(caller.user_id()), fields)?;
-    caller.record_change(conn, ENTITY, id, Op::Update, changed)?;
+    let values = crm_db::change_log::values(&changed, Some(&current.fields), Some(&row.fields));
+    caller.record_change(conn, ENTITY, id, Op::Update, changed, values)?;
     Ok(view(row))
 }
 
@@ -299,7 +301,7 @@ pub async fn put(
                                 crm_db::deals::find_many(conn, caller.workspace_id, &[id], &[])?
                             {
                                 batch::same_customer(&known, &current, &named)
-                                    .map_err(crate::batch::RecordError::into_api)?;
+                                    .map_err(|e| ApiError::from(e.into_app()))?;
                             }
                         }
                         let patch: DealPatch = crate::extract::parse_value(body)?;
@@ -417,7 +419,7 @@ pub async fn remove(
                 let (current, _) = find_for(conn, &caller, id, Action::Delete)?;
                 let version = if_match.check(current.version)?;
                 crm_db::deals::soft_delete(conn, &current, version, Some(caller.user_id()))?;
-                caller.record_change(conn, ENTITY, id, Op::Delete, vec![])
+                Ok(caller.record_change(conn, ENTITY, id, Op::Delete, vec![], None)?)
             })
         })
         .await?;

@@ -146,7 +146,7 @@ fn run(
         return Ok(());
     }
     let dry_run = pass == status::CHECKING;
-    let caller = Caller::load(
+    let mut caller = Caller::load(
         &mut conn,
         workspace_id,
         row.created_by.0,
@@ -159,6 +159,8 @@ fn run(
         }
         other => other,
     })?;
+    // What an import writes is recorded as coming through the import.
+    caller.actor.via = crm_app::Via::Import;
     let plan = plan(&mut conn, &row)?;
     let bytes = Arc::new(AtomicU64::new(0));
     let path = source::path_of(import_dir, id);

@@ -125,7 +125,8 @@ pub(super) fn convert_in(
     fields.converted_at = Some(crm_db::time::now());
     let changed = changed_fields(&lead.fields, &fields);
     let row = crm_db::leads::update(conn, &lead, lead.version, Some(caller.user_id()), fields)?;
-    caller.record_change(conn, ENTITY, row.id.0, Op::Update, changed)?;
+    let values = crm_db::change_log::values(&changed, Some(&lead.fields), Some(&row.fields));
+    caller.record_change(conn, ENTITY, row.id.0, Op::Update, changed, values)?;
     Ok(Conversion {
         lead: view(row),
         customer_id,

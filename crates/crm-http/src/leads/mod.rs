@@ -285,8 +285,9 @@ fn create_in(conn: &mut AnyConnection, caller: &Caller, b: NewLead) -> Result<Le
     let fields = resolve(conn, caller, base, patch, scope)?;
     check_external_id(conn, caller, &fields, None)?;
     let changed = field_names(&fields);
+    let values = crm_db::change_log::values(&changed, None, Some(&fields));
     let row = crm_db::leads::insert(conn, caller.workspace_id, Some(caller.user_id()), fields)?;
-    caller.record_change(conn, ENTITY, row.id.0, Op::Create, changed)?;
+    caller.record_change(conn, ENTITY, row.id.0, Op::Create, changed, values)?;
     Ok(view(row))
 }
 
@@ -448,7 +449,9 @@ pub async fn update(
                 }
                 let row =
                     crm_db::leads::update(conn, &current, version, Some(caller.user_id()), fields)?;
-                caller.record_change(conn, ENTITY, id, Op::Update, changed)?;
+                let values =
+                    crm_db::change_log::values(&changed, Some(&current.fields), Some(&row.fields));
+                caller.record_change(conn, ENTITY, id, Op::Update, changed, values)?;
                 Ok(view(row))
             })
         })
@@ -523,7 +526,7 @@ pub async fn remove(
                 let (current, _) = find_for(conn, &caller, id, Action::Delete)?;
                 let version = if_match.check(current.version)?;
                 crm_db::leads::soft_delete(conn, &current, version, Some(caller.user_id()))?;
-                caller.record_change(conn, ENTITY, id, Op::Delete, vec![])
+                Ok(caller.record_change(conn, ENTITY, id, Op::Delete, vec![], None)?)
             })
         })
         .await?;

@@ -12,7 +12,7 @@ use crm_api_types::batch::{BatchMode, BatchRequest, BatchResponse, RecordStatus}
 use crm_api_types::orders::{NewOrder, Order, OrderLine, OrderPatch, OrderQuery};
 use crm_api_types::{Page, Problem};
 use crm_db::AnyConnection;
-use crm_db::change_log::{Change, Op, lock_workspace, record, transaction};
+use crm_db::change_log::{Op, lock_workspace, transaction};
 use crm_db::orders::{LineRow, OrderFilter, OrderRow, OrderSort};
 use crm_db::paging::SortValue;
 use crm_domain::access::{Action, ObjectType, Ownership};
@@ -117,7 +117,7 @@ fn write_one(
         .pop()
         .map(|(_, o)| o)
         .ok_or_else(|| ApiError::internal("no outcome for the record"))?;
-    let (status, row) = outcome.map_err(batches::RecordError::into_api)?;
+    let (status, row) = outcome.map_err(|e| ApiError::from(e.into_app()))?;
     Ok((status, with_lines(conn, caller.workspace_id, row)?))
 }
 
@@ -409,9 +409,11 @@ pub async fn batch(
             })?;
             let mut outcomes = write::write(conn, caller, mode, records, None)?;
             outcomes.extend(failed.into_iter().map(|(i, e)| (i, Err(e))));
-            batches::answer(body.all_or_none, outcomes, |r: &OrderRow| {
-                (r.id.0, r.version)
-            })
+            Ok(batches::answer(
+                body.all_or_none,
+                outcomes,
+                |r: &OrderRow| (r.id.0, r.version),
+            )?)
         },
     )
     .await
@@ -456,17 +458,7 @@ pub async fn remove(
                 }
                 let version = if_match.check(current.version)?;
                 crm_db::orders::soft_delete(conn, ws, id, version, Some(caller.user_id()))?;
-                record(
-                    conn,
-                    Change {
-                        workspace_id: ws,
-                        entity: ENTITY,
-                        entity_id: id,
-                        op: Op::Delete,
-                        changed_fields: vec![],
-                        actor_id: Some(caller.user_id()),
-                    },
-                )?;
+                caller.record_change(conn, ENTITY, id, Op::Delete, vec![], None)?;
                 Ok(())
             })
         })

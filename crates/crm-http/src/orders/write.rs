@@ -122,6 +122,7 @@ pub fn write(
             Ok((status, row, new_lines, changed)) => {
                 if status != RecordStatus::Unchanged {
                     changes.push(BatchChange {
+                        values: None,
                         entity_id: row.id.0,
                         op: if status == RecordStatus::Created {
                             Op::Create
@@ -153,7 +154,14 @@ pub fn write(
         }
     }
     crm_db::orders::write_many(conn, ws, &rows, &relined, &lines)?;
-    record_changes(conn, ws, ENTITY, Some(caller.user_id()), &changes)?;
+    record_changes(
+        conn,
+        ws,
+        ENTITY,
+        Some(caller.user_id()),
+        caller.actor.via.as_str(),
+        &changes,
+    )?;
     Ok(outcomes)
 }
 

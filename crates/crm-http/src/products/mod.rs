@@ -10,7 +10,7 @@ use crm_api_types::batch::{BatchMode, BatchRequest, BatchResponse, RecordStatus}
 use crm_api_types::products::{NewProduct, Product, ProductPatch, ProductQuery};
 use crm_api_types::{Page, Problem};
 use crm_db::AnyConnection;
-use crm_db::change_log::{Change, Op, lock_workspace, record, transaction};
+use crm_db::change_log::{Op, lock_workspace, transaction};
 use crm_db::paging::SortValue;
 use crm_db::products::{ProductFilter, ProductRow, ProductSort};
 use crm_domain::access::{Action, ObjectType};
@@ -93,7 +93,7 @@ fn write_one(
         .pop()
         .map(|(_, o)| o)
         .ok_or_else(|| ApiError::internal("no outcome for the record"))?;
-    let (status, row) = outcome.map_err(batches::RecordError::into_api)?;
+    let (status, row) = outcome.map_err(|e| ApiError::from(e.into_app()))?;
     Ok((status, view(row)))
 }
 
@@ -377,9 +377,11 @@ pub async fn batch(
             })?;
             let mut outcomes = write::write(conn, caller, mode, records, None)?;
             outcomes.extend(failed.into_iter().map(|(i, e)| (i, Err(e))));
-            batches::answer(body.all_or_none, outcomes, |r: &ProductRow| {
-                (r.id.0, r.version)
-            })
+            Ok(batches::answer(
+                body.all_or_none,
+                outcomes,
+                |r: &ProductRow| (r.id.0, r.version),
+            )?)
         },
     )
     .await
@@ -414,17 +416,7 @@ pub async fn remove(
                 caller.require_all(ObjectType::Products, Action::Delete)?;
                 let version = if_match.check(current.version)?;
                 crm_db::products::soft_delete(conn, ws, id, version, Some(caller.user_id()))?;
-                record(
-                    conn,
-                    Change {
-                        workspace_id: ws,
-                        entity: ENTITY,
-                        entity_id: id,
-                        op: Op::Delete,
-                        changed_fields: vec![],
-                        actor_id: Some(caller.user_id()),
-                    },
-                )?;
+                caller.record_change(conn, ENTITY, id, Op::Delete, vec![], None)?;
                 Ok(())
             })
         })

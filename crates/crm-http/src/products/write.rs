@@ -117,7 +117,13 @@ pub fn write(
         match outcome {
             Ok((status, row, changed)) => {
                 if status != RecordStatus::Unchanged {
+                    let values = crm_db::change_log::values(
+                        &changed,
+                        current.map(|r| &r.fields),
+                        Some(&row.fields),
+                    );
                     changes.push(BatchChange {
+                        values,
                         entity_id: row.id.0,
                         op: if status == RecordStatus::Created {
                             Op::Create
@@ -134,7 +140,14 @@ pub fn write(
         }
     }
     crm_db::products::write_many(conn, &rows)?;
-    record_changes(conn, ws, ENTITY, Some(caller.user_id()), &changes)?;
+    record_changes(
+        conn,
+        ws,
+        ENTITY,
+        Some(caller.user_id()),
+        caller.actor.via.as_str(),
+        &changes,
+    )?;
     Ok(outcomes)
 }
 

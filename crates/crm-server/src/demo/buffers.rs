@@ -55,7 +55,14 @@ impl CustomerBatch {
             crm_db::customers::insert_new(conn, &self.rows)?;
             crm_db::tags::set_for_customers(conn, ws, &self.tags)?;
             let changes: Vec<BatchChange> = self.rows.iter().map(|r| created(r.id.0)).collect();
-            crm_db::batch::record_changes(conn, ws, crm_db::change_log::CUSTOMER, None, &changes)
+            crm_db::batch::record_changes(
+                conn,
+                ws,
+                crm_db::change_log::CUSTOMER,
+                None,
+                "cli",
+                &changes,
+            )
         })?;
         self.growth.add(conn, "customers", self.rows.len())?;
         self.rows.clear();

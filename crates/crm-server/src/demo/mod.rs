@@ -306,7 +306,7 @@ fn insert_orders(
         products.push(crm_db::products::insert(conn, ws, Some(admin), fields)?);
     }
     let changes: Vec<BatchChange> = products.iter().map(|p| created(p.id.0)).collect();
-    crm_db::batch::record_changes(conn, ws, crm_db::change_log::PRODUCT, None, &changes)?;
+    crm_db::batch::record_changes(conn, ws, crm_db::change_log::PRODUCT, None, "cli", &changes)?;
     let (mut rows, mut lines, mut serial, mut total) = (Vec::new(), Vec::new(), 0, 0);
     let mut growth = Growth::default();
     // Counted by customer: how many orders each gets is only known as it goes.
@@ -330,7 +330,14 @@ fn insert_orders(
             crm_db::change_log::transaction(conn, |conn| -> crm_db::DbResult<()> {
                 crm_db::orders::insert_new(conn, &rows, &lines)?;
                 let changes: Vec<BatchChange> = rows.iter().map(|r| created(r.id.0)).collect();
-                crm_db::batch::record_changes(conn, ws, crm_db::change_log::ORDER, None, &changes)
+                crm_db::batch::record_changes(
+                    conn,
+                    ws,
+                    crm_db::change_log::ORDER,
+                    None,
+                    "cli",
+                    &changes,
+                )
             })?;
             growth.add(conn, "orders", rows.len())?;
             total += rows.len();
@@ -347,6 +354,7 @@ pub(super) fn created(id: Uuid) -> BatchChange {
         entity_id: id,
         op: Op::Create,
         changed_fields: vec![],
+        values: None,
     }
 }
 
@@ -563,6 +571,8 @@ fn insert_customers(
                         op: Op::Create,
                         changed_fields: vec![],
                         actor_id: None,
+                        channel: "cli",
+                        values: None,
                     },
                 )?;
             }

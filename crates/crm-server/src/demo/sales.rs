@@ -43,6 +43,7 @@ fn created(id: Uuid) -> BatchChange {
         entity_id: id,
         op: Op::Create,
         changed_fields: vec![],
+        values: None,
     }
 }
 
@@ -178,9 +179,9 @@ pub fn seed(
             leads.push(created(lead.id.0));
         }
         use crm_db::change_log::{ACTIVITY, DEAL, LEAD};
-        crm_db::batch::record_changes(conn, ws, DEAL, None, &deals)?;
-        crm_db::batch::record_changes(conn, ws, LEAD, None, &leads)?;
-        crm_db::batch::record_changes(conn, ws, ACTIVITY, None, &activities)?;
+        crm_db::batch::record_changes(conn, ws, DEAL, None, "cli", &deals)?;
+        crm_db::batch::record_changes(conn, ws, LEAD, None, "cli", &leads)?;
+        crm_db::batch::record_changes(conn, ws, ACTIVITY, None, "cli", &activities)?;
         Ok(Written {
             deals: deals.len(),
             leads: leads.len(),

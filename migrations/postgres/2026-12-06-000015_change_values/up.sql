@@ -1,0 +1,8 @@
+-- Issue 15, events and audit: every change-log entry carries the channel it
+-- came through (web, api_key, import, job, cli) and, for each changed field,
+-- its value before and after ({"field": {"from": …, "to": …}}; sensitive
+-- fields masked). Entries written before this migration have neither.
+ALTER TABLE change_log ADD COLUMN channel text NULL;
+ALTER TABLE change_log ADD COLUMN change_values jsonb NULL;
+-- The audit view reads one record's history.
+CREATE INDEX change_log_entity_idx ON change_log (workspace_id, entity, entity_id, seq);
