@@ -19,11 +19,14 @@
 pub mod actor;
 pub mod analytics;
 pub mod batch;
+pub mod customers;
 pub mod error;
 pub mod expected;
+pub mod exports;
 pub mod input;
 pub mod jobs;
 pub mod security;
+pub mod segments;
 pub mod workspaces;
 
 pub use actor::{Actor, Via};

@@ -11,11 +11,10 @@ use crm_api_types::customers::{Customer, CustomerPatch, CustomerQuery, NewCustom
 use crm_api_types::{Page, Problem};
 use crm_db::AnyConnection;
 use crm_db::change_log::{Op, changed_fields, lock_workspace, transaction};
-use crm_db::customers::{CustomerFilter, CustomerRow, CustomerSort, RegionMatch};
+use crm_db::customers::{CustomerRow, CustomerSort};
 use crm_db::paging::SortValue;
 use crm_domain::access::{Action, ObjectType, Ownership, Principal, Scope};
-use crm_domain::region::RegionLevel;
-use crm_domain::{FieldErrors, RegionCode};
+use crm_domain::FieldErrors;
 use uuid::Uuid;
 
 use self::input::{Input, check_ownership, validate, view};
@@ -26,7 +25,6 @@ use crate::idempotency::{self, IdempotencyKey};
 use crate::lookups::Lookups;
 use crate::paging::{keyset, page};
 use crate::state::AppState;
-use crate::views::naive;
 
 pub const ENTITY: &str = crm_db::change_log::CUSTOMER;
 
@@ -269,56 +267,7 @@ pub async fn get(
         .json(customer))
 }
 
-pub(crate) fn filter_of(q: &CustomerQuery) -> Result<CustomerFilter, ApiError> {
-    let region = match q.region.as_deref() {
-        None => None,
-        Some(code) => {
-            let code = RegionCode::parse(code).map_err(|m| ApiError::BadRequest {
-                detail: "invalid query parameter region".into(),
-                errors: FieldErrors::single("region", m),
-            })?;
-            Some(match code.level() {
-                RegionLevel::Country => RegionMatch::Country(code.into_string()),
-                RegionLevel::Province => RegionMatch::Province(code.into_string()),
-                RegionLevel::City => RegionMatch::City(code.into_string()),
-                RegionLevel::District => RegionMatch::District(code.into_string()),
-            })
-        }
-    };
-    let updated_from = match (q.updated_from, q.updated_since) {
-        (Some(a), Some(b)) => Some(a.max(b)),
-        (a, b) => a.or(b),
-    };
-    Ok(CustomerFilter {
-        q: q.q
-            .as_deref()
-            .map(|s| s.trim().to_lowercase())
-            .filter(|s| !s.is_empty()),
-        kind: q.kind.map(|v| v.as_str().to_owned()),
-        industry: q.industry.map(|v| v.as_str().to_owned()),
-        size_band: q.size_band.map(|v| v.as_str().to_owned()),
-        lifecycle_stage: q.lifecycle_stage.map(|v| v.as_str().to_owned()),
-        source: q.source.map(|v| v.as_str().to_owned()),
-        region,
-        owner_id: q.owner_id,
-        team_id: q.team_id,
-        tag_id: q.tag_id,
-        rfm_segment: q.rfm_segment.map(|s| s.as_str().to_owned()),
-        min_orders: q.min_orders,
-        max_orders: q.max_orders,
-        min_revenue_minor: q.min_revenue_minor,
-        max_revenue_minor: q.max_revenue_minor,
-        last_order_from: q.last_order_from,
-        last_order_to: q.last_order_to,
-        segment_id: q.segment_id,
-        segment: None,
-        external_id: q.external_id.clone(),
-        created_from: q.created_from.map(naive),
-        created_to: q.created_to.map(naive),
-        updated_from: updated_from.map(naive),
-        updated_to: q.updated_to.map(naive),
-    })
-}
+pub(crate) use crm_app::customers::filter::filter_of;
 
 /// List customers visible to the caller, newest first by default.
 ///

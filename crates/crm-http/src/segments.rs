@@ -23,12 +23,7 @@ use crate::idempotency::{self, IdempotencyKey};
 use crate::state::AppState;
 use crate::views::utc;
 
-/// The stored rules; rows are written only through [`fields_of`], so a
-/// row that does not parse is a server fault.
-pub(crate) fn rules_of(row: &SegmentRow) -> Result<SegmentRules, ApiError> {
-    serde_json::from_value(row.rules.0.clone())
-        .map_err(|e| ApiError::Internal(format!("segment {} has unreadable rules: {e}", row.id.0)))
-}
+pub(crate) use crm_app::segments::rules_of;
 
 fn view(row: SegmentRow, member_count: Option<i64>) -> Result<Segment, ApiError> {
     Ok(Segment {
@@ -57,7 +52,9 @@ fn fields_of(
         Some(d) => errors.take("description", multiline_text(&d, 0, 1000)),
         None => None,
     };
-    if let Err(ApiError::BadRequest { errors: bad, .. }) = filter_of(&rules.customer_filters()) {
+    if let Err(crm_app::AppError::BadInput { errors: bad, .. }) =
+        filter_of(&rules.customer_filters())
+    {
         for (field, messages) in bad.0 {
             for message in messages {
                 errors.add(format!("rules.{field}"), message);

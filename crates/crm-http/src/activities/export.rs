@@ -55,7 +55,7 @@ impl Table for Activities {
         &self,
         conn: &mut AnyConnection,
         after: Option<(SortValue, Uuid)>,
-    ) -> Result<Vec<ActivityRow>, ApiError> {
+    ) -> Result<Vec<ActivityRow>, crm_app::AppError> {
         let vis = self
             .caller
             .visibility(conn, ObjectType::Activities, Action::Export)?;

@@ -50,7 +50,7 @@ impl Table for Contacts {
         &self,
         conn: &mut AnyConnection,
         after: Option<(SortValue, Uuid)>,
-    ) -> Result<Vec<ContactRow>, ApiError> {
+    ) -> Result<Vec<ContactRow>, crm_app::AppError> {
         let vis = self
             .caller
             .visibility(conn, ObjectType::Contacts, Action::Export)?;

@@ -85,7 +85,7 @@ impl Table for Customers {
         &self,
         conn: &mut AnyConnection,
         after: Option<(SortValue, Uuid)>,
-    ) -> Result<Vec<CustomerRow>, ApiError> {
+    ) -> Result<Vec<CustomerRow>, crm_app::AppError> {
         let vis = self
             .caller
             .visibility(conn, ObjectType::Customers, Action::Export)?;

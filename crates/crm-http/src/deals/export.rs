@@ -55,7 +55,7 @@ impl Table for Deals {
         &self,
         conn: &mut AnyConnection,
         after: Option<(SortValue, Uuid)>,
-    ) -> Result<Vec<DealRow>, ApiError> {
+    ) -> Result<Vec<DealRow>, crm_app::AppError> {
         let vis = self
             .caller
             .visibility(conn, ObjectType::Deals, Action::Export)?;

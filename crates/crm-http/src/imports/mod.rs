@@ -530,5 +530,8 @@ fn error_record(row: crm_db::imports::ImportErrorRow) -> Vec<String> {
 /// Through the exports' writer, so the refused rows a user uploaded come back
 /// safe to open in a spreadsheet (`=1+1` as `'=1+1`).
 fn csv_chunk(records: &[Vec<String>], bom: bool) -> Result<Bytes, ApiError> {
-    crate::export::csv_records(records.iter().cloned(), bom)
+    Ok(Bytes::from(crm_app::exports::csv_records(
+        records.iter().cloned(),
+        bom,
+    )?))
 }

@@ -58,7 +58,7 @@ impl Table for Leads {
         &self,
         conn: &mut AnyConnection,
         after: Option<(SortValue, Uuid)>,
-    ) -> Result<Vec<LeadRow>, ApiError> {
+    ) -> Result<Vec<LeadRow>, crm_app::AppError> {
         let vis = self
             .caller
             .visibility(conn, ObjectType::Leads, Action::Export)?;

@@ -54,7 +54,7 @@ impl Table for Orders {
         &self,
         conn: &mut AnyConnection,
         after: Option<(SortValue, Uuid)>,
-    ) -> Result<Vec<OrderRow>, ApiError> {
+    ) -> Result<Vec<OrderRow>, crm_app::AppError> {
         let vis = self
             .caller
             .visibility(conn, ObjectType::Orders, Action::Export)?;

@@ -51,7 +51,7 @@ impl Table for Products {
         &self,
         conn: &mut AnyConnection,
         after: Option<(SortValue, Uuid)>,
-    ) -> Result<Vec<ProductRow>, ApiError> {
+    ) -> Result<Vec<ProductRow>, crm_app::AppError> {
         self.caller.require(ObjectType::Products, Action::Export)?;
         let keyset = Keyset {
             field: ProductSort::CreatedAt,

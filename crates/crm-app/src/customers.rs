@@ -1,0 +1,3 @@
+//! Customers: the use cases on the customer master.
+
+pub mod filter;
