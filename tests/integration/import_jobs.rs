@@ -101,7 +101,7 @@ async fn a_restarted_server_resumes_after_the_last_committed_batch(app: TestApp)
             )
             .expect("begin")
         );
-        crm_http::imports::job::enqueue(&mut conn, w.ws, id).expect("enqueue");
+        crm_app::imports::enqueue(&mut conn, w.ws, id).expect("enqueue");
         crm_db::jobs::claim(
             &mut conn,
             "stopped-node",

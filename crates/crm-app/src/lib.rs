@@ -23,6 +23,7 @@ pub mod customers;
 pub mod error;
 pub mod expected;
 pub mod exports;
+pub mod imports;
 pub mod input;
 pub mod jobs;
 pub mod security;

@@ -23,50 +23,22 @@ use crm_api_types::products::ProductPatch;
 use crm_app::jobs::{JobContext, JobError};
 use crm_db::change_log::{lock_workspace, transaction};
 use crm_db::imports::{ImportErrorRow, ImportRow, Progress, status};
-use crm_db::jobs::NewJob;
 use crm_db::types::Json;
 use crm_db::{AnyConnection, DbError};
 use crm_domain::FieldErrors;
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::fields::{self, Field};
-use super::plan::{Plan, plan};
-use super::source::{self, Rows};
 use crate::batch::{self as batches, Outcome, RecordError};
 use crate::caller::Caller;
 use crate::error::ApiError;
+use crm_app::imports::fields::{self, Field};
+use crm_app::imports::plan::{Plan, plan};
+use crm_app::imports::source::{self, Rows};
+pub use crm_app::imports::{KIND, Payload};
 
 /// Rows per transaction.
 pub const BATCH: usize = 500;
-
-/// The job kind.
-pub const KIND: &str = "import";
-
-/// An `import` job's payload: the import and the pass it runs (the pass's
-/// `started_at`), so a job left from an earlier pass does nothing.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Payload {
-    pub import_id: Uuid,
-    pub pass: NaiveDateTime,
-}
-
-/// Queues the job of the pass `begin_pass` just started; call it in the
-/// same transaction.
-pub fn enqueue(conn: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -> Result<(), ApiError> {
-    let row = crm_db::imports::find(conn, workspace_id, id)?;
-    let pass = row
-        .started_at
-        .ok_or_else(|| ApiError::internal("a started pass has no start time"))?;
-    let payload = serde_json::to_value(Payload {
-        import_id: id,
-        pass,
-    })
-    .map_err(ApiError::internal)?;
-    crm_db::jobs::enqueue(conn, &NewJob::new(workspace_id, KIND, payload))?;
-    Ok(())
-}
 
 /// The `import` handler. A failure the next attempt may get past (the
 /// database unreachable) is retried from the last committed batch; any
@@ -387,7 +359,7 @@ fn apply(
             .iter()
             .map(|row| key_cell(plan.key_column, row))
             .collect();
-        super::orders::group(
+        crm_app::imports::orders::group(
             converted,
             &keys,
             &plan.ctx.base_currency,
@@ -423,7 +395,8 @@ fn apply(
             Ok(RecordStatus::Updated) => tally.progress.updated += 1,
             Ok(_) => tally.progress.unchanged += 1,
             Err(errors) => {
-                let by_row = super::orders::spread(errors, rows, batch, |f| plan.column_for(f));
+                let by_row =
+                    crm_app::imports::orders::spread(errors, rows, batch, |f| plan.column_for(f));
                 for (at, errors) in by_row {
                     refuse(&mut tally, batch, at, errors);
                 }

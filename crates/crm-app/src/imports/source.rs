@@ -10,13 +10,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use actix_web::web;
 use encoding_rs::{Encoding, GB18030, UTF_8, UTF_16BE, UTF_16LE};
 use encoding_rs_io::DecodeReaderBytesBuilder;
-use futures_util::StreamExt;
 use uuid::Uuid;
 
-use crate::error::ApiError;
+use crate::AppError;
 
 /// Data rows the upload answer shows.
 pub const SAMPLE_ROWS: usize = 5;
@@ -36,34 +34,45 @@ pub struct Described {
     pub sample: Vec<Vec<String>>,
 }
 
-/// Streams the request body into `path`, at most `limit` bytes, checking
-/// on the way whether it is all valid UTF-8. Returns the size and that answer.
-pub async fn save(
-    mut body: web::Payload,
-    path: &Path,
+/// The upload being written to its file as chunks arrive: at most `limit`
+/// bytes, checking on the way whether it is all valid UTF-8. The transport
+/// feeds it the chunks it reads.
+pub struct Upload {
+    out: BufWriter<File>,
+    size: u64,
     limit: u64,
-) -> Result<(u64, bool), ApiError> {
-    let file = File::create(path).map_err(ApiError::internal)?;
-    let mut out = BufWriter::with_capacity(1 << 20, file);
-    let mut size: u64 = 0;
-    let mut utf8 = Utf8Check::default();
-    while let Some(chunk) = body.next().await {
-        let chunk = chunk.map_err(|e| ApiError::BadRequest {
-            detail: format!("the upload was interrupted: {e}"),
-            errors: Default::default(),
-        })?;
-        size += chunk.len() as u64;
-        if size > limit {
-            return Err(ApiError::PayloadTooLarge {
-                limit: usize::try_from(limit).unwrap_or(usize::MAX),
+    utf8: Utf8Check,
+}
+
+impl Upload {
+    pub fn create(path: &Path, limit: u64) -> Result<Self, AppError> {
+        let file = File::create(path).map_err(AppError::internal)?;
+        Ok(Self {
+            out: BufWriter::with_capacity(1 << 20, file),
+            size: 0,
+            limit,
+            utf8: Utf8Check::default(),
+        })
+    }
+
+    /// Appends a chunk; `TooLarge` once the file would exceed the limit.
+    pub fn feed(&mut self, chunk: &[u8]) -> Result<(), AppError> {
+        self.size += chunk.len() as u64;
+        if self.size > self.limit {
+            return Err(AppError::TooLarge {
+                limit: usize::try_from(self.limit).unwrap_or(usize::MAX),
             });
         }
-        utf8.feed(&chunk);
+        self.utf8.feed(chunk);
         // Large writes go straight to the file; the buffer batches small chunks.
-        out.write_all(&chunk).map_err(ApiError::internal)?;
+        self.out.write_all(chunk).map_err(AppError::internal)
     }
-    out.flush().map_err(ApiError::internal)?;
-    Ok((size, utf8.finish()))
+
+    /// Flushes the file; returns its size and whether it is all valid UTF-8.
+    pub fn finish(mut self) -> Result<(u64, bool), AppError> {
+        self.out.flush().map_err(AppError::internal)?;
+        Ok((self.size, self.utf8.finish()))
+    }
 }
 
 /// An incremental UTF-8 validity check over chunks that may split a character.
@@ -102,12 +111,12 @@ impl Utf8Check {
 }
 
 /// The encoding named by a client (`utf-8`, `gb18030`, `gbk`, `utf-16le` …).
-pub fn named_encoding(name: &str) -> Result<&'static Encoding, ApiError> {
+pub fn named_encoding(name: &str) -> Result<&'static Encoding, AppError> {
     match Encoding::for_label(name.trim().as_bytes()) {
         // GBK and GB2312 files are GB18030 files; decode them all as GB18030.
         Some(e) if e == encoding_rs::GBK => Ok(GB18030),
         Some(e) if [UTF_8, GB18030, UTF_16LE, UTF_16BE].contains(&e) => Ok(e),
-        _ => Err(ApiError::validation(
+        _ => Err(AppError::validation(
             "encoding",
             "must be utf-8, gb18030 (also gbk, gb2312), utf-16le or utf-16be",
         )),
@@ -115,10 +124,10 @@ pub fn named_encoding(name: &str) -> Result<&'static Encoding, ApiError> {
 }
 
 /// The encoding of a saved file: its byte-order mark, else UTF-8 if it was all valid UTF-8, else GB18030.
-pub fn detect(path: &Path, valid_utf8: bool) -> Result<&'static Encoding, ApiError> {
+pub fn detect(path: &Path, valid_utf8: bool) -> Result<&'static Encoding, AppError> {
     let mut head = [0_u8; 3];
-    let mut file = File::open(path).map_err(ApiError::internal)?;
-    let n = file.read(&mut head).map_err(ApiError::internal)?;
+    let mut file = File::open(path).map_err(AppError::internal)?;
+    let n = file.read(&mut head).map_err(AppError::internal)?;
     Ok(match Encoding::for_bom(&head[..n]) {
         Some((encoding, _)) => encoding,
         None if valid_utf8 => UTF_8,
@@ -145,9 +154,9 @@ fn decoded(
     path: &Path,
     encoding: &'static Encoding,
     read: Arc<AtomicU64>,
-) -> Result<impl Read + use<>, ApiError> {
+) -> Result<impl Read + use<>, AppError> {
     let file = File::open(path)
-        .map_err(|e| ApiError::Unavailable(format!("the uploaded file is no longer there: {e}")))?;
+        .map_err(|e| AppError::Unavailable(format!("the uploaded file is no longer there: {e}")))?;
     let counted = Counted {
         inner: BufReader::with_capacity(1 << 20, file),
         read,
@@ -160,10 +169,10 @@ fn decoded(
 }
 
 /// The separator of the header line: the most frequent of `,` `;` tab `|` outside quotes.
-fn sniff_delimiter(path: &Path, encoding: &'static Encoding) -> Result<u8, ApiError> {
+fn sniff_delimiter(path: &Path, encoding: &'static Encoding) -> Result<u8, AppError> {
     let mut text = decoded(path, encoding, Arc::default())?;
     let mut head = vec![0_u8; 64 * 1024];
-    let n = read_up_to(&mut text, &mut head).map_err(ApiError::internal)?;
+    let n = read_up_to(&mut text, &mut head).map_err(AppError::internal)?;
     let mut counts = [0_usize; 4];
     let candidates = [b',', b';', b'\t', b'|'];
     let mut quoted = false;
@@ -201,21 +210,21 @@ pub fn describe(
     path: &Path,
     size: u64,
     encoding: &'static Encoding,
-) -> Result<Described, ApiError> {
+) -> Result<Described, AppError> {
     let delimiter = sniff_delimiter(path, encoding)?;
     let mut rows = Rows::open(path, encoding, delimiter, Arc::default())?;
     let header = match rows.next_record() {
         Some(Ok(record)) => record,
-        Some(Err(e)) => return Err(ApiError::validation("file", e)),
+        Some(Err(e)) => return Err(AppError::validation("file", e)),
         None => {
-            return Err(ApiError::validation(
+            return Err(AppError::validation(
                 "file",
                 "is empty: expected a header row",
             ));
         }
     };
     if header.iter().all(|c| c.trim().is_empty()) {
-        return Err(ApiError::validation("file", "the header row is empty"));
+        return Err(AppError::validation("file", "the header row is empty"));
     }
     let columns = unique_columns(&header);
     let mut sample = Vec::new();
@@ -269,7 +278,7 @@ impl Rows {
         encoding: &'static Encoding,
         delimiter: u8,
         read: Arc<AtomicU64>,
-    ) -> Result<Self, ApiError> {
+    ) -> Result<Self, AppError> {
         let text: Box<dyn Read + Send> = Box::new(decoded(path, encoding, read)?);
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)

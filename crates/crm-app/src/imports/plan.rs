@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::fields::{self, Context, Field};
 use super::pipelines::PipelineIndex;
-use crate::error::ApiError;
+use crate::AppError;
 use crm_domain::imports::regions::{Region, RegionIndex};
 
 /// What the rows of one import need, read once per job.
@@ -49,18 +49,18 @@ impl Plan {
     }
 }
 
-pub fn plan(conn: &mut AnyConnection, row: &ImportRow) -> Result<Plan, ApiError> {
+pub fn plan(conn: &mut AnyConnection, row: &ImportRow) -> Result<Plan, AppError> {
     let ws = row.workspace_id.0;
-    let entity = ImportEntity::parse(&row.entity).map_err(ApiError::internal)?;
-    let mode = BatchMode::parse(&row.mode).map_err(ApiError::internal)?;
+    let entity = ImportEntity::parse(&row.entity).map_err(AppError::internal)?;
+    let mode = BatchMode::parse(&row.mode).map_err(AppError::internal)?;
     let headers: Vec<String> =
-        serde_json::from_value(row.header.0.clone()).map_err(ApiError::internal)?;
+        serde_json::from_value(row.header.0.clone()).map_err(AppError::internal)?;
     let mapping: BTreeMap<String, String> = row
         .mapping
         .as_ref()
         .map(|m| serde_json::from_value(m.0.clone()))
         .transpose()
-        .map_err(ApiError::internal)?
+        .map_err(AppError::internal)?
         .unwrap_or_default();
     let custom = custom_fields(conn, ws, entity)?;
     let fields = fields::fields_of(entity, &custom);
@@ -119,7 +119,7 @@ pub fn custom_fields(
     conn: &mut AnyConnection,
     ws: Uuid,
     entity: ImportEntity,
-) -> Result<Vec<(String, FieldType)>, ApiError> {
+) -> Result<Vec<(String, FieldType)>, AppError> {
     let of = match entity {
         ImportEntity::Customers => FieldEntity::Customer,
         ImportEntity::Contacts => FieldEntity::Contact,
@@ -132,7 +132,7 @@ pub fn custom_fields(
         .collect())
 }
 
-fn context(conn: &mut AnyConnection, ws: Uuid) -> Result<Context, ApiError> {
+fn context(conn: &mut AnyConnection, ws: Uuid) -> Result<Context, AppError> {
     let settings = crm_db::metrics::settings(conn, ws)?;
     let users = crm_db::users::list(conn, ws, 100_000)?
         .into_iter()
