@@ -4,5 +4,5 @@
 -- fields masked). Entries written before this migration have neither.
 ALTER TABLE change_log ADD COLUMN channel text NULL;
 ALTER TABLE change_log ADD COLUMN change_values text NULL;
--- The audit view reads one record's history.
-CREATE INDEX change_log_entity_idx ON change_log (workspace_id, entity, entity_id, seq);
+-- The audit view reads one record's history through change_log_entity_idx
+-- (workspace_id, entity, entity_id), which the foundation created.
