@@ -25,8 +25,10 @@ pub mod expected;
 pub mod exports;
 pub mod input;
 pub mod jobs;
+pub mod lookups;
 pub mod security;
 pub mod segments;
+pub mod views;
 pub mod workspaces;
 
 pub use actor::{Actor, Via};
