@@ -8,6 +8,7 @@ mod analytics_clv;
 mod analytics_demo;
 mod analytics_settings;
 mod api_docs;
+mod app_customers;
 mod auth;
 mod backup;
 mod batch;

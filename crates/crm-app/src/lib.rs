@@ -19,6 +19,8 @@
 pub mod actor;
 pub mod analytics;
 pub mod batch;
+pub mod contacts;
+pub mod custom_fields;
 pub mod customers;
 pub mod error;
 pub mod expected;
@@ -26,8 +28,12 @@ pub mod exports;
 pub mod imports;
 pub mod input;
 pub mod jobs;
+pub mod lookups;
 pub mod security;
 pub mod segments;
+pub mod tags;
+pub mod upsert;
+pub mod views;
 pub mod workspaces;
 
 pub use actor::{Actor, Via};

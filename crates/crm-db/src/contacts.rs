@@ -286,23 +286,25 @@ pub fn soft_delete(
     }
 }
 
-/// Soft-deletes every live contact of a customer (the customer is being deleted).
+/// Soft-deletes every live contact of a customer (the customer is being
+/// deleted); returns them as they were, for the change log.
 pub fn soft_delete_of_customer(
     conn: &mut AnyConnection,
     workspace_id: Uuid,
     customer_id: Uuid,
     actor: Option<Uuid>,
-) -> DbResult<Vec<Uuid>> {
-    let ids: Vec<Id> = contacts::table
+) -> DbResult<Vec<ContactRow>> {
+    let rows: Vec<ContactRow> = contacts::table
         .filter(
             contacts::workspace_id
                 .eq(Id(workspace_id))
                 .and(contacts::customer_id.eq(Id(customer_id)))
                 .and(contacts::deleted_at.is_null()),
         )
-        .select(contacts::id)
+        .select(ContactRow::as_select())
         .load(conn)?;
-    if !ids.is_empty() {
+    if !rows.is_empty() {
+        let ids: Vec<Id> = rows.iter().map(|r| r.id).collect();
         let at = now();
         diesel::update(
             contacts::table.filter(
@@ -319,7 +321,7 @@ pub fn soft_delete_of_customer(
         ))
         .execute(conn)?;
     }
-    Ok(ids.into_iter().map(Uuid::from).collect())
+    Ok(rows)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,15 +1,12 @@
-//! `/custom-fields`: definitions of the extra fields on customers and contacts.
+//! `/custom-fields`: definitions of the extra fields on customers and
+//! contacts (the use cases are `crm_app::custom_fields`).
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use crm_api_types::custom_fields::{
     CustomFieldDef, CustomFieldPatch, CustomFieldQuery, NewCustomFieldDef,
 };
 use crm_api_types::{Page, Problem};
-use crm_db::custom_fields::{CustomFieldRow, CustomFieldWrite};
-use crm_domain::FieldErrors;
 use crm_domain::access::{Action, ObjectType};
-use crm_domain::custom_field::{FieldEntity, FieldType, check_options, parse_key};
-use crm_domain::validation::bounded_text;
 use uuid::Uuid;
 
 use crate::caller::Caller;
@@ -17,23 +14,6 @@ use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, IfMatch, etag};
 use crate::idempotency::{self, IdempotencyKey};
 use crate::state::AppState;
-use crate::views::utc;
-
-pub fn view(row: CustomFieldRow) -> CustomFieldDef {
-    CustomFieldDef {
-        id: row.id.0,
-        entity: FieldEntity::parse(&row.entity).unwrap_or(FieldEntity::Customer),
-        field_type: FieldType::parse(&row.field_type).unwrap_or(FieldType::Text),
-        options: row.options(),
-        key: row.key,
-        label: row.label,
-        required: row.required,
-        position: row.position,
-        version: row.version,
-        created_at: utc(row.created_at),
-        updated_at: utc(row.updated_at),
-    }
-}
 
 #[utoipa::path(tag = "custom_fields", params(CustomFieldQuery), responses((status = 200, body = Page<CustomFieldDef>)))]
 #[get("/custom-fields")]
@@ -43,18 +23,12 @@ pub async fn list(
     query: ApiQuery<CustomFieldQuery>,
 ) -> Result<web::Json<Page<CustomFieldDef>>, ApiError> {
     caller.require_all(ObjectType::CustomFields, Action::Read)?;
-    let entity = query.0.entity.map(|e| e.as_str());
-    let rows = state
-        .db(move |conn| {
-            Ok(crm_db::custom_fields::list(
-                conn,
-                caller.workspace_id,
-                entity,
-            )?)
-        })
+    let entity = query.0.entity;
+    let items = state
+        .db(move |conn| Ok(crm_app::custom_fields::list(conn, &caller, entity)?))
         .await?;
     Ok(web::Json(Page {
-        items: rows.into_iter().map(view).collect(),
+        items,
         next_cursor: None,
     }))
 }
@@ -68,36 +42,14 @@ pub async fn create(
     body: ApiJson<NewCustomFieldDef>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_all(ObjectType::CustomFields, Action::Create)?;
-    let body = body.0;
-    let mut errors = FieldErrors::new();
-    let key = errors.take("key", parse_key(&body.key));
-    let label = errors.take("label", bounded_text(&body.label, 1, 100));
-    errors.take("options", check_options(body.field_type, &body.options));
-    errors.into_result().map_err(ApiError::Validation)?;
-    let (key, label) = (key.unwrap_or_default(), label.unwrap_or_default());
-    let path = "/api/v1/custom-fields";
+    crm_app::custom_fields::check_new(&body.0)?;
     idempotency::create(
         &state,
         caller,
         request_key,
-        path,
-        body,
-        move |conn, caller, body| {
-            let write = CustomFieldWrite {
-                entity: body.entity.as_str(),
-                key: &key,
-                label: &label,
-                field_type: body.field_type.as_str(),
-                options: &body.options,
-                required: body.required,
-                position: body.position,
-            };
-            Ok(view(crm_db::custom_fields::insert(
-                conn,
-                caller.workspace_id,
-                &write,
-            )?))
-        },
+        "/api/v1/custom-fields",
+        body.0,
+        |conn, caller, body| Ok(crm_app::custom_fields::create_in(conn, caller, body)?),
     )
     .await
 }
@@ -113,40 +65,20 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     caller.require_all(ObjectType::CustomFields, Action::Update)?;
     let (id, patch) = (id.into_inner(), body.0);
-    let row = state
+    let def = state
         .db(move |conn| {
-            let current = crm_db::custom_fields::find(conn, caller.workspace_id, id)?;
-            let version = if_match.check(current.version)?;
-            let def = current.def();
-            let mut errors = FieldErrors::new();
-            let label = errors.take(
-                "label",
-                bounded_text(patch.label.as_deref().unwrap_or(&current.label), 1, 100),
-            );
-            let options = patch.options.unwrap_or(def.options);
-            errors.take("options", check_options(def.field_type, &options));
-            errors.into_result().map_err(ApiError::Validation)?;
-            let write = CustomFieldWrite {
-                entity: &current.entity,
-                key: &current.key,
-                label: &label.unwrap_or_default(),
-                field_type: &current.field_type,
-                options: &options,
-                required: patch.required.unwrap_or(current.required),
-                position: patch.position.unwrap_or(current.position),
-            };
-            Ok(crm_db::custom_fields::update(
+            Ok(crm_app::custom_fields::update(
                 conn,
-                caller.workspace_id,
+                &caller,
                 id,
-                version,
-                &write,
+                if_match.expected(),
+                patch,
             )?)
         })
         .await?;
     Ok(HttpResponse::Ok()
-        .insert_header(etag(row.version))
-        .json(view(row)))
+        .insert_header(etag(def.version))
+        .json(def))
 }
 
 /// Delete a definition; values already stored stay in the records but are no longer validated or shown.
@@ -160,13 +92,7 @@ pub async fn remove(
     caller.require_all(ObjectType::CustomFields, Action::Delete)?;
     let id = id.into_inner();
     state
-        .db(move |conn| {
-            Ok(crm_db::custom_fields::delete(
-                conn,
-                caller.workspace_id,
-                id,
-            )?)
-        })
+        .db(move |conn| Ok(crm_app::custom_fields::delete(conn, &caller, id)?))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

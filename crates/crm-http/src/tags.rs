@@ -1,12 +1,9 @@
-//! `/tags`: the workspace's static tags.
+//! `/tags`: the workspace's static tags (the use cases are `crm_app::tags`).
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
-use crm_api_types::tags::{NewTag, Tag, TagPatch, TagRef};
+use crm_api_types::tags::{NewTag, Tag, TagPatch};
 use crm_api_types::{Page, Problem};
-use crm_db::tags::TagRow;
-use crm_domain::FieldErrors;
 use crm_domain::access::{Action, ObjectType};
-use crm_domain::validation::bounded_text;
 use uuid::Uuid;
 
 use crate::caller::Caller;
@@ -14,39 +11,6 @@ use crate::error::ApiError;
 use crate::extract::{ApiJson, IfMatch, etag};
 use crate::idempotency::{self, IdempotencyKey};
 use crate::state::AppState;
-use crate::views::utc;
-
-pub fn view(row: TagRow) -> Tag {
-    Tag {
-        id: row.id.0,
-        name: row.name,
-        color: row.color,
-        version: row.version,
-        created_at: utc(row.created_at),
-        updated_at: utc(row.updated_at),
-    }
-}
-
-pub fn reference(row: TagRow) -> TagRef {
-    TagRef {
-        id: row.id.0,
-        name: row.name,
-        color: row.color,
-    }
-}
-
-fn check_color(color: Option<&str>) -> Result<(), &'static str> {
-    match color {
-        Some(c)
-            if !(c.len() == 7
-                && c.starts_with('#')
-                && c[1..].chars().all(|ch| ch.is_ascii_hexdigit())) =>
-        {
-            Err("must be a colour like #1677ff")
-        }
-        _ => Ok(()),
-    }
-}
 
 #[utoipa::path(tag = "tags", responses((status = 200, body = Page<Tag>)))]
 #[get("/tags")]
@@ -55,11 +19,11 @@ pub async fn list(
     caller: Caller,
 ) -> Result<web::Json<Page<Tag>>, ApiError> {
     caller.require_all(ObjectType::Tags, Action::Read)?;
-    let rows = state
-        .db(move |conn| Ok(crm_db::tags::list(conn, caller.workspace_id)?))
+    let items = state
+        .db(move |conn| Ok(crm_app::tags::list(conn, &caller)?))
         .await?;
     Ok(web::Json(Page {
-        items: rows.into_iter().map(view).collect(),
+        items,
         next_cursor: None,
     }))
 }
@@ -73,23 +37,14 @@ pub async fn create(
     body: ApiJson<NewTag>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_all(ObjectType::Tags, Action::Create)?;
-    let body = body.0;
-    let mut errors = FieldErrors::new();
-    let name = errors.take("name", bounded_text(&body.name, 1, 50));
-    errors.take("color", check_color(body.color.as_deref()));
-    errors.into_result().map_err(ApiError::Validation)?;
-    let name = name.unwrap_or_default();
+    crm_app::tags::check_new(&body.0)?;
     idempotency::create(
         &state,
         caller,
         key,
         "/api/v1/tags",
-        body,
-        move |conn, caller, body| {
-            let row =
-                crm_db::tags::insert(conn, caller.workspace_id, &name, body.color.as_deref())?;
-            Ok(view(row))
-        },
+        body.0,
+        |conn, caller, body| Ok(crm_app::tags::create_in(conn, caller, body)?),
     )
     .await
 }
@@ -105,31 +60,20 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     caller.require_all(ObjectType::Tags, Action::Update)?;
     let (id, patch) = (id.into_inner(), body.0);
-    let row = state
+    let tag = state
         .db(move |conn| {
-            let current = crm_db::tags::find(conn, caller.workspace_id, id)?;
-            let version = if_match.check(current.version)?;
-            let mut errors = FieldErrors::new();
-            let name = errors.take(
-                "name",
-                bounded_text(patch.name.as_deref().unwrap_or(&current.name), 1, 50),
-            );
-            let color = crm_api_types::patch::apply(current.color.clone(), patch.color);
-            errors.take("color", check_color(color.as_deref()));
-            errors.into_result().map_err(ApiError::Validation)?;
-            Ok(crm_db::tags::update(
+            Ok(crm_app::tags::update(
                 conn,
-                caller.workspace_id,
+                &caller,
                 id,
-                version,
-                &name.unwrap_or_default(),
-                color.as_deref(),
+                if_match.expected(),
+                patch,
             )?)
         })
         .await?;
     Ok(HttpResponse::Ok()
-        .insert_header(etag(row.version))
-        .json(view(row)))
+        .insert_header(etag(tag.version))
+        .json(tag))
 }
 
 /// Delete a tag and remove it from every customer.
@@ -143,11 +87,7 @@ pub async fn remove(
     caller.require_all(ObjectType::Tags, Action::Delete)?;
     let id = id.into_inner();
     state
-        .db(move |conn| {
-            crm_db::change_log::transaction(conn, |conn| {
-                Ok(crm_db::tags::delete(conn, caller.workspace_id, id)?)
-            })
-        })
+        .db(move |conn| Ok(crm_app::tags::delete(conn, &caller, id)?))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

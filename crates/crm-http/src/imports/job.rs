@@ -446,14 +446,14 @@ fn write_records(
             let (records, failed) = batches::parse::<CustomerPatch>(plan.mode, bodies, |p| {
                 p.external_id.clone().flatten()
             })?;
-            let outcomes = crate::customers::batch::write(conn, caller, plan.mode, records)?;
+            let outcomes = crm_app::customers::batch::write(conn, caller, plan.mode, records)?;
             flatten(outcomes, failed)
         }
         ImportEntity::Contacts => {
             let (records, failed) = batches::parse::<ContactPatch>(plan.mode, bodies, |p| {
                 p.external_id.clone().flatten()
             })?;
-            let outcomes = crate::contacts::batch::write(conn, caller, plan.mode, records)?;
+            let outcomes = crm_app::contacts::batch::write(conn, caller, plan.mode, records)?;
             flatten(outcomes, failed)
         }
         ImportEntity::Deals => {

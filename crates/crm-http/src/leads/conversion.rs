@@ -56,7 +56,7 @@ pub(super) fn convert_in(
             }
         }
         None => {
-            let scope = caller.require(ObjectType::Customers, Action::Create)?;
+            caller.require(ObjectType::Customers, Action::Create)?;
             let is_person = f.company_name.is_none();
             let new: NewCustomer = serde_json::from_value(json!({
                 "kind": if is_person { "person" } else { "organization" },
@@ -71,7 +71,7 @@ pub(super) fn convert_in(
                 "lifecycle_stage": "customer",
             }))
             .map_err(ApiError::internal)?;
-            let customer = crate::customers::create_in(conn, caller, scope, new)?;
+            let customer = crm_app::customers::create_in(conn, caller, new)?;
             (customer.id, true, is_person)
         }
     };
@@ -88,7 +88,7 @@ pub(super) fn convert_in(
             custom_fields: Default::default(),
         };
         caller.require(ObjectType::Contacts, Action::Create)?;
-        Some(crate::contacts::create_in(conn, caller, contact)?.id)
+        Some(crm_app::contacts::create_in(conn, caller, contact)?.id)
     } else {
         None
     };

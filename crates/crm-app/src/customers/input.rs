@@ -1,6 +1,6 @@
-//! A customer as a client describes it (from a POST body, or the current
-//! record with a PATCH applied), its validation into the stored form, and
-//! the response view.
+//! A customer as a client describes it (from a create body, or the current
+//! record with a merge patch applied), its validation into the stored form
+//! (regions, owner, team, custom fields, the actor's scope), and the view.
 
 use chrono::{NaiveDate, Utc};
 use crm_api_types::customers::{Customer, CustomerPatch, NewCustomer};
@@ -19,7 +19,7 @@ use crm_domain::{Email, FieldErrors, Phone, RegionCode};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use crate::error::ApiError;
+use crate::AppError;
 use crate::lookups::Lookups;
 use crate::views::{object, utc, vocab};
 
@@ -188,7 +188,7 @@ pub fn validate(
     workspace_id: Uuid,
     input: &Input,
     errors: &mut FieldErrors,
-) -> Result<CustomerFields, ApiError> {
+) -> Result<CustomerFields, AppError> {
     let name = errors
         .take("name", bounded_text(&input.name, 1, 200))
         .unwrap_or_default();
@@ -251,7 +251,7 @@ pub fn validate(
             .and_then(Result::ok)
     });
     let path = RegionPath { country, ..path };
-    crate::regions::check_path(conn, lookups, &path, errors)?;
+    lookups.check_region_path(conn, &path, errors)?;
     let defs = lookups.field_defs(conn, workspace_id, FieldEntity::Customer)?;
     let custom_fields = match validate_values(defs, &input.custom_fields) {
         Ok(clean) => clean,
@@ -307,7 +307,7 @@ pub fn check_ownership(
     (scope, principal): (Scope, &Principal),
     previous_team: Option<Option<Uuid>>,
     errors: &mut FieldErrors,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     if let Some(owner) = fields.owner_id {
         match lookups.user(conn, workspace_id, owner.0)? {
             Some(user) if user.active => {
@@ -332,12 +332,12 @@ pub fn check_ownership(
         team_id: fields.team_id.map(Uuid::from),
     };
     if !scope.covers(principal, record) {
-        return Err(ApiError::Forbidden(
+        return Err(AppError::Forbidden(
             "your role may not assign customers to that owner or team".into(),
         ));
     }
     if previous_team != Some(record.team_id) && !scope.may_place(principal, record.team_id) {
-        return Err(ApiError::Forbidden(
+        return Err(AppError::Forbidden(
             "your role may not move customers into that team".into(),
         ));
     }
