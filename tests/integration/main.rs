@@ -9,6 +9,7 @@ mod analytics_demo;
 mod analytics_settings;
 mod api_docs;
 mod app_customers;
+mod app_sales;
 mod auth;
 mod backup;
 mod batch;

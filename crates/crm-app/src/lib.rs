@@ -16,19 +16,25 @@
 //! status code. Nothing here knows HTTP: `make lint` fails if this crate
 //! depends on actix.
 
+pub mod activities;
 pub mod actor;
 pub mod analytics;
 pub mod batch;
 pub mod contacts;
 pub mod custom_fields;
 pub mod customers;
+pub mod deals;
 pub mod error;
 pub mod expected;
 pub mod exports;
 pub mod imports;
 pub mod input;
 pub mod jobs;
+pub mod leads;
 pub mod lookups;
+pub mod orders;
+pub mod pipelines;
+pub mod products;
 pub mod security;
 pub mod segments;
 pub mod tags;

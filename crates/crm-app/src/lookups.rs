@@ -181,3 +181,14 @@ impl Lookups {
         Ok(())
     }
 }
+
+/// Checks that the codes exist at their level and nest (the free-function
+/// form of [`Lookups::check_region_path`]).
+pub fn check_path(
+    conn: &mut AnyConnection,
+    lookups: &mut Lookups,
+    path: &RegionPath,
+    errors: &mut FieldErrors,
+) -> Result<(), AppError> {
+    lookups.check_region_path(conn, path, errors)
+}

@@ -1,10 +1,11 @@
-//! The rules of a deal's stage, without IO: what entering a stage does to
+//! The rules of a deal's stage, without IO: where a write places the deal
+//! (which pipeline and stage), what entering a stage does to
 //! the probability (reset to the stage's default unless one is sent), to
 //! `closed_at` (set when a won or lost stage is entered, kept while the
 //! deal stays there, cleared on reopening) and to the lost reason (required
 //! on a lost stage, dropped on any other), and the amount's defaults.
-//! `crm-http` (the API, imports) and `crm demo` both write deals through
-//! these functions.
+//! `crm-app` (the API's use cases, imports) and `crm demo` both write deals
+//! through these functions.
 
 use chrono::NaiveDateTime;
 use uuid::Uuid;
@@ -159,6 +160,55 @@ pub fn amount(sent: Option<&Money>, current: Option<Money>) -> Result<Money, &'s
             currency: DEFAULT_CURRENCY.to_owned(),
         }),
     }
+}
+
+/// A deal's pipeline and stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Placement {
+    pub pipeline_id: Uuid,
+    pub stage_id: Uuid,
+}
+
+/// Where a write places a deal. `pipelines` are the workspace's pipelines
+/// and `stages` its stages as `(pipeline_id, stage_id)`, both in board
+/// order; `current` is `None` for a new deal; `pipeline` and `stage` are as
+/// sent. The pipeline is the one sent, else the current one, else the
+/// workspace's first; the stage is the one sent, else the current one (a
+/// move to another pipeline must name its stage), else the pipeline's
+/// first. The stage must belong to the pipeline. An error names its field.
+pub fn place(
+    pipelines: &[Uuid],
+    stages: &[(Uuid, Uuid)],
+    current: Option<Placement>,
+    pipeline: Option<Uuid>,
+    stage: Option<Uuid>,
+) -> Result<Placement, (&'static str, &'static str)> {
+    let pipeline_id = pipeline
+        .or(current.map(|c| c.pipeline_id))
+        .or(pipelines.first().copied())
+        .ok_or(("pipeline_id", "the workspace has no pipeline"))?;
+    if !pipelines.contains(&pipeline_id) {
+        return Err(("pipeline_id", "is not a pipeline of this workspace"));
+    }
+    let stage_id = match (stage, current) {
+        (Some(s), _) => s,
+        (None, Some(c)) if c.pipeline_id != pipeline_id => {
+            return Err(("stage_id", "is required when moving to another pipeline"));
+        }
+        (None, Some(c)) => c.stage_id,
+        (None, None) => stages
+            .iter()
+            .find(|(p, _)| *p == pipeline_id)
+            .map(|(_, s)| *s)
+            .ok_or(("pipeline_id", "has no stages"))?,
+    };
+    if !stages.contains(&(pipeline_id, stage_id)) {
+        return Err(("stage_id", "is not a stage of this pipeline"));
+    }
+    Ok(Placement {
+        pipeline_id,
+        stage_id,
+    })
 }
 
 #[cfg(test)]

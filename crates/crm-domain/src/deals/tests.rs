@@ -189,6 +189,72 @@ fn amounts_default_to_zero_yuan_and_keep_the_current_one() {
     assert!(amount(Some(&bad), None).is_err());
 }
 
+#[test]
+fn a_new_deal_goes_to_the_first_stage_of_the_first_pipeline() {
+    let (p1, p2) = (Uuid::from_u128(100), Uuid::from_u128(200));
+    let stages = [
+        (p1, Uuid::from_u128(101)),
+        (p1, Uuid::from_u128(102)),
+        (p2, Uuid::from_u128(201)),
+    ];
+    let placed = place(&[p1, p2], &stages, None, None, None).expect("placed");
+    assert_eq!(
+        (placed.pipeline_id, placed.stage_id),
+        (p1, Uuid::from_u128(101))
+    );
+    let placed = place(&[p1, p2], &stages, None, Some(p2), None).expect("placed");
+    assert_eq!(placed.stage_id, Uuid::from_u128(201));
+    assert_eq!(
+        place(&[], &[], None, None, None),
+        Err(("pipeline_id", "the workspace has no pipeline"))
+    );
+    assert_eq!(
+        place(&[p1], &[], None, None, None),
+        Err(("pipeline_id", "has no stages"))
+    );
+    assert_eq!(
+        place(&[p1], &stages, None, Some(p2), None),
+        Err(("pipeline_id", "is not a pipeline of this workspace"))
+    );
+}
+
+#[test]
+fn a_stage_must_belong_to_the_pipeline_and_a_pipeline_move_names_one() {
+    let (p1, p2) = (Uuid::from_u128(100), Uuid::from_u128(200));
+    let (s1, s2, t1) = (
+        Uuid::from_u128(101),
+        Uuid::from_u128(102),
+        Uuid::from_u128(201),
+    );
+    let stages = [(p1, s1), (p1, s2), (p2, t1)];
+    let here = Placement {
+        pipeline_id: p1,
+        stage_id: s1,
+    };
+    let current = Some(here);
+    // Nothing sent: it stays; a stage sent: it moves within the pipeline.
+    assert_eq!(place(&[p1, p2], &stages, current, None, None), Ok(here));
+    assert_eq!(
+        place(&[p1, p2], &stages, current, None, Some(s2)).map(|p| p.stage_id),
+        Ok(s2)
+    );
+    assert_eq!(
+        place(&[p1, p2], &stages, current, None, Some(t1)),
+        Err(("stage_id", "is not a stage of this pipeline"))
+    );
+    assert_eq!(
+        place(&[p1, p2], &stages, current, Some(p2), None),
+        Err(("stage_id", "is required when moving to another pipeline"))
+    );
+    assert_eq!(
+        place(&[p1, p2], &stages, current, Some(p2), Some(t1)),
+        Ok(Placement {
+            pipeline_id: p2,
+            stage_id: t1
+        })
+    );
+}
+
 fn kind() -> impl Strategy<Value = StageKind> {
     prop_oneof![Just(StageKind::Won), Just(StageKind::Lost)]
 }

@@ -462,21 +462,21 @@ fn write_records(
                     .and_then(Value::as_str)
                     .map(str::to_owned)
             })?;
-            let outcomes = crate::deals::batch::write(conn, caller, plan.mode, records)?;
+            let outcomes = crm_app::deals::batch::write(conn, caller, plan.mode, records)?;
             flatten(outcomes, failed)
         }
         ImportEntity::Orders => {
             let (records, failed) = batches::parse::<OrderPatch>(plan.mode, bodies, |p| {
                 p.external_id.clone().flatten()
             })?;
-            let outcomes = crate::orders::write::write(conn, caller, plan.mode, records, None)?;
+            let outcomes = crm_app::orders::write::write(conn, caller, plan.mode, records, None)?;
             flatten(outcomes, failed)
         }
         ImportEntity::Products => {
             let (records, failed) = batches::parse::<ProductPatch>(plan.mode, bodies, |p| {
                 p.external_id.clone().flatten()
             })?;
-            let outcomes = crate::products::write::write(conn, caller, plan.mode, records, None)?;
+            let outcomes = crm_app::products::write::write(conn, caller, plan.mode, records, None)?;
             flatten(outcomes, failed)
         }
     })

@@ -1,125 +1,31 @@
-//! `/orders`: what customers bought. Orders have their own owner and team
-//! (by default their customer's) and are visible by the same scopes as
-//! customers. POST, PATCH, PUT by external id and the batch share
-//! `write::write`.
+//! `/orders`: the HTTP side of `crm_app::orders` (what customers bought):
+//! each handler reads the request, calls the use case and answers with
+//! status, `ETag` and `Location`. List paging is read here.
 
 pub mod export;
-mod refs;
-pub mod write;
 
 use actix_web::{HttpResponse, delete, get, patch, post, put, web};
-use crm_api_types::batch::{BatchMode, BatchRequest, BatchResponse, RecordStatus};
-use crm_api_types::orders::{NewOrder, Order, OrderLine, OrderPatch, OrderQuery};
+use crm_api_types::batch::{BatchRequest, BatchResponse};
+use crm_api_types::orders::{NewOrder, Order, OrderPatch, OrderQuery};
 use crm_api_types::{Page, Problem};
-use crm_db::AnyConnection;
-use crm_db::change_log::{Op, lock_workspace, transaction};
-use crm_db::orders::{LineRow, OrderFilter, OrderRow, OrderSort};
+use crm_db::orders::OrderSort;
 use crm_db::paging::SortValue;
-use crm_domain::access::{Action, ObjectType, Ownership};
-use crm_domain::money::Money;
-use crm_domain::orders::quantity_of;
-use crm_domain::sales::OrderStatus;
+use crm_domain::access::{Action, ObjectType};
 use uuid::Uuid;
 
-use crate::batch::{self as batches, Record, Target};
+use crate::batch as batches;
 use crate::caller::Caller;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, IfMatch, etag};
 use crate::idempotency::{self, IdempotencyKey};
 use crate::paging::{keyset, page};
 use crate::state::AppState;
-use crate::views::{naive, utc};
-
-pub use write::ENTITY;
 
 const SORTS: [(&str, OrderSort); 3] = [
     ("order_date", OrderSort::OrderDate),
     ("created_at", OrderSort::CreatedAt),
     ("updated_at", OrderSort::UpdatedAt),
 ];
-
-pub fn view(row: OrderRow, lines: Vec<LineRow>) -> Order {
-    let f = row.fields;
-    let money = |amount_minor| Money {
-        amount_minor,
-        currency: f.currency.clone(),
-    };
-    Order {
-        id: row.id.0,
-        customer_id: f.customer_id.0,
-        external_id: f.external_id.clone(),
-        order_date: f.order_date,
-        status: OrderStatus::parse(&f.status).unwrap_or(OrderStatus::Confirmed),
-        currency: f.currency.clone(),
-        lines: lines
-            .into_iter()
-            .map(|l| OrderLine {
-                line_no: l.line_no,
-                product_id: l.product_id.0,
-                quantity: quantity_of(l.quantity_milli),
-                unit_price_minor: l.unit_price_minor,
-                discount_minor: l.discount_minor,
-                amount_minor: l.amount_minor,
-            })
-            .collect(),
-        subtotal: money(f.subtotal_minor),
-        discount: money(f.discount_minor),
-        total: money(f.total_minor),
-        owner_id: f.owner_id.map(Uuid::from),
-        team_id: f.team_id.map(Uuid::from),
-        note: f.note.clone(),
-        version: row.version,
-        created_by: row.created_by.map(Uuid::from),
-        updated_by: row.updated_by.map(Uuid::from),
-        created_at: utc(row.created_at),
-        updated_at: utc(row.updated_at),
-    }
-}
-
-/// The order with its lines.
-fn with_lines(conn: &mut AnyConnection, ws: Uuid, row: OrderRow) -> Result<Order, ApiError> {
-    let lines = crm_db::orders::lines_of(conn, ws, &[row.id.0])?
-        .remove(&row.id.0)
-        .unwrap_or_default();
-    Ok(view(row, lines))
-}
-
-/// A create body as the patch the write path takes.
-fn as_patch(n: NewOrder) -> OrderPatch {
-    OrderPatch {
-        customer_id: n.customer_id,
-        customer_external_id: n.customer_external_id,
-        external_id: Some(n.external_id),
-        order_date: Some(n.order_date),
-        status: n.status,
-        currency: Some(n.currency),
-        lines: Some(n.lines),
-        owner_id: n.owner_id.map(Some),
-        note: Some(n.note),
-    }
-}
-
-/// Writes one record; its refusal becomes the matching status.
-fn write_one(
-    conn: &mut AnyConnection,
-    caller: &Caller,
-    mode: BatchMode,
-    target: Target,
-    body: OrderPatch,
-    expected_version: Option<i32>,
-) -> Result<(RecordStatus, Order), ApiError> {
-    let record = Record {
-        index: 0,
-        target,
-        body,
-    };
-    let outcome = write::write(conn, caller, mode, vec![record], expected_version)?
-        .pop()
-        .map(|(_, o)| o)
-        .ok_or_else(|| ApiError::internal("no outcome for the record"))?;
-    let (status, row) = outcome.map_err(|e| ApiError::from(e.into_app()))?;
-    Ok((status, with_lines(conn, caller.workspace_id, row)?))
-}
 
 /// Create an order; the server computes line amounts and totals.
 #[utoipa::path(
@@ -147,10 +53,7 @@ pub async fn create(
         key,
         "/api/v1/orders",
         body.0,
-        |conn, caller, body| {
-            let patch = as_patch(body);
-            Ok(write_one(conn, caller, BatchMode::Create, Target::New, patch, None)?.1)
-        },
+        |conn, caller, body| Ok(crm_app::orders::create_in(conn, caller, body)?),
     )
     .await
 }
@@ -171,11 +74,7 @@ pub async fn get(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let order = state
-        .db(move |conn| {
-            let vis = caller.visibility(conn, ObjectType::Orders, Action::Read)?;
-            let row = crm_db::orders::find(conn, &vis, id)?;
-            with_lines(conn, caller.workspace_id, row)
-        })
+        .db(move |conn| Ok(crm_app::orders::get(conn, &caller, id)?))
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(order.version))
@@ -200,30 +99,16 @@ pub async fn list(
     let q = query.0;
     let sort = q.sort.as_deref().or(Some("-order_date"));
     let (keyset, sort_key) = keyset(sort, q.cursor.as_deref(), q.limit, &SORTS)?;
-    let filter = OrderFilter {
-        customer_id: q.customer_id,
-        status: q.status.map(|s| s.as_str().to_owned()),
-        owner_id: q.owner_id,
-        external_id: q.external_id,
-        date_from: q.date_from,
-        date_to: q.date_to,
-        updated_from: q.updated_since.map(naive),
-    };
+    let filter = crm_app::orders::filter(&q);
     let (field, limit) = (keyset.field, keyset.limit);
-    let (rows, mut lines) = state
-        .db(move |conn| {
-            let vis = caller.visibility(conn, ObjectType::Orders, Action::Read)?;
-            let rows = crm_db::orders::list(conn, &vis, &filter, &keyset)?;
-            let ids: Vec<Uuid> = rows.iter().map(|r| r.id.0).collect();
-            let lines = crm_db::orders::lines_of(conn, caller.workspace_id, &ids)?;
-            Ok((rows, lines))
-        })
+    let rows = state
+        .db(move |conn| Ok(crm_app::orders::list(conn, &caller, &filter, &keyset)?))
         .await?;
     let (items, next_cursor) = page(
         rows,
         limit,
         &sort_key,
-        |r| {
+        |(r, _)| {
             let v = match field {
                 OrderSort::OrderDate => SortValue::Date(r.fields.order_date),
                 OrderSort::CreatedAt => SortValue::Time(r.created_at),
@@ -231,10 +116,7 @@ pub async fn list(
             };
             (v, r.id.0)
         },
-        |r| {
-            let l = lines.remove(&r.id.0).unwrap_or_default();
-            view(r, l)
-        },
+        |(r, lines)| crm_app::orders::view(r, lines),
     );
     Ok(web::Json(Page { items, next_cursor }))
 }
@@ -263,19 +145,15 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(ObjectType::Orders, Action::Read)?;
     let (id, patch) = (id.into_inner(), body.0);
-    let (_, order) = state
+    let order = state
         .db(move |conn| {
-            transaction(conn, |conn| {
-                lock_workspace(conn, caller.workspace_id)?;
-                write_one(
-                    conn,
-                    &caller,
-                    BatchMode::Update,
-                    Target::Id(id),
-                    patch,
-                    if_match.0,
-                )
-            })
+            Ok(crm_app::orders::update(
+                conn,
+                &caller,
+                id,
+                if_match.expected(),
+                patch,
+            )?)
         })
         .await?;
     Ok(HttpResponse::Ok()
@@ -312,25 +190,20 @@ pub async fn put(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(ObjectType::Orders, Action::Read)?;
     let (key, patch) = (external_id.into_inner(), body.0);
-    crate::upsert::same_key(&patch.external_id, &key)?;
-    let (status, order) = state
+    let (order, created) = state
         .db(move |conn| {
-            transaction(conn, |conn| {
-                lock_workspace(conn, caller.workspace_id)?;
-                write_one(
-                    conn,
-                    &caller,
-                    BatchMode::Upsert,
-                    Target::Key(key),
-                    patch,
-                    if_match.0,
-                )
-            })
+            Ok(crm_app::orders::upsert(
+                conn,
+                &caller,
+                key,
+                if_match.expected(),
+                patch,
+            )?)
         })
         .await?;
     let location = format!("/api/v1/orders/{}", order.id);
     Ok(crate::upsert::answer(
-        status == RecordStatus::Created,
+        created,
         location,
         order.version,
         order,
@@ -357,17 +230,7 @@ pub async fn get_by_external_id(
 ) -> Result<HttpResponse, ApiError> {
     let key = external_id.into_inner();
     let record = state
-        .db(move |conn| {
-            let vis = caller.visibility(conn, ObjectType::Orders, Action::Read)?;
-            let keys = [key];
-            let found = crm_db::orders::find_by_external_ids(conn, caller.workspace_id, &keys)?;
-            let id = found
-                .first()
-                .map(|row| row.id.0)
-                .ok_or(ApiError::NotFound)?;
-            let row = crm_db::orders::find(conn, &vis, id)?;
-            with_lines(conn, caller.workspace_id, row)
-        })
+        .db(move |conn| Ok(crm_app::orders::get_by_external_id(conn, &caller, &key)?))
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(record.version))
@@ -402,19 +265,7 @@ pub async fn batch(
         key,
         "/api/v1/orders/batch",
         body.0,
-        |conn, caller, body: BatchRequest| {
-            let mode = body.mode;
-            let (records, failed) = batches::parse::<OrderPatch>(mode, body.records, |p| {
-                p.external_id.clone().flatten()
-            })?;
-            let mut outcomes = write::write(conn, caller, mode, records, None)?;
-            outcomes.extend(failed.into_iter().map(|(i, e)| (i, Err(e))));
-            Ok(batches::answer(
-                body.all_or_none,
-                outcomes,
-                |r: &OrderRow| (r.id.0, r.version),
-            )?)
-        },
+        |conn, caller, body: BatchRequest| Ok(crm_app::orders::write::run(conn, caller, body)?),
     )
     .await
 }
@@ -440,27 +291,12 @@ pub async fn remove(
     let id = id.into_inner();
     state
         .db(move |conn| {
-            transaction(conn, |conn| {
-                let ws = caller.workspace_id;
-                lock_workspace(conn, ws)?;
-                let read = caller.visibility(conn, ObjectType::Orders, Action::Read)?;
-                let current = crm_db::orders::find(conn, &read, id)?;
-                let scope = caller.require(ObjectType::Orders, Action::Delete)?;
-                let principal = caller.principal(conn, scope)?;
-                let ownership = Ownership {
-                    owner_id: current.fields.owner_id.map(Uuid::from),
-                    team_id: current.fields.team_id.map(Uuid::from),
-                };
-                if !scope.covers(&principal, ownership) {
-                    return Err(ApiError::Forbidden(
-                        "your role may not delete this order".into(),
-                    ));
-                }
-                let version = if_match.check(current.version)?;
-                crm_db::orders::soft_delete(conn, ws, id, version, Some(caller.user_id()))?;
-                caller.record_change(conn, ENTITY, id, Op::Delete, vec![], None)?;
-                Ok(())
-            })
+            Ok(crm_app::orders::delete(
+                conn,
+                &caller,
+                id,
+                if_match.expected(),
+            )?)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

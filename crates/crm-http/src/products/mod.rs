@@ -1,32 +1,25 @@
-//! `/products`: the catalogue. Anyone whose role may read products sees
-//! all of them (products have no owner); writing needs the `all` scope.
-//! POST, PATCH, PUT by external id and the batch share `write::write`.
+//! `/products`: the HTTP side of `crm_app::products` (the catalogue): each
+//! handler reads the request, calls the use case and answers with status,
+//! `ETag` and `Location`. List paging is read here.
 
 pub mod export;
-pub mod write;
 
 use actix_web::{HttpResponse, delete, get, patch, post, put, web};
-use crm_api_types::batch::{BatchMode, BatchRequest, BatchResponse, RecordStatus};
+use crm_api_types::batch::{BatchRequest, BatchResponse};
 use crm_api_types::products::{NewProduct, Product, ProductPatch, ProductQuery};
 use crm_api_types::{Page, Problem};
-use crm_db::AnyConnection;
-use crm_db::change_log::{Op, lock_workspace, transaction};
 use crm_db::paging::SortValue;
-use crm_db::products::{ProductFilter, ProductRow, ProductSort};
+use crm_db::products::ProductSort;
 use crm_domain::access::{Action, ObjectType};
-use crm_domain::money::Money;
 use uuid::Uuid;
 
-use crate::batch::{self as batches, Record, Target};
+use crate::batch as batches;
 use crate::caller::Caller;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, IfMatch, etag};
 use crate::idempotency::{self, IdempotencyKey};
 use crate::paging::{keyset, page};
 use crate::state::AppState;
-use crate::views::{naive, utc};
-
-pub use write::ENTITY;
 
 const SORTS: [(&str, ProductSort); 4] = [
     ("created_at", ProductSort::CreatedAt),
@@ -34,68 +27,6 @@ const SORTS: [(&str, ProductSort); 4] = [
     ("name", ProductSort::Name),
     ("sku", ProductSort::Sku),
 ];
-
-pub fn view(row: ProductRow) -> Product {
-    let f = row.fields;
-    Product {
-        id: row.id.0,
-        sku: f.sku,
-        name: f.name,
-        external_id: f.external_id,
-        category: f.category,
-        unit: f.unit,
-        price: match (f.price_minor, f.currency) {
-            (Some(amount_minor), Some(currency)) => Some(Money {
-                amount_minor,
-                currency,
-            }),
-            _ => None,
-        },
-        active: f.active,
-        description: f.description,
-        version: row.version,
-        created_by: row.created_by.map(Uuid::from),
-        updated_by: row.updated_by.map(Uuid::from),
-        created_at: utc(row.created_at),
-        updated_at: utc(row.updated_at),
-    }
-}
-
-/// A create body as the patch the write path takes.
-fn as_patch(n: NewProduct) -> ProductPatch {
-    ProductPatch {
-        sku: Some(n.sku),
-        name: Some(n.name),
-        external_id: Some(n.external_id),
-        category: Some(n.category),
-        unit: Some(n.unit),
-        price: Some(n.price),
-        active: n.active,
-        description: Some(n.description),
-    }
-}
-
-/// Writes one record; its refusal becomes the matching status.
-fn write_one(
-    conn: &mut AnyConnection,
-    caller: &Caller,
-    mode: BatchMode,
-    target: Target,
-    body: ProductPatch,
-    expected_version: Option<i32>,
-) -> Result<(RecordStatus, Product), ApiError> {
-    let record = Record {
-        index: 0,
-        target,
-        body,
-    };
-    let outcome = write::write(conn, caller, mode, vec![record], expected_version)?
-        .pop()
-        .map(|(_, o)| o)
-        .ok_or_else(|| ApiError::internal("no outcome for the record"))?;
-    let (status, row) = outcome.map_err(|e| ApiError::from(e.into_app()))?;
-    Ok((status, view(row)))
-}
 
 /// Create a product.
 #[utoipa::path(
@@ -123,10 +54,7 @@ pub async fn create(
         key,
         "/api/v1/products",
         body.0,
-        |conn, caller, body| {
-            let patch = as_patch(body);
-            Ok(write_one(conn, caller, BatchMode::Create, Target::New, patch, None)?.1)
-        },
+        |conn, caller, body| Ok(crm_app::products::create_in(conn, caller, body)?),
     )
     .await
 }
@@ -147,10 +75,9 @@ pub async fn get(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(ObjectType::Products, Action::Read)?;
     let id = id.into_inner();
-    let row = state
-        .db(move |conn| Ok(crm_db::products::find(conn, caller.workspace_id, id)?))
+    let product = state
+        .db(move |conn| Ok(crm_app::products::get(conn, &caller, id)?))
         .await?;
-    let product = view(row);
     Ok(HttpResponse::Ok()
         .insert_header(etag(product.version))
         .json(product))
@@ -174,26 +101,10 @@ pub async fn list(
     caller.require(ObjectType::Products, Action::Read)?;
     let q = query.0;
     let (keyset, sort_key) = keyset(q.sort.as_deref(), q.cursor.as_deref(), q.limit, &SORTS)?;
-    let filter = ProductFilter {
-        q: q.q
-            .as_deref()
-            .map(|s| s.trim().to_lowercase())
-            .filter(|s| !s.is_empty()),
-        category: q.category,
-        active: q.active,
-        external_id: q.external_id,
-        updated_from: q.updated_since.map(naive),
-    };
+    let filter = crm_app::products::filter(&q);
     let (field, limit) = (keyset.field, keyset.limit);
     let rows = state
-        .db(move |conn| {
-            Ok(crm_db::products::list(
-                conn,
-                caller.workspace_id,
-                &filter,
-                &keyset,
-            )?)
-        })
+        .db(move |conn| Ok(crm_app::products::list(conn, &caller, &filter, &keyset)?))
         .await?;
     let (items, next_cursor) = page(
         rows,
@@ -208,7 +119,7 @@ pub async fn list(
             };
             (v, r.id.0)
         },
-        view,
+        crm_app::products::view,
     );
     Ok(web::Json(Page { items, next_cursor }))
 }
@@ -237,19 +148,15 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(ObjectType::Products, Action::Read)?;
     let (id, patch) = (id.into_inner(), body.0);
-    let (_, product) = state
+    let product = state
         .db(move |conn| {
-            transaction(conn, |conn| {
-                lock_workspace(conn, caller.workspace_id)?;
-                write_one(
-                    conn,
-                    &caller,
-                    BatchMode::Update,
-                    Target::Id(id),
-                    patch,
-                    if_match.0,
-                )
-            })
+            Ok(crm_app::products::update(
+                conn,
+                &caller,
+                id,
+                if_match.expected(),
+                patch,
+            )?)
         })
         .await?;
     Ok(HttpResponse::Ok()
@@ -284,25 +191,20 @@ pub async fn put(
     body: ApiJson<ProductPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let (key, patch) = (external_id.into_inner(), body.0);
-    crate::upsert::same_key(&patch.external_id, &key)?;
-    let (status, product) = state
+    let (product, created) = state
         .db(move |conn| {
-            transaction(conn, |conn| {
-                lock_workspace(conn, caller.workspace_id)?;
-                write_one(
-                    conn,
-                    &caller,
-                    BatchMode::Upsert,
-                    Target::Key(key),
-                    patch,
-                    if_match.0,
-                )
-            })
+            Ok(crm_app::products::upsert(
+                conn,
+                &caller,
+                key,
+                if_match.expected(),
+                patch,
+            )?)
         })
         .await?;
     let location = format!("/api/v1/products/{}", product.id);
     Ok(crate::upsert::answer(
-        status == RecordStatus::Created,
+        created,
         location,
         product.version,
         product,
@@ -330,13 +232,8 @@ pub async fn get_by_external_id(
     caller.require(ObjectType::Products, Action::Read)?;
     let key = external_id.into_inner();
     let record = state
-        .db(move |conn| {
-            let keys = [key];
-            let found = crm_db::products::find_by_external_ids(conn, caller.workspace_id, &keys)?;
-            found.into_iter().next().ok_or(ApiError::NotFound)
-        })
+        .db(move |conn| Ok(crm_app::products::get_by_external_id(conn, &caller, &key)?))
         .await?;
-    let record = view(record);
     Ok(HttpResponse::Ok()
         .insert_header(etag(record.version))
         .json(record))
@@ -370,19 +267,7 @@ pub async fn batch(
         key,
         "/api/v1/products/batch",
         body.0,
-        |conn, caller, body: BatchRequest| {
-            let mode = body.mode;
-            let (records, failed) = batches::parse::<ProductPatch>(mode, body.records, |p| {
-                p.external_id.clone().flatten()
-            })?;
-            let mut outcomes = write::write(conn, caller, mode, records, None)?;
-            outcomes.extend(failed.into_iter().map(|(i, e)| (i, Err(e))));
-            Ok(batches::answer(
-                body.all_or_none,
-                outcomes,
-                |r: &ProductRow| (r.id.0, r.version),
-            )?)
-        },
+        |conn, caller, body: BatchRequest| Ok(crm_app::products::write::run(conn, caller, body)?),
     )
     .await
 }
@@ -409,16 +294,12 @@ pub async fn remove(
     let id = id.into_inner();
     state
         .db(move |conn| {
-            transaction(conn, |conn| {
-                let ws = caller.workspace_id;
-                lock_workspace(conn, ws)?;
-                let current = crm_db::products::find(conn, ws, id)?;
-                caller.require_all(ObjectType::Products, Action::Delete)?;
-                let version = if_match.check(current.version)?;
-                crm_db::products::soft_delete(conn, ws, id, version, Some(caller.user_id()))?;
-                caller.record_change(conn, ENTITY, id, Op::Delete, vec![], None)?;
-                Ok(())
-            })
+            Ok(crm_app::products::delete(
+                conn,
+                &caller,
+                id,
+                if_match.expected(),
+            )?)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

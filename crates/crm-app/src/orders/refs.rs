@@ -1,4 +1,4 @@
-//! What the order records of one request refer to — their current rows and
+//! What the order records of one write refer to — their current rows and
 //! lines, customers, products, owners — fetched in a few queries up front.
 
 use std::collections::HashMap;
@@ -12,9 +12,8 @@ use crm_domain::access::{Action, ObjectType};
 use uuid::Uuid;
 
 use crate::batch::{Record, Target};
-use crate::caller::Caller;
-use crate::error::ApiError;
 use crate::lookups::Lookups;
+use crate::{Actor, AppError};
 
 #[derive(Default)]
 pub struct Refs {
@@ -39,10 +38,10 @@ fn all_lines(records: &[Record<OrderPatch>]) -> impl Iterator<Item = &NewOrderLi
 impl Refs {
     pub fn load(
         conn: &mut AnyConnection,
-        caller: &Caller,
+        actor: &Actor,
         records: &[Record<OrderPatch>],
-    ) -> Result<Self, ApiError> {
-        let ws = caller.workspace_id;
+    ) -> Result<Self, AppError> {
+        let ws = actor.workspace_id;
         let mut refs = Refs::default();
         let order_ids: Vec<Uuid> = records
             .iter()
@@ -84,8 +83,8 @@ impl Refs {
             .collect();
         refs.lines = crm_db::orders::lines_of(conn, ws, &relined)?;
 
-        // Customers the caller may read, by id and by external id.
-        let vis = caller.visibility_or_none(conn, ObjectType::Customers, Action::Read)?;
+        // Customers the actor may read, by id and by external id.
+        let vis = actor.visibility_or_none(conn, ObjectType::Customers, Action::Read)?;
         let customer_ids: Vec<Uuid> = records.iter().filter_map(|r| r.body.customer_id).collect();
         let customer_keys: Vec<String> = records
             .iter()

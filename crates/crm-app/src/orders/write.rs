@@ -1,10 +1,12 @@
 //! The one write path of orders: any number of records (a batch, or the
 //! single record of POST, PATCH and PUT). Customers and products are named
 //! by id or external id; totals are computed here from the lines; rows and
-//! lines go out in multi-row statements with one change-log insert.
+//! lines go out in multi-row statements with one change-log insert, each
+//! entry holding the changed values before and after (the lines too, when
+//! they change).
 
-use crm_api_types::batch::{BatchMode, RecordStatus};
-use crm_api_types::orders::{NewOrderLine, OrderPatch};
+use crm_api_types::batch::{BatchMode, BatchRequest, BatchResponse, RecordStatus};
+use crm_api_types::orders::OrderPatch;
 use crm_api_types::patch::apply;
 use crm_db::AnyConnection;
 use crm_db::batch::{BatchChange, record_changes};
@@ -14,19 +16,36 @@ use crm_db::types::Id;
 use crm_domain::FieldErrors;
 use crm_domain::access::{Action, ObjectType, Ownership, Principal, Scope};
 use crm_domain::money::parse_currency;
-use crm_domain::orders::{LineFigures, MAX_LINES, line_amount, quantity_milli};
 use crm_domain::sales::OrderStatus;
 use crm_domain::validation::{bounded_text, multiline_text};
 use uuid::Uuid;
 
+use super::ENTITY;
+use super::lines::{Line, as_line, audited, build_lines, totals};
 use super::refs::Refs;
-use crate::batch::{Outcome, Record, RecordError, Target, reject_repeats, target_field};
-use crate::caller::Caller;
-use crate::error::ApiError;
+use crate::batch::{
+    self as batches, Outcome, Record, RecordError, Target, reject_repeats, target_field,
+};
+use crate::{Actor, AppError};
 
-pub const ENTITY: &str = crm_db::change_log::ORDER;
+/// A whole batch request: its records parsed, written and answered.
+/// Call inside a transaction holding the workspace lock.
+pub fn run(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    body: BatchRequest,
+) -> Result<BatchResponse, AppError> {
+    let mode = body.mode;
+    let (records, failed) =
+        batches::parse::<OrderPatch>(mode, body.records, |p| p.external_id.clone().flatten())?;
+    let mut outcomes = write(conn, actor, mode, records, None)?;
+    outcomes.extend(failed.into_iter().map(|(i, e)| (i, Err(e))));
+    batches::answer(body.all_or_none, outcomes, |r: &OrderRow| {
+        (r.id.0, r.version)
+    })
+}
 
-/// The caller's scopes on orders and the facts they are judged against.
+/// The actor's scopes on orders and the facts they are judged against.
 struct Grants {
     read: Scope,
     create: Scope,
@@ -46,27 +65,24 @@ impl Grants {
     }
 }
 
-/// A line as written, before it knows its order.
-type Line = (i32, Id, i64, i64, i64, i64);
-
 /// Writes the records; `expected_version` is the single-record `If-Match`.
 /// Call inside a transaction holding the workspace lock.
 pub fn write(
     conn: &mut AnyConnection,
-    caller: &Caller,
+    actor: &Actor,
     mode: BatchMode,
     records: Vec<Record<OrderPatch>>,
     expected_version: Option<i32>,
-) -> Result<Vec<(usize, Outcome<OrderRow>)>, ApiError> {
-    let ws = caller.workspace_id;
+) -> Result<Vec<(usize, Outcome<OrderRow>)>, AppError> {
+    let ws = actor.workspace_id;
     let scopes =
-        [Action::Read, Action::Create, Action::Update].map(|a| caller.scope(ObjectType::Orders, a));
+        [Action::Read, Action::Create, Action::Update].map(|a| actor.scope(ObjectType::Orders, a));
     let widest = scopes.iter().copied().max().unwrap_or(Scope::None);
     let grants = Grants {
         read: scopes[0],
         create: scopes[1],
         update: scopes[2],
-        principal: caller.principal(conn, widest)?,
+        principal: actor.principal(conn, widest)?,
     };
     let mut failed = Vec::new();
     let records = reject_repeats(
@@ -78,7 +94,7 @@ pub fn write(
         },
         &mut failed,
     );
-    let mut refs = Refs::load(conn, caller, &records)?;
+    let mut refs = Refs::load(conn, actor, &records)?;
     let mut outcomes: Vec<(usize, Outcome<OrderRow>)> =
         failed.into_iter().map(|(i, e)| (i, Err(e))).collect();
     let (mut rows, mut relined, mut lines, mut changes) = (vec![], vec![], vec![], vec![]);
@@ -92,7 +108,7 @@ pub fn write(
                 (None, _) => Ok(None),
             },
         };
-        // A record the caller may not read does not exist for them.
+        // A record the actor may not read does not exist for them.
         let current = match found {
             Ok(Some(row))
                 if !grants.covers(grants.read, row.fields.owner_id, row.fields.team_id) =>
@@ -108,21 +124,34 @@ pub fn write(
             Err(field) => Err(RecordError::NotFound(field)),
         };
         let outcome = current.and_then(|current| {
-            one(
+            let written = one(
                 conn,
-                caller,
+                actor,
                 &mut refs,
                 &grants,
                 current.as_ref(),
                 &record,
                 expected_version,
-            )
+            )?;
+            Ok((written, current))
         });
         match outcome {
-            Ok((status, row, new_lines, changed)) => {
+            Ok(((status, row, new_lines, changed), current)) => {
                 if status != RecordStatus::Unchanged {
+                    let lines_changed = changed.iter().any(|f| f == "lines");
+                    let old_lines: Option<Vec<Line>> = lines_changed.then(|| {
+                        refs.lines
+                            .get(&row.id.0)
+                            .map(|ls| ls.iter().map(as_line).collect())
+                            .unwrap_or_default()
+                    });
+                    let before = current
+                        .as_ref()
+                        .map(|c| audited(&c.fields, old_lines.as_deref()));
+                    let after =
+                        audited(&row.fields, new_lines.as_deref().filter(|_| lines_changed));
                     changes.push(BatchChange {
-                        values: None,
+                        values: crm_db::change_log::values(&changed, before.as_ref(), Some(&after)),
                         entity_id: row.id.0,
                         op: if status == RecordStatus::Created {
                             Op::Create
@@ -158,8 +187,8 @@ pub fn write(
         conn,
         ws,
         ENTITY,
-        Some(caller.user_id()),
-        caller.actor.via.as_str(),
+        Some(actor.user_id()),
+        actor.via.as_str(),
         &changes,
     )?;
     Ok(outcomes)
@@ -170,14 +199,14 @@ type Written = (RecordStatus, OrderRow, Option<Vec<Line>>, Vec<String>);
 /// One record against its current row (if any).
 fn one(
     conn: &mut AnyConnection,
-    caller: &Caller,
+    actor: &Actor,
     refs: &mut Refs,
     grants: &Grants,
     current: Option<&OrderRow>,
     record: &Record<OrderPatch>,
     expected_version: Option<i32>,
 ) -> Result<Written, RecordError> {
-    let ws = caller.workspace_id;
+    let ws = actor.workspace_id;
     let p = record.body.clone();
     if let Some(row) = current {
         if !grants.covers(grants.update, row.fields.owner_id, row.fields.team_id) {
@@ -345,12 +374,12 @@ fn one(
         team_id,
         note,
     };
-    let actor = Some(caller.user_id());
+    let by = Some(actor.user_id());
     Ok(match current {
         None => {
             let mut changed = field_names(&fields);
             changed.push("lines".into());
-            let row = OrderRow::new(ws, actor, fields);
+            let row = OrderRow::new(ws, by, fields);
             (RecordStatus::Created, row, new_lines, changed)
         }
         Some(row) => {
@@ -372,127 +401,11 @@ fn one(
                 let lines = if lines_changed { new_lines } else { None };
                 (
                     RecordStatus::Updated,
-                    row.changed(actor, fields),
+                    row.changed(by, fields),
                     lines,
                     changed,
                 )
             }
         }
     })
-}
-
-fn as_line(l: &LineRow) -> Line {
-    (
-        l.line_no,
-        l.product_id,
-        l.quantity_milli,
-        l.unit_price_minor,
-        l.discount_minor,
-        l.amount_minor,
-    )
-}
-
-/// Subtotal, discount and total of the lines, or 422 when they overflow.
-fn totals(lines: &[Line]) -> Result<(i64, i64, i64), RecordError> {
-    let figures: Vec<LineFigures> = lines
-        .iter()
-        .map(|l| LineFigures {
-            quantity_milli: l.2,
-            unit_price_minor: l.3,
-            discount_minor: l.4,
-        })
-        .collect();
-    let t = crm_domain::orders::totals(&figures).map_err(|m| RecordError::invalid("lines", m))?;
-    Ok((t.subtotal_minor, t.discount_minor, t.total_minor))
-}
-
-/// Resolves and checks the lines; errors name `lines[i].field`.
-fn build_lines(
-    refs: &Refs,
-    lines: &[NewOrderLine],
-    currency: Option<&str>,
-    errors: &mut FieldErrors,
-) -> Vec<Line> {
-    if lines.is_empty() || lines.len() > MAX_LINES {
-        errors.add("lines", format!("must hold 1 to {MAX_LINES} lines"));
-        return Vec::new();
-    }
-    let mut out = Vec::with_capacity(lines.len());
-    for (i, line) in lines.iter().enumerate() {
-        let at = |field: &str| format!("lines[{i}].{field}");
-        let named = [
-            line.product_id.is_some(),
-            line.product_external_id.is_some(),
-            line.sku.is_some(),
-        ]
-        .iter()
-        .filter(|b| **b)
-        .count();
-        let product = if named != 1 {
-            errors.add(
-                at("product_id"),
-                "name the product by exactly one of product_id, product_external_id or sku",
-            );
-            None
-        } else if let Some(id) = line.product_id {
-            refs.products_by_id.get(&id).or_else(|| {
-                errors.add(at("product_id"), "is not a product of this workspace");
-                None
-            })
-        } else if let Some(key) = &line.product_external_id {
-            refs.products_by_key.get(key).or_else(|| {
-                errors.add(
-                    at("product_external_id"),
-                    "is not a product of this workspace",
-                );
-                None
-            })
-        } else {
-            let sku = line.sku.clone().unwrap_or_default();
-            refs.products_by_sku.get(&sku).or_else(|| {
-                errors.add(at("sku"), "is not a product of this workspace");
-                None
-            })
-        };
-        let quantity = errors.take(&at("quantity"), quantity_milli(line.quantity));
-        let unit_price = match (line.unit_price_minor, product) {
-            (Some(p), _) if p < 0 => {
-                errors.add(at("unit_price_minor"), "must not be negative");
-                None
-            }
-            (Some(p), _) => Some(p),
-            (None, Some(product)) => match (product.fields.price_minor, &product.fields.currency) {
-                (Some(price), Some(c)) if Some(c.as_str()) == currency => Some(price),
-                _ => {
-                    errors.add(
-                        at("unit_price_minor"),
-                        "is required: the product has no list price in the order's currency",
-                    );
-                    None
-                }
-            },
-            (None, None) => None,
-        };
-        let discount = line.discount_minor.unwrap_or(0);
-        if discount < 0 {
-            errors.add(at("discount_minor"), "must not be negative");
-        }
-        if let (Some(product), Some(q), Some(price)) = (product, quantity, unit_price) {
-            match line_amount(q, price, discount.max(0)) {
-                Some(amount) => out.push((
-                    i32::try_from(i + 1).unwrap_or(i32::MAX),
-                    product.id,
-                    q,
-                    price,
-                    discount.max(0),
-                    amount,
-                )),
-                None => errors.add(
-                    at("discount_minor"),
-                    "exceeds the line amount, or the amount is too large",
-                ),
-            }
-        }
-    }
-    out
 }

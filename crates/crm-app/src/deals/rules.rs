@@ -1,7 +1,9 @@
-//! The rules of a deal write: pipeline and stage (the stage belongs to the
-//! pipeline; entering one resets the probability unless sent; won and lost
-//! close the deal, lost needs a reason), the customer, the owner and the
-//! caller's scope.
+//! The rules of a deal write: where it is placed (`crm_domain::deals::place`:
+//! the stage belongs to the pipeline), what entering the stage does
+//! (`crm_domain::deals::enter`: the probability resets unless sent, won and
+//! lost close the deal, lost needs a reason), the customer, the owner and
+//! the actor's scope. [`check`] needs no IO: what it checks against is read
+//! once ([`Known`]) for one deal or a whole batch.
 
 use std::collections::HashMap;
 
@@ -15,22 +17,22 @@ use crm_db::types::Id;
 use crm_db::users::UserRow;
 use crm_domain::FieldErrors;
 use crm_domain::access::{Action, ObjectType, Ownership, Principal, Scope};
-use crm_domain::deals::{self, Sent, Standing};
+use crm_domain::deals::{self, Placement, Sent, Standing};
 use crm_domain::money::Money;
 use crm_domain::sales::StageKind;
 use crm_domain::validation::bounded_text;
 use uuid::Uuid;
 
-use crate::caller::Caller;
-use crate::error::ApiError;
+use crate::{Actor, AppError};
 
-/// A create body as a patch plus the create-only fields.
-pub(super) struct Create {
+/// The create-only fields of a new deal: its customer.
+pub struct Create {
     pub customer_id: Option<Uuid>,
     pub customer_external_id: Option<String>,
 }
 
-pub(super) fn as_patch(n: NewDeal) -> (DealPatch, Create) {
+/// A create body as a patch plus the create-only fields.
+pub fn as_patch(n: NewDeal) -> (DealPatch, Create) {
     (
         DealPatch {
             pipeline_id: n.pipeline_id,
@@ -51,16 +53,16 @@ pub(super) fn as_patch(n: NewDeal) -> (DealPatch, Create) {
 }
 
 /// What checking deals needs from the database, read once for a whole batch.
-pub(super) struct Known {
+pub struct Known {
     pub pipelines: Vec<PipelineRow>,
     pub stages: Vec<StageRow>,
-    /// Customers the caller may read, by id, and their external ids.
+    /// Customers the actor may read, by id, and their external ids.
     pub customers: HashMap<Uuid, CustomerRow>,
     pub customer_keys: HashMap<String, Uuid>,
     pub users: HashMap<Uuid, UserRow>,
     /// Live deals by external id, for its uniqueness.
     pub deal_keys: HashMap<String, Uuid>,
-    /// The caller, with the team subtree when a scope needs it.
+    /// The actor, with the team subtree when a scope needs it.
     pub principal: Principal,
 }
 
@@ -69,14 +71,14 @@ impl Known {
     /// and the deals holding the named external ids.
     pub fn load(
         conn: &mut AnyConnection,
-        caller: &Caller,
+        actor: &Actor,
         customer_ids: &[Uuid],
         customer_keys: &[String],
         deal_keys: &[String],
         widest: Scope,
-    ) -> Result<Self, ApiError> {
-        let ws = caller.workspace_id;
-        let vis = caller.visibility_or_none(conn, ObjectType::Customers, Action::Read)?;
+    ) -> Result<Self, AppError> {
+        let ws = actor.workspace_id;
+        let vis = actor.visibility_or_none(conn, ObjectType::Customers, Action::Read)?;
         let customers =
             crm_db::customers::find_many(conn, ws, Some(&vis), customer_ids, customer_keys)?;
         let mut known = Known {
@@ -92,7 +94,7 @@ impl Known {
                 .into_iter()
                 .filter_map(|d| d.fields.external_id.map(|k| (k, d.id.0)))
                 .collect(),
-            principal: caller.principal(conn, widest)?,
+            principal: actor.principal(conn, widest)?,
         };
         for c in customers {
             if let Some(k) = c.fields.external_id.clone() {
@@ -104,15 +106,15 @@ impl Known {
     }
 }
 
-/// The deal's fields after the patch, checked; `create` for a new deal.
-pub(super) fn resolve(
+/// The deal's fields after the patch, checked; `new_deal` for a new deal.
+pub fn resolve(
     conn: &mut AnyConnection,
-    caller: &Caller,
+    actor: &Actor,
     current: Option<&DealRow>,
     p: DealPatch,
     new_deal: Option<Create>,
     scope: Scope,
-) -> Result<DealFields, ApiError> {
+) -> Result<DealFields, AppError> {
     let customer_ids: Vec<Uuid> = new_deal.iter().filter_map(|c| c.customer_id).collect();
     let customer_keys: Vec<String> = new_deal
         .iter()
@@ -126,7 +128,7 @@ pub(super) fn resolve(
     .collect();
     let known = Known::load(
         conn,
-        caller,
+        actor,
         &customer_ids,
         &customer_keys,
         &deal_keys,
@@ -135,94 +137,69 @@ pub(super) fn resolve(
     check(&known, current, p, new_deal, scope)
 }
 
+/// The customer a new deal names: exactly one of id and external id, visible.
+fn customer<'k>(known: &'k Known, c: &Create) -> Result<&'k CustomerRow, AppError> {
+    if usize::from(c.customer_id.is_some()) + usize::from(c.customer_external_id.is_some()) != 1 {
+        return Err(AppError::validation(
+            "customer_id",
+            "give customer_id or customer_external_id",
+        ));
+    }
+    let found = match (&c.customer_id, &c.customer_external_id) {
+        (Some(id), _) => known.customers.get(id),
+        (None, Some(key)) => known
+            .customer_keys
+            .get(key)
+            .and_then(|id| known.customers.get(id)),
+        (None, None) => None,
+    };
+    found.ok_or_else(|| {
+        let field = if c.customer_id.is_none() {
+            "customer_external_id"
+        } else {
+            "customer_id"
+        };
+        AppError::validation(field, "no such customer, or not visible to you")
+    })
+}
+
 /// The deal's fields after the patch, checked against what is known.
-pub(super) fn check(
+pub fn check(
     known: &Known,
     current: Option<&DealRow>,
     p: DealPatch,
     new_deal: Option<Create>,
     scope: Scope,
-) -> Result<DealFields, ApiError> {
+) -> Result<DealFields, AppError> {
     let mut errors = FieldErrors::new();
     let base = current.map(|r| &r.fields);
-    let (pipelines, stages) = (&known.pipelines, &known.stages);
-    let pipeline_id = p
-        .pipeline_id
-        .map(Id)
-        .or(base.map(|b| b.pipeline_id))
-        .or(pipelines.first().map(|p| p.id));
-    let Some(pipeline_id) = pipeline_id else {
-        return Err(ApiError::validation(
-            "pipeline_id",
-            "the workspace has no pipeline",
-        ));
-    };
-    if !pipelines.iter().any(|p| p.id == pipeline_id) {
-        return Err(ApiError::validation(
-            "pipeline_id",
-            "is not a pipeline of this workspace",
-        ));
-    }
-    let moved_pipeline = base.is_some_and(|b| b.pipeline_id != pipeline_id);
-    let stage_id = match (p.stage_id, base) {
-        (Some(s), _) => Id(s),
-        (None, Some(_)) if moved_pipeline => {
-            return Err(ApiError::validation(
-                "stage_id",
-                "is required when moving to another pipeline",
-            ));
-        }
-        (None, Some(b)) => b.stage_id,
-        (None, None) => match stages.iter().find(|s| s.pipeline_id == pipeline_id) {
-            Some(first) => first.id,
-            None => return Err(ApiError::validation("pipeline_id", "has no stages")),
-        },
-    };
-    let Some(stage) = stages
+    let pipeline_ids: Vec<Uuid> = known.pipelines.iter().map(|p| p.id.0).collect();
+    let stage_ids: Vec<(Uuid, Uuid)> = known
+        .stages
         .iter()
-        .find(|s| s.id == stage_id && s.pipeline_id == pipeline_id)
-    else {
-        return Err(ApiError::validation(
+        .map(|s| (s.pipeline_id.0, s.id.0))
+        .collect();
+    let placed = deals::place(
+        &pipeline_ids,
+        &stage_ids,
+        base.map(|b| Placement {
+            pipeline_id: b.pipeline_id.0,
+            stage_id: b.stage_id.0,
+        }),
+        p.pipeline_id,
+        p.stage_id,
+    )
+    .map_err(|(field, message)| AppError::validation(field, message))?;
+    let Some(stage) = known.stages.iter().find(|s| s.id.0 == placed.stage_id) else {
+        return Err(AppError::validation(
             "stage_id",
             "is not a stage of this pipeline",
         ));
     };
     let kind = StageKind::parse(&stage.kind).unwrap_or(StageKind::Open);
-
-    let customer = match new_deal {
+    let customer = match &new_deal {
         None => None,
-        Some(c) => {
-            if usize::from(c.customer_id.is_some()) + usize::from(c.customer_external_id.is_some())
-                != 1
-            {
-                return Err(ApiError::validation(
-                    "customer_id",
-                    "give customer_id or customer_external_id",
-                ));
-            }
-            let found = match (&c.customer_id, &c.customer_external_id) {
-                (Some(id), _) => known.customers.get(id),
-                (None, Some(key)) => known
-                    .customer_keys
-                    .get(key)
-                    .and_then(|id| known.customers.get(id)),
-                (None, None) => None,
-            };
-            match found {
-                Some(c) => Some(c),
-                None => {
-                    let field = if c.customer_id.is_none() {
-                        "customer_external_id"
-                    } else {
-                        "customer_id"
-                    };
-                    return Err(ApiError::validation(
-                        field,
-                        "no such customer, or not visible to you",
-                    ));
-                }
-            }
-        }
+        Some(c) => Some(customer(known, c)?),
     };
     let name = p.name.or(base.map(|b| b.name.clone())).unwrap_or_default();
     let name = errors.take("name", bounded_text(name.trim(), 1, 200));
@@ -236,7 +213,6 @@ pub(super) fn check(
             }),
         ),
     );
-    let now = crm_db::time::now();
     let standing = deals::enter(
         base.map(|b| Standing {
             stage_id: b.stage_id.0,
@@ -255,7 +231,7 @@ pub(super) fn check(
             probability: p.probability,
             lost_reason: p.lost_reason,
         },
-        now,
+        crm_db::time::now(),
     )
     .map_err(|e| errors.merge(e))
     .ok();
@@ -288,13 +264,13 @@ pub(super) fn check(
             (None, None) => (None, None),
         },
     };
-    errors.into_result().map_err(ApiError::Validation)?;
+    errors.into_result().map_err(AppError::Validation)?;
     let ownership = Ownership {
         owner_id: owner_id.map(Uuid::from),
         team_id: team_id.map(Uuid::from),
     };
     if !scope.covers(&known.principal, ownership) {
-        return Err(ApiError::Forbidden(
+        return Err(AppError::Forbidden(
             "your role may not assign deals to that owner or team".into(),
         ));
     }
@@ -304,19 +280,19 @@ pub(super) fn check(
             .get(ext)
             .is_some_and(|id| Some(*id) != current.map(|r| r.id.0))
     {
-        return Err(ApiError::Conflict {
+        return Err(AppError::Conflict {
             field: "external_id".into(),
             detail: "is already taken".into(),
         });
     }
     let (Some(amount), Some(standing)) = (amount, standing) else {
-        return Err(ApiError::Internal(
+        return Err(AppError::Internal(
             "a deal passed its checks unresolved".into(),
         ));
     };
     Ok(DealFields {
-        pipeline_id,
-        stage_id,
+        pipeline_id: Id(placed.pipeline_id),
+        stage_id: Id(placed.stage_id),
         customer_id: customer
             .map(|c| c.id)
             .or(base.map(|b| b.customer_id))
@@ -337,3 +313,6 @@ pub(super) fn check(
         stage_changed_at: standing.stage_changed_at,
     })
 }
+
+#[cfg(test)]
+mod tests;

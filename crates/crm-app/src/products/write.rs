@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use crm_api_types::batch::{BatchMode, RecordStatus};
+use crm_api_types::batch::{BatchMode, BatchRequest, BatchResponse, RecordStatus};
 use crm_api_types::patch::apply;
 use crm_api_types::products::ProductPatch;
 use crm_db::AnyConnection;
@@ -17,24 +17,41 @@ use crm_domain::money::Money;
 use crm_domain::validation::{bounded_text, multiline_text};
 use uuid::Uuid;
 
-use crate::batch::{Outcome, Record, RecordError, Target, reject_repeats, target_field};
-use crate::caller::Caller;
-use crate::error::ApiError;
+use super::ENTITY;
+use crate::batch::{
+    self as batches, Outcome, Record, RecordError, Target, reject_repeats, target_field,
+};
+use crate::{Actor, AppError};
 
-pub const ENTITY: &str = crm_db::change_log::PRODUCT;
+/// A whole batch request: its records parsed, written and answered.
+/// Call inside a transaction holding the workspace lock.
+pub fn run(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    body: BatchRequest,
+) -> Result<BatchResponse, AppError> {
+    let mode = body.mode;
+    let (records, failed) =
+        batches::parse::<ProductPatch>(mode, body.records, |p| p.external_id.clone().flatten())?;
+    let mut outcomes = write(conn, actor, mode, records, None)?;
+    outcomes.extend(failed.into_iter().map(|(i, e)| (i, Err(e))));
+    batches::answer(body.all_or_none, outcomes, |r: &ProductRow| {
+        (r.id.0, r.version)
+    })
+}
 
 /// Writes the records; `expected_version` is the single-record `If-Match`.
 /// Call inside a transaction holding the workspace lock.
 pub fn write(
     conn: &mut AnyConnection,
-    caller: &Caller,
+    actor: &Actor,
     mode: BatchMode,
     records: Vec<Record<ProductPatch>>,
     expected_version: Option<i32>,
-) -> Result<Vec<(usize, Outcome<ProductRow>)>, ApiError> {
-    let ws = caller.workspace_id;
-    let may_create = caller.scope(ObjectType::Products, Action::Create) == Scope::All;
-    let may_update = caller.scope(ObjectType::Products, Action::Update) == Scope::All;
+) -> Result<Vec<(usize, Outcome<ProductRow>)>, AppError> {
+    let ws = actor.workspace_id;
+    let may_create = actor.scope(ObjectType::Products, Action::Create) == Scope::All;
+    let may_update = actor.scope(ObjectType::Products, Action::Update) == Scope::All;
     let mut failed = Vec::new();
     let records = reject_repeats(
         records,
@@ -106,7 +123,7 @@ pub fn write(
             },
         };
         let outcome = one(
-            caller,
+            actor,
             current,
             &record,
             expected_version,
@@ -144,8 +161,8 @@ pub fn write(
         conn,
         ws,
         ENTITY,
-        Some(caller.user_id()),
-        caller.actor.via.as_str(),
+        Some(actor.user_id()),
+        actor.via.as_str(),
         &changes,
     )?;
     Ok(outcomes)
@@ -153,7 +170,7 @@ pub fn write(
 
 /// One record against its current row: the row to write and what changed.
 fn one(
-    caller: &Caller,
+    actor: &Actor,
     current: Option<&ProductRow>,
     record: &Record<ProductPatch>,
     expected_version: Option<i32>,
@@ -162,7 +179,7 @@ fn one(
     by_key: &HashMap<String, ProductRow>,
 ) -> Result<(RecordStatus, ProductRow, Vec<String>), RecordError> {
     let patch = record.body.clone();
-    let actor = Some(caller.user_id());
+    let by = Some(actor.user_id());
     let (fields, self_id) = match current {
         None => {
             if !may_create {
@@ -230,7 +247,7 @@ fn one(
     Ok(match current {
         None => {
             let all = field_names(&fields);
-            let row = ProductRow::new(caller.workspace_id, actor, fields);
+            let row = ProductRow::new(actor.workspace_id, by, fields);
             (RecordStatus::Created, row, all)
         }
         Some(row) => {
@@ -238,7 +255,7 @@ fn one(
             if changed.is_empty() {
                 (RecordStatus::Unchanged, row.clone(), changed)
             } else {
-                (RecordStatus::Updated, row.changed(actor, fields), changed)
+                (RecordStatus::Updated, row.changed(by, fields), changed)
             }
         }
     })
