@@ -105,7 +105,7 @@ async fn a_restarted_server_resumes_after_the_last_committed_batch(app: TestApp)
         crm_db::jobs::claim(
             &mut conn,
             "stopped-node",
-            &[crm_http::imports::job::KIND],
+            &[crm_app::imports::job::KIND],
             Duration::from_millis(300),
         )
         .expect("claim")

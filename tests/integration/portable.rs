@@ -330,13 +330,13 @@ async fn a_run_whose_worker_stopped_is_taken_over_when_its_lease_runs_out(app: T
         let payload = serde_json::json!({ "backup_id": run.id.0 });
         crm_db::jobs::enqueue(
             &mut conn,
-            &crm_db::jobs::NewJob::new(w.ws, crm_http::backups::JOB, payload),
+            &crm_db::jobs::NewJob::new(w.ws, crm_app::backups::JOB, payload),
         )
         .expect("enqueue");
         let held = crm_db::jobs::claim(
             &mut conn,
             "stopped-node",
-            &[crm_http::backups::JOB],
+            &[crm_app::backups::JOB],
             std::time::Duration::from_millis(300),
         )
         .expect("claim")

@@ -159,7 +159,7 @@ impl TestApp {
 
     /// The job handlers `crm serve` registers, for this app's import directory.
     pub fn registry(&self) -> crm_app::jobs::Registry {
-        crm_http::jobs::registry(self.state.import_dir.clone())
+        crm_app::jobs::registry(&self.state.import_dir)
     }
 
     /// How tests run jobs: short polls and backoff, the server's lease.

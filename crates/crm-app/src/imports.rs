@@ -7,6 +7,7 @@
 
 pub mod catalogue;
 pub mod fields;
+pub mod job;
 pub mod orders;
 pub mod pipelines;
 pub mod plan;

@@ -8,6 +8,7 @@
 //! out) is run again from the start of its handler, which must pick up
 //! from whatever the previous attempt committed.
 
+pub mod admin;
 pub mod backoff;
 mod runner;
 
@@ -181,8 +182,10 @@ impl std::fmt::Debug for Wake {
     }
 }
 
-/// The job kinds of this crate's own use cases, with their handlers.
-pub fn register_builtin(registry: &mut Registry) {
+/// Every job kind this server runs, with its handler; imports and backups
+/// keep their files under `import_dir`.
+pub fn registry(import_dir: &std::path::Path) -> Registry {
+    let mut registry = Registry::new();
     registry.register(
         crate::analytics::clv::FIT_JOB,
         crate::analytics::clv::fit_job,
@@ -191,4 +194,13 @@ pub fn register_builtin(registry: &mut Registry) {
         crate::analytics::rfm::REFRESH_JOB,
         crate::analytics::rfm::refresh_job,
     );
+    let dir = import_dir.to_path_buf();
+    registry.register(crate::imports::job::KIND, move |ctx| {
+        crate::imports::job::handle(ctx, &dir)
+    });
+    let dir = import_dir.to_path_buf();
+    registry.register(crate::backups::JOB, move |ctx| {
+        crate::backups::handle(ctx, &dir)
+    });
+    registry
 }

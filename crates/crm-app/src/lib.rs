@@ -4,12 +4,14 @@
 //! It owns:
 //! - **use cases** as plain functions `(conn, &Actor, input) -> Result<View, AppError>`,
 //!   one module per feature with the same name as in the other crates
-//!   (so far `analytics::clv` and `analytics::rfm`; the rest still lives in `crm-http` and moves
-//!   here feature by feature);
+//!   (customers, contacts, leads and their conversion, deals and their
+//!   rules, orders, products, pipelines, activities, tags, custom fields,
+//!   upsert and batches, imports, exports, analytics, segments, audit);
 //! - **jobs**: the runner that claims durable jobs from `crm_db::jobs`,
 //!   runs the handler registered for each kind under a lease it keeps
 //!   extending, and records success, a retry with backoff, or death;
-//! - later, **events**: the change log read as an outbox by consumers.
+//! - **events**: the change log read as an outbox by [`events::Consumer`]s,
+//!   each with its own cursor, woken by `NOTIFY` or the in-process signal.
 //!
 //! [`Actor`] says who acts and through which channel; [`AppError`] says
 //! what went wrong in domain words, and only `crm-http` turns it into a
@@ -19,12 +21,15 @@
 pub mod activities;
 pub mod actor;
 pub mod analytics;
+pub mod audit;
+pub mod backups;
 pub mod batch;
 pub mod contacts;
 pub mod custom_fields;
 pub mod customers;
 pub mod deals;
 pub mod error;
+pub mod events;
 pub mod expected;
 pub mod exports;
 pub mod imports;

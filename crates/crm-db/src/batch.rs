@@ -91,6 +91,7 @@ pub fn record_changes(
     if changes.is_empty() {
         return Ok(());
     }
+    crate::events::pending();
     generic_plans(conn)?;
     let n = i64::try_from(changes.len()).unwrap_or(i64::MAX);
     diesel::update(workspaces::table.find(Id(workspace_id)))

@@ -81,6 +81,7 @@ pub fn record(conn: &mut AnyConnection, change: Change<'_>) -> DbResult<i64> {
             change_log::change_values.eq(change.values.map(Json)),
         ))
         .execute(conn)?;
+    crate::events::pending();
     Ok(seq)
 }
 
@@ -201,6 +202,114 @@ pub struct FeedScopes {
     pub products: bool,
 }
 
+/// Which records of a page of entries a set of scopes admits.
+pub(crate) struct Visible {
+    customers: HashSet<Id>,
+    contacts: HashSet<Id>,
+    orders: HashSet<Id>,
+    deals: HashSet<Id>,
+    leads: HashSet<Id>,
+    activities: HashSet<Id>,
+    products: bool,
+}
+
+impl Visible {
+    /// Reads, per entity type, the ids of `rows` that `scopes` admit
+    /// (deleted records included): one query per entity type present.
+    pub(crate) fn of(
+        conn: &mut AnyConnection,
+        scopes: &FeedScopes,
+        rows: &[ChangeRow],
+    ) -> DbResult<Visible> {
+        let keys: Vec<(&str, Id)> = rows
+            .iter()
+            .map(|r| (r.entity.as_str(), r.entity_id))
+            .collect();
+        Self::of_keys(conn, scopes, &keys)
+    }
+
+    /// Like [`Visible::of`], for `(entity, id)` pairs.
+    pub(crate) fn of_keys(
+        conn: &mut AnyConnection,
+        scopes: &FeedScopes,
+        keys: &[(&str, Id)],
+    ) -> DbResult<Visible> {
+        let ids_of = |kind: &str| -> Vec<Id> {
+            keys.iter()
+                .filter(|(entity, _)| *entity == kind)
+                .map(|(_, id)| *id)
+                .collect()
+        };
+        // The ids of one entity type that the scope's predicate admits.
+        macro_rules! visible {
+            ($kind:expr, $table:ident, $predicate:expr) => {{
+                let ids = ids_of($kind);
+                if ids.is_empty() {
+                    HashSet::new()
+                } else {
+                    $table::table
+                        .filter($predicate)
+                        .filter($table::id.eq_any(ids))
+                        .select($table::id)
+                        .load::<Id>(conn)?
+                        .into_iter()
+                        .collect::<HashSet<Id>>()
+                }
+            }};
+        }
+        let customers = visible!(
+            CUSTOMER,
+            customers,
+            scopes.customers.customers_with_deleted()
+        );
+        let contact_ids = ids_of(CONTACT);
+        let contacts: HashSet<Id> = if contact_ids.is_empty() {
+            HashSet::new()
+        } else {
+            contacts::table
+                .inner_join(customers::table)
+                .filter(scopes.contacts.contacts_with_deleted())
+                .filter(contacts::id.eq_any(contact_ids))
+                .select(contacts::id)
+                .load::<Id>(conn)?
+                .into_iter()
+                .collect()
+        };
+        Ok(Visible {
+            customers,
+            contacts,
+            orders: visible!(ORDER, orders, scopes.orders.orders_with_deleted()),
+            deals: visible!(DEAL, deals, scopes.deals.deals_with_deleted()),
+            leads: visible!(LEAD, leads, scopes.leads.leads_with_deleted()),
+            activities: visible!(
+                ACTIVITY,
+                activities,
+                scopes.activities.activities_with_deleted()
+            ),
+            products: scopes.products,
+        })
+    }
+
+    /// Whether the entry's record is among those admitted; entity types
+    /// the feed does not expose never are.
+    pub(crate) fn admits(&self, row: &ChangeRow) -> bool {
+        self.admits_key(&row.entity, row.entity_id)
+    }
+
+    pub(crate) fn admits_key(&self, entity: &str, id: Id) -> bool {
+        match entity {
+            CUSTOMER => self.customers.contains(&id),
+            CONTACT => self.contacts.contains(&id),
+            ORDER => self.orders.contains(&id),
+            DEAL => self.deals.contains(&id),
+            LEAD => self.leads.contains(&id),
+            ACTIVITY => self.activities.contains(&id),
+            PRODUCT => self.products,
+            _ => false,
+        }
+    }
+}
+
 /// Entries after `since` (of one entity type, if given) whose record the
 /// caller can see, deleted records included. Other entity types are not
 /// exposed. Scans at most `limit` entries.
@@ -227,68 +336,8 @@ pub fn feed(
     let rows: Vec<ChangeRow> = query.load(conn)?;
     let has_more = rows.len() as i64 == limit;
     let last_seq = rows.last().map_or(since, |r| r.seq);
-    let ids_of = |kind: &str| -> Vec<Id> {
-        rows.iter()
-            .filter(|r| r.entity == kind)
-            .map(|r| r.entity_id)
-            .collect()
-    };
-    // The ids of one entity type in this page that the scope's predicate admits.
-    macro_rules! visible {
-        ($kind:expr, $table:ident, $predicate:expr) => {{
-            let ids = ids_of($kind);
-            if ids.is_empty() {
-                HashSet::new()
-            } else {
-                $table::table
-                    .filter($predicate)
-                    .filter($table::id.eq_any(ids))
-                    .select($table::id)
-                    .load::<Id>(conn)?
-                    .into_iter()
-                    .collect::<HashSet<Id>>()
-            }
-        }};
-    }
-    let visible_customers = visible!(
-        CUSTOMER,
-        customers,
-        scopes.customers.customers_with_deleted()
-    );
-    let contact_ids = ids_of(CONTACT);
-    let visible_contacts: HashSet<Id> = if contact_ids.is_empty() {
-        HashSet::new()
-    } else {
-        contacts::table
-            .inner_join(customers::table)
-            .filter(scopes.contacts.contacts_with_deleted())
-            .filter(contacts::id.eq_any(contact_ids))
-            .select(contacts::id)
-            .load::<Id>(conn)?
-            .into_iter()
-            .collect()
-    };
-    let visible_orders = visible!(ORDER, orders, scopes.orders.orders_with_deleted());
-    let visible_deals = visible!(DEAL, deals, scopes.deals.deals_with_deleted());
-    let visible_leads = visible!(LEAD, leads, scopes.leads.leads_with_deleted());
-    let visible_activities = visible!(
-        ACTIVITY,
-        activities,
-        scopes.activities.activities_with_deleted()
-    );
-    let entries = rows
-        .into_iter()
-        .filter(|r| match r.entity.as_str() {
-            CUSTOMER => visible_customers.contains(&r.entity_id),
-            CONTACT => visible_contacts.contains(&r.entity_id),
-            ORDER => visible_orders.contains(&r.entity_id),
-            DEAL => visible_deals.contains(&r.entity_id),
-            LEAD => visible_leads.contains(&r.entity_id),
-            ACTIVITY => visible_activities.contains(&r.entity_id),
-            PRODUCT => scopes.products,
-            _ => false,
-        })
-        .collect();
+    let visible = Visible::of(conn, scopes, &rows)?;
+    let entries = rows.into_iter().filter(|r| visible.admits(r)).collect();
     Ok(FeedPage {
         entries,
         last_seq,
@@ -319,9 +368,17 @@ pub fn transaction<T, E: From<crate::DbError>>(
             TxError::Diesel(err)
         }
     }
-    conn.transaction::<T, TxError<E>, _>(|c| f(c).map_err(TxError::App))
+    // A change appended here is announced on commit (`crate::events`).
+    let outcome = conn
+        .transaction::<T, TxError<E>, _>(|c| {
+            let value = f(c).map_err(TxError::App)?;
+            crate::events::announce(c).map_err(|e| TxError::App(E::from(e)))?;
+            Ok(value)
+        })
         .map_err(|err| match err {
             TxError::Diesel(e) => E::from(crate::DbError::from(e)),
             TxError::App(e) => e,
-        })
+        });
+    crate::events::settle(outcome.is_ok());
+    outcome
 }

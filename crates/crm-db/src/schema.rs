@@ -1,7 +1,7 @@
 //! Diesel table definitions, one per migration table, shared by both backends.
 
 mod work;
-pub use work::{import_errors, imports, jobs};
+pub use work::{event_cursors, import_errors, imports, jobs};
 
 diesel::table! {
     use diesel::sql_types::*;
@@ -599,4 +599,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     imports,
     import_errors,
     jobs,
+    event_cursors,
 );

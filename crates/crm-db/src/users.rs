@@ -97,6 +97,23 @@ pub fn list(conn: &mut AnyConnection, workspace_id: Uuid, limit: i64) -> DbResul
         .load(conn)?)
 }
 
+/// The display names of some users of the workspace (for history views).
+pub fn names(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    ids: &[Uuid],
+) -> DbResult<Vec<(Id, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<Id> = ids.iter().copied().map(Id).collect();
+    Ok(users::table
+        .filter(users::workspace_id.eq(Id(workspace_id)))
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::display_name))
+        .load(conn)?)
+}
+
 pub struct UserChanges {
     pub display_name: String,
     pub role_id: Uuid,

@@ -28,6 +28,10 @@ string_enum! {
         Leads = "leads",
         Activities = "activities",
         Segments = "segments",
+        /// The history of changes: `read` decides over which records a
+        /// role sees the values before and after (the entries themselves
+        /// follow the record's own read scope).
+        Audit = "audit",
     }
 }
 
@@ -295,12 +299,15 @@ impl BuiltinRole {
                 p.set(Tags, Create, Scope::All);
                 p.grant_all(Products, Scope::All);
                 p.grant_all(Segments, Scope::All);
+                p.set(Audit, Read, Scope::Subtree);
             }
             Self::Sales => {
                 for object in [Customers, Contacts, Orders, Deals, Leads, Activities] {
                     p.grant_all(object, Scope::Own);
                     p.set(object, Export, Scope::None);
                 }
+                // A rep sees who changed what on their own records.
+                p.set(Audit, Read, Scope::Own);
             }
             Self::Service => {
                 for object in [Customers, Contacts] {
@@ -395,6 +402,21 @@ mod tests {
                 .scope(ObjectType::ApiKeys, Action::Create),
             Scope::All
         );
+    }
+
+    #[test]
+    fn history_values_follow_the_audit_grant() {
+        let scope = |role: BuiltinRole| role.permissions().scope(ObjectType::Audit, Action::Read);
+        assert_eq!(scope(BuiltinRole::Admin), Scope::All);
+        assert_eq!(scope(BuiltinRole::Manager), Scope::Subtree);
+        assert_eq!(scope(BuiltinRole::Sales), Scope::Own);
+        for role in [
+            BuiltinRole::Service,
+            BuiltinRole::Marketing,
+            BuiltinRole::Viewer,
+        ] {
+            assert_eq!(scope(role), Scope::None, "{role:?}");
+        }
     }
 
     #[test]

@@ -4,9 +4,8 @@
 
 use actix_web::{get, web};
 use crm_api_types::Problem;
-use crm_api_types::changes::{Change, ChangeEntity, ChangeOp, ChangesPage, ChangesQuery};
-use crm_db::change_log::{ChangeRow, FeedPage, FeedScopes};
-use crm_domain::access::{Action, ObjectType, Scope};
+use crm_api_types::changes::{Change, ChangeEntity, ChangesPage, ChangesQuery};
+use crm_db::change_log::{ChangeRow, FeedPage};
 
 use crate::caller::Caller;
 use crate::error::ApiError;
@@ -15,22 +14,8 @@ use crate::state::AppState;
 use crate::views::utc;
 
 fn view(row: ChangeRow) -> Option<Change> {
-    let entity = match row.entity.as_str() {
-        crm_db::change_log::CUSTOMER => ChangeEntity::Customer,
-        crm_db::change_log::CONTACT => ChangeEntity::Contact,
-        crm_db::change_log::PRODUCT => ChangeEntity::Product,
-        crm_db::change_log::ORDER => ChangeEntity::Order,
-        crm_db::change_log::DEAL => ChangeEntity::Deal,
-        crm_db::change_log::LEAD => ChangeEntity::Lead,
-        crm_db::change_log::ACTIVITY => ChangeEntity::Activity,
-        _ => return None,
-    };
-    let op = match row.op.as_str() {
-        "create" => ChangeOp::Create,
-        "update" => ChangeOp::Update,
-        "delete" => ChangeOp::Delete,
-        _ => return None,
-    };
+    let entity = crm_app::audit::entity(&row.entity)?;
+    let op = crm_app::audit::op(&row.op)?;
     Some(Change {
         seq: row.seq,
         entity,
@@ -71,19 +56,7 @@ pub async fn list(
     let entity = query.entity.map(ChangeEntity::as_str);
     let page: FeedPage = state
         .db(move |conn| {
-            let scopes = FeedScopes {
-                customers: caller.visibility_or_none(conn, ObjectType::Customers, Action::Read)?,
-                contacts: caller.visibility_or_none(conn, ObjectType::Contacts, Action::Read)?,
-                orders: caller.visibility_or_none(conn, ObjectType::Orders, Action::Read)?,
-                deals: caller.visibility_or_none(conn, ObjectType::Deals, Action::Read)?,
-                leads: caller.visibility_or_none(conn, ObjectType::Leads, Action::Read)?,
-                activities: caller.visibility_or_none(
-                    conn,
-                    ObjectType::Activities,
-                    Action::Read,
-                )?,
-                products: caller.scope(ObjectType::Products, Action::Read) != Scope::None,
-            };
+            let scopes = crm_app::audit::feed_scopes(conn, &caller, None)?;
             Ok(crm_db::change_log::feed(
                 conn, &scopes, entity, since, limit,
             )?)

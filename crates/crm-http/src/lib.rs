@@ -6,6 +6,7 @@
 pub mod activities;
 pub mod analytics;
 pub mod api_keys;
+pub mod audit;
 pub mod auth;
 pub mod backups;
 pub mod batch;
@@ -162,6 +163,7 @@ fn v1(cfg: &mut ServiceConfig<'_>) {
         .service(activities::remove)
         .service(activities::timeline)
         .service(changes::list)
+        .service(audit::list)
         .service(analytics::distribution::distribution)
         .service(analytics::rfm::rfm)
         .service(analytics::cohorts::cohorts)

@@ -63,7 +63,7 @@ pub fn job_runner(
     let mut config = crm_app::jobs::RunnerConfig::new(settings.workers);
     config.lease = std::time::Duration::from_secs(settings.job_lease_seconds);
     config.poll = std::time::Duration::from_millis(settings.job_poll_ms);
-    let registry = crm_http::jobs::registry(settings.import_dir.clone());
+    let registry = crm_app::jobs::registry(&settings.import_dir);
     crm_app::jobs::Runner::start(pool, registry, &config, wake)
 }
 

@@ -154,6 +154,9 @@ pub fn tables() -> Vec<TableSpec> {
         TableSpec::of::<customer_tags::table>("customer_tags", &["customer_id", "tag_id"]),
         TableSpec::of::<contacts::table>("contacts", &["id"]),
         TableSpec::of::<change_log::table>("change_log", &["seq"]),
+        // Consumers' positions in the log travel with it: a restored
+        // workspace's consumers go on where they were, not from the start.
+        TableSpec::of::<event_cursors::table>("event_cursors", &["id"]),
         TableSpec::of::<idempotency_keys::table>("idempotency_keys", &["actor_id", "key"]),
         TableSpec::of::<products::table>("products", &["id"]),
         TableSpec::of::<orders::table>("orders", &["id"]),

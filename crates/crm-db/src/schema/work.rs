@@ -71,3 +71,16 @@ diesel::table! {
         finished_at -> Nullable<Timestamp>,
     }
 }
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::DbUuid;
+
+    event_cursors (workspace_id, id) {
+        workspace_id -> DbUuid,
+        id -> DbUuid,
+        consumer -> Text,
+        position -> BigInt,
+        updated_at -> Timestamp,
+    }
+}

@@ -3,8 +3,6 @@
 //! start a dry run or the run, follow `GET /imports/{id}`, cancel, and
 //! download the refused rows as a CSV. The use cases are `crm_app::imports`.
 
-pub mod job;
-
 use actix_web::web::Bytes;
 use actix_web::{HttpResponse, delete, get, post, web};
 use crm_api_types::Problem;

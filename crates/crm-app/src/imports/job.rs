@@ -1,4 +1,4 @@
-//! The import job: a durable `import` job (see `crm_app::jobs`) that reads
+//! The import job: a durable `import` job (see `crate::jobs`) that reads
 //! the file one batch of 500 rows at a time, turns each row into the
 //! entity's merge-patch body, and writes the batch through the same code as
 //! `POST /{entity}/batch`, as the user who uploaded the file (their role and
@@ -13,6 +13,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::jobs::{JobContext, JobError};
 use chrono::NaiveDateTime;
 use crm_api_types::batch::RecordStatus;
 use crm_api_types::contacts::ContactPatch;
@@ -20,7 +21,6 @@ use crm_api_types::customers::CustomerPatch;
 use crm_api_types::imports::ImportEntity;
 use crm_api_types::orders::OrderPatch;
 use crm_api_types::products::ProductPatch;
-use crm_app::jobs::{JobContext, JobError};
 use crm_db::change_log::{lock_workspace, transaction};
 use crm_db::imports::{ImportErrorRow, ImportRow, Progress, status};
 use crm_db::types::Json;
@@ -30,12 +30,11 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::batch::{self as batches, Outcome, RecordError};
-use crate::caller::Caller;
-use crate::error::ApiError;
-use crm_app::imports::fields::{self, Field};
-use crm_app::imports::plan::{Plan, plan};
-use crm_app::imports::source::{self, Rows};
-pub use crm_app::imports::{KIND, Payload};
+use crate::imports::fields::{self, Field};
+use crate::imports::plan::{Plan, plan};
+use crate::imports::source::{self, Rows};
+pub use crate::imports::{KIND, Payload};
+use crate::{Actor, AppError, Via};
 
 /// Rows per transaction.
 pub const BATCH: usize = 500;
@@ -49,13 +48,13 @@ pub fn handle(ctx: &JobContext<'_>, import_dir: &Path) -> Result<(), JobError> {
     let Err(e) = run(ctx, import_dir, ws, id, payload.pass) else {
         return Ok(());
     };
-    let transient = matches!(e, ApiError::Unavailable(_) | ApiError::Internal(_));
+    let transient = matches!(e, AppError::Unavailable(_) | AppError::Internal(_));
     if transient && !ctx.last_attempt() {
         return Err(JobError::retry(e));
     }
     tracing::error!(import = %id, error = %e, "import job failed");
     let failure = match &e {
-        ApiError::Validation(errors) => format!("{errors:?}"),
+        AppError::Validation(errors) => format!("{errors:?}"),
         other => other.to_string(),
     };
     let recorded = ctx.pool.get().map_err(|e| e.to_string()).and_then(|mut c| {
@@ -72,7 +71,7 @@ pub fn handle(ctx: &JobContext<'_>, import_dir: &Path) -> Result<(), JobError> {
 
 /// Why a batch's transaction ended early.
 enum Stop {
-    Failed(ApiError),
+    Failed(AppError),
     /// A dry run's batch: what happened, then rolled back.
     RolledBack(Tally),
     Cancelled,
@@ -84,8 +83,8 @@ impl From<DbError> for Stop {
     }
 }
 
-impl From<ApiError> for Stop {
-    fn from(e: ApiError) -> Self {
+impl From<AppError> for Stop {
+    fn from(e: AppError) -> Self {
         Stop::Failed(e)
     }
 }
@@ -103,11 +102,11 @@ fn run(
     workspace_id: Uuid,
     id: Uuid,
     started: NaiveDateTime,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     let mut conn = ctx
         .pool
         .get()
-        .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+        .map_err(|e| AppError::Unavailable(e.to_string()))?;
     let row = match crm_db::imports::find(&mut conn, workspace_id, id) {
         // Deleted since: nothing to do.
         Err(DbError::NotFound) => return Ok(()),
@@ -118,21 +117,20 @@ fn run(
         return Ok(());
     }
     let dry_run = pass == status::CHECKING;
-    let mut caller = Caller::load(
+    // What an import writes is recorded as coming through the import.
+    let caller = Actor::load(
         &mut conn,
         workspace_id,
         row.created_by.0,
         row.role_id.map(|r| r.0),
-        crate::caller::AuthVia::Jwt,
+        Via::Import,
     )
     .map_err(|e| match e {
-        ApiError::NotFound => {
-            ApiError::Forbidden("the user who started the import is no longer active".into())
+        AppError::NotFound => {
+            AppError::Forbidden("the user who started the import is no longer active".into())
         }
         other => other,
     })?;
-    // What an import writes is recorded as coming through the import.
-    caller.actor.via = crm_app::Via::Import;
     let plan = plan(&mut conn, &row)?;
     let bytes = Arc::new(AtomicU64::new(0));
     let path = source::path_of(import_dir, id);
@@ -258,12 +256,12 @@ fn same_key(
 fn write_batch(
     conn: &mut AnyConnection,
     ctx: &JobContext<'_>,
-    caller: &Caller,
+    caller: &Actor,
     plan: &Plan,
     row: &ImportRow,
     batch: &[(i64, Result<Vec<String>, String>)],
     position: i64,
-) -> Result<bool, ApiError> {
+) -> Result<bool, AppError> {
     let (ws, id) = (row.workspace_id.0, row.id.0);
     let result = transaction(conn, |conn| {
         lock_workspace(conn, ws)?;
@@ -282,7 +280,7 @@ fn write_batch(
         Ok(()) => Ok(true),
         Err(Stop::Cancelled) => Ok(false),
         Err(Stop::Failed(e)) => Err(e),
-        Err(Stop::RolledBack(_)) => Err(ApiError::internal("a real run rolled back")),
+        Err(Stop::RolledBack(_)) => Err(AppError::internal("a real run rolled back")),
     }
 }
 
@@ -292,12 +290,12 @@ fn write_batch(
 fn check_batch(
     conn: &mut AnyConnection,
     ctx: &JobContext<'_>,
-    caller: &Caller,
+    caller: &Actor,
     plan: &Plan,
     row: &ImportRow,
     batch: &[(i64, Result<Vec<String>, String>)],
     position: i64,
-) -> Result<bool, ApiError> {
+) -> Result<bool, AppError> {
     let (ws, id) = (row.workspace_id.0, row.id.0);
     let attempt: Result<(), Stop> = transaction(conn, |conn| {
         lock_workspace(conn, ws)?;
@@ -323,14 +321,14 @@ fn check_batch(
         Ok(()) => Ok(true),
         Err(Stop::Cancelled) => Ok(false),
         Err(Stop::Failed(e)) => Err(e),
-        Err(Stop::RolledBack(_)) => Err(ApiError::internal("unexpected rollback")),
+        Err(Stop::RolledBack(_)) => Err(AppError::internal("unexpected rollback")),
     }
 }
 
 /// Converts and writes one batch; returns the counts and the refused rows.
 fn apply(
     conn: &mut AnyConnection,
-    caller: &Caller,
+    caller: &Actor,
     plan: &Plan,
     batch: &[(i64, Result<Vec<String>, String>)],
 ) -> Result<Tally, Stop> {
@@ -359,7 +357,7 @@ fn apply(
             .iter()
             .map(|row| key_cell(plan.key_column, row))
             .collect();
-        crm_app::imports::orders::group(
+        crate::imports::orders::group(
             converted,
             &keys,
             &plan.ctx.base_currency,
@@ -396,7 +394,7 @@ fn apply(
             Ok(_) => tally.progress.unchanged += 1,
             Err(errors) => {
                 let by_row =
-                    crm_app::imports::orders::spread(errors, rows, batch, |f| plan.column_for(f));
+                    crate::imports::orders::spread(errors, rows, batch, |f| plan.column_for(f));
                 for (at, errors) in by_row {
                     refuse(&mut tally, batch, at, errors);
                 }
@@ -427,10 +425,10 @@ type Results = Vec<(usize, Result<RecordStatus, FieldErrors>)>;
 /// The records through the entity's batch write.
 fn write_records(
     conn: &mut AnyConnection,
-    caller: &Caller,
+    caller: &Actor,
     plan: &Plan,
     bodies: Vec<Value>,
-) -> Result<Results, ApiError> {
+) -> Result<Results, AppError> {
     fn flatten<R>(
         outcomes: Vec<(usize, Outcome<R>)>,
         failed: Vec<(usize, RecordError)>,
@@ -446,14 +444,14 @@ fn write_records(
             let (records, failed) = batches::parse::<CustomerPatch>(plan.mode, bodies, |p| {
                 p.external_id.clone().flatten()
             })?;
-            let outcomes = crm_app::customers::batch::write(conn, caller, plan.mode, records)?;
+            let outcomes = crate::customers::batch::write(conn, caller, plan.mode, records)?;
             flatten(outcomes, failed)
         }
         ImportEntity::Contacts => {
             let (records, failed) = batches::parse::<ContactPatch>(plan.mode, bodies, |p| {
                 p.external_id.clone().flatten()
             })?;
-            let outcomes = crm_app::contacts::batch::write(conn, caller, plan.mode, records)?;
+            let outcomes = crate::contacts::batch::write(conn, caller, plan.mode, records)?;
             flatten(outcomes, failed)
         }
         ImportEntity::Deals => {
@@ -462,28 +460,28 @@ fn write_records(
                     .and_then(Value::as_str)
                     .map(str::to_owned)
             })?;
-            let outcomes = crm_app::deals::batch::write(conn, caller, plan.mode, records)?;
+            let outcomes = crate::deals::batch::write(conn, caller, plan.mode, records)?;
             flatten(outcomes, failed)
         }
         ImportEntity::Orders => {
             let (records, failed) = batches::parse::<OrderPatch>(plan.mode, bodies, |p| {
                 p.external_id.clone().flatten()
             })?;
-            let outcomes = crm_app::orders::write::write(conn, caller, plan.mode, records, None)?;
+            let outcomes = crate::orders::write::write(conn, caller, plan.mode, records, None)?;
             flatten(outcomes, failed)
         }
         ImportEntity::Products => {
             let (records, failed) = batches::parse::<ProductPatch>(plan.mode, bodies, |p| {
                 p.external_id.clone().flatten()
             })?;
-            let outcomes = crm_app::products::write::write(conn, caller, plan.mode, records, None)?;
+            let outcomes = crate::products::write::write(conn, caller, plan.mode, records, None)?;
             flatten(outcomes, failed)
         }
     })
 }
 
 /// Sets `kind: organization` on the bodies that will create a customer.
-fn default_kind(conn: &mut AnyConnection, ws: Uuid, bodies: &mut [Value]) -> Result<(), ApiError> {
+fn default_kind(conn: &mut AnyConnection, ws: Uuid, bodies: &mut [Value]) -> Result<(), AppError> {
     let keys: Vec<String> = bodies
         .iter()
         .filter_map(|b| {
