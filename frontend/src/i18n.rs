@@ -105,6 +105,23 @@ pub fn message(locale: Locale, key: &str, args: Option<&FluentArgs>) -> String {
     })
 }
 
+/// The text of message `key`, or `fallback` when the catalog has none
+/// (for labels built from data, such as a custom field's key).
+pub fn message_or(locale: Locale, key: &str, fallback: &str) -> String {
+    BUNDLES.with(|bundles| {
+        let bundle = &bundles[locale as usize];
+        match bundle.get_message(key).and_then(|m| m.value()) {
+            Some(pattern) => {
+                let mut errors = Vec::new();
+                bundle
+                    .format_pattern(pattern, None, &mut errors)
+                    .into_owned()
+            }
+            None => fallback.to_owned(),
+        }
+    })
+}
+
 pub fn use_locale() -> RwSignal<Locale> {
     expect_context::<RwSignal<Locale>>()
 }

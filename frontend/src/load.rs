@@ -130,6 +130,11 @@ impl<T: DeserializeOwned + Clone + Send + Sync + 'static> Paged<T> {
         self.fetch(true);
     }
 
+    /// The first page again (after a change to what the list shows).
+    pub fn reload(self) {
+        self.fetch(false);
+    }
+
     fn fetch(self, more: bool) {
         let mut path = self.path.get_value();
         if more {

@@ -13,6 +13,7 @@ pub mod customers;
 pub mod dashboard;
 pub mod deals;
 pub mod distribution;
+pub mod history;
 pub mod imports;
 pub mod leads;
 pub mod login;

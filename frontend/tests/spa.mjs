@@ -14,6 +14,7 @@ import { analyticsTests } from './analytics.mjs';
 import { salesTests } from './sales.mjs';
 import { importTests } from './imports.mjs';
 import { hardeningTests } from './hardening.mjs';
+import { historyTests } from './history.mjs';
 
 const [crm, dist] = process.argv.slice(2);
 const dir = mkdtempSync(join(tmpdir(), 'crm-spa-'));
@@ -305,7 +306,7 @@ try {
 
     await page.click('a[href="/settings/roles"]');
     await page.waitForSelector('#permission-matrix select');
-    assert.equal(await page.locator('#permission-matrix select').count(), 15 * 5);
+    assert.equal(await page.locator('#permission-matrix select').count(), 16 * 5);
     await page.screenshot({ path: join(shots, 'settings-roles.png'), fullPage: true });
     await page.click('a[href="/settings/teams"]');
     await page.waitForSelector('#team-tree li.team');
@@ -583,6 +584,7 @@ try {
   await analyticsTests({ check, login, api, base, shots });
   await salesTests({ check, login, api, base, shots });
   await importTests({ check, login, api, base, shots });
+  await historyTests({ check, login, api, base, shots });
   await hardeningTests({ check, login, base, browser });
 
   await check('the page talks to no host but its own server', async () => {

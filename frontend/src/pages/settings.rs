@@ -1,7 +1,9 @@
 //! Workspace settings for administrators: users, teams, roles (the
-//! permission matrix), custom fields, tags and API keys, one tab each.
+//! permission matrix), custom fields, tags, API keys and background jobs,
+//! one tab each.
 
 pub mod fields;
+pub mod jobs;
 pub mod keys;
 pub mod roles;
 pub mod tags;
@@ -19,13 +21,14 @@ use crate::i18n::tr;
 use crate::load::Load;
 use crate::session::use_session;
 
-const TABS: [(&str, &str); 6] = [
+const TABS: [(&str, &str); 7] = [
     ("/settings/users", "settings-users"),
     ("/settings/teams", "settings-teams"),
     ("/settings/roles", "settings-roles"),
     ("/settings/custom-fields", "settings-custom-fields"),
     ("/settings/tags", "settings-tags"),
     ("/settings/api-keys", "settings-api-keys"),
+    ("/settings/jobs", "settings-jobs"),
 ];
 
 #[component]
@@ -41,6 +44,7 @@ pub fn Settings() -> impl IntoView {
         "custom-fields" => view! { <fields::CustomFields/> }.into_any(),
         "tags" => view! { <tags::Tags/> }.into_any(),
         "api-keys" => view! { <keys::ApiKeys/> }.into_any(),
+        "jobs" => view! { <jobs::Jobs/> }.into_any(),
         _ => view! { <crate::pages::not_found::NotFound/> }.into_any(),
     };
     view! {

@@ -209,7 +209,7 @@ fn Profile(customer: Customer) -> impl IntoView {
     }
 }
 
-/// Contacts, the timeline and the orders, one at a time; the tab is in the
+/// Contacts, the timeline, the orders and the change history, one at a time; the tab is in the
 /// URL (`?tab=timeline`).
 #[component]
 fn RecordTabs(customer_id: Uuid) -> impl IntoView {
@@ -231,10 +231,12 @@ fn RecordTabs(customer_id: Uuid) -> impl IntoView {
             {link("", "nav-contacts")}
             {link("timeline", "cust-timeline")}
             {link("orders", "cust-orders")}
+            {link("history", "cust-history")}
         </nav>
         {move || match tab.get().as_str() {
             "timeline" => view! { <super::timeline::Timeline customer_id=customer_id/> }.into_any(),
             "orders" => view! { <super::orders::Orders customer_id=customer_id/> }.into_any(),
+            "history" => view! { <crate::pages::history::History entity="customer" id=customer_id/> }.into_any(),
             _ => view! { <Contacts customer_id=customer_id/> }.into_any(),
         }}
     }
@@ -346,13 +348,22 @@ fn Contacts(customer_id: Uuid) -> impl IntoView {
                     Some(Ok(page)) if page.items.is_empty() => view! { <p class="muted" id="no-contacts">{tr("no-contacts")}</p> }.into_any(),
                     Some(Ok(page)) => view! {
                         <ul class="contacts" id="contacts">
-                            {page.items.into_iter().map(|c| view! {
-                                <li class="contact">
-                                    <strong>{c.name}</strong>
-                                    <span class="muted">{c.title.unwrap_or_default()}</span>
-                                    <span>{c.email.unwrap_or_default()}</span>
-                                    <span>{c.phone.unwrap_or_default()}</span>
-                                </li>
+                            {page.items.into_iter().map(|c| {
+                                let open = RwSignal::new(false);
+                                let id = c.id;
+                                view! {
+                                    <li class="contact">
+                                        <strong>{c.name}</strong>
+                                        <span class="muted">{c.title.unwrap_or_default()}</span>
+                                        <span>{c.email.unwrap_or_default()}</span>
+                                        <span>{c.phone.unwrap_or_default()}</span>
+                                        <button class="link contact-history" aria-expanded=move || open.get().to_string()
+                                            on:click=move |_| open.update(|o| *o = !*o)>{tr("cust-history")}</button>
+                                        <When when=move || open.get()>
+                                            <crate::pages::history::History entity="contact" id=id/>
+                                        </When>
+                                    </li>
+                                }
                             }).collect_view()}
                         </ul>
                     }.into_any(),

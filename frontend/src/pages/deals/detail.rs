@@ -1,7 +1,7 @@
 //! One deal: its fields (customer, amount, probability, expected close,
 //! owner, stage, lost reason), the stage history with the time spent in
 //! each stage (`/deals/{id}/stage-changes`), and its activities
-//! (`/activities?deal_id=`).
+//! (`/activities?deal_id=`), and its change history (变更历史).
 
 use std::collections::HashMap;
 
@@ -150,6 +150,7 @@ fn DealView(deal: Deal) -> impl IntoView {
             {history}
         </section>
         <Activities deal_id=id/>
+        <crate::pages::history::History entity="deal" id=id/>
     }
 }
 
