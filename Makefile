@@ -167,6 +167,8 @@ check-api-types:
 check-app:
 	@if $(CARGO) tree -q -p crm-app -e normal | grep -q actix; then \
 		echo "crm-app must not depend on actix"; exit 1; fi
+	@if grep -l actix crates/*/Cargo.toml | grep -v crates/crm-http/; then \
+		echo "only crm-http may depend on actix"; exit 1; fi
 
 ## Regenerate the committed OpenAPI document from the handlers.
 # Batch-upsert throughput against psql \copy and sqlite3 .import (not a test).

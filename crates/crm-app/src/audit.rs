@@ -12,10 +12,10 @@ use crm_api_types::changes::{ChangeEntity, ChangeOp};
 use crm_db::audit::AuditFilter;
 use crm_db::change_log::{ChangeRow, FeedScopes};
 use crm_db::{AnyConnection, Visibility};
-use crm_domain::FieldErrors;
 use crm_domain::access::{Action, ObjectType, Scope};
 use uuid::Uuid;
 
+use crate::error::bad_param as bad;
 use crate::{Actor, AppError};
 
 pub const DEFAULT_LIMIT: i64 = 50;
@@ -47,13 +47,6 @@ pub fn feed_scopes(
         products: cap.is_none_or(|cap| cap != Scope::None)
             && actor.scope(ObjectType::Products, Action::Read) != Scope::None,
     })
-}
-
-fn bad(field: &str, message: &str) -> AppError {
-    AppError::BadInput {
-        detail: format!("invalid query parameter {field}"),
-        errors: FieldErrors::single(field, message),
-    }
 }
 
 /// The history the query asks for, as the actor may see it.

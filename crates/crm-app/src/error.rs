@@ -55,6 +55,14 @@ impl AppError {
     }
 }
 
+/// A query parameter that cannot be read: `BadInput` naming it.
+pub fn bad_param(field: &str, message: &str) -> AppError {
+    AppError::BadInput {
+        detail: format!("invalid query parameter {field}"),
+        errors: FieldErrors::single(field, message),
+    }
+}
+
 impl From<DbError> for AppError {
     fn from(err: DbError) -> Self {
         match err {

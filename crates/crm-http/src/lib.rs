@@ -20,7 +20,6 @@ pub mod docs;
 pub mod error;
 pub mod export;
 pub mod extract;
-pub mod grants;
 pub mod headers;
 pub mod health;
 pub mod idempotency;
@@ -192,6 +191,26 @@ fn v1(cfg: &mut ServiceConfig<'_>) {
         .service(jobs::list)
         .service(jobs::retry)
         .service(jobs::cancel);
+}
+
+/// Serves the app on `listener` — over TLS when `tls` is given — until the
+/// process is stopped (Ctrl-C or SIGTERM).
+pub async fn run(
+    state: AppState,
+    listener: std::net::TcpListener,
+    tls: Option<rustls::ServerConfig>,
+) -> std::io::Result<()> {
+    let server = actix_web::HttpServer::new(move || app(state.clone()));
+    let server = match tls {
+        Some(config) => server.listen_rustls_0_23(listener, config)?,
+        None => server.listen(listener)?,
+    };
+    server.run().await
+}
+
+/// Runs `future` to completion on the HTTP server's runtime.
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    actix_web::rt::System::new().block_on(future)
 }
 
 fn api(cfg: &mut ServiceConfig<'_>) {

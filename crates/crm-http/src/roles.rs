@@ -1,35 +1,16 @@
-//! `/roles`: permission sets (object × action × scope).
+//! `/roles`: the HTTP side of `crm_app::roles` (permission sets: object ×
+//! action × scope).
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use crm_api_types::access::{NewRole, Role, RolePatch};
 use crm_api_types::{Page, Problem};
-use crm_db::roles::{RoleChanges, RoleRow};
-use crm_domain::FieldErrors;
-use crm_domain::access::{Action, ObjectType};
-use crm_domain::custom_field::parse_key;
-use crm_domain::validation::bounded_text;
 use uuid::Uuid;
 
 use crate::caller::Caller;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, IfMatch, etag};
-use crate::grants;
 use crate::idempotency::{self, IdempotencyKey};
 use crate::state::AppState;
-use crate::views::utc;
-
-pub fn view(row: RoleRow) -> Role {
-    Role {
-        id: row.id.0,
-        permissions: row.permissions().complete(),
-        key: row.key,
-        name: row.name,
-        builtin: row.builtin,
-        version: row.version,
-        created_at: utc(row.created_at),
-        updated_at: utc(row.updated_at),
-    }
-}
 
 #[utoipa::path(tag = "roles", responses((status = 200, body = Page<Role>), (status = 403, body = Problem, content_type = "application/problem+json")))]
 #[get("/roles")]
@@ -37,12 +18,11 @@ pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<web::Json<Page<Role>>, ApiError> {
-    caller.require_all(ObjectType::Roles, Action::Read)?;
-    let rows = state
-        .db(move |conn| Ok(crm_db::roles::list(conn, caller.workspace_id)?))
+    let items = state
+        .db(move |conn| Ok(crm_app::roles::list(conn, &caller)?))
         .await?;
     Ok(web::Json(Page {
-        items: rows.into_iter().map(view).collect(),
+        items,
         next_cursor: None,
     }))
 }
@@ -54,14 +34,13 @@ pub async fn get(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_all(ObjectType::Roles, Action::Read)?;
     let id = id.into_inner();
-    let row = state
-        .db(move |conn| Ok(crm_db::roles::find(conn, caller.workspace_id, id)?))
+    let role = state
+        .db(move |conn| Ok(crm_app::roles::get(conn, &caller, id)?))
         .await?;
     Ok(HttpResponse::Ok()
-        .insert_header(etag(row.version))
-        .json(view(row)))
+        .insert_header(etag(role.version))
+        .json(role))
 }
 
 #[utoipa::path(tag = "roles", params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe: the same key and body replay the first answer for 24 h")), request_body = NewRole, responses((status = 201, body = Role), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
@@ -72,33 +51,17 @@ pub async fn create(
     request_key: IdempotencyKey,
     body: ApiJson<NewRole>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_all(ObjectType::Roles, Action::Create)?;
     let body = body.0;
-    let mut errors = FieldErrors::new();
-    let key = errors.take("key", parse_key(&body.key));
-    let name = errors.take("name", bounded_text(&body.name, 1, 100));
-    let (Some(key), Some(name)) = (key, name) else {
-        return Err(ApiError::Validation(errors));
-    };
-    grants::within_own(&caller, &body.permissions, "the new role")?;
-    let path = "/api/v1/roles";
+    // Refused before the idempotency record: a bad or too-wide role is
+    // answered the same however often it is sent.
+    crm_app::roles::check_new(&caller, &body)?;
     idempotency::create(
         &state,
         caller,
         request_key,
-        path,
+        "/api/v1/roles",
         body,
-        move |conn, caller, body| {
-            let ws = caller.workspace_id;
-            Ok(view(crm_db::roles::insert(
-                conn,
-                ws,
-                &key,
-                &name,
-                false,
-                &body.permissions,
-            )?))
-        },
+        |conn, caller, body| Ok(crm_app::roles::create(conn, caller, body)?),
     )
     .await
 }
@@ -112,34 +75,13 @@ pub async fn update(
     if_match: IfMatch,
     body: ApiJson<RolePatch>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_all(ObjectType::Roles, Action::Update)?;
-    let (id, patch) = (id.into_inner(), body.0);
-    let row = state
-        .db(move |conn| {
-            let current = crm_db::roles::find(conn, caller.workspace_id, id)?;
-            grants::may_edit_role(&caller, &current)?;
-            let version = if_match.check(current.version)?;
-            let name = match &patch.name {
-                Some(name) => {
-                    bounded_text(name, 1, 100).map_err(|m| ApiError::validation("name", m))?
-                }
-                None => current.name.clone(),
-            };
-            let permissions = patch.permissions.unwrap_or_else(|| current.permissions());
-            grants::within_own(&caller, &permissions, "the role")?;
-            let changes = RoleChanges { name, permissions };
-            Ok(crm_db::roles::update(
-                conn,
-                caller.workspace_id,
-                id,
-                version,
-                &changes,
-            )?)
-        })
+    let (id, patch, expected) = (id.into_inner(), body.0, if_match.expected());
+    let role = state
+        .db(move |conn| Ok(crm_app::roles::update(conn, &caller, id, expected, patch)?))
         .await?;
     Ok(HttpResponse::Ok()
-        .insert_header(etag(row.version))
-        .json(view(row)))
+        .insert_header(etag(role.version))
+        .json(role))
 }
 
 /// Delete a custom role nobody holds (built-in roles cannot be deleted).
@@ -150,26 +92,9 @@ pub async fn remove(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_all(ObjectType::Roles, Action::Delete)?;
     let id = id.into_inner();
     state
-        .db(move |conn| {
-            let role = crm_db::roles::find(conn, caller.workspace_id, id)?;
-            grants::may_edit_role(&caller, &role)?;
-            if role.builtin {
-                return Err(ApiError::Conflict {
-                    field: "id".into(),
-                    detail: "built-in roles cannot be deleted".into(),
-                });
-            }
-            if crm_db::roles::in_use(conn, caller.workspace_id, id)? {
-                return Err(ApiError::Conflict {
-                    field: "id".into(),
-                    detail: "users or API keys still hold this role".into(),
-                });
-            }
-            Ok(crm_db::roles::delete(conn, caller.workspace_id, id)?)
-        })
+        .db(move |conn| Ok(crm_app::roles::delete(conn, &caller, id)?))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -12,7 +12,6 @@ pub mod tls;
 
 use std::net::TcpListener;
 
-use actix_web::HttpServer;
 use crm_app::security::TokenKeys;
 use crm_db::DbPool;
 use crm_http::AppState;
@@ -108,12 +107,7 @@ pub async fn serve(settings: Settings, listener: TcpListener) -> anyhow::Result<
     // Job workers beside the API; jobs a stopped server left running are
     // taken over when their lease runs out.
     let runner = job_runner(&settings, state.pool.clone(), state.jobs.clone());
-    let server = HttpServer::new(move || crm_http::app(state.clone()));
-    let server = match tls {
-        Some(config) => server.listen_rustls_0_23(listener, config)?,
-        None => server.listen(listener)?,
-    };
-    let served = server.run().await;
+    let served = crm_http::run(state, listener, tls).await;
     runner.detach();
     served?;
     Ok(())

@@ -143,7 +143,7 @@ fn main() -> anyhow::Result<()> {
         Command::Serve => {
             let listener = TcpListener::bind(&settings.bind)
                 .with_context(|| format!("cannot listen on {}", settings.bind))?;
-            actix_web::rt::System::new().block_on(crm_server::serve(settings, listener))
+            crm_http::block_on(crm_server::serve(settings, listener))
         }
         Command::Worker => crm_server::work(&settings),
         Command::Migrate => {

@@ -11,13 +11,17 @@
 
 use std::time::Duration;
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDateTime, Utc};
+use crm_api_types::analytics::{RfmCell, RfmQuery, RfmSegmentSummary, RfmSummary};
 use crm_db::AnyConnection;
 use crm_db::jobs::NewJob;
+use crm_domain::access::{Action, ObjectType};
+use crm_domain::analytics::RfmSegment;
 use uuid::Uuid;
 
-use crate::AppError;
+use crate::customers::filter::{filter_of, prepare};
 use crate::jobs::{JobContext, JobError, Wake};
+use crate::{Actor, AppError};
 
 /// The job kind that recomputes a workspace's scores.
 pub const REFRESH_JOB: &str = "rfm_refresh";
@@ -42,9 +46,7 @@ pub fn current(
     let Some(at) = settings.rfm_refreshed_at else {
         return Ok(crm_db::metrics::refresh_rfm_now(conn, workspace_id)?);
     };
-    let age = (chrono::Utc::now().naive_utc() - at)
-        .to_std()
-        .unwrap_or_default();
+    let age = (Utc::now().naive_utc() - at).to_std().unwrap_or_default();
     if !settings.rfm_stale || age < freshness.max_age {
         return Ok(at);
     }
@@ -73,4 +75,67 @@ pub fn refresh_job(ctx: &JobContext<'_>) -> Result<(), JobError> {
         crm_db::metrics::refresh_rfm_now(&mut conn, workspace_id)?;
     }
     Ok(())
+}
+
+/// The RFM segments and the R × F grid of the customers the actor may read
+/// and the query's filters select.
+pub fn summary(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    query: &RfmQuery,
+    freshness: &Freshness,
+) -> Result<RfmSummary, AppError> {
+    let filter = filter_of(&query.customer_filters())?;
+    let today = Utc::now().date_naive();
+    let vis = actor.visibility(conn, ObjectType::Customers, Action::Read)?;
+    let filter = prepare(conn, vis.workspace_id, filter, freshness)?;
+    let as_of = current(conn, vis.workspace_id, freshness)?;
+    let currency = crm_db::metrics::settings(conn, vis.workspace_id)?.base_currency;
+    let segments = crm_db::rfm::segments(conn, &vis, &filter, today)?;
+    let grid = crm_db::rfm::grid(conn, &vis, &filter)?;
+    let (as_of, currency, segments, grid) = (as_of, currency, segments, grid);
+    let buyers: i64 = segments.iter().map(|s| s.customers).sum();
+    let mut segments: Vec<RfmSegmentSummary> = segments
+        .into_iter()
+        .filter_map(|row| {
+            let segment = RfmSegment::parse(row.segment.as_deref()?).ok()?;
+            let n = row.customers.max(1) as f64;
+            Some(RfmSegmentSummary {
+                segment,
+                customers: row.customers,
+                share: if buyers > 0 {
+                    row.customers as f64 / buyers as f64
+                } else {
+                    0.0
+                },
+                orders: row.orders,
+                revenue_minor: row.revenue,
+                average_recency_days: row.recency_days as f64 / n,
+                average_orders: row.orders as f64 / n,
+                average_revenue_minor: row.revenue as f64 / n,
+            })
+        })
+        .collect();
+    segments.sort_by(|a, b| {
+        b.customers
+            .cmp(&a.customers)
+            .then(a.segment.cmp(&b.segment))
+    });
+    let mut grid: Vec<RfmCell> = grid
+        .into_iter()
+        .map(|c| RfmCell {
+            r: c.r,
+            f: c.f,
+            customers: c.customers,
+            revenue_minor: c.revenue,
+        })
+        .collect();
+    grid.sort_by_key(|c| (c.r, c.f));
+    Ok(RfmSummary {
+        as_of: Some(as_of.and_utc()),
+        currency,
+        buyers,
+        segments,
+        grid,
+    })
 }

@@ -8,6 +8,7 @@ use crm_domain::region::RegionLevel;
 use crm_domain::{FieldErrors, RegionCode};
 
 use crate::AppError;
+use crate::error::bad_param as bad;
 
 fn naive(at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDateTime {
     at.naive_utc()
@@ -64,14 +65,6 @@ pub fn filter_of(q: &CustomerQuery) -> Result<CustomerFilter, AppError> {
         updated_from: updated_from.map(naive),
         updated_to: q.updated_to.map(naive),
     })
-}
-
-/// Unreadable input naming the query parameter.
-fn bad(field: &str, message: &str) -> AppError {
-    AppError::BadInput {
-        detail: format!("invalid query parameter {field}"),
-        errors: FieldErrors::single(field, message),
-    }
 }
 
 /// Readies a customer filter for a query: loads the saved segment it names

@@ -8,9 +8,9 @@ use chrono::NaiveDateTime;
 use crm_api_types::jobs::{Job, JobList, JobQuery, JobStatus};
 use crm_db::AnyConnection;
 use crm_db::jobs::JobRow;
-use crm_domain::FieldErrors;
 use uuid::Uuid;
 
+use crate::error::bad_param as bad;
 use crate::{Actor, AppError};
 
 fn utc(at: NaiveDateTime) -> chrono::DateTime<chrono::Utc> {
@@ -35,13 +35,6 @@ fn view(row: JobRow) -> Result<Job, AppError> {
         updated_at: utc(row.updated_at),
         finished_at: row.finished_at.map(utc),
     })
-}
-
-fn bad(field: &str, message: &str) -> AppError {
-    AppError::BadInput {
-        detail: format!("invalid query parameter {field}"),
-        errors: FieldErrors::single(field, message),
-    }
 }
 
 fn decode_cursor(cursor: &str) -> Option<Uuid> {

@@ -1,55 +1,14 @@
-//! `GET /analytics/kmeans`: behavioural segments of the buying customers
-//! the caller may read — K-means (crm-models, seeded, reproducible) over
-//! standardised log features, with k chosen by silhouette when not given.
+//! `GET /analytics/kmeans`: the HTTP side of `crm_app::analytics::kmeans`
+//! (behavioural segments by K-means).
 
 use actix_web::{get, web};
-use chrono::{NaiveDate, Utc};
 use crm_api_types::Problem;
-use crm_api_types::analytics::{KCandidate, KCluster, KPoint, KmeansQuery, KmeansResult};
-use crm_db::rfm::BuyerRow;
-use crm_domain::access::{Action, ObjectType};
-use crm_models::features::{Buyer, Feature};
-use crm_models::{Standardised, kmeans, silhouette, standardise};
+use crm_api_types::analytics::{KmeansQuery, KmeansResult};
 
-use super::bad;
 use crate::caller::Caller;
-use crate::customers::filter_of;
 use crate::error::ApiError;
 use crate::extract::ApiQuery;
 use crate::state::AppState;
-
-const SEED: u64 = 20_261_129;
-/// Rows the k search and the silhouette look at.
-const SAMPLE: usize = 2_000;
-const POINTS: usize = 1_000;
-
-fn features_of(text: Option<&str>) -> Result<Vec<Feature>, ApiError> {
-    let Some(text) = text else {
-        return Ok(Feature::DEFAULT.to_vec());
-    };
-    let mut out = Vec::new();
-    for name in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-        let f = Feature::parse(name).ok_or_else(|| {
-            bad(
-                "features",
-                "must list recency, frequency, monetary, aov, tenure or longest_gap",
-            )
-        })?;
-        if !out.contains(&f) {
-            out.push(f);
-        }
-    }
-    if out.is_empty() {
-        return Err(bad("features", "must name at least one feature"));
-    }
-    Ok(out)
-}
-
-/// Every `step`-th row: a spread-out, reproducible sample.
-fn spread(n: usize, size: usize) -> Vec<usize> {
-    let step = n.div_ceil(size.max(1)).max(1);
-    (0..n).step_by(step).collect()
-}
 
 /// Behavioural segments by K-means.
 ///
@@ -71,125 +30,18 @@ pub async fn kmeans_segments(
     caller: Caller,
     query: ApiQuery<KmeansQuery>,
 ) -> Result<web::Json<KmeansResult>, ApiError> {
-    let q = query.0;
-    let filter = filter_of(&q.customer_filters())?;
-    if let Some(k) = q.k
-        && !(2..=10).contains(&k)
-    {
-        return Err(bad("k", "must be between 2 and 10"));
-    }
-    let features = features_of(q.features.as_deref())?;
-    let today = Utc::now().date_naive();
+    let query = query.0;
     let freshness = state.rfm_freshness();
-    let rows = state
+    let request = state
         .db(move |conn| {
-            let vis = caller.visibility(conn, ObjectType::Customers, Action::Read)?;
-            let filter = super::prepare_filter(conn, vis.workspace_id, filter, &freshness)?;
-            Ok(crm_db::rfm::buyers(conn, &vis, &filter)?)
+            Ok(crm_app::analytics::kmeans::buyers(
+                conn, &caller, &query, &freshness,
+            )?)
         })
         .await?;
-    let include_members = q.include_members.unwrap_or(false);
-    let answer = web::block(move || fit(&rows, &features, q.k, include_members, today))
+    // The fit runs on the blocking pool after the connection went back.
+    let answer = web::block(move || crm_app::analytics::kmeans::segments(&request))
         .await
         .map_err(ApiError::internal)??;
     Ok(web::Json(answer))
-}
-
-fn buyer(row: &BuyerRow) -> Buyer {
-    Buyer {
-        order_count: row.order_count,
-        revenue_minor: row.revenue_minor,
-        first_order_on: row.first_order_on,
-        last_order_on: row.last_order_on,
-        longest_gap_days: row.longest_gap_days,
-    }
-}
-
-fn fit(
-    rows: &[BuyerRow],
-    features: &[Feature],
-    k: Option<u32>,
-    include_members: bool,
-    today: NaiveDate,
-) -> Result<KmeansResult, ApiError> {
-    let buyers: Vec<Buyer> = rows.iter().map(buyer).collect();
-    let scaled: Vec<Vec<f64>> = buyers.iter().map(|b| b.scaled(features, today)).collect();
-    let Standardised { data, .. } = standardise(&scaled);
-    let sample = spread(rows.len(), SAMPLE);
-    let sample_data = data.select(ndarray::Axis(0), &sample);
-    let too_few = |k: u32| {
-        ApiError::validation(
-            "k",
-            format!("needs at least {k} buying customers; found {}", rows.len()),
-        )
-    };
-    let mut candidates = Vec::new();
-    let chosen = match k {
-        Some(k) => k,
-        None => {
-            for k in 2..=8_u32 {
-                let Ok(trial) = kmeans(&sample_data, k as usize, SEED) else {
-                    break;
-                };
-                candidates.push(KCandidate {
-                    k,
-                    inertia: trial.inertia,
-                    silhouette: silhouette(&sample_data, &trial.labels, SAMPLE),
-                });
-            }
-            candidates
-                .iter()
-                .max_by(|a, b| a.silhouette.total_cmp(&b.silhouette))
-                .map(|c| c.k)
-                .ok_or_else(|| too_few(2))?
-        }
-    };
-    let model = kmeans(&data, chosen as usize, SEED).map_err(|_| too_few(chosen))?;
-    // Number clusters largest first.
-    let mut sizes = vec![0_i64; model.k];
-    for l in &model.labels {
-        sizes[*l] += 1;
-    }
-    let mut order: Vec<usize> = (0..model.k).collect();
-    order.sort_by(|a, b| sizes[*b].cmp(&sizes[*a]).then(a.cmp(b)));
-    let mut rank = vec![0_u32; model.k];
-    for (new, old) in order.iter().enumerate() {
-        rank[*old] = new as u32;
-    }
-    let natural = |b: &Buyer| -> Vec<f64> { features.iter().map(|f| b.value(*f, today)).collect() };
-    let mut sums = vec![vec![0.0; features.len()]; model.k];
-    for (b, l) in buyers.iter().zip(&model.labels) {
-        for (s, v) in sums[*l].iter_mut().zip(natural(b)) {
-            *s += v;
-        }
-    }
-    let total = rows.len().max(1) as f64;
-    let clusters = order
-        .iter()
-        .map(|old| KCluster {
-            cluster: rank[*old],
-            size: sizes[*old],
-            share: sizes[*old] as f64 / total,
-            centroid: sums[*old]
-                .iter()
-                .map(|s| s / sizes[*old].max(1) as f64)
-                .collect(),
-        })
-        .collect();
-    let point = |i: usize| KPoint {
-        customer_id: rows[i].customer_id.0,
-        cluster: rank[model.labels[i]],
-        values: natural(&buyers[i]),
-    };
-    let sample_labels: Vec<usize> = sample.iter().map(|i| model.labels[*i]).collect();
-    Ok(KmeansResult {
-        k: chosen,
-        features: features.iter().map(|f| f.as_str().to_owned()).collect(),
-        customers: rows.len() as i64,
-        silhouette: silhouette(&sample_data, &sample_labels, SAMPLE),
-        candidates,
-        clusters,
-        points: spread(rows.len(), POINTS).into_iter().map(point).collect(),
-        members: include_members.then(|| (0..rows.len()).map(point).collect()),
-    })
 }

@@ -1,25 +1,14 @@
-//! `GET`/`PUT /analytics/settings`: the base currency revenue is counted in
-//! and the silence after which a customer has churned. Changing the
-//! currency recomputes every customer's metrics.
+//! `GET`/`PUT /analytics/settings`: the HTTP side of
+//! `crm_app::analytics::settings` (base currency and churn period).
 
 use actix_web::{get, put, web};
 use crm_api_types::Problem;
 use crm_api_types::analytics::AnalyticsSettings;
-use crm_domain::access::{Action, ObjectType};
-use crm_domain::money::parse_currency;
-use crm_domain::validation::FieldErrors;
 
 use crate::caller::Caller;
 use crate::error::ApiError;
 use crate::extract::ApiJson;
 use crate::state::AppState;
-
-fn view(s: crm_db::metrics::Settings) -> AnalyticsSettings {
-    AnalyticsSettings {
-        base_currency: s.base_currency,
-        churn_after_days: s.churn_after_days,
-    }
-}
 
 /// The workspace's analytics settings.
 #[utoipa::path(
@@ -31,11 +20,10 @@ pub async fn get_settings(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<web::Json<AnalyticsSettings>, ApiError> {
-    caller.require(ObjectType::Customers, Action::Read)?;
     let settings = state
-        .db(move |conn| Ok(crm_db::metrics::settings(conn, caller.workspace_id)?))
+        .db(move |conn| Ok(crm_app::analytics::settings::get(conn, &caller)?))
         .await?;
-    Ok(web::Json(view(settings)))
+    Ok(web::Json(settings))
 }
 
 /// Change the analytics settings (administrators: whoever may edit roles).
@@ -54,31 +42,11 @@ pub async fn put_settings(
     caller: Caller,
     body: ApiJson<AnalyticsSettings>,
 ) -> Result<web::Json<AnalyticsSettings>, ApiError> {
-    caller.require_all(ObjectType::Roles, Action::Update)?;
     let body = body.0;
-    let mut errors = FieldErrors::new();
-    let currency = parse_currency(&body.base_currency)
-        .map_err(|m| errors.add("base_currency", m))
-        .ok();
-    if !(7..=3650).contains(&body.churn_after_days) {
-        errors.add("churn_after_days", "must be between 7 and 3650");
-    }
-    let Some(currency) = currency.filter(|_| errors.is_empty()) else {
-        return Err(ApiError::Validation(errors));
-    };
-    let days = body.churn_after_days;
+    // Refused before a connection is taken.
+    crm_app::analytics::settings::check(&caller, &body)?;
     let saved = state
-        .db(move |conn| {
-            crm_db::change_log::transaction(conn, |conn| {
-                crm_db::change_log::lock_workspace(conn, caller.workspace_id)?;
-                Ok(crm_db::metrics::save_settings(
-                    conn,
-                    caller.workspace_id,
-                    &currency,
-                    days,
-                )?)
-            })
-        })
+        .db(move |conn| Ok(crm_app::analytics::settings::put(conn, &caller, body)?))
         .await?;
-    Ok(web::Json(view(saved)))
+    Ok(web::Json(saved))
 }

@@ -15,7 +15,11 @@ use crate::load::Paged;
 const KINDS: [&str; 4] = ["import", "backup", "rfm_refresh", "clv_fit"];
 
 fn kind_label(locale: Locale, kind: &str) -> String {
-    message_or(locale, &format!("job-kind-{}", kind.replace('_', "-")), kind)
+    message_or(
+        locale,
+        &format!("job-kind-{}", kind.replace('_', "-")),
+        kind,
+    )
 }
 
 #[component]

@@ -10,11 +10,10 @@ use crm_db::users::UserRow;
 use crm_domain::access::Permissions;
 use uuid::Uuid;
 
-use crate::caller::Caller;
-use crate::error::ApiError;
+use crate::{Actor, AppError};
 
 /// 403 unless every grant of `permissions` is within the caller's own.
-pub fn within_own(caller: &Caller, permissions: &Permissions, what: &str) -> Result<(), ApiError> {
+pub fn within_own(caller: &Actor, permissions: &Permissions, what: &str) -> Result<(), AppError> {
     let wider = permissions.exceeding(&caller.permissions);
     if wider.is_empty() {
         return Ok(());
@@ -29,16 +28,16 @@ pub fn within_own(caller: &Caller, permissions: &Permissions, what: &str) -> Res
     } else {
         ""
     };
-    Err(ApiError::Forbidden(format!(
+    Err(AppError::Forbidden(format!(
         "{what} grants more than your role holds ({}{more})",
         named.join(", ")
     )))
 }
 
 /// Whether the caller may give `role` to a user or bind an API key to it.
-pub fn may_assign(caller: &Caller, role: &RoleRow) -> Result<(), ApiError> {
+pub fn may_assign(caller: &Actor, role: &RoleRow) -> Result<(), AppError> {
     if role.is_admin() && !caller.admin {
-        return Err(ApiError::Forbidden(
+        return Err(AppError::Forbidden(
             "only administrators may hand out the administrator role".into(),
         ));
     }
@@ -47,9 +46,9 @@ pub fn may_assign(caller: &Caller, role: &RoleRow) -> Result<(), ApiError> {
 
 /// Whether the caller may change a user who holds `role` (their profile,
 /// role, team, password or status).
-pub fn may_manage(caller: &Caller, role: &RoleRow) -> Result<(), ApiError> {
+pub fn may_manage(caller: &Actor, role: &RoleRow) -> Result<(), AppError> {
     if role.is_admin() && !caller.admin {
-        return Err(ApiError::Forbidden(
+        return Err(AppError::Forbidden(
             "only administrators may change an administrator".into(),
         ));
     }
@@ -57,9 +56,9 @@ pub fn may_manage(caller: &Caller, role: &RoleRow) -> Result<(), ApiError> {
 }
 
 /// Whether the caller may change or delete `role` itself.
-pub fn may_edit_role(caller: &Caller, role: &RoleRow) -> Result<(), ApiError> {
+pub fn may_edit_role(caller: &Actor, role: &RoleRow) -> Result<(), AppError> {
     if role.is_admin() {
-        return Err(ApiError::Conflict {
+        return Err(AppError::Conflict {
             field: "id".into(),
             detail: "the built-in administrator role cannot be changed".into(),
         });
@@ -77,12 +76,12 @@ pub fn keep_an_admin(
     user: &UserRow,
     role: &RoleRow,
     admin_after: bool,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     if !(user.active && role.is_admin()) || admin_after {
         return Ok(());
     }
     if crm_db::users::count_active_admins(conn, workspace_id)? <= 1 {
-        return Err(ApiError::Conflict {
+        return Err(AppError::Conflict {
             field: "role_id".into(),
             detail: "this is the workspace's last active administrator: make someone else an administrator first".into(),
         });

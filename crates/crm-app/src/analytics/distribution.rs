@@ -1,0 +1,373 @@
+//! The distribution map: parse the dimension, measure, window and list
+//! filters, run the grouped queries of
+//! `crm_db::analytics` for the window (and the previous one), derive
+//! averages and rates, and name regions, owners, teams and tags.
+
+use std::collections::HashMap;
+
+use chrono::{Duration, NaiveDate, Utc};
+use crm_api_types::analytics::{
+    DateWindow, Distribution, DistributionGroup, DistributionQuery, Figure, Unit,
+};
+use crm_db::AnyConnection;
+use crm_db::analytics::{Grouping, Groups};
+use crm_db::customers::CustomerFilter;
+use crm_db::visibility::Visibility;
+use crm_domain::RegionCode;
+use crm_domain::access::{Action, ObjectType};
+use crm_domain::analytics::{Dimension, Measure, RegionLevel};
+use uuid::Uuid;
+
+use crate::customers::filter::{filter_of, prepare as prepare_filter};
+use crate::error::bad_param as bad;
+use crate::{Actor, AppError};
+
+/// Longest window the map accepts (ten years).
+const MAX_WINDOW_DAYS: i64 = 3660;
+
+/// Customers by `dimension` (and optionally `by`, for a crosstab), each
+/// group measured over `[from, to]` and, with `compare`, over the window
+/// of the same length just before. Only customers the actor may read count.
+pub fn distribution(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    query: &DistributionQuery,
+    freshness: &crate::analytics::rfm::Freshness,
+) -> Result<Distribution, AppError> {
+    let request = Request::parse(query)?;
+    let vis = actor.visibility(conn, ObjectType::Customers, Action::Read)?;
+    request.run(conn, &vis, freshness)
+}
+
+/// A parsed distribution request.
+struct Request {
+    groups: Groups,
+    measure: Measure,
+    filter: CustomerFilter,
+    window: DateWindow,
+    previous: Option<DateWindow>,
+}
+
+impl Request {
+    fn parse(q: &DistributionQuery) -> Result<Self, AppError> {
+        let dimension = q.dimension.ok_or_else(|| bad("dimension", "is required"))?;
+        let parent = match &q.parent {
+            Some(code) => {
+                if dimension != Dimension::Region {
+                    return Err(bad("parent", "only applies to dimension=region"));
+                }
+                Some(
+                    RegionCode::parse(code)
+                        .map_err(|m| bad("parent", m))?
+                        .into_string(),
+                )
+            }
+            None => None,
+        };
+        let level = q.level.unwrap_or(RegionLevel::Province);
+        if level == RegionLevel::Country && parent.is_some() {
+            return Err(bad("parent", "countries have no parent"));
+        }
+        if q.by == Some(dimension) {
+            return Err(bad("by", "must differ from dimension"));
+        }
+        let filter = filter_of(&q.customer_filters())?;
+        let today = Utc::now().date_naive();
+        let to = q.to.unwrap_or(today);
+        let from = q.from.unwrap_or(to - Duration::days(364));
+        if from > to {
+            return Err(bad("from", "must not be after to"));
+        }
+        let days = (to - from).num_days() + 1;
+        if days > MAX_WINDOW_DAYS {
+            return Err(bad("from", "the window may span at most ten years"));
+        }
+        let previous = q.compare.unwrap_or(false).then(|| {
+            let prev_to = from - Duration::days(1);
+            DateWindow {
+                from: prev_to - Duration::days(days - 1),
+                to: prev_to,
+            }
+        });
+        Ok(Self {
+            groups: Groups {
+                first: Some(Grouping {
+                    dimension,
+                    level,
+                    parent,
+                }),
+                second: q.by.map(|by| Grouping {
+                    dimension: by,
+                    level: q.by_level.unwrap_or(RegionLevel::Province),
+                    parent: None,
+                }),
+                today: Some(today),
+            },
+            measure: q.measure.unwrap_or(Measure::Customers),
+            filter,
+            window: DateWindow { from, to },
+            previous,
+        })
+    }
+
+    fn summable(&self) -> bool {
+        matches!(
+            self.measure,
+            Measure::Customers | Measure::NewCustomers | Measure::Revenue | Measure::Orders
+        ) && [&self.groups.first, &self.groups.second]
+            .into_iter()
+            .flatten()
+            .all(|g| g.dimension != Dimension::Tag)
+    }
+
+    fn uses_rfm(&self) -> bool {
+        [&self.groups.first, &self.groups.second]
+            .into_iter()
+            .flatten()
+            .any(|g| matches!(g.dimension, Dimension::RfmSegment | Dimension::ValueTier))
+    }
+
+    fn run(
+        self,
+        conn: &mut AnyConnection,
+        vis: &Visibility,
+        freshness: &crate::analytics::rfm::Freshness,
+    ) -> Result<Distribution, AppError> {
+        let settings = crm_db::metrics::settings(conn, vis.workspace_id)?;
+        let filter = prepare_filter(conn, vis.workspace_id, self.filter.clone(), freshness)?;
+        if self.uses_rfm() {
+            crate::analytics::rfm::current(conn, vis.workspace_id, freshness)?;
+        }
+        let measure = Measured {
+            vis,
+            filter: &filter,
+            measure: self.measure,
+            currency: &settings.base_currency,
+            churn_days: settings.churn_after_days,
+        };
+        // Sums of a dimension where each customer has one value add up to
+        // the total; otherwise (tags, averages, rates) it is measured apart.
+        let summable = self.summable();
+        let total_of = |conn: &mut AnyConnection, groups: &HashMap<Key, f64>, w: DateWindow| {
+            if summable {
+                Ok(groups.values().sum())
+            } else {
+                measure.total(conn, w)
+            }
+        };
+        let current = measure.groups(conn, &self.groups, self.window)?;
+        let total = total_of(conn, &current, self.window)?;
+        let (previous, previous_total) = match self.previous {
+            Some(w) => {
+                let groups = measure.groups(conn, &self.groups, w)?;
+                let total = total_of(conn, &groups, w)?;
+                (Some(groups), Some(total))
+            }
+            None => (None, None),
+        };
+        let first = self.groups.first.as_ref().map(|g| g.dimension);
+        let second = self.groups.second.as_ref().map(|g| g.dimension);
+        let labels = Labels::load(conn, vis.workspace_id, &current, first, second)?;
+        let additive = matches!(
+            self.measure,
+            Measure::Customers | Measure::NewCustomers | Measure::Revenue | Measure::Orders
+        );
+        let mut groups: Vec<DistributionGroup> = current
+            .iter()
+            .map(|((key, key2), value)| {
+                let before = previous
+                    .as_ref()
+                    .map(|p| p.get(&(key.clone(), key2.clone())).copied().unwrap_or(0.0));
+                DistributionGroup {
+                    label: labels.name(first, key.as_deref()),
+                    label2: labels.name(second, key2.as_deref()),
+                    key: key.clone(),
+                    key2: key2.clone(),
+                    figure: figure(*value, before),
+                    share: additive.then(|| if total > 0.0 { value / total } else { 0.0 }),
+                }
+            })
+            .collect();
+        groups.sort_by(|a, b| {
+            b.figure
+                .value
+                .total_cmp(&a.figure.value)
+                .then_with(|| a.key.cmp(&b.key))
+                .then_with(|| a.key2.cmp(&b.key2))
+        });
+        let first_grouping = self.groups.first.as_ref();
+        Ok(Distribution {
+            dimension: first.unwrap_or(Dimension::Region),
+            level: first_grouping
+                .filter(|g| g.dimension == Dimension::Region)
+                .map(|g| g.level),
+            parent: first_grouping.and_then(|g| g.parent.clone()),
+            by: second,
+            measure: self.measure,
+            unit: unit(self.measure),
+            currency: settings.base_currency.clone(),
+            window: self.window,
+            previous_window: self.previous,
+            total: figure(total, previous_total),
+            groups,
+        })
+    }
+}
+
+fn unit(measure: Measure) -> Unit {
+    match measure {
+        Measure::Customers | Measure::NewCustomers | Measure::Orders => Unit::Count,
+        Measure::Revenue | Measure::AverageOrderValue | Measure::Clv => Unit::MoneyMinor,
+        Measure::ChurnRate => Unit::Ratio,
+    }
+}
+
+fn figure(value: f64, previous: Option<f64>) -> Figure {
+    let change = previous.map(|p| value - p);
+    Figure {
+        value,
+        previous,
+        change,
+        change_ratio: previous
+            .zip(change)
+            .and_then(|(p, c)| (p != 0.0).then(|| c / p)),
+    }
+}
+
+pub type Key = (Option<String>, Option<String>);
+
+/// One measure over one window, grouped or in total.
+struct Measured<'a> {
+    vis: &'a Visibility,
+    filter: &'a CustomerFilter,
+    measure: Measure,
+    currency: &'a str,
+    churn_days: i32,
+}
+
+impl Measured<'_> {
+    fn total(&self, conn: &mut AnyConnection, window: DateWindow) -> Result<f64, AppError> {
+        // Without groups the query answers one row: the measure over everyone.
+        let values = self.groups(conn, &Groups::default(), window)?;
+        Ok(values.values().sum())
+    }
+
+    fn groups(
+        &self,
+        conn: &mut AnyConnection,
+        groups: &Groups,
+        window: DateWindow,
+    ) -> Result<HashMap<Key, f64>, AppError> {
+        use crm_db::analytics::{count_customers, sum_orders};
+        let end = window.to + Duration::days(1);
+        let start_of = |d: NaiveDate| d.and_hms_opt(0, 0, 0).unwrap_or_default();
+        let (vis, filter, currency) = (self.vis, self.filter, self.currency);
+        let mut out = HashMap::new();
+        match self.measure {
+            Measure::Customers | Measure::NewCustomers => {
+                let from = (self.measure == Measure::NewCustomers).then(|| start_of(window.from));
+                for row in count_customers(conn, vis, filter, groups, (from, start_of(end)))? {
+                    out.insert((row.key, row.key2), row.customers as f64);
+                }
+            }
+            Measure::Revenue | Measure::Orders | Measure::AverageOrderValue => {
+                let dates = (Some(window.from), end);
+                for row in sum_orders(conn, vis, filter, groups, currency, dates)? {
+                    let value = match self.measure {
+                        Measure::Revenue => row.revenue as f64,
+                        Measure::Orders => row.orders as f64,
+                        _ => ratio(row.revenue as f64, row.orders as f64).round(),
+                    };
+                    out.insert((row.key, row.key2), value);
+                }
+            }
+            Measure::Clv => {
+                for row in sum_orders(conn, vis, filter, groups, currency, (None, end))? {
+                    let value = ratio(row.revenue as f64, row.buyers as f64).round();
+                    out.insert((row.key, row.key2), value);
+                }
+            }
+            Measure::ChurnRate => {
+                // Buyers before the window's end, and those of them who
+                // ordered within the churn period before it.
+                let ever = sum_orders(conn, vis, filter, groups, currency, (None, end))?;
+                let since = end - Duration::days(i64::from(self.churn_days));
+                let recent: HashMap<Key, i64> =
+                    sum_orders(conn, vis, filter, groups, currency, (Some(since), end))?
+                        .into_iter()
+                        .map(|r| ((r.key, r.key2), r.buyers))
+                        .collect();
+                for row in ever {
+                    let key = (row.key, row.key2);
+                    let active = recent.get(&key).copied().unwrap_or(0);
+                    out.insert(key, ratio((row.buyers - active) as f64, row.buyers as f64));
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn ratio(a: f64, b: f64) -> f64 {
+    if b == 0.0 { 0.0 } else { a / b }
+}
+
+/// Display names of the keys that are codes or ids.
+#[derive(Default)]
+pub struct Labels {
+    names: HashMap<(Dimension, String), String>,
+}
+
+impl Labels {
+    pub fn load(
+        conn: &mut AnyConnection,
+        workspace_id: Uuid,
+        groups: &HashMap<Key, f64>,
+        first: Option<Dimension>,
+        second: Option<Dimension>,
+    ) -> Result<Self, AppError> {
+        let mut labels = Labels::default();
+        for (dimension, keys) in [
+            (
+                first,
+                groups
+                    .keys()
+                    .filter_map(|k| k.0.clone())
+                    .collect::<Vec<_>>(),
+            ),
+            (second, groups.keys().filter_map(|k| k.1.clone()).collect()),
+        ] {
+            let Some(dimension) = dimension else { continue };
+            let named: Vec<(String, String)> = match dimension {
+                Dimension::Region => {
+                    let codes: Vec<&str> = keys.iter().map(String::as_str).collect();
+                    crm_db::regions::find_many(conn, &codes)?
+                        .into_iter()
+                        .map(|r| (r.code, r.name_zh))
+                        .collect()
+                }
+                Dimension::Owner => crm_db::users::list(conn, workspace_id, 10_000)?
+                    .into_iter()
+                    .map(|u| (u.id.0.to_string(), u.display_name))
+                    .collect(),
+                Dimension::Team => crm_db::teams::list(conn, workspace_id)?
+                    .into_iter()
+                    .map(|t| (t.id.0.to_string(), t.name))
+                    .collect(),
+                Dimension::Tag => crm_db::tags::list(conn, workspace_id)?
+                    .into_iter()
+                    .map(|t| (t.id.0.to_string(), t.name))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            for (key, name) in named {
+                labels.names.insert((dimension, key), name);
+            }
+        }
+        Ok(labels)
+    }
+
+    pub fn name(&self, dimension: Option<Dimension>, key: Option<&str>) -> Option<String> {
+        self.names.get(&(dimension?, key?.to_owned())).cloned()
+    }
+}
