@@ -217,7 +217,9 @@ async fn concurrent_deliverers_never_hand_out_an_entry_twice(app: TestApp) {
     assert_eq!(seqs, log(&mut conn, w.ws), "every entry handled");
 }
 
-/// Keeps the entries it sees, by workspace, for the event thread.
+/// Keeps the entries it sees, by workspace, for the event thread. (Other
+/// tests of this process signal too, so the thread may wake early; the
+/// signal a commit sends is counted on its own thread in the test.)
 struct Counter(Arc<Mutex<Vec<(Uuid, i64)>>>);
 
 impl Consumer for Counter {
@@ -280,7 +282,37 @@ async fn a_commit_wakes_the_event_thread_before_its_poll(app: TestApp) {
     let mut conn = app.conn();
     let before = log(&mut conn, w.ws).len();
     assert!(caught_up(before), "the thread catches up at start");
+    // A rolled-back change signals nothing; a committed one signals once.
+    let sent = crm_db::events::signals_sent_here();
+    let rolled_back: Result<(), crm_db::DbError> =
+        crm_db::change_log::transaction(&mut conn, |conn| {
+            crm_db::change_log::record(
+                conn,
+                crm_db::change_log::Change {
+                    workspace_id: w.ws,
+                    entity: crm_db::change_log::CUSTOMER,
+                    entity_id: Uuid::now_v7(),
+                    op: crm_db::change_log::Op::Create,
+                    changed_fields: vec!["name".into()],
+                    actor_id: None,
+                    channel: "cli",
+                    values: None,
+                },
+            )?;
+            Err(crm_db::DbError::NotFound)
+        });
+    assert!(rolled_back.is_err());
+    assert_eq!(
+        crm_db::events::signals_sent_here(),
+        sent,
+        "a rollback signals nothing"
+    );
     create_customers(&mut conn, &w, 1);
+    assert_eq!(
+        crm_db::events::signals_sent_here(),
+        sent + 1,
+        "the commit signalled once"
+    );
     assert!(caught_up(before + 1), "the commit woke the thread");
     drop(events);
     let seqs: Vec<i64> = seen

@@ -108,6 +108,8 @@ pub fn behind(conn: &mut AnyConnection, consumer: &str) -> DbResult<Vec<Uuid>> {
 thread_local! {
     /// Whether this thread appended to the change log since its last signal.
     static PENDING: Cell<bool> = const { Cell::new(false) };
+    /// How many signals this thread has sent.
+    static SENT: Cell<u64> = const { Cell::new(0) };
 }
 
 /// Marks that the current transaction appended to the change log.
@@ -138,11 +140,19 @@ static LOCAL: (Mutex<u64>, Condvar) = (Mutex::new(0), Condvar::new());
 
 /// Wakes every [`Listener`] of this process.
 pub fn signal() {
+    SENT.with(|n| n.set(n.get() + 1));
     let (count, wake) = &LOCAL;
     if let Ok(mut n) = count.lock() {
         *n = n.wrapping_add(1);
     }
     wake.notify_all();
+}
+
+/// How many signals the calling thread has sent: what a commit on this
+/// thread did, whatever other threads do meanwhile (for diagnostics and
+/// tests).
+pub fn signals_sent_here() -> u64 {
+    SENT.with(Cell::get)
 }
 
 fn local_count() -> u64 {
