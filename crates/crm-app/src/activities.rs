@@ -16,7 +16,7 @@ use crm_db::change_log::{Op, changed_fields, field_names, lock_workspace, transa
 use crm_db::paging::Keyset;
 use crm_db::types::Id;
 use crm_domain::FieldErrors;
-use crm_domain::access::{Action, ObjectType, Ownership, Scope};
+use crm_domain::access::{Action, ObjectType, Scope};
 use crm_domain::sales::ActivityKind;
 use crm_domain::validation::{bounded_text, multiline_text};
 use uuid::Uuid;
@@ -92,16 +92,14 @@ fn check_scope(
     team: Option<Id>,
     what: &str,
 ) -> Result<(), AppError> {
-    let principal = actor.principal(conn, scope)?;
-    let ownership = Ownership {
-        owner_id: owner.map(Uuid::from),
-        team_id: team.map(Uuid::from),
-    };
-    if scope.covers(&principal, ownership) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(format!("your role may not {what}")))
-    }
+    actor.require_covers(
+        conn,
+        scope,
+        owner.map(Uuid::from),
+        team.map(Uuid::from),
+        what,
+    )?;
+    Ok(())
 }
 
 /// Logs an activity inside the caller's transaction (the workspace lock

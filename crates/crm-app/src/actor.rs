@@ -6,7 +6,7 @@ use crm_db::change_log::{Change, Op};
 use crm_db::roles::RoleRow;
 use crm_db::users::UserRow;
 use crm_db::{AnyConnection, Visibility};
-use crm_domain::access::{Action, ObjectType, Permissions, Principal, Scope};
+use crm_domain::access::{Action, ObjectType, Ownership, Permissions, Principal, Scope};
 use uuid::Uuid;
 
 use crate::AppError;
@@ -168,6 +168,24 @@ impl Actor {
             team_id: self.team_id,
             subtree_team_ids,
         })
+    }
+
+    /// The principal, when `scope` covers a record with this owner and
+    /// team; else `Forbidden`: "your role may not {what}".
+    pub fn require_covers(
+        &self,
+        conn: &mut AnyConnection,
+        scope: Scope,
+        owner_id: Option<Uuid>,
+        team_id: Option<Uuid>,
+        what: &str,
+    ) -> Result<Principal, AppError> {
+        let principal = self.principal(conn, scope)?;
+        if scope.covers(&principal, Ownership { owner_id, team_id }) {
+            Ok(principal)
+        } else {
+            Err(AppError::Forbidden(format!("your role may not {what}")))
+        }
     }
 
     /// The visibility predicate for an action (`Forbidden` when the role grants none).

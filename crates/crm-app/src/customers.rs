@@ -19,7 +19,7 @@ use crm_db::AnyConnection;
 use crm_db::customers::{CustomerFilter, CustomerRow, CustomerSort};
 use crm_db::paging::Keyset;
 use crm_db::rfm::MetricsRow;
-use crm_domain::access::{Action, ObjectType, Ownership, Principal, Scope};
+use crm_domain::access::{Action, ObjectType, Principal, Scope};
 use crm_domain::analytics::RfmSegment;
 use uuid::Uuid;
 
@@ -42,16 +42,13 @@ pub(crate) fn find_for(
     let read = actor.visibility(conn, ObjectType::Customers, Action::Read)?;
     let current = crm_db::customers::find(conn, &read, id)?;
     let scope = actor.require(ObjectType::Customers, action)?;
-    let principal = actor.principal(conn, scope)?;
-    let ownership = Ownership {
-        owner_id: current.fields.owner_id.map(Uuid::from),
-        team_id: current.fields.team_id.map(Uuid::from),
-    };
-    if !scope.covers(&principal, ownership) {
-        return Err(AppError::Forbidden(format!(
-            "your role may not {action} this customer"
-        )));
-    }
+    let principal = actor.require_covers(
+        conn,
+        scope,
+        current.fields.owner_id.map(Uuid::from),
+        current.fields.team_id.map(Uuid::from),
+        &format!("{action} this customer"),
+    )?;
     Ok((current, scope, principal))
 }
 

@@ -15,7 +15,7 @@ use crm_db::AnyConnection;
 use crm_db::change_log::{Op, changed_fields, field_names, lock_workspace, transaction};
 use crm_db::deals::{DealFilter, DealRow, DealSort};
 use crm_db::paging::Keyset;
-use crm_domain::access::{Action, ObjectType, Ownership, Scope};
+use crm_domain::access::{Action, ObjectType, Scope};
 use crm_domain::money::Money;
 use serde_json::Value;
 use uuid::Uuid;
@@ -92,16 +92,13 @@ fn find_for(
     let read = actor.visibility(conn, ObjectType::Deals, Action::Read)?;
     let current = crm_db::deals::find(conn, &read, id)?;
     let scope = actor.require(ObjectType::Deals, action)?;
-    let principal = actor.principal(conn, scope)?;
-    let ownership = Ownership {
-        owner_id: current.fields.owner_id.map(Uuid::from),
-        team_id: current.fields.team_id.map(Uuid::from),
-    };
-    if !scope.covers(&principal, ownership) {
-        return Err(AppError::Forbidden(format!(
-            "your role may not {action} this deal"
-        )));
-    }
+    actor.require_covers(
+        conn,
+        scope,
+        current.fields.owner_id.map(Uuid::from),
+        current.fields.team_id.map(Uuid::from),
+        &format!("{action} this deal"),
+    )?;
     Ok((current, scope))
 }
 

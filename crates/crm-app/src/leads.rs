@@ -13,7 +13,7 @@ use crm_db::AnyConnection;
 use crm_db::change_log::{Op, changed_fields, field_names, lock_workspace, transaction};
 use crm_db::leads::{LeadFilter, LeadRow, LeadSort};
 use crm_db::paging::Keyset;
-use crm_domain::access::{Action, ObjectType, Ownership, Scope};
+use crm_domain::access::{Action, ObjectType, Scope};
 use crm_domain::customer::Source;
 use crm_domain::sales::LeadStatus;
 use uuid::Uuid;
@@ -97,16 +97,13 @@ fn find_for(
     let read = actor.visibility(conn, ObjectType::Leads, Action::Read)?;
     let current = crm_db::leads::find(conn, &read, id)?;
     let scope = actor.require(ObjectType::Leads, action)?;
-    let principal = actor.principal(conn, scope)?;
-    let ownership = Ownership {
-        owner_id: current.fields.owner_id.map(Uuid::from),
-        team_id: current.fields.team_id.map(Uuid::from),
-    };
-    if !scope.covers(&principal, ownership) {
-        return Err(AppError::Forbidden(format!(
-            "your role may not {action} this lead"
-        )));
-    }
+    actor.require_covers(
+        conn,
+        scope,
+        current.fields.owner_id.map(Uuid::from),
+        current.fields.team_id.map(Uuid::from),
+        &format!("{action} this lead"),
+    )?;
     Ok((current, scope))
 }
 

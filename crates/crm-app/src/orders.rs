@@ -17,7 +17,7 @@ use crm_db::AnyConnection;
 use crm_db::change_log::{Op, field_names, lock_workspace, transaction};
 use crm_db::orders::{LineRow, OrderFilter, OrderRow, OrderSort};
 use crm_db::paging::Keyset;
-use crm_domain::access::{Action, ObjectType, Ownership};
+use crm_domain::access::{Action, ObjectType};
 use crm_domain::money::Money;
 use crm_domain::orders::quantity_of;
 use crm_domain::sales::OrderStatus;
@@ -265,16 +265,13 @@ pub fn delete(
         let read = actor.visibility(conn, ObjectType::Orders, Action::Read)?;
         let current = crm_db::orders::find(conn, &read, id)?;
         let scope = actor.require(ObjectType::Orders, Action::Delete)?;
-        let principal = actor.principal(conn, scope)?;
-        let ownership = Ownership {
-            owner_id: current.fields.owner_id.map(Uuid::from),
-            team_id: current.fields.team_id.map(Uuid::from),
-        };
-        if !scope.covers(&principal, ownership) {
-            return Err(AppError::Forbidden(
-                "your role may not delete this order".into(),
-            ));
-        }
+        actor.require_covers(
+            conn,
+            scope,
+            current.fields.owner_id.map(Uuid::from),
+            current.fields.team_id.map(Uuid::from),
+            "delete this order",
+        )?;
         let version = expected.check(current.version)?;
         crm_db::orders::soft_delete(conn, ws, id, version, Some(actor.user_id()))?;
         let values =

@@ -1,7 +1,7 @@
 //! Diesel table definitions, one per migration table, shared by both backends.
 
 mod work;
-pub use work::{event_cursors, import_errors, imports, jobs};
+pub use work::{backups, event_cursors, import_errors, imports, jobs};
 
 diesel::table! {
     use diesel::sql_types::*;
@@ -543,26 +543,6 @@ diesel::table! {
         gg_p -> Nullable<Double>,
         gg_q -> Nullable<Double>,
         gg_gamma -> Nullable<Double>,
-    }
-}
-
-diesel::table! {
-    use diesel::sql_types::*;
-    use crate::types::{DbJson, DbUuid};
-
-    backups (workspace_id, id) {
-        workspace_id -> DbUuid,
-        id -> DbUuid,
-        status -> Text,
-        size_bytes -> Nullable<BigInt>,
-        row_counts -> DbJson,
-        rows_done -> BigInt,
-        rows_total -> BigInt,
-        failure -> Nullable<Text>,
-        created_by -> DbUuid,
-        created_at -> Timestamp,
-        started_at -> Nullable<Timestamp>,
-        finished_at -> Nullable<Timestamp>,
     }
 }
 

@@ -8,7 +8,7 @@ use crm_api_types::patch::apply;
 use crm_db::AnyConnection;
 use crm_db::leads::LeadFields;
 use crm_db::types::Id;
-use crm_domain::access::{Ownership, Scope};
+use crm_domain::access::Scope;
 use crm_domain::region::RegionPath;
 use crm_domain::sales::LeadStatus;
 use crm_domain::validation::{bounded_text, multiline_text};
@@ -205,16 +205,13 @@ pub fn resolve(
         },
     };
     errors.into_result().map_err(AppError::Validation)?;
-    let principal = actor.principal(conn, scope)?;
-    let ownership = Ownership {
-        owner_id: owner_id.map(Uuid::from),
-        team_id: team_id.map(Uuid::from),
-    };
-    if !scope.covers(&principal, ownership) {
-        return Err(AppError::Forbidden(
-            "your role may not assign leads to that owner or team".into(),
-        ));
-    }
+    actor.require_covers(
+        conn,
+        scope,
+        owner_id.map(Uuid::from),
+        team_id.map(Uuid::from),
+        "assign leads to that owner or team",
+    )?;
     Ok(LeadFields {
         status,
         source,

@@ -1,5 +1,6 @@
-//! The tables of background work (CSV imports and the durable `jobs`
-//! queue), kept apart from the business tables of `schema`.
+//! The tables of background work (CSV imports, backup runs, the durable
+//! `jobs` queue and the event consumers' cursors), kept apart from the
+//! business tables of `schema`.
 
 diesel::table! {
     use diesel::sql_types::*;
@@ -82,5 +83,25 @@ diesel::table! {
         consumer -> Text,
         position -> BigInt,
         updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::{DbJson, DbUuid};
+
+    backups (workspace_id, id) {
+        workspace_id -> DbUuid,
+        id -> DbUuid,
+        status -> Text,
+        size_bytes -> Nullable<BigInt>,
+        row_counts -> DbJson,
+        rows_done -> BigInt,
+        rows_total -> BigInt,
+        failure -> Nullable<Text>,
+        created_by -> DbUuid,
+        created_at -> Timestamp,
+        started_at -> Nullable<Timestamp>,
+        finished_at -> Nullable<Timestamp>,
     }
 }
