@@ -2,7 +2,6 @@
 //! the creator's own and acting as the creating user. The secret is shown
 //! once, at creation; only its hash is kept. A revoked key stops at once.
 
-use chrono::NaiveDateTime;
 use crm_api_types::auth::{ApiKey, CreatedApiKey, NewApiKey};
 use crm_db::AnyConnection;
 use crm_db::api_keys::ApiKeyRow;
@@ -11,11 +10,8 @@ use crm_domain::validation::bounded_text;
 use uuid::Uuid;
 
 use crate::security::new_api_key;
+use crate::views::utc;
 use crate::{Actor, AppError, grants};
-
-fn utc(at: NaiveDateTime) -> chrono::DateTime<chrono::Utc> {
-    at.and_utc()
-}
 
 pub fn view(row: ApiKeyRow) -> ApiKey {
     ApiKey {

@@ -2,7 +2,6 @@
 //! that grants more than they hold, the built-in administrator role never
 //! changes, built-in roles are never deleted, nor a role someone holds.
 
-use chrono::NaiveDateTime;
 use crm_api_types::access::{NewRole, Role, RolePatch};
 use crm_db::AnyConnection;
 use crm_db::roles::{RoleChanges, RoleRow};
@@ -12,11 +11,8 @@ use crm_domain::custom_field::parse_key;
 use crm_domain::validation::bounded_text;
 use uuid::Uuid;
 
+use crate::views::utc;
 use crate::{Actor, AppError, Expected, grants};
-
-fn utc(at: NaiveDateTime) -> chrono::DateTime<chrono::Utc> {
-    at.and_utc()
-}
 
 pub fn view(row: RoleRow) -> Role {
     Role {

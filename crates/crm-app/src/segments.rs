@@ -4,7 +4,6 @@
 //! write them; whoever reads segments sees their member counts only over
 //! the customers they may read.
 
-use chrono::NaiveDateTime;
 use crm_api_types::segments::{NewSegment, Segment, SegmentPatch, SegmentRules};
 use crm_db::AnyConnection;
 use crm_db::segments::{SegmentFields, SegmentRow};
@@ -16,11 +15,8 @@ use uuid::Uuid;
 
 use crate::analytics::rfm::Freshness;
 use crate::customers::filter::{filter_of, prepare};
+use crate::views::utc;
 use crate::{Actor, AppError, Expected};
-
-fn utc(at: NaiveDateTime) -> chrono::DateTime<chrono::Utc> {
-    at.and_utc()
-}
 
 /// The stored rules; rows are written only through validated fields, so a
 /// row that does not parse is a server fault.

@@ -2,7 +2,6 @@
 //! cycles) and a manager (a user of the workspace); a team with members,
 //! child teams or customers cannot be deleted.
 
-use chrono::NaiveDateTime;
 use crm_api_types::access::{NewTeam, Team, TeamPatch};
 use crm_api_types::patch::apply;
 use crm_db::AnyConnection;
@@ -12,11 +11,8 @@ use crm_domain::access::{Action, ObjectType};
 use crm_domain::validation::bounded_text;
 use uuid::Uuid;
 
+use crate::views::utc;
 use crate::{Actor, AppError, Expected};
-
-fn utc(at: NaiveDateTime) -> chrono::DateTime<chrono::Utc> {
-    at.and_utc()
-}
 
 pub fn view(row: TeamRow) -> Team {
     Team {

@@ -4,7 +4,6 @@
 //! leaving the workspace without an active administrator. Deactivating a
 //! user or changing their password signs them out everywhere.
 
-use chrono::NaiveDateTime;
 use crm_api_types::access::{NewUser, User, UserPatch};
 use crm_db::AnyConnection;
 use crm_db::roles::RoleRow;
@@ -15,11 +14,8 @@ use crm_domain::{Email, FieldErrors};
 use uuid::Uuid;
 
 use crate::security::{check_password, hash_password};
+use crate::views::utc;
 use crate::{Actor, AppError, Expected, grants};
-
-fn utc(at: NaiveDateTime) -> chrono::DateTime<chrono::Utc> {
-    at.and_utc()
-}
 
 pub fn view(row: UserRow) -> User {
     User {

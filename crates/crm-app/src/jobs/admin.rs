@@ -4,18 +4,14 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::NaiveDateTime;
 use crm_api_types::jobs::{Job, JobList, JobQuery, JobStatus};
 use crm_db::AnyConnection;
 use crm_db::jobs::JobRow;
 use uuid::Uuid;
 
 use crate::error::bad_param as bad;
+use crate::views::utc;
 use crate::{Actor, AppError};
-
-fn utc(at: NaiveDateTime) -> chrono::DateTime<chrono::Utc> {
-    at.and_utc()
-}
 
 fn view(row: JobRow) -> Result<Job, AppError> {
     Ok(Job {
