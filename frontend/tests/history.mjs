@@ -30,6 +30,9 @@ export async function historyTests({ check, login, api, base, shots }) {
 
     await page.click('#user-menu');
     await page.click('#sign-out');
+    // Sign-out ends on the login page; going elsewhere before it has would abort that navigation.
+    await page.waitForURL(/\/login/);
+    await page.waitForFunction(() => localStorage.getItem('crm.session') === null);
     await login(page, 'viewer@demo.test', `/customers/${customer.id}?tab=history`);
     const seen = page.locator('.history-tab .hist-entry').first();
     await seen.waitFor();
