@@ -5,7 +5,6 @@
 use crm_app::{Actor, AppError, Expected, Via};
 use crm_db::AnyConnection;
 use crm_db::change_log::ChangeRow;
-use crm_http::caller::{AuthVia, Caller};
 use crm_tests::{CustomerBuilder, TestApp, World, both};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -109,7 +108,7 @@ async fn a_lead_converts_through_the_use_case_with_every_record_logged(app: Test
     let w = World::create(&app);
     let mut conn = app.conn();
     let conn = &mut *conn;
-    let caller = Caller::load(conn, w.ws, w.rep1.id, None, AuthVia::Jwt).expect("caller");
+    let caller = crm_app::auth::load(conn, w.ws, w.rep1.id, None).expect("caller");
     let lead = crm_app::leads::create(
         conn,
         &caller,

@@ -8,6 +8,7 @@ mod analytics_clv;
 mod analytics_demo;
 mod analytics_settings;
 mod api_docs;
+mod app_auth;
 mod app_customers;
 mod app_sales;
 mod audit;

@@ -139,8 +139,7 @@ impl TestApp {
             backend,
             tokens: crm_http::security::TokenKeys::new(SECRET),
             trust_proxy: false,
-            account_throttle: crm_http::state::default_account_throttle(),
-            address_throttle: crm_http::state::default_address_throttle(),
+            throttles: crm_app::throttle::Throttles::default(),
             web_dir: None,
             // Tests read scores right after writing orders.
             rfm_max_age: std::time::Duration::ZERO,

@@ -74,6 +74,17 @@ impl Actor {
         role_id: Option<Uuid>,
         via: Via,
     ) -> Result<Self, AppError> {
+        let (user, user_role, key_role) = Self::rows(conn, workspace_id, user_id, role_id)?;
+        Ok(Self::of(&user, &user_role, key_role.as_ref(), via))
+    }
+
+    /// An active user, their role, and the key's role when it differs.
+    pub(crate) fn rows(
+        conn: &mut AnyConnection,
+        workspace_id: Uuid,
+        user_id: Uuid,
+        role_id: Option<Uuid>,
+    ) -> Result<(UserRow, RoleRow, Option<RoleRow>), AppError> {
         let user = match crm_db::users::find(conn, workspace_id, user_id) {
             Ok(user) if user.active => user,
             Ok(_) | Err(crm_db::DbError::NotFound) => return Err(AppError::NotFound),
@@ -84,7 +95,7 @@ impl Actor {
             Some(id) => Some(crm_db::roles::find(conn, workspace_id, id)?),
             None => None,
         };
-        Ok(Self::of(&user, &user_role, key_role.as_ref(), via))
+        Ok((user, user_role, key_role))
     }
 
     /// A user with their role, or with an API key's role (`key_role`): a

@@ -9,6 +9,13 @@ pub enum AppError {
     /// No such record, or not visible to the actor.
     #[error("not found")]
     NotFound,
+    /// The credentials are missing, wrong, expired or revoked.
+    #[error("unauthorized: {0}")]
+    Unauthorized(String),
+    /// Too many failed credentials from one account or address; try again
+    /// after `retry_after` seconds.
+    #[error("too many attempts")]
+    TooManyAttempts { retry_after: i64 },
     /// The actor's role does not allow this.
     #[error("forbidden: {0}")]
     Forbidden(String),

@@ -1,9 +1,8 @@
 //! Credentials: Argon2id password hashes and the password rules, HS256
 //! access tokens with pinned algorithm and required `iss`/`aud`/`exp`/`sub`,
-//! opaque refresh tokens, API key secrets (random, stored as SHA-256
-//! hashes) and the key a sign-in throttle counts an account under. Used by
-//! `crm-http` (sign-in, API keys, users) and `crm-server` (provisioning,
-//! recovery, the demo) alike.
+//! opaque refresh tokens and API key secrets (random, stored as SHA-256
+//! hashes). Used by [`crate::auth`], the API key and user use cases, and
+//! `crm-server` (provisioning, recovery, the demo).
 
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
@@ -81,11 +80,6 @@ pub fn api_key_prefix(presented: &str) -> Option<&str> {
     let rest = presented.strip_prefix(API_KEY_PREFIX)?;
     let (prefix, secret) = rest.split_once('_')?;
     (!prefix.is_empty() && !secret.is_empty()).then_some(prefix)
-}
-
-/// The key that counts sign-ins to one account (see `crm_db::auth`).
-pub fn account_key(workspace: &str, email: &str) -> String {
-    format!("account:{workspace}:{email}")
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

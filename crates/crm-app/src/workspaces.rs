@@ -11,7 +11,8 @@ use crm_domain::access::BuiltinRole;
 use crm_domain::{Email, FieldErrors};
 
 use crate::AppError;
-use crate::security::{account_key, check_password, hash_password};
+use crate::security::{check_password, hash_password};
+use crate::throttle::account_key;
 
 /// What `create` needs.
 #[derive(Debug, Clone, Copy)]

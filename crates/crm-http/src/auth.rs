@@ -1,56 +1,16 @@
-//! `/auth/*` and `/me`: password sign-in with throttling, refresh-token
-//! rotation with reuse detection, sign-out, and the caller's profile.
+//! `/auth/*` and `/me`: the HTTP side of sign-in, refresh-token rotation,
+//! sign-out and the caller's profile (the rules are `crm_app::auth`): the
+//! client address, and the refresh token as body or `crm_refresh` cookie.
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use crm_api_types::Problem;
-use crm_api_types::auth::{
-    LoginRequest, Me, RefreshRequest, RoleSummary, SignInOptions, TeamSummary, TokenResponse,
-    UserSummary, WorkspaceSummary,
-};
-use crm_db::AnyConnection;
-use crm_db::auth::{clear_failures, release_attempt};
-use uuid::Uuid;
+use crm_api_types::auth::{LoginRequest, Me, RefreshRequest, SignInOptions, TokenResponse};
 
-use crate::caller::{AuthVia, Caller};
+use crate::caller::{Caller, client_address};
 use crate::error::ApiError;
 use crate::extract::ApiJson;
 use crate::refresh_cookie::{self, OptionalJson};
-use crate::security::{hash_password, random_token, sha256_hex, verify_password};
 use crate::state::AppState;
-use crate::throttle::{self, Counter, account_key, client_address};
-
-/// Verified against when the account does not exist, so both cases cost the same.
-static DUMMY_HASH: std::sync::LazyLock<String> =
-    std::sync::LazyLock::new(|| hash_password("not-a-real-password").unwrap_or_default());
-
-/// Issues an access token and a refresh token in the given family.
-fn issue_tokens(
-    conn: &mut AnyConnection,
-    state: &AppState,
-    workspace_id: Uuid,
-    user_id: Uuid,
-    family_id: Uuid,
-) -> Result<TokenResponse, ApiError> {
-    let refresh_token = random_token().map_err(ApiError::internal)?;
-    let expires = crm_db::time::now() + chrono::Duration::days(state.tokens.refresh_ttl_days);
-    crm_db::auth::insert_refresh(
-        conn,
-        workspace_id,
-        user_id,
-        family_id,
-        &sha256_hex(&refresh_token),
-        expires,
-    )?;
-    Ok(TokenResponse {
-        access_token: state
-            .tokens
-            .issue(user_id, workspace_id)
-            .map_err(ApiError::internal)?,
-        refresh_token: Some(refresh_token),
-        token_type: "Bearer".to_owned(),
-        expires_in: state.tokens.access_ttl_secs,
-    })
-}
 
 /// What the sign-in page should ask for, and whether to show the demo logins.
 #[utoipa::path(
@@ -60,14 +20,7 @@ fn issue_tokens(
 )]
 #[get("/auth/options")]
 pub async fn options(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let options = state
-        .db(|conn| {
-            Ok(SignInOptions {
-                workspace_required: crm_db::workspaces::sole(conn)?.is_none(),
-                demo: crm_db::workspaces::find_by_slug(conn, crm_domain::DEMO_WORKSPACE)?.is_some(),
-            })
-        })
-        .await?;
+    let options = state.db(|conn| Ok(crm_app::auth::options(conn)?)).await?;
     Ok(HttpResponse::Ok().json(options))
 }
 
@@ -93,54 +46,17 @@ pub async fn login(
     req: HttpRequest,
     body: ApiJson<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.0;
     let address = client_address(&req, state.trust_proxy);
     let inner = state.clone();
     let tokens = state
         .db(move |conn| {
-            let workspace = match &body.workspace {
-                Some(slug) => crm_db::workspaces::find_by_slug(conn, slug.trim())?,
-                None => crm_db::workspaces::sole(conn)?.map(Some).ok_or_else(|| {
-                    ApiError::validation(
-                        "workspace",
-                        "is required: this server has several workspaces",
-                    )
-                })?,
-            };
-            let email = body.email.trim().to_lowercase();
-            let workspace_key = workspace.as_ref().map_or_else(
-                || body.workspace.clone().unwrap_or_default(),
-                |w| w.id.to_string(),
-            );
-            let account = account_key(&workspace_key, &email);
-            let address = Counter::SignInAddress.key(&address);
-            // Counted before the password is checked: concurrent guesses
-            // beyond the limit get 429 without a check.
-            throttle::count(
+            Ok(crm_app::auth::sign_in(
                 conn,
-                &[
-                    (&account, inner.account_throttle),
-                    (&address, inner.address_throttle),
-                ],
-            )?;
-            let user = match &workspace {
-                Some(w) => crm_db::users::find_by_email(conn, w.id.0, &email)?,
-                None => None,
-            };
-            let hash = user
-                .as_ref()
-                .map_or(DUMMY_HASH.as_str(), |u| u.password_hash.as_str());
-            let password_ok = verify_password(&body.password, hash);
-            let (Some(workspace), Some(user), true) =
-                (workspace, user.filter(|u| u.active), password_ok)
-            else {
-                return Err(ApiError::Unauthorized(
-                    "wrong workspace, e-mail or password".into(),
-                ));
-            };
-            clear_failures(conn, &account)?;
-            release_attempt(conn, &address)?;
-            issue_tokens(conn, &inner, workspace.id.0, user.id.0, Uuid::now_v7())
+                &inner.tokens,
+                &inner.throttles,
+                body.0,
+                &address,
+            )?)
         })
         .await?;
     Ok(refresh_cookie::tokens_response(
@@ -176,65 +92,26 @@ pub async fn refresh(
     let (presented, from_cookie) = refresh_cookie::presented(&req, body.0)?.ok_or_else(|| {
         ApiError::validation("refresh_token", "is required (or the crm_refresh cookie)")
     })?;
+    let address = client_address(&req, state.trust_proxy);
     let inner = state.clone();
-    let throttle_key = Counter::RefreshAddress.key(&client_address(&req, state.trust_proxy));
-    let invalid =
-        || ApiError::Unauthorized("the refresh token is invalid, expired or revoked".into());
     let outcome = state
         .db(move |conn| {
-            throttle::check(conn, &throttle_key)?;
-            let outcome = refresh_tokens(conn, &inner, &presented, invalid);
-            Ok(match outcome? {
-                Err(refused) => Err(throttle::failed(
-                    conn,
-                    &throttle_key,
-                    inner.address_throttle,
-                    refused,
-                )),
-                ok => ok,
-            })
+            Ok(crm_app::auth::refresh(
+                conn,
+                &inner.tokens,
+                &inner.throttles,
+                &presented,
+                &address,
+            )?)
         })
         .await?;
     // Revocations above are committed even though the answer is 401.
     Ok(refresh_cookie::tokens_response(
         &req,
         state.tokens.refresh_ttl_days,
-        outcome?,
+        outcome.map_err(ApiError::from)?,
         from_cookie,
     ))
-}
-
-/// Spends a refresh token and issues new tokens; `Ok(Err)` for a refused
-/// token (whose family may have been revoked: that must be committed).
-fn refresh_tokens(
-    conn: &mut AnyConnection,
-    inner: &AppState,
-    presented: &str,
-    invalid: impl Fn() -> ApiError,
-) -> Result<Result<TokenResponse, ApiError>, ApiError> {
-    let Some(token) = crm_db::auth::find_refresh(conn, &sha256_hex(presented))? else {
-        return Ok(Err(invalid()));
-    };
-    let reused = token.used_at.is_some() || !crm_db::auth::spend_refresh(conn, token.id.0)?;
-    if reused || token.revoked_at.is_some() {
-        crm_db::auth::revoke_family(conn, token.workspace_id.0, token.family_id.0)?;
-        return Ok(Err(invalid()));
-    }
-    if token.expires_at <= crm_db::time::now() {
-        return Ok(Err(invalid()));
-    }
-    match crm_db::users::find(conn, token.workspace_id.0, token.user_id.0) {
-        Ok(user) if user.active => {}
-        _ => return Ok(Err(invalid())),
-    }
-    issue_tokens(
-        conn,
-        inner,
-        token.workspace_id.0,
-        token.user_id.0,
-        token.family_id.0,
-    )
-    .map(Ok)
 }
 
 /// Sign out: revokes the refresh token's whole family and clears the cookie.
@@ -260,12 +137,7 @@ pub async fn logout(
         .map(|(token, _)| token)
         .unwrap_or_default();
     state
-        .db(move |conn| {
-            if let Some(token) = crm_db::auth::find_refresh(conn, &sha256_hex(&presented))? {
-                crm_db::auth::revoke_family(conn, token.workspace_id.0, token.family_id.0)?;
-            }
-            Ok(())
-        })
+        .db(move |conn| Ok(crm_app::auth::sign_out(conn, &presented)?))
         .await?;
     Ok(refresh_cookie::signed_out(&req))
 }
@@ -281,39 +153,7 @@ pub async fn logout(
 #[get("/me")]
 pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<web::Json<Me>, ApiError> {
     let me = state
-        .db(move |conn| {
-            let workspace = crm_db::workspaces::find(conn, caller.workspace_id)?;
-            let team = match caller.team_id {
-                Some(id) => Some(crm_db::teams::find(conn, caller.workspace_id, id)?),
-                None => None,
-            };
-            Ok(Me {
-                user: UserSummary {
-                    id: caller.user_id(),
-                    email: caller.user.email.clone(),
-                    display_name: caller.user.display_name.clone(),
-                },
-                workspace: WorkspaceSummary {
-                    id: workspace.id.0,
-                    slug: workspace.slug,
-                    name: workspace.name,
-                },
-                role: RoleSummary {
-                    id: caller.role.id.0,
-                    key: caller.role.key.clone(),
-                    name: caller.role.name.clone(),
-                },
-                team: team.map(|t| TeamSummary {
-                    id: t.id.0,
-                    name: t.name,
-                }),
-                permissions: caller.permissions.complete(),
-                auth: match caller.via {
-                    AuthVia::Jwt => "jwt".to_owned(),
-                    AuthVia::ApiKey(_) => "api_key".to_owned(),
-                },
-            })
-        })
+        .db(move |conn| Ok(crm_app::auth::me(conn, &caller)?))
         .await?;
     Ok(web::Json(me))
 }

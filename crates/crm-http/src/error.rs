@@ -227,6 +227,8 @@ impl From<crm_app::AppError> for ApiError {
         use crm_app::AppError;
         match err {
             AppError::NotFound => ApiError::NotFound,
+            AppError::Unauthorized(why) => ApiError::Unauthorized(why),
+            AppError::TooManyAttempts { retry_after } => ApiError::TooManyRequests { retry_after },
             AppError::Forbidden(why) => ApiError::Forbidden(why),
             AppError::Conflict { field, detail } => ApiError::Conflict { field, detail },
             AppError::Validation(errors) => ApiError::Validation(errors),

@@ -39,7 +39,6 @@ pub mod segments;
 pub mod state;
 pub mod tags;
 pub mod teams;
-pub mod throttle;
 pub mod upsert;
 pub mod users;
 pub mod views;

@@ -2,7 +2,6 @@
 //! work off the async workers.
 
 use actix_web::web;
-use crm_db::auth::ThrottlePolicy;
 use crm_db::{AnyConnection, Backend, DbPool};
 
 use crate::error::ApiError;
@@ -15,8 +14,8 @@ pub struct AppState {
     pub tokens: TokenKeys,
     /// Take the client address from `X-Forwarded-For` (behind a trusted proxy only).
     pub trust_proxy: bool,
-    pub account_throttle: ThrottlePolicy,
-    pub address_throttle: ThrottlePolicy,
+    /// Sign-in, refresh-token and API-key failures allowed per account and address.
+    pub throttles: crm_app::throttle::Throttles,
     /// The built web app (`frontend/dist`): served at `/` with deep links
     /// falling back to its `index.html`. `None`: a plain page links to the API docs.
     pub web_dir: Option<std::path::PathBuf>,
@@ -56,21 +55,5 @@ impl AppState {
         })
         .await
         .map_err(ApiError::internal)?
-    }
-}
-
-pub fn default_account_throttle() -> ThrottlePolicy {
-    ThrottlePolicy {
-        max_failures: 5,
-        window: chrono::Duration::minutes(15),
-        lockout: chrono::Duration::minutes(15),
-    }
-}
-
-pub fn default_address_throttle() -> ThrottlePolicy {
-    ThrottlePolicy {
-        max_failures: 30,
-        window: chrono::Duration::minutes(15),
-        lockout: chrono::Duration::minutes(15),
     }
 }

@@ -11,7 +11,7 @@ use crm_app::imports::{self as use_case, Uploaded, source};
 use futures_util::{StreamExt, stream};
 use uuid::Uuid;
 
-use crate::caller::{AuthVia, Caller};
+use crate::caller::Caller;
 use crate::error::ApiError;
 use crate::extract::ApiJson;
 use crate::state::AppState;
@@ -76,10 +76,7 @@ pub async fn upload(
         }
     };
     let kept = path.clone();
-    let key_role = match caller.via {
-        AuthVia::ApiKey(_) => Some(caller.role.id.0),
-        AuthVia::Jwt => None,
-    };
+    let key_role = caller.api_key.map(|_| caller.role.id.0);
     let file = Uploaded {
         id,
         path,
