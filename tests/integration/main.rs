@@ -48,6 +48,7 @@ mod sales;
 mod sales_export;
 mod segments;
 mod sync;
+mod tasks;
 mod throttle;
 mod two_nodes;
 mod upsert;

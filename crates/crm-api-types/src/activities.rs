@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use crm_domain::money::Money;
-use crm_domain::sales::{ActivityKind, OrderStatus};
+use crm_domain::sales::{ActivityKind, OrderStatus, Priority};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -25,6 +25,15 @@ pub struct Activity {
     pub due_at: Option<DateTime<Utc>>,
     pub done: bool,
     pub done_at: Option<DateTime<Utc>>,
+    /// Open activities: when to remind the assignee.
+    pub remind_at: Option<DateTime<Utc>>,
+    pub priority: Priority,
+    /// Where a visit (or meeting) took place.
+    pub location: Option<String>,
+    /// What came of it.
+    pub outcome: Option<String>,
+    /// What happens next.
+    pub next_step: Option<String>,
     /// The assignee.
     pub owner_id: Option<Uuid>,
     pub team_id: Option<Uuid>,
@@ -63,6 +72,22 @@ pub struct NewActivity {
     pub due_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub done: Option<bool>,
+    /// When to remind the assignee of an open activity.
+    #[serde(default)]
+    #[schema(pattern = "^(?:19[0-9]{2}|2[01][0-9]{2}|2200)-")]
+    pub remind_at: Option<DateTime<Utc>>,
+    /// Default `normal`.
+    #[serde(default)]
+    pub priority: Option<Priority>,
+    #[serde(default)]
+    #[schema(schema_with = crate::patterns::nullable_text::<200>)]
+    pub location: Option<String>,
+    #[serde(default)]
+    #[schema(schema_with = crate::patterns::optional_lines::<2000>)]
+    pub outcome: Option<String>,
+    #[serde(default)]
+    #[schema(schema_with = crate::patterns::optional_lines::<2000>)]
+    pub next_step: Option<String>,
     /// The assignee; defaults to the caller.
     #[serde(default)]
     pub owner_id: Option<Uuid>,
@@ -87,6 +112,20 @@ pub struct ActivityPatch {
     pub due_at: Option<Option<DateTime<Utc>>>,
     #[serde(default)]
     pub done: Option<bool>,
+    #[serde(default, deserialize_with = "crate::patch::nullable")]
+    #[schema(value_type = Option<DateTime<Utc>>, pattern = "^(?:19[0-9]{2}|2[01][0-9]{2}|2200)-")]
+    pub remind_at: Option<Option<DateTime<Utc>>>,
+    #[serde(default)]
+    pub priority: Option<Priority>,
+    #[serde(default, deserialize_with = "crate::patch::nullable")]
+    #[schema(schema_with = crate::patterns::nullable_text::<200>)]
+    pub location: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::patch::nullable")]
+    #[schema(schema_with = crate::patterns::optional_lines::<2000>)]
+    pub outcome: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::patch::nullable")]
+    #[schema(schema_with = crate::patterns::optional_lines::<2000>)]
+    pub next_step: Option<Option<String>>,
     #[serde(default)]
     pub owner_id: Option<Uuid>,
 }
@@ -98,6 +137,10 @@ pub struct ActivityQuery {
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
+    /// `occurred_at` or `due_at`; prefix `-` for descending. Default
+    /// `-occurred_at`. Sorted by `due_at`, only activities with a due date are listed.
+    #[param(schema_with = crate::patterns::activity_sort)]
+    pub sort: Option<String>,
     pub kind: Option<ActivityKind>,
     pub customer_id: Option<Uuid>,
     pub contact_id: Option<Uuid>,
@@ -107,6 +150,33 @@ pub struct ActivityQuery {
     pub done: Option<bool>,
     /// Tasks due before this instant (with `done=false`: overdue).
     pub due_before: Option<DateTime<Utc>>,
+    /// Tasks due at or after this instant.
+    pub due_after: Option<DateTime<Utc>>,
+    /// `true`: only activities with a due date; `false`: only those without.
+    pub has_due: Option<bool>,
+}
+
+/// `GET /activities/reminders`: the caller's open activities that are due
+/// (before `until`) or whose reminder time has come.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ReminderQuery {
+    /// The end of the caller's day (the client knows its time zone); default now.
+    #[param(pattern = "^(?:19[0-9]{2}|2[01][0-9]{2}|2200)-")]
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// The reminder count of the top bar and the list behind it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Reminders {
+    /// Open activities assigned to the caller whose due time has passed.
+    pub overdue: i64,
+    /// Open activities assigned to the caller due before `until` (overdue included)
+    /// or whose reminder time has come.
+    pub due: i64,
+    /// The first 20 of them, soonest due first.
+    pub items: Vec<Activity>,
 }
 
 /// One entry of a customer's timeline.

@@ -314,6 +314,8 @@ pub const CONTACT_SORTS: &[&str] = &["created_at", "updated_at", "name"];
 pub const LEAD_SORTS: &[&str] = &["created_at", "updated_at"];
 /// The sort fields of `GET /deals`.
 pub const DEAL_SORTS: &[&str] = &["created_at", "updated_at", "stage_changed_at"];
+/// The sort fields of `GET /activities`.
+pub const ACTIVITY_SORTS: &[&str] = &["occurred_at", "due_at"];
 /// The sort fields of `GET /orders`.
 pub const ORDER_SORTS: &[&str] = &["order_date", "created_at", "updated_at"];
 /// The sort fields of `GET /products`.
@@ -334,6 +336,10 @@ pub fn lead_sort() -> Object {
 /// `sort` of `GET /deals`.
 pub fn deal_sort() -> Object {
     sort(DEAL_SORTS)
+}
+/// `sort` of `GET /activities`.
+pub fn activity_sort() -> Object {
+    sort(ACTIVITY_SORTS)
 }
 /// `sort` of `GET /orders`.
 pub fn order_sort() -> Object {

@@ -1,5 +1,7 @@
-//! Activities: calls, meetings, e-mails, notes and tasks on customers,
-//! contacts, leads and deals, visible by their assignee and team; and a
+//! Activities: calls, visits, meetings, e-mails, notes and tasks on
+//! customers, contacts, leads and deals, with their outcome and next step,
+//! visible by their assignee and team; an assignee's open ones that are due
+//! ([`reminders`]); and a
 //! customer's timeline ([`timeline`]), which merges its activities, deal
 //! stage changes, orders and record changes, newest first. The export
 //! table is [`export`].
@@ -8,16 +10,18 @@ pub mod export;
 pub mod timeline;
 
 use chrono::{DateTime, Utc};
-use crm_api_types::activities::{Activity, ActivityPatch, ActivityQuery, NewActivity};
+use crm_api_types::activities::{
+    Activity, ActivityPatch, ActivityQuery, NewActivity, ReminderQuery, Reminders,
+};
 use crm_api_types::patch::apply;
 use crm_db::AnyConnection;
-use crm_db::activities::{ActivityFields, ActivityFilter, ActivityRow};
+use crm_db::activities::{ActivityFields, ActivityFilter, ActivityRow, ActivitySort};
 use crm_db::change_log::{Op, changed_fields, field_names, lock_workspace, transaction};
 use crm_db::paging::Keyset;
 use crm_db::types::Id;
 use crm_domain::FieldErrors;
 use crm_domain::access::{Action, ObjectType, Scope};
-use crm_domain::sales::ActivityKind;
+use crm_domain::sales::{ActivityKind, Priority};
 use crm_domain::validation::{bounded_text, multiline_text};
 use uuid::Uuid;
 
@@ -40,6 +44,11 @@ pub fn view(row: ActivityRow) -> Activity {
         due_at: f.due_at.map(|at| at.and_utc()),
         done: f.done,
         done_at: f.done_at.map(|at| at.and_utc()),
+        remind_at: f.remind_at.map(|at| at.and_utc()),
+        priority: Priority::parse(&f.priority).unwrap_or(Priority::Normal),
+        location: f.location,
+        outcome: f.outcome,
+        next_step: f.next_step,
         owner_id: f.owner_id.map(Uuid::from),
         team_id: f.team_id.map(Uuid::from),
         version: row.version,
@@ -60,6 +69,35 @@ pub fn filter(q: &ActivityQuery) -> ActivityFilter {
         owner_id: q.owner_id,
         done: q.done,
         due_before: q.due_before.map(|at| at.naive_utc()),
+        due_after: q.due_after.map(|at| at.naive_utc()),
+        has_due: q.has_due,
+    }
+}
+
+/// The free texts of a follow-up: where, what came of it, what next.
+struct Notes {
+    location: Option<String>,
+    outcome: Option<String>,
+    next_step: Option<String>,
+}
+
+impl Notes {
+    /// Trims each text (empty is none) and checks its length.
+    fn check(
+        errors: &mut FieldErrors,
+        location: Option<String>,
+        outcome: Option<String>,
+        next_step: Option<String>,
+    ) -> Notes {
+        let some = |v: Option<String>| v.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        Notes {
+            location: some(location)
+                .and_then(|v| errors.take("location", bounded_text(&v, 1, 200))),
+            outcome: some(outcome)
+                .and_then(|v| errors.take("outcome", multiline_text(&v, 1, 2000))),
+            next_step: some(next_step)
+                .and_then(|v| errors.take("next_step", multiline_text(&v, 1, 2000))),
+        }
     }
 }
 
@@ -117,6 +155,7 @@ pub fn create_in(
         .map(|v| v.trim().to_owned())
         .filter(|v| !v.is_empty());
     let body = body.and_then(|v| errors.take("body", multiline_text(&v, 1, 5000)));
+    let notes = Notes::check(&mut errors, b.location, b.outcome, b.next_step);
     errors.into_result().map_err(AppError::Validation)?;
     // Links: each must be visible; a contact or deal implies its customer.
     let mut customer_id = b.customer_id;
@@ -159,7 +198,7 @@ pub fn create_in(
             "link the activity to a customer, contact, lead or deal",
         ));
     }
-    check_times(b.occurred_at, b.due_at)?;
+    check_times(b.occurred_at, b.due_at, b.remind_at)?;
     let (owner_id, team_id) = owner(conn, actor, b.owner_id.unwrap_or(actor.user_id()))?;
     check_scope(
         conn,
@@ -186,6 +225,11 @@ pub fn create_in(
         done_at: done.then_some(now),
         owner_id,
         team_id,
+        remind_at: b.remind_at.map(|at| at.naive_utc()),
+        priority: b.priority.unwrap_or(Priority::Normal).as_str().to_owned(),
+        location: notes.location,
+        outcome: notes.outcome,
+        next_step: notes.next_step,
     };
     let changed = field_names(&fields);
     let values = crm_db::change_log::values(&changed, None, Some(&fields));
@@ -238,7 +282,7 @@ pub fn list(
     conn: &mut AnyConnection,
     actor: &Actor,
     filter: &ActivityFilter,
-    keyset: &Keyset<()>,
+    keyset: &Keyset<ActivitySort>,
 ) -> Result<Vec<ActivityRow>, AppError> {
     let vis = actor.visibility(conn, ObjectType::Activities, Action::Read)?;
     Ok(crm_db::activities::list(conn, &vis, filter, keyset)?)
@@ -267,8 +311,19 @@ pub fn update(
             .map(|v| v.trim().to_owned())
             .filter(|v| !v.is_empty())
             .and_then(|v| errors.take("body", multiline_text(&v, 1, 5000)));
+        let notes = Notes::check(
+            &mut errors,
+            apply(f.location.clone(), p.location),
+            apply(f.outcome.clone(), p.outcome),
+            apply(f.next_step.clone(), p.next_step),
+        );
+        (f.location, f.outcome, f.next_step) = (notes.location, notes.outcome, notes.next_step);
         errors.into_result().map_err(AppError::Validation)?;
-        check_times(p.occurred_at, p.due_at.flatten())?;
+        check_times(p.occurred_at, p.due_at.flatten(), p.remind_at.flatten())?;
+        f.remind_at = apply(f.remind_at, p.remind_at.map(|d| d.map(|at| at.naive_utc())));
+        if let Some(priority) = p.priority {
+            f.priority = priority.as_str().to_owned();
+        }
         if let Some(t) = p.occurred_at {
             f.occurred_at = t.naive_utc();
         }
@@ -324,12 +379,40 @@ pub fn delete(
 fn check_times(
     occurred_at: Option<DateTime<Utc>>,
     due_at: Option<DateTime<Utc>>,
+    remind_at: Option<DateTime<Utc>>,
 ) -> Result<(), AppError> {
     let mut errors = FieldErrors::new();
-    for (field, at) in [("occurred_at", occurred_at), ("due_at", due_at)] {
+    let times = [
+        ("occurred_at", occurred_at),
+        ("due_at", due_at),
+        ("remind_at", remind_at),
+    ];
+    for (field, at) in times {
         if let Some(at) = at {
             errors.take(field, crm_domain::validation::sane_time(at));
         }
     }
     errors.into_result().map_err(AppError::Validation)
+}
+
+/// The actor's own open activities that are due before `until` (default
+/// now) or whose reminder time has come: the top bar's count and list.
+pub fn reminders(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    q: &ReminderQuery,
+) -> Result<Reminders, AppError> {
+    if let Some(at) = q.until {
+        crm_domain::validation::sane_time(at).map_err(|m| crate::error::bad_param("until", &m))?;
+    }
+    let vis = actor.visibility(conn, ObjectType::Activities, Action::Read)?;
+    let now = crm_db::time::now();
+    let until = q.until.map_or(now, |at| at.naive_utc()).max(now);
+    let (overdue, due, rows) =
+        crm_db::activities::reminders(conn, &vis, actor.user_id(), now, until, 20)?;
+    Ok(Reminders {
+        overdue,
+        due,
+        items: rows.into_iter().map(view).collect(),
+    })
 }

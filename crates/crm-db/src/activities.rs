@@ -33,6 +33,11 @@ pub struct ActivityFields {
     pub done_at: Option<NaiveDateTime>,
     pub owner_id: Option<Id>,
     pub team_id: Option<Id>,
+    pub remind_at: Option<NaiveDateTime>,
+    pub priority: String,
+    pub location: Option<String>,
+    pub outcome: Option<String>,
+    pub next_step: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -156,15 +161,98 @@ pub struct ActivityFilter {
     pub owner_id: Option<Uuid>,
     pub done: Option<bool>,
     pub due_before: Option<NaiveDateTime>,
+    pub due_after: Option<NaiveDateTime>,
+    pub has_due: Option<bool>,
 }
 
-/// One page (plus one row) of visible activities, newest `occurred_at` first.
+/// What a list of activities is ordered by. Ordered by `DueAt`, only
+/// activities with a due date are listed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActivitySort {
+    OccurredAt,
+    DueAt,
+}
+
+/// One page (plus one row) of visible activities in the keyset's order.
 pub fn list(
     conn: &mut AnyConnection,
     vis: &Visibility,
     filter: &ActivityFilter,
-    page: &Keyset<()>,
+    page: &Keyset<ActivitySort>,
 ) -> DbResult<Vec<ActivityRow>> {
+    let mut query = filtered(vis, filter);
+    let after = SortValue::into_time(page.after.clone());
+    let query = match page.field {
+        ActivitySort::OccurredAt => keyset_page!(
+            query,
+            activities::occurred_at,
+            activities::id,
+            page.direction,
+            after
+        ),
+        ActivitySort::DueAt => {
+            query = query.filter(activities::due_at.is_not_null());
+            let after = after.map(|(at, id)| (Some(at), id));
+            keyset_page!(
+                query,
+                activities::due_at,
+                activities::id,
+                page.direction,
+                after
+            )
+        }
+    };
+    Ok(query
+        .limit(page.limit + 1)
+        .select(ActivityRow::as_select())
+        .load(conn)?)
+}
+
+/// Open activities assigned to `owner` (and visible): how many are due
+/// before `now`, how many before `until` or with a reminder time before
+/// `now`, and the first `limit` of the latter, soonest due first.
+pub fn reminders(
+    conn: &mut AnyConnection,
+    vis: &Visibility,
+    owner: Uuid,
+    now: NaiveDateTime,
+    until: NaiveDateTime,
+    limit: i64,
+) -> DbResult<(i64, i64, Vec<ActivityRow>)> {
+    let open = || {
+        activities::table
+            .filter(vis.activities())
+            .filter(activities::owner_id.eq(Id(owner)))
+            .filter(activities::done.eq(false))
+            .into_boxed()
+    };
+    let overdue = open()
+        .filter(activities::due_at.lt(now))
+        .count()
+        .get_result(conn)?;
+    let due = || {
+        open().filter(
+            activities::due_at
+                .lt(until)
+                .or(activities::remind_at.le(now)),
+        )
+    };
+    let count = due().count().get_result(conn)?;
+    let items = due()
+        .order((
+            activities::due_at.is_null(),
+            activities::due_at.asc(),
+            activities::id.asc(),
+        ))
+        .limit(limit)
+        .select(ActivityRow::as_select())
+        .load(conn)?;
+    Ok((overdue, count, items))
+}
+
+type Filtered<'a> = activities::BoxedQuery<'a, crate::connection::MultiBackend>;
+
+fn filtered<'a>(vis: &Visibility, filter: &ActivityFilter) -> Filtered<'a> {
     let mut query = activities::table.filter(vis.activities()).into_boxed();
     if let Some(v) = &filter.kind {
         query = query.filter(activities::kind.eq(v.clone()));
@@ -190,16 +278,13 @@ pub fn list(
     if let Some(v) = filter.due_before {
         query = query.filter(activities::due_at.lt(v));
     }
-    let after = SortValue::into_time(page.after.clone());
-    let query = keyset_page!(
-        query,
-        activities::occurred_at,
-        activities::id,
-        page.direction,
-        after
-    );
-    Ok(query
-        .limit(page.limit + 1)
-        .select(ActivityRow::as_select())
-        .load(conn)?)
+    if let Some(v) = filter.due_after {
+        query = query.filter(activities::due_at.ge(v));
+    }
+    match filter.has_due {
+        Some(true) => query = query.filter(activities::due_at.is_not_null()),
+        Some(false) => query = query.filter(activities::due_at.is_null()),
+        None => {}
+    }
+    query
 }

@@ -473,6 +473,11 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         deleted_at -> Nullable<Timestamp>,
+        location -> Nullable<Text>,
+        outcome -> Nullable<Text>,
+        next_step -> Nullable<Text>,
+        remind_at -> Nullable<Timestamp>,
+        priority -> Text,
     }
 }
 

@@ -29,11 +29,22 @@ string_enum! {
     /// What kind of interaction an activity records.
     ActivityKind {
         Call = "call",
+        /// A visit at the customer's (拜访), with where it took place.
+        Visit = "visit",
         Meeting = "meeting",
         Email = "email",
         Note = "note",
         /// Something to do, with a due date and an assignee.
         Task = "task",
+    }
+}
+
+string_enum! {
+    /// How urgent an open activity (a task, a planned call or visit) is.
+    Priority {
+        Low = "low",
+        Normal = "normal",
+        High = "high",
     }
 }
 

@@ -153,6 +153,7 @@ fn v1(cfg: &mut ServiceConfig<'_>) {
         .service(leads::remove)
         .service(leads::convert)
         .service(activities::list)
+        .service(activities::reminders)
         .service(activities::export::export)
         .service(activities::export::export_xlsx)
         .service(activities::create)

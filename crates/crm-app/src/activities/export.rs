@@ -3,7 +3,7 @@
 //! the list (paging and file formats in [`crate::exports`]).
 
 use crm_db::AnyConnection;
-use crm_db::activities::{ActivityFilter, ActivityRow};
+use crm_db::activities::{ActivityFilter, ActivityRow, ActivitySort};
 use crm_db::paging::{Direction, Keyset, SortValue};
 use crm_domain::access::{Action, ObjectType};
 use uuid::Uuid;
@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::exports::{PAGE, Table, id_text, time_text};
 use crate::{Actor, AppError};
 
-const HEADER: [&str; 16] = [
+const HEADER: [&str; 21] = [
     "id",
     "kind",
     "subject",
@@ -24,6 +24,11 @@ const HEADER: [&str; 16] = [
     "due_at",
     "done",
     "done_at",
+    "remind_at",
+    "priority",
+    "location",
+    "outcome",
+    "next_step",
     "owner_id",
     "team_id",
     "created_at",
@@ -63,7 +68,7 @@ impl Table for Activities {
             .actor
             .visibility(conn, ObjectType::Activities, Action::Export)?;
         let keyset = Keyset {
-            field: (),
+            field: ActivitySort::OccurredAt,
             direction: Direction::Desc,
             after,
             limit: PAGE - 1,
@@ -90,6 +95,11 @@ impl Table for Activities {
             f.due_at.map(time_text).unwrap_or_default(),
             f.done.to_string(),
             f.done_at.map(time_text).unwrap_or_default(),
+            f.remind_at.map(time_text).unwrap_or_default(),
+            f.priority.clone(),
+            f.location.clone().unwrap_or_default(),
+            f.outcome.clone().unwrap_or_default(),
+            f.next_step.clone().unwrap_or_default(),
             id_text(f.owner_id),
             id_text(f.team_id),
             time_text(r.created_at),

@@ -8,9 +8,11 @@ use actix_web::{HttpResponse, delete, get, patch, post, web};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use crm_api_types::activities::{
-    Activity, ActivityPatch, ActivityQuery, NewActivity, TimelineEntry, TimelineQuery,
+    Activity, ActivityPatch, ActivityQuery, NewActivity, ReminderQuery, Reminders, TimelineEntry,
+    TimelineQuery,
 };
 use crm_api_types::{Page, Problem};
+use crm_db::activities::ActivitySort;
 use crm_db::paging::SortValue;
 use crm_db::timeline::TimelineKey;
 use crm_domain::access::{Action, ObjectType};
@@ -73,7 +75,13 @@ pub async fn get(
         .json(activity))
 }
 
-/// List visible activities, most recent first (`done=false&due_before=…` lists overdue tasks).
+const SORTS: [(&str, ActivitySort); 2] = [
+    ("occurred_at", ActivitySort::OccurredAt),
+    ("due_at", ActivitySort::DueAt),
+];
+
+/// List visible activities, most recent first (`done=false&due_before=…`
+/// lists overdue tasks; `owner_id=…&done=false&sort=due_at` someone's to-do list, soonest first).
 #[utoipa::path(
     tag = "activities",
     params(ActivityQuery),
@@ -87,13 +95,13 @@ pub async fn list(
 ) -> Result<web::Json<Page<Activity>>, ApiError> {
     let q = query.0;
     let (keyset, sort_key) = crate::paging::keyset(
-        Some("-occurred_at"),
+        Some(q.sort.as_deref().unwrap_or("-occurred_at")),
         q.cursor.as_deref(),
         q.limit,
-        &[("occurred_at", ())],
+        &SORTS,
     )?;
     let filter = crm_app::activities::filter(&q);
-    let limit = keyset.limit;
+    let (limit, field) = (keyset.limit, keyset.field);
     let rows = state
         .db(move |conn| Ok(crm_app::activities::list(conn, &caller, &filter, &keyset)?))
         .await?;
@@ -101,10 +109,41 @@ pub async fn list(
         rows,
         limit,
         &sort_key,
-        |r| (SortValue::Time(r.fields.occurred_at), r.id.0),
+        move |r| match field {
+            ActivitySort::OccurredAt => (SortValue::Time(r.fields.occurred_at), r.id.0),
+            // Sorted by due date, every row has one.
+            ActivitySort::DueAt => (
+                SortValue::Time(r.fields.due_at.unwrap_or(r.fields.occurred_at)),
+                r.id.0,
+            ),
+        },
         crm_app::activities::view,
     );
     Ok(web::Json(Page { items, next_cursor }))
+}
+
+/// The caller's open activities that are due before `until` (the end of
+/// their day; default now) or whose reminder time has come: how many, how
+/// many overdue, and the first 20, soonest due first.
+#[utoipa::path(
+    tag = "activities",
+    params(ReminderQuery),
+    responses(
+        (status = 200, body = Reminders),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/activities/reminders")]
+pub async fn reminders(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: ApiQuery<ReminderQuery>,
+) -> Result<web::Json<Reminders>, ApiError> {
+    let q = query.0;
+    let reminders = state
+        .db(move |conn| Ok(crm_app::activities::reminders(conn, &caller, &q)?))
+        .await?;
+    Ok(web::Json(reminders))
 }
 
 /// Merge-patch an activity; `done: true` completes a task.

@@ -36,7 +36,7 @@ use utoipa::OpenApi;
         (name = "contacts", description = "People at organisation customers"),
         (name = "leads", description = "Leads and their conversion into customers and deals"),
         (name = "deals", description = "Pipelines, stages and deals"),
-        (name = "activities", description = "Calls, meetings, notes and tasks"),
+        (name = "activities", description = "Calls, visits, meetings, notes and tasks, with reminders"),
         (name = "products", description = "The product catalogue"),
         (name = "orders", description = "Orders and their lines"),
         (name = "tags", description = "Static tags"),

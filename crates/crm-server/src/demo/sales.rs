@@ -31,6 +31,14 @@ const SUBJECTS: [&str; 5] = [
     "跟进合同",
 ];
 
+/// What came of a logged activity, and what happens next.
+const OUTCOMES: [(&str, &str); 4] = [
+    ("客户认可方案，关注交期", "下周发送正式报价"),
+    ("对价格有顾虑", "申请折扣后再次沟通"),
+    ("已确认预算与决策人", "安排技术交流会"),
+    ("暂无采购计划", "一个月后回访"),
+];
+
 /// What was written, for the summary line.
 pub struct Written {
     pub deals: usize,
@@ -129,6 +137,18 @@ pub fn seed(
                     done_at: (task && done).then(|| noon(day.min(today))),
                     owner_id: owner.map(Id),
                     team_id: team.map(Id),
+                    remind_at: None,
+                    priority: if task && rng.random_bool(0.3) {
+                        "high"
+                    } else {
+                        "normal"
+                    }
+                    .to_owned(),
+                    location: (kind == ActivityKind::Visit).then(|| "客户办公室".to_owned()),
+                    outcome: (done && !task)
+                        .then(|| OUTCOMES[n as usize % OUTCOMES.len()].0.to_owned()),
+                    next_step: (done && !task)
+                        .then(|| OUTCOMES[n as usize % OUTCOMES.len()].1.to_owned()),
                 };
                 let row = crm_db::activities::insert(conn, ws, owner, fields)?;
                 activities.push(created(row.id.0));
