@@ -26,7 +26,6 @@ pub mod idempotency;
 pub mod imports;
 pub mod jobs;
 pub mod leads;
-pub mod lookups;
 pub mod middleware;
 pub mod orders;
 pub mod paging;
