@@ -15,12 +15,12 @@ use crate::state::AppState;
 fn table(caller: &Caller, q: &ActivityQuery) -> Result<Activities, ApiError> {
     let table = crm_app::activities::export::table(caller, crm_app::activities::filter(q))?;
     // The list's paging parameters are checked as the list checks them,
-    // though an export always holds every matching row.
+    // though an export always holds every matching row, newest first.
     crate::paging::keyset(
-        Some("-occurred_at"),
+        Some(q.sort.as_deref().unwrap_or("-occurred_at")),
         q.cursor.as_deref(),
         q.limit,
-        &[("occurred_at", ())],
+        &super::SORTS,
     )?;
     Ok(table)
 }

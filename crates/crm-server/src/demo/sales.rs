@@ -138,12 +138,8 @@ pub fn seed(
                     owner_id: owner.map(Id),
                     team_id: team.map(Id),
                     remind_at: None,
-                    priority: if task && rng.random_bool(0.3) {
-                        "high"
-                    } else {
-                        "normal"
-                    }
-                    .to_owned(),
+                    // Not drawn from `rng`: the rest of the demo stays as it was.
+                    priority: if task && n % 3 == 2 { "high" } else { "normal" }.to_owned(),
                     location: (kind == ActivityKind::Visit).then(|| "客户办公室".to_owned()),
                     outcome: (done && !task)
                         .then(|| OUTCOMES[n as usize % OUTCOMES.len()].0.to_owned()),
