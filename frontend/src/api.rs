@@ -335,6 +335,12 @@ pub async fn post<T: DeserializeOwned, B: Serialize>(path: &str, body: &B) -> Re
     parse(&call(Method::POST, path, Some(body), None).await?)
 }
 
+/// PUT: replaces a whole resource that has no version (settings).
+pub async fn put<T: DeserializeOwned, B: Serialize>(path: &str, body: &B) -> Result<T, ApiError> {
+    let body = to_json(body)?;
+    parse(&call(Method::PUT, path, Some(body), None).await?)
+}
+
 /// Fetches `path` (CSV) as the signed-in user and hands it to the browser
 /// as a file named `name`: links cannot carry the bearer token.
 pub async fn download(path: &str, name: &str) -> Result<(), ApiError> {

@@ -5,11 +5,13 @@
 //! every visible string comes from the catalogs in `locales/` via `i18n`.
 
 mod api;
+mod clock;
 mod components;
 mod echarts;
 mod i18n;
 mod load;
 mod pages;
+mod reminders;
 mod session;
 mod shell;
 mod vocab;
@@ -23,7 +25,7 @@ use crate::pages::ImportsRoute;
 use crate::pages::{
     AnalyticsRoute, ContactsRoute, CustomerDetailRoute, DealDetailRoute, DealsRoute,
     DistributionRoute, EditCustomerRoute, LeadsRoute, NewCustomerRoute, ProductsRoute,
-    SegmentsRoute, SettingsRoute, customers, dashboard, login, not_found,
+    SegmentsRoute, SettingsRoute, TasksRoute, customers, dashboard, login, not_found,
 };
 
 #[component]
@@ -48,6 +50,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("deals") view={Lazy::<DealsRoute>::new()}/>
                     <Route path=path!("deals/:id") view={Lazy::<DealDetailRoute>::new()}/>
                     <Route path=path!("leads") view={Lazy::<LeadsRoute>::new()}/>
+                    <Route path=path!("tasks") view={Lazy::<TasksRoute>::new()}/>
                     <Route path=path!("products") view={Lazy::<ProductsRoute>::new()}/>
                     <Route path=path!("imports") view={Lazy::<ImportsRoute>::new()}/>
                     <Route path=path!("settings") view=|| view! { <Redirect path="/settings/users"/> }/>

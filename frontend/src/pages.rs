@@ -13,6 +13,7 @@ pub mod customers;
 pub mod dashboard;
 pub mod deals;
 pub mod distribution;
+pub mod followups;
 pub mod history;
 pub mod imports;
 pub mod leads;
@@ -21,6 +22,7 @@ pub mod not_found;
 pub mod products;
 pub mod segments;
 pub mod settings;
+pub mod tasks;
 
 use leptos::prelude::*;
 use leptos::wasm_split::SplitLoaderError;
@@ -92,6 +94,10 @@ lazy_page!(
 lazy_page!(
     /// `/leads`.
     LeadsRoute, leads_view => leads::Leads, in crm_sales
+);
+lazy_page!(
+    /// `/tasks`: 我的待办 My tasks.
+    TasksRoute, tasks_view => tasks::Tasks, in crm_sales
 );
 lazy_page!(
     /// `/products`.

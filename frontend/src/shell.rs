@@ -1,6 +1,6 @@
 //! The app shell around every signed-in page: sidebar (collapsible on
-//! phones) with role-aware links, top bar with global search, language
-//! switch and user menu, toasts, and the sign-in guard.
+//! phones) with role-aware links, top bar with global search, reminders,
+//! language switch and user menu, toasts, and the sign-in guard.
 
 use crm_api_types::auth::Me;
 use crm_api_types::domain::access::{Action, ObjectType};
@@ -22,6 +22,7 @@ pub fn Shell() -> impl IntoView {
     provide_context(session);
     provide_context(Lookups::load());
     provide_context(Toasts::new());
+    provide_context(crate::reminders::Changed(RwSignal::new(0)));
     let failure = RwSignal::new(None);
     leptos::task::spawn_local(async move {
         match crate::api::get::<Me>("/api/v1/me").await {
@@ -78,6 +79,9 @@ pub fn Shell() -> impl IntoView {
                 <When when=move || session.can(ObjectType::Leads, Action::Read)>
                     {link("/leads", "nav-leads", "✦")}
                 </When>
+                <When when=move || session.can(ObjectType::Activities, Action::Read)>
+                    {link("/tasks", "nav-tasks", "☑")}
+                </When>
                 <When when=move || session.can(ObjectType::Products, Action::Read)>
                     {link("/products", "nav-products", "▣")}
                 </When>
@@ -95,6 +99,9 @@ pub fn Shell() -> impl IntoView {
                         <input id="global-search" type="search" placeholder=tr("search-placeholder") bind:value=search/>
                     </form>
                     <span class="spacer"></span>
+                    <When when=move || session.can(ObjectType::Activities, Action::Read)>
+                        <crate::reminders::ReminderBell/>
+                    </When>
                     <button id="language" class="link" on:click=toggle_language>{tr("language-switch")}</button>
                     <div class="user-menu">
                         <button id="user-menu" class="link" on:click=move |_| menu_open.update(|o| *o = !*o)>

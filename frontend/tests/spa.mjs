@@ -15,6 +15,8 @@ import { salesTests } from './sales.mjs';
 import { importTests } from './imports.mjs';
 import { hardeningTests } from './hardening.mjs';
 import { historyTests } from './history.mjs';
+import { taskTests } from './tasks.mjs';
+import { dealFormTests, analyticsSettingsTests } from './deal_form.mjs';
 
 const [crm, dist] = process.argv.slice(2);
 const dir = mkdtempSync(join(tmpdir(), 'crm-spa-'));
@@ -585,6 +587,9 @@ try {
   await salesTests({ check, login, api, base, shots });
   await importTests({ check, login, api, base, shots });
   await historyTests({ check, login, api, base, shots });
+  await taskTests({ check, login, api, base, shots });
+  await dealFormTests({ check, login, api, base, shots });
+  await analyticsSettingsTests({ check, login, api });
   await hardeningTests({ check, login, base, browser });
 
   await check('the page talks to no host but its own server', async () => {

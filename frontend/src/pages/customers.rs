@@ -6,5 +6,6 @@ pub mod filters;
 pub mod form;
 pub mod list;
 mod metrics;
+mod order_form;
 mod orders;
-mod timeline;
+pub mod timeline;

@@ -5,6 +5,7 @@
 //! `/activities`. The server limits every list to the caller's scope.
 
 pub mod detail;
+pub mod form;
 pub mod kanban;
 
 use std::collections::HashMap;
@@ -71,6 +72,7 @@ pub fn span(locale: Locale, millis: f64) -> String {
 pub fn activity_icon(kind: &str) -> &'static str {
     match kind {
         "call" => "☏",
+        "visit" => "⌂",
         "meeting" => "◷",
         "email" => "✉",
         "task" => "☑",

@@ -1,7 +1,8 @@
 //! Workspace settings for administrators: users, teams, roles (the
-//! permission matrix), custom fields, tags, API keys and background jobs,
-//! one tab each.
+//! permission matrix), custom fields, tags, API keys, background jobs and
+//! the analytics settings, one tab each.
 
+pub mod analytics;
 pub mod fields;
 pub mod jobs;
 pub mod keys;
@@ -21,7 +22,7 @@ use crate::i18n::tr;
 use crate::load::Load;
 use crate::session::use_session;
 
-const TABS: [(&str, &str); 7] = [
+const TABS: [(&str, &str); 8] = [
     ("/settings/users", "settings-users"),
     ("/settings/teams", "settings-teams"),
     ("/settings/roles", "settings-roles"),
@@ -29,6 +30,7 @@ const TABS: [(&str, &str); 7] = [
     ("/settings/tags", "settings-tags"),
     ("/settings/api-keys", "settings-api-keys"),
     ("/settings/jobs", "settings-jobs"),
+    ("/settings/analytics", "settings-analytics"),
 ];
 
 #[component]
@@ -45,6 +47,7 @@ pub fn Settings() -> impl IntoView {
         "tags" => view! { <tags::Tags/> }.into_any(),
         "api-keys" => view! { <keys::ApiKeys/> }.into_any(),
         "jobs" => view! { <jobs::Jobs/> }.into_any(),
+        "analytics" => view! { <analytics::AnalyticsSettingsTab/> }.into_any(),
         _ => view! { <crate::pages::not_found::NotFound/> }.into_any(),
     };
     view! {

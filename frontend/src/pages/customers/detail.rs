@@ -55,6 +55,7 @@ fn Profile(customer: Customer) -> impl IntoView {
     let customer = RwSignal::new(customer);
     let stale = RwSignal::new(false);
     let confirm_delete = RwSignal::new(false);
+    let new_deal = RwSignal::new(false);
     let get =
         move |f: fn(&Customer) -> Option<String>| move || customer.with(f).unwrap_or_default();
     let crumbs = Signal::derive(move || {
@@ -147,6 +148,9 @@ fn Profile(customer: Customer) -> impl IntoView {
                 </div>
             </div>
             <div class="actions">
+                <When when=move || session.can(ObjectType::Deals, Action::Create)>
+                    <button id="new-deal" on:click=move |_| new_deal.set(true)>{tr("deal-new")}</button>
+                </When>
                 <When when=can_update>
                     <a id="edit" class="button" href=Signal::derive(move || format!("/customers/{}/edit", customer.with(|c| c.id)))>{tr("edit")}</a>
                 </When>
@@ -155,6 +159,15 @@ fn Profile(customer: Customer) -> impl IntoView {
                 </When>
             </div>
         </header>
+        {move || new_deal.get().then(|| view! {
+            <crate::pages::deals::form::DealForm existing=None
+                customer=customer.with_untracked(|c| (c.id, c.name.clone()))
+                on_saved=move |deal: crm_api_types::deals::Deal| {
+                    new_deal.set(false);
+                    navigate.get_value()(&format!("/deals/{}", deal.id), Default::default());
+                }
+                on_cancel=move || new_deal.set(false)/>
+        })}
         <Confirm open=confirm_delete message=Signal::derive(move || t1("confirm-delete-customer", "name", customer.with(|c| c.name.clone()))) on_confirm=delete/>
 
         <div class="detail-grid">

@@ -60,7 +60,9 @@ fn row(
     open: bool,
     expanded: RwSignal<HashSet<Uuid>>,
     products: &HashMap<Uuid, String>,
+    editing: Option<RwSignal<Option<Option<Order>>>>,
 ) -> AnyView {
+    let order = o.clone();
     let id = o.id;
     let money = |v: i64| i18n::money(locale, v, &o.currency);
     let t = |key| message(locale, key, None);
@@ -81,7 +83,8 @@ fn row(
             <td class="num" data-label=t("order-subtotal")>{money(o.subtotal.amount_minor)}</td>
             <td class="num" data-label=t("order-discount")>{money(o.discount.amount_minor)}</td>
             <td class="num order-total" data-label=t("order-total")>{money(o.total.amount_minor)}</td>
-            <td><button class="link expand" aria-expanded=open.to_string() on:click=toggle>{if open { "▾" } else { "▸" }}" "{t("order-lines")}</button></td>
+            <td class="row-actions"><button class="link expand" aria-expanded=open.to_string() on:click=toggle>{if open { "▾" } else { "▸" }}" "{t("order-lines")}</button>
+                {editing.map(|form| view! { " "<button class="link edit-order" on:click=move |_| form.set(Some(Some(order.clone())))>{t("edit")}</button> })}</td>
         </tr>
         {open.then(|| lines(locale, o, products))}
     }
@@ -99,6 +102,13 @@ pub fn Orders(customer_id: Uuid) -> impl IntoView {
     let catalogue = Load::<Page<Product>>::new(|| "/api/v1/products?limit=200".to_owned());
     let expanded = RwSignal::new(HashSet::<Uuid>::new());
     let exporting = RwSignal::new(false);
+    // The order form: `Some(None)` for a new order, `Some(Some(order))` to edit one.
+    let form = RwSignal::new(None::<Option<Order>>);
+    let can_edit = move || session.can(ObjectType::Orders, Action::Update);
+    let saved = move || {
+        form.set(None);
+        list.reload();
+    };
     let table = move || {
         let locale = locale.get();
         let products: HashMap<Uuid, String> = catalogue
@@ -109,7 +119,16 @@ pub fn Orders(customer_id: Uuid) -> impl IntoView {
         let rows = list.items.with(|items| {
             items
                 .iter()
-                .map(|o| row(locale, o, open.contains(&o.id), expanded, &products))
+                .map(|o| {
+                    row(
+                        locale,
+                        o,
+                        open.contains(&o.id),
+                        expanded,
+                        &products,
+                        can_edit().then_some(form),
+                    )
+                })
                 .collect_view()
         });
         view! {
@@ -157,10 +176,18 @@ pub fn Orders(customer_id: Uuid) -> impl IntoView {
         <section class="card" id="orders-tab">
             <div class="section-head">
                 <p class="muted" id="orders-summary">{summary}</p>
+                <When when=move || session.can(ObjectType::Orders, Action::Create)>
+                    <button id="new-order" class="primary" on:click=move |_| form.set(Some(None))>{tr("order-new")}</button>
+                </When>
                 <When when=move || session.can(ObjectType::Orders, Action::Export)>
                     <button id="orders-export" disabled=move || exporting.get() on:click=export>{tr("order-export")}</button>
                 </When>
             </div>
+            {move || form.get().map(|existing| view! {
+                <super::order_form::OrderForm customer_id=customer_id existing=existing
+                    products=catalogue.ok_with(|p| p.items.clone()).unwrap_or_default()
+                    on_saved=saved on_cancel=move || form.set(None)/>
+            })}
             {move || list.error.get().map(|e| view! { <ErrorView error=e/> })}
             {move || {
                 if list.loading.get() && list.items.with(Vec::is_empty) {

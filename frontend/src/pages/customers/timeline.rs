@@ -31,11 +31,7 @@ fn describe(
     match entry {
         TimelineEntry::Activity { at, activity } => {
             let kind = activity.kind.as_str();
-            let mut text = activity.subject.clone();
-            if let Some(body) = &activity.body {
-                text.push_str(" — ");
-                text.push_str(body);
-            }
+            let text = activity_text(locale, activity);
             (
                 "activity",
                 activity_icon(kind),
@@ -106,6 +102,37 @@ fn describe(
     }
 }
 
+/// An activity's subject with its notes, place, outcome and next step.
+fn activity_text(locale: Locale, activity: &crm_api_types::activities::Activity) -> String {
+    match activity_details(locale, activity) {
+        Some(details) => format!("{} — {details}", activity.subject),
+        None => activity.subject.clone(),
+    }
+}
+
+/// An activity's notes, place, outcome and next step, if any.
+pub fn activity_details(
+    locale: Locale,
+    activity: &crm_api_types::activities::Activity,
+) -> Option<String> {
+    let mut parts = Vec::new();
+    let fields = [
+        (None, &activity.body),
+        (Some("fu-location"), &activity.location),
+        (Some("fu-outcome"), &activity.outcome),
+        (Some("fu-next-step"), &activity.next_step),
+    ];
+    for (label, value) in fields {
+        if let Some(value) = value {
+            parts.push(match label {
+                Some(label) => format!("{}：{value}", message(locale, label, None)),
+                None => value.clone(),
+            });
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join(" — "))
+}
+
 #[component]
 pub fn Timeline(customer_id: Uuid) -> impl IntoView {
     let locale = use_locale();
@@ -136,8 +163,16 @@ pub fn Timeline(customer_id: Uuid) -> impl IntoView {
                 .collect_view()
         })
     };
+    let about = crate::pages::followups::Subject {
+        customer_id: Some(customer_id),
+        ..Default::default()
+    };
     view! {
         <section class="card" id="timeline-tab">
+            <div class="tab-actions">
+                <crate::pages::followups::LogFollowUp about=about on_saved=move || list.reload()/>
+                <a class="button" id="customer-tasks" href=format!("/tasks?customer_id={customer_id}")>{tr("task-of-customer")}</a>
+            </div>
             {move || list.error.get().map(|e| view! { <ErrorView error=e/> })}
             {move || {
                 if list.loading.get() && list.items.with(Vec::is_empty) {

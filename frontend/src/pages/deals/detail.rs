@@ -13,10 +13,14 @@ use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
 use super::{activity_icon, span, stage_names};
-use crate::components::{Breadcrumbs, Empty, ErrorView, Skeleton, When, error_fallback};
-use crate::i18n::{self, Locale, message, tr, use_locale, use_t};
+use crate::components::{
+    Breadcrumbs, Empty, ErrorView, Skeleton, When, error_fallback, use_toasts,
+};
+use crate::i18n::{self, Locale, message, tr, use_locale, use_t, use_t1};
 use crate::load::{Load, Paged};
-use crate::session::{Lookups, use_lookups};
+use crate::session::{Lookups, use_lookups, use_session};
+use crm_api_types::domain::access::{Action, ObjectType};
+use crm_api_types::domain::sales::StageKind;
 
 #[component]
 pub fn DealDetail() -> impl IntoView {
@@ -32,7 +36,7 @@ pub fn DealDetail() -> impl IntoView {
         <ErrorBoundary fallback=error_fallback>
             {move || match deal.get() {
                 None => Ok(view! { <Skeleton rows=8/> }.into_any()),
-                Some(Ok(d)) => Ok(view! { <DealView deal=d/> }.into_any()),
+                Some(Ok(d)) => Ok(view! { <DealView deal=d on_changed=move || deal.refetch()/> }.into_any()),
                 Some(Err(err)) => Err(err),
             }}
         </ErrorBoundary>
@@ -47,7 +51,12 @@ fn stage_name(stages: &Stages, id: Option<Uuid>) -> String {
 }
 
 #[component]
-fn DealView(deal: Deal) -> impl IntoView {
+fn DealView(deal: Deal, on_changed: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    let session = use_session();
+    let toasts = use_toasts();
+    let t1 = use_t1();
+    // The form open, with the stage to move to (`Some(None)`: a plain edit).
+    let editing = RwSignal::new(None::<Option<Uuid>>);
     let locale = use_locale();
     let lookups = use_lookups();
     let t = use_t();
@@ -59,6 +68,49 @@ fn DealView(deal: Deal) -> impl IntoView {
         Load::<Vec<StageChange>>::new(move || format!("/api/v1/deals/{id}/stage-changes"));
     let stages = Memo::new(move |_| pipelines.ok_with(|p| stage_names(p)).unwrap_or_default());
     let deal = StoredValue::new(deal);
+    let can_update = move || session.can(ObjectType::Deals, Action::Update);
+    let pipeline_stages = move || {
+        let p = deal.with_value(|d| d.pipeline_id);
+        pipelines
+            .ok_with(|all| all.iter().find(|x| x.id == p).map(|x| x.stages.clone()))
+            .flatten()
+            .unwrap_or_default()
+    };
+    // A move from the page: a lost stage asks why in the form; others move at once.
+    let move_to = move |stage: Uuid| {
+        let lost = pipeline_stages()
+            .iter()
+            .any(|s| s.id == stage && s.kind == StageKind::Lost);
+        if lost {
+            editing.set(Some(Some(stage)));
+            return;
+        }
+        let (id, version, name) = deal.with_value(|d| (d.id, d.version, d.name.clone()));
+        leptos::task::spawn_local(async move {
+            let body = serde_json::json!({"stage_id": stage});
+            match crate::api::patch::<Deal, _>(&format!("/api/v1/deals/{id}"), &body, version).await
+            {
+                Ok(_) => {
+                    toasts.success(t1("deal-moved", "name", name));
+                    on_changed();
+                }
+                Err(err) => toasts.error(err.to_string()),
+            }
+        });
+    };
+    let won_stage = move || {
+        pipeline_stages()
+            .into_iter()
+            .find(|s| s.kind == StageKind::Won)
+            .map(|s| s.id)
+    };
+    let lost_stage = move || {
+        pipeline_stages()
+            .into_iter()
+            .find(|s| s.kind == StageKind::Lost)
+            .map(|s| s.id)
+    };
+    let open = move || deal.with_value(|d| d.closed_at.is_none());
     let crumbs = Signal::derive(move || {
         vec![
             (t("nav-deals"), Some("/deals".to_owned())),
@@ -140,7 +192,31 @@ fn DealView(deal: Deal) -> impl IntoView {
                     </span>
                 </div>
             </div>
+            <When when=can_update>
+                <div class="actions">
+                    <select id="deal-move" aria-label=tr("deal-move-to") on:change=move |ev| {
+                        if let Ok(stage) = event_target_value(&ev).parse::<Uuid>() { move_to(stage) }
+                    }>
+                        <option value="">{tr("deal-move-to")}</option>
+                        {move || pipeline_stages().into_iter().filter(|s| s.id != deal.with_value(|d| d.stage_id)).map(|s| view! {
+                            <option value=s.id.to_string()>{s.name.clone()}</option>
+                        }).collect_view()}
+                    </select>
+                    <When when=move || open() && won_stage().is_some()>
+                        <button id="deal-won" on:click=move |_| { if let Some(s) = won_stage() { move_to(s) } }>{tr("deal-mark-won")}</button>
+                    </When>
+                    <When when=move || open() && lost_stage().is_some()>
+                        <button id="deal-lost" on:click=move |_| { if let Some(s) = lost_stage() { move_to(s) } }>{tr("deal-mark-lost")}</button>
+                    </When>
+                    <button id="deal-edit" on:click=move |_| editing.set(Some(None))>{tr("edit")}</button>
+                </div>
+            </When>
         </header>
+        {move || editing.get().map(|stage| view! {
+            <super::form::DealForm existing=Some(deal.get_value()) stage=stage.unwrap_or_else(|| deal.with_value(|d| d.stage_id))
+                on_saved=move |_| { editing.set(None); on_changed(); }
+                on_cancel=move || editing.set(None)/>
+        })}
         <section class="card">
             <h2>{tr("deal-fields")}</h2>
             <dl class="fields" id="deal-fields">{fields}</dl>
@@ -217,7 +293,8 @@ pub fn activity_list(locale: Locale, items: &[Activity], lookups: &Lookups) -> A
                         <span class="tl-icon" aria-hidden="true">{activity_icon(kind)}</span>
                         <div class="tl-body">
                             <div><span class="badge">{i18n::vocab(locale, "activity", kind)}</span>" "<strong>{a.subject.clone()}</strong></div>
-                            {a.body.clone().map(|b| view! { <p class="muted">{b}</p> })}
+                            {crate::pages::customers::timeline::activity_details(locale, a)
+                                .map(|text| view! { <p class="muted activity-notes">{text}</p> })}
                             <small class="muted">{i18n::datetime(locale, &a.occurred_at.to_rfc3339())}" · "{lookups.user_name(a.owner_id)}</small>
                         </div>
                     </li>
@@ -237,6 +314,8 @@ fn Activities(deal_id: Uuid) -> impl IntoView {
     view! {
         <section class="card" id="deal-activities">
             <h2>{tr("deal-activities")}</h2>
+            <crate::pages::followups::LogFollowUp about=crate::pages::followups::Subject { deal_id: Some(deal_id), ..Default::default() }
+                on_saved=move || list.reload()/>
             {move || list.error.get().map(|e| view! { <ErrorView error=e/> })}
             {move || {
                 if list.loading.get() && list.items.with(Vec::is_empty) {

@@ -39,6 +39,10 @@ pub fn Kanban() -> impl IntoView {
             })
             .flatten()
     });
+    let session = use_session();
+    let creating = RwSignal::new(false);
+    // Taken now: the form calls back from an async task, which has no router context.
+    let navigate = StoredValue::new_local(use_navigate());
     let switch = move |ev: leptos::ev::Event| {
         use_navigate()(
             &format!("/deals?pipeline={}", event_target_value(&ev)),
@@ -55,7 +59,18 @@ pub fn Kanban() -> impl IntoView {
                         view! { <option value=id.to_string() selected=move || chosen.get() == Some(id)>{p.name.clone()}</option> }
                     }).collect_view())}
                 </select>
+                <When when=move || session.can(ObjectType::Deals, Action::Create)>
+                    <button id="new-deal" class="primary" on:click=move |_| creating.set(true)>{tr("deal-new")}</button>
+                </When>
             </div>
+            {move || creating.get().then(|| view! {
+                <super::form::DealForm existing=None
+                    on_saved=move |deal: Deal| {
+                        creating.set(false);
+                        navigate.get_value()(&format!("/deals/{}", deal.id), Default::default());
+                    }
+                    on_cancel=move || creating.set(false)/>
+            })}
             {move || match pipelines.get() {
                 None => view! { <Skeleton rows=6/> }.into_any(),
                 Some(Err(e)) => view! { <ErrorView error=e/> }.into_any(),
