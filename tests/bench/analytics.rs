@@ -10,6 +10,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::{Datelike, Duration as Days, Utc};
+use crm_domain::forecast::{Period, PeriodKind};
 use crm_tests::{TestApp, TestDb};
 
 const RUNS: usize = 15;
@@ -164,6 +165,10 @@ pub async fn bench(db: TestDb, customers: usize) {
     };
     let this_month = today.with_day(1).unwrap_or(today);
     let cohort_from = this_month - chrono::Months::new(11);
+    let history_from = this_month - chrono::Months::new(60);
+    let next_month = this_month + chrono::Months::new(1);
+    let period = Period::containing(PeriodKind::Quarter, today);
+    let (quarter, quarter_end) = (period.start, period.end);
     // The same SQL the API sends: a window ending after now has no
     // `created_at` bound, so counts can come from an index alone.
     let cases: Vec<(&str, String, String)> = vec![
@@ -218,6 +223,32 @@ pub async fn bench(db: TestDb, customers: usize) {
                 month("o.order_date")
             ),
         ),
+        (
+            "sales forecast, quarter",
+            "/api/v1/forecast?period=quarter".to_owned(),
+            format!(
+                "SELECT {}, SUM(o.total_minor) FROM orders o WHERE {revenue} \
+                 AND o.order_date >= '{history_from}' AND o.order_date < '{next_month}' GROUP BY 1",
+                month("o.order_date")
+            ),
+        ),
+        (
+            // Seven statements in the API; compared with the heaviest, the
+            // stage flow over the deals' stage history.
+            "rep performance, quarter",
+            "/api/v1/performance?period=quarter".to_owned(),
+            format!(
+                "WITH c AS (SELECT x.to_stage_id AS stage_id, x.at AS at, \
+                 LEAD(x.at) OVER (PARTITION BY x.deal_id ORDER BY x.at, x.id) AS left_at, \
+                 LEAD(x.to_stage_id) OVER (PARTITION BY x.deal_id ORDER BY x.at, x.id) AS next_id \
+                 FROM deal_stage_changes x JOIN deals d ON d.workspace_id = x.workspace_id AND d.id = x.deal_id \
+                 WHERE d.workspace_id = {ws_lit} AND d.deleted_at IS NULL AND x.at >= '{quarter} 00:00:00') \
+                 SELECT s.id, COUNT(*), SUM(CASE WHEN n.kind = 'won' OR n.position > s.position THEN 1 ELSE 0 END), \
+                 COUNT(c.left_at) FROM c JOIN pipeline_stages s ON s.workspace_id = {ws_lit} AND s.id = c.stage_id \
+                 LEFT JOIN pipeline_stages n ON n.workspace_id = s.workspace_id AND n.id = c.next_id \
+                 WHERE c.at < '{quarter_end} 00:00:00' GROUP BY s.id"
+            ),
+        ),
     ];
     // The first RFM read after loading computes the scores: time it once.
     let started = Instant::now();
@@ -245,6 +276,23 @@ pub async fn bench(db: TestDb, customers: usize) {
             ms(direct)
         );
     }
+    let forecast = app
+        .get("/api/v1/forecast?period=quarter")
+        .token(&token)
+        .send()
+        .await
+        .expect(200)
+        .body;
+    let b = &forecast["revenue"]["backtest"];
+    println!(
+        "revenue forecast backtest ({} origins, {} months ahead): MASE Holt-Winters {:.3}, \
+         seasonal-naive {:.3}: {:.0} % less error (goal: 20 %)",
+        b["origins"],
+        b["horizon"],
+        b["mase"].as_f64().unwrap_or(f64::NAN),
+        b["mase_seasonal_naive"].as_f64().unwrap_or(f64::NAN),
+        b["improvement"].as_f64().unwrap_or(f64::NAN) * 100.0
+    );
     let started = Instant::now();
     app.get("/api/v1/analytics/kmeans?k=6")
         .token(&token)

@@ -7,18 +7,23 @@ Two checks replace schemathesis' own:
   409 whose every field error is in SEMANTIC_REFUSALS (each names the server's message and why
   the schema cannot carry it); a 422 whose errors are listed there or are none of them a shape
   rule (SHAPE_RULES: lengths, characters, types, enumerations, formats, ranges — what a schema
-  must state). Everything else a schema-valid request is refused with (a shape rule the schema
-  does not state, any other 400, a 5xx) still fails the run.
+  must state); an `all_or_none` batch refused for its records' errors, which without
+  `all_or_none` are a 200 naming the failed records. Everything else a schema-valid request is
+  refused with (a shape rule the schema does not state, any other 400, a 5xx) still fails the run.
 - `negative_data_rejection_of_json` is `negative_data_rejection`, except for the CSV upload
   (`POST /api/v1/imports`, `text/csv`): whatever is sent as a "schema-violating" body (a number,
   an array) reaches the server as text, which is a CSV file with that header row; and except for
-  a batch that answers 200 with the invalid records refused one by one (`failed` > 0).
+  a batch that answers 200 with the invalid records refused one by one (`failed` > 0); and a
+  412, a stale `If-Match` refusing the request before its body is read.
+
+`before_call` gives every request that carries an `Idempotency-Key` a fresh one.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import uuid
 
 import schemathesis
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
@@ -50,11 +55,12 @@ SEMANTIC_REFUSALS: list[tuple[str, str]] = [
         "custom_fields keys are the workspace's own field definitions",
     ),
     (
-        r"is not inside [A-Z0-9]+|is required when [a-z_]+ is set|applies to persons only|countries have no parent"
+        r"is not inside [A-Z0-9]+|is required when [a-z_]+ is set|is required with [a-z_]+$|applies to persons only|countries have no parent"
         r"|a select field needs at least one option|only select fields have options"
         r"|is required \(or the crm_refresh cookie\)|must not be after to|needs an? (won|lost) stage"
         r"|contacts belong to organisation customers|belongs to another customer"
-        r"|the window may span at most ten years|provinces are only known for country|only applies to dimension=",
+        r"|the window may span at most ten years|provinces are only known for country|only applies to dimension="
+        r"|must differ from dimension",
         "rules between two values (a city inside its province, birth dates only for persons, options "
         "only for select fields, a refresh token in the body or the cookie, `from` not after `to`, "
         "a pipeline with a won and a lost stage) or between a value and the record it names (a "
@@ -66,8 +72,9 @@ SEMANTIC_REFUSALS: list[tuple[str, str]] = [
         "which custom fields are required is the workspace's own definition, made at run time",
     ),
     (
-        r"must not be in the future",
-        "a birth date is checked against today, which the schema cannot name",
+        r"must not be in the future|the period must have begun|the period must end within 12 months from now",
+        "a birth date, and a performance or forecast period, are checked against today, which the "
+        "schema cannot name",
     ),
     (
         r"^[a-z_]*email: is not a valid e-mail address$",
@@ -172,10 +179,25 @@ def _link_filled_a_path_id_with_null(case, response) -> bool:
     return any(not _UUID.match(str(v)) for v in ids)
 
 
+@schemathesis.hook
+def before_call(ctx, case, **kwargs):
+    """A fresh Idempotency-Key on every request that carries one. Generated keys repeat (a
+    stateful run re-sends one `POST` with its key), and the server rightly answers a repeat with
+    the first response, naming a record a later step may have deleted. Idempotent replay is
+    tested in tests/integration/idempotency.rs; here every call is a new request."""
+    if case.headers and "Idempotency-Key" in case.headers:
+        case.headers["Idempotency-Key"] = str(uuid.uuid4())
+    return None
+
+
 @schemathesis.check
 def positive_data_acceptance_beyond_state(ctx, response, case):
     """`positive_data_acceptance`, except for refusals only the workspace's state explains."""
     if is_semantic_refusal(response) or _link_filled_a_path_id_with_null(case, response):
+        return None
+    # A batch refuses its records one by one (200 with `failed`); with `all_or_none` the same
+    # record refusals come back as one 422, which says no more about the schema than the 200.
+    if _batch_record_refusals(case, response):
         return None
     # Whether a file has a header row is about its content: a blank file is a 422 naming `file`.
     if _is_csv_upload(case) and response.status_code == 422:
@@ -185,6 +207,16 @@ def positive_data_acceptance_beyond_state(ctx, response, case):
 
 def _is_csv_upload(case) -> bool:
     return case.operation.method.upper() == "POST" and case.operation.path == "/api/v1/imports"
+
+
+def _batch_record_refusals(case, response) -> bool:
+    """An `all_or_none` batch refused as a whole for its records' errors (`records[i]…`)."""
+    if not (case.operation.method.upper() == "POST" and case.operation.path.endswith("/batch")):
+        return False
+    if response.status_code != 422:
+        return False
+    messages = _field_messages(response)
+    return bool(messages) and all(str(m).startswith("records[") for m in messages)
 
 
 def _batch_refused_records(case, response) -> bool:
@@ -202,9 +234,12 @@ def _batch_refused_records(case, response) -> bool:
 
 @schemathesis.check
 def negative_data_rejection_of_json(ctx, response, case):
-    """`negative_data_rejection`, except for the CSV upload, where any bytes are a file, and a
-    batch that refused its invalid records one by one."""
+    """`negative_data_rejection`, except for the CSV upload, where any bytes are a file; a
+    batch that refused its invalid records one by one; and a 412, where a stale `If-Match`
+    refused the request before its body was read."""
     if _is_csv_upload(case) or _batch_refused_records(case, response):
+        return None
+    if response.status_code == 412:
         return None
     return negative_data_rejection(ctx, response, case)
 

@@ -17,7 +17,8 @@ both!(
 
 async fn a_cancel_keeps_exactly_the_committed_batches(app: TestApp) {
     let w = World::create(&app);
-    let rows = 20_000;
+    // Large enough that the cancel lands mid-run even on a fast machine.
+    let rows = 40_000;
     let mut text = String::from("external_id,name,city\n");
     for i in 0..rows {
         text.push_str(&format!("K{i:06},客户{i},深圳\n"));

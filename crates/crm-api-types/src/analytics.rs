@@ -97,7 +97,7 @@ filtered_query! {
         /// e.g. `level=city&parent=440000` for the cities of 广东.
         #[param(schema_with = crate::patterns::region)]
         parent: Option<String>,
-        /// A second dimension for a crosstab (each group then has `key2`).
+        /// A second dimension for a crosstab (each group then has `key2`); not the same as `dimension`.
         by: Option<Dimension>,
         /// Level of `by` when it is `region` (default `province`).
         by_level: Option<RegionLevel>,

@@ -1,6 +1,7 @@
 //! Pipelines, their stages, deals, the stage history and the kanban board.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use crm_domain::forecast::{ForecastCategory, ForecastOverride};
 use crm_domain::money::Money;
 use crm_domain::sales::StageKind;
 use serde::{Deserialize, Serialize};
@@ -16,6 +17,8 @@ pub struct Stage {
     /// Default probability (%) of deals entering the stage.
     pub probability: i32,
     pub kind: StageKind,
+    /// How its deals count in the forecast (a rep may override it per open deal).
+    pub forecast_category: ForecastCategory,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -34,6 +37,56 @@ pub struct NewStage {
     #[schema(minimum = 0, maximum = 100)]
     pub probability: i32,
     pub kind: StageKind,
+    /// Defaults from the kind and probability: won `closed`, lost `omitted`,
+    /// open `commit` from 70 %, `best_case` from 40 %, else `pipeline`.
+    /// `closed` is for won stages only, and a won or lost stage takes no other.
+    #[serde(default)]
+    pub forecast_category: Option<ForecastCategory>,
+}
+
+/// A stage added to an existing pipeline.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "商务谈判", "probability": 60, "kind": "open", "position": 3}))]
+pub struct AddedStage {
+    #[schema(schema_with = crate::patterns::text::<50>)]
+    pub name: String,
+    /// 0–100.
+    #[schema(minimum = 0, maximum = 100)]
+    pub probability: i32,
+    pub kind: StageKind,
+    /// Defaults from the kind and probability, as on a new pipeline.
+    #[serde(default)]
+    pub forecast_category: Option<ForecastCategory>,
+    /// 0-based place on the board; the stages from there on move one right.
+    /// Beyond the last it goes last. Absent: an open stage goes after the
+    /// last open one, a won or lost stage last.
+    #[serde(default)]
+    #[schema(minimum = 0)]
+    pub position: Option<i32>,
+}
+
+/// Changes a stage: its name, its default probability (deals already on it
+/// keep theirs), its forecast category or its place on the board. Absent
+/// fields stay as they are.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"probability": 60, "forecast_category": "best_case"}))]
+pub struct StagePatch {
+    #[serde(default)]
+    #[schema(schema_with = crate::patterns::nullable_text::<50>)]
+    pub name: Option<String>,
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 100)]
+    pub probability: Option<i32>,
+    /// `closed` is for won stages only, and a won or lost stage takes no other.
+    #[serde(default)]
+    pub forecast_category: Option<ForecastCategory>,
+    /// 0-based new place on the board; the stages between shift by one.
+    /// Beyond the last it goes last.
+    #[serde(default)]
+    #[schema(minimum = 0)]
+    pub position: Option<i32>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -69,6 +122,9 @@ pub struct Deal {
     /// When the deal reached a won or lost stage.
     pub closed_at: Option<DateTime<Utc>>,
     pub stage_changed_at: DateTime<Utc>,
+    /// The owner's forecast category for this open deal; `null`: its stage's.
+    /// Cleared when the deal is won or lost.
+    pub forecast_category: Option<ForecastOverride>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -112,6 +168,9 @@ pub struct NewDeal {
     #[serde(default)]
     #[schema(schema_with = crate::patterns::optional_lines::<500>)]
     pub lost_reason: Option<String>,
+    /// Overrides the stage's forecast category; for a deal on an open stage only.
+    #[serde(default)]
+    pub forecast_category: Option<ForecastOverride>,
 }
 
 /// Merge patch. A new `stage_id` moves the deal (recorded in its history)
@@ -146,6 +205,11 @@ pub struct DealPatch {
     #[serde(default, deserialize_with = "crate::patch::nullable")]
     #[schema(schema_with = crate::patterns::optional_lines::<500>)]
     pub lost_reason: Option<Option<String>>,
+    /// Overrides the stage's forecast category while the deal is open;
+    /// `null` goes back to the stage's.
+    #[serde(default, deserialize_with = "crate::patch::nullable")]
+    #[schema(value_type = Option<ForecastOverride>)]
+    pub forecast_category: Option<Option<ForecastOverride>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -212,4 +276,25 @@ pub struct KanbanQuery {
     pub limit: Option<i64>,
     /// Only this owner's deals.
     pub owner_id: Option<Uuid>,
+}
+
+/// The products on a deal (报价明细) and the deal they total: lines of the
+/// same shape as an order's. While a deal has lines its amount is their
+/// total in the deal's currency.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DealLines {
+    pub deal: Deal,
+    pub lines: Vec<crate::orders::OrderLine>,
+}
+
+/// Replaces a deal's lines; an empty list removes them (the amount stays).
+/// A line's unit price defaults to the product's list price when that is
+/// in the deal's currency.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"lines": [{"sku": "TEA-1", "quantity": 10, "unit_price_minor": 12_000, "discount_minor": 5_000}]}))]
+pub struct DealLinesInput {
+    /// 0–500 lines.
+    #[schema(max_items = 500)]
+    pub lines: Vec<crate::orders::NewOrderLine>,
 }

@@ -4,10 +4,11 @@
 //! deal on a won or lost stage (lost needs a reason) — see [`rules`].
 //! Visibility follows the deal's own owner and team, as for customers.
 //! The batch engine ([`batch`]) writes many deals with the same rules; the
-//! export table is [`export`].
+//! export table is [`export`]; the products on a deal are [`lines`].
 
 pub mod batch;
 pub mod export;
+pub mod lines;
 pub mod rules;
 
 use crm_api_types::deals::{Deal, DealPatch, DealQuery, NewDeal, StageChange};
@@ -21,6 +22,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::{Actor, AppError, Expected};
+use crm_domain::forecast::ForecastOverride;
 use rules::{Known, as_patch, resolve};
 
 pub const ENTITY: &str = crm_db::change_log::DEAL;
@@ -45,6 +47,9 @@ pub fn view(row: DealRow) -> Deal {
         lost_reason: f.lost_reason,
         closed_at: f.closed_at.map(|at| at.and_utc()),
         stage_changed_at: f.stage_changed_at.and_utc(),
+        forecast_category: f
+            .forecast_category
+            .and_then(|c| ForecastOverride::parse(&c).ok()),
         version: row.version,
         created_at: row.created_at.and_utc(),
         updated_at: row.updated_at.and_utc(),
@@ -142,6 +147,16 @@ pub fn update_in(
 ) -> Result<Deal, AppError> {
     let (current, scope) = find_for(conn, actor, id, Action::Update)?;
     let version = expected.check(current.version)?;
+    if let Some(amount) = &patch.amount
+        && (amount.amount_minor != current.fields.amount_minor
+            || amount.currency != current.fields.currency)
+        && !crm_db::deal_lines::of(conn, actor.workspace_id, id)?.is_empty()
+    {
+        return Err(AppError::validation(
+            "amount",
+            "is the total of the deal's products: change its lines instead",
+        ));
+    }
     let fields = resolve(conn, actor, Some(&current), patch, None, scope)?;
     let mut changed = changed_fields(&current.fields, &fields);
     if fields.stage_id != current.fields.stage_id && !changed.iter().any(|f| f == "stage_id") {

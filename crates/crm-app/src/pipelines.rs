@@ -2,7 +2,10 @@
 //! kanban board of one pipeline (per stage: count, sums, first deals).
 //! Everyone whose role may read pipelines reads them; a pipeline is created
 //! by a role with the `all` scope, with 2 to 30 named stages including a
-//! won and a lost one.
+//! won and a lost one; the same role edits its stages ([`editor`]).
+
+pub mod editor;
+pub use editor::{add_stage, retire_stage, update_stage};
 
 use std::collections::HashMap;
 
@@ -14,6 +17,7 @@ use crm_db::paging::{Direction, Keyset};
 use crm_db::pipelines::{NewStage, PipelineRow, StageRow};
 use crm_domain::FieldErrors;
 use crm_domain::access::{Action, ObjectType};
+use crm_domain::forecast::ForecastCategory;
 use crm_domain::sales::StageKind;
 use crm_domain::validation::bounded_text;
 use uuid::Uuid;
@@ -27,6 +31,8 @@ pub fn stage_view(s: &StageRow) -> Stage {
         position: s.position,
         probability: s.probability,
         kind: StageKind::parse(&s.kind).unwrap_or(StageKind::Open),
+        forecast_category: ForecastCategory::parse(&s.forecast_category)
+            .unwrap_or(ForecastCategory::Pipeline),
     }
 }
 
@@ -86,10 +92,27 @@ pub fn check(body: &NewPipeline) -> Result<(String, Vec<NewStage>), AppError> {
         if !(0..=100).contains(&s.probability) {
             errors.add(format!("stages[{i}].probability"), "must be 0 to 100");
         }
+        let category = s
+            .forecast_category
+            .unwrap_or_else(|| ForecastCategory::default_for(s.kind, s.probability));
+        if !category.fits(s.kind) {
+            errors.add(
+                format!("stages[{i}].forecast_category"),
+                format!("does not fit a {} stage", s.kind),
+            );
+        }
+        if let Some(n) = &name
+            && body.stages[..i]
+                .iter()
+                .any(|o| o.name.trim().to_lowercase() == n.to_lowercase())
+        {
+            errors.add(format!("stages[{i}].name"), "repeats another stage's name");
+        }
         stages.push(NewStage {
             name: name.unwrap_or_default(),
             probability: s.probability,
             kind: s.kind,
+            forecast_category: category,
         });
     }
     errors.into_result().map_err(AppError::Validation)?;
@@ -189,6 +212,7 @@ mod tests {
             name: name.into(),
             probability,
             kind,
+            forecast_category: None,
         }
     }
 
@@ -213,5 +237,35 @@ mod tests {
         };
         assert!(errors.0.contains_key("stages"));
         assert!(errors.0.contains_key("stages[0].probability"));
+    }
+
+    #[test]
+    fn stage_categories_default_from_kind_and_probability_and_must_fit() {
+        use crm_domain::forecast::ForecastCategory;
+        let mut body = NewPipeline {
+            name: "渠道".into(),
+            stages: vec![
+                stage("报价", 50, StageKind::Open),
+                stage("赢单", 100, StageKind::Won),
+                stage("输单", 0, StageKind::Lost),
+            ],
+        };
+        let (_, stages) = check(&body).expect("valid");
+        let categories: Vec<_> = stages.iter().map(|s| s.forecast_category).collect();
+        assert_eq!(
+            categories,
+            [
+                ForecastCategory::BestCase,
+                ForecastCategory::Closed,
+                ForecastCategory::Omitted
+            ]
+        );
+        body.stages[0].forecast_category = Some(ForecastCategory::Closed);
+        body.stages[1].forecast_category = Some(ForecastCategory::Commit);
+        let Err(AppError::Validation(errors)) = check(&body) else {
+            panic!("closed on an open stage, commit on a won one");
+        };
+        assert!(errors.0.contains_key("stages[0].forecast_category"));
+        assert!(errors.0.contains_key("stages[1].forecast_category"));
     }
 }

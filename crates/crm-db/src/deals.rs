@@ -43,6 +43,8 @@ pub struct DealFields {
     pub closed_at: Option<NaiveDateTime>,
     #[serde(skip)]
     pub stage_changed_at: NaiveDateTime,
+    /// The rep's forecast category for an open deal (`None`: the stage's).
+    pub forecast_category: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -1,6 +1,8 @@
 //! Diesel table definitions, one per migration table, shared by both backends.
 
+mod plans;
 mod work;
+pub use plans::quotas;
 pub use work::{backups, event_cursors, import_errors, imports, jobs};
 
 diesel::table! {
@@ -332,6 +334,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::DbUuid;
+
+    deal_lines (workspace_id, deal_id, line_no) {
+        workspace_id -> DbUuid,
+        deal_id -> DbUuid,
+        line_no -> Integer,
+        product_id -> DbUuid,
+        quantity_milli -> BigInt,
+        unit_price_minor -> BigInt,
+        discount_minor -> BigInt,
+        amount_minor -> BigInt,
+    }
+}
+
 diesel::joinable!(orders -> customers (customer_id));
 diesel::joinable!(order_lines -> products (product_id));
 
@@ -362,6 +380,8 @@ diesel::table! {
         position -> Integer,
         probability -> Integer,
         kind -> Text,
+        forecast_category -> Text,
+        retired_at -> Nullable<Timestamp>,
     }
 }
 
@@ -392,6 +412,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         deleted_at -> Nullable<Timestamp>,
+        forecast_category -> Nullable<Text>,
     }
 }
 
@@ -576,6 +597,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     pipelines,
     pipeline_stages,
     deals,
+    deal_lines,
     deal_stage_changes,
     leads,
     activities,

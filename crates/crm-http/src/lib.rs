@@ -20,6 +20,7 @@ pub mod docs;
 pub mod error;
 pub mod export;
 pub mod extract;
+pub mod forecast;
 pub mod headers;
 pub mod health;
 pub mod idempotency;
@@ -29,8 +30,10 @@ pub mod leads;
 pub mod middleware;
 pub mod orders;
 pub mod paging;
+pub mod performance;
 pub mod pipelines;
 pub mod products;
+pub mod quotas;
 pub mod refresh_cookie;
 pub mod regions;
 pub mod roles;
@@ -132,7 +135,12 @@ fn v1(cfg: &mut ServiceConfig<'_>) {
         .service(pipelines::create)
         .service(pipelines::read)
         .service(pipelines::kanban)
+        .service(pipelines::update_stage)
+        .service(pipelines::add_stage)
+        .service(pipelines::retire_stage)
         .service(deals::list)
+        .service(deals::lines::lines)
+        .service(deals::lines::replace_lines)
         .service(deals::export::export)
         .service(deals::export::export_xlsx)
         .service(deals::create)
@@ -167,6 +175,11 @@ fn v1(cfg: &mut ServiceConfig<'_>) {
         .service(analytics::cohorts::cohorts)
         .service(analytics::kmeans::kmeans_segments)
         .service(analytics::kpis::kpis)
+        .service(forecast::get)
+        .service(performance::get)
+        .service(quotas::list)
+        .service(quotas::set)
+        .service(quotas::remove)
         .service(analytics::value::clv_summary)
         .service(analytics::portrait::portrait)
         .service(analytics::profile::profile)

@@ -1,10 +1,12 @@
 //! `/pipelines`: the HTTP side of `crm_app::pipelines` (the sales pipelines
-//! with their stages, and the kanban board of one pipeline). Column cursors
-//! are made here.
+//! with their stages, the stage editor, and the kanban board of one pipeline). Column
+//! cursors are made here.
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpResponse, delete, get, patch, post, web};
 use crm_api_types::Problem;
-use crm_api_types::deals::{Kanban, KanbanColumn, KanbanQuery, NewPipeline, Pipeline};
+use crm_api_types::deals::{
+    AddedStage, Kanban, KanbanColumn, KanbanQuery, NewPipeline, Pipeline, StagePatch,
+};
 use crm_db::paging::SortValue;
 use uuid::Uuid;
 
@@ -74,6 +76,105 @@ pub async fn create(
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/pipelines/{}", pipeline.id)))
         .json(pipeline))
+}
+
+/// Add a stage to a pipeline.
+///
+/// Administrators (pipelines update, scope `all`). A pipeline holds at most
+/// 30 live stages, no two with the same name (ignoring case).
+#[utoipa::path(
+    tag = "deals",
+    params(("id" = Uuid, Path)),
+    request_body = AddedStage,
+    responses(
+        (status = 201, description = "Added: the pipeline with the new stage", body = Pipeline),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Another stage has the name, or the pipeline has 30", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/pipelines/{id}/stages")]
+pub async fn add_stage(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: ApiJson<AddedStage>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let body = body.0;
+    let pipeline = state
+        .db(move |conn| Ok(crm_app::pipelines::add_stage(conn, &caller, id, body)?))
+        .await?;
+    Ok(HttpResponse::Created().json(pipeline))
+}
+
+/// Retire a stage.
+///
+/// Administrators (pipelines update, scope `all`). The stage leaves the
+/// board, the forecast and deal placement; its history stays. Refused
+/// while a live deal is on it and for the pipeline's last won or lost stage.
+#[utoipa::path(
+    tag = "deals",
+    params(("id" = Uuid, Path), ("stage_id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "The pipeline without the stage", body = Pipeline),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Deals are on the stage, or it is the last won or lost one", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/pipelines/{id}/stages/{stage_id}")]
+pub async fn retire_stage(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<web::Json<Pipeline>, ApiError> {
+    let (id, stage_id) = path.into_inner();
+    let pipeline = state
+        .db(move |conn| {
+            Ok(crm_app::pipelines::retire_stage(
+                conn, &caller, id, stage_id,
+            )?)
+        })
+        .await?;
+    Ok(web::Json(pipeline))
+}
+
+/// Change a stage: its name, default probability, forecast category or place.
+///
+/// Administrators (pipelines update, scope `all`). Deals already on the
+/// stage keep their probability; the forecast counts them by the new
+/// category unless a rep overrode it. Moving a stage shifts those between.
+#[utoipa::path(
+    tag = "deals",
+    params(("id" = Uuid, Path), ("stage_id" = Uuid, Path)),
+    request_body = StagePatch,
+    responses(
+        (status = 200, description = "The pipeline with the changed stage", body = Pipeline),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Another stage has the name", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/pipelines/{id}/stages/{stage_id}")]
+pub async fn update_stage(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, Uuid)>,
+    body: ApiJson<StagePatch>,
+) -> Result<web::Json<Pipeline>, ApiError> {
+    let (id, stage_id) = path.into_inner();
+    let body = body.0;
+    let pipeline = state
+        .db(move |conn| {
+            Ok(crm_app::pipelines::update_stage(
+                conn, &caller, id, stage_id, body,
+            )?)
+        })
+        .await?;
+    Ok(web::Json(pipeline))
 }
 
 /// The kanban board: per stage the number of visible deals, their amount

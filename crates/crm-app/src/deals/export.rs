@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::exports::{PAGE, Table, id_text, time_text};
 use crate::{Actor, AppError};
 
-const HEADER: [&str; 17] = [
+const HEADER: [&str; 18] = [
     "id",
     "external_id",
     "name",
@@ -27,6 +27,7 @@ const HEADER: [&str; 17] = [
     "lost_reason",
     "closed_at",
     "stage_changed_at",
+    "forecast_category",
     "created_at",
     "updated_at",
 ];
@@ -96,6 +97,7 @@ impl Table for Deals {
             f.lost_reason.clone().unwrap_or_default(),
             f.closed_at.map(time_text).unwrap_or_default(),
             time_text(f.stage_changed_at),
+            f.forecast_category.clone().unwrap_or_default(),
             time_text(r.created_at),
             time_text(r.updated_at),
         ]

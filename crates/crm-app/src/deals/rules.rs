@@ -18,6 +18,7 @@ use crm_db::users::UserRow;
 use crm_domain::FieldErrors;
 use crm_domain::access::{Action, ObjectType, Ownership, Principal, Scope};
 use crm_domain::deals::{self, Placement, Sent, Standing};
+use crm_domain::forecast::ForecastOverride;
 use crm_domain::money::Money;
 use crm_domain::sales::StageKind;
 use crm_domain::validation::bounded_text;
@@ -44,6 +45,7 @@ pub fn as_patch(n: NewDeal) -> (DealPatch, Create) {
             owner_id: n.owner_id.map(Some),
             external_id: Some(n.external_id),
             lost_reason: Some(n.lost_reason),
+            forecast_category: n.forecast_category.map(Some),
         },
         Create {
             customer_id: n.customer_id,
@@ -239,6 +241,21 @@ pub fn check(
         .map(|v| v.trim().to_owned())
         .filter(|v| !v.is_empty())
         .and_then(|v| errors.take("external_id", bounded_text(&v, 1, 100)));
+    // A rep's forecast category holds while the deal is open; closing clears it.
+    let forecast_category = match (kind, p.forecast_category) {
+        (StageKind::Open, Some(sent)) => sent,
+        (StageKind::Open, None) => base
+            .and_then(|b| b.forecast_category.as_deref())
+            .and_then(|c| ForecastOverride::parse(c).ok()),
+        (_, Some(Some(_))) => {
+            errors.add(
+                "forecast_category",
+                "only a deal on an open stage takes a forecast category",
+            );
+            None
+        }
+        (_, _) => None,
+    };
     if let Some(Some(date)) = p.expected_close_date {
         errors.take(
             "expected_close_date",
@@ -311,6 +328,7 @@ pub fn check(
         lost_reason: standing.lost_reason,
         closed_at: standing.closed_at,
         stage_changed_at: standing.stage_changed_at,
+        forecast_category: forecast_category.map(|c| c.as_str().to_owned()),
     })
 }
 

@@ -88,6 +88,7 @@ pub fn new_deal(f: &LeadFields, customer_id: Uuid, d: ConversionDeal) -> NewDeal
         expected_close_date: d.expected_close_date,
         owner_id: f.owner_id.map(Uuid::from),
         lost_reason: None,
+        forecast_category: None,
     }
 }
 

@@ -28,7 +28,7 @@ pub struct Refs {
     pub lookups: Lookups,
 }
 
-fn all_lines(records: &[Record<OrderPatch>]) -> impl Iterator<Item = &NewOrderLine> {
+fn all_lines(records: &[Record<OrderPatch>]) -> impl Iterator<Item = &NewOrderLine> + Clone {
     records
         .iter()
         .filter_map(|r| r.body.lines.as_ref())
@@ -36,6 +36,33 @@ fn all_lines(records: &[Record<OrderPatch>]) -> impl Iterator<Item = &NewOrderLi
 }
 
 impl Refs {
+    /// Reads the products the lines name, by id, external id and SKU.
+    pub fn load_products<'a>(
+        &mut self,
+        conn: &mut AnyConnection,
+        ws: Uuid,
+        lines: impl Iterator<Item = &'a NewOrderLine> + Clone,
+    ) -> Result<(), AppError> {
+        let product_ids: Vec<Uuid> = lines.clone().filter_map(|l| l.product_id).collect();
+        let product_keys: Vec<String> = lines
+            .clone()
+            .filter_map(|l| l.product_external_id.clone())
+            .collect();
+        let skus: Vec<String> = lines.filter_map(|l| l.sku.clone()).collect();
+        for row in crm_db::products::find_many(conn, ws, &product_ids)? {
+            self.products_by_id.insert(row.id.0, row);
+        }
+        for row in crm_db::products::find_by_external_ids(conn, ws, &product_keys)? {
+            if let Some(k) = row.fields.external_id.clone() {
+                self.products_by_key.insert(k, row);
+            }
+        }
+        for row in crm_db::products::find_by_skus(conn, ws, &skus)? {
+            self.products_by_sku.insert(row.fields.sku.clone(), row);
+        }
+        Ok(())
+    }
+
     pub fn load(
         conn: &mut AnyConnection,
         actor: &Actor,
@@ -99,22 +126,7 @@ impl Refs {
             refs.customers_by_id.insert(row.id.0, row);
         }
 
-        let product_ids: Vec<Uuid> = all_lines(records).filter_map(|l| l.product_id).collect();
-        let product_keys: Vec<String> = all_lines(records)
-            .filter_map(|l| l.product_external_id.clone())
-            .collect();
-        let skus: Vec<String> = all_lines(records).filter_map(|l| l.sku.clone()).collect();
-        for row in crm_db::products::find_many(conn, ws, &product_ids)? {
-            refs.products_by_id.insert(row.id.0, row);
-        }
-        for row in crm_db::products::find_by_external_ids(conn, ws, &product_keys)? {
-            if let Some(k) = row.fields.external_id.clone() {
-                refs.products_by_key.insert(k, row);
-            }
-        }
-        for row in crm_db::products::find_by_skus(conn, ws, &skus)? {
-            refs.products_by_sku.insert(row.fields.sku.clone(), row);
-        }
+        refs.load_products(conn, ws, all_lines(records))?;
         if records.len() > 1 {
             refs.lookups.load_people(conn, ws)?;
         }

@@ -5,6 +5,7 @@
 
 pub mod batch;
 pub mod export;
+pub mod lines;
 
 use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use crm_api_types::deals::{Deal, DealPatch, DealQuery, NewDeal, StageChange};

@@ -48,6 +48,7 @@ use utoipa::OpenApi;
         (name = "api_keys", description = "API keys for integrations"),
         (name = "changes", description = "The changes feed for incremental sync"),
         (name = "audit", description = "The history of changes: who changed which field from what to what"),
+        (name = "forecast", description = "The sales forecast (deals by forecast category, stage-weighted; the statistical forecast of revenue), quotas with their attainment, and rep performance"),
         (name = "analytics", description = "Customer distribution and customer analytics"),
         (name = "segments", description = "Saved rule-based customer segments"),
         (name = "imports", description = "CSV import jobs: upload, map, dry run, run, errors"),

@@ -8,6 +8,7 @@
 
 mod buffers;
 pub mod orders;
+mod quotas;
 mod sales;
 mod words;
 
@@ -268,6 +269,8 @@ fn load(
         activities = sales.activities,
         "demo deals, leads and activities written"
     );
+    let quotas = quotas::seed(conn, ws, users[0].id.0, &reps, today)?;
+    tracing::info!(quotas, "demo quotas written");
     let started = std::time::Instant::now();
     crm_db::metrics::refresh_all(conn, ws)?;
     tracing::info!(

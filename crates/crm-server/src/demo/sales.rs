@@ -1,14 +1,16 @@
 //! Demo deals, leads and activities, so the kanban, the lead list and the
 //! customer timelines have something to show: deals on the default pipeline
 //! for one customer in eight (at most 2,000), spread over its stages with
-//! amounts, close dates and lost reasons; leads in every status (one in ten
+//! amounts, close dates and lost reasons, each with a stage history through
+//! the open stages before it (closed ones over the last year); leads in every status (one in ten
 //! customers, at most 1,000); and calls, meetings, e-mails, notes and tasks
 //! (some overdue) on each deal. Deterministic from its own seed.
 
-use chrono::{Duration, NaiveDate};
+use chrono::{Duration, NaiveDate, NaiveDateTime};
 use crm_db::AnyConnection;
 use crm_db::batch::BatchChange;
 use crm_db::change_log::Op;
+use crm_db::pipelines::StageRow;
 use crm_db::types::Id;
 use crm_domain::customer::Source;
 use crm_domain::deals::{DEFAULT_CURRENCY, Sent, Stage, enter};
@@ -55,6 +57,41 @@ fn created(id: Uuid) -> BatchChange {
     }
 }
 
+/// The stage history of a deal that stands in `last` since `at`: through
+/// its pipeline's open stages in order, a week or more in each (for a lost
+/// deal up to one picked at random), then `last`.
+fn history(
+    stages: &[StageRow],
+    last: &StageRow,
+    at: NaiveDateTime,
+    rng: &mut StdRng,
+) -> Vec<(Option<Uuid>, Uuid, NaiveDateTime)> {
+    let open: Vec<&StageRow> = stages
+        .iter()
+        .filter(|s| s.pipeline_id == last.pipeline_id && s.kind == StageKind::Open.as_str())
+        .collect();
+    let before = match StageKind::parse(&last.kind).unwrap_or(StageKind::Open) {
+        StageKind::Open => open.iter().take_while(|s| s.id != last.id).count(),
+        StageKind::Won => open.len(),
+        StageKind::Lost => rng.random_range(1..=open.len().max(1)),
+    };
+    let mut times = vec![at];
+    for _ in 0..before {
+        let previous = times[times.len() - 1];
+        times.push(previous - Duration::days(rng.random_range(7..35)));
+    }
+    times.reverse();
+    let path = open.iter().take(before).copied().chain([last]);
+    let mut from = None;
+    path.zip(times)
+        .map(|(s, t)| {
+            let step = (from, s.id.0, t);
+            from = Some(s.id.0);
+            step
+        })
+        .collect()
+}
+
 /// Writes the sales records in one transaction.
 pub fn seed(
     conn: &mut AnyConnection,
@@ -77,11 +114,13 @@ pub fn seed(
             let amount_minor = rng.random_range(10_000..500_000) * 100;
             let reason = (kind == StageKind::Lost)
                 .then(|| LOST_REASONS[rng.random_range(0..LOST_REASONS.len())].to_owned());
-            // An open deal entered its stage when it was opened; a closed
-            // one on its close date (not before it was opened, not after today).
+            // An open deal entered its stage when it was opened; a closed one
+            // on a day of the last year (its own stream: the rest of the demo
+            // stays as it was).
+            let mut past = StdRng::seed_from_u64(amount_minor as u64);
             let entered = match kind {
                 StageKind::Open => opened,
-                _ => close.min(today).max(opened),
+                _ => today - Duration::days(past.random_range(0..365)),
             };
             let standing = enter(
                 None,
@@ -106,14 +145,21 @@ pub fn seed(
                 amount_minor,
                 currency: DEFAULT_CURRENCY.to_owned(),
                 probability: standing.probability,
-                expected_close_date: Some(close),
+                expected_close_date: Some(if kind == StageKind::Open {
+                    close
+                } else {
+                    entered
+                }),
                 owner_id: owner.map(Id),
                 team_id: team.map(Id),
                 lost_reason: standing.lost_reason,
                 closed_at: standing.closed_at,
                 stage_changed_at: standing.stage_changed_at,
+                forecast_category: None,
             };
             let deal = crm_db::deals::insert(conn, ws, owner, fields)?;
+            let steps = history(&stages, stage, noon(entered), &mut past);
+            crm_db::performance::replace_history(conn, ws, deal.id.0, &steps)?;
             deals.push(created(deal.id.0));
             for n in 0..rng.random_range(1..4) {
                 let kind = *ActivityKind::ALL

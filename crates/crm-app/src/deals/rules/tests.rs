@@ -24,6 +24,8 @@ fn stage(id: u128, pipeline: Uuid, probability: i32, kind: &str) -> StageRow {
         position: 0,
         probability,
         kind: kind.to_owned(),
+        forecast_category: "pipeline".to_owned(),
+        retired_at: None,
     }
 }
 
@@ -101,6 +103,7 @@ fn deal() -> DealRow {
             lost_reason: None,
             closed_at: None,
             stage_changed_at: at(),
+            forecast_category: None,
         },
     )
 }
@@ -116,6 +119,7 @@ fn patch() -> DealPatch {
         owner_id: None,
         external_id: None,
         lost_reason: None,
+        forecast_category: None,
     }
 }
 
@@ -139,6 +143,39 @@ fn entering_a_won_stage_closes_the_deal_at_the_stage_probability() {
     assert!(fields.closed_at.is_some());
     assert!(fields.stage_changed_at > current.fields.stage_changed_at);
     assert_eq!(fields.owner_id, Some(Id(REP)), "the owner is kept");
+}
+
+#[test]
+fn a_forecast_override_holds_while_open_and_closing_clears_it() {
+    use crm_domain::forecast::ForecastOverride;
+    let mut current = deal();
+    let commit = DealPatch {
+        forecast_category: Some(Some(ForecastOverride::Commit)),
+        ..patch()
+    };
+    let fields = check(&known(), Some(&current), commit, None, Scope::Own).expect("valid");
+    assert_eq!(fields.forecast_category.as_deref(), Some("commit"));
+    current.fields = fields;
+    let renamed = DealPatch {
+        name: Some("改名".into()),
+        ..patch()
+    };
+    let fields = check(&known(), Some(&current), renamed, None, Scope::Own).expect("valid");
+    assert_eq!(fields.forecast_category.as_deref(), Some("commit"), "kept");
+    let won = DealPatch {
+        stage_id: Some(Uuid::from_u128(12)),
+        ..patch()
+    };
+    let fields = check(&known(), Some(&current), won, None, Scope::Own).expect("valid");
+    assert_eq!(fields.forecast_category, None, "cleared when won");
+    let won_and_commit = DealPatch {
+        stage_id: Some(Uuid::from_u128(12)),
+        forecast_category: Some(Some(ForecastOverride::Commit)),
+        ..patch()
+    };
+    let errors =
+        fields_of(check(&known(), Some(&current), won_and_commit, None, Scope::Own).unwrap_err());
+    assert!(errors.0.contains_key("forecast_category"), "{errors:?}");
 }
 
 #[test]
@@ -210,6 +247,7 @@ fn a_new_deal_must_name_exactly_one_visible_customer() {
         expected_close_date: None,
         owner_id: None,
         lost_reason: None,
+        forecast_category: None,
     });
     let none = Create {
         customer_id: None,

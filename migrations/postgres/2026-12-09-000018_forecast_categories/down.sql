@@ -1,0 +1,2 @@
+ALTER TABLE deals DROP COLUMN forecast_category;
+ALTER TABLE pipeline_stages DROP COLUMN forecast_category;
