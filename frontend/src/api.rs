@@ -341,6 +341,16 @@ pub async fn put<T: DeserializeOwned, B: Serialize>(path: &str, body: &B) -> Res
     parse(&call(Method::PUT, path, Some(body), None).await?)
 }
 
+/// PUT with `If-Match` on the version the user edited (a deal's lines).
+pub async fn put_versioned<T: DeserializeOwned, B: Serialize>(
+    path: &str,
+    body: &B,
+    version: i32,
+) -> Result<T, ApiError> {
+    let body = to_json(body)?;
+    parse(&call(Method::PUT, path, Some(body), Some(version)).await?)
+}
+
 /// Fetches `path` (CSV) as the signed-in user and hands it to the browser
 /// as a file named `name`: links cannot carry the bearer token.
 pub async fn download(path: &str, name: &str) -> Result<(), ApiError> {
@@ -434,6 +444,15 @@ pub async fn patch<T: DeserializeOwned, B: Serialize>(
 ) -> Result<T, ApiError> {
     let body = to_json(body)?;
     parse(&call(Method::PATCH, path, Some(body), Some(version)).await?)
+}
+
+/// PATCH on a part of a resource that has no version (a pipeline's stage).
+pub async fn patch_part<T: DeserializeOwned, B: Serialize>(
+    path: &str,
+    body: &B,
+) -> Result<T, ApiError> {
+    let body = to_json(body)?;
+    parse(&call(Method::PATCH, path, Some(body), None).await?)
 }
 
 pub async fn delete(path: &str, version: Option<i32>) -> Result<(), ApiError> {

@@ -24,8 +24,9 @@ use crate::i18n::Locale;
 use crate::pages::ImportsRoute;
 use crate::pages::{
     AnalyticsRoute, ContactsRoute, CustomerDetailRoute, DealDetailRoute, DealsRoute,
-    DistributionRoute, EditCustomerRoute, LeadsRoute, NewCustomerRoute, ProductsRoute,
-    SegmentsRoute, SettingsRoute, TasksRoute, customers, dashboard, login, not_found,
+    DistributionRoute, EditCustomerRoute, ForecastRoute, HomeRoute, LeadsRoute, NewCustomerRoute,
+    PerformanceRoute, ProductsRoute, SegmentsRoute, SettingsRoute, TasksRoute, customers, login,
+    not_found,
 };
 
 #[component]
@@ -38,7 +39,7 @@ fn App() -> impl IntoView {
             <Routes fallback=|| view! { <not_found::NotFound/> }>
                 <Route path=path!("/login") view=login::Login/>
                 <ParentRoute path=path!("") view=shell::Shell>
-                    <Route path=path!("") view=dashboard::Dashboard/>
+                    <Route path=path!("") view={Lazy::<HomeRoute>::new()}/>
                     <Route path=path!("customers") view=customers::list::CustomerList/>
                     <Route path=path!("customers/new") view={Lazy::<NewCustomerRoute>::new()}/>
                     <Route path=path!("customers/:id") view={Lazy::<CustomerDetailRoute>::new()}/>
@@ -51,6 +52,8 @@ fn App() -> impl IntoView {
                     <Route path=path!("deals/:id") view={Lazy::<DealDetailRoute>::new()}/>
                     <Route path=path!("leads") view={Lazy::<LeadsRoute>::new()}/>
                     <Route path=path!("tasks") view={Lazy::<TasksRoute>::new()}/>
+                    <Route path=path!("forecast") view={Lazy::<ForecastRoute>::new()}/>
+                    <Route path=path!("performance") view={Lazy::<PerformanceRoute>::new()}/>
                     <Route path=path!("products") view={Lazy::<ProductsRoute>::new()}/>
                     <Route path=path!("imports") view={Lazy::<ImportsRoute>::new()}/>
                     <Route path=path!("settings") view=|| view! { <Redirect path="/settings/users"/> }/>

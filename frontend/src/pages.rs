@@ -1,7 +1,7 @@
 //! One module per page (or group of pages), and the lazily loaded routes.
 //!
-//! The sign-in page, the shell, the dashboard and the customer list are in
-//! the main WASM module. Every other page is a `LazyRoute` whose view
+//! The sign-in page, the shell and the customer list are in the main WASM
+//! module. The home page (工作台) shares the sales pages' chunk. Every other page is a `LazyRoute` whose view
 //! `make frontend` splits off (`wasm-split-cli`) into a WASM chunk that the
 //! browser fetches the first time one of its pages opens. Pages that go
 //! together share a chunk: every split point multiplies the small chunks
@@ -13,13 +13,18 @@ pub mod customers;
 pub mod dashboard;
 pub mod deals;
 pub mod distribution;
+pub mod follow_panel;
 pub mod followups;
+pub mod forecast;
 pub mod history;
 pub mod imports;
 pub mod leads;
 pub mod login;
 pub mod not_found;
+pub mod performance;
+pub mod period_bar;
 pub mod products;
+pub mod quotas;
 pub mod segments;
 pub mod settings;
 pub mod tasks;
@@ -98,6 +103,18 @@ lazy_page!(
 lazy_page!(
     /// `/tasks`: 我的待办 My tasks.
     TasksRoute, tasks_view => tasks::Tasks, in crm_sales
+);
+lazy_page!(
+    /// `/forecast`: 销售预测 Sales forecast.
+    ForecastRoute, forecast_view => forecast::SalesForecast, in crm_sales
+);
+lazy_page!(
+    /// `/`: 工作台 Home, from the sales figures (so it shares their chunk).
+    HomeRoute, home_view => dashboard::Dashboard, in crm_sales
+);
+lazy_page!(
+    /// `/performance`: 销售业绩 Rep performance.
+    PerformanceRoute, performance_view => performance::RepPerformance, in crm_sales
 );
 lazy_page!(
     /// `/products`.

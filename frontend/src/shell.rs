@@ -75,6 +75,8 @@ pub fn Shell() -> impl IntoView {
                 </When>
                 <When when=move || session.can(ObjectType::Deals, Action::Read)>
                     {link("/deals", "nav-deals", "▤")}
+                    {link("/forecast", "nav-forecast", "↗")}
+                    {link("/performance", "nav-performance", "★")}
                 </When>
                 <When when=move || session.can(ObjectType::Leads, Action::Read)>
                     {link("/leads", "nav-leads", "✦")}

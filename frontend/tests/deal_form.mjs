@@ -1,6 +1,8 @@
 // Browser tests of deals entered in the web app, run by spa.mjs with its
 // server, browser and helpers: a rep creates a deal from a customer page,
-// edits it, moves it from the deal page and marks it won; a lost mark asks
+// edits it, puts two products on it (the amount becomes their total), moves
+// it from the deal page and marks it won, and their deals-won attainment
+// grows; a lost mark asks
 // why; a manager creates one from the kanban by searching the customer;
 // the form at 375 px.
 import { join } from 'node:path';
@@ -33,6 +35,37 @@ export async function dealFormTests({ check, login, api, base, shots }) {
     deal = (await api(page, `/api/v1/deals/${id}`)).body;
     assert.equal(deal.probability, 35);
 
+    // Two products on the deal: one at its list price, one at a typed price less a discount.
+    const products = (await api(page, '/api/v1/products?limit=50&active=true')).body.items
+      .filter((p) => p.price && p.price.currency === 'CNY');
+    assert.ok(products.length >= 2, 'the demo has priced products');
+    await page.click('#deal-lines-edit');
+    const rows = page.locator('#deal-lines-form tr.form-line');
+    await rows.nth(0).locator('.line-product').selectOption(products[0].id);
+    await rows.nth(0).locator('.line-quantity').fill('2');
+    await page.click('#deal-add-line');
+    await rows.nth(1).locator('.line-product').selectOption(products[1].id);
+    await rows.nth(1).locator('.line-quantity').fill('1.5');
+    await rows.nth(1).locator('.line-price').fill('1000');
+    await rows.nth(1).locator('.line-discount').fill('100');
+    await page.click('#deal-lines-save');
+    await page.waitForSelector('#deal-lines tr.deal-line:nth-child(2)');
+    const expected = products[0].price.amount_minor * 2 + 150000 - 10000;
+    const lines = (await api(page, `/api/v1/deals/${id}/lines`)).body;
+    assert.deepEqual(lines.lines.map((l) => l.product_id), [products[0].id, products[1].id]);
+    assert.equal(lines.deal.amount.amount_minor, expected);
+    await page.waitForFunction(
+      (v) => document.querySelector('#deal-fields [data-key="field-amount"] dd')?.textContent.replace(/[^\d.]/g, '') === v,
+      (expected / 100).toFixed(2),
+    );
+    await page.screenshot({ path: join(shots, 'deal-products.png'), fullPage: true });
+    const quota = async () => {
+      const items = (await api(page, '/api/v1/quotas?period=quarter')).body.items;
+      const me = (await api(page, '/api/v1/me')).body.user;
+      return items.find((a) => a.quota.metric === 'deals_won' && a.quota.user_id === me.id);
+    };
+    const before = await quota();
+
     // A move from the page, then won.
     const stages = (await api(page, '/api/v1/pipelines')).body.find((p) => p.id === deal.pipeline_id).stages;
     const second = stages.find((s) => s.kind === 'open' && s.id !== deal.stage_id);
@@ -45,6 +78,11 @@ export async function dealFormTests({ check, login, api, base, shots }) {
     assert.equal(deal.stage_id, won.id);
     assert.ok(deal.closed_at, 'winning closes it');
     assert.equal(await page.locator('#stage-history tr.stage-change').count(), 3, 'opened, moved, won');
+    // Won today: the rep's deals-won quota of this quarter counts it.
+    assert.ok(before, 'the demo gives rep1 a deals-won quota');
+    const after = await quota();
+    assert.equal(after.actual - before.actual, 1);
+    assert.ok(after.attainment > (before.attainment ?? 0));
   });
 
   await check('deals: marking lost asks why; a manager creates a deal from the kanban by searching the customer', async (page) => {
@@ -106,6 +144,30 @@ export async function dealFormTests({ check, login, api, base, shots }) {
     const saved = (await api(page, `/api/v1/orders?customer_id=${customer.id}&limit=50`)).body.items.find((o) => o.external_id === 'WEB-ORDER-1');
     assert.equal(saved.status, 'paid');
     assert.equal(saved.lines.length, 2, 'an edit keeps the lines');
+  });
+
+  await check('orders: a product beyond the first page of the catalogue is found by search and ordered', async (page) => {
+    await login(page, 'admin@demo.test');
+    const customer = (await api(page, '/api/v1/customers?limit=1')).body.items[0];
+    await page.goto(`${base}/customers/${customer.id}?tab=orders`);
+    await page.click('#new-order');
+    await page.waitForSelector('#order-form .form-line');
+    // Made after the form loaded its choices: it is not among them until searched.
+    const made = await api(page, '/api/v1/products', { method: 'POST', body: JSON.stringify({
+      sku: 'SEARCH-ORDER-1', name: '搜索下单产品', price: { amount_minor: 12_300, currency: 'CNY' } }) });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    const line = page.locator('#order-form .form-line').nth(0);
+    assert.equal(await line.locator(`.line-product option[value="${made.body.id}"]`).count(), 0);
+    await page.fill('#order-product-search', 'SEARCH-ORDER');
+    await page.press('#order-product-search', 'Enter');
+    await line.locator(`.line-product option[value="${made.body.id}"]`).waitFor({ state: 'attached' });
+    await line.locator('.line-product').selectOption(made.body.id);
+    assert.equal(await line.locator('.line-price').inputValue(), '123.00', 'the list price fills in');
+    await page.fill('#order-number', 'WEB-ORDER-SEARCH');
+    await page.click('#order-save');
+    await page.waitForSelector('#order-form', { state: 'detached' });
+    const saved = (await api(page, `/api/v1/orders?customer_id=${customer.id}&limit=50`)).body.items.find((o) => o.external_id === 'WEB-ORDER-SEARCH');
+    assert.equal(saved.lines[0].product_id, made.body.id);
   });
 
   await check('deals: at 375 px the deal form fits the screen', async (page) => {

@@ -17,6 +17,8 @@ import { hardeningTests } from './hardening.mjs';
 import { historyTests } from './history.mjs';
 import { taskTests } from './tasks.mjs';
 import { dealFormTests, analyticsSettingsTests } from './deal_form.mjs';
+import { forecastTests } from './forecast.mjs';
+import { performanceTests } from './performance.mjs';
 
 const [crm, dist] = process.argv.slice(2);
 const dir = mkdtempSync(join(tmpdir(), 'crm-spa-'));
@@ -34,7 +36,9 @@ const browser = await chromium.launch({
 
 let passed = 0, failed = 0;
 const foreign = [];
+// SPA_ONLY=<text> runs the tests whose name holds it (while working on one page).
 async function check(name, fn, viewport = { width: 1280, height: 860 }) {
+  if (process.env.SPA_ONLY && !name.includes(process.env.SPA_ONLY)) return;
   const context = await browser.newContext({ viewport, locale: 'zh-CN' });
   const page = await context.newPage();
   const consoleErrors = [];
@@ -49,7 +53,7 @@ async function check(name, fn, viewport = { width: 1280, height: 860 }) {
     console.log(`test ${name} ... ok`);
   } catch (e) {
     failed++;
-    console.log(`test ${name} ... FAILED\n${e.stack}`);
+    console.log(`test ${name} ... FAILED\n${e.stack}${consoleErrors.length ? `\nconsole: ${consoleErrors.join("\n")}` : ""}`);
     await page.screenshot({ path: join(shots, `failed-${name.replace(/\W+/g, '-')}.png`) }).catch(() => {});
   }
   await context.close();
@@ -167,7 +171,7 @@ try {
     assert.equal(left.body.items.length, 0);
   });
 
-  await check('on the detail page tags are added and removed and a contact is added', async (page) => {
+  await check('on the detail page tags are added and removed and a contact is added and edited', async (page) => {
     await login(page, 'manager1@demo.test');
     await rows(page).first().waitFor();
     const org = (await api(page, '/api/v1/customers?kind=organization&limit=1')).body.items[0];
@@ -192,6 +196,20 @@ try {
     await page.fill('#contact-email', 'li@example.com');
     await page.click('#save-contact');
     await page.waitForSelector('#contacts .contact:has-text("李采购")');
+
+    // Edit the contact in place: a new title and phone, kept by the server.
+    await page.locator('#contacts .contact', { hasText: '李采购' }).locator('.edit-contact').click();
+    assert.equal(await page.inputValue('#contact-name'), '李采购');
+    assert.equal(await page.inputValue('#contact-email'), 'li@example.com');
+    await page.fill('#contact-title', '采购总监');
+    await page.fill('#contact-phone', '+8613800138000');
+    await page.click('#save-contact');
+    await page.waitForSelector('#contacts .contact:has-text("采购总监")');
+    const edited = (await api(page, `/api/v1/contacts?customer_id=${org.id}&limit=10`)).body.items.find((c) => c.name === '李采购');
+    assert.equal(edited.title, '采购总监');
+    assert.equal(edited.phone, '+8613800138000');
+    assert.equal(edited.email, 'li@example.com');
+    assert.equal(edited.version, 2, 'one update');
   });
 
   await check('a viewer gets no create, edit or delete buttons', async (page) => {
@@ -590,6 +608,8 @@ try {
   await taskTests({ check, login, api, base, shots });
   await dealFormTests({ check, login, api, base, shots });
   await analyticsSettingsTests({ check, login, api });
+  await forecastTests({ check, login, api, base, shots });
+  await performanceTests({ check, login, api, base, shots });
   await hardeningTests({ check, login, base, browser });
 
   await check('the page talks to no host but its own server', async () => {

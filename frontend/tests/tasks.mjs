@@ -2,7 +2,8 @@
 // with its server, browser and helpers: a rep logs a visit with its place,
 // outcome and next step on a customer's timeline; creates a task and sees
 // it in My tasks and in the top bar's reminder count; completes it and
-// sees the count drop; a deal page logs a call; My tasks at 375 px.
+// sees the count drop; a deal page logs a call; a lead and a contact get
+// follow-ups from their lists; My tasks at 375 px.
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 
@@ -86,6 +87,40 @@ export async function taskTests({ check, login, api, base, shots }) {
     await page.fill('#fu-location', '地'.repeat(201));
     await page.click('#fu-save');
     await page.waitForSelector('#fu-location-error:not(:empty)');
+  });
+
+  await check('tasks: a rep logs follow-ups on a lead and a contact from their lists', async (page) => {
+    await login(page, 'rep1@demo.test', '/leads');
+    const lead = (await api(page, '/api/v1/leads?limit=1')).body.items[0];
+    await page.locator(`tr.lead[data-id="${lead.id}"] button.follow`).click();
+    await page.waitForSelector('#follow-panel');
+    await page.click('.kind-chips [data-kind="call"]');
+    await page.fill('#fu-outcome', '线索有采购意向');
+    await page.click('#fu-save');
+    await page.waitForSelector('#follow-recent .follow-item:has-text("线索有采购意向")');
+    const onLead = (await api(page, `/api/v1/activities?lead_id=${lead.id}&limit=5`)).body.items;
+    assert.ok(onLead.some((a) => a.outcome === '线索有采购意向' && a.kind === 'call'), JSON.stringify(onLead));
+    // The form is empty again for the next one.
+    assert.equal(await page.inputValue('#fu-outcome'), '');
+    await page.click('#follow-close');
+    await page.waitForSelector('#follow-panel', { state: 'detached' });
+
+    await page.goto(`${base}/contacts`);
+    const contact = page.locator('tr.contact').first();
+    await contact.waitFor();
+    const name = (await contact.locator('td').first().innerText()).trim();
+    await contact.locator('button.follow').click();
+    await page.waitForSelector('#follow-panel');
+    await page.click('.kind-chips [data-kind="meeting"]');
+    await page.fill('#fu-outcome', '联系人确认参会');
+    await page.click('#fu-save');
+    await page.waitForSelector('#follow-recent .follow-item[data-kind="meeting"]:has-text("联系人确认参会")');
+    const contacts = (await api(page, `/api/v1/contacts?limit=25`)).body.items;
+    const picked = contacts.find((c) => c.name === name);
+    const onContact = (await api(page, `/api/v1/activities?contact_id=${picked.id}&limit=5`)).body.items;
+    const logged = onContact.find((a) => a.outcome === '联系人确认参会');
+    assert.ok(logged, JSON.stringify(onContact));
+    assert.equal(logged.customer_id, picked.customer_id, 'a contact implies its customer');
   });
 
   await check('tasks: at 375 px My tasks and the follow-up form fit the screen', async (page) => {

@@ -6,6 +6,6 @@ pub mod filters;
 pub mod form;
 pub mod list;
 mod metrics;
-mod order_form;
+pub(crate) mod order_form;
 mod orders;
 pub mod timeline;

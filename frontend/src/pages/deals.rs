@@ -7,6 +7,7 @@
 pub mod detail;
 pub mod form;
 pub mod kanban;
+pub mod lines;
 
 use std::collections::HashMap;
 

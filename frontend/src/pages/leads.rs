@@ -3,6 +3,7 @@
 //! and the conversion dialog (`convert`) that turns a lead into a customer
 //! (new, or an existing one picked by search), a contact and optionally a
 //! deal, then opens the customer. Converted leads link to their customer.
+//! 记录跟进 on a row opens the follow-up panel (`follow_panel`) in place.
 
 mod convert;
 mod form;
@@ -19,6 +20,8 @@ use crate::api::encode;
 use crate::components::{Empty, ErrorView, Skeleton, When};
 use crate::i18n::{self, tr, use_locale};
 use crate::load::Paged;
+use crate::pages::follow_panel::FollowUpPanel;
+use crate::pages::followups::Subject;
 use crate::session::{use_lookups, use_session};
 
 const PARAMS: [&str; 3] = ["q", "status", "source"];
@@ -48,6 +51,7 @@ pub fn Leads() -> impl IntoView {
     });
     let creating = RwSignal::new(false);
     let converting = RwSignal::new(None::<Lead>);
+    let following = RwSignal::new(None::<Lead>);
     let set = move |key: &'static str, value: String| {
         let mut next = query.get_untracked();
         if value.is_empty() {
@@ -109,6 +113,10 @@ pub fn Leads() -> impl IntoView {
                     </select>
                 </div>
             </div>
+            {move || following.get().map(|lead| view! {
+                <FollowUpPanel about=Subject { lead_id: Some(lead.id), ..Default::default() }
+                    title=lead.person_name.clone() on_close=move || following.set(None)/>
+            })}
             {move || error.get().map(|e| view! { <ErrorView error=e/> })}
             <When when=move || !(loading.get() && items.with(Vec::is_empty)) fallback=|| view! { <Skeleton/> }>
                 <table class="list" id="leads">
@@ -124,7 +132,7 @@ pub fn Leads() -> impl IntoView {
                     </tr></thead>
                     <tbody>
                         <For each=move || items.get() key=|l| (l.id, l.version) let:lead>
-                            <Row lead=lead converting=converting/>
+                            <Row lead=lead converting=converting following=following/>
                         </For>
                     </tbody>
                 </table>
@@ -141,7 +149,11 @@ pub fn Leads() -> impl IntoView {
 }
 
 #[component]
-fn Row(lead: Lead, converting: RwSignal<Option<Lead>>) -> impl IntoView {
+fn Row(
+    lead: Lead,
+    converting: RwSignal<Option<Lead>>,
+    following: RwSignal<Option<Lead>>,
+) -> impl IntoView {
     let locale = use_locale();
     let lookups = use_lookups();
     let session = use_session();
@@ -153,6 +165,7 @@ fn Row(lead: Lead, converting: RwSignal<Option<Lead>>) -> impl IntoView {
     );
     let created = lead.created_at.to_rfc3339();
     let owner = lead.owner_id;
+    let follow_lead = lead.clone();
     let action = match lead.converted_customer_id {
         Some(customer) => view! {
             <a class="converted-customer" href=format!("/customers/{customer}")>{tr("lead-open-customer")}</a>
@@ -182,7 +195,15 @@ fn Row(lead: Lead, converting: RwSignal<Option<Lead>>) -> impl IntoView {
             <td data-label=tr("field-phone")>{lead.phone.clone().or(lead.email.clone()).unwrap_or_default()}</td>
             <td data-label=tr("field-owner")>{move || lookups.user_name(owner)}</td>
             <td data-label=tr("field-created-at")>{move || i18n::date(locale.get(), &created)}</td>
-            <td class="row-actions">{action}</td>
+            <td class="row-actions">
+                <When when=move || session.can(ObjectType::Activities, Action::Create)>
+                    <button class="follow" on:click={
+                        let lead = follow_lead.clone();
+                        move |_| following.set(Some(lead.clone()))
+                    }>{tr("fu-log")}</button>
+                </When>
+                {action}
+            </td>
         </tr>
     }
 }

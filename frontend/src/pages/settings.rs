@@ -1,11 +1,12 @@
 //! Workspace settings for administrators: users, teams, roles (the
-//! permission matrix), custom fields, tags, API keys, background jobs and
-//! the analytics settings, one tab each.
+//! permission matrix), custom fields, tags, API keys, background jobs, the
+//! pipelines' stages and the analytics settings, one tab each.
 
 pub mod analytics;
 pub mod fields;
 pub mod jobs;
 pub mod keys;
+pub mod pipelines;
 pub mod roles;
 pub mod tags;
 pub mod teams;
@@ -22,7 +23,7 @@ use crate::i18n::tr;
 use crate::load::Load;
 use crate::session::use_session;
 
-const TABS: [(&str, &str); 8] = [
+const TABS: [(&str, &str); 9] = [
     ("/settings/users", "settings-users"),
     ("/settings/teams", "settings-teams"),
     ("/settings/roles", "settings-roles"),
@@ -30,6 +31,7 @@ const TABS: [(&str, &str); 8] = [
     ("/settings/tags", "settings-tags"),
     ("/settings/api-keys", "settings-api-keys"),
     ("/settings/jobs", "settings-jobs"),
+    ("/settings/pipelines", "settings-pipelines"),
     ("/settings/analytics", "settings-analytics"),
 ];
 
@@ -47,6 +49,7 @@ pub fn Settings() -> impl IntoView {
         "tags" => view! { <tags::Tags/> }.into_any(),
         "api-keys" => view! { <keys::ApiKeys/> }.into_any(),
         "jobs" => view! { <jobs::Jobs/> }.into_any(),
+        "pipelines" => view! { <pipelines::Pipelines/> }.into_any(),
         "analytics" => view! { <analytics::AnalyticsSettingsTab/> }.into_any(),
         _ => view! { <crate::pages::not_found::NotFound/> }.into_any(),
     };

@@ -1,5 +1,5 @@
 //! One customer: profile header, fields, tags (add / remove), custom
-//! fields, contacts (list and add), and edit / delete.
+//! fields, contacts (list, add and edit), and edit / delete.
 
 use crm_api_types::Page;
 use crm_api_types::contacts::Contact;
@@ -299,6 +299,8 @@ fn Contacts(customer_id: Uuid) -> impl IntoView {
         format!("/api/v1/contacts?customer_id={customer_id}&limit=100")
     });
     let adding = RwSignal::new(false);
+    // The contact being edited: its id and version (for If-Match).
+    let editing = RwSignal::new(None::<(Uuid, i32)>);
     let name = RwSignal::new(String::new());
     let title = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
@@ -316,15 +318,29 @@ fn Contacts(customer_id: Uuid) -> impl IntoView {
                 json!(s.trim())
             }
         };
-        let body = json!({
-            "customer_id": customer_id,
+        let mut body = json!({
             "name": name.get_untracked().trim(),
             "title": optional(title.get_untracked()),
             "email": optional(email.get_untracked()),
             "phone": optional(phone.get_untracked()),
         });
+        let target = editing.get_untracked();
+        if target.is_none() {
+            body["customer_id"] = json!(customer_id);
+        }
         leptos::task::spawn_local(async move {
-            match crate::api::post::<Contact, _>("/api/v1/contacts", &body).await {
+            let saved = match target {
+                Some((id, version)) => {
+                    crate::api::patch::<Contact, _>(
+                        &format!("/api/v1/contacts/{id}"),
+                        &body,
+                        version,
+                    )
+                    .await
+                }
+                None => crate::api::post::<Contact, _>("/api/v1/contacts", &body).await,
+            };
+            match saved {
                 Ok(contact) => {
                     toasts.success(format!("{} ✓", contact.name));
                     for s in [name, title, email, phone] {
@@ -332,6 +348,7 @@ fn Contacts(customer_id: Uuid) -> impl IntoView {
                     }
                     failure.set(None);
                     adding.set(false);
+                    editing.set(None);
                     contacts.refetch();
                 }
                 Err(err) => failure.set(Some(err)),
@@ -343,10 +360,16 @@ fn Contacts(customer_id: Uuid) -> impl IntoView {
             <div class="section-head">
                 <h2>{tr("nav-contacts")}</h2>
                 <When when=move || session.can(ObjectType::Contacts, Action::Create)>
-                    <button id="add-contact" on:click=move |_| adding.update(|a| *a = !*a)>{tr("add-contact")}</button>
+                    <button id="add-contact" on:click=move |_| {
+                        editing.set(None);
+                        for s in [name, title, email, phone] {
+                            s.set(String::new());
+                        }
+                        adding.update(|a| *a = !*a);
+                    }>{tr("add-contact")}</button>
                 </When>
             </div>
-            <When when=move || adding.get()>
+            <When when=move || adding.get() || editing.get().is_some()>
                 <form class="form inline-form" id="contact-form" on:submit=submit>
                     <label>{tr("field-name")}<input id="contact-name" required bind:value=name/><FieldError id="contact-name-error" message=field("name")/></label>
                     <label>{tr("field-title")}<input id="contact-title" bind:value=title/><FieldError id="contact-title-error" message=field("title")/></label>
@@ -364,12 +387,27 @@ fn Contacts(customer_id: Uuid) -> impl IntoView {
                             {page.items.into_iter().map(|c| {
                                 let open = RwSignal::new(false);
                                 let id = c.id;
+                                let edit = {
+                                    let c = c.clone();
+                                    move |_| {
+                                        name.set(c.name.clone());
+                                        title.set(c.title.clone().unwrap_or_default());
+                                        email.set(c.email.clone().unwrap_or_default());
+                                        phone.set(c.phone.clone().unwrap_or_default());
+                                        failure.set(None);
+                                        adding.set(false);
+                                        editing.set(Some((c.id, c.version)));
+                                    }
+                                };
                                 view! {
-                                    <li class="contact">
+                                    <li class="contact" data-id=id.to_string()>
                                         <strong>{c.name}</strong>
                                         <span class="muted">{c.title.unwrap_or_default()}</span>
                                         <span>{c.email.unwrap_or_default()}</span>
                                         <span>{c.phone.unwrap_or_default()}</span>
+                                        <When when=move || session.can(ObjectType::Contacts, Action::Update)>
+                                            <button class="link edit-contact" on:click=edit.clone()>{tr("edit")}</button>
+                                        </When>
                                         <button class="link contact-history" aria-expanded=move || open.get().to_string()
                                             on:click=move |_| open.update(|o| *o = !*o)>{tr("cust-history")}</button>
                                         <When when=move || open.get()>

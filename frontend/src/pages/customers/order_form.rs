@@ -16,21 +16,26 @@ use crate::components::{ErrorView, FieldError, use_toasts};
 use crate::i18n::{self, tr, use_locale, use_t};
 use crate::pages::leads::amount_minor;
 
-/// One line as typed.
+/// One line as typed (an order's or a deal's).
 #[derive(Clone, Copy)]
-struct Line {
-    product: RwSignal<String>,
-    quantity: RwSignal<String>,
-    price: RwSignal<String>,
-    discount: RwSignal<String>,
+pub(crate) struct Line {
+    pub(crate) product: RwSignal<String>,
+    pub(crate) quantity: RwSignal<String>,
+    pub(crate) price: RwSignal<String>,
+    pub(crate) discount: RwSignal<String>,
 }
 
-fn yuan(minor: i64) -> String {
+pub(crate) fn yuan(minor: i64) -> String {
     format!("{}.{:02}", minor / 100, minor % 100)
 }
 
 impl Line {
-    fn new(product: Option<Uuid>, quantity: f64, price: Option<i64>, discount: i64) -> Self {
+    pub(crate) fn new(
+        product: Option<Uuid>,
+        quantity: f64,
+        price: Option<i64>,
+        discount: i64,
+    ) -> Self {
         Line {
             product: RwSignal::new(product.map(|p| p.to_string()).unwrap_or_default()),
             quantity: RwSignal::new(quantity.to_string()),
@@ -44,7 +49,7 @@ impl Line {
     }
 
     /// The line's body, or the field path of what cannot be read.
-    fn body(&self, n: usize) -> Result<Value, String> {
+    pub(crate) fn body(&self, n: usize) -> Result<Value, String> {
         let product = self
             .product
             .get_untracked()
@@ -66,11 +71,108 @@ impl Line {
     }
 
     /// quantity × price − discount, as the page estimates it.
-    fn estimate(&self) -> i64 {
+    pub(crate) fn estimate(&self) -> i64 {
         let q: f64 = self.quantity.get().trim().parse().unwrap_or(0.0);
         let p = amount_minor(&self.price.get()).flatten().unwrap_or(0);
         let d = amount_minor(&self.discount.get()).flatten().unwrap_or(0);
         (q * p as f64).round() as i64 - d
+    }
+}
+
+/// Picks a line's product; its list price in CNY fills in the unit price.
+pub(crate) fn pick(products: RwSignal<Vec<Product>>, line: Line, id: String) {
+    line.product.set(id.clone());
+    let price = products.with_untracked(|all| {
+        all.iter().find(|p| p.id.to_string() == id).and_then(|p| {
+            p.price
+                .as_ref()
+                .filter(|m| m.currency == "CNY")
+                .map(|m| m.amount_minor)
+        })
+    });
+    if let Some(price) = price {
+        line.price.set(yuan(price));
+    }
+}
+
+/// Finds products by name or SKU beyond the first page of the catalogue
+/// and adds the matches to the lines' choices (the chosen ones stay).
+#[component]
+pub(crate) fn ProductSearch(
+    products: RwSignal<Vec<Product>>,
+    prefix: &'static str,
+) -> impl IntoView {
+    let t = use_t();
+    let query = RwSignal::new(String::new());
+    let search = move || {
+        let q = query.get_untracked().trim().to_owned();
+        if q.is_empty() {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            let path = format!("/api/v1/products?limit=50&q={}", crate::api::encode(&q));
+            if let Ok(found) = crate::api::get::<crm_api_types::Page<Product>>(&path).await {
+                // The form may be gone by now.
+                products.try_update(|all| {
+                    for p in found.items {
+                        if !all.iter().any(|known| known.id == p.id) {
+                            all.insert(0, p);
+                        }
+                    }
+                });
+            }
+        });
+    };
+    view! {
+        <div class="product-search">
+            <input id=format!("{prefix}-product-search") type="search" placeholder=move || t("order-search-product")
+                bind:value=query
+                on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Enter" { ev.prevent_default(); search(); }/>
+            <button type="button" id=format!("{prefix}-product-search-go") on:click=move |_| search()>{tr("order-find-product")}</button>
+        </div>
+    }
+}
+
+/// One line being edited (an order's or a deal's): product, quantity, unit
+/// price, discount, the page's estimate, and × (which keeps `keep` lines).
+/// Field errors come from `field("lines[n].…")`; their ids start `prefix`.
+#[component]
+pub(crate) fn LineInputs(
+    n: usize,
+    line: Line,
+    lines: RwSignal<Vec<Line>>,
+    products: RwSignal<Vec<Product>>,
+    field: Callback<String, Signal<Option<String>>>,
+    keep: usize,
+    prefix: &'static str,
+) -> impl IntoView {
+    let locale = use_locale();
+    let error = move |name: &str, key: &str| {
+        view! { <FieldError id=format!("{prefix}-{n}-{name}-error") message=field.run(format!("lines[{n}].{key}"))/> }
+    };
+    view! {
+        <tr class="form-line">
+            <td data-label=tr("order-product")>
+                <select class="line-product" on:change=move |ev| pick(products, line, event_target_value(&ev))>
+                    <option value="">{tr("order-pick-product")}</option>
+                    {move || products.get().into_iter().filter(|p| p.active || p.id.to_string() == line.product.get_untracked()).map(|p| {
+                        let id = p.id.to_string();
+                        let selected = id.clone();
+                        view! { <option value=id selected=move || line.product.get() == selected>{format!("{} · {}", p.sku, p.name)}</option> }
+                    }).collect_view()}
+                </select>
+                {error("product-id", "product_id")}
+            </td>
+            <td data-label=tr("order-quantity")><input class="line-quantity" inputmode="decimal" bind:value=line.quantity/>
+                {error("quantity", "quantity")}</td>
+            <td data-label=tr("order-unit-price")><input class="line-price" inputmode="decimal" bind:value=line.price/>
+                {error("unit-price-minor", "unit_price_minor")}</td>
+            <td data-label=tr("order-discount")><input class="line-discount" inputmode="decimal" bind:value=line.discount/>
+                {error("discount-minor", "discount_minor")}</td>
+            <td class="num" data-label=tr("order-amount")>{move || i18n::money(locale.get(), line.estimate(), "CNY")}</td>
+            <td><button type="button" class="link remove-line" aria-label=tr("order-remove-line")
+                on:click=move |_| lines.update(|all| { if all.len() > keep { all.remove(n); } })>"×"</button></td>
+        </tr>
     }
 }
 
@@ -110,7 +212,7 @@ pub fn OrderForm(
         None => vec![Line::new(None, 1.0, None, 0)],
     });
     let target = o.map(|o| (o.id, o.version));
-    let products = StoredValue::new(products);
+    let products = RwSignal::new(products);
     let failure = RwSignal::new(None::<ApiError>);
     let local = RwSignal::new(None::<String>);
     let saving = RwSignal::new(false);
@@ -122,20 +224,6 @@ pub fn OrderForm(
                 .map(|_| t("order-check-line"))
                 .or_else(|| failure.with(|e| e.as_ref().and_then(|e| e.field(&f))))
         })
-    };
-    let pick = move |line: Line, id: String| {
-        line.product.set(id.clone());
-        let price = products.with_value(|all| {
-            all.iter().find(|p| p.id.to_string() == id).and_then(|p| {
-                p.price
-                    .as_ref()
-                    .filter(|m| m.currency == "CNY")
-                    .map(|m| m.amount_minor)
-            })
-        });
-        if let Some(price) = price {
-            line.price.set(yuan(price));
-        }
     };
     let total = move || lines.get().iter().map(Line::estimate).sum::<i64>();
 
@@ -187,31 +275,9 @@ pub fn OrderForm(
             }
         });
     };
+    let field_of = Callback::new(field);
     let line_row = move |(n, line): (usize, Line)| {
-        view! {
-            <tr class="form-line">
-                <td data-label=tr("order-product")>
-                    <select class="line-product" on:change=move |ev| pick(line, event_target_value(&ev))>
-                        <option value="">{tr("order-pick-product")}</option>
-                        {products.get_value().into_iter().filter(|p| p.active || p.id.to_string() == line.product.get_untracked()).map(|p| {
-                            let id = p.id.to_string();
-                            let selected = id.clone();
-                            view! { <option value=id selected=move || line.product.get() == selected>{format!("{} · {}", p.sku, p.name)}</option> }
-                        }).collect_view()}
-                    </select>
-                    <FieldError id=format!("line-{n}-product-id-error") message=field(format!("lines[{n}].product_id"))/>
-                </td>
-                <td data-label=tr("order-quantity")><input class="line-quantity" inputmode="decimal" bind:value=line.quantity/>
-                    <FieldError id=format!("line-{n}-quantity-error") message=field(format!("lines[{n}].quantity"))/></td>
-                <td data-label=tr("order-unit-price")><input class="line-price" inputmode="decimal" bind:value=line.price/>
-                    <FieldError id=format!("line-{n}-unit-price-minor-error") message=field(format!("lines[{n}].unit_price_minor"))/></td>
-                <td data-label=tr("order-discount")><input class="line-discount" inputmode="decimal" bind:value=line.discount/>
-                    <FieldError id=format!("line-{n}-discount-minor-error") message=field(format!("lines[{n}].discount_minor"))/></td>
-                <td class="num" data-label=tr("order-amount")>{move || i18n::money(locale.get(), line.estimate(), "CNY")}</td>
-                <td><button type="button" class="link remove-line" aria-label=tr("order-remove-line")
-                    on:click=move |_| lines.update(|all| { if all.len() > 1 { all.remove(n); } })>"×"</button></td>
-            </tr>
-        }
+        view! { <LineInputs n=n line=line lines=lines products=products field=field_of keep=1 prefix="line"/> }
     };
     view! {
         <form class="card form order-form" id="order-form" on:submit=submit>
@@ -229,6 +295,7 @@ pub fn OrderForm(
                 <label>{tr("order-number")}<input id="order-number" bind:value=number/>
                     <FieldError id="order-external-id-error" message=field("external_id".to_owned())/></label>
             </div>
+            <ProductSearch products=products prefix="order"/>
             <div class="scroll-x">
                 <table class="list compact order-lines-form">
                     <thead><tr>

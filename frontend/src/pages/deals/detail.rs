@@ -1,5 +1,5 @@
 //! One deal: its fields (customer, amount, probability, expected close,
-//! owner, stage, lost reason), the stage history with the time spent in
+//! owner, stage, lost reason), the products on it ([`super::lines`]), the stage history with the time spent in
 //! each stage (`/deals/{id}/stage-changes`), and its activities
 //! (`/activities?deal_id=`), and its change history (变更历史).
 
@@ -221,6 +221,7 @@ fn DealView(deal: Deal, on_changed: impl Fn() + Copy + Send + Sync + 'static) ->
             <h2>{tr("deal-fields")}</h2>
             <dl class="fields" id="deal-fields">{fields}</dl>
         </section>
+        <super::lines::DealLinesCard deal_id=id can_update=Signal::derive(can_update) on_changed=on_changed/>
         <section class="card">
             <h2>{tr("deal-history")}</h2>
             {history}

@@ -1,6 +1,7 @@
 //! Creating and editing a deal (商机): name, customer (fixed when opened
 //! from a customer, else picked by search), pipeline and stage, amount,
-//! expected close date, a probability that overrides the stage's, owner,
+//! expected close date, a probability that overrides the stage's, on an open
+//! stage the rep's forecast category (else the stage's), owner,
 //! and the reason when the stage is a lost one. An edit sends `If-Match`
 //! and only what changed; the server's field errors show beside each input.
 
@@ -14,7 +15,7 @@ use uuid::Uuid;
 
 use crate::api::{ApiError, encode};
 use crate::components::{ErrorView, FieldError, When, use_toasts};
-use crate::i18n::{tr, use_t, use_t1};
+use crate::i18n::{self, tr, use_locale, use_t, use_t1};
 use crate::load::Load;
 use crate::pages::leads::amount_minor;
 use crate::session::use_lookups;
@@ -72,6 +73,7 @@ pub fn DealForm(
     on_cancel: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let t = use_t();
+    let locale = use_locale();
     let t1 = use_t1();
     let toasts = use_toasts();
     let lookups = use_lookups();
@@ -102,6 +104,12 @@ pub fn DealForm(
             .unwrap_or_default(),
     );
     let lost_reason = RwSignal::new(d.and_then(|d| d.lost_reason.clone()).unwrap_or_default());
+    // The rep's forecast category; empty: the stage's.
+    let category = RwSignal::new(
+        d.and_then(|d| d.forecast_category)
+            .map(|c| c.as_str().to_owned())
+            .unwrap_or_default(),
+    );
     let target = existing.as_ref().map(|d| (d.id, d.version));
     let before = StoredValue::new(existing.clone());
     let editing = target.is_some();
@@ -135,6 +143,14 @@ pub fn DealForm(
         stages()
             .iter()
             .any(|x| Some(x.id) == s && x.kind == StageKind::Lost)
+    };
+    // The chosen stage's forecast category, while it is an open one.
+    let open_category = move || {
+        let s = stage_id.get();
+        stages()
+            .into_iter()
+            .find(|x| Some(x.id) == s && x.kind == StageKind::Open)
+            .map(|x| x.forecast_category.as_str())
     };
     let failure = RwSignal::new(None::<ApiError>);
     let local_error = RwSignal::new(None::<(&'static str, String)>);
@@ -180,6 +196,9 @@ pub fn DealForm(
             "owner_id": text(owner),
             "lost_reason": if lost() { text(lost_reason) } else { Value::Null },
         });
+        // Only an open deal takes a category; closing it clears the category by itself.
+        let typed_category = text(category);
+        let open_stage = open_category().is_some();
         match before.get_value() {
             // An edit sends what changed; a probability left as it was follows a new stage.
             Some(d) => {
@@ -195,6 +214,13 @@ pub fn DealForm(
                     if d.lost_reason.is_none() && o.get("lost_reason") == Some(&Value::Null) {
                         o.remove("lost_reason");
                     }
+                    let was = d
+                        .forecast_category
+                        .map(|c| json!(c.as_str()))
+                        .unwrap_or(Value::Null);
+                    if open_stage && typed_category != was {
+                        o.insert("forecast_category".to_owned(), typed_category);
+                    }
                 }
             }
             None => {
@@ -204,6 +230,9 @@ pub fn DealForm(
                 };
                 body["customer_id"] = json!(customer);
                 body["probability"] = probability;
+                if open_stage && typed_category != Value::Null {
+                    body["forecast_category"] = typed_category;
+                }
                 if let Some(o) = body.as_object_mut()
                     && o.get("owner_id") == Some(&Value::Null)
                 {
@@ -269,6 +298,19 @@ pub fn DealForm(
                     <FieldError id="deal-amount-error" message=field("amount")/></label>
                 <label>{tr("deal-probability")}<input id="deal-probability" inputmode="numeric" placeholder=tr("deal-probability-stage") bind:value=probability/>
                     <FieldError id="deal-probability-error" message=field("probability")/></label>
+                <Show when=move || open_category().is_some()>
+                    <label>{tr("deal-forecast-category")}
+                        <select id="deal-forecast" on:change=move |ev| category.set(event_target_value(&ev))>
+                            <option value="" selected=move || category.get().is_empty()>{move || {
+                                let stage = open_category().unwrap_or("pipeline");
+                                format!("{} · {}", t("deal-forecast-stage"), i18n::vocab(locale.get(), "forecast", stage))
+                            }}</option>
+                            {["commit", "best_case", "pipeline", "omitted"].into_iter().map(|c| view! {
+                                <option value=c selected=move || category.get() == c>{move || i18n::vocab(locale.get(), "forecast", c)}</option>
+                            }).collect_view()}
+                        </select>
+                        <FieldError id="deal-forecast-error" message=field("forecast_category")/></label>
+                </Show>
                 <label>{tr("deal-expected-close")}<input id="deal-close" type="date" bind:value=close/>
                     <FieldError id="deal-close-error" message=field("expected_close_date")/></label>
                 <label>{tr("field-owner")}
