@@ -173,6 +173,7 @@ check-app:
 ## Regenerate the committed OpenAPI document from the handlers.
 # Batch-upsert throughput against psql \copy and sqlite3 .import (not a test).
 bench:
+	$(CARGO) build --release -p crm-server --bin crm
 	$(CARGO) run --release -p crm-tests --bin bench
 
 openapi:

@@ -12,12 +12,17 @@
 //! `import` times a CSV import job of `BENCH_IMPORT_ROWS` customers
 //! (default 100,000) and samples memory while it runs.
 //!
+//! `reads` serves `GET /customers/{id}` and a list page from the release
+//! `crm serve` on one core to 16 connections, against pgbench running the
+//! row's indexed read and the page query (PostgreSQL only).
+//!
 //! Then `analytics` times the analytics endpoints on demo data of the `m`
-//! size against their SQL run directly. `BENCH=batch`, `BENCH=import` or
-//! `BENCH=analytics` runs one part only; `BENCH_DB=postgres` or `sqlite` one backend.
+//! size against their SQL run directly. `BENCH=batch`, `BENCH=import`,
+//! `BENCH=reads` or `BENCH=analytics` runs one part only; `BENCH_DB=postgres` or `sqlite` one backend.
 
 mod analytics;
 mod import;
+mod reads;
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -166,6 +171,11 @@ async fn main() {
         if only != "postgres" {
             import::bench(TestDb::sqlite(), rows).await;
         }
+    }
+    if (part.is_empty() || part == "reads") && only != "sqlite" {
+        let customers = count("BENCH_READ_CUSTOMERS", 20_000);
+        let secs = count("BENCH_READ_SECS", 10) as u64;
+        reads::bench(TestDb::postgres(), customers, secs).await;
     }
     if part.is_empty() || part == "analytics" {
         let customers = count("BENCH_ANALYTICS_CUSTOMERS", 100_000);

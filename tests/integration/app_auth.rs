@@ -35,6 +35,7 @@ fn signed_in(app: &TestApp, token: &str) -> Authenticated {
         &mut conn,
         &app.state.tokens,
         &Throttles::default(),
+        &app.state.principals,
         token,
         ADDRESS,
     )
@@ -88,6 +89,7 @@ async fn a_password_sign_in_gives_tokens_that_authenticate(app: TestApp) {
         &mut conn,
         &app.state.tokens,
         &Throttles::default(),
+        &app.state.principals,
         &format!("{}x", tokens.access_token),
         ADDRESS,
     );
@@ -179,6 +181,7 @@ async fn an_api_key_acts_with_no_more_than_its_creator_holds(app: TestApp) {
         &mut conn,
         &app.state.tokens,
         &Throttles::default(),
+        &app.state.principals,
         &format!("{}x", key.secret),
         ADDRESS,
     );

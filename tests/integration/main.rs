@@ -47,6 +47,7 @@ mod paging;
 mod performance;
 mod pipeline_editor;
 mod portable;
+mod principals;
 mod quotas;
 mod regions;
 mod sales;

@@ -146,6 +146,7 @@ impl TestApp {
             import_dir: std::env::temp_dir().join("crm-test-imports"),
             import_max_bytes: 64 * 1024 * 1024,
             jobs: crm_app::jobs::Wake::default(),
+            principals: Default::default(),
         };
         let mut app = Self {
             runner: None,

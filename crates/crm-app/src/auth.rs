@@ -16,6 +16,11 @@ use crm_db::users::UserRow;
 use subtle::ConstantTimeEq;
 use uuid::Uuid;
 
+mod principals;
+
+pub use principals::Principals;
+use principals::{Credential, Entry, KeyUse};
+
 use crate::security::{
     TokenKeys, api_key_prefix, hash_password, random_token, sha256_hex, verify_password,
 };
@@ -95,42 +100,121 @@ fn api_key(
 
 /// The principal behind a bearer credential: an API key (`crm_…`; failures
 /// from one address are throttled like sign-ins) or an access token.
-/// `Unauthorized` for anything not valid now.
+/// `Unauthorized` for anything not valid now. A principal cached in
+/// `principals` is used while the workspace's access counter has not moved
+/// since it was loaded (one indexed read instead of the user, the role and
+/// the key).
 pub fn authenticate(
     conn: &mut AnyConnection,
     keys: &TokenKeys,
     throttles: &Throttles,
+    principals: &Principals,
     token: &str,
     address: &str,
 ) -> Result<Authenticated, AppError> {
-    let (workspace_id, user_id, key) = if let Some(prefix) = api_key_prefix(token) {
-        let throttle_key = Counter::ApiKeyAddress.key(address);
-        throttle::check(conn, &throttle_key)?;
-        let key = match api_key(conn, token, prefix)? {
-            Ok(key) => key,
-            Err(refused) => {
-                return Err(throttle::failed(
-                    conn,
-                    &throttle_key,
-                    throttles.address,
-                    refused,
-                ));
-            }
-        };
-        crm_db::api_keys::touch(conn, key.id.0, key.last_used_at)?;
-        (
-            key.workspace_id.0,
-            key.user_id.0,
-            Some((key.id.0, key.role_id.0)),
-        )
-    } else {
-        let claims = keys.verify(token).map_err(|_| invalid_credentials())?;
-        (claims.wid, claims.sub, None)
-    };
-    match load(conn, workspace_id, user_id, key) {
-        Err(AppError::NotFound) => Err(invalid_credentials()),
-        other => other,
+    if let Some(prefix) = api_key_prefix(token) {
+        return authenticate_key(conn, throttles, principals, token, prefix, address);
     }
+    let claims = keys.verify(token).map_err(|_| invalid_credentials())?;
+    let credential = Credential::Token {
+        workspace: claims.wid,
+        user: claims.sub,
+    };
+    // The counter is read before the rows, so an entry never holds rows
+    // older than its counter.
+    let version = crm_db::auth::access_version(conn, claims.wid)?;
+    if let Some(entry) = principals.get(&credential).filter(|e| e.version == version) {
+        return Ok(entry.principal);
+    }
+    let principal = match load(conn, claims.wid, claims.sub, None) {
+        Err(AppError::NotFound) => return Err(invalid_credentials()),
+        other => other?,
+    };
+    principals.put(
+        credential,
+        Entry {
+            version,
+            principal: principal.clone(),
+            key: None,
+        },
+    );
+    Ok(principal)
+}
+
+/// An API key's principal (see [`authenticate`]); its use is written at most
+/// once a minute.
+fn authenticate_key(
+    conn: &mut AnyConnection,
+    throttles: &Throttles,
+    principals: &Principals,
+    token: &str,
+    prefix: &str,
+    address: &str,
+) -> Result<Authenticated, AppError> {
+    let throttle_key = Counter::ApiKeyAddress.key(address);
+    throttle::check(conn, &throttle_key)?;
+    let credential = Credential::ApiKey(sha256_hex(token));
+    if let Some(mut entry) = principals.get(&credential) {
+        let version = crm_db::auth::access_version(conn, entry.principal.workspace_id)?;
+        let now = crm_db::time::now();
+        if let Some(key) = entry
+            .key
+            .as_mut()
+            .filter(|k| version == entry.version && k.expires_at.is_none_or(|t| t > now))
+        {
+            crm_db::api_keys::touch(conn, key.id, key.last_used_at)?;
+            if key
+                .last_used_at
+                .is_none_or(|t| now - t >= chrono::Duration::minutes(1))
+            {
+                key.last_used_at = Some(now);
+                let principal = entry.principal.clone();
+                principals.put(credential, entry);
+                return Ok(principal);
+            }
+            return Ok(entry.principal);
+        }
+    }
+    // Found once for its workspace, then again after the counter was read,
+    // so that the entry never holds a key row older than its counter.
+    let version = match crm_db::api_keys::find_by_prefix(conn, prefix)? {
+        Some(key) => crm_db::auth::access_version(conn, key.workspace_id.0)?,
+        None => 0,
+    };
+    let key = match api_key(conn, token, prefix)? {
+        Ok(key) => key,
+        Err(refused) => {
+            return Err(throttle::failed(
+                conn,
+                &throttle_key,
+                throttles.address,
+                refused,
+            ));
+        }
+    };
+    crm_db::api_keys::touch(conn, key.id.0, key.last_used_at)?;
+    let principal = match load(
+        conn,
+        key.workspace_id.0,
+        key.user_id.0,
+        Some((key.id.0, key.role_id.0)),
+    ) {
+        Err(AppError::NotFound) => return Err(invalid_credentials()),
+        other => other?,
+    };
+    principals.put(
+        credential,
+        Entry {
+            version,
+            principal: principal.clone(),
+            key: Some(KeyUse {
+                id: key.id.0,
+                expires_at: key.expires_at,
+                last_used_at: Some(crm_db::time::now()),
+            }),
+        },
+    );
+    Ok(principal)
 }
 
 /// Issues an access token and a refresh token in the given family.

@@ -91,6 +91,7 @@ impl From<DbError> for AppError {
                 detail: "the record is referenced by, or refers to, another record".to_owned(),
             },
             DbError::Pool(cause) => AppError::Unavailable(cause),
+            closed if closed.is_closed_connection() => AppError::Unavailable(closed.to_string()),
             DbError::Query(cause) => AppError::Internal(cause.to_string()),
         }
     }

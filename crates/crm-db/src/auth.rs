@@ -1,6 +1,8 @@
 //! Sign-in state: rotating refresh tokens (stored as hashes, grouped in
 //! families so reuse of a spent token revokes the whole family) and the
-//! failed-login throttle, kept in the database so every API node agrees.
+//! failed-login throttle, kept in the database so every API node agrees;
+//! and the workspace's access counter that a cached principal is checked
+//! against.
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
@@ -10,7 +12,7 @@ use crate::types::Id;
 
 use crate::connection::AnyConnection;
 use crate::error::DbResult;
-use crate::schema::{login_throttle, refresh_tokens};
+use crate::schema::{auth_versions, login_throttle, refresh_tokens};
 use crate::time::now;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -221,4 +223,15 @@ pub fn clear_failures(conn: &mut AnyConnection, key: &str) -> DbResult<()> {
 pub fn forget(conn: &mut AnyConnection, key: &str) -> DbResult<()> {
     diesel::delete(login_throttle::table.find(key)).execute(conn)?;
     Ok(())
+}
+
+/// The workspace's access counter: it moves (by trigger) whenever a user,
+/// a role or an API key of the workspace changes; 0 before any did.
+pub fn access_version(conn: &mut AnyConnection, workspace_id: Uuid) -> DbResult<i64> {
+    Ok(auth_versions::table
+        .find(Id(workspace_id))
+        .select(auth_versions::version)
+        .first(conn)
+        .optional()?
+        .unwrap_or(0))
 }

@@ -2,6 +2,7 @@
 //! per-connection SQLite pragmas. The backend is picked from the URL scheme
 //! so a bad URL fails at once with the database's own message.
 
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
@@ -103,13 +104,42 @@ impl ManageConnection for AnyManager {
         .map_err(diesel::r2d2::Error::ConnectionError)
     }
 
+    /// Pings only while [`retesting`]: a healthy pool hands out
+    /// connections without a test query; once a query found its connection
+    /// closed (the server restarted, a proxy dropped it), every checkout
+    /// tests its connection for a while, so the dead ones are replaced.
     fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), Self::Error> {
-        conn.ping().map_err(diesel::r2d2::Error::QueryError)
+        if retesting() {
+            conn.ping().map_err(diesel::r2d2::Error::QueryError)
+        } else {
+            Ok(())
+        }
     }
 
     fn has_broken(&self, conn: &mut AnyConnection) -> bool {
         conn.is_broken()
     }
+}
+
+/// When a query last found its connection closed, in seconds since the
+/// epoch (0: never in this process).
+static CLOSED_SEEN: AtomicI64 = AtomicI64::new(0);
+/// How long after that checkouts test their connection.
+const RETEST_SECS: i64 = 60;
+
+fn epoch_secs() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// Notes that a query found its connection closed (called as the error is
+/// converted into a [`crate::DbError`]).
+pub(crate) fn closed_connection_seen() {
+    CLOSED_SEEN.store(epoch_secs(), Ordering::Relaxed);
+}
+
+/// Whether checkouts test their connection now (see `is_valid`).
+fn retesting() -> bool {
+    epoch_secs() - CLOSED_SEEN.load(Ordering::Relaxed) < RETEST_SECS
 }
 
 /// SQLite: WAL for concurrent readers, a busy timeout instead of instant

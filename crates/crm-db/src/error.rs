@@ -25,6 +25,18 @@ pub enum DbError {
 }
 
 impl DbError {
+    /// Whether the query found its connection closed: the database went
+    /// away under it, and the same work may succeed on another connection.
+    pub fn is_closed_connection(&self) -> bool {
+        matches!(
+            self,
+            DbError::Query(DieselError::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                _
+            ))
+        )
+    }
+
     /// Whether a unique violation concerns the given column (works on both backends
     /// because constraints are named `<table>_<column>_key`).
     pub fn is_unique_on(&self, column: &str) -> bool {
@@ -46,7 +58,13 @@ impl From<DieselError> for DbError {
             DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
                 DbError::ForeignKeyViolation(info.message().to_owned())
             }
-            other => DbError::Query(other),
+            other => {
+                let closed = DbError::Query(other);
+                if closed.is_closed_connection() {
+                    crate::connection::closed_connection_seen();
+                }
+                closed
+            }
         }
     }
 }

@@ -1,7 +1,9 @@
 //! Diesel table definitions, one per migration table, shared by both backends.
 
+mod access;
 mod plans;
 mod work;
+pub use access::auth_versions;
 pub use plans::quotas;
 pub use work::{backups, event_cursors, import_errors, imports, jobs};
 

@@ -74,14 +74,15 @@ impl FromRequest for Caller {
             let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
             let inner = state.clone();
             let principal = state
-                .db(move |conn| {
-                    Ok(crm_app::auth::authenticate(
+                .db_retrying(move |conn| {
+                    crm_app::auth::authenticate(
                         conn,
                         &inner.tokens,
                         &inner.throttles,
+                        &inner.principals,
                         &token,
                         &address,
-                    )?)
+                    )
                 })
                 .await?;
             Ok(Caller(principal))

@@ -29,6 +29,9 @@ pub struct AppState {
     pub import_max_bytes: u64,
     /// Wakes this process's idle job workers after a request enqueued a job.
     pub jobs: crm_app::jobs::Wake,
+    /// This process's authenticated principals, checked against the
+    /// workspace's access counter on each request.
+    pub principals: std::sync::Arc<crm_app::auth::Principals>,
 }
 
 impl AppState {
@@ -38,6 +41,33 @@ impl AppState {
             max_age: self.rfm_max_age,
             wake: self.jobs.clone(),
         }
+    }
+
+    /// Runs `f` (a read, or work that is safe to repeat) with a pooled
+    /// connection on the blocking thread pool, and once more on another
+    /// connection when the first turned out to have been closed under it
+    /// (the pool then tests its connections before handing them out).
+    pub async fn db_retrying<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: Fn(&mut AnyConnection) -> Result<T, crm_app::AppError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        web::block(move || {
+            let attempt = || {
+                let mut conn = pool
+                    .get()
+                    .map_err(|e| crm_app::AppError::Unavailable(e.to_string()))?;
+                f(&mut conn)
+            };
+            match attempt() {
+                Err(crm_app::AppError::Unavailable(_)) => attempt(),
+                other => other,
+            }
+            .map_err(ApiError::from)
+        })
+        .await
+        .map_err(ApiError::internal)?
     }
 
     /// Runs `f` with a pooled connection on the blocking thread pool.

@@ -48,6 +48,7 @@ pub fn app_state(
         import_dir: settings.import_dir.clone(),
         import_max_bytes: settings.import_max_mb.saturating_mul(1024 * 1024),
         jobs: crm_app::jobs::Wake::default(),
+        principals: Default::default(),
     }
 }
 

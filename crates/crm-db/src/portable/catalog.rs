@@ -181,6 +181,10 @@ pub fn tables() -> Vec<TableSpec> {
 /// Tables with a `workspace_id` that an archive leaves out, and why.
 pub const LEFT_OUT: &[(&str, &str)] = &[
     (
+        "auth_versions",
+        "a counter that triggers keep from users, roles and API keys; restoring them advances it",
+    ),
+    (
         "backups",
         "runs of this server's backups: their archives stay on the server that made them",
     ),

@@ -1,0 +1,10 @@
+DROP TRIGGER users_auth_version_insert;
+DROP TRIGGER users_auth_version_update;
+DROP TRIGGER users_auth_version_delete;
+DROP TRIGGER roles_auth_version_insert;
+DROP TRIGGER roles_auth_version_update;
+DROP TRIGGER roles_auth_version_delete;
+DROP TRIGGER api_keys_auth_version_insert;
+DROP TRIGGER api_keys_auth_version_update;
+DROP TRIGGER api_keys_auth_version_delete;
+DROP TABLE auth_versions;
