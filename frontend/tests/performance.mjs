@@ -88,14 +88,16 @@ export async function performanceTests({ check, login, api, base, shots }) {
     await login(page, 'rep1@demo.test', '/');
     const me = (await api(page, '/api/v1/me')).body.user;
     // A task due later today, assigned to the rep.
-    const due = new Date(); due.setHours(23, 0, 0, 0);
+    // Today 23:00 in the browser's time zone (the page's notion of today).
+    const due = await page.evaluate(() => { const d = new Date(); d.setHours(23, 0, 0, 0); return d.toISOString(); });
     const customer = (await api(page, '/api/v1/customers?limit=1')).body.items[0];
     const made = await api(page, '/api/v1/activities', { method: 'POST', body: JSON.stringify({
-      kind: 'task', subject: '工作台待办', customer_id: customer.id, due_at: due.toISOString(), owner_id: me.id }) });
+      kind: 'task', subject: '工作台待办', customer_id: customer.id, due_at: due, owner_id: me.id }) });
     assert.equal(made.status, 201, JSON.stringify(made.body));
     await page.reload();
     await page.waitForSelector('#home-tasks .home-task');
-    const reminders = (await api(page, `/api/v1/activities/reminders?until=${encodeURIComponent(new Date(new Date().setHours(24, 0, 0, 0)).toISOString())}`)).body;
+    const until = await page.evaluate(() => new Date(new Date().setHours(24, 0, 0, 0)).toISOString());
+    const reminders = (await api(page, `/api/v1/activities/reminders?until=${encodeURIComponent(until)}`)).body;
     assert.ok(reminders.items.some((a) => a.id === made.body.id) || reminders.due > 20, 'the new task is due today');
     assert.equal(Number(await page.locator('#home-due .kpi-value').innerText()), reminders.due);
     assert.equal(await page.locator('#home-tasks .home-task').count(), Math.min(6, reminders.items.length));

@@ -35,11 +35,13 @@ const browser = await chromium.launch({
 });
 
 let passed = 0, failed = 0;
+/** Failures with their first lines, repeated at the end so a log's tail names them. */
+const failures = [];
 const foreign = [];
 // SPA_ONLY=<text> runs the tests whose name holds it (while working on one page).
 async function check(name, fn, viewport = { width: 1280, height: 860 }) {
   if (process.env.SPA_ONLY && !name.includes(process.env.SPA_ONLY)) return;
-  const context = await browser.newContext({ viewport, locale: 'zh-CN' });
+  const context = await browser.newContext({ viewport, locale: 'zh-CN', ...(process.env.SPA_TIMEZONE ? { timezoneId: process.env.SPA_TIMEZONE } : {}) });
   const page = await context.newPage();
   const consoleErrors = [];
   page.on('request', (r) => { if (!r.url().startsWith(base)) foreign.push(r.url()); });
@@ -53,6 +55,7 @@ async function check(name, fn, viewport = { width: 1280, height: 860 }) {
     console.log(`test ${name} ... ok`);
   } catch (e) {
     failed++;
+    failures.push(`${name}: ${String(e.message).split('\n').slice(0, 6).join(' | ')}`);
     console.log(`test ${name} ... FAILED\n${e.stack}${consoleErrors.length ? `\nconsole: ${consoleErrors.join("\n")}` : ""}`);
     await page.screenshot({ path: join(shots, `failed-${name.replace(/\W+/g, '-')}.png`) }).catch(() => {});
   }
@@ -619,5 +622,6 @@ try {
   await browser.close();
   server.kill();
 }
+for (const f of failures) console.log(`FAILED ${f}`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);
