@@ -190,7 +190,8 @@ pub async fn bench(db: TestDb, customers: usize, secs: u64) {
         &url,
         &format!(
             "\\set n random(0, {})\n\
-             SELECT * FROM customers WHERE workspace_id = :ws AND external_id = 'CUST-' || lpad(:n::text, 5, '0');\n",
+             SELECT * FROM customers WHERE workspace_id = :ws AND deleted_at IS NULL \
+             AND external_id = 'CUST-' || lpad(:n::text, 5, '0');\n",
             customers - 1
         ),
         secs,

@@ -67,18 +67,27 @@ pub fn metrics(m: &MetricsRow) -> CustomerMetrics {
 }
 
 /// The view of one customer row, with its tags and metrics.
+/// One customer's tags, as the API shows them.
+fn tag_refs(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    id: Uuid,
+) -> Result<Vec<crm_api_types::tags::TagRef>, AppError> {
+    let mut tags = crm_db::tags::of_customers(conn, workspace_id, &[id])?;
+    Ok(tags
+        .remove(&id)
+        .unwrap_or_default()
+        .into_iter()
+        .map(crate::tags::reference)
+        .collect())
+}
+
 pub(crate) fn with_tags(
     conn: &mut AnyConnection,
     workspace_id: Uuid,
     row: CustomerRow,
 ) -> Result<Customer, AppError> {
-    let mut tags = crm_db::tags::of_customers(conn, workspace_id, &[row.id.0])?;
-    let refs = tags
-        .remove(&row.id.0)
-        .unwrap_or_default()
-        .into_iter()
-        .map(crate::tags::reference)
-        .collect();
+    let refs = tag_refs(conn, workspace_id, row.id.0)?;
     let found = crm_db::rfm::of_customer(conn, workspace_id, row.id.0)?;
     let mut customer = view(row, refs);
     customer.metrics = found.as_ref().map(metrics);
@@ -88,8 +97,11 @@ pub(crate) fn with_tags(
 /// A customer the actor may read.
 pub fn get(conn: &mut AnyConnection, actor: &Actor, id: Uuid) -> Result<Customer, AppError> {
     let vis = actor.visibility(conn, ObjectType::Customers, Action::Read)?;
-    let row = crm_db::customers::find(conn, &vis, id)?;
-    with_tags(conn, actor.workspace_id, row)
+    let (row, found) = crm_db::customers::find_with_metrics(conn, &vis, id)?;
+    let refs = tag_refs(conn, actor.workspace_id, row.id.0)?;
+    let mut customer = view(row, refs);
+    customer.metrics = found.as_ref().map(metrics);
+    Ok(customer)
 }
 
 /// The live customer with this external id, if the actor may read it.

@@ -131,6 +131,29 @@ pub fn find(conn: &mut AnyConnection, vis: &Visibility, id: Uuid) -> DbResult<Cu
         .first(conn)?)
 }
 
+/// A visible customer with its metrics (`None` before their first revenue
+/// order), in one statement.
+pub fn find_with_metrics(
+    conn: &mut AnyConnection,
+    vis: &Visibility,
+    id: Uuid,
+) -> DbResult<(CustomerRow, Option<crate::rfm::MetricsRow>)> {
+    use crate::schema::customer_metrics;
+    Ok(customers::table
+        .left_join(
+            customer_metrics::table.on(customer_metrics::workspace_id
+                .eq(customers::workspace_id)
+                .and(customer_metrics::customer_id.eq(customers::id))),
+        )
+        .filter(vis.customers_with_metrics())
+        .filter(customers::id.eq(Id(id)))
+        .select((
+            CustomerRow::as_select(),
+            Option::<crate::rfm::MetricsRow>::as_select(),
+        ))
+        .first(conn)?)
+}
+
 /// Writes all fields if the row still has `expected_version`.
 pub fn update(
     conn: &mut AnyConnection,

@@ -213,8 +213,8 @@ impl crate::copy::CopyRow for CustomerTagRecord {
     }
 }
 
-/// Replaces the tags of several customers: one delete and one multi-row
-/// insert per chunk.
+/// Replaces the tags of several existing customers: one delete per chunk,
+/// then [`add_for_new_customers`].
 pub fn set_for_customers(
     conn: &mut AnyConnection,
     workspace_id: Uuid,
@@ -231,6 +231,17 @@ pub fn set_for_customers(
         )
         .execute(conn)?;
     }
+    add_for_new_customers(conn, workspace_id, sets)
+}
+
+/// Tags customers created in this transaction, who have none yet: inserts
+/// only (COPY on PostgreSQL), with no delete to look for rows that cannot
+/// exist.
+pub fn add_for_new_customers(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    sets: &[(Uuid, Vec<Uuid>)],
+) -> DbResult<()> {
     let records: Vec<CustomerTagRecord> = sets
         .iter()
         .flat_map(|(customer, tags)| {

@@ -3,13 +3,13 @@
 //! caller's workspace or scope simply does not exist for them.
 
 use crm_domain::access::{Principal, Scope};
-use diesel::dsl::{InnerJoinQuerySource, sql};
+use diesel::dsl::{InnerJoinQuerySource, LeftJoinQuerySource, sql};
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
 use uuid::Uuid;
 
 use crate::connection::MultiBackend;
-use crate::schema::{activities, contacts, customers, deals, leads, orders};
+use crate::schema::{activities, contacts, customer_metrics, customers, deals, leads, orders};
 use crate::types::Id;
 
 /// The caller's workspace, the scope their role grants for the action at
@@ -25,6 +25,17 @@ pub type Predicate<QS> = Box<dyn BoxableExpression<QS, MultiBackend, SqlType = B
 
 /// Contacts joined with their customers.
 pub type ContactsWithCustomers = InnerJoinQuerySource<contacts::table, customers::table>;
+
+/// Customers with their metrics row, when they have one (joined on the
+/// metrics' whole primary key).
+pub type CustomersWithMetrics = LeftJoinQuerySource<
+    customers::table,
+    customer_metrics::table,
+    diesel::dsl::And<
+        diesel::dsl::Eq<customer_metrics::workspace_id, customers::workspace_id>,
+        diesel::dsl::Eq<customer_metrics::customer_id, customers::id>,
+    >,
+>;
 
 /// The customer predicate for a query source containing `customers`
 /// (diesel needs the concrete source, hence a macro rather than a generic).
@@ -80,6 +91,11 @@ impl Visibility {
     /// Live customers of the workspace inside the scope.
     pub fn customers(&self) -> Predicate<customers::table> {
         customer_predicate!(self, customers::table)
+    }
+
+    /// [`Self::customers`] over customers joined with their metrics.
+    pub fn customers_with_metrics(&self) -> Predicate<CustomersWithMetrics> {
+        customer_predicate!(self, CustomersWithMetrics)
     }
 
     /// Live contacts whose customer is visible: a contact's visibility is

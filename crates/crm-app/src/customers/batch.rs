@@ -170,6 +170,8 @@ pub fn write(
     let mut outcomes: Vec<(usize, Outcome<CustomerRow>)> =
         failed.into_iter().map(|(i, e)| (i, Err(e))).collect();
     let (mut rows, mut changes, mut tag_sets) = (vec![], vec![], vec![]);
+    // Tags of customers this batch creates: nothing to delete first.
+    let mut new_tags = vec![];
     let by = Some(actor.user_id());
     for record in records {
         let found = match &record.target {
@@ -322,7 +324,11 @@ pub fn write(
                     (status == RecordStatus::Updated).then_some(before),
                     tags.clone(),
                 ));
-                tag_sets.push((row.id.0, tags));
+                if status == RecordStatus::Created {
+                    new_tags.push((row.id.0, tags));
+                } else {
+                    tag_sets.push((row.id.0, tags));
+                }
             }
         }
         if status == RecordStatus::Updated && changed.is_empty() {
@@ -359,6 +365,7 @@ pub fn write(
     }
     crm_db::customers::write_many(conn, &rows)?;
     crm_db::tags::set_for_customers(conn, ws, &tag_sets)?;
+    crm_db::tags::add_for_new_customers(conn, ws, &new_tags)?;
     record_changes(conn, ws, ENTITY, by, actor.via.as_str(), &changes)?;
     Ok(outcomes)
 }

@@ -53,7 +53,7 @@ impl CustomerBatch {
         }
         crm_db::change_log::transaction(conn, |conn| -> crm_db::DbResult<()> {
             crm_db::customers::insert_new(conn, &self.rows)?;
-            crm_db::tags::set_for_customers(conn, ws, &self.tags)?;
+            crm_db::tags::add_for_new_customers(conn, ws, &self.tags)?;
             let changes: Vec<BatchChange> = self.rows.iter().map(|r| created(r.id.0)).collect();
             crm_db::batch::record_changes(
                 conn,
