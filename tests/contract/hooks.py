@@ -103,6 +103,15 @@ SEMANTIC_REFUSALS: list[tuple[str, str]] = [
         "`multipleOf: 0.001` cannot state it on binary floats: 0.3 / 0.001 is 299.99999999999994, "
         "so validators refuse quantities the server rightly takes",
     ),
+    (
+        r"is not a known time zone|starts before the previous period ends|ends before it starts"
+        r"|the week has no working hours|is listed twice|is both a holiday and a working day"
+        r"|a [a-z]+ ticket cannot become [a-z]+",
+        "a service calendar's time zone must be one of the IANA database's names, a day's periods "
+        "must follow one another, a week needs some working time, a date may not be listed twice "
+        "nor be both a holiday and a make-up working day, and a ticket's next status depends on "
+        "its current one: JSON Schema cannot relate two values or name the zone database",
+    ),
 ]
 
 _PATTERNS = [re.compile(p) for p, _ in SEMANTIC_REFUSALS]

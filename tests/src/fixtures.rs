@@ -53,6 +53,12 @@ impl World {
             .map(|(_, id)| *id)
             .expect("role")
     }
+
+    /// Another user of `acme` with a built-in role (`service`, …).
+    pub fn add_person(&self, app: &TestApp, email: &str, role: &str, team: Option<Uuid>) -> Person {
+        let mut conn = app.conn();
+        person(app, &mut conn, self.ws, email, self.role(role), team)
+    }
 }
 
 fn person(

@@ -29,6 +29,7 @@ pub mod products;
 pub mod regions;
 pub mod segments;
 pub mod tags;
+pub mod tickets;
 
 pub use common::{Health, Page, Problem};
 /// The vocabularies the wire types carry (enums, `Money`, `Permissions`),

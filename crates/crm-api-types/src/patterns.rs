@@ -173,6 +173,11 @@ pub fn optional_text<const MAX: usize>() -> Object {
     string(&bounded(in_line!(), MAX, true), None, None, true)
 }
 
+/// A required text that may span lines, 1 to `MAX` characters once trimmed ([`LINES`]).
+pub fn lines<const MAX: usize>() -> Object {
+    string(&bounded(in_lines!(), MAX, false), Some(1), None, false)
+}
+
 /// An optional text that may span lines, at most `MAX` characters: `null`,
 /// blank (none) or [`LINES`].
 pub fn optional_lines<const MAX: usize>() -> Object {
@@ -312,6 +317,8 @@ pub const CUSTOMER_SORTS: &[&str] = &[
 pub const CONTACT_SORTS: &[&str] = &["created_at", "updated_at", "name"];
 /// The sort fields of `GET /leads`.
 pub const LEAD_SORTS: &[&str] = &["created_at", "updated_at"];
+/// The sort fields of `GET /tickets`.
+pub const TICKET_SORTS: &[&str] = &["created_at", "updated_at", "resolution_due_at"];
 /// The sort fields of `GET /deals`.
 pub const DEAL_SORTS: &[&str] = &["created_at", "updated_at", "stage_changed_at"];
 /// The sort fields of `GET /activities`.
@@ -332,6 +339,10 @@ pub fn contact_sort() -> Object {
 /// `sort` of `GET /leads`.
 pub fn lead_sort() -> Object {
     sort(LEAD_SORTS)
+}
+/// `sort` of `GET /tickets`.
+pub fn ticket_sort() -> Object {
+    sort(TICKET_SORTS)
 }
 /// `sort` of `GET /deals`.
 pub fn deal_sort() -> Object {

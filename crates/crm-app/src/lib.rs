@@ -54,6 +54,7 @@ pub mod segments;
 pub mod tags;
 pub mod teams;
 pub mod throttle;
+pub mod tickets;
 pub mod upsert;
 pub mod users;
 pub mod views;

@@ -353,6 +353,7 @@ pub const ORDER: &str = "order";
 pub const DEAL: &str = "deal";
 pub const LEAD: &str = "lead";
 pub const ACTIVITY: &str = "activity";
+pub const TICKET: &str = "ticket";
 
 /// Runs `f` in a transaction, keeping the caller's error type.
 pub fn transaction<T, E: From<crate::DbError>>(

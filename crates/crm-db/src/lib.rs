@@ -47,6 +47,7 @@ pub mod segments;
 pub mod sql;
 pub mod tags;
 pub mod teams;
+pub mod tickets;
 pub mod time;
 pub mod timeline;
 pub mod types;

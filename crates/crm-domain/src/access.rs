@@ -28,6 +28,11 @@ string_enum! {
         Leads = "leads",
         Activities = "activities",
         Segments = "segments",
+        /// Service tickets (工单): `own` reaches the tickets assigned to
+        /// the caller and those of customers the caller owns.
+        Tickets = "tickets",
+        /// The service desk's ticket types, business calendar and SLA targets.
+        ServiceSettings = "service_settings",
         /// The history of changes: `read` decides over which records a
         /// role sees the values before and after (the entries themselves
         /// follow the record's own read scope).
@@ -283,6 +288,7 @@ impl BuiltinRole {
             Products,
             Pipelines,
             Segments,
+            ServiceSettings,
         ] {
             p.set(object, Read, Scope::All);
         }
@@ -293,7 +299,9 @@ impl BuiltinRole {
                 }
             }
             Self::Manager => {
-                for object in [Customers, Contacts, Orders, Deals, Leads, Activities] {
+                for object in [
+                    Customers, Contacts, Orders, Deals, Leads, Activities, Tickets,
+                ] {
                     p.grant_all(object, Scope::Subtree);
                 }
                 p.set(Tags, Create, Scope::All);
@@ -306,6 +314,10 @@ impl BuiltinRole {
                     p.grant_all(object, Scope::Own);
                     p.set(object, Export, Scope::None);
                 }
+                // A rep follows the tickets of their own customers.
+                p.set(Tickets, Read, Scope::Own);
+                p.set(Tickets, Create, Scope::Own);
+                p.set(Tickets, Update, Scope::Own);
                 // A rep sees who changed what on their own records.
                 p.set(Audit, Read, Scope::Own);
             }
@@ -319,6 +331,10 @@ impl BuiltinRole {
                 p.set(Activities, Read, Scope::All);
                 p.set(Activities, Create, Scope::All);
                 p.set(Activities, Update, Scope::Own);
+                // The service desk works every ticket.
+                for action in [Read, Create, Update, Export] {
+                    p.set(Tickets, action, Scope::All);
+                }
             }
             Self::Marketing => {
                 for object in [Customers, Contacts, Orders, Deals] {
@@ -332,7 +348,9 @@ impl BuiltinRole {
                 p.grant_all(Segments, Scope::All);
             }
             Self::Viewer => {
-                for object in [Customers, Contacts, Orders, Deals, Leads, Activities] {
+                for object in [
+                    Customers, Contacts, Orders, Deals, Leads, Activities, Tickets,
+                ] {
                     p.set(object, Read, Scope::All);
                 }
             }

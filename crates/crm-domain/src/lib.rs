@@ -17,6 +17,7 @@ pub mod performance;
 pub mod phone;
 pub mod region;
 pub mod sales;
+pub mod service;
 pub mod spreadsheet;
 pub mod validation;
 

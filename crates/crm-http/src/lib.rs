@@ -41,6 +41,7 @@ pub mod segments;
 pub mod state;
 pub mod tags;
 pub mod teams;
+pub mod tickets;
 pub mod upsert;
 pub mod users;
 pub mod views;
@@ -159,6 +160,14 @@ fn v1(cfg: &mut ServiceConfig<'_>) {
         .service(leads::update)
         .service(leads::remove)
         .service(leads::convert)
+        .service(tickets::list)
+        .service(tickets::create)
+        .service(tickets::get)
+        .service(tickets::update)
+        .service(tickets::replies)
+        .service(tickets::reply)
+        .service(tickets::get_settings)
+        .service(tickets::save_settings)
         .service(activities::list)
         .service(activities::reminders)
         .service(activities::export::export)

@@ -1,0 +1,327 @@
+//! Service tickets (工单): create, read, list by queue, update (status
+//! moves, reassignment, priority) and replies / internal notes, with the
+//! SLA clocks kept by [`rules::clocks`] on the workspace's business
+//! calendar ([`settings`]). Every write is in the change log as entity
+//! `ticket`. Visibility: `Visibility::tickets` (assigned to the caller, or
+//! of a customer the caller's scope covers).
+
+pub mod rules;
+pub mod settings;
+
+use chrono::{DateTime, Duration, Utc};
+use crm_api_types::tickets::{NewReply, NewTicket, Reply, Ticket, TicketPatch, TicketQuery};
+use crm_db::AnyConnection;
+use crm_db::change_log::{Op, changed_fields, field_names, lock_workspace, transaction};
+use crm_db::paging::Keyset;
+use crm_db::tickets::replies::ReplyRow;
+use crm_db::tickets::{TicketFilter, TicketRow, TicketSort};
+use crm_db::types::Id;
+use crm_domain::access::{Action, ObjectType};
+use crm_domain::service::calendar::Clock;
+use crm_domain::service::{
+    Channel, ServiceSettings, TicketPriority, TicketQueue, TicketStatus, sla,
+};
+use uuid::Uuid;
+
+use crate::{Actor, AppError, Expected};
+
+pub const ENTITY: &str = crm_db::change_log::TICKET;
+
+/// A ticket as the API shows it, with its SLA states at `now`.
+pub fn view(row: TicketRow, now: DateTime<Utc>) -> Ticket {
+    let f = row.fields;
+    let created = row.created_at.and_utc();
+    let utc = |t: Option<chrono::NaiveDateTime>| t.map(|t| t.and_utc());
+    let status = TicketStatus::parse(&f.status).unwrap_or(TicketStatus::New);
+    let first_response_state = utc(f.first_response_due_at)
+        .map(|due| sla::state(created, due, utc(f.first_responded_at), false, now));
+    let resolution_state = utc(f.resolution_due_at).map(|due| {
+        sla::state(
+            created,
+            due,
+            utc(f.resolved_at),
+            f.paused_at.is_some() && status == TicketStatus::Pending,
+            now,
+        )
+    });
+    Ticket {
+        id: row.id.0,
+        number: row.number,
+        customer_id: f.customer_id.0,
+        contact_id: f.contact_id.map(Uuid::from),
+        subject: f.subject,
+        description: f.description,
+        ticket_type: f.ticket_type,
+        priority: TicketPriority::parse(&f.priority).unwrap_or(TicketPriority::Normal),
+        channel: Channel::parse(&f.channel).unwrap_or(Channel::Api),
+        status,
+        assignee_id: f.assignee_id.map(Uuid::from),
+        team_id: f.team_id.map(Uuid::from),
+        external_id: f.external_id,
+        first_response_due_at: utc(f.first_response_due_at),
+        first_response_state,
+        resolution_due_at: utc(f.resolution_due_at),
+        resolution_state,
+        first_responded_at: utc(f.first_responded_at),
+        resolved_at: utc(f.resolved_at),
+        closed_at: utc(f.closed_at),
+        version: row.version,
+        created_at: created,
+        updated_at: row.updated_at.and_utc(),
+    }
+}
+
+fn reply_view(r: ReplyRow) -> Reply {
+    Reply {
+        id: r.id.0,
+        ticket_id: r.ticket_id.0,
+        internal: r.internal,
+        body: r.body,
+        author_id: r.author_id.map(Uuid::from),
+        created_at: r.created_at.and_utc(),
+    }
+}
+
+/// The settings and their clock (a stored calendar is always valid).
+fn desk(conn: &mut AnyConnection, ws: Uuid) -> Result<(ServiceSettings, Clock), AppError> {
+    let (settings, _) = settings::load(conn, ws)?;
+    let clock = settings
+        .calendar
+        .clock()
+        .ok_or_else(|| AppError::internal("the stored business calendar is not valid"))?;
+    Ok((settings, clock))
+}
+
+/// The list filter a query names, for the actor, at `now`.
+pub fn filter(q: &TicketQuery, actor: &Actor, now: DateTime<Utc>) -> TicketFilter {
+    let active = || vec!["new".to_owned(), "open".to_owned(), "pending".to_owned()];
+    let mut f = TicketFilter {
+        q: q.q
+            .as_deref()
+            .map(|s| s.trim().to_lowercase())
+            .filter(|s| !s.is_empty()),
+        statuses: q
+            .status
+            .map(|s| vec![s.as_str().to_owned()])
+            .unwrap_or_default(),
+        priority: q.priority.map(|v| v.as_str().to_owned()),
+        ticket_type: q.ticket_type.clone(),
+        channel: q.channel.map(|v| v.as_str().to_owned()),
+        customer_id: q.customer_id,
+        assignee_id: q.assignee_id,
+        team_id: q.team_id,
+        ..TicketFilter::default()
+    };
+    match q.queue {
+        None => {}
+        Some(TicketQueue::Mine) => {
+            f.assignee_id = Some(actor.user_id());
+            f.statuses = active();
+        }
+        Some(TicketQueue::Unassigned) => {
+            f.unassigned = true;
+            f.statuses = active();
+        }
+        Some(TicketQueue::Active) => f.statuses = active(),
+        Some(TicketQueue::AtRisk) => f.due_before = Some((now + Duration::hours(2)).naive_utc()),
+    }
+    f
+}
+
+/// Creates a ticket inside the caller's transaction (the workspace is
+/// locked: numbers are handed out in order).
+pub fn create_in(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    b: NewTicket,
+) -> Result<Ticket, AppError> {
+    let scope = actor.require(ObjectType::Tickets, Action::Create)?;
+    let (customer_id, patch) = rules::as_patch(b);
+    let customers = actor.visibility_or_none(conn, ObjectType::Customers, Action::Read)?;
+    match crm_db::customers::find(conn, &customers, customer_id) {
+        Ok(_) => {}
+        Err(crm_db::DbError::NotFound) => {
+            return Err(AppError::validation(
+                "customer_id",
+                "is not a customer you can see",
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let (settings, clock) = desk(conn, actor.workspace_id)?;
+    let mut fields = rules::resolve(
+        conn,
+        actor,
+        &settings,
+        rules::blank(customer_id),
+        patch,
+        scope,
+    )?;
+    let now = crm_db::time::now();
+    rules::clocks(&clock, &settings, None, &mut fields, now, now);
+    check_external_id(conn, actor, fields.external_id.as_deref(), None)?;
+    let changed = field_names(&fields);
+    let values = crm_db::change_log::values(&changed, None, Some(&fields));
+    let row =
+        crm_db::tickets::insert(conn, actor.workspace_id, Some(actor.user_id()), now, fields)?;
+    actor.record_change(conn, ENTITY, row.id.0, Op::Create, changed, values)?;
+    Ok(view(row, now.and_utc()))
+}
+
+/// Creates a ticket (see [`create_in`]).
+pub fn create(conn: &mut AnyConnection, actor: &Actor, b: NewTicket) -> Result<Ticket, AppError> {
+    transaction(conn, |conn| {
+        lock_workspace(conn, actor.workspace_id)?;
+        create_in(conn, actor, b)
+    })
+}
+
+fn check_external_id(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    external_id: Option<&str>,
+    except: Option<Uuid>,
+) -> Result<(), AppError> {
+    if let Some(ext) = external_id
+        && crm_db::tickets::external_id_taken(conn, actor.workspace_id, ext, except)?
+    {
+        return Err(AppError::Conflict {
+            field: "external_id".into(),
+            detail: "is already taken".into(),
+        });
+    }
+    Ok(())
+}
+
+/// A visible ticket the actor may also update (`Forbidden` when they may
+/// only read it).
+fn find_for_update(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<TicketRow, AppError> {
+    let read = actor.visibility(conn, ObjectType::Tickets, Action::Read)?;
+    let row = crm_db::tickets::find(conn, &read, id)?;
+    let update = actor.visibility_or_none(conn, ObjectType::Tickets, Action::Update)?;
+    match crm_db::tickets::find(conn, &update, id) {
+        Ok(row) => Ok(row),
+        Err(crm_db::DbError::NotFound) if row.id.0 == id => Err(AppError::Forbidden(
+            "your role may not update this ticket".into(),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A visible ticket.
+pub fn get(conn: &mut AnyConnection, actor: &Actor, id: Uuid) -> Result<Ticket, AppError> {
+    let vis = actor.visibility(conn, ObjectType::Tickets, Action::Read)?;
+    Ok(view(crm_db::tickets::find(conn, &vis, id)?, Utc::now()))
+}
+
+/// One page of visible tickets (one row more than the limit, when there is more).
+pub fn list(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    filter: &TicketFilter,
+    keyset: &Keyset<TicketSort>,
+) -> Result<Vec<TicketRow>, AppError> {
+    let vis = actor.visibility(conn, ObjectType::Tickets, Action::Read)?;
+    Ok(crm_db::tickets::list(conn, &vis, filter, keyset)?)
+}
+
+/// Merge-patches a ticket the actor may update: status moves, priority
+/// (the SLA targets follow), type, reassignment.
+pub fn update(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: Uuid,
+    expected: Expected,
+    patch: TicketPatch,
+) -> Result<Ticket, AppError> {
+    transaction(conn, |conn| {
+        lock_workspace(conn, actor.workspace_id)?;
+        let current = find_for_update(conn, actor, id)?;
+        let version = expected.check(current.version)?;
+        let scope = actor.require(ObjectType::Tickets, Action::Update)?;
+        let (settings, clock) = desk(conn, actor.workspace_id)?;
+        let mut fields =
+            rules::resolve(conn, actor, &settings, current.fields.clone(), patch, scope)?;
+        let now = crm_db::time::now();
+        rules::clocks(
+            &clock,
+            &settings,
+            Some(&current.fields),
+            &mut fields,
+            current.created_at,
+            now,
+        );
+        check_external_id(conn, actor, fields.external_id.as_deref(), Some(id))?;
+        let changed = changed_fields(&current.fields, &fields);
+        if changed.is_empty() {
+            return Ok(view(current, now.and_utc()));
+        }
+        let row = crm_db::tickets::update(conn, &current, version, Some(actor.user_id()), fields)?;
+        let values = crm_db::change_log::values(&changed, Some(&current.fields), Some(&row.fields));
+        actor.record_change(conn, ENTITY, id, Op::Update, changed, values)?;
+        Ok(view(row, now.and_utc()))
+    })
+}
+
+/// Adds a reply or an internal note. The first public reply meets the
+/// first-response target and opens a `new` ticket.
+pub fn reply(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: Uuid,
+    b: NewReply,
+) -> Result<(Reply, Ticket), AppError> {
+    let body = crm_domain::validation::multiline_text(b.body.trim(), 1, 5_000)
+        .map_err(|m| AppError::validation("body", m))?;
+    transaction(conn, |conn| {
+        lock_workspace(conn, actor.workspace_id)?;
+        let current = find_for_update(conn, actor, id)?;
+        let now = crm_db::time::now();
+        let row = ReplyRow {
+            workspace_id: Id(actor.workspace_id),
+            id: Id::new(),
+            ticket_id: current.id,
+            internal: b.internal,
+            body,
+            author_id: Some(Id(actor.user_id())),
+            created_at: now,
+        };
+        crm_db::tickets::replies::insert(conn, &row)?;
+        let mut fields = current.fields.clone();
+        if !b.internal {
+            fields.first_responded_at = fields.first_responded_at.or(Some(now));
+            if fields.status == TicketStatus::New.as_str() {
+                fields.status = TicketStatus::Open.as_str().into();
+            }
+        }
+        let changed = changed_fields(&current.fields, &fields);
+        let ticket = if changed.is_empty() {
+            current
+        } else {
+            let updated = crm_db::tickets::update(
+                conn,
+                &current,
+                current.version,
+                Some(actor.user_id()),
+                fields,
+            )?;
+            let values =
+                crm_db::change_log::values(&changed, Some(&current.fields), Some(&updated.fields));
+            actor.record_change(conn, ENTITY, id, Op::Update, changed, values)?;
+            updated
+        };
+        Ok((reply_view(row), view(ticket, now.and_utc())))
+    })
+}
+
+/// A visible ticket's replies and notes, oldest first.
+pub fn replies(conn: &mut AnyConnection, actor: &Actor, id: Uuid) -> Result<Vec<Reply>, AppError> {
+    let vis = actor.visibility(conn, ObjectType::Tickets, Action::Read)?;
+    let ticket = crm_db::tickets::find(conn, &vis, id)?;
+    let rows = crm_db::tickets::replies::list(conn, actor.workspace_id, ticket.id.0)?;
+    Ok(rows.into_iter().map(reply_view).collect())
+}

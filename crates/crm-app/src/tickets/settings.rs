@@ -1,0 +1,64 @@
+//! The service desk's settings (ticket types, business calendar, SLA
+//! targets): read by everyone who works tickets, replaced by roles that
+//! may update `service_settings`. A workspace that never saved them uses
+//! the domain's defaults.
+
+use crm_db::AnyConnection;
+use crm_db::change_log::transaction;
+use crm_db::tickets::settings::SettingsRow;
+use crm_db::types::{Id, Json};
+use crm_domain::FieldErrors;
+use crm_domain::access::{Action, ObjectType};
+use crm_domain::service::ServiceSettings;
+use uuid::Uuid;
+
+use crate::{Actor, AppError, Expected};
+
+/// The workspace's settings and their version (0: never saved).
+pub fn load(conn: &mut AnyConnection, ws: Uuid) -> Result<(ServiceSettings, i32), AppError> {
+    match crm_db::tickets::settings::find(conn, ws)? {
+        None => Ok((ServiceSettings::default(), 0)),
+        Some(row) => {
+            let settings = serde_json::from_value(row.settings.0).map_err(AppError::internal)?;
+            Ok((settings, row.version))
+        }
+    }
+}
+
+/// The settings, for anyone who may read them.
+pub fn get(conn: &mut AnyConnection, actor: &Actor) -> Result<(ServiceSettings, i32), AppError> {
+    actor.require(ObjectType::ServiceSettings, Action::Read)?;
+    load(conn, actor.workspace_id)
+}
+
+/// Replaces the settings (checked as a whole); returns the new version.
+/// Tickets keep the due times they were given.
+pub fn put(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    expected: Expected,
+    settings: ServiceSettings,
+) -> Result<(ServiceSettings, i32), AppError> {
+    actor.require_all(ObjectType::ServiceSettings, Action::Update)?;
+    let problems = settings.validate();
+    if !problems.is_empty() {
+        let mut errors = FieldErrors::new();
+        for (field, message) in problems {
+            errors.add(field, message);
+        }
+        return Err(AppError::Validation(errors));
+    }
+    transaction(conn, |conn| {
+        let (_, current) = load(conn, actor.workspace_id)?;
+        expected.check(current)?;
+        let row = SettingsRow {
+            workspace_id: Id(actor.workspace_id),
+            settings: Json(serde_json::to_value(&settings).map_err(AppError::internal)?),
+            version: current + 1,
+            updated_by: Some(Id(actor.user_id())),
+            updated_at: crm_db::time::now(),
+        };
+        crm_db::tickets::settings::save(conn, current, &row)?;
+        Ok((settings, row.version))
+    })
+}

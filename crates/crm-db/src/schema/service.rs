@@ -1,0 +1,69 @@
+//! The service desk's tables: tickets, their replies and internal notes,
+//! and each workspace's service settings (migration 000024).
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::DbUuid;
+
+    tickets (workspace_id, id) {
+        workspace_id -> DbUuid,
+        id -> DbUuid,
+        number -> BigInt,
+        customer_id -> DbUuid,
+        contact_id -> Nullable<DbUuid>,
+        subject -> Text,
+        description -> Nullable<Text>,
+        ticket_type -> Text,
+        priority -> Text,
+        channel -> Text,
+        status -> Text,
+        assignee_id -> Nullable<DbUuid>,
+        team_id -> Nullable<DbUuid>,
+        external_id -> Nullable<Text>,
+        first_response_due_at -> Nullable<Timestamp>,
+        resolution_due_at -> Nullable<Timestamp>,
+        first_responded_at -> Nullable<Timestamp>,
+        resolved_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        paused_at -> Nullable<Timestamp>,
+        search_text -> Text,
+        version -> Integer,
+        created_by -> Nullable<DbUuid>,
+        updated_by -> Nullable<DbUuid>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::DbUuid;
+
+    ticket_replies (workspace_id, id) {
+        workspace_id -> DbUuid,
+        id -> DbUuid,
+        ticket_id -> DbUuid,
+        internal -> Bool,
+        body -> Text,
+        author_id -> Nullable<DbUuid>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::{DbJson, DbUuid};
+
+    service_settings (workspace_id) {
+        workspace_id -> DbUuid,
+        settings -> DbJson,
+        version -> Integer,
+        updated_by -> Nullable<DbUuid>,
+        updated_at -> Timestamp,
+    }
+}
+
+use super::customers;
+
+diesel::allow_tables_to_appear_in_same_query!(tickets, customers);

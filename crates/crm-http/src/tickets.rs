@@ -1,0 +1,264 @@
+//! `/tickets` and `/service/settings`: the HTTP side of `crm_app::tickets`
+//! (工单 and the service desk's settings): each handler reads the request,
+//! calls the use case and answers with status and `ETag`.
+
+use actix_web::{HttpResponse, get, patch, post, put, web};
+use crm_api_types::tickets::{
+    NewReply, NewTicket, Reply, ServiceSettings, Ticket, TicketPatch, TicketQuery,
+};
+use crm_api_types::{Page, Problem};
+use crm_db::paging::SortValue;
+use crm_db::tickets::TicketSort;
+use crm_domain::access::{Action, ObjectType};
+use uuid::Uuid;
+
+use crate::caller::Caller;
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiQuery, IfMatch, etag};
+use crate::idempotency::{self, IdempotencyKey};
+use crate::paging::{keyset, page};
+use crate::state::AppState;
+
+const SORTS: [(&str, TicketSort); 3] = [
+    ("created_at", TicketSort::CreatedAt),
+    ("updated_at", TicketSort::UpdatedAt),
+    ("resolution_due_at", TicketSort::ResolutionDueAt),
+];
+
+/// Open a ticket for a customer the caller can see. It starts `new`, with
+/// its first-response and resolution due times set from the workspace's
+/// SLA targets for its priority on the business calendar.
+#[utoipa::path(
+    tag = "tickets",
+    params(("Idempotency-Key" = Option<String>, Header)),
+    request_body = NewTicket,
+    responses(
+        (status = 201, body = Ticket),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/tickets")]
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    key: IdempotencyKey,
+    body: ApiJson<NewTicket>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(ObjectType::Tickets, Action::Create)?;
+    idempotency::create(
+        &state,
+        caller,
+        key,
+        "/api/v1/tickets",
+        body.0,
+        |conn, caller, body| Ok(crm_app::tickets::create_in(conn, caller, body)?),
+    )
+    .await
+}
+
+#[utoipa::path(
+    tag = "tickets",
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = Ticket), (status = 404, body = Problem, content_type = "application/problem+json"))
+)]
+#[get("/tickets/{id}")]
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let ticket = state
+        .db(move |conn| Ok(crm_app::tickets::get(conn, &caller, id)?))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(ticket.version))
+        .json(ticket))
+}
+
+/// List visible tickets, newest first unless `sort` says otherwise;
+/// `queue` picks a ready-made queue. Keyset-paginated.
+#[utoipa::path(
+    tag = "tickets",
+    params(TicketQuery),
+    responses((status = 200, body = Page<Ticket>), (status = 400, body = Problem, content_type = "application/problem+json"))
+)]
+#[get("/tickets")]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: ApiQuery<TicketQuery>,
+) -> Result<web::Json<Page<Ticket>>, ApiError> {
+    let q = query.0;
+    if let Some(t) = q.ticket_type.as_deref()
+        && !crm_domain::service::is_type_key(t)
+    {
+        return Err(crm_app::error::bad_param("ticket_type", "is not a ticket type key").into());
+    }
+    let (keyset, sort_key) = keyset(q.sort.as_deref(), q.cursor.as_deref(), q.limit, &SORTS)?;
+    let now = chrono::Utc::now();
+    let filter = crm_app::tickets::filter(&q, &caller, now);
+    let (field, limit) = (keyset.field, keyset.limit);
+    let rows = state
+        .db(move |conn| Ok(crm_app::tickets::list(conn, &caller, &filter, &keyset)?))
+        .await?;
+    let (items, next_cursor) = page(
+        rows,
+        limit,
+        &sort_key,
+        |r| {
+            let v = match field {
+                TicketSort::CreatedAt => r.created_at,
+                TicketSort::UpdatedAt => r.updated_at,
+                TicketSort::ResolutionDueAt => r.fields.resolution_due_at.unwrap_or(r.created_at),
+            };
+            (SortValue::Time(v), r.id.0)
+        },
+        |row| crm_app::tickets::view(row, now),
+    );
+    Ok(web::Json(Page { items, next_cursor }))
+}
+
+/// Merge-patch a ticket: move its status (`pending` stops the resolution
+/// clock, `resolved` and `closed` stamp their times, reopening clears
+/// them), change its priority (the due times follow), type or assignee.
+#[utoipa::path(
+    tag = "tickets",
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
+    request_body = TicketPatch,
+    responses(
+        (status = 200, body = Ticket),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/tickets/{id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: ApiJson<TicketPatch>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, patch) = (id.into_inner(), body.0);
+    let ticket = state
+        .db(move |conn| {
+            Ok(crm_app::tickets::update(
+                conn,
+                &caller,
+                id,
+                if_match.expected(),
+                patch,
+            )?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(ticket.version))
+        .json(ticket))
+}
+
+/// A ticket's public replies and internal notes, oldest first.
+#[utoipa::path(
+    tag = "tickets",
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = Vec<Reply>), (status = 404, body = Problem, content_type = "application/problem+json"))
+)]
+#[get("/tickets/{id}/replies")]
+pub async fn replies(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Vec<Reply>>, ApiError> {
+    let id = id.into_inner();
+    let replies = state
+        .db(move |conn| Ok(crm_app::tickets::replies(conn, &caller, id)?))
+        .await?;
+    Ok(web::Json(replies))
+}
+
+/// Reply to the customer, or add an internal note (`internal`). The first
+/// public reply meets the first-response target and opens a `new` ticket.
+#[utoipa::path(
+    tag = "tickets",
+    params(("id" = Uuid, Path)),
+    request_body = NewReply,
+    responses(
+        (status = 201, body = Reply),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/tickets/{id}/replies")]
+pub async fn reply(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: ApiJson<NewReply>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, body) = (id.into_inner(), body.0);
+    let (reply, _) = state
+        .db(move |conn| Ok(crm_app::tickets::reply(conn, &caller, id, body)?))
+        .await?;
+    Ok(HttpResponse::Created().json(reply))
+}
+
+/// The service desk's settings: ticket types, the business calendar
+/// (working periods per weekday, time zone, public holidays, make-up
+/// working days) and the SLA targets per priority in business minutes.
+#[utoipa::path(
+    tag = "tickets",
+    responses((status = 200, body = ServiceSettings), (status = 403, body = Problem, content_type = "application/problem+json"))
+)]
+#[get("/service/settings")]
+pub async fn get_settings(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let (settings, version) = state
+        .db(move |conn| Ok(crm_app::tickets::settings::get(conn, &caller)?))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(version))
+        .json(settings))
+}
+
+/// Replace the service desk's settings (roles that may update
+/// `service_settings` for the whole workspace). Tickets keep the due times
+/// they were given; new tickets and priority changes use the new targets.
+#[utoipa::path(
+    tag = "tickets",
+    params(("If-Match" = Option<String>, Header)),
+    request_body = ServiceSettings,
+    responses(
+        (status = 200, body = ServiceSettings),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/service/settings")]
+pub async fn save_settings(
+    state: web::Data<AppState>,
+    caller: Caller,
+    if_match: IfMatch,
+    body: ApiJson<ServiceSettings>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.0;
+    let (saved, version) = state
+        .db(move |conn| {
+            Ok(crm_app::tickets::settings::put(
+                conn,
+                &caller,
+                if_match.expected(),
+                body,
+            )?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().insert_header(etag(version)).json(saved))
+}
