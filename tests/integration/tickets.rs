@@ -342,6 +342,26 @@ async fn tickets_are_seen_by_the_service_desk_the_assignee_and_the_customers_own
         .send()
         .await
         .expect(200);
+    // The changes feed reports the ticket to those who can see it.
+    let feed = |token: String| {
+        let app = &app;
+        async move {
+            let page = app
+                .get("/api/v1/changes?entity=ticket")
+                .token(&token)
+                .send()
+                .await
+                .expect(200);
+            page.body["items"].as_array().cloned().unwrap_or_default()
+        }
+    };
+    let seen = feed(w.rep1.token.clone()).await;
+    assert!(
+        seen.iter()
+            .all(|c| c["entity"] == "ticket" && c["entity_id"] == json!(ticket.id()))
+    );
+    assert_eq!(seen.len(), 2, "the creation and the assignment: {seen:?}");
+    assert_eq!(feed(w.rep2.token.clone()).await, Vec::<Value>::new());
     // A rep opens tickets only for customers they can see.
     app.post("/api/v1/tickets")
         .token(&w.rep3.token)

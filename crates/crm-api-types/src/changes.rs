@@ -17,6 +17,7 @@ pub enum ChangeEntity {
     Deal,
     Lead,
     Activity,
+    Ticket,
 }
 
 impl ChangeEntity {
@@ -29,6 +30,7 @@ impl ChangeEntity {
             ChangeEntity::Deal => "deal",
             ChangeEntity::Lead => "lead",
             ChangeEntity::Activity => "activity",
+            ChangeEntity::Ticket => "ticket",
         }
     }
 }

@@ -44,6 +44,7 @@ pub fn feed_scopes(
         deals: scope_of(ObjectType::Deals)?,
         leads: scope_of(ObjectType::Leads)?,
         activities: scope_of(ObjectType::Activities)?,
+        tickets: scope_of(ObjectType::Tickets)?,
         products: cap.is_none_or(|cap| cap != Scope::None)
             && actor.scope(ObjectType::Products, Action::Read) != Scope::None,
     })
@@ -122,6 +123,7 @@ pub fn entity(name: &str) -> Option<ChangeEntity> {
         crm_db::change_log::DEAL => ChangeEntity::Deal,
         crm_db::change_log::LEAD => ChangeEntity::Lead,
         crm_db::change_log::ACTIVITY => ChangeEntity::Activity,
+        crm_db::change_log::TICKET => ChangeEntity::Ticket,
         _ => return None,
     })
 }

@@ -12,7 +12,7 @@ use crate::types::{Id, Json};
 use crate::connection::AnyConnection;
 use crate::error::DbResult;
 use crate::schema::{
-    activities, change_log, contacts, customers, deals, leads, orders, workspaces,
+    activities, change_log, contacts, customers, deals, leads, orders, tickets, workspaces,
 };
 use crate::time::now;
 use crate::visibility::Visibility;
@@ -198,6 +198,8 @@ pub struct FeedScopes {
     pub leads: Visibility,
     /// Activities follow their owner (assignee) and team.
     pub activities: Visibility,
+    /// Tickets follow their assignee and their customer's owner.
+    pub tickets: Visibility,
     /// Products have no owner: all or nothing.
     pub products: bool,
 }
@@ -210,6 +212,7 @@ pub(crate) struct Visible {
     deals: HashSet<Id>,
     leads: HashSet<Id>,
     activities: HashSet<Id>,
+    tickets: HashSet<Id>,
     products: bool,
 }
 
@@ -286,6 +289,7 @@ impl Visible {
                 activities,
                 scopes.activities.activities_with_deleted()
             ),
+            tickets: visible!(TICKET, tickets, scopes.tickets.tickets()),
             products: scopes.products,
         })
     }
@@ -304,6 +308,7 @@ impl Visible {
             DEAL => self.deals.contains(&id),
             LEAD => self.leads.contains(&id),
             ACTIVITY => self.activities.contains(&id),
+            TICKET => self.tickets.contains(&id),
             PRODUCT => self.products,
             _ => false,
         }
