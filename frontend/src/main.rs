@@ -25,8 +25,8 @@ use crate::pages::ImportsRoute;
 use crate::pages::{
     AnalyticsRoute, ContactsRoute, CustomerDetailRoute, DealDetailRoute, DealsRoute,
     DistributionRoute, EditCustomerRoute, ForecastRoute, HomeRoute, LeadsRoute, NewCustomerRoute,
-    PerformanceRoute, ProductsRoute, SegmentsRoute, SettingsRoute, TasksRoute, customers, login,
-    not_found,
+    PerformanceRoute, ProductsRoute, SegmentsRoute, SettingsRoute, TasksRoute, TicketDetailRoute,
+    TicketsRoute, customers, login, not_found,
 };
 
 #[component]
@@ -54,6 +54,8 @@ fn App() -> impl IntoView {
                     <Route path=path!("tasks") view={Lazy::<TasksRoute>::new()}/>
                     <Route path=path!("forecast") view={Lazy::<ForecastRoute>::new()}/>
                     <Route path=path!("performance") view={Lazy::<PerformanceRoute>::new()}/>
+                    <Route path=path!("tickets") view={Lazy::<TicketsRoute>::new()}/>
+                    <Route path=path!("tickets/:id") view={Lazy::<TicketDetailRoute>::new()}/>
                     <Route path=path!("products") view={Lazy::<ProductsRoute>::new()}/>
                     <Route path=path!("imports") view={Lazy::<ImportsRoute>::new()}/>
                     <Route path=path!("settings") view=|| view! { <Redirect path="/settings/users"/> }/>

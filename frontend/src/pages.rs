@@ -28,6 +28,7 @@ pub mod quotas;
 pub mod segments;
 pub mod settings;
 pub mod tasks;
+pub mod tickets;
 
 use leptos::prelude::*;
 use leptos::wasm_split::SplitLoaderError;
@@ -115,6 +116,14 @@ lazy_page!(
 lazy_page!(
     /// `/performance`: 销售业绩 Rep performance.
     PerformanceRoute, performance_view => performance::RepPerformance, in crm_sales
+);
+lazy_page!(
+    /// `/tickets`: 工单 the service desk's queue.
+    TicketsRoute, tickets_view => tickets::Tickets, in crm_service
+);
+lazy_page!(
+    /// `/tickets/:id`.
+    TicketDetailRoute, ticket_detail_view => tickets::detail::TicketDetail, in crm_service
 );
 lazy_page!(
     /// `/products`.

@@ -84,6 +84,9 @@ pub fn Shell() -> impl IntoView {
                 <When when=move || session.can(ObjectType::Activities, Action::Read)>
                     {link("/tasks", "nav-tasks", "☑")}
                 </When>
+                <When when=move || session.can(ObjectType::Tickets, Action::Read)>
+                    {link("/tickets", "nav-tickets", "✉")}
+                </When>
                 <When when=move || session.can(ObjectType::Products, Action::Read)>
                     {link("/products", "nav-products", "▣")}
                 </When>

@@ -19,6 +19,7 @@ import { taskTests } from './tasks.mjs';
 import { dealFormTests, analyticsSettingsTests } from './deal_form.mjs';
 import { forecastTests } from './forecast.mjs';
 import { performanceTests } from './performance.mjs';
+import { ticketTests } from './tickets.mjs';
 
 const [crm, dist] = process.argv.slice(2);
 const dir = mkdtempSync(join(tmpdir(), 'crm-spa-'));
@@ -613,6 +614,7 @@ try {
   await analyticsSettingsTests({ check, login, api });
   await forecastTests({ check, login, api, base, shots });
   await performanceTests({ check, login, api, base, shots });
+  await ticketTests({ check, login, api, base, shots });
   await hardeningTests({ check, login, base, browser });
 
   await check('the page talks to no host but its own server', async () => {

@@ -10,6 +10,7 @@ mod buffers;
 pub mod orders;
 mod quotas;
 mod sales;
+mod tickets;
 mod words;
 
 use crate::progress::{Progress, Unit};
@@ -271,6 +272,15 @@ fn load(
     );
     let quotas = quotas::seed(conn, ws, users[0].id.0, &reps, today)?;
     tracing::info!(quotas, "demo quotas written");
+    let agent = &users[7];
+    let tickets = tickets::seed(
+        conn,
+        ws,
+        (agent.id.0, agent.team_id.map(|t| t.0)),
+        &accounts,
+        today,
+    )?;
+    tracing::info!(tickets, "demo tickets written");
     let started = std::time::Instant::now();
     crm_db::metrics::refresh_all(conn, ws)?;
     tracing::info!(

@@ -1,0 +1,95 @@
+// Browser tests of the service desk (工单), run by spa.mjs with its server,
+// browser and helpers: the service agent opens a ticket for a customer
+// picked by search, finds it in the queue, adds an internal note, replies
+// (first response met, the ticket opens), waits on the customer, resolves
+// it and sees the queues follow; a rep sees the tickets of their own
+// customers only; the queue and the ticket page at 375 px.
+import { join } from 'node:path';
+import assert from 'node:assert/strict';
+
+export async function ticketTests({ check, login, api, base, shots }) {
+  await check('tickets: the service agent opens, answers, parks and resolves a ticket from the queue', async (page) => {
+    await login(page, 'service@demo.test', '/tickets');
+    await page.waitForSelector('#tickets .ticket');
+    // The demo queue is active tickets, with an SLA state on each row.
+    assert.ok(await page.locator('#tickets .ticket .badge[class*="sla-"]').count() > 0, 'rows show an SLA state');
+    const customer = (await api(page, '/api/v1/customers?limit=1')).body.items[0];
+
+    await page.click('#new-ticket');
+    await page.fill('#deal-customer-search', customer.name);
+    await page.click(`.customer-option:has-text("${customer.name}")`);
+    await page.fill('#ticket-subject', '收到的货物外包装破损');
+    await page.selectOption('#ticket-type', 'return');
+    await page.selectOption('#ticket-priority', 'high');
+    await page.fill('#ticket-description', '客户来电：三箱中有一箱外包装破损，要求换货。');
+    await page.click('#ticket-save');
+    await page.waitForSelector('#ticket[data-status="new"]');
+    const id = page.url().split('/tickets/')[1];
+    await page.waitForSelector('.sla-clock[data-clock="tk-first-response"][data-state="on_track"], .sla-clock[data-clock="tk-first-response"][data-state="at_risk"]');
+
+    // An internal note leaves it new; the reply opens it and meets the first response.
+    await page.click('#compose-note');
+    await page.fill('#reply-body', '已联系仓库核实库存');
+    await page.click('#reply-send');
+    await page.waitForSelector('#ticket-replies .reply.internal:has-text("已联系仓库核实库存")');
+    await page.click('#compose-reply');
+    await page.fill('#reply-body', '您好，已为您安排换货，三个工作日内送达。');
+    await page.click('#reply-send');
+    await page.waitForSelector('#ticket[data-status="open"]');
+    await page.waitForSelector('.sla-clock[data-clock="tk-first-response"][data-state="met"]');
+
+    // Waiting on the customer pauses the resolution clock; resolving meets it.
+    await page.click('.status-move[data-to="pending"]');
+    await page.waitForSelector('#ticket[data-status="pending"] .sla-clock[data-clock="tk-resolution"][data-state="paused"]');
+    await page.click('.status-move[data-to="resolved"]');
+    await page.waitForSelector('#ticket[data-status="resolved"] .sla-clock[data-clock="tk-resolution"][data-state="met"]');
+    const saved = (await api(page, `/api/v1/tickets/${id}`)).body;
+    assert.equal(saved.priority, 'high');
+    assert.equal(saved.assignee_id, null);
+
+    // Resolved tickets leave the active queue but are under 全部.
+    await page.goto(`${base}/tickets?q=${encodeURIComponent('外包装破损')}`);
+    await page.waitForSelector('#tickets .ticket, .tickets-page .empty');
+    assert.equal(await page.locator(`#tickets .ticket[data-id="${id}"]`).count(), 0);
+    await page.click('#ticket-queues [data-queue="all"]');
+    await page.waitForSelector(`#tickets .ticket[data-id="${id}"][data-status="resolved"]`);
+    assert.match(page.url(), /queue=all/);
+
+    // Reopen and take it: it is in 我的工单.
+    await page.click(`#tickets .ticket[data-id="${id}"] .ticket-link`);
+    await page.click('.status-move[data-to="open"]');
+    await page.waitForSelector('#ticket[data-status="open"]');
+    await page.click('#ticket-assign-me');
+    await page.waitForSelector('#ticket-assignee:has-text("赵敏")');
+    await page.goto(`${base}/tickets?queue=mine`);
+    await page.waitForSelector(`#tickets .ticket[data-id="${id}"]`);
+  });
+
+  await check('tickets: a rep sees only their own customers\' tickets and may not reassign them', async (page) => {
+    await login(page, 'rep1@demo.test', '/tickets?queue=all');
+    await page.waitForSelector('#tickets .ticket, .tickets-page .empty');
+    const listed = (await api(page, '/api/v1/tickets?limit=10')).body.items;
+    assert.ok(listed.length > 0, 'the demo gives rep1 some tickets');
+    const me = (await api(page, '/api/v1/me')).body.user.id;
+    for (const t of listed) {
+      const customer = (await api(page, `/api/v1/customers/${t.customer_id}`)).body;
+      assert.equal(customer.owner_id, me, `ticket #${t.number} is of a customer of theirs`);
+    }
+    const someone = (await api(page, '/api/v1/users?limit=200')).body.items.find((u) => u.email === 'rep2@demo.test');
+    const refused = await api(page, `/api/v1/tickets/${listed[0].id}`, { method: 'PATCH', body: JSON.stringify({ assignee_id: someone.id }) });
+    assert.equal(refused.status, 403);
+  });
+
+  await check('tickets: at 375 px the queue and a ticket fit the screen', async (page) => {
+    await login(page, 'service@demo.test', '/tickets');
+    await page.waitForSelector('#tickets .ticket');
+    let wide = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+    assert.equal(wide, false, 'the queue does not scroll sideways');
+    await page.screenshot({ path: join(shots, 'tickets-375.png'), fullPage: true });
+    await page.click('#tickets .ticket .ticket-link');
+    await page.waitForSelector('#ticket-composer');
+    wide = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+    assert.equal(wide, false, 'the ticket page does not scroll sideways');
+    await page.screenshot({ path: join(shots, 'ticket-375.png'), fullPage: true });
+  }, { width: 375, height: 740 });
+}
