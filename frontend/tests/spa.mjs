@@ -330,7 +330,7 @@ try {
 
     await page.click('a[href="/settings/roles"]');
     await page.waitForSelector('#permission-matrix select');
-    assert.equal(await page.locator('#permission-matrix select').count(), 16 * 5);
+    assert.equal(await page.locator('#permission-matrix select').count(), 18 * 5);
     await page.screenshot({ path: join(shots, 'settings-roles.png'), fullPage: true });
     await page.click('a[href="/settings/teams"]');
     await page.waitForSelector('#team-tree li.team');

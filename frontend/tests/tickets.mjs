@@ -92,4 +92,33 @@ export async function ticketTests({ check, login, api, base, shots }) {
     assert.equal(wide, false, 'the ticket page does not scroll sideways');
     await page.screenshot({ path: join(shots, 'ticket-375.png'), fullPage: true });
   }, { width: 375, height: 740 });
+
+  await check('tickets: an admin sets SLA targets, holidays and a make-up working day; a bad period is named', async (page) => {
+    await login(page, 'admin@demo.test', '/settings/service');
+    await page.waitForSelector('#service-settings');
+    assert.equal(await page.inputValue('#hours-monday'), '09:00-12:00, 13:30-18:00');
+    await page.fill('#sla-targets tr[data-priority="urgent"] .first-response', '20');
+    await page.fill('#holidays', '2027-01-01\n2027-02-16, 2027-02-17');
+    await page.fill('#workdays', '2027-02-07');
+    await page.click('#add-type');
+    await page.locator('#ticket-types .ticket-type').last().locator('.type-key').fill('invoice');
+    await page.locator('#ticket-types .ticket-type').last().locator('.type-name').fill('发票问题');
+    await page.click('#service-settings-save');
+    let saved;
+    for (let i = 0; i < 50; i++) {
+      saved = (await api(page, '/api/v1/service/settings')).body;
+      if (saved.sla.urgent.first_response_minutes === 20) break;
+      await page.waitForTimeout(100);
+    }
+    assert.equal(saved.sla.urgent.first_response_minutes, 20);
+    assert.deepEqual(saved.calendar.holidays, ['2027-01-01', '2027-02-16', '2027-02-17']);
+    assert.deepEqual(saved.calendar.workdays, ['2027-02-07']);
+    assert.deepEqual(saved.ticket_types.at(-1), { key: 'invoice', name: '发票问题' });
+
+    // A period the server cannot read is refused and named; nothing changes.
+    await page.fill('#hours-friday', '9:00-18:00');
+    await page.click('#service-settings-save');
+    await page.waitForSelector('#hours-error:has-text("friday")');
+    assert.equal((await api(page, '/api/v1/service/settings')).body.calendar.hours.friday[0].start, '09:00');
+  });
 }

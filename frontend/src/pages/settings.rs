@@ -1,6 +1,7 @@
 //! Workspace settings for administrators: users, teams, roles (the
 //! permission matrix), custom fields, tags, API keys, background jobs, the
-//! pipelines' stages and the analytics settings, one tab each.
+//! pipelines' stages, the analytics settings and the service desk's
+//! settings, one tab each.
 
 pub mod analytics;
 pub mod fields;
@@ -8,6 +9,7 @@ pub mod jobs;
 pub mod keys;
 pub mod pipelines;
 pub mod roles;
+pub mod service;
 pub mod tags;
 pub mod teams;
 pub mod users;
@@ -23,7 +25,7 @@ use crate::i18n::tr;
 use crate::load::Load;
 use crate::session::use_session;
 
-const TABS: [(&str, &str); 9] = [
+const TABS: [(&str, &str); 10] = [
     ("/settings/users", "settings-users"),
     ("/settings/teams", "settings-teams"),
     ("/settings/roles", "settings-roles"),
@@ -33,6 +35,7 @@ const TABS: [(&str, &str); 9] = [
     ("/settings/jobs", "settings-jobs"),
     ("/settings/pipelines", "settings-pipelines"),
     ("/settings/analytics", "settings-analytics"),
+    ("/settings/service", "settings-service"),
 ];
 
 #[component]
@@ -51,6 +54,7 @@ pub fn Settings() -> impl IntoView {
         "jobs" => view! { <jobs::Jobs/> }.into_any(),
         "pipelines" => view! { <pipelines::Pipelines/> }.into_any(),
         "analytics" => view! { <analytics::AnalyticsSettingsTab/> }.into_any(),
+        "service" => view! { <service::ServiceSettingsTab/> }.into_any(),
         _ => view! { <crate::pages::not_found::NotFound/> }.into_any(),
     };
     view! {
