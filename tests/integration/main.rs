@@ -56,6 +56,7 @@ mod segments;
 mod sync;
 mod tasks;
 mod throttle;
+mod ticket_assignment;
 mod tickets;
 mod two_nodes;
 mod upsert;

@@ -13,7 +13,7 @@ pub mod sync_data;
 
 pub use app::{Resp, TestApp};
 pub use db::TestDb;
-pub use fixtures::{CustomerBuilder, World};
+pub use fixtures::{CustomerBuilder, Person, World};
 
 /// Expands each `async fn name(app: TestApp)` into `name::postgres` and
 /// `name::sqlite` tests, each on its own fresh database.

@@ -8,7 +8,8 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 pub use crm_domain::service::{
-    BusinessCalendar, ServiceSettings, SlaPolicy, SlaTarget, TicketType, WeekHours, WorkPeriod,
+    AssignMethod, AssignmentRule, BusinessCalendar, ServiceSettings, SlaPolicy, SlaTarget,
+    TicketType, WeekHours, WorkPeriod,
 };
 
 /// A ticket with the state of its two SLA clocks at the time of reading.
@@ -28,6 +29,8 @@ pub struct Ticket {
     pub status: TicketStatus,
     pub assignee_id: Option<Uuid>,
     pub team_id: Option<Uuid>,
+    /// The assignment rule that routed the ticket to its team, by name.
+    pub assignment_rule: Option<String>,
     pub external_id: Option<String>,
     /// When the first public reply is due (business time of the workspace's calendar).
     pub first_response_due_at: Option<DateTime<Utc>>,
@@ -159,4 +162,26 @@ pub struct NewReply {
     /// first-response target and opens a `new` ticket.
     #[serde(default)]
     pub internal: bool,
+}
+
+/// A service agent's availability and capacity, with their load.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ServiceAgent {
+    pub user_id: Uuid,
+    /// Only agents on duty are given tickets.
+    pub on_duty: bool,
+    /// The most active tickets (new, open, pending) the agent is given.
+    pub capacity: i32,
+    pub open_tickets: i64,
+    /// When the agent was last given a ticket (round-robin order).
+    pub last_assigned_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"on_duty": true, "capacity": 20}))]
+pub struct AgentPatch {
+    pub on_duty: bool,
+    #[schema(minimum = 0, maximum = 1000)]
+    pub capacity: i32,
 }

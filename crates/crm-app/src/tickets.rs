@@ -5,6 +5,7 @@
 //! `ticket`. Visibility: `Visibility::tickets` (assigned to the caller, or
 //! of a customer the caller's scope covers).
 
+pub mod assignment;
 pub mod rules;
 pub mod settings;
 
@@ -16,6 +17,7 @@ use crm_db::paging::Keyset;
 use crm_db::tickets::replies::ReplyRow;
 use crm_db::tickets::{TicketFilter, TicketRow, TicketSort};
 use crm_db::types::Id;
+use crm_db::visibility::Visibility;
 use crm_domain::access::{Action, ObjectType};
 use crm_domain::service::calendar::Clock;
 use crm_domain::service::{
@@ -57,6 +59,7 @@ pub fn view(row: TicketRow, now: DateTime<Utc>) -> Ticket {
         status,
         assignee_id: f.assignee_id.map(Uuid::from),
         team_id: f.team_id.map(Uuid::from),
+        assignment_rule: f.assignment_rule,
         external_id: f.external_id,
         first_response_due_at: utc(f.first_response_due_at),
         first_response_state,
@@ -160,12 +163,30 @@ pub fn create_in(
     let now = crm_db::time::now();
     rules::clocks(&clock, &settings, None, &mut fields, now, now);
     check_external_id(conn, actor, fields.external_id.as_deref(), None)?;
+    let routed = assignment::route(&settings, &mut fields);
     let changed = field_names(&fields);
     let values = crm_db::change_log::values(&changed, None, Some(&fields));
     let row =
         crm_db::tickets::insert(conn, actor.workspace_id, Some(actor.user_id()), now, fields)?;
     actor.record_change(conn, ENTITY, row.id.0, Op::Create, changed, values)?;
+    let row = match routed {
+        Some(team) if assignment::fill_queue(conn, actor, &settings, team, now)? > 0 => {
+            reread(conn, actor, row.id.0)?
+        }
+        _ => row,
+    };
     Ok(view(row, now.and_utc()))
+}
+
+/// A ticket the actor just wrote, read again after the queue moved
+/// (whatever the actor's read scope: they wrote it in this transaction).
+fn reread(conn: &mut AnyConnection, actor: &Actor, id: Uuid) -> Result<TicketRow, AppError> {
+    let vis = Visibility {
+        workspace_id: actor.workspace_id,
+        scope: crm_domain::access::Scope::All,
+        principal: actor.principal(conn, crm_domain::access::Scope::All)?,
+    };
+    Ok(crm_db::tickets::find(conn, &vis, id)?)
 }
 
 /// Creates a ticket (see [`create_in`]).
@@ -263,6 +284,11 @@ pub fn update(
         let row = crm_db::tickets::update(conn, &current, version, Some(actor.user_id()), fields)?;
         let values = crm_db::change_log::values(&changed, Some(&current.fields), Some(&row.fields));
         actor.record_change(conn, ENTITY, id, Op::Update, changed, values)?;
+        if let Some(team) = assignment::freed_team(&current.fields, &row.fields)
+            && assignment::fill_queue(conn, actor, &settings, team, now)? > 0
+        {
+            return Ok(view(reread(conn, actor, id)?, now.and_utc()));
+        }
         Ok(view(row, now.and_utc()))
     })
 }

@@ -4,6 +4,7 @@
 //! widen both sides to the caller's team(s). Replies and notes are
 //! [`replies`], the workspace's service settings [`settings`].
 
+pub mod agents;
 pub mod replies;
 pub mod settings;
 
@@ -88,6 +89,8 @@ pub struct TicketFields {
     pub resolved_at: Option<NaiveDateTime>,
     pub closed_at: Option<NaiveDateTime>,
     pub paused_at: Option<NaiveDateTime>,
+    /// The assignment rule that routed the ticket, by name.
+    pub assignment_rule: Option<String>,
     #[serde(skip)]
     pub search_text: String,
 }

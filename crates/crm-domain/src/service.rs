@@ -4,6 +4,7 @@
 //! validation. The business clock is [`calendar`]; SLA targets, due times
 //! and a ticket's SLA state are [`sla`].
 
+pub mod assignment;
 pub mod calendar;
 pub mod sla;
 
@@ -15,6 +16,7 @@ use utoipa::ToSchema;
 
 use crate::string_enum;
 
+pub use assignment::{AssignMethod, AssignmentRule};
 pub use calendar::{BusinessCalendar, WeekHours, WorkPeriod};
 pub use sla::{SlaPolicy, SlaState, SlaTarget};
 
@@ -103,6 +105,10 @@ pub struct ServiceSettings {
     pub ticket_types: Vec<TicketType>,
     pub calendar: BusinessCalendar,
     pub sla: SlaPolicy,
+    /// Tried in order on each new ticket nobody was named for; none: tickets wait unassigned.
+    #[serde(default)]
+    #[schema(max_items = 50)]
+    pub assignment_rules: Vec<AssignmentRule>,
 }
 
 impl Default for ServiceSettings {
@@ -126,6 +132,7 @@ impl Default for ServiceSettings {
                 .collect(),
             calendar: BusinessCalendar::default(),
             sla: SlaPolicy::default(),
+            assignment_rules: vec![],
         }
     }
 }
@@ -158,6 +165,34 @@ impl ServiceSettings {
         }
         errors.extend(self.calendar.validate());
         errors.extend(self.sla.validate());
+        if self.assignment_rules.len() > 50 {
+            errors.push((
+                "assignment_rules".into(),
+                "must list at most 50 rules".into(),
+            ));
+        }
+        for (i, r) in self.assignment_rules.iter().enumerate() {
+            if r.name.chars().all(is_schema_space) || r.name.chars().count() > 60 {
+                errors.push((
+                    format!("assignment_rules[{i}].name"),
+                    "must be 1 to 60 characters, not blank".into(),
+                ));
+            }
+            if r.ticket_types.len() > 50 || r.priorities.len() > 4 || r.channels.len() > 6 {
+                errors.push((
+                    format!("assignment_rules[{i}]"),
+                    "lists too many values".into(),
+                ));
+            }
+            for (j, t) in r.ticket_types.iter().enumerate() {
+                if !self.has_type(t) {
+                    errors.push((
+                        format!("assignment_rules[{i}].ticket_types[{j}]"),
+                        "is not a ticket type of this workspace".into(),
+                    ));
+                }
+            }
+        }
         errors
     }
 

@@ -168,6 +168,8 @@ fn v1(cfg: &mut ServiceConfig<'_>) {
         .service(tickets::reply)
         .service(tickets::get_settings)
         .service(tickets::save_settings)
+        .service(tickets::agents)
+        .service(tickets::save_agent)
         .service(activities::list)
         .service(activities::reminders)
         .service(activities::export::export)

@@ -4,7 +4,8 @@
 
 use actix_web::{HttpResponse, get, patch, post, put, web};
 use crm_api_types::tickets::{
-    NewReply, NewTicket, Reply, ServiceSettings, Ticket, TicketPatch, TicketQuery,
+    AgentPatch, NewReply, NewTicket, Reply, ServiceAgent, ServiceSettings, Ticket, TicketPatch,
+    TicketQuery,
 };
 use crm_api_types::{Page, Problem};
 use crm_db::paging::SortValue;
@@ -261,4 +262,52 @@ pub async fn save_settings(
         })
         .await?;
     Ok(HttpResponse::Ok().insert_header(etag(version)).json(saved))
+}
+
+/// The service agents' availability and capacity, with their open tickets.
+#[utoipa::path(
+    tag = "tickets",
+    responses((status = 200, body = Vec<ServiceAgent>), (status = 403, body = Problem, content_type = "application/problem+json"))
+)]
+#[get("/service/agents")]
+pub async fn agents(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<web::Json<Vec<ServiceAgent>>, ApiError> {
+    let agents = state
+        .db(move |conn| Ok(crm_app::tickets::assignment::agents(conn, &caller)?))
+        .await?;
+    Ok(web::Json(agents))
+}
+
+/// Set an agent's availability (on duty / away) and capacity: the agent
+/// themselves, or a role that may update the service settings. Their
+/// team's waiting tickets go to them at once while they have room.
+#[utoipa::path(
+    tag = "tickets",
+    params(("user_id" = Uuid, Path)),
+    request_body = AgentPatch,
+    responses(
+        (status = 200, body = ServiceAgent),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/service/agents/{user_id}")]
+pub async fn save_agent(
+    state: web::Data<AppState>,
+    caller: Caller,
+    user_id: web::Path<Uuid>,
+    body: ApiJson<AgentPatch>,
+) -> Result<web::Json<ServiceAgent>, ApiError> {
+    let (user, patch) = (user_id.into_inner(), body.0);
+    let agent = state
+        .db(move |conn| {
+            Ok(crm_app::tickets::assignment::save_agent(
+                conn, &caller, user, patch,
+            )?)
+        })
+        .await?;
+    Ok(web::Json(agent))
 }

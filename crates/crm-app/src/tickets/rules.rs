@@ -60,6 +60,7 @@ pub fn blank(customer_id: Uuid) -> TicketFields {
         resolved_at: None,
         closed_at: None,
         paused_at: None,
+        assignment_rule: None,
         search_text: String::new(),
     }
 }

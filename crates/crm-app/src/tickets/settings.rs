@@ -48,6 +48,18 @@ pub fn put(
         }
         return Err(AppError::Validation(errors));
     }
+    let mut errors = FieldErrors::new();
+    for (i, rule) in settings.assignment_rules.iter().enumerate() {
+        match crm_db::teams::find(conn, actor.workspace_id, rule.team_id) {
+            Ok(_) => {}
+            Err(crm_db::DbError::NotFound) => errors.add(
+                format!("assignment_rules[{i}].team_id"),
+                "is not a team of this workspace",
+            ),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    errors.into_result().map_err(AppError::Validation)?;
     transaction(conn, |conn| {
         let (_, current) = load(conn, actor.workspace_id)?;
         expected.check(current)?;

@@ -172,6 +172,7 @@ pub fn tables() -> Vec<TableSpec> {
         TableSpec::of::<tickets::table>("tickets", &["id"]),
         TableSpec::of::<ticket_replies::table>("ticket_replies", &["id"]),
         TableSpec::of::<service_settings::table>("service_settings", &["workspace_id"]),
+        TableSpec::of::<service_agents::table>("service_agents", &["user_id"]),
         TableSpec::of::<analytics_settings::table>("analytics_settings", &["workspace_id"]),
         TableSpec::of::<customer_metrics::table>("customer_metrics", &["customer_id"]),
         TableSpec::of::<segments::table>("segments", &["id"]),

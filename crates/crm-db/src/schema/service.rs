@@ -1,5 +1,6 @@
 //! The service desk's tables: tickets, their replies and internal notes,
-//! and each workspace's service settings (migration 000024).
+//! each workspace's service settings (migration 000024), and each
+//! agent's capacity and availability (000025).
 
 diesel::table! {
     use diesel::sql_types::*;
@@ -33,6 +34,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         deleted_at -> Nullable<Timestamp>,
+        assignment_rule -> Nullable<Text>,
     }
 }
 
@@ -64,6 +66,21 @@ diesel::table! {
     }
 }
 
-use super::customers;
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::DbUuid;
+
+    service_agents (workspace_id, user_id) {
+        workspace_id -> DbUuid,
+        user_id -> DbUuid,
+        on_duty -> Bool,
+        capacity -> Integer,
+        last_assigned_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+use super::{customers, users};
 
 diesel::allow_tables_to_appear_in_same_query!(tickets, customers);
+diesel::allow_tables_to_appear_in_same_query!(service_agents, users);

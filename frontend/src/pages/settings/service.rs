@@ -88,11 +88,14 @@ pub fn ServiceSettingsTab() -> impl IntoView {
     // The form takes the stored settings once: what the admin types is
     // never replaced by a later answer.
     let filled = StoredValue::new(false);
+    // Assignment rules are not edited here yet; they are sent back as they were.
+    let rules = StoredValue::new(Vec::new());
     Effect::new(move |_| {
         if let Some(s) = current.ok_with(Clone::clone)
             && !filled.get_value()
         {
             filled.set_value(true);
+            rules.set_value(s.assignment_rules.clone());
             types.set(s.ticket_types.clone());
             zone.set(s.calendar.time_zone.clone());
             let week = &s.calendar.hours;
@@ -160,6 +163,7 @@ pub fn ServiceSettingsTab() -> impl IntoView {
                 "workdays": dates(&workdays.get_untracked()),
             },
             "sla": sla,
+            "assignment_rules": rules.get_value(),
         });
         saving.set(true);
         failure.set(None);

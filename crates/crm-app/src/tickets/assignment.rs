@@ -1,0 +1,195 @@
+//! Automatic assignment (自动分配) in the write path: a new ticket nobody
+//! was named for is routed by the first matching rule of the workspace's
+//! settings to a team (the rule's name is kept on the ticket), and each
+//! team's queue is filled — its oldest waiting ticket to the agent the
+//! team's method picks among those on duty below capacity — whenever a
+//! ticket arrives, an agent's ticket is resolved, closed or handed on, or
+//! an agent comes on duty or gains capacity. All in the write's transaction.
+
+use chrono::NaiveDateTime;
+use crm_api_types::tickets::{AgentPatch, ServiceAgent};
+use crm_db::AnyConnection;
+use crm_db::change_log::{Op, changed_fields, lock_workspace, transaction};
+use crm_db::tickets::TicketFields;
+use crm_db::tickets::agents::AgentRow;
+use crm_db::types::Id;
+use crm_domain::access::{Action, ObjectType, Scope};
+use crm_domain::service::ServiceSettings;
+use crm_domain::service::assignment::{AssignMethod, Candidate, first_match, pick};
+use uuid::Uuid;
+
+use super::ENTITY;
+use crate::{Actor, AppError};
+
+/// At most this many tickets leave a queue in one write.
+const MAX_PER_WRITE: usize = 10_000;
+
+/// Routes a new ticket with neither assignee nor team by the first
+/// matching rule; returns the team whose queue to fill (a ticket sent to
+/// a team, not a person, waits in that team's queue too).
+pub fn route(settings: &ServiceSettings, fields: &mut TicketFields) -> Option<Uuid> {
+    if fields.assignee_id.is_some() {
+        return None;
+    }
+    if let Some(team) = fields.team_id {
+        return Some(team.0);
+    }
+    let rule = first_match(
+        &settings.assignment_rules,
+        &fields.ticket_type,
+        &fields.priority,
+        &fields.channel,
+    )?;
+    fields.team_id = Some(Id(rule.team_id));
+    fields.assignment_rule = Some(rule.name.clone());
+    Some(rule.team_id)
+}
+
+/// How a team's agents are picked: the method of the first rule routing to it.
+fn method(settings: &ServiceSettings, team: Uuid) -> AssignMethod {
+    settings
+        .assignment_rules
+        .iter()
+        .find(|r| r.team_id == team)
+        .map_or(AssignMethod::RoundRobin, |r| r.method)
+}
+
+/// Gives the team's waiting tickets, oldest first, to free agents until
+/// either runs out; returns how many were assigned.
+pub fn fill_queue(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    settings: &ServiceSettings,
+    team: Uuid,
+    now: NaiveDateTime,
+) -> Result<usize, AppError> {
+    let ws = actor.workspace_id;
+    let method = method(settings, team);
+    let mut agents: Vec<Candidate> = crm_db::tickets::agents::on_duty(conn, ws, team)?
+        .into_iter()
+        .map(|a| Candidate {
+            user_id: a.user_id.0,
+            open: 0,
+            capacity: a.capacity,
+            last_assigned_at: a.last_assigned_at,
+        })
+        .collect();
+    if agents.is_empty() {
+        return Ok(0);
+    }
+    let ids: Vec<Uuid> = agents.iter().map(|a| a.user_id).collect();
+    let open = crm_db::tickets::agents::open_counts(conn, ws, &ids)?;
+    for a in &mut agents {
+        a.open = open.get(&a.user_id).copied().unwrap_or(0);
+    }
+    let mut assigned = 0;
+    while assigned < MAX_PER_WRITE {
+        let Some(agent) = pick(method, &agents) else {
+            break;
+        };
+        let Some(ticket) = crm_db::tickets::agents::oldest_waiting(conn, ws, team)? else {
+            break;
+        };
+        let mut fields = ticket.fields.clone();
+        fields.assignee_id = Some(Id(agent));
+        let changed = changed_fields(&ticket.fields, &fields);
+        let row =
+            crm_db::tickets::update(conn, &ticket, ticket.version, Some(actor.user_id()), fields)?;
+        let values = crm_db::change_log::values(&changed, Some(&ticket.fields), Some(&row.fields));
+        actor.record_change(conn, ENTITY, row.id.0, Op::Update, changed, values)?;
+        crm_db::tickets::agents::touch(conn, ws, agent, now)?;
+        if let Some(a) = agents.iter_mut().find(|a| a.user_id == agent) {
+            a.open += 1;
+            a.last_assigned_at = Some(now);
+        }
+        assigned += 1;
+    }
+    Ok(assigned)
+}
+
+/// The team whose queue may move after a ticket went from `before` to
+/// `after`: its assignee finished it or handed it on, or it was put back
+/// in the queue.
+pub fn freed_team(before: &TicketFields, after: &TicketFields) -> Option<Uuid> {
+    let active = |f: &TicketFields| crm_db::tickets::agents::ACTIVE.contains(&f.status.as_str());
+    let released = before.assignee_id.is_some()
+        && active(before)
+        && (!active(after) || after.assignee_id != before.assignee_id);
+    let queued = after.assignee_id.is_none() && active(after);
+    (released || queued).then_some(())?;
+    after.team_id.or(before.team_id).map(Uuid::from)
+}
+
+fn view(row: AgentRow, open: i64) -> ServiceAgent {
+    ServiceAgent {
+        user_id: row.user_id.0,
+        on_duty: row.on_duty,
+        capacity: row.capacity,
+        open_tickets: open,
+        last_assigned_at: row.last_assigned_at.map(|t| t.and_utc()),
+    }
+}
+
+/// Every agent profile with the agent's open tickets.
+pub fn agents(conn: &mut AnyConnection, actor: &Actor) -> Result<Vec<ServiceAgent>, AppError> {
+    actor.require(ObjectType::ServiceSettings, Action::Read)?;
+    let rows = crm_db::tickets::agents::list(conn, actor.workspace_id)?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.user_id.0).collect();
+    let open = crm_db::tickets::agents::open_counts(conn, actor.workspace_id, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let n = open.get(&r.user_id.0).copied().unwrap_or(0);
+            view(r, n)
+        })
+        .collect())
+}
+
+/// Sets an agent's availability and capacity: the agent themselves, or a
+/// role that may update the service settings for the whole workspace.
+/// Their team's queue is filled at once.
+pub fn save_agent(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    user: Uuid,
+    patch: AgentPatch,
+) -> Result<ServiceAgent, AppError> {
+    let manages = actor.scope(ObjectType::ServiceSettings, Action::Update) == Scope::All;
+    if !manages && actor.user_id() != user {
+        return Err(AppError::Forbidden(
+            "your role may not change another agent's availability".into(),
+        ));
+    }
+    if !(0..=1000).contains(&patch.capacity) {
+        return Err(AppError::validation(
+            "capacity",
+            "must be between 0 and 1000",
+        ));
+    }
+    transaction(conn, |conn| {
+        lock_workspace(conn, actor.workspace_id)?;
+        let member = match crm_db::users::find(conn, actor.workspace_id, user) {
+            Ok(u) if u.active => u,
+            Ok(_) | Err(crm_db::DbError::NotFound) => return Err(AppError::NotFound),
+            Err(e) => return Err(e.into()),
+        };
+        let now = crm_db::time::now();
+        let previous = crm_db::tickets::agents::find(conn, actor.workspace_id, user)?;
+        let row = AgentRow {
+            workspace_id: Id(actor.workspace_id),
+            user_id: Id(user),
+            on_duty: patch.on_duty,
+            capacity: patch.capacity,
+            last_assigned_at: previous.and_then(|p| p.last_assigned_at),
+            updated_at: now,
+        };
+        crm_db::tickets::agents::save(conn, &row)?;
+        if let Some(team) = member.team_id {
+            let (settings, _) = super::settings::load(conn, actor.workspace_id)?;
+            fill_queue(conn, actor, &settings, team.0, now)?;
+        }
+        let saved = crm_db::tickets::agents::find(conn, actor.workspace_id, user)?.unwrap_or(row);
+        let open = crm_db::tickets::agents::open_counts(conn, actor.workspace_id, &[user])?;
+        Ok(view(saved, open.get(&user).copied().unwrap_or(0)))
+    })
+}

@@ -1,0 +1,182 @@
+//! Automatic assignment (自动分配): ordered rules on a ticket's type,
+//! priority and channel route it to a team; within the team an agent is
+//! picked round-robin (the one given a ticket longest ago) or by fewest
+//! open tickets, among agents on duty below their capacity. When nobody
+//! is free the ticket waits for the team.
+
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::{Channel, TicketPriority};
+use crate::string_enum;
+
+string_enum! {
+    /// How a team's agent is picked.
+    AssignMethod {
+        /// In turn: the agent given a ticket longest ago (never first).
+        RoundRobin = "round_robin",
+        /// The agent with the fewest open tickets (then in turn).
+        LeastOpen = "least_open",
+    }
+}
+
+/// One rule: when a ticket matches every non-empty list, it goes to `team_id`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignmentRule {
+    /// Recorded on the tickets it routes.
+    #[schema(min_length = 1, max_length = 60, pattern = "\\S")]
+    pub name: String,
+    /// Ticket type keys; empty: any type.
+    #[serde(default)]
+    #[schema(max_items = 50)]
+    pub ticket_types: Vec<String>,
+    /// Empty: any priority.
+    #[serde(default)]
+    #[schema(max_items = 4)]
+    pub priorities: Vec<TicketPriority>,
+    /// Empty: any channel.
+    #[serde(default)]
+    #[schema(max_items = 6)]
+    pub channels: Vec<Channel>,
+    pub team_id: Uuid,
+    pub method: AssignMethod,
+}
+
+impl AssignmentRule {
+    pub fn matches(&self, ticket_type: &str, priority: &str, channel: &str) -> bool {
+        (self.ticket_types.is_empty() || self.ticket_types.iter().any(|t| t == ticket_type))
+            && (self.priorities.is_empty()
+                || self.priorities.iter().any(|p| p.as_str() == priority))
+            && (self.channels.is_empty() || self.channels.iter().any(|c| c.as_str() == channel))
+    }
+}
+
+/// The first rule a ticket matches.
+pub fn first_match<'a>(
+    rules: &'a [AssignmentRule],
+    ticket_type: &str,
+    priority: &str,
+    channel: &str,
+) -> Option<&'a AssignmentRule> {
+    rules
+        .iter()
+        .find(|r| r.matches(ticket_type, priority, channel))
+}
+
+/// An agent of the team who is on duty, with their load.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    pub user_id: Uuid,
+    pub open: i64,
+    pub capacity: i32,
+    pub last_assigned_at: Option<NaiveDateTime>,
+}
+
+/// The agent to give the next ticket, if any is below capacity.
+pub fn pick(method: AssignMethod, candidates: &[Candidate]) -> Option<Uuid> {
+    let free = candidates.iter().filter(|c| c.open < i64::from(c.capacity));
+    // `None` (never assigned) sorts first; ties go by id, so the order is stable.
+    let turn = |c: &&Candidate| (c.last_assigned_at, c.user_id);
+    match method {
+        AssignMethod::RoundRobin => free.min_by_key(turn),
+        AssignMethod::LeastOpen => free.min_by_key(|c| (c.open, turn(c))),
+    }
+    .map(|c| c.user_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+
+    fn agents(n: u128, capacity: i32) -> Vec<Candidate> {
+        (1..=n)
+            .map(|i| Candidate {
+                user_id: Uuid::from_u128(i),
+                open: 0,
+                capacity,
+                last_assigned_at: None,
+            })
+            .collect()
+    }
+
+    /// Gives `tickets` tickets one at a time, as the desk would.
+    fn deal(method: AssignMethod, team: &mut [Candidate], tickets: usize) -> usize {
+        let start = NaiveDateTime::default();
+        let mut given = 0;
+        for i in 0..tickets {
+            let Some(id) = pick(method, team) else { break };
+            let agent = team
+                .iter_mut()
+                .find(|c| c.user_id == id)
+                .expect("a candidate");
+            agent.open += 1;
+            agent.last_assigned_at = Some(start + Duration::seconds(i as i64));
+            given += 1;
+        }
+        given
+    }
+
+    #[test]
+    fn round_robin_is_fair_within_one_over_a_hundred_tickets() {
+        let mut team = agents(3, 1_000);
+        assert_eq!(deal(AssignMethod::RoundRobin, &mut team, 100), 100);
+        let (min, max) = (
+            team.iter().map(|c| c.open).min(),
+            team.iter().map(|c| c.open).max(),
+        );
+        assert!(
+            max.zip(min).is_some_and(|(max, min)| max - min <= 1),
+            "{team:?}"
+        );
+    }
+
+    #[test]
+    fn capacity_is_never_exceeded_and_the_rest_waits() {
+        let mut team = agents(2, 3);
+        team[0].open = 2;
+        assert_eq!(deal(AssignMethod::LeastOpen, &mut team, 10), 4);
+        assert!(team.iter().all(|c| c.open == 3));
+        assert_eq!(pick(AssignMethod::RoundRobin, &team), None);
+    }
+
+    #[test]
+    fn least_open_prefers_the_emptiest_queue() {
+        let mut team = agents(3, 10);
+        team[0].open = 4;
+        team[1].open = 1;
+        team[2].open = 2;
+        assert_eq!(pick(AssignMethod::LeastOpen, &team), Some(team[1].user_id));
+        // Round robin ignores the load: nobody was given a ticket yet, so the first id.
+        assert_eq!(pick(AssignMethod::RoundRobin, &team), Some(team[0].user_id));
+    }
+
+    #[test]
+    fn the_first_matching_rule_routes() {
+        let team = Uuid::from_u128(9);
+        let rule = |name: &str, types: &[&str], priorities: Vec<TicketPriority>| AssignmentRule {
+            name: name.into(),
+            ticket_types: types.iter().map(|t| (*t).to_owned()).collect(),
+            priorities,
+            channels: vec![],
+            team_id: team,
+            method: AssignMethod::RoundRobin,
+        };
+        let rules = [
+            rule(
+                "urgent complaints",
+                &["complaint"],
+                vec![TicketPriority::Urgent],
+            ),
+            rule("returns", &["return"], vec![]),
+            rule("everything else", &[], vec![]),
+        ];
+        let name = |t: &str, p: &str| first_match(&rules, t, p, "phone").map(|r| r.name.as_str());
+        assert_eq!(name("complaint", "urgent"), Some("urgent complaints"));
+        assert_eq!(name("complaint", "high"), Some("everything else"));
+        assert_eq!(name("return", "low"), Some("returns"));
+    }
+}
