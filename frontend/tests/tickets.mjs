@@ -11,6 +11,12 @@ export async function ticketTests({ check, login, api, base, shots }) {
   await check('tickets: the service agent opens, answers, parks and resolves a ticket from the queue', async (page) => {
     await login(page, 'service@demo.test', '/tickets');
     await page.waitForSelector('#tickets .ticket');
+    // The agent can step away from new tickets and come back.
+    await page.waitForSelector('#duty-toggle[data-on-duty="true"]');
+    await page.click('#duty-toggle');
+    await page.waitForSelector('#duty-toggle[data-on-duty="false"]');
+    await page.click('#duty-toggle');
+    await page.waitForSelector('#duty-toggle[data-on-duty="true"]');
     // The demo queue is active tickets, with an SLA state on each row.
     assert.ok(await page.locator('#tickets .ticket .badge[class*="sla-"]').count() > 0, 'rows show an SLA state');
     const customer = (await api(page, '/api/v1/customers?limit=1')).body.items[0];
@@ -43,9 +49,11 @@ export async function ticketTests({ check, login, api, base, shots }) {
     await page.waitForSelector('#ticket[data-status="pending"] .sla-clock[data-clock="tk-resolution"][data-state="paused"]');
     await page.click('.status-move[data-to="resolved"]');
     await page.waitForSelector('#ticket[data-status="resolved"] .sla-clock[data-clock="tk-resolution"][data-state="met"]');
+    // The demo's rule sent it to the service team, whose only agent on duty took it.
     const saved = (await api(page, `/api/v1/tickets/${id}`)).body;
     assert.equal(saved.priority, 'high');
-    assert.equal(saved.assignee_id, null);
+    assert.equal(saved.assignment_rule, '全部工单 → 客户服务部');
+    await page.waitForSelector('#ticket-assignee:has-text("赵敏")');
 
     // Resolved tickets leave the active queue but are under 全部.
     await page.goto(`${base}/tickets?q=${encodeURIComponent('外包装破损')}`);
@@ -55,12 +63,10 @@ export async function ticketTests({ check, login, api, base, shots }) {
     await page.waitForSelector(`#tickets .ticket[data-id="${id}"][data-status="resolved"]`);
     assert.match(page.url(), /queue=all/);
 
-    // Reopen and take it: it is in 我的工单.
+    // Reopened, it is back in 我的工单.
     await page.click(`#tickets .ticket[data-id="${id}"] .ticket-link`);
     await page.click('.status-move[data-to="open"]');
     await page.waitForSelector('#ticket[data-status="open"]');
-    await page.click('#ticket-assign-me');
-    await page.waitForSelector('#ticket-assignee:has-text("赵敏")');
     await page.goto(`${base}/tickets?queue=mine`);
     await page.waitForSelector(`#tickets .ticket[data-id="${id}"]`);
   });
@@ -114,6 +120,22 @@ export async function ticketTests({ check, login, api, base, shots }) {
     assert.deepEqual(saved.calendar.holidays, ['2027-01-01', '2027-02-16', '2027-02-17']);
     assert.deepEqual(saved.calendar.workdays, ['2027-02-07']);
     assert.deepEqual(saved.ticket_types.at(-1), { key: 'invoice', name: '发票问题' });
+
+    // Agents: the service agent's capacity is raised; another user is put on duty.
+    const agentRow = page.locator('#service-agents tr[data-email="service@demo.test"]');
+    await agentRow.locator('.capacity').fill('40');
+    await agentRow.locator('.save-agent').click();
+    const rep = page.locator('#service-agents tr[data-email="rep4@demo.test"]');
+    await rep.locator('.on-duty').check();
+    await rep.locator('.capacity').fill('5');
+    await rep.locator('.save-agent').click();
+    let agents;
+    for (let i = 0; i < 50; i++) {
+      agents = (await api(page, '/api/v1/service/agents')).body;
+      if (agents.length === 2 && agents.some((a) => a.capacity === 40)) break;
+      await page.waitForTimeout(100);
+    }
+    assert.deepEqual(agents.map((a) => a.capacity).sort((x, y) => x - y), [5, 40]);
 
     // A period the server cannot read is refused and named; nothing changes.
     await page.fill('#hours-friday', '9:00-18:00');

@@ -9,7 +9,7 @@ mod form;
 
 use crm_api_types::domain::access::{Action, ObjectType};
 use crm_api_types::domain::service::{SlaState, TicketPriority, TicketStatus};
-use crm_api_types::tickets::{ServiceSettings, Ticket};
+use crm_api_types::tickets::{ServiceAgent, ServiceSettings, Ticket};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::params::ParamsMap;
@@ -133,6 +133,7 @@ pub fn Tickets() -> impl IntoView {
                 <form class="search" on:submit=on_search>
                     <input id="ticket-search" type="search" placeholder=tr("tk-search") bind:value=search/>
                 </form>
+                <DutyToggle/>
                 <When when=move || session.can(ObjectType::Tickets, Action::Create)>
                     <button id="new-ticket" class="primary" on:click=move |_| creating.update(|c| *c = !*c)>{tr("tk-new")}</button>
                 </When>
@@ -194,6 +195,39 @@ pub fn Tickets() -> impl IntoView {
                 <button id="load-more" class="wide" disabled=move || loading.get() on:click=move |_| list.load_more()>{tr("load-more")}</button>
             </When>
         </section>
+    }
+}
+
+/// An agent's own availability: on duty (given tickets) or away.
+#[component]
+fn DutyToggle() -> impl IntoView {
+    let session = use_session();
+    let toasts = crate::components::use_toasts();
+    let agents = Load::<Vec<ServiceAgent>>::new(|| "/api/v1/service/agents".to_owned());
+    let me = move || {
+        let id = session.0.with(|m| m.as_ref().map(|m| m.user.id))?;
+        agents
+            .ok_with(|list| list.iter().find(|a| a.user_id == id).cloned())
+            .flatten()
+    };
+    let toggle = move |_| {
+        let Some(agent) = me() else { return };
+        let body = serde_json::json!({"on_duty": !agent.on_duty, "capacity": agent.capacity});
+        leptos::task::spawn_local(async move {
+            let path = format!("/api/v1/service/agents/{}", agent.user_id);
+            match crate::api::put::<ServiceAgent, _>(&path, &body).await {
+                Ok(_) => agents.refetch(),
+                Err(err) => toasts.error(err.to_string()),
+            }
+        });
+    };
+    view! {
+        {move || me().map(|agent| view! {
+            <button id="duty-toggle" class="chip" class:active=agent.on_duty data-on-duty=agent.on_duty.to_string() on:click=toggle>
+                {if agent.on_duty { tr("tk-on-duty") } else { tr("tk-away") }}
+                " · "{agent.open_tickets}"/"{agent.capacity}
+            </button>
+        })}
     }
 }
 

@@ -5,7 +5,8 @@
 //! closed or resolved (some answered or resolved late, so breaches show);
 //! the last two weeks' are new (unassigned), open or pending, assigned to
 //! the service agent. Answered tickets carry the agent's reply, some an
-//! internal note. Deterministic from its own seed.
+//! internal note. The agent is on duty (capacity 30) and one rule sends
+//! every new ticket to the service team. Deterministic from its own seed.
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use crm_app::tickets::rules::{blank, clocks};
@@ -14,7 +15,9 @@ use crm_db::batch::BatchChange;
 use crm_db::change_log::Op;
 use crm_db::tickets::replies::ReplyRow;
 use crm_db::types::Id;
-use crm_domain::service::{Channel, ServiceSettings, TicketPriority, TicketStatus};
+use crm_domain::service::{
+    AssignMethod, AssignmentRule, Channel, ServiceSettings, TicketPriority, TicketStatus,
+};
 use rand::prelude::*;
 use rand::rngs::StdRng;
 use uuid::Uuid;
@@ -157,8 +160,54 @@ pub fn seed(
             });
         }
         crm_db::batch::record_changes(conn, ws, crm_db::change_log::TICKET, None, "cli", &written)?;
+        desk(conn, ws, agent, now)?;
         Ok(written.len())
     })
+}
+
+/// The agent on duty for 30 tickets, and one rule sending every new
+/// ticket to the service team in turn.
+fn desk(
+    conn: &mut AnyConnection,
+    ws: Uuid,
+    agent: (Uuid, Option<Uuid>),
+    now: NaiveDateTime,
+) -> anyhow::Result<()> {
+    crm_db::tickets::agents::save(
+        conn,
+        &crm_db::tickets::agents::AgentRow {
+            workspace_id: Id(ws),
+            user_id: Id(agent.0),
+            on_duty: true,
+            capacity: 30,
+            last_assigned_at: None,
+            updated_at: now,
+        },
+    )?;
+    let Some(team) = agent.1 else { return Ok(()) };
+    let settings = ServiceSettings {
+        assignment_rules: vec![AssignmentRule {
+            name: "全部工单 → 客户服务部".to_owned(),
+            ticket_types: vec![],
+            priorities: vec![],
+            channels: vec![],
+            team_id: team,
+            method: AssignMethod::RoundRobin,
+        }],
+        ..ServiceSettings::default()
+    };
+    crm_db::tickets::settings::save(
+        conn,
+        0,
+        &crm_db::tickets::settings::SettingsRow {
+            workspace_id: Id(ws),
+            settings: crm_db::types::Json(serde_json::to_value(&settings)?),
+            version: 1,
+            updated_by: None,
+            updated_at: now,
+        },
+    )?;
+    Ok(())
 }
 
 fn reply(
