@@ -30,6 +30,38 @@ fn the_document_declares_bearer_auth_and_problem_responses() {
     assert!(spec["components"]["schemas"]["Problem"]["example"].is_object());
 }
 
+#[test]
+fn every_reference_in_the_document_resolves() {
+    fn refs(value: &serde_json::Value, found: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if let Some(serde_json::Value::String(target)) = map.get("$ref") {
+                    found.push(target.clone());
+                }
+                map.values().for_each(|v| refs(v, found));
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| refs(v, found)),
+            _ => {}
+        }
+    }
+    let spec: serde_json::Value = crm_http::openapi();
+    let mut found = Vec::new();
+    refs(&spec, &mut found);
+    let dangling: Vec<_> = found
+        .iter()
+        .filter(|target| {
+            target
+                .strip_prefix('#')
+                .is_none_or(|pointer| spec.pointer(pointer).is_none())
+        })
+        .collect();
+    assert!(
+        found.len() > 100 && dangling.is_empty(),
+        "references that point nowhere (a type used only in query parameters needs \
+         `#[param(inline)]`): {dangling:?}"
+    );
+}
+
 both!(the_served_document_is_the_generated_one);
 
 async fn the_served_document_is_the_generated_one(app: TestApp) {

@@ -129,6 +129,7 @@ pub struct TicketQuery {
     pub sort: Option<String>,
     /// Substring of the subject or external id.
     pub q: Option<String>,
+    #[param(inline)]
     pub queue: Option<TicketQueue>,
     pub status: Option<TicketStatus>,
     pub priority: Option<TicketPriority>,
