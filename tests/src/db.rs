@@ -36,7 +36,9 @@ fn migrations_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations")
 }
 
-/// A short hash of every migration file, so a changed migration gets a new template.
+/// A short hash of every migration file and of the migrations this build
+/// embeds, so a changed migration gets a new template, and a binary built
+/// before the files changed does not name its template after them.
 fn migrations_hash() -> String {
     fn walk(dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
         let Ok(entries) = std::fs::read_dir(dir) else {
@@ -56,6 +58,7 @@ fn migrations_hash() -> String {
     files.sort();
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     files.hash(&mut hasher);
+    crm_db::migrate::embedded_names().hash(&mut hasher);
     format!("{:012x}", hasher.finish() & 0xffff_ffff_ffff)
 }
 

@@ -23,6 +23,22 @@ pub fn run_pending(conn: &mut AnyConnection) -> Result<Vec<String>, String> {
     Ok(applied)
 }
 
+/// The names of the migrations this build embeds, PostgreSQL's then
+/// SQLite's (tests key their migrated template database on them: a test
+/// binary built before a migration was added must not reuse a template
+/// built by one that has it, nor the reverse).
+pub fn embedded_names() -> Vec<String> {
+    use diesel::migration::MigrationSource;
+    let names = |source: EmbeddedMigrations| -> Vec<String> {
+        MigrationSource::<diesel::pg::Pg>::migrations(&source)
+            .map(|list| list.iter().map(|m| m.name().to_string()).collect())
+            .unwrap_or_default()
+    };
+    let mut all = names(POSTGRES);
+    all.extend(names(SQLITE));
+    all
+}
+
 /// Reverts every applied migration (used by the down/up round-trip test).
 pub fn revert_all(conn: &mut AnyConnection) -> Result<usize, String> {
     let reverted = match conn {
