@@ -11,6 +11,7 @@ mod api_docs;
 mod app_auth;
 mod app_customers;
 mod app_sales;
+mod articles;
 mod audit;
 mod auth;
 mod backup;

@@ -18,6 +18,7 @@ pub enum ChangeEntity {
     Lead,
     Activity,
     Ticket,
+    Article,
 }
 
 impl ChangeEntity {
@@ -31,6 +32,7 @@ impl ChangeEntity {
             ChangeEntity::Lead => "lead",
             ChangeEntity::Activity => "activity",
             ChangeEntity::Ticket => "ticket",
+            ChangeEntity::Article => "article",
         }
     }
 }

@@ -8,6 +8,7 @@
 pub mod access;
 pub mod activities;
 pub mod analytics;
+pub mod articles;
 pub mod audit;
 pub mod auth;
 pub mod batch;

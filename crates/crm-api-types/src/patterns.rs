@@ -184,6 +184,18 @@ pub fn optional_lines<const MAX: usize>() -> Object {
     string(&bounded(in_lines!(), MAX, true), None, None, true)
 }
 
+/// A long text that may span lines ([`LINES`]), at most `MAX` characters
+/// counted with the white space around it (an article's body): too long
+/// for the length to sit in the pattern.
+pub fn long_lines<const MAX: usize>() -> Object {
+    string(LINES, Some(1), Some(MAX), false)
+}
+
+/// [`long_lines`] that may be `null` (a PATCH field that cannot be cleared).
+pub fn nullable_long_lines<const MAX: usize>() -> Object {
+    string(LINES, Some(1), Some(MAX), true)
+}
+
 /// `crm_domain::Phone`, or blank (none): once spaces, `-`, `(`, `)` and `.`
 /// are removed, `+` and 8 to 15 digits not starting with `0`, or a Chinese
 /// mobile number (`1[3-9]` and 9 digits) after an optional `86` or `0086`.
@@ -319,6 +331,8 @@ pub const CONTACT_SORTS: &[&str] = &["created_at", "updated_at", "name"];
 pub const LEAD_SORTS: &[&str] = &["created_at", "updated_at"];
 /// The sort fields of `GET /tickets`.
 pub const TICKET_SORTS: &[&str] = &["created_at", "updated_at", "resolution_due_at"];
+/// `sort` of `GET /articles`.
+pub const ARTICLE_SORTS: &[&str] = &["created_at", "updated_at"];
 /// The sort fields of `GET /deals`.
 pub const DEAL_SORTS: &[&str] = &["created_at", "updated_at", "stage_changed_at"];
 /// The sort fields of `GET /activities`.
@@ -343,6 +357,10 @@ pub fn lead_sort() -> Object {
 /// `sort` of `GET /tickets`.
 pub fn ticket_sort() -> Object {
     sort(TICKET_SORTS)
+}
+/// `sort` of `GET /articles`.
+pub fn article_sort() -> Object {
+    sort(ARTICLE_SORTS)
 }
 /// `sort` of `GET /deals`.
 pub fn deal_sort() -> Object {

@@ -47,6 +47,8 @@ pub fn feed_scopes(
         tickets: scope_of(ObjectType::Tickets)?,
         products: cap.is_none_or(|cap| cap != Scope::None)
             && actor.scope(ObjectType::Products, Action::Read) != Scope::None,
+        articles: cap.is_none_or(|cap| cap != Scope::None)
+            && actor.scope(ObjectType::Articles, Action::Read) != Scope::None,
     })
 }
 
@@ -124,6 +126,7 @@ pub fn entity(name: &str) -> Option<ChangeEntity> {
         crm_db::change_log::LEAD => ChangeEntity::Lead,
         crm_db::change_log::ACTIVITY => ChangeEntity::Activity,
         crm_db::change_log::TICKET => ChangeEntity::Ticket,
+        crm_db::change_log::ARTICLE => ChangeEntity::Article,
         _ => return None,
     })
 }

@@ -22,6 +22,7 @@ pub mod activities;
 pub mod actor;
 pub mod analytics;
 pub mod api_keys;
+pub mod articles;
 pub mod audit;
 pub mod auth;
 pub mod backups;

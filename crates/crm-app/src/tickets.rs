@@ -233,6 +233,12 @@ fn find_for_update(
     }
 }
 
+/// `Ok` when the actor may update the ticket: `NotFound` outside their
+/// read scope, `Forbidden` when they may only read it.
+pub fn require_update(conn: &mut AnyConnection, actor: &Actor, id: Uuid) -> Result<(), AppError> {
+    find_for_update(conn, actor, id).map(|_| ())
+}
+
 /// A visible ticket.
 pub fn get(conn: &mut AnyConnection, actor: &Actor, id: Uuid) -> Result<Ticket, AppError> {
     let vis = actor.visibility(conn, ObjectType::Tickets, Action::Read)?;

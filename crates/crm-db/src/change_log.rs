@@ -202,6 +202,8 @@ pub struct FeedScopes {
     pub tickets: Visibility,
     /// Products have no owner: all or nothing.
     pub products: bool,
+    /// Articles too: all or nothing.
+    pub articles: bool,
 }
 
 /// Which records of a page of entries a set of scopes admits.
@@ -214,6 +216,7 @@ pub(crate) struct Visible {
     activities: HashSet<Id>,
     tickets: HashSet<Id>,
     products: bool,
+    articles: bool,
 }
 
 impl Visible {
@@ -291,6 +294,7 @@ impl Visible {
             ),
             tickets: visible!(TICKET, tickets, scopes.tickets.tickets()),
             products: scopes.products,
+            articles: scopes.articles,
         })
     }
 
@@ -310,6 +314,7 @@ impl Visible {
             ACTIVITY => self.activities.contains(&id),
             TICKET => self.tickets.contains(&id),
             PRODUCT => self.products,
+            ARTICLE => self.articles,
             _ => false,
         }
     }
@@ -359,6 +364,7 @@ pub const DEAL: &str = "deal";
 pub const LEAD: &str = "lead";
 pub const ACTIVITY: &str = "activity";
 pub const TICKET: &str = "ticket";
+pub const ARTICLE: &str = "article";
 
 /// Runs `f` in a transaction, keeping the caller's error type.
 pub fn transaction<T, E: From<crate::DbError>>(

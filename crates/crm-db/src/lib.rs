@@ -9,6 +9,7 @@ pub mod activities;
 pub mod admin;
 pub mod analytics;
 pub mod api_keys;
+pub mod articles;
 pub mod audit;
 pub mod auth;
 pub mod backup;

@@ -6,7 +6,9 @@ mod service;
 mod work;
 pub use access::auth_versions;
 pub use plans::quotas;
-pub use service::{service_agents, service_settings, ticket_replies, tickets};
+pub use service::{
+    articles, service_agents, service_settings, ticket_articles, ticket_replies, tickets,
+};
 pub use work::{backups, event_cursors, import_errors, imports, jobs};
 
 diesel::table! {

@@ -33,6 +33,9 @@ string_enum! {
         Tickets = "tickets",
         /// The service desk's ticket types, business calendar and SLA targets.
         ServiceSettings = "service_settings",
+        /// The knowledge base's articles (知识库): everyone reads the
+        /// internal and public ones; drafts only those who may update.
+        Articles = "articles",
         /// The history of changes: `read` decides over which records a
         /// role sees the values before and after (the entries themselves
         /// follow the record's own read scope).
@@ -289,6 +292,7 @@ impl BuiltinRole {
             Pipelines,
             Segments,
             ServiceSettings,
+            Articles,
         ] {
             p.set(object, Read, Scope::All);
         }
@@ -335,6 +339,8 @@ impl BuiltinRole {
                 for action in [Read, Create, Update, Export] {
                     p.set(Tickets, action, Scope::All);
                 }
+                // … and writes the knowledge base.
+                p.grant_all(Articles, Scope::All);
             }
             Self::Marketing => {
                 for object in [Customers, Contacts, Orders, Deals] {

@@ -4,6 +4,7 @@
 //! validation. The business clock is [`calendar`]; SLA targets, due times
 //! and a ticket's SLA state are [`sla`].
 
+pub mod articles;
 pub mod assignment;
 pub mod calendar;
 pub mod sla;
@@ -109,6 +110,10 @@ pub struct ServiceSettings {
     #[serde(default)]
     #[schema(max_items = 50)]
     pub assignment_rules: Vec<AssignmentRule>,
+    /// Whether the knowledge base's public articles are on a FAQ page
+    /// anyone may read without signing in.
+    #[serde(default)]
+    pub public_faq: bool,
 }
 
 impl Default for ServiceSettings {
@@ -133,6 +138,7 @@ impl Default for ServiceSettings {
             calendar: BusinessCalendar::default(),
             sla: SlaPolicy::default(),
             assignment_rules: vec![],
+            public_faq: false,
         }
     }
 }

@@ -6,6 +6,7 @@
 pub mod activities;
 pub mod analytics;
 pub mod api_keys;
+pub mod articles;
 pub mod audit;
 pub mod auth;
 pub mod backups;
@@ -170,6 +171,21 @@ fn v1(cfg: &mut ServiceConfig<'_>) {
         .service(tickets::save_settings)
         .service(tickets::agents)
         .service(tickets::save_agent)
+        .service(articles::linked_articles)
+        .service(articles::link_article)
+        .service(articles::unlink_article)
+        .service(articles::list)
+        .service(articles::create)
+        .service(articles::search)
+        .service(articles::categories)
+        .service(articles::get)
+        .service(articles::update)
+        .service(articles::remove)
+        .service(articles::view)
+        .service(articles::vote)
+        .service(articles::faq_list)
+        .service(articles::faq_search)
+        .service(articles::faq_get)
         .service(activities::list)
         .service(activities::reminders)
         .service(activities::export::export)

@@ -173,6 +173,8 @@ pub fn tables() -> Vec<TableSpec> {
         TableSpec::of::<ticket_replies::table>("ticket_replies", &["id"]),
         TableSpec::of::<service_settings::table>("service_settings", &["workspace_id"]),
         TableSpec::of::<service_agents::table>("service_agents", &["user_id"]),
+        TableSpec::of::<articles::table>("articles", &["id"]),
+        TableSpec::of::<ticket_articles::table>("ticket_articles", &["ticket_id", "article_id"]),
         TableSpec::of::<analytics_settings::table>("analytics_settings", &["workspace_id"]),
         TableSpec::of::<customer_metrics::table>("customer_metrics", &["customer_id"]),
         TableSpec::of::<segments::table>("segments", &["id"]),
@@ -187,6 +189,10 @@ pub const LEFT_OUT: &[(&str, &str)] = &[
     (
         "auth_versions",
         "a counter that triggers keep from users, roles and API keys; restoring them advances it",
+    ),
+    (
+        "articles_fts",
+        "SQLite's search index of the articles: triggers rebuild it as the articles are restored",
     ),
     (
         "backups",

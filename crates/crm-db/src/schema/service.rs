@@ -1,6 +1,8 @@
 //! The service desk's tables: tickets, their replies and internal notes,
 //! each workspace's service settings (migration 000024), and each
-//! agent's capacity and availability (000025).
+//! agent's capacity and availability (000025), the knowledge base's
+//! articles and the tickets they answered (000026; SQLite's search index
+//! `articles_fts` is read with SQL of its own in `crate::articles`).
 
 diesel::table! {
     use diesel::sql_types::*;
@@ -80,7 +82,48 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::DbUuid;
+
+    articles (workspace_id, id) {
+        workspace_id -> DbUuid,
+        id -> DbUuid,
+        title -> Text,
+        body -> Text,
+        category -> Text,
+        locale -> Text,
+        status -> Text,
+        translation_of -> Nullable<DbUuid>,
+        search_terms -> Text,
+        views -> BigInt,
+        helpful -> Integer,
+        not_helpful -> Integer,
+        version -> Integer,
+        created_by -> Nullable<DbUuid>,
+        updated_by -> Nullable<DbUuid>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::DbUuid;
+
+    ticket_articles (workspace_id, ticket_id, article_id) {
+        workspace_id -> DbUuid,
+        ticket_id -> DbUuid,
+        article_id -> DbUuid,
+        linked_by -> Nullable<DbUuid>,
+        created_at -> Timestamp,
+    }
+}
+
 use super::{customers, users};
+
+diesel::allow_tables_to_appear_in_same_query!(articles, ticket_articles);
 
 diesel::allow_tables_to_appear_in_same_query!(tickets, customers);
 diesel::allow_tables_to_appear_in_same_query!(service_agents, users);

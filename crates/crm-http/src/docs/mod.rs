@@ -50,6 +50,7 @@ use utoipa::OpenApi;
         (name = "audit", description = "The history of changes: who changed which field from what to what"),
         (name = "forecast", description = "The sales forecast (deals by forecast category, stage-weighted; the statistical forecast of revenue), quotas with their attainment, and rep performance"),
         (name = "tickets", description = "Service tickets (工单) with SLA clocks on a business calendar, their replies and internal notes, and the service desk's settings"),
+        (name = "articles", description = "The knowledge base (知识库): articles in categories, Chinese and English search with highlighted snippets, helpfulness, and the public FAQ"),
         (name = "analytics", description = "Customer distribution and customer analytics"),
         (name = "segments", description = "Saved rule-based customer segments"),
         (name = "imports", description = "CSV import jobs: upload, map, dry run, run, errors"),

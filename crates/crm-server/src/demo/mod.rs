@@ -6,6 +6,7 @@
 //! orders) loads in about two minutes. Running it again replaces the
 //! workspace with a fresh copy.
 
+mod articles;
 mod buffers;
 pub mod orders;
 mod quotas;
@@ -281,6 +282,8 @@ fn load(
         today,
     )?;
     tracing::info!(tickets, "demo tickets written");
+    let articles = articles::seed(conn, ws, agent.id.0, crm_db::time::now())?;
+    tracing::info!(articles, "demo knowledge base written");
     let started = std::time::Instant::now();
     crm_db::metrics::refresh_all(conn, ws)?;
     tracing::info!(

@@ -194,6 +194,8 @@ fn desk(
             team_id: team,
             method: AssignMethod::RoundRobin,
         }],
+        // The knowledge base's public articles are on the FAQ page.
+        public_faq: true,
         ..ServiceSettings::default()
     };
     crm_db::tickets::settings::save(

@@ -1,0 +1,2 @@
+DROP TABLE ticket_articles;
+DROP TABLE articles;
