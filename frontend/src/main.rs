@@ -23,10 +23,10 @@ use leptos_router::{Lazy, path};
 use crate::i18n::Locale;
 use crate::pages::ImportsRoute;
 use crate::pages::{
-    AnalyticsRoute, ContactsRoute, CustomerDetailRoute, DealDetailRoute, DealsRoute,
-    DistributionRoute, EditCustomerRoute, ForecastRoute, HomeRoute, LeadsRoute, NewCustomerRoute,
-    PerformanceRoute, ProductsRoute, SegmentsRoute, SettingsRoute, TasksRoute, TicketDetailRoute,
-    TicketsRoute, customers, login, not_found,
+    AnalyticsRoute, ArticleRoute, ArticlesRoute, ContactsRoute, CustomerDetailRoute,
+    DealDetailRoute, DealsRoute, DistributionRoute, EditCustomerRoute, ForecastRoute, HomeRoute,
+    LeadsRoute, NewCustomerRoute, PerformanceRoute, ProductsRoute, SegmentsRoute, SettingsRoute,
+    TasksRoute, TicketDetailRoute, TicketsRoute, customers, login, not_found,
 };
 
 #[component]
@@ -56,6 +56,8 @@ fn App() -> impl IntoView {
                     <Route path=path!("performance") view={Lazy::<PerformanceRoute>::new()}/>
                     <Route path=path!("tickets") view={Lazy::<TicketsRoute>::new()}/>
                     <Route path=path!("tickets/:id") view={Lazy::<TicketDetailRoute>::new()}/>
+                    <Route path=path!("kb") view={Lazy::<ArticlesRoute>::new()}/>
+                    <Route path=path!("kb/:id") view={Lazy::<ArticleRoute>::new()}/>
                     <Route path=path!("products") view={Lazy::<ProductsRoute>::new()}/>
                     <Route path=path!("imports") view={Lazy::<ImportsRoute>::new()}/>
                     <Route path=path!("settings") view=|| view! { <Redirect path="/settings/users"/> }/>

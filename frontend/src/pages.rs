@@ -8,6 +8,7 @@
 //! holding the code that several of them use.
 
 pub mod analytics;
+pub mod articles;
 pub mod contacts;
 pub mod customers;
 pub mod dashboard;
@@ -124,6 +125,14 @@ lazy_page!(
 lazy_page!(
     /// `/tickets/:id`.
     TicketDetailRoute, ticket_detail_view => tickets::detail::TicketDetail, in crm_service
+);
+lazy_page!(
+    /// `/kb`: 知识库 the knowledge base.
+    ArticlesRoute, articles_view => articles::Articles, in crm_service
+);
+lazy_page!(
+    /// `/kb/:id`.
+    ArticleRoute, article_view => articles::ArticlePage, in crm_service
 );
 lazy_page!(
     /// `/products`.

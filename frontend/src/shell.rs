@@ -87,6 +87,9 @@ pub fn Shell() -> impl IntoView {
                 <When when=move || session.can(ObjectType::Tickets, Action::Read)>
                     {link("/tickets", "nav-tickets", "✉")}
                 </When>
+                <When when=move || session.can(ObjectType::Articles, Action::Read)>
+                    {link("/kb", "nav-kb", "❓")}
+                </When>
                 <When when=move || session.can(ObjectType::Products, Action::Read)>
                     {link("/products", "nav-products", "▣")}
                 </When>

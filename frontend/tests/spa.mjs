@@ -20,6 +20,7 @@ import { dealFormTests, analyticsSettingsTests } from './deal_form.mjs';
 import { forecastTests } from './forecast.mjs';
 import { performanceTests } from './performance.mjs';
 import { ticketTests } from './tickets.mjs';
+import { articleTests } from './articles.mjs';
 
 const [crm, dist] = process.argv.slice(2);
 const dir = mkdtempSync(join(tmpdir(), 'crm-spa-'));
@@ -330,7 +331,7 @@ try {
 
     await page.click('a[href="/settings/roles"]');
     await page.waitForSelector('#permission-matrix select');
-    assert.equal(await page.locator('#permission-matrix select').count(), 18 * 5);
+    assert.equal(await page.locator('#permission-matrix select').count(), 19 * 5);
     await page.screenshot({ path: join(shots, 'settings-roles.png'), fullPage: true });
     await page.click('a[href="/settings/teams"]');
     await page.waitForSelector('#team-tree li.team');
@@ -615,6 +616,7 @@ try {
   await forecastTests({ check, login, api, base, shots });
   await performanceTests({ check, login, api, base, shots });
   await ticketTests({ check, login, api, base, shots });
+  await articleTests({ check, login, api, base, shots });
   await hardeningTests({ check, login, base, browser });
 
   await check('the page talks to no host but its own server', async () => {

@@ -4,6 +4,7 @@
 //! state of the clock that matters now. The create form is [`form`], one
 //! ticket's page [`detail`].
 
+mod articles;
 pub mod detail;
 mod form;
 

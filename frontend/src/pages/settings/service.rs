@@ -138,12 +138,14 @@ pub fn ServiceSettingsTab() -> impl IntoView {
     let filled = StoredValue::new(false);
     // Assignment rules are not edited here yet; they are sent back as they were.
     let rules = StoredValue::new(Vec::new());
+    let public_faq = RwSignal::new(false);
     Effect::new(move |_| {
         if let Some(s) = current.ok_with(Clone::clone)
             && !filled.get_value()
         {
             filled.set_value(true);
             rules.set_value(s.assignment_rules.clone());
+            public_faq.set(s.public_faq);
             types.set(s.ticket_types.clone());
             zone.set(s.calendar.time_zone.clone());
             let week = &s.calendar.hours;
@@ -212,6 +214,7 @@ pub fn ServiceSettingsTab() -> impl IntoView {
             },
             "sla": sla,
             "assignment_rules": rules.get_value(),
+            "public_faq": public_faq.get_untracked(),
         });
         saving.set(true);
         failure.set(None);
@@ -290,6 +293,7 @@ pub fn ServiceSettingsTab() -> impl IntoView {
                             <FieldError id="workdays-error" message=errors_under(failure, "calendar.workdays")/></label>
                     </div>
                     <FieldError id="hours-error" message=errors_under(failure, "calendar.hours")/>
+                    <label class="checkbox"><input type="checkbox" id="public-faq" bind:checked=public_faq/>{tr("svc-public-faq")}</label>
                     {move || failure.get().filter(|e| e.errors.is_empty()).map(|e| view! { <ErrorView error=e/> })}
                     <div class="actions"><button type="submit" class="primary" id="service-settings-save" disabled=move || saving.get()>{tr("save")}</button></div>
                 </form>

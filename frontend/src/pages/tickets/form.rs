@@ -1,5 +1,6 @@
 //! The form that opens a ticket: the customer (picked by search), subject,
-//! type from the workspace's list, priority, channel and description. The
+//! type from the workspace's list, priority, channel and description, with
+//! the knowledge base's articles for the subject as it is typed. The
 //! server's field errors show beside each input; a saved ticket opens.
 
 use crm_api_types::domain::service::{Channel, TicketPriority};
@@ -10,7 +11,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::api::ApiError;
-use crate::components::{ErrorView, FieldError, use_toasts};
+use crate::components::{ErrorView, FieldError, When, use_toasts};
 use crate::i18n::{self, tr, use_t1};
 use crate::load::Load;
 use crate::pages::deals::form::CustomerPicker;
@@ -73,6 +74,9 @@ pub fn TicketForm(
             <div class="grid-form">
                 <label class="span-2">{tr("tk-customer")}<CustomerPicker chosen=customer/><FieldError id="ticket-customer-error" message=field("customer_id")/></label>
                 <label class="span-2">{tr("tk-subject")}<input id="ticket-subject" required bind:value=subject/><FieldError id="ticket-subject-error" message=field("subject")/></label>
+                <When when=move || subject.with(|s| !s.trim().is_empty())>
+                    <div class="span-2"><crate::pages::articles::Suggestions text=subject/></div>
+                </When>
                 <label>{tr("tk-type")}
                     <select id="ticket-type" on:change=move |ev| kind.set(event_target_value(&ev))>
                         {move || types().into_iter().map(|t| view! { <option value=t.key.clone()>{t.name.clone()}</option> }).collect_view()}
