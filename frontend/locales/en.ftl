@@ -972,3 +972,4 @@ article-status-public = Public
 article-locale-zh-CN = Simplified Chinese
 article-locale-en = English
 svc-public-faq = Public FAQ page (articles with status Public, readable without signing in)
+kb-faq = Frequently asked questions

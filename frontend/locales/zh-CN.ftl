@@ -972,3 +972,4 @@ article-status-public = 公开
 article-locale-zh-CN = 简体中文
 article-locale-en = 英文
 svc-public-faq = 公开常见问题页（无需登录即可查看“公开”状态的文章）
+kb-faq = 常见问题

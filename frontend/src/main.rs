@@ -24,9 +24,9 @@ use crate::i18n::Locale;
 use crate::pages::ImportsRoute;
 use crate::pages::{
     AnalyticsRoute, ArticleRoute, ArticlesRoute, ContactsRoute, CustomerDetailRoute,
-    DealDetailRoute, DealsRoute, DistributionRoute, EditCustomerRoute, ForecastRoute, HomeRoute,
-    LeadsRoute, NewCustomerRoute, PerformanceRoute, ProductsRoute, SegmentsRoute, SettingsRoute,
-    TasksRoute, TicketDetailRoute, TicketsRoute, customers, login, not_found,
+    DealDetailRoute, DealsRoute, DistributionRoute, EditCustomerRoute, FaqRoute, ForecastRoute,
+    HomeRoute, LeadsRoute, NewCustomerRoute, PerformanceRoute, ProductsRoute, SegmentsRoute,
+    SettingsRoute, TasksRoute, TicketDetailRoute, TicketsRoute, customers, login, not_found,
 };
 
 #[component]
@@ -38,6 +38,7 @@ fn App() -> impl IntoView {
         <Router>
             <Routes fallback=|| view! { <not_found::NotFound/> }>
                 <Route path=path!("/login") view=login::Login/>
+                <Route path=path!("/faq/:workspace") view={Lazy::<FaqRoute>::new()}/>
                 <ParentRoute path=path!("") view=shell::Shell>
                     <Route path=path!("") view={Lazy::<HomeRoute>::new()}/>
                     <Route path=path!("customers") view=customers::list::CustomerList/>

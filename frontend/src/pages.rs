@@ -135,6 +135,10 @@ lazy_page!(
     ArticleRoute, article_view => articles::ArticlePage, in crm_service
 );
 lazy_page!(
+    /// `/faq/:workspace`: the public FAQ, without signing in.
+    FaqRoute, faq_view => articles::faq::Faq, in crm_service
+);
+lazy_page!(
     /// `/products`.
     ProductsRoute, products_view => products::Products, in crm_sales
 );

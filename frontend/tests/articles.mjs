@@ -85,6 +85,23 @@ export async function articleTests({ check, login, api, base, shots }) {
     assert.ok(titles.includes('如何申请退款流程') && !titles.includes(internal.title));
   });
 
+  await check('knowledge base: the public FAQ page without signing in', async (page) => {
+    await page.goto(`${base}/faq/demo`);
+    await page.waitForSelector('#faq-articles .faq-article');
+    const shown = await page.locator('#faq-articles summary').allInnerTexts();
+    assert.ok(shown.some((t) => t.includes('如何申请退款流程')), shown.join(' | '));
+    assert.ok(!shown.some((t) => t.includes('内部') || t.includes('草稿')), 'public articles only');
+    await page.fill('#faq-search', '退款');
+    await page.press('#faq-search', 'Enter');
+    await page.waitForSelector('#faq-hits .kb-hit mark');
+    // English readers get the English versions.
+    await page.click('#language');
+    await page.waitForSelector('#faq-articles summary:has-text("How to request a refund")');
+    assert.equal(await page.evaluate(() => localStorage.getItem('crm.session')), null, 'nobody signed in');
+    await page.goto(`${base}/faq/nobody`);
+    await page.waitForSelector('#faq .error, #faq [role="alert"]');
+  });
+
   await check('knowledge base at 375 px', async (page) => {
     await page.setViewportSize({ width: 375, height: 740 });
     await login(page, 'service@demo.test', `/kb?q=${encodeURIComponent('发票')}`);

@@ -5,6 +5,7 @@
 //! articles. [`Snippet`] and [`Suggestions`] also serve the ticket pages.
 
 pub mod editor;
+pub mod faq;
 
 use crm_api_types::articles::{Article, ArticleHit, SnippetPart};
 use crm_api_types::domain::access::{Action, ObjectType};

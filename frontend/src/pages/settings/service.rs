@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use serde_json::{Value, json};
 
 use crate::api::ApiError;
-use crate::components::{ErrorView, FieldError, Skeleton, use_toasts};
+use crate::components::{ErrorView, FieldError, Skeleton, When, use_toasts};
 use crate::i18n::{self, tr, use_t};
 use crate::load::Load;
 use crate::session::use_lookups;
@@ -139,6 +139,12 @@ pub fn ServiceSettingsTab() -> impl IntoView {
     // Assignment rules are not edited here yet; they are sent back as they were.
     let rules = StoredValue::new(Vec::new());
     let public_faq = RwSignal::new(false);
+    let session = crate::session::use_session();
+    let slug = move || {
+        session
+            .0
+            .with(|m| m.as_ref().map(|m| m.workspace.slug.clone()))
+    };
     Effect::new(move |_| {
         if let Some(s) = current.ok_with(Clone::clone)
             && !filled.get_value()
@@ -294,6 +300,9 @@ pub fn ServiceSettingsTab() -> impl IntoView {
                     </div>
                     <FieldError id="hours-error" message=errors_under(failure, "calendar.hours")/>
                     <label class="checkbox"><input type="checkbox" id="public-faq" bind:checked=public_faq/>{tr("svc-public-faq")}</label>
+                    <When when=move || public_faq.get()>
+                        {move || slug().map(|s| view! { <a id="public-faq-link" href=format!("/faq/{s}") target="_blank">{format!("/faq/{s}")}</a> })}
+                    </When>
                     {move || failure.get().filter(|e| e.errors.is_empty()).map(|e| view! { <ErrorView error=e/> })}
                     <div class="actions"><button type="submit" class="primary" id="service-settings-save" disabled=move || saving.get()>{tr("save")}</button></div>
                 </form>
