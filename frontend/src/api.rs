@@ -479,6 +479,15 @@ pub async fn get_public<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> 
     parse(&read(send(Method::GET, path, None, None, None).await?).await?)
 }
 
+/// Unauthenticated POST (a customer answering a survey by its link).
+pub async fn post_public<T: DeserializeOwned, B: Serialize>(
+    path: &str,
+    body: &B,
+) -> Result<T, ApiError> {
+    let body = to_json(body)?;
+    parse(&read(send(Method::POST, path, Some(&body), None, None).await?).await?)
+}
+
 /// Signs out: the server revokes the cookie's token family and clears it.
 pub async fn logout() {
     let _ = send(Method::POST, "/api/v1/auth/logout", None, None, None).await;

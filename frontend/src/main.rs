@@ -25,8 +25,9 @@ use crate::pages::ImportsRoute;
 use crate::pages::{
     AnalyticsRoute, ArticleRoute, ArticlesRoute, ContactsRoute, CustomerDetailRoute,
     DealDetailRoute, DealsRoute, DistributionRoute, EditCustomerRoute, FaqRoute, ForecastRoute,
-    HomeRoute, LeadsRoute, NewCustomerRoute, PerformanceRoute, ProductsRoute, SegmentsRoute,
-    SettingsRoute, TasksRoute, TicketDetailRoute, TicketsRoute, customers, login, not_found,
+    HomeRoute, LeadsRoute, NewCustomerRoute, PerformanceRoute, ProductsRoute, SatisfactionRoute,
+    SegmentsRoute, SettingsRoute, SurveyRoute, TasksRoute, TicketDetailRoute, TicketsRoute,
+    customers, login, not_found,
 };
 
 #[component]
@@ -39,6 +40,7 @@ fn App() -> impl IntoView {
             <Routes fallback=|| view! { <not_found::NotFound/> }>
                 <Route path=path!("/login") view=login::Login/>
                 <Route path=path!("/faq/:workspace") view={Lazy::<FaqRoute>::new()}/>
+                <Route path=path!("/survey/:token") view={Lazy::<SurveyRoute>::new()}/>
                 <ParentRoute path=path!("") view=shell::Shell>
                     <Route path=path!("") view={Lazy::<HomeRoute>::new()}/>
                     <Route path=path!("customers") view=customers::list::CustomerList/>
@@ -57,6 +59,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("performance") view={Lazy::<PerformanceRoute>::new()}/>
                     <Route path=path!("tickets") view={Lazy::<TicketsRoute>::new()}/>
                     <Route path=path!("tickets/:id") view={Lazy::<TicketDetailRoute>::new()}/>
+                    <Route path=path!("satisfaction") view={Lazy::<SatisfactionRoute>::new()}/>
                     <Route path=path!("kb") view={Lazy::<ArticlesRoute>::new()}/>
                     <Route path=path!("kb/:id") view={Lazy::<ArticleRoute>::new()}/>
                     <Route path=path!("products") view={Lazy::<ProductsRoute>::new()}/>

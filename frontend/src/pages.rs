@@ -26,6 +26,7 @@ pub mod performance;
 pub mod period_bar;
 pub mod products;
 pub mod quotas;
+pub mod satisfaction;
 pub mod segments;
 pub mod settings;
 pub mod tasks;
@@ -137,6 +138,14 @@ lazy_page!(
 lazy_page!(
     /// `/faq/:workspace`: the public FAQ, without signing in.
     FaqRoute, faq_view => articles::faq::Faq, in crm_service
+);
+lazy_page!(
+    /// `/satisfaction`: 满意度 the satisfaction report.
+    SatisfactionRoute, satisfaction_view => satisfaction::SatisfactionReportPage, in crm_service
+);
+lazy_page!(
+    /// `/survey/:token`: a customer answers a survey, without signing in.
+    SurveyRoute, survey_view => satisfaction::SurveyPage, in crm_service
 );
 lazy_page!(
     /// `/products`.

@@ -86,6 +86,7 @@ pub fn Shell() -> impl IntoView {
                 </When>
                 <When when=move || session.can(ObjectType::Tickets, Action::Read)>
                     {link("/tickets", "nav-tickets", "✉")}
+                    {link("/satisfaction", "nav-satisfaction", "☺")}
                 </When>
                 <When when=move || session.can(ObjectType::Articles, Action::Read)>
                     {link("/kb", "nav-kb", "❓")}

@@ -21,6 +21,7 @@ import { forecastTests } from './forecast.mjs';
 import { performanceTests } from './performance.mjs';
 import { ticketTests } from './tickets.mjs';
 import { articleTests } from './articles.mjs';
+import { satisfactionTests } from './satisfaction.mjs';
 
 const [crm, dist] = process.argv.slice(2);
 const dir = mkdtempSync(join(tmpdir(), 'crm-spa-'));
@@ -617,6 +618,7 @@ try {
   await performanceTests({ check, login, api, base, shots });
   await ticketTests({ check, login, api, base, shots });
   await articleTests({ check, login, api, base, shots });
+  await satisfactionTests({ check, login, api, base, browser });
   await hardeningTests({ check, login, base, browser });
 
   await check('the page talks to no host but its own server', async () => {

@@ -54,6 +54,7 @@ mod regions;
 mod sales;
 mod sales_export;
 mod segments;
+mod surveys;
 mod sync;
 mod tasks;
 mod throttle;

@@ -8,6 +8,7 @@
 pub mod assignment;
 pub mod rules;
 pub mod settings;
+pub mod surveys;
 
 use chrono::{DateTime, Duration, Utc};
 use crm_api_types::tickets::{NewReply, NewTicket, Reply, Ticket, TicketPatch, TicketQuery};

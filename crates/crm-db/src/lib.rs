@@ -46,6 +46,7 @@ pub mod roles;
 pub mod schema;
 pub mod segments;
 pub mod sql;
+pub mod surveys;
 pub mod tags;
 pub mod teams;
 pub mod tickets;

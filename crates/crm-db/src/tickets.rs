@@ -163,6 +163,17 @@ pub fn find(conn: &mut AnyConnection, vis: &Visibility, id: Uuid) -> DbResult<Ti
         .first(conn)?)
 }
 
+/// A live ticket of the workspace whoever asks (a customer answering a
+/// survey about it), or `NotFound`.
+pub fn find_any(conn: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -> DbResult<TicketRow> {
+    Ok(tickets::table
+        .filter(tickets::workspace_id.eq(Id(workspace_id)))
+        .filter(tickets::id.eq(Id(id)))
+        .filter(tickets::deleted_at.is_null())
+        .select(TicketRow::as_select())
+        .first(conn)?)
+}
+
 /// Whether a live ticket other than `except` uses the external id.
 pub fn external_id_taken(
     conn: &mut AnyConnection,

@@ -2,11 +2,14 @@
 //! moves between them, priorities, channels, the workspace's service
 //! settings (ticket types, business calendar, SLA targets) and their
 //! validation. The business clock is [`calendar`]; SLA targets, due times
-//! and a ticket's SLA state are [`sla`].
+//! and a ticket's SLA state are [`sla`]; assignment rules [`assignment`];
+//! the knowledge base's statuses and snippets [`articles`]; survey scales
+//! and their summaries [`satisfaction`].
 
 pub mod articles;
 pub mod assignment;
 pub mod calendar;
+pub mod satisfaction;
 pub mod sla;
 
 use std::collections::BTreeSet;

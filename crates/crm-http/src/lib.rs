@@ -40,6 +40,7 @@ pub mod regions;
 pub mod roles;
 pub mod segments;
 pub mod state;
+pub mod surveys;
 pub mod tags;
 pub mod teams;
 pub mod tickets;
@@ -186,6 +187,11 @@ fn v1(cfg: &mut ServiceConfig<'_>) {
         .service(articles::faq_list)
         .service(articles::faq_search)
         .service(articles::faq_get)
+        .service(surveys::send_survey)
+        .service(surveys::surveys)
+        .service(surveys::satisfaction)
+        .service(surveys::survey)
+        .service(surveys::answer_survey)
         .service(activities::list)
         .service(activities::reminders)
         .service(activities::export::export)

@@ -7,6 +7,7 @@
 mod articles;
 pub mod detail;
 mod form;
+mod surveys;
 
 use crm_api_types::domain::access::{Action, ObjectType};
 use crm_api_types::domain::service::{SlaState, TicketPriority, TicketStatus};

@@ -2,7 +2,8 @@
 //! each workspace's service settings (migration 000024), and each
 //! agent's capacity and availability (000025), the knowledge base's
 //! articles and the tickets they answered (000026; SQLite's search index
-//! `articles_fts` is read with SQL of its own in `crate::articles`).
+//! `articles_fts` is read with SQL of its own in `crate::articles`), and
+//! the satisfaction surveys sent for tickets (000027).
 
 diesel::table! {
     use diesel::sql_types::*;
@@ -121,9 +122,36 @@ diesel::table! {
     }
 }
 
-use super::{customers, users};
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::DbUuid;
+
+    surveys (workspace_id, id) {
+        workspace_id -> DbUuid,
+        id -> DbUuid,
+        ticket_id -> DbUuid,
+        customer_id -> DbUuid,
+        kind -> Text,
+        token_hash -> Text,
+        agent_id -> Nullable<DbUuid>,
+        team_id -> Nullable<DbUuid>,
+        ticket_type -> Text,
+        channel -> Text,
+        sent_by -> Nullable<DbUuid>,
+        sent_at -> Timestamp,
+        expires_at -> Timestamp,
+        answered_at -> Nullable<Timestamp>,
+        score -> Nullable<Integer>,
+        comment -> Nullable<Text>,
+    }
+}
+
+use super::{customer_metrics, customers, users};
 
 diesel::allow_tables_to_appear_in_same_query!(articles, ticket_articles);
+diesel::allow_tables_to_appear_in_same_query!(surveys, tickets);
+diesel::allow_tables_to_appear_in_same_query!(surveys, customers);
+diesel::allow_tables_to_appear_in_same_query!(surveys, customer_metrics);
 
 diesel::allow_tables_to_appear_in_same_query!(tickets, customers);
 diesel::allow_tables_to_appear_in_same_query!(service_agents, users);

@@ -67,6 +67,8 @@ pub fn seed(
     // Oldest first, so the numbers follow the creation order.
     let mut ages: Vec<i64> = (0..count).map(|_| rng.random_range(0..365)).collect();
     ages.sort_unstable_by(|a, b| b.cmp(a));
+    // Survey answers draw from their own stream: the tickets stay as they were.
+    let mut answers = StdRng::seed_from_u64(SEED + 1);
     crm_db::change_log::transaction(conn, |conn| {
         let mut written = Vec::with_capacity(count);
         for age in ages {
@@ -130,6 +132,9 @@ pub fn seed(
                 fields.paused_at = Some(answered.min(now));
             }
             let row = crm_db::tickets::insert(conn, ws, Some(agent.0), created, fields)?;
+            if let Some(resolved) = row.fields.resolved_at {
+                survey(conn, &mut answers, &row, resolved)?;
+            }
             if let Some(at) = row.fields.first_responded_at {
                 if rng.random_bool(0.3) {
                     reply(
@@ -163,6 +168,58 @@ pub fn seed(
         desk(conn, ws, agent, now)?;
         Ok(written.len())
     })
+}
+
+/// Two in five resolved tickets got a CSAT answer (mostly 4 and 5, a
+/// few unhappy ones with a comment), one in ten an NPS answer.
+fn survey(
+    conn: &mut AnyConnection,
+    rng: &mut StdRng,
+    ticket: &crm_db::tickets::TicketRow,
+    resolved: NaiveDateTime,
+) -> anyhow::Result<()> {
+    let f = &ticket.fields;
+    let write =
+        |conn: &mut AnyConnection, kind: &str, score: i32, hours: i64, comment: Option<&str>| {
+            let sent = resolved + Duration::minutes(5);
+            crm_db::surveys::insert(
+                conn,
+                &crm_db::surveys::SurveyRow {
+                    workspace_id: ticket.workspace_id,
+                    id: Id::new(),
+                    ticket_id: ticket.id,
+                    customer_id: f.customer_id,
+                    kind: kind.to_owned(),
+                    token_hash: crm_app::security::sha256_hex(&Id::new().0.to_string()),
+                    agent_id: f.assignee_id,
+                    team_id: f.team_id,
+                    ticket_type: f.ticket_type.clone(),
+                    channel: f.channel.clone(),
+                    sent_by: f.assignee_id,
+                    sent_at: sent,
+                    expires_at: sent + Duration::days(30),
+                    answered_at: Some(sent + Duration::hours(hours)),
+                    score: Some(score),
+                    comment: comment.map(str::to_owned),
+                },
+            )
+        };
+    if rng.random_bool(0.4) {
+        let score = match rng.random_range(0..100) {
+            0..45 => 5,
+            45..75 => 4,
+            75..87 => 3,
+            87..95 => 2,
+            _ => 1,
+        };
+        let comment = (score <= 2).then_some("处理太慢了，希望改进");
+        write(conn, "csat", score, rng.random_range(1..48), comment)?;
+    }
+    if rng.random_bool(0.1) {
+        let score = rng.random_range(3..=10);
+        write(conn, "nps", score, rng.random_range(1..48), None)?;
+    }
+    Ok(())
 }
 
 /// The agent on duty for 30 tickets, and one rule sending every new

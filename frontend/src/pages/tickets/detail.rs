@@ -157,6 +157,7 @@ fn TicketView(
                 {ticket.with_value(|t| clock("tk-resolution", t.resolution_due_at.map(|d| d.to_rfc3339()), t.resolution_state))}
             </dl>
             {ticket.with_value(|t| t.description.clone()).map(|d| view! { <div class="card"><h2>{tr("tk-description")}</h2><p class="pre-wrap" id="ticket-description">{d}</p></div> })}
+            <super::surveys::SurveysPanel ticket_id=id resolved=matches!(status, TicketStatus::Resolved | TicketStatus::Closed) can_update=Signal::derive(can_update)/>
             <super::articles::ArticlesPanel ticket_id=id subject=ticket.with_value(|t| t.subject.clone()) can_update=Signal::derive(can_update)/>
             <div class="card">
                 <h2>{tr("tk-replies")}</h2>

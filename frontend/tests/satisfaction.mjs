@@ -1,0 +1,45 @@
+// Browser tests of satisfaction (满意度), run by spa.mjs with its server,
+// browser and helpers: the service agent sends a CSAT survey for a closed
+// ticket and copies the link; the customer answers it without signing in;
+// the answer shows on the ticket and in the report, which groups by agent
+// and lists the unhappy answer for follow-up.
+import assert from 'node:assert/strict';
+
+export async function satisfactionTests({ check, login, api, base, browser }) {
+  await check('satisfaction: a survey link is answered without signing in and reaches the report', async (page) => {
+    await login(page, 'service@demo.test', '/satisfaction');
+    await page.waitForSelector('#satisfaction-total #csat-average');
+    assert.notEqual(await page.locator('#csat-average').innerText(), '—', 'the demo has answers');
+    await page.click('#satisfaction-by [data-by="agent"]');
+    await page.waitForSelector('#satisfaction-rows tbody tr:has-text("赵敏")');
+    assert.match(page.url(), /by=agent/);
+
+    const ticket = (await api(page, '/api/v1/tickets?status=closed&limit=1')).body.items[0];
+    await page.goto(`${base}/tickets/${ticket.id}`);
+    await page.click('#send-csat');
+    const link = await (await page.waitForSelector('#survey-link')).inputValue();
+    assert.match(link, /\/survey\/[A-Za-z0-9_-]{40,}$/);
+
+    const customer = await browser.newPage();
+    try {
+      await customer.goto(link);
+      await customer.waitForSelector('#survey-scores [data-score="5"]');
+      assert.equal(await customer.locator('#survey-scores .score').count(), 5);
+      await customer.click('#survey-scores [data-score="1"]');
+      await customer.fill('#survey-comment', '浏览器测试：等了太久');
+      await customer.click('#survey-submit');
+      await customer.waitForSelector('#survey-thanks');
+      assert.equal(await customer.evaluate(() => localStorage.getItem('crm.session')), null, 'the customer is not signed in');
+      // The link works once.
+      await customer.goto(link);
+      await customer.waitForSelector('#survey [role="alert"]');
+    } finally {
+      await customer.close();
+    }
+    await page.reload();
+    await page.waitForSelector('#ticket-surveys .survey[data-score="1"]');
+    // An unhappy answer is listed for follow-up, with its comment.
+    await page.goto(`${base}/satisfaction`);
+    await page.waitForSelector('#unhappy tbody tr:has-text("浏览器测试：等了太久")');
+  });
+}
