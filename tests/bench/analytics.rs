@@ -15,13 +15,13 @@ use crm_tests::{TestApp, TestDb};
 
 const RUNS: usize = 15;
 
-fn p50(mut samples: Vec<Duration>) -> Duration {
+pub(crate) fn p50(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
     samples[samples.len() / 2]
 }
 
 /// p50 of warm requests to one app instance (built once, as a server does).
-async fn endpoint<S, B>(service: &S, token: &str, path: &str) -> Duration
+pub(crate) async fn endpoint<S, B>(service: &S, token: &str, path: &str) -> Duration
 where
     S: actix_web::dev::Service<
             actix_http::Request,
@@ -54,7 +54,7 @@ where
 
 /// p50 of the statement run `RUNS` times in the backend's shell, after two
 /// warm-up runs.
-fn shell(db: &TestDb, sql: &str) -> Duration {
+pub(crate) fn shell(db: &TestDb, sql: &str) -> Duration {
     let url = db.url().to_owned();
     let sqlite = url.strip_prefix("sqlite://").map(str::to_owned);
     let mut script = String::from(if sqlite.is_some() {
@@ -113,7 +113,7 @@ fn shell(db: &TestDb, sql: &str) -> Duration {
     p50(samples)
 }
 
-fn ms(d: Duration) -> f64 {
+pub(crate) fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 

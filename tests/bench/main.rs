@@ -17,12 +17,16 @@
 //! row's indexed read and the page query (PostgreSQL only).
 //!
 //! Then `analytics` times the analytics endpoints on demo data of the `m`
-//! size against their SQL run directly. `BENCH=batch`, `BENCH=import`,
-//! `BENCH=reads` or `BENCH=analytics` runs one part only; `BENCH_DB=postgres` or `sqlite` one backend.
+//! size against their SQL run directly, and `service` the knowledge-base
+//! search over 10,000 articles and the assignment of 10,000 queued
+//! tickets against the same statements in the shell. `BENCH=batch`,
+//! `BENCH=import`, `BENCH=reads`, `BENCH=analytics` or `BENCH=service`
+//! runs one part only; `BENCH_DB=postgres` or `sqlite` one backend.
 
 mod analytics;
 mod import;
 mod reads;
+mod service;
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -176,6 +180,16 @@ async fn main() {
         let customers = count("BENCH_READ_CUSTOMERS", 20_000);
         let secs = count("BENCH_READ_SECS", 10) as u64;
         reads::bench(TestDb::postgres(), customers, secs).await;
+    }
+    if part.is_empty() || part == "service" {
+        let articles = count("BENCH_ARTICLES", 10_000);
+        let queued = count("BENCH_QUEUED", 10_000);
+        if only != "sqlite" {
+            service::bench(TestDb::postgres(), articles, queued).await;
+        }
+        if only != "postgres" {
+            service::bench(TestDb::sqlite(), articles, queued).await;
+        }
     }
     if part.is_empty() || part == "analytics" {
         let customers = count("BENCH_ANALYTICS_CUSTOMERS", 100_000);

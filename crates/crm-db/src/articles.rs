@@ -1,9 +1,10 @@
 //! The knowledge base's articles (知识库): rows, reads limited to the
 //! statuses the caller may see, writes, counters, categories, the tickets'
 //! links to the articles that answered them, and the ranked search over
-//! `search_terms` — PostgreSQL's `simple` text search (GIN index on the
-//! tsvector) or SQLite's FTS5 table `articles_fts` (bm25), the terms
-//! already cut into words by the caller.
+//! `search_terms` — PostgreSQL's `simple` text search (the stored,
+//! GIN-indexed `search_vector`, a generated column diesel does not map) or
+//! SQLite's FTS5 table `articles_fts` (bm25), the terms already cut into
+//! words by the caller.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -268,14 +269,12 @@ pub fn search(
             .map(|t| format!("'{t}'"))
             .collect::<Vec<_>>()
             .join(" | ");
-        sql.push(
-            "SELECT a.id, ts_rank(to_tsvector('simple', a.search_terms), q)::float8 AS score ",
-        )
-        .push("FROM articles a, to_tsquery('simple', ")
-        .text(&query)
-        .push(") q WHERE a.workspace_id = ")
-        .id(shelf.workspace_id)
-        .push(" AND a.deleted_at IS NULL AND to_tsvector('simple', a.search_terms) @@ q");
+        sql.push("SELECT a.id, ts_rank(a.search_vector, q)::float8 AS score ")
+            .push("FROM articles a, to_tsquery('simple', ")
+            .text(&query)
+            .push(") q WHERE a.workspace_id = ")
+            .id(shelf.workspace_id)
+            .push(" AND a.deleted_at IS NULL AND a.search_vector @@ q");
     } else {
         let query = terms
             .iter()

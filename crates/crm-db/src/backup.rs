@@ -128,7 +128,8 @@ pub fn column_names(conn: &mut AnyConnection, table: &str) -> DbResult<Vec<Strin
     let rows: Vec<Name> = match conn {
         AnyConnection::Postgresql(c) => diesel::sql_query(
             "SELECT column_name::text AS name FROM information_schema.columns \
-             WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position",
+             WHERE table_schema = current_schema() AND table_name = $1 AND is_generated = 'NEVER' \
+             ORDER BY ordinal_position",
         )
         .bind::<Text, _>(table)
         .load(c)?,

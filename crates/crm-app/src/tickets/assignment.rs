@@ -82,28 +82,53 @@ pub fn fill_queue(
     for a in &mut agents {
         a.open = open.get(&a.user_id).copied().unwrap_or(0);
     }
-    let mut assigned = 0;
-    while assigned < MAX_PER_WRITE {
+    // Room left across the team, so the queue is read once.
+    let room: i64 = agents
+        .iter()
+        .map(|a| (i64::from(a.capacity) - a.open).max(0))
+        .sum::<i64>()
+        .min(MAX_PER_WRITE as i64);
+    let waiting = crm_db::tickets::agents::oldest_waiting_n(conn, ws, team, room)?;
+    let mut changes = Vec::with_capacity(waiting.len());
+    let mut given: std::collections::BTreeMap<Uuid, Vec<Uuid>> = Default::default();
+    for ticket in waiting {
         let Some(agent) = pick(method, &agents) else {
-            break;
-        };
-        let Some(ticket) = crm_db::tickets::agents::oldest_waiting(conn, ws, team)? else {
             break;
         };
         let mut fields = ticket.fields.clone();
         fields.assignee_id = Some(Id(agent));
         let changed = changed_fields(&ticket.fields, &fields);
-        let row =
-            crm_db::tickets::update(conn, &ticket, ticket.version, Some(actor.user_id()), fields)?;
-        let values = crm_db::change_log::values(&changed, Some(&ticket.fields), Some(&row.fields));
-        actor.record_change(conn, ENTITY, row.id.0, Op::Update, changed, values)?;
-        crm_db::tickets::agents::touch(conn, ws, agent, now)?;
+        let values = crm_db::change_log::values(&changed, Some(&ticket.fields), Some(&fields));
+        changes.push(crm_db::batch::BatchChange {
+            entity_id: ticket.id.0,
+            op: Op::Update,
+            changed_fields: changed,
+            values,
+        });
+        given.entry(agent).or_default().push(ticket.id.0);
         if let Some(a) = agents.iter_mut().find(|a| a.user_id == agent) {
             a.open += 1;
             a.last_assigned_at = Some(now);
         }
-        assigned += 1;
     }
+    // One statement per agent; the queue was read in this transaction
+    // under the workspace lock, so every ticket is still waiting.
+    for (agent, ids) in &given {
+        let moved = crm_db::tickets::agents::assign_waiting(
+            conn,
+            ws,
+            ids,
+            *agent,
+            Some(actor.user_id()),
+            now,
+        )?;
+        if moved != ids.len() {
+            return Err(AppError::Stale);
+        }
+        crm_db::tickets::agents::touch(conn, ws, *agent, now)?;
+    }
+    crm_db::batch::record_changes(conn, ws, ENTITY, actor.user, actor.via.as_str(), &changes)?;
+    let assigned = changes.len();
     Ok(assigned)
 }
 

@@ -113,6 +113,16 @@ pub fn oldest_waiting(
     ws: Uuid,
     team: Uuid,
 ) -> DbResult<Option<TicketRow>> {
+    Ok(oldest_waiting_n(conn, ws, team, 1)?.into_iter().next())
+}
+
+/// The team's `n` longest-waiting tickets, oldest first.
+pub fn oldest_waiting_n(
+    conn: &mut AnyConnection,
+    ws: Uuid,
+    team: Uuid,
+    n: i64,
+) -> DbResult<Vec<TicketRow>> {
     Ok(tickets::table
         .filter(tickets::workspace_id.eq(Id(ws)))
         .filter(tickets::deleted_at.is_null())
@@ -120,7 +130,38 @@ pub fn oldest_waiting(
         .filter(tickets::team_id.eq(Id(team)))
         .filter(tickets::status.eq_any(["new", "open"]))
         .order((tickets::created_at.asc(), tickets::id.asc()))
+        .limit(n)
         .select(TicketRow::as_select())
-        .first(conn)
-        .optional()?)
+        .load(conn)?)
+}
+
+/// Assigns waiting tickets to `agent` in one statement per thousand (each
+/// ticket's version goes up by one); only tickets still unassigned move.
+/// Returns how many did.
+pub fn assign_waiting(
+    conn: &mut AnyConnection,
+    ws: Uuid,
+    ids: &[Uuid],
+    agent: Uuid,
+    actor: Option<Uuid>,
+    at: NaiveDateTime,
+) -> DbResult<usize> {
+    let mut moved = 0;
+    for chunk in ids.chunks(1000) {
+        moved += diesel::update(
+            tickets::table
+                .filter(tickets::workspace_id.eq(Id(ws)))
+                .filter(tickets::id.eq_any(chunk.iter().map(|id| Id(*id))))
+                .filter(tickets::assignee_id.is_null())
+                .filter(tickets::deleted_at.is_null()),
+        )
+        .set((
+            tickets::assignee_id.eq(Some(Id(agent))),
+            tickets::version.eq(tickets::version + 1),
+            tickets::updated_by.eq(actor.map(Id)),
+            tickets::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    }
+    Ok(moved)
 }
