@@ -518,6 +518,15 @@ async fn bad_article_input_is_refused_naming_the_field(app: TestApp) {
             refused.body
         );
     }
+    // A title counts once trimmed: 200 characters with spaces around are fine.
+    let padded = format!("   {}   ", "字".repeat(200));
+    let kept = write(
+        &app,
+        t,
+        json!({"title": padded, "category": "x", "body": "x"}),
+    )
+    .await;
+    assert_eq!(kept["title"].as_str().map(|s| s.chars().count()), Some(200));
     let a = write(&app, t, json!({"title": "x", "category": "x", "body": "x"})).await;
     let id = a["id"].as_str().unwrap_or_default();
     let own = app

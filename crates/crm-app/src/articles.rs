@@ -62,7 +62,9 @@ pub fn shelf(actor: &Actor) -> Result<Shelf, AppError> {
     })
 }
 
-/// The texts of an article, checked; errors name the field.
+/// The texts of an article, checked; errors name the field. A title or
+/// category counts its characters once trimmed, the body with the white
+/// space around it (as `NewArticle`'s schema says).
 fn checked(
     errors: &mut FieldErrors,
     field: &str,
@@ -70,7 +72,7 @@ fn checked(
     max: usize,
     multiline: bool,
 ) -> String {
-    if value.chars().count() > max {
+    if multiline && value.chars().count() > max {
         errors.add(field, format!("must be at most {max} characters"));
         return String::new();
     }
