@@ -51,6 +51,7 @@ mod portable;
 mod principals;
 mod quotas;
 mod regions;
+mod reports;
 mod sales;
 mod sales_export;
 mod segments;

@@ -28,6 +28,7 @@ pub mod patterns;
 pub mod performance;
 pub mod products;
 pub mod regions;
+pub mod reports;
 pub mod satisfaction;
 pub mod segments;
 pub mod tags;

@@ -49,6 +49,7 @@ pub mod pipelines;
 pub mod products;
 pub mod quotas;
 pub mod regions;
+pub mod reports;
 pub mod roles;
 pub mod security;
 pub mod segments;

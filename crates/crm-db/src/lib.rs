@@ -41,6 +41,7 @@ pub mod portable;
 pub mod products;
 pub mod quotas;
 pub mod regions;
+pub mod reports;
 pub mod rfm;
 pub mod roles;
 pub mod schema;

@@ -1,10 +1,12 @@
 //! Diesel table definitions, one per migration table, shared by both backends.
 
 mod access;
+mod insights;
 mod plans;
 mod service;
 mod work;
 pub use access::auth_versions;
+pub use insights::reports;
 pub use plans::quotas;
 pub use service::{
     articles, service_agents, service_settings, surveys, ticket_articles, ticket_replies, tickets,

@@ -16,6 +16,7 @@ pub mod orders;
 pub mod performance;
 pub mod phone;
 pub mod region;
+pub mod reports;
 pub mod sales;
 pub mod service;
 pub mod spreadsheet;

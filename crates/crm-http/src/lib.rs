@@ -37,6 +37,7 @@ pub mod products;
 pub mod quotas;
 pub mod refresh_cookie;
 pub mod regions;
+pub mod reports;
 pub mod roles;
 pub mod segments;
 pub mod state;
@@ -223,6 +224,16 @@ fn v1(cfg: &mut ServiceConfig<'_>) {
         .service(segments::read)
         .service(segments::update)
         .service(segments::remove)
+        .service(reports::list)
+        .service(reports::standard)
+        .service(reports::fields)
+        .service(reports::run)
+        .service(reports::create)
+        .service(reports::read)
+        .service(reports::data)
+        .service(reports::export)
+        .service(reports::update)
+        .service(reports::remove)
         .service(imports::upload)
         .service(imports::list)
         .service(imports::read)

@@ -189,6 +189,14 @@ impl BusinessCalendar {
         errors
     }
 
+    /// Minutes the calendar's zone is ahead of UTC at `at` (UTC): where
+    /// its days begin (reports bucket dates by them). 0 for an unknown zone.
+    pub fn utc_offset_minutes(&self, at: NaiveDateTime) -> i32 {
+        self.time_zone.parse::<Tz>().map_or(0, |tz| {
+            tz.offset_from_utc_datetime(&at).fix().local_minus_utc() / 60
+        })
+    }
+
     /// The clock of a valid calendar (see [`Self::validate`]); `None` when
     /// it is not valid.
     pub fn clock(&self) -> Option<Clock> {
@@ -310,6 +318,18 @@ mod tests {
     fn bj(s: &str) -> DateTime<Utc> {
         let local = NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
         (local - Duration::hours(8)).and_utc()
+    }
+
+    #[test]
+    fn the_offset_follows_the_zone_and_its_summer_time() {
+        let at = |s| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
+        let mut c = BusinessCalendar::default();
+        assert_eq!(c.utc_offset_minutes(at("2026-07-01 00:00")), 480);
+        c.time_zone = "Europe/Berlin".into();
+        assert_eq!(c.utc_offset_minutes(at("2026-01-15 12:00")), 60);
+        assert_eq!(c.utc_offset_minutes(at("2026-07-15 12:00")), 120);
+        c.time_zone = "Mars/Olympus".into();
+        assert_eq!(c.utc_offset_minutes(at("2026-07-15 12:00")), 0);
     }
 
     fn clock(holidays: &[&str], workdays: &[&str]) -> Clock {

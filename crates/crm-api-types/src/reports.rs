@@ -1,0 +1,134 @@
+//! Reports (报表): saved definitions (`crm_domain::reports::ReportSpec`:
+//! object, up to two groupings, a measure, conditions, a period, a chart),
+//! the standard reports every workspace starts with, and the answer of a
+//! run — always computed over the records the caller may read, so the same
+//! report shows a rep their own deals and the boss everyone's.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+pub use crm_domain::reports::{
+    Aggregate, ChartKind, DateGrain, ReportCondition, ReportFieldKind, ReportGrouping,
+    ReportMeasure, ReportObject, ReportOperator, ReportPeriod, ReportSpec,
+};
+
+/// A saved report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Report {
+    pub id: Uuid,
+    pub name: String,
+    pub description: Option<String>,
+    pub spec: ReportSpec,
+    /// Whether everyone in the workspace sees it (each runs it as themselves).
+    pub shared: bool,
+    /// Who saved it; they (and administrators) change and delete it.
+    pub owner_id: Option<Uuid>,
+    /// Whether the caller may change and delete it.
+    pub editable: bool,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "name": "本季度赢单（按月、按销售）",
+    "spec": {
+        "object": "deals",
+        "group_by": [{"field": "closed_at", "grain": "month"}, {"field": "owner"}],
+        "measure": {"aggregate": "sum", "field": "amount_minor"},
+        "filters": [{"field": "status", "op": "eq", "value": "won"}],
+        "chart": "stacked_bar"
+    }
+}))]
+pub struct NewReport {
+    #[schema(schema_with = crate::patterns::text::<100>)]
+    pub name: String,
+    #[serde(default)]
+    #[schema(schema_with = crate::patterns::optional_lines::<1000>)]
+    pub description: Option<String>,
+    pub spec: ReportSpec,
+    #[serde(default)]
+    pub shared: bool,
+}
+
+/// Fields to change; absent fields stay. `spec` replaces the whole definition.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportPatch {
+    #[serde(default)]
+    #[schema(schema_with = crate::patterns::nullable_text::<100>)]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "crate::patch::nullable")]
+    #[schema(schema_with = crate::patterns::optional_lines::<1000>)]
+    pub description: Option<Option<String>>,
+    #[serde(default)]
+    pub spec: Option<ReportSpec>,
+    #[serde(default)]
+    pub shared: Option<bool>,
+}
+
+/// A report shipped with every workspace, to run as it is or save as a copy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct StandardReport {
+    #[schema(example = "sales_by_rep_month")]
+    pub key: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub spec: ReportSpec,
+}
+
+/// One field a report object offers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ReportField {
+    #[schema(example = "closed_at")]
+    pub key: String,
+    pub kind: ReportFieldKind,
+}
+
+/// The fields of one object.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ReportObjectFields {
+    pub object: ReportObject,
+    pub fields: Vec<ReportField>,
+}
+
+/// One group of a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ReportRow {
+    /// The group's key per grouping: the value, id, region code or the
+    /// first day of a date's bucket; `null` for records without one.
+    pub keys: Vec<Option<String>>,
+    /// What to show for each key: a name for people, teams, stages,
+    /// products and regions, `2026-03` / `2026-W11` / `2026-Q1` for date
+    /// buckets, the value itself otherwise; `null` for none.
+    pub labels: Vec<Option<String>>,
+    /// The measure (money in minor units of `currency`); `null` when the
+    /// group has no value to aggregate.
+    pub value: Option<f64>,
+    /// Records in the group.
+    pub records: i64,
+}
+
+/// The answer of a run, over the records the caller may read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ReportData {
+    pub spec: ReportSpec,
+    /// The kind of each grouping's field.
+    pub kinds: Vec<ReportFieldKind>,
+    /// Set when the measure is money: only records in it are aggregated.
+    pub currency: Option<String>,
+    /// Ordered by the first grouping when it is a date, else by value,
+    /// largest first.
+    pub rows: Vec<ReportRow>,
+    /// The measure over every counted record (a count or sum; for the
+    /// average, minimum and maximum, over all records, not the groups).
+    pub total: Option<f64>,
+    pub records: i64,
+    /// Whether groups beyond the first 500 were left out.
+    pub truncated: bool,
+    pub computed_at: DateTime<Utc>,
+}

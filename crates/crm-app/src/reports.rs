@@ -1,0 +1,242 @@
+//! Reports (报表): saved definitions and their runs. Anyone signed in may
+//! save reports of their own and share them with the workspace; only the
+//! one who saved a report (or an administrator) changes or deletes it.
+//! Whoever runs a report — their own, a shared one, a standard one — sees
+//! the figures of the records their role lets them read, nothing more.
+
+use crm_api_types::reports::{
+    NewReport, Report, ReportData, ReportField, ReportObjectFields, ReportPatch, StandardReport,
+};
+use crm_db::AnyConnection;
+use crm_db::reports::{ReportFields, ReportRow};
+use crm_db::types::Json;
+use crm_domain::FieldErrors;
+use crm_domain::reports::{ReportObject, ReportSpec, fields, standard};
+use crm_domain::validation::{bounded_text, multiline_text};
+use uuid::Uuid;
+
+use crate::views::utc;
+use crate::{Actor, AppError, Expected};
+
+pub mod run;
+
+pub use run::run;
+
+/// The stored definition; rows are written only through checked specs, so
+/// one that does not parse is a server fault.
+fn spec_of(row: &ReportRow) -> Result<ReportSpec, AppError> {
+    serde_json::from_value(row.spec.0.clone())
+        .map_err(|e| AppError::Internal(format!("report {} has an unreadable spec: {e}", row.id.0)))
+}
+
+fn may_edit(actor: &Actor, row: &ReportRow) -> bool {
+    actor.admin || row.owner_id.is_some_and(|o| o.0 == actor.user_id())
+}
+
+fn view(actor: &Actor, row: ReportRow) -> Result<Report, AppError> {
+    Ok(Report {
+        spec: spec_of(&row)?,
+        editable: may_edit(actor, &row),
+        id: row.id.0,
+        name: row.name,
+        description: row.description,
+        shared: row.shared,
+        owner_id: row.owner_id.map(|o| o.0),
+        version: row.version,
+        created_at: utc(row.created_at),
+        updated_at: utc(row.updated_at),
+    })
+}
+
+/// Checks a name, description and definition and makes the row fields.
+fn fields_of(
+    name: &str,
+    description: Option<String>,
+    spec: &ReportSpec,
+    shared: bool,
+) -> Result<ReportFields, AppError> {
+    let mut errors = FieldErrors::new();
+    let name = errors.take("name", bounded_text(name, 1, 100));
+    let description = match description {
+        Some(d) => errors.take("description", multiline_text(&d, 0, 1000)),
+        None => None,
+    };
+    if let Err(bad) = spec.check() {
+        for (field, messages) in bad.0 {
+            for message in messages {
+                errors.add(format!("spec.{field}"), message);
+            }
+        }
+    }
+    errors.into_result().map_err(AppError::Validation)?;
+    Ok(ReportFields {
+        name: name.unwrap_or_default(),
+        description: description.filter(|d| !d.is_empty()),
+        spec: Json(serde_json::to_value(spec).map_err(AppError::internal)?),
+        shared,
+    })
+}
+
+/// The reports the actor saved and those shared with the workspace (every
+/// one for an administrator), by name.
+pub fn list(conn: &mut AnyConnection, actor: &Actor) -> Result<Vec<Report>, AppError> {
+    crm_db::reports::list(conn, actor.workspace_id, actor.user_id(), actor.admin)?
+        .into_iter()
+        .map(|row| view(actor, row))
+        .collect()
+}
+
+/// A report the actor saved or that is shared (else not found).
+fn find(conn: &mut AnyConnection, actor: &Actor, id: Uuid) -> Result<ReportRow, AppError> {
+    let row = crm_db::reports::find(conn, actor.workspace_id, id)?;
+    if row.shared || may_edit(actor, &row) {
+        Ok(row)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+pub fn get(conn: &mut AnyConnection, actor: &Actor, id: Uuid) -> Result<Report, AppError> {
+    let row = find(conn, actor, id)?;
+    view(actor, row)
+}
+
+/// Runs a saved report as the actor.
+pub fn data(conn: &mut AnyConnection, actor: &Actor, id: Uuid) -> Result<ReportData, AppError> {
+    let row = find(conn, actor, id)?;
+    run(conn, actor, spec_of(&row)?)
+}
+
+/// Checks a new report before any write.
+pub fn check_new(body: &NewReport) -> Result<ReportFields, AppError> {
+    fields_of(
+        &body.name,
+        body.description.clone(),
+        &body.spec,
+        body.shared,
+    )
+}
+
+pub fn create(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    body: NewReport,
+) -> Result<Report, AppError> {
+    let fields = check_new(&body)?;
+    let row = crm_db::reports::insert(conn, actor.workspace_id, actor.user_id(), &fields)?;
+    view(actor, row)
+}
+
+/// The one who saved a report (or an administrator) changes it; others
+/// who see it shared get 403, others 404.
+fn find_editable(conn: &mut AnyConnection, actor: &Actor, id: Uuid) -> Result<ReportRow, AppError> {
+    let row = find(conn, actor, id)?;
+    if may_edit(actor, &row) {
+        Ok(row)
+    } else {
+        Err(AppError::Forbidden(
+            "only who saved a report may change it; save a copy instead".into(),
+        ))
+    }
+}
+
+pub fn update(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: Uuid,
+    expected: Expected,
+    patch: ReportPatch,
+) -> Result<Report, AppError> {
+    let current = find_editable(conn, actor, id)?;
+    let version = expected.check(current.version)?;
+    let spec = match patch.spec {
+        Some(spec) => spec,
+        None => spec_of(&current)?,
+    };
+    let name = patch.name.unwrap_or_else(|| current.name.clone());
+    let description = crm_api_types::patch::apply(current.description.clone(), patch.description);
+    let shared = patch.shared.unwrap_or(current.shared);
+    let fields = fields_of(&name, description, &spec, shared)?;
+    let row = crm_db::reports::update(
+        conn,
+        actor.workspace_id,
+        id,
+        version,
+        actor.user_id(),
+        &fields,
+    )?;
+    view(actor, row)
+}
+
+pub fn delete(conn: &mut AnyConnection, actor: &Actor, id: Uuid) -> Result<(), AppError> {
+    find_editable(conn, actor, id)?;
+    Ok(crm_db::reports::delete(conn, actor.workspace_id, id)?)
+}
+
+/// The standard reports, to run or copy.
+pub fn standard_reports() -> Vec<StandardReport> {
+    standard::all()
+        .into_iter()
+        .map(|s| StandardReport {
+            key: s.key.to_owned(),
+            name_zh: s.name_zh.to_owned(),
+            name_en: s.name_en.to_owned(),
+            spec: s.spec,
+        })
+        .collect()
+}
+
+/// The fields each report object offers.
+pub fn catalog() -> Vec<ReportObjectFields> {
+    ReportObject::ALL
+        .iter()
+        .map(|object| ReportObjectFields {
+            object: *object,
+            fields: fields(*object)
+                .iter()
+                .map(|f| ReportField {
+                    key: f.key.to_owned(),
+                    kind: f.kind,
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// A run as CSV (UTF-8 with a BOM, every cell neutralised): one column per
+/// grouping (its labels), the measure and the records. Aggregated figures,
+/// not records, so whoever may run a report may download it.
+pub fn csv(data: &ReportData) -> Result<Vec<u8>, AppError> {
+    let spec = &data.spec;
+    let measure = match &spec.measure.field {
+        Some(f) => format!("{}({f})", spec.measure.aggregate),
+        None => "count".to_owned(),
+    };
+    let measure = match &data.currency {
+        Some(c) => format!("{measure} [{c}, minor units]"),
+        None => measure,
+    };
+    let mut header: Vec<String> = spec.group_by.iter().map(|g| g.field.clone()).collect();
+    header.push(measure);
+    header.push("records".to_owned());
+    let rows = data.rows.iter().map(|r| {
+        let mut record: Vec<String> = r
+            .labels
+            .iter()
+            .map(|l| l.clone().unwrap_or_default())
+            .collect();
+        record.push(r.value.map(number).unwrap_or_default());
+        record.push(r.records.to_string());
+        record
+    });
+    crate::exports::csv_records(std::iter::once(header).chain(rows), true)
+}
+
+/// A figure without a needless fraction (`12`, `12.5`).
+fn number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 9.0e15 {
+        format!("{v:.0}")
+    } else {
+        format!("{v}")
+    }
+}

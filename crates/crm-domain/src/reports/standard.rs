@@ -1,0 +1,200 @@
+//! The standard reports (标准报表) shipped with every workspace: plain
+//! definitions a user opens, copies and changes like their own.
+
+use super::{
+    Aggregate, ChartKind, DateGrain, ReportCondition, ReportGrouping, ReportMeasure, ReportObject,
+    ReportOperator, ReportSpec,
+};
+
+/// A shipped report: a stable key, its names and its definition.
+#[derive(Debug, Clone)]
+pub struct Standard {
+    pub key: &'static str,
+    pub name_zh: &'static str,
+    pub name_en: &'static str,
+    pub spec: ReportSpec,
+}
+
+fn by(field: &str) -> ReportGrouping {
+    ReportGrouping {
+        field: field.to_owned(),
+        grain: None,
+    }
+}
+
+fn by_month(field: &str) -> ReportGrouping {
+    ReportGrouping {
+        field: field.to_owned(),
+        grain: Some(DateGrain::Month),
+    }
+}
+
+fn count() -> ReportMeasure {
+    ReportMeasure {
+        aggregate: Aggregate::Count,
+        field: None,
+    }
+}
+
+fn sum(field: &str) -> ReportMeasure {
+    ReportMeasure {
+        aggregate: Aggregate::Sum,
+        field: Some(field.to_owned()),
+    }
+}
+
+fn status(value: &str) -> Vec<ReportCondition> {
+    vec![ReportCondition {
+        field: "status".to_owned(),
+        op: ReportOperator::Eq,
+        value: Some(value.to_owned()),
+    }]
+}
+
+/// Orders that count as revenue.
+fn revenue() -> Vec<ReportCondition> {
+    vec![ReportCondition {
+        field: "revenue".to_owned(),
+        op: ReportOperator::Eq,
+        value: Some("true".to_owned()),
+    }]
+}
+
+fn spec(
+    object: ReportObject,
+    group_by: Vec<ReportGrouping>,
+    measure: ReportMeasure,
+    filters: Vec<ReportCondition>,
+    chart: ChartKind,
+) -> ReportSpec {
+    ReportSpec {
+        object,
+        group_by,
+        measure,
+        filters,
+        period: None,
+        chart,
+    }
+}
+
+/// Every standard report, in the order the report list shows them.
+pub fn all() -> Vec<Standard> {
+    use ChartKind::*;
+    use ReportObject::*;
+    let s = |key, name_zh, name_en, spec| Standard {
+        key,
+        name_zh,
+        name_en,
+        spec,
+    };
+    vec![
+        s(
+            "sales_by_rep_month",
+            "销售业绩（按月、按销售）",
+            "Sales won by month and rep",
+            spec(
+                Deals,
+                vec![by_month("closed_at"), by("owner")],
+                sum("amount_minor"),
+                status("won"),
+                StackedBar,
+            ),
+        ),
+        s(
+            "pipeline_by_stage",
+            "销售漏斗（按阶段）",
+            "Open pipeline by stage",
+            spec(
+                Deals,
+                vec![by("stage")],
+                sum("amount_minor"),
+                status("open"),
+                Bar,
+            ),
+        ),
+        s(
+            "lost_reasons",
+            "输单原因",
+            "Why deals were lost",
+            spec(Deals, vec![by("lost_reason")], count(), status("lost"), Pie),
+        ),
+        s(
+            "revenue_by_product",
+            "产品销售额",
+            "Revenue by product",
+            spec(
+                OrderLines,
+                vec![by("product")],
+                sum("amount_minor"),
+                revenue(),
+                Bar,
+            ),
+        ),
+        s(
+            "revenue_by_province",
+            "地区销售额（按省）",
+            "Revenue by province",
+            spec(
+                Orders,
+                vec![by("province")],
+                sum("total_minor"),
+                revenue(),
+                Bar,
+            ),
+        ),
+        s(
+            "new_customers_by_source",
+            "新增客户（按月、按来源）",
+            "New customers by month and source",
+            spec(
+                Customers,
+                vec![by_month("created_at"), by("source")],
+                count(),
+                vec![],
+                StackedBar,
+            ),
+        ),
+        s(
+            "activities_by_rep",
+            "销售活动量（按销售、按类型）",
+            "Activities by rep and kind",
+            spec(
+                Activities,
+                vec![by("owner"), by("kind")],
+                count(),
+                vec![],
+                StackedBar,
+            ),
+        ),
+        s(
+            "leads_by_source",
+            "线索来源与状态",
+            "Leads by source and status",
+            spec(
+                Leads,
+                vec![by("source"), by("status")],
+                count(),
+                vec![],
+                StackedBar,
+            ),
+        ),
+        s(
+            "tickets_by_month_type",
+            "工单量（按月、按类型）",
+            "Tickets by month and type",
+            spec(
+                Tickets,
+                vec![by_month("created_at"), by("ticket_type")],
+                count(),
+                vec![],
+                StackedBar,
+            ),
+        ),
+        s(
+            "tickets_by_channel",
+            "工单渠道",
+            "Tickets by channel",
+            spec(Tickets, vec![by("channel")], count(), vec![], Pie),
+        ),
+    ]
+}
