@@ -35,6 +35,8 @@ export function prepare(map) {
  *  item calls `onClick` with the item's name. Follows the element's size. */
 export function render(el, option, onClick) {
   const chart = window.echarts.getInstanceByDom(el) ?? window.echarts.init(el);
+  // The element may have been hidden (0 × 0) when the chart was made or last drawn.
+  chart.resize();
   chart.setOption(JSON.parse(option), true);
   chart.off('click');
   chart.on('click', (p) => { if (p.data) onClick(p.name); });

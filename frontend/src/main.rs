@@ -25,9 +25,9 @@ use crate::pages::ImportsRoute;
 use crate::pages::{
     AnalyticsRoute, ArticleRoute, ArticlesRoute, ContactsRoute, CustomerDetailRoute,
     DealDetailRoute, DealsRoute, DistributionRoute, EditCustomerRoute, FaqRoute, ForecastRoute,
-    HomeRoute, LeadsRoute, NewCustomerRoute, PerformanceRoute, ProductsRoute, SatisfactionRoute,
-    SegmentsRoute, SettingsRoute, SurveyRoute, TasksRoute, TicketDetailRoute, TicketsRoute,
-    customers, login, not_found,
+    HomeRoute, LeadsRoute, NewCustomerRoute, PerformanceRoute, ProductsRoute, ReportBuilderRoute,
+    ReportsRoute, SatisfactionRoute, SegmentsRoute, SettingsRoute, SurveyRoute, TasksRoute,
+    TicketDetailRoute, TicketsRoute, customers, login, not_found,
 };
 
 #[component]
@@ -57,6 +57,9 @@ fn App() -> impl IntoView {
                     <Route path=path!("tasks") view={Lazy::<TasksRoute>::new()}/>
                     <Route path=path!("forecast") view={Lazy::<ForecastRoute>::new()}/>
                     <Route path=path!("performance") view={Lazy::<PerformanceRoute>::new()}/>
+                    <Route path=path!("reports") view={Lazy::<ReportsRoute>::new()}/>
+                    <Route path=path!("reports/new") view={Lazy::<ReportBuilderRoute>::new()}/>
+                    <Route path=path!("reports/:id") view={Lazy::<ReportBuilderRoute>::new()}/>
                     <Route path=path!("tickets") view={Lazy::<TicketsRoute>::new()}/>
                     <Route path=path!("tickets/:id") view={Lazy::<TicketDetailRoute>::new()}/>
                     <Route path=path!("satisfaction") view={Lazy::<SatisfactionRoute>::new()}/>

@@ -26,6 +26,7 @@ pub mod performance;
 pub mod period_bar;
 pub mod products;
 pub mod quotas;
+pub mod reports;
 pub mod satisfaction;
 pub mod segments;
 pub mod settings;
@@ -146,6 +147,14 @@ lazy_page!(
 lazy_page!(
     /// `/survey/:token`: a customer answers a survey, without signing in.
     SurveyRoute, survey_view => satisfaction::SurveyPage, in crm_service
+);
+lazy_page!(
+    /// `/reports`: 报表 saved and standard reports.
+    ReportsRoute, reports_view => reports::Reports, in crm_reports
+);
+lazy_page!(
+    /// `/reports/new` and `/reports/:id`: the report builder.
+    ReportBuilderRoute, report_builder_view => reports::builder::ReportBuilder, in crm_reports
 );
 lazy_page!(
     /// `/products`.

@@ -22,6 +22,7 @@ import { performanceTests } from './performance.mjs';
 import { ticketTests } from './tickets.mjs';
 import { articleTests } from './articles.mjs';
 import { satisfactionTests } from './satisfaction.mjs';
+import { reportTests } from './reports.mjs';
 
 const [crm, dist] = process.argv.slice(2);
 const dir = mkdtempSync(join(tmpdir(), 'crm-spa-'));
@@ -619,6 +620,7 @@ try {
   await ticketTests({ check, login, api, base, shots });
   await articleTests({ check, login, api, base, shots });
   await satisfactionTests({ check, login, api, base, browser });
+  await reportTests({ check, login, api, base, shots });
   await hardeningTests({ check, login, base, browser });
 
   await check('the page talks to no host but its own server', async () => {

@@ -169,6 +169,37 @@ pub async fn bench(db: TestDb, customers: usize) {
     let next_month = this_month + chrono::Months::new(1);
     let period = Period::containing(PeriodKind::Quarter, today);
     let (quarter, quarter_end) = (period.start, period.end);
+    // A saved report: revenue by month and owner over twelve months of orders.
+    let report = app
+        .post("/api/v1/reports")
+        .token(&token)
+        .json(
+            &serde_json::json!({"name": "bench", "spec": {"object": "orders",
+            "group_by": [{"field": "order_date", "grain": "month"}, {"field": "owner"}],
+            "measure": {"aggregate": "sum", "field": "total_minor"},
+            "filters": [{"field": "revenue", "op": "eq", "value": "true"}],
+            "period": {"field": "order_date", "from": from, "to": today},
+            "chart": "stacked_bar"}}),
+        )
+        .send()
+        .await
+        .expect(201)
+        .id();
+    let report_month = if postgres {
+        "to_char(date_trunc('month', o.order_date), 'YYYY-MM-DD')"
+    } else {
+        "strftime('%Y-%m-01', o.order_date)"
+    };
+    let report_owner = if postgres {
+        "CAST(o.owner_id AS TEXT)"
+    } else {
+        "o.owner_id"
+    };
+    let report_sum = if postgres {
+        "CAST(SUM(o.total_minor) AS DOUBLE PRECISION)"
+    } else {
+        "CAST(SUM(o.total_minor) AS REAL)"
+    };
     // The same SQL the API sends: a window ending after now has no
     // `created_at` bound, so counts can come from an index alone.
     let cases: Vec<(&str, String, String)> = vec![
@@ -230,6 +261,14 @@ pub async fn bench(db: TestDb, customers: usize) {
                 "SELECT {}, SUM(o.total_minor) FROM orders o WHERE {revenue} \
                  AND o.order_date >= '{history_from}' AND o.order_date < '{next_month}' GROUP BY 1",
                 month("o.order_date")
+            ),
+        ),
+        (
+            "report: revenue by month × owner, 12 months",
+            format!("/api/v1/reports/{report}/data"),
+            format!(
+                "SELECT {report_month}, {report_owner}, {report_sum}, COUNT(*) FROM orders o \
+                 WHERE {revenue} AND o.order_date >= '{from}' AND o.order_date < '{end}' GROUP BY 1, 2"
             ),
         ),
         (

@@ -56,7 +56,7 @@ pub fn run(
     let (total, records) = if spec.group_by.is_empty() || (additive && !capped) {
         (
             additive
-                .then(|| cells.iter().filter_map(|c| c.value).sum::<f64>())
+                .then(|| cells.iter().filter_map(|c| c.value).fold(0.0, |a, b| a + b))
                 .or_else(|| cells.first().and_then(|c| c.value)),
             cells.iter().map(|c| c.records).sum(),
         )

@@ -1,0 +1,81 @@
+//! Reports (报表): the list of the user's own and shared reports and of the
+//! standard reports (`/reports`), and the builder (`builder`) where a
+//! report is made, previewed as a chart and a table, saved, shared, copied
+//! and downloaded (`/reports/new`, `/reports/new?standard=…`,
+//! `/reports/:id`). Every figure is computed by the server over the
+//! records the user may read.
+
+pub mod builder;
+mod chart;
+
+use crm_api_types::Page;
+use crm_api_types::reports::{Report, StandardReport};
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::components::{Empty, ErrorView, Skeleton};
+use crate::i18n::{Locale, tr, use_locale};
+use crate::load::Load;
+
+fn object_name(locale: Locale, object: crm_api_types::reports::ReportObject) -> String {
+    crate::i18n::message(
+        locale,
+        &format!("ro-{}", object.as_str().replace('_', "-")),
+        None,
+    )
+}
+
+#[component]
+pub fn Reports() -> impl IntoView {
+    let locale = use_locale();
+    let saved = Load::<Page<Report>>::new(|| "/api/v1/reports".to_owned());
+    let standard = Load::<Vec<StandardReport>>::new(|| "/api/v1/reports/standard".to_owned());
+    view! {
+        <section class="reports-page">
+            <div class="toolbar">
+                <h1 id="page-title">{tr("nav-reports")}</h1>
+                <span class="spacer"></span>
+                <A href="/reports/new" attr:class="button primary" attr:id="report-new">{tr("rp-new")}</A>
+            </div>
+            <div class="card">
+                <h2>{tr("rp-mine")}</h2>
+                {move || match saved.get() {
+                    None => view! { <Skeleton rows=3/> }.into_any(),
+                    Some(Err(e)) => view! { <ErrorView error=e/> }.into_any(),
+                    Some(Ok(page)) if page.items.is_empty() => view! { <Empty message=tr("rp-empty")/> }.into_any(),
+                    Some(Ok(page)) => view! {
+                        <ul class="report-list" id="saved-reports">
+                            {page.items.into_iter().map(|r| view! {
+                                <li>
+                                    <A href=format!("/reports/{}", r.id)>{r.name.clone()}</A>
+                                    <small>" · "{object_name(locale.get(), r.spec.object)}</small>
+                                    {r.shared.then(|| view! { <span class="badge">{tr("rp-shared-badge")}</span> })}
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                }}
+            </div>
+            <div class="card">
+                <h2>{tr("rp-standard")}</h2>
+                {move || match standard.get() {
+                    None => view! { <Skeleton rows=3/> }.into_any(),
+                    Some(Err(e)) => view! { <ErrorView error=e/> }.into_any(),
+                    Some(Ok(list)) => view! {
+                        <ul class="report-list" id="standard-reports">
+                            {list.into_iter().map(|s| {
+                                let name = if locale.get() == Locale::ZhCn { s.name_zh.clone() } else { s.name_en.clone() };
+                                view! {
+                                    <li>
+                                        <A href=format!("/reports/new?standard={}", s.key) attr:data-key=s.key.clone()>{name}</A>
+                                        <small>" · "{object_name(locale.get(), s.spec.object)}</small>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                }}
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,183 @@
+//! What a report run looks like: each key's label in the reader's language
+//! (vocabulary values from the catalog, regions by their name, the
+//! server's names for people and stages), figures (money in major units)
+//! and the ECharts option of the chosen chart.
+
+use crm_api_types::reports::{ChartKind, ReportData, ReportFieldKind, ReportObject};
+use leptos::prelude::*;
+use serde_json::{Value, json};
+
+use crate::i18n::{self, Locale, message, message_or};
+use crate::session::Lookups;
+
+/// The catalog group a text field's values are labelled from.
+fn vocab_group(object: ReportObject, field: &str) -> Option<&'static str> {
+    use ReportObject::*;
+    Some(match (object, field) {
+        (Customers, "kind") => "kind",
+        (_, "industry") => "industry",
+        (_, "size_band") => "size",
+        (_, "source") => "source",
+        (_, "lifecycle_stage") => "stage",
+        (Leads, "status") => "lead-status",
+        (Deals, "status") => "stage-kind",
+        (Deals, "forecast_category") => "forecast",
+        (Activities, "kind") => "activity",
+        (Activities, "priority") => "priority",
+        (Orders, "status") | (OrderLines, "order_status") => "order-status",
+        (Tickets, "status") => "ticket-status",
+        (Tickets, "priority") => "ticket-priority",
+        (Tickets, "channel") => "channel",
+        _ => return None,
+    })
+}
+
+/// A field's name: `rf-closed-at`, or the key itself.
+pub fn field_name(locale: Locale, key: &str) -> String {
+    message_or(locale, &format!("rf-{}", key.replace('_', "-")), key)
+}
+
+/// The label of grouping `i` of a row, in the reader's language.
+pub fn label(locale: Locale, lookups: &Lookups, data: &ReportData, row: usize, i: usize) -> String {
+    let Some(r) = data.rows.get(row) else {
+        return String::new();
+    };
+    let (Some(Some(key)), Some(given)) = (r.keys.get(i), r.labels.get(i)) else {
+        return message(locale, "rp-blank", None);
+    };
+    let given = given.clone().unwrap_or_else(|| key.clone());
+    let field = data
+        .spec
+        .group_by
+        .get(i)
+        .map(|g| g.field.as_str())
+        .unwrap_or_default();
+    match data.kinds.get(i) {
+        Some(ReportFieldKind::Bool) => {
+            message(locale, if key == "true" { "rp-yes" } else { "rp-no" }, None)
+        }
+        Some(ReportFieldKind::Region) => lookups
+            .regions
+            .with(|regions| regions.name(locale, key))
+            .unwrap_or(given),
+        Some(ReportFieldKind::Text) => match vocab_group(data.spec.object, field) {
+            Some(group) => message_or(
+                locale,
+                &format!("{group}-{}", key.replace('_', "-")),
+                &given,
+            ),
+            None => given,
+        },
+        _ => given,
+    }
+}
+
+/// The measure's name: "计数", "求和 · 金额".
+pub fn measure_name(locale: Locale, data: &ReportData) -> String {
+    let aggregate = message(
+        locale,
+        &format!("agg-{}", data.spec.measure.aggregate.as_str()),
+        None,
+    );
+    match &data.spec.measure.field {
+        Some(f) => format!("{aggregate} · {}", field_name(locale, f)),
+        None => aggregate,
+    }
+}
+
+/// A figure as shown: money in major units, counts whole.
+pub fn figure(locale: Locale, data: &ReportData, value: Option<f64>) -> String {
+    match (value, &data.currency) {
+        (None, _) => "—".to_owned(),
+        (Some(v), Some(currency)) => i18n::money_whole(locale, v, currency),
+        (Some(v), None) if v.fract() == 0.0 => i18n::number(locale, v),
+        (Some(v), None) => i18n::decimal(locale, v, 2),
+    }
+}
+
+/// The value drawn: money in major units.
+fn plotted(locale: Locale, data: &ReportData, value: Option<f64>) -> f64 {
+    let v = value.unwrap_or(0.0);
+    match &data.currency {
+        Some(c) => i18n::major(locale, v, c),
+        None => v,
+    }
+}
+
+/// The ECharts option of a run; `None` for a table.
+pub fn option(locale: Locale, lookups: &Lookups, data: &ReportData) -> Option<Value> {
+    let kind = data.spec.chart;
+    if kind == ChartKind::Table || data.rows.is_empty() {
+        return None;
+    }
+    let first: Vec<String> = (0..data.rows.len())
+        .map(|r| label(locale, lookups, data, r, 0))
+        .collect();
+    if kind == ChartKind::Pie || data.spec.group_by.is_empty() {
+        let slices: Vec<Value> = data
+            .rows
+            .iter()
+            .zip(&first)
+            .map(|(r, name)| json!({"name": name, "value": plotted(locale, data, r.value)}))
+            .collect();
+        return Some(json!({
+            "tooltip": {"trigger": "item"},
+            "legend": {"type": "scroll", "bottom": 0},
+            "series": [{"type": "pie", "radius": ["35%", "65%"], "data": slices}],
+        }));
+    }
+    let mut categories: Vec<String> = Vec::new();
+    for name in &first {
+        if !categories.contains(name) {
+            categories.push(name.clone());
+        }
+    }
+    let line = kind == ChartKind::Line;
+    let series_type = if line { "line" } else { "bar" };
+    let series: Vec<Value> = if data.spec.group_by.len() == 2 {
+        let mut names: Vec<String> = Vec::new();
+        let second: Vec<String> = (0..data.rows.len())
+            .map(|r| label(locale, lookups, data, r, 1))
+            .collect();
+        for name in &second {
+            if !names.contains(name) {
+                names.push(name.clone());
+            }
+        }
+        names
+            .iter()
+            .map(|s| {
+                let values: Vec<Value> = categories
+                    .iter()
+                    .map(|c| {
+                        data.rows
+                            .iter()
+                            .enumerate()
+                            .find(|(i, _)| &first[*i] == c && &second[*i] == s)
+                            .map_or(Value::Null, |(_, r)| json!(plotted(locale, data, r.value)))
+                    })
+                    .collect();
+                let mut one = json!({"name": s, "type": series_type, "data": values});
+                if kind == ChartKind::StackedBar {
+                    one["stack"] = json!("total");
+                }
+                one
+            })
+            .collect()
+    } else {
+        let values: Vec<f64> = data
+            .rows
+            .iter()
+            .map(|r| plotted(locale, data, r.value))
+            .collect();
+        vec![json!({"name": measure_name(locale, data), "type": series_type, "data": values})]
+    };
+    Some(json!({
+        "tooltip": {"trigger": "axis"},
+        "legend": {"type": "scroll", "top": 0},
+        "grid": {"left": 72, "right": 24, "top": 40, "bottom": 64},
+        "xAxis": {"type": "category", "data": categories, "axisLabel": {"rotate": 20}},
+        "yAxis": {"type": "value"},
+        "series": series,
+    }))
+}

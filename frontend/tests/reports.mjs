@@ -1,0 +1,100 @@
+// Browser tests of reports (报表), run by spa.mjs with its server, browser
+// and helpers: a manager builds deals won by month by owner as a stacked
+// bar, saves and shares it; a rep opens the shared report and sees only
+// their own rows, cannot change it, and saves a copy; a standard report
+// opens from the list.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+
+/** The owner column (second) of the report table's body. */
+async function ownerColumn(page) {
+  return page.locator('#report-table tbody tr td:nth-child(2)').allInnerTexts();
+}
+
+export async function reportTests({ check, login, api, base, shots }) {
+  let saved = null;
+  await check('reports: a manager builds, previews and shares won deals by month and owner', async (page) => {
+    await login(page, 'manager1@demo.test', '/reports');
+    await page.waitForSelector('#standard-reports li');
+    // The team wins a deal each: two reps' customers, a deal in the won stage.
+    const stages = (await api(page, '/api/v1/pipelines')).body[0].stages;
+    const won = stages.find((s) => s.kind === 'won').id;
+    const customers = (await api(page, '/api/v1/customers?limit=100')).body.items;
+    const reps = [...new Set(customers.map((c) => c.owner_id).filter(Boolean))].slice(0, 2);
+    assert.equal(reps.length, 2, 'the manager sees two reps\' customers');
+    for (const owner of reps) {
+      const customer = customers.find((c) => c.owner_id === owner);
+      const deal = await api(page, '/api/v1/deals', { method: 'POST', body: JSON.stringify({
+        customer_id: customer.id, name: '报表浏览器测试', stage_id: won, owner_id: owner,
+        amount: { amount_minor: 12_345_600, currency: 'CNY' } }) });
+      assert.equal(deal.status, 201, JSON.stringify(deal.body));
+    }
+    await page.click('#report-new');
+    await page.waitForURL(/\/reports\/new$/);
+    await page.selectOption('#report-object', 'deals');
+    await page.selectOption('#report-group-0', 'closed_at');
+    await page.waitForSelector('#report-grain-0');
+    await page.selectOption('#report-group-1', 'owner');
+    await page.selectOption('#report-aggregate', 'sum');
+    await page.waitForSelector('#report-measure-field');
+    await page.click('#report-add-filter');
+    await page.selectOption('#report-filter-field-0', 'status');
+    await page.selectOption('#report-filter-op-0', 'eq');
+    await page.fill('#report-filter-value-0', 'won');
+    await page.press('#report-filter-value-0', 'Tab');
+    await page.selectOption('#report-chart-kind', 'stacked_bar');
+    await page.waitForSelector('#report-chart canvas');
+    await page.waitForSelector('#report-table tbody tr');
+    // The table shows what the API answers for the same definition, as this manager.
+    const spec = {
+      object: 'deals',
+      group_by: [{ field: 'closed_at', grain: 'month' }, { field: 'owner' }],
+      measure: { aggregate: 'sum', field: 'amount_minor' },
+      filters: [{ field: 'status', op: 'eq', value: 'won' }],
+      chart: 'stacked_bar',
+    };
+    const mine = (await api(page, '/api/v1/reports/run', { method: 'POST', body: JSON.stringify(spec) })).body;
+    assert.ok(mine.rows.length > 0, 'the demo has won deals');
+    await page.waitForFunction((n) => document.querySelectorAll('#report-table tbody tr').length === n, mine.rows.length);
+    const names = new Set(await ownerColumn(page));
+    assert.ok(names.size >= 2, `a manager sees the team's reps: ${[...names]}`);
+    await page.fill('#report-name', '浏览器测试：赢单按月按人');
+    await page.check('#report-shared');
+    await page.click('#report-save');
+    await page.waitForURL(/\/reports\/[0-9a-f-]{36}$/);
+    saved = page.url().split('/').pop();
+    await page.screenshot({ path: join(shots, 'report-builder.png') });
+  });
+
+  await check('reports: a rep runs the shared report over their own deals only and saves a copy', async (page) => {
+    assert.ok(saved, 'the previous check saved a report');
+    await login(page, 'rep1@demo.test', '/reports');
+    await page.click(`#saved-reports a[href="/reports/${saved}"]`);
+    await page.waitForSelector('#report-table tbody tr');
+    const me = (await api(page, '/api/v1/me')).body.user.display_name;
+    const names = new Set(await ownerColumn(page));
+    assert.deepEqual([...names], [me], 'only the rep\'s own rows');
+    assert.equal(await page.locator('#report-save').count(), 0, 'not theirs to change');
+    assert.equal(await page.locator('#report-delete').count(), 0);
+    await page.click('#report-save-copy');
+    await page.waitForURL((url) => url.pathname.startsWith('/reports/') && !url.pathname.endsWith(saved));
+    await page.waitForSelector('#report-save');
+    assert.match(await page.inputValue('#report-name'), /副本/);
+    // The rep's copy is private: the manager does not see it.
+    const copy = page.url().split('/').pop();
+    const listed = (await api(page, '/api/v1/reports')).body.items.map((r) => r.id);
+    assert.ok(listed.includes(copy) && listed.includes(saved));
+  });
+
+  await check('reports: a standard report opens from the list, as a pie, in English too', async (page) => {
+    await login(page, 'admin@demo.test', '/reports');
+    await page.click('#standard-reports a[data-key="lost_reasons"]');
+    await page.waitForSelector('#report-chart canvas');
+    await page.waitForSelector('#report-table tbody tr');
+    assert.equal(await page.inputValue('#report-chart-kind'), 'pie');
+    assert.equal(await page.inputValue('#report-name'), '输单原因');
+    await page.click('#language');
+    await page.waitForSelector('.report-form label:has-text("Group by")');
+    assert.equal(await page.locator('#report-total').innerText(), String((await api(page, '/api/v1/reports/run', { method: 'POST', body: JSON.stringify({ object: 'deals', group_by: [{ field: 'lost_reason' }], measure: { aggregate: 'count' }, filters: [{ field: 'status', op: 'eq', value: 'lost' }], chart: 'pie' }) })).body.records));
+  }, { width: 375, height: 800 });
+}
