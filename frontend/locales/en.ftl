@@ -1101,3 +1101,4 @@ rf-channel = Channel
 rf-assignee = Assignee
 rf-first-responded-at = First response on
 rf-resolved-at = Resolved on
+rp-pick = Choose…

@@ -1101,3 +1101,4 @@ rf-channel = 渠道
 rf-assignee = 处理人
 rf-first-responded-at = 首次响应日期
 rf-resolved-at = 解决日期
+rp-pick = 请选择

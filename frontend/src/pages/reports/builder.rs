@@ -520,12 +520,75 @@ fn condition(
                     c.op = op;
                     if matches!(op, ReportOperator::IsEmpty | ReportOperator::NotEmpty) { c.value = None }
                 }))}
-            {needs_value.then(|| view! {
-                <input id=format!("report-filter-value-{i}") type=input_type
-                    prop:value=move || spec.with(|s| s.filters.get(i).and_then(|c| c.value.clone()).unwrap_or_default())
-                    on:change=move |ev| { let v = event_target_value(&ev); spec.update(|s| if let Some(c) = s.filters.get_mut(i) { c.value = (!v.is_empty()).then_some(v) }) }/>
-            })}
+            {needs_value.then(|| value_input(spec, locale, object, i, kind, &c.field, input_type))}
             <button type="button" class="link" aria-label="remove" on:click=move |_| spec.update(|s| { if i < s.filters.len() { s.filters.remove(i); } })>"×"</button>
         </div>
     }
+}
+
+/// A condition's value: a picker for yes/no, people and closed
+/// vocabularies, a date, number or text box otherwise.
+fn value_input(
+    spec: RwSignal<ReportSpec>,
+    locale: Locale,
+    object: ReportObject,
+    i: usize,
+    kind: ReportFieldKind,
+    field_key: &str,
+    input_type: &'static str,
+) -> AnyView {
+    let id = format!("report-filter-value-{i}");
+    let current = move || {
+        spec.with(|s| {
+            s.filters
+                .get(i)
+                .and_then(|c| c.value.clone())
+                .unwrap_or_default()
+        })
+    };
+    let set = move |v: String| {
+        spec.update(|s| {
+            if let Some(c) = s.filters.get_mut(i) {
+                c.value = (!v.is_empty()).then_some(v)
+            }
+        })
+    };
+    let pick = |values: Vec<(String, String)>| {
+        let options = std::iter::once((String::new(), message(locale, "rp-pick", None)))
+            .chain(values)
+            .collect();
+        select(id.clone(), options, current, set).into_any()
+    };
+    if kind == ReportFieldKind::Bool {
+        return pick(vec![
+            ("true".into(), message(locale, "rp-yes", None)),
+            ("false".into(), message(locale, "rp-no", None)),
+        ]);
+    }
+    if kind == ReportFieldKind::User {
+        let users = use_lookups().users.get_untracked();
+        return pick(
+            users
+                .into_iter()
+                .map(|u| (u.id.to_string(), u.display_name))
+                .collect(),
+        );
+    }
+    if let Some((group, values)) = chart::vocabulary(object, field_key) {
+        return pick(
+            values
+                .into_iter()
+                .map(|v| {
+                    (
+                        v.to_owned(),
+                        crate::i18n::message_or(locale, &key(group, v), v),
+                    )
+                })
+                .collect(),
+        );
+    }
+    view! {
+        <input id=id type=input_type prop:value=current on:change=move |ev| set(event_target_value(&ev))/>
+    }
+    .into_any()
 }

@@ -32,6 +32,43 @@ fn vocab_group(object: ReportObject, field: &str) -> Option<&'static str> {
     })
 }
 
+/// The values a text field takes, when it is a closed vocabulary (for
+/// the condition's picker), with the catalog group that labels them.
+pub fn vocabulary(object: ReportObject, field: &str) -> Option<(&'static str, Vec<&'static str>)> {
+    use crm_api_types::domain::{customer, forecast, sales, service};
+    fn all<T: Copy>(values: &[T], name: fn(T) -> &'static str) -> Vec<&'static str> {
+        values.iter().map(|v| name(*v)).collect()
+    }
+    let group = vocab_group(object, field)?;
+    let values = match group {
+        "kind" => all(customer::CustomerKind::ALL, customer::CustomerKind::as_str),
+        "industry" => all(customer::Industry::ALL, customer::Industry::as_str),
+        "size" => all(customer::SizeBand::ALL, customer::SizeBand::as_str),
+        "source" => all(customer::Source::ALL, customer::Source::as_str),
+        "stage" => all(
+            customer::LifecycleStage::ALL,
+            customer::LifecycleStage::as_str,
+        ),
+        "lead-status" => all(sales::LeadStatus::ALL, sales::LeadStatus::as_str),
+        "stage-kind" => all(sales::StageKind::ALL, sales::StageKind::as_str),
+        "forecast" => all(
+            forecast::ForecastCategory::ALL,
+            forecast::ForecastCategory::as_str,
+        ),
+        "activity" => all(sales::ActivityKind::ALL, sales::ActivityKind::as_str),
+        "priority" => all(sales::Priority::ALL, sales::Priority::as_str),
+        "order-status" => all(sales::OrderStatus::ALL, sales::OrderStatus::as_str),
+        "ticket-status" => all(service::TicketStatus::ALL, service::TicketStatus::as_str),
+        "ticket-priority" => all(
+            service::TicketPriority::ALL,
+            service::TicketPriority::as_str,
+        ),
+        "channel" => all(service::Channel::ALL, service::Channel::as_str),
+        _ => return None,
+    };
+    Some((group, values))
+}
+
 /// A field's name: `rf-closed-at`, or the key itself.
 pub fn field_name(locale: Locale, key: &str) -> String {
     message_or(locale, &format!("rf-{}", key.replace('_', "-")), key)
