@@ -6,7 +6,7 @@ mod plans;
 mod service;
 mod work;
 pub use access::auth_versions;
-pub use insights::reports;
+pub use insights::{reports, segments};
 pub use plans::quotas;
 pub use service::{
     articles, service_agents, service_settings, surveys, ticket_articles, ticket_replies, tickets,
@@ -543,24 +543,6 @@ diesel::table! {
 }
 
 diesel::joinable!(customer_metrics -> customers (customer_id));
-
-diesel::table! {
-    use diesel::sql_types::*;
-    use crate::types::{DbJson, DbUuid};
-
-    segments (id) {
-        id -> DbUuid,
-        workspace_id -> DbUuid,
-        name -> Text,
-        description -> Nullable<Text>,
-        rules -> DbJson,
-        version -> Integer,
-        created_by -> Nullable<DbUuid>,
-        updated_by -> Nullable<DbUuid>,
-        created_at -> Timestamp,
-        updated_at -> Timestamp,
-    }
-}
 
 diesel::table! {
     use diesel::sql_types::*;

@@ -1,4 +1,5 @@
-//! Saved report definitions (migration 000028); dashboards will join them.
+//! Saved definitions that run as their reader: customer segments
+//! (migration 000009) and reports (000028).
 
 diesel::table! {
     use diesel::sql_types::*;
@@ -12,6 +13,24 @@ diesel::table! {
         spec -> DbJson,
         owner_id -> Nullable<DbUuid>,
         shared -> Bool,
+        version -> Integer,
+        created_by -> Nullable<DbUuid>,
+        updated_by -> Nullable<DbUuid>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::{DbJson, DbUuid};
+
+    segments (id) {
+        id -> DbUuid,
+        workspace_id -> DbUuid,
+        name -> Text,
+        description -> Nullable<Text>,
+        rules -> DbJson,
         version -> Integer,
         created_by -> Nullable<DbUuid>,
         updated_by -> Nullable<DbUuid>,
