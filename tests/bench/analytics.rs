@@ -315,6 +315,7 @@ pub async fn bench(db: TestDb, customers: usize) {
             ms(direct)
         );
     }
+    crate::dashboards::bench(&service, &token).await;
     let forecast = app
         .get("/api/v1/forecast?period=quarter")
         .token(&token)

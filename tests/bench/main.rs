@@ -24,6 +24,7 @@
 //! runs one part only; `BENCH_DB=postgres` or `sqlite` one backend.
 
 mod analytics;
+mod dashboards;
 mod import;
 mod reads;
 mod service;

@@ -26,7 +26,7 @@ fn at(s: &str) -> NaiveDateTime {
 }
 
 /// Deals planted with fixed close times.
-struct Plant<'a> {
+pub(crate) struct Plant<'a> {
     app: &'a TestApp,
     w: &'a World,
     stages: Vec<Value>,
@@ -92,7 +92,7 @@ impl<'a> Plant<'a> {
     }
 }
 
-fn won_by_month_and_owner() -> Value {
+pub(crate) fn won_by_month_and_owner() -> Value {
     json!({
         "object": "deals",
         "group_by": [{"field": "closed_at", "grain": "month"}, {"field": "owner"}],
@@ -104,7 +104,7 @@ fn won_by_month_and_owner() -> Value {
 }
 
 /// (month label, owner id, value, records) of each row.
-fn rows(data: &Value) -> Vec<(String, String, f64, i64)> {
+pub(crate) fn rows(data: &Value) -> Vec<(String, String, f64, i64)> {
     data["rows"]
         .as_array()
         .map(|rows| {
@@ -122,7 +122,7 @@ fn rows(data: &Value) -> Vec<(String, String, f64, i64)> {
         .unwrap_or_default()
 }
 
-async fn plant(app: &TestApp, w: &World) {
+pub(crate) async fn plant(app: &TestApp, w: &World) {
     let p = Plant::new(app, w).await;
     // 23:30 UTC on 31 January is 07:30 on 1 February in Shanghai.
     p.deal(&w.rep1, "won", 1_000_000, "CNY", "2026-01-31 23:30")

@@ -147,6 +147,7 @@ impl TestApp {
             import_max_bytes: 64 * 1024 * 1024,
             jobs: crm_app::jobs::Wake::default(),
             principals: Default::default(),
+            live: Default::default(),
         };
         let mut app = Self {
             runner: None,

@@ -17,6 +17,7 @@ pub mod common;
 pub mod contacts;
 pub mod custom_fields;
 pub mod customers;
+pub mod dashboards;
 pub mod deals;
 pub mod forecast;
 pub mod imports;

@@ -4,14 +4,14 @@
 //! run — always computed over the records the caller may read, so the same
 //! report shows a rep their own deals and the boss everyone's.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 pub use crm_domain::reports::{
-    Aggregate, ChartKind, DateGrain, ReportCondition, ReportFieldKind, ReportGrouping,
-    ReportMeasure, ReportObject, ReportOperator, ReportPeriod, ReportSpec,
+    Aggregate, ChartKind, DateGrain, RelativePeriod, ReportCondition, ReportFieldKind,
+    ReportGrouping, ReportMeasure, ReportObject, ReportOperator, ReportPeriod, ReportSpec,
 };
 
 /// A saved report.
@@ -130,5 +130,12 @@ pub struct ReportData {
     pub records: i64,
     /// Whether groups beyond the first 500 were left out.
     pub truncated: bool,
+    /// The days the period covered (a relative one resolved on the day of
+    /// the run, in the workspace's time zone).
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// For a number with a period: the same measure over the window just
+    /// before (last month for this month, else as many days before).
+    pub previous: Option<f64>,
     pub computed_at: DateTime<Utc>,
 }

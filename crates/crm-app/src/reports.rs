@@ -24,7 +24,7 @@ pub use run::run;
 
 /// The stored definition; rows are written only through checked specs, so
 /// one that does not parse is a server fault.
-fn spec_of(row: &ReportRow) -> Result<ReportSpec, AppError> {
+pub(crate) fn spec_of(row: &ReportRow) -> Result<ReportSpec, AppError> {
     serde_json::from_value(row.spec.0.clone())
         .map_err(|e| AppError::Internal(format!("report {} has an unreadable spec: {e}", row.id.0)))
 }
@@ -87,7 +87,11 @@ pub fn list(conn: &mut AnyConnection, actor: &Actor) -> Result<Vec<Report>, AppE
 }
 
 /// A report the actor saved or that is shared (else not found).
-fn find(conn: &mut AnyConnection, actor: &Actor, id: Uuid) -> Result<ReportRow, AppError> {
+pub(crate) fn find(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<ReportRow, AppError> {
     let row = crm_db::reports::find(conn, actor.workspace_id, id)?;
     if row.shared || may_edit(actor, &row) {
         Ok(row)

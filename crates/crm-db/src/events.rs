@@ -105,6 +105,31 @@ pub fn behind(conn: &mut AnyConnection, consumer: &str) -> DbResult<Vec<Uuid>> {
     Ok(ids.into_iter().map(|id| id.0).collect())
 }
 
+/// Each workspace's last change-log sequence number (what a watcher that
+/// keeps no cursor compares with what it saw before).
+pub fn heads(conn: &mut AnyConnection) -> DbResult<Vec<(Uuid, i64)>> {
+    let rows: Vec<(Id, i64)> = workspaces::table
+        .select((workspaces::id, workspaces::change_seq))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(id, seq)| (id.0, seq)).collect())
+}
+
+/// The kinds of records (`order`, `deal`…) the workspace's log holds
+/// after `since`.
+pub fn entities_since(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    since: i64,
+) -> DbResult<Vec<String>> {
+    use crate::schema::change_log;
+    Ok(change_log::table
+        .filter(change_log::workspace_id.eq(Id(workspace_id)))
+        .filter(change_log::seq.gt(since))
+        .select(change_log::entity)
+        .distinct()
+        .load(conn)?)
+}
+
 thread_local! {
     /// Whether this thread appended to the change log since its last signal.
     static PENDING: Cell<bool> = const { Cell::new(false) };

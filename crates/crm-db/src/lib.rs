@@ -22,6 +22,7 @@ pub mod contacts;
 pub mod copy;
 pub mod custom_fields;
 pub mod customers;
+pub mod dashboards;
 pub mod deal_lines;
 pub mod deals;
 pub mod error;

@@ -7,6 +7,7 @@ pub mod access;
 pub mod analytics;
 pub mod custom_field;
 pub mod customer;
+pub mod dashboards;
 pub mod deals;
 pub mod email;
 pub mod forecast;

@@ -13,9 +13,11 @@ use crate::FieldErrors;
 use crate::string_enum;
 
 pub mod catalog;
+pub mod period;
 pub mod standard;
 
 pub use catalog::{ReportFieldDef, ReportFieldKind, field, fields};
+pub use period::RelativePeriod;
 
 string_enum! {
     /// The records a report is made of.
@@ -51,6 +53,9 @@ string_enum! {
         Line = "line",
         Pie = "pie",
         Table = "table",
+        /// One figure (no groupings), compared with the window before
+        /// its period when it has one.
+        Number = "number",
     }
 }
 
@@ -108,9 +113,28 @@ pub struct ReportPeriod {
     #[schema(example = "closed_at", pattern = "^[a-z][a-z_]{0,63}$")]
     pub field: String,
     /// First day (inclusive).
+    #[schema(pattern = "^(?:19[0-9]{2}|2[01][0-9]{2}|2200)-")]
     pub from: Option<NaiveDate>,
     /// Last day (inclusive).
+    #[schema(pattern = "^(?:19[0-9]{2}|2[01][0-9]{2}|2200)-")]
     pub to: Option<NaiveDate>,
+    /// A period relative to the day the report runs (本月, 上季度, 近 30
+    /// 天 …) instead of fixed days; not together with `from` / `to`.
+    #[serde(default)]
+    pub relative: Option<RelativePeriod>,
+}
+
+impl ReportPeriod {
+    /// The fixed days the period covers on `today`.
+    pub fn days(&self, today: NaiveDate) -> (Option<NaiveDate>, Option<NaiveDate>) {
+        match self.relative {
+            Some(r) => {
+                let (from, to) = r.resolve(today);
+                (Some(from), Some(to))
+            }
+            None => (self.from, self.to),
+        }
+    }
 }
 
 /// A whole report definition.
@@ -206,12 +230,21 @@ impl ReportSpec {
             {
                 errors.add("period.to", "must not be before from");
             }
+            if p.relative.is_some() && (p.from.is_some() || p.to.is_some()) {
+                errors.add(
+                    "period.relative",
+                    "give either a relative period or from / to, not both",
+                );
+            }
         }
         if self.chart == ChartKind::StackedBar && self.group_by.len() != 2 {
             errors.add("chart", "a stacked bar needs two groupings");
         }
         if self.chart == ChartKind::Pie && self.group_by.len() != 1 {
             errors.add("chart", "a pie needs exactly one grouping");
+        }
+        if self.chart == ChartKind::Number && !self.group_by.is_empty() {
+            errors.add("chart", "a number is one figure: remove the groupings");
         }
         errors.into_result()
     }

@@ -16,6 +16,7 @@ pub mod changes;
 pub mod contacts;
 pub mod custom_fields;
 pub mod customers;
+pub mod dashboards;
 pub mod deals;
 pub mod docs;
 pub mod error;
@@ -28,6 +29,7 @@ pub mod idempotency;
 pub mod imports;
 pub mod jobs;
 pub mod leads;
+pub mod live;
 pub mod middleware;
 pub mod orders;
 pub mod paging;
@@ -234,6 +236,14 @@ fn v1(cfg: &mut ServiceConfig<'_>) {
         .service(reports::export)
         .service(reports::update)
         .service(reports::remove)
+        .service(dashboards::list)
+        .service(dashboards::home)
+        .service(dashboards::run)
+        .service(dashboards::create)
+        .service(dashboards::read)
+        .service(dashboards::update)
+        .service(dashboards::remove)
+        .service(live::live)
         .service(imports::upload)
         .service(imports::list)
         .service(imports::read)

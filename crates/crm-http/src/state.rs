@@ -32,6 +32,8 @@ pub struct AppState {
     /// This process's authenticated principals, checked against the
     /// workspace's access counter on each request.
     pub principals: std::sync::Arc<crm_app::auth::Principals>,
+    /// This process's open `/live` streams (fed by `crm_app::live::Live`).
+    pub live: crate::live::Hub,
 }
 
 impl AppState {

@@ -49,6 +49,7 @@ pub fn app_state(
         import_max_bytes: settings.import_max_mb.saturating_mul(1024 * 1024),
         jobs: crm_app::jobs::Wake::default(),
         principals: Default::default(),
+        live: Default::default(),
     }
 }
 
@@ -107,8 +108,17 @@ pub async fn serve(settings: Settings, listener: TcpListener) -> anyhow::Result<
     // Job workers beside the API; jobs a stopped server left running are
     // taken over when their lease runs out.
     let runner = job_runner(&settings, state.pool.clone(), state.jobs.clone());
+    // Open dashboards hear of changes within moments (`/live`).
+    let live = crm_app::live::Live::start(
+        state.pool.clone(),
+        &settings.database_url,
+        std::time::Duration::from_secs(2),
+        state.live.notify(),
+    )
+    .map_err(|e| anyhow::anyhow!("live updates: {e}"))?;
     let served = crm_http::run(state, listener, tls).await;
     runner.detach();
+    drop(live);
     served?;
     Ok(())
 }

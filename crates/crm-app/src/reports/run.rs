@@ -12,8 +12,8 @@ use crm_db::AnyConnection;
 use crm_db::reports::run::{Cell, Context, MAX_CELLS};
 use crm_domain::access::{Action, ObjectType};
 use crm_domain::reports::{
-    Aggregate, DateGrain, MAX_GROUPS, ReportFieldKind, ReportObject, ReportSpec, bucket_label,
-    field,
+    Aggregate, ChartKind, DateGrain, MAX_GROUPS, ReportFieldKind, ReportObject, ReportPeriod,
+    ReportSpec, bucket_label, field,
 };
 
 use crate::views::utc;
@@ -40,17 +40,66 @@ pub fn run(
     spec: ReportSpec,
 ) -> Result<ReportData, AppError> {
     spec.check().map_err(AppError::Validation)?;
+    run_checked(conn, actor, spec)
+}
+
+/// The spec with its period's days fixed for `today` (a relative period
+/// resolved), and those days.
+fn fixed(spec: &ReportSpec, today: NaiveDate) -> (ReportSpec, Option<(NaiveDate, NaiveDate)>) {
+    let Some(period) = &spec.period else {
+        return (spec.clone(), None);
+    };
+    let (from, to) = period.days(today);
+    let fixed = ReportSpec {
+        period: Some(ReportPeriod {
+            from,
+            to,
+            relative: None,
+            ..period.clone()
+        }),
+        ..spec.clone()
+    };
+    (fixed, from.zip(to))
+}
+
+/// Runs a definition already checked (or built from a checked one, as a
+/// dashboard does with its filters).
+pub fn run_checked(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    spec: ReportSpec,
+) -> Result<ReportData, AppError> {
     let ws = actor.workspace_id;
     let vis = actor.visibility_or_none(conn, object_type(spec.object), Action::Read)?;
     let currency = crm_db::metrics::settings(conn, ws)?.base_currency;
     let (settings, _) = crate::tickets::settings::load(conn, ws)?;
     let at = now();
+    let offset = settings.calendar.utc_offset_minutes(at);
     let ctx = Context {
         vis: &vis,
         currency: &currency,
-        utc_offset_minutes: settings.calendar.utc_offset_minutes(at),
+        utc_offset_minutes: offset,
     };
-    let cells = crm_db::reports::run::cells(conn, &ctx, &spec)?;
+    let today = (at + chrono::Duration::minutes(i64::from(offset))).date();
+    let (resolved, days) = fixed(&spec, today);
+    let previous = match (spec.chart, days) {
+        (ChartKind::Number, Some((from, to))) => {
+            let (from, to) = crm_domain::reports::period::previous(from, to);
+            let before = ReportSpec {
+                group_by: Vec::new(),
+                period: resolved.period.clone().map(|p| ReportPeriod {
+                    from: Some(from),
+                    to: Some(to),
+                    ..p
+                }),
+                ..resolved.clone()
+            };
+            let cells = crm_db::reports::run::cells(conn, &ctx, &before)?;
+            Some(cells.first().and_then(|c| c.value).unwrap_or(0.0))
+        }
+        _ => None,
+    };
+    let cells = crm_db::reports::run::cells(conn, &ctx, &resolved)?;
     let capped = cells.len() as i64 >= MAX_CELLS;
     let additive = matches!(spec.measure.aggregate, Aggregate::Count | Aggregate::Sum);
     let (total, records) = if spec.group_by.is_empty() || (additive && !capped) {
@@ -63,7 +112,7 @@ pub fn run(
     } else {
         let whole = ReportSpec {
             group_by: Vec::new(),
-            ..spec.clone()
+            ..resolved.clone()
         };
         let all = crm_db::reports::run::cells(conn, &ctx, &whole)?;
         (
@@ -117,6 +166,9 @@ pub fn run(
         total,
         records,
         truncated: truncated || capped,
+        from: days.map(|d| d.0),
+        to: days.map(|d| d.1),
+        previous,
         computed_at: utc(at),
     })
 }

@@ -1,5 +1,5 @@
 //! Saved definitions that run as their reader: customer segments
-//! (migration 000009) and reports (000028).
+//! (migration 000009), reports (000028) and dashboards (000029).
 
 diesel::table! {
     use diesel::sql_types::*;
@@ -31,6 +31,26 @@ diesel::table! {
         name -> Text,
         description -> Nullable<Text>,
         rules -> DbJson,
+        version -> Integer,
+        created_by -> Nullable<DbUuid>,
+        updated_by -> Nullable<DbUuid>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::{DbJson, DbUuid};
+
+    dashboards (workspace_id, id) {
+        workspace_id -> DbUuid,
+        id -> DbUuid,
+        name -> Text,
+        layout -> DbJson,
+        owner_id -> Nullable<DbUuid>,
+        shared -> Bool,
+        default_roles -> DbJson,
         version -> Integer,
         created_by -> Nullable<DbUuid>,
         updated_by -> Nullable<DbUuid>,

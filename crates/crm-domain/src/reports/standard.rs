@@ -2,8 +2,8 @@
 //! definitions a user opens, copies and changes like their own.
 
 use super::{
-    Aggregate, ChartKind, DateGrain, ReportCondition, ReportGrouping, ReportMeasure, ReportObject,
-    ReportOperator, ReportSpec,
+    Aggregate, ChartKind, DateGrain, RelativePeriod, ReportCondition, ReportGrouping,
+    ReportMeasure, ReportObject, ReportOperator, ReportPeriod, ReportSpec,
 };
 
 /// A shipped report: a stable key, its names and its definition.
@@ -77,6 +77,24 @@ fn spec(
     }
 }
 
+/// One figure this month (on `date`), compared with last month.
+fn this_month(
+    object: ReportObject,
+    date: &str,
+    measure: ReportMeasure,
+    filters: Vec<ReportCondition>,
+) -> ReportSpec {
+    ReportSpec {
+        period: Some(ReportPeriod {
+            field: date.to_owned(),
+            from: None,
+            to: None,
+            relative: Some(RelativePeriod::ThisMonth),
+        }),
+        ..spec(object, Vec::new(), measure, filters, ChartKind::Number)
+    }
+}
+
 /// Every standard report, in the order the report list shows them.
 pub fn all() -> Vec<Standard> {
     use ChartKind::*;
@@ -88,6 +106,24 @@ pub fn all() -> Vec<Standard> {
         spec,
     };
     vec![
+        s(
+            "won_this_month",
+            "本月赢单金额",
+            "Won this month",
+            this_month(Deals, "closed_at", sum("amount_minor"), status("won")),
+        ),
+        s(
+            "revenue_this_month",
+            "本月销售额",
+            "Revenue this month",
+            this_month(Orders, "order_date", sum("total_minor"), revenue()),
+        ),
+        s(
+            "new_customers_this_month",
+            "本月新增客户",
+            "New customers this month",
+            this_month(Customers, "created_at", count(), vec![]),
+        ),
         s(
             "sales_by_rep_month",
             "销售业绩（按月、按销售）",
@@ -141,6 +177,12 @@ pub fn all() -> Vec<Standard> {
                 revenue(),
                 Bar,
             ),
+        ),
+        s(
+            "customers_by_province",
+            "客户地区分布（按省）",
+            "Customers by province",
+            spec(Customers, vec![by("province")], count(), vec![], Bar),
         ),
         s(
             "new_customers_by_source",

@@ -121,14 +121,23 @@ fn the_period_is_a_date_field_and_runs_forward() {
         field: "amount_minor".into(),
         from: None,
         to: None,
+        relative: None,
     });
     assert_eq!(fields_in_error(&s), ["period.field"]);
     s.period = Some(ReportPeriod {
         field: "closed_at".into(),
         from: NaiveDate::from_ymd_opt(2026, 3, 1),
         to: NaiveDate::from_ymd_opt(2026, 2, 1),
+        relative: None,
     });
     assert_eq!(fields_in_error(&s), ["period.to"]);
+    s.period = Some(ReportPeriod {
+        field: "closed_at".into(),
+        from: NaiveDate::from_ymd_opt(2026, 3, 1),
+        to: None,
+        relative: Some(RelativePeriod::ThisMonth),
+    });
+    assert_eq!(fields_in_error(&s), ["period.relative"]);
 }
 
 #[test]
@@ -142,6 +151,10 @@ fn charts_fit_their_groupings() {
     assert_eq!(fields_in_error(&s), ["chart"]);
     s.chart = ChartKind::Table;
     assert_eq!(fields_in_error(&s), Vec::<String>::new());
+    s.chart = ChartKind::Number;
+    assert_eq!(fields_in_error(&s), Vec::<String>::new());
+    s.group_by = spec().group_by;
+    assert_eq!(fields_in_error(&s), ["chart"]);
 }
 
 #[test]

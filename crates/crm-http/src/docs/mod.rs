@@ -53,6 +53,7 @@ use utoipa::OpenApi;
         (name = "articles", description = "The knowledge base (知识库): articles in categories, Chinese and English search with highlighted snippets, helpfulness, and the public FAQ"),
         (name = "analytics", description = "Customer distribution and customer analytics"),
         (name = "segments", description = "Saved rule-based customer segments"),
+        (name = "dashboards", description = "Dashboards (仪表盘): saved grids of report widgets with period, owner, team and region filters, each role's home dashboard, widgets run as the caller"),
         (name = "reports", description = "Reports (报表): saved definitions over any object (groupings, measure, conditions, period, chart), standard reports, runs over the records the caller may read, CSV"),
         (name = "imports", description = "CSV import jobs: upload, map, dry run, run, errors"),
         (name = "backups", description = "Workspace backups (administrators)"),
