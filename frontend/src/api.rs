@@ -283,7 +283,7 @@ async fn renew() -> Result<Session, ApiError> {
 }
 
 /// The access token to send, renewed first when it is about to expire.
-async fn access_token() -> Result<String, ApiError> {
+pub async fn access_token() -> Result<String, ApiError> {
     let current = session().ok_or_else(ApiError::signed_out)?;
     if current.expires_at - js_sys::Date::now() > RENEW_BEFORE_MS {
         return Ok(current.access_token);

@@ -9,6 +9,7 @@ mod clock;
 mod components;
 mod echarts;
 mod i18n;
+mod live;
 mod load;
 mod pages;
 mod reminders;
@@ -24,10 +25,10 @@ use crate::i18n::Locale;
 use crate::pages::ImportsRoute;
 use crate::pages::{
     AnalyticsRoute, ArticleRoute, ArticlesRoute, ContactsRoute, CustomerDetailRoute,
-    DealDetailRoute, DealsRoute, DistributionRoute, EditCustomerRoute, FaqRoute, ForecastRoute,
-    HomeRoute, LeadsRoute, NewCustomerRoute, PerformanceRoute, ProductsRoute, ReportBuilderRoute,
-    ReportsRoute, SatisfactionRoute, SegmentsRoute, SettingsRoute, SurveyRoute, TasksRoute,
-    TicketDetailRoute, TicketsRoute, customers, login, not_found,
+    DashboardsRoute, DealDetailRoute, DealsRoute, DistributionRoute, EditCustomerRoute, FaqRoute,
+    ForecastRoute, HomeRoute, LeadsRoute, NewCustomerRoute, PerformanceRoute, ProductsRoute,
+    ReportBuilderRoute, ReportsRoute, SatisfactionRoute, SegmentsRoute, SettingsRoute, SurveyRoute,
+    TasksRoute, TicketDetailRoute, TicketsRoute, customers, login, not_found,
 };
 
 #[component]
@@ -57,6 +58,8 @@ fn App() -> impl IntoView {
                     <Route path=path!("tasks") view={Lazy::<TasksRoute>::new()}/>
                     <Route path=path!("forecast") view={Lazy::<ForecastRoute>::new()}/>
                     <Route path=path!("performance") view={Lazy::<PerformanceRoute>::new()}/>
+                    <Route path=path!("dashboards") view={Lazy::<DashboardsRoute>::new()}/>
+                    <Route path=path!("dashboards/:id") view={Lazy::<DashboardsRoute>::new()}/>
                     <Route path=path!("reports") view={Lazy::<ReportsRoute>::new()}/>
                     <Route path=path!("reports/new") view={Lazy::<ReportBuilderRoute>::new()}/>
                     <Route path=path!("reports/:id") view={Lazy::<ReportBuilderRoute>::new()}/>

@@ -12,6 +12,7 @@ pub mod articles;
 pub mod contacts;
 pub mod customers;
 pub mod dashboard;
+pub mod dashboards;
 pub mod deals;
 pub mod distribution;
 pub mod follow_panel;
@@ -155,6 +156,10 @@ lazy_page!(
 lazy_page!(
     /// `/reports/new` and `/reports/:id`: the report builder.
     ReportBuilderRoute, report_builder_view => reports::builder::ReportBuilder, in crm_reports
+);
+lazy_page!(
+    /// `/dashboards` and `/dashboards/:id`: 仪表盘.
+    DashboardsRoute, dashboards_view => dashboards::Dashboards, in crm_reports
 );
 lazy_page!(
     /// `/products`.

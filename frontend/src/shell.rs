@@ -91,6 +91,7 @@ pub fn Shell() -> impl IntoView {
                 <When when=move || session.can(ObjectType::Articles, Action::Read)>
                     {link("/kb", "nav-kb", "❓")}
                 </When>
+                {link("/dashboards", "nav-dashboards", "◫")}
                 {link("/reports", "nav-reports", "▥")}
                 <When when=move || session.can(ObjectType::Products, Action::Read)>
                     {link("/products", "nav-products", "▣")}

@@ -23,6 +23,7 @@ import { ticketTests } from './tickets.mjs';
 import { articleTests } from './articles.mjs';
 import { satisfactionTests } from './satisfaction.mjs';
 import { reportTests } from './reports.mjs';
+import { dashboardTests } from './dashboards.mjs';
 
 const [crm, dist] = process.argv.slice(2);
 const dir = mkdtempSync(join(tmpdir(), 'crm-spa-'));
@@ -621,6 +622,7 @@ try {
   await articleTests({ check, login, api, base, shots });
   await satisfactionTests({ check, login, api, base, browser });
   await reportTests({ check, login, api, base, shots });
+  await dashboardTests({ check, login, api, shots });
   await hardeningTests({ check, login, base, browser });
 
   await check('the page talks to no host but its own server', async () => {

@@ -6,7 +6,7 @@
 //! records the user may read.
 
 pub mod builder;
-mod chart;
+pub mod chart;
 
 use crm_api_types::Page;
 use crm_api_types::reports::{Report, StandardReport};

@@ -8,9 +8,9 @@
 
 use crm_api_types::domain::reports::{field, fields};
 use crm_api_types::reports::{
-    Aggregate, ChartKind, DateGrain, NewReport, Report, ReportCondition, ReportData,
-    ReportFieldKind, ReportGrouping, ReportMeasure, ReportObject, ReportOperator, ReportPatch,
-    ReportPeriod, ReportSpec, StandardReport,
+    Aggregate, ChartKind, DateGrain, NewReport, RelativePeriod, Report, ReportCondition,
+    ReportData, ReportFieldKind, ReportGrouping, ReportMeasure, ReportObject, ReportOperator,
+    ReportPatch, ReportPeriod, ReportSpec, StandardReport,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -47,6 +47,18 @@ fn spec_for(object: ReportObject) -> ReportSpec {
     }
 }
 
+/// The relative periods, after "fixed days" (empty).
+pub(crate) fn relatives(locale: Locale) -> Vec<(String, String)> {
+    std::iter::once((String::new(), message(locale, "rel-fixed", None)))
+        .chain(RelativePeriod::ALL.iter().map(|r| {
+            (
+                r.as_str().to_owned(),
+                message(locale, &key("rel", r.as_str()), None),
+            )
+        }))
+        .collect()
+}
+
 /// The charts a number of groupings can draw.
 fn charts(groupings: usize) -> Vec<ChartKind> {
     ChartKind::ALL
@@ -55,6 +67,7 @@ fn charts(groupings: usize) -> Vec<ChartKind> {
         .filter(|c| match c {
             ChartKind::StackedBar => groupings == 2,
             ChartKind::Pie => groupings == 1,
+            ChartKind::Number => groupings == 0,
             _ => true,
         })
         .collect()
@@ -81,12 +94,12 @@ fn operators(kind: ReportFieldKind) -> Vec<ReportOperator> {
     }
 }
 
-fn key(prefix: &str, value: &str) -> String {
+pub(crate) fn key(prefix: &str, value: &str) -> String {
     format!("{prefix}-{}", value.replace('_', "-"))
 }
 
 /// A `<select>` of `(value, label)` options.
-fn select(
+pub(crate) fn select(
     id: String,
     options: Vec<(String, String)>,
     current: impl Fn() -> String + Send + Sync + 'static,
@@ -177,7 +190,7 @@ pub fn ReportBuilder() -> impl IntoView {
     let drawn = Chart::new(|_| {}, el);
     let has_chart = Signal::derive(move || {
         result.with(
-            |r| matches!(r, Some(Ok(d)) if d.spec.chart != ChartKind::Table && !d.rows.is_empty()),
+            |r| matches!(r, Some(Ok(d)) if !matches!(d.spec.chart, ChartKind::Table | ChartKind::Number) && !d.rows.is_empty()),
         )
     });
     Effect::new(move |_| {
@@ -293,6 +306,7 @@ pub fn ReportBuilder() -> impl IntoView {
                     {move || result.with(|r| match r {
                         None => ().into_any(),
                         Some(Err(e)) => problems(e.clone()).into_any(),
+                        Some(Ok(d)) if d.spec.chart == ChartKind::Number => chart::number(locale.get(), d).into_any(),
                         Some(Ok(d)) => table(locale.get(), &lookups, d).into_any(),
                     })}
                 </div>
@@ -471,9 +485,18 @@ fn form(spec: RwSignal<ReportSpec>, locale: Locale) -> impl IntoView {
         </fieldset>
         <label>{t("rp-period")}
             {select("report-period-field".into(), dates, move || spec.with(|s| s.period.as_ref().map(|p| p.field.clone()).unwrap_or_default()),
-                move |v| spec.update(|s| s.period = (!v.is_empty()).then(|| ReportPeriod { field: v, from: s.period.as_ref().and_then(|p| p.from), to: s.period.as_ref().and_then(|p| p.to) })))}
+                move |v| spec.update(|s| s.period = (!v.is_empty()).then(|| ReportPeriod { field: v, from: s.period.as_ref().and_then(|p| p.from), to: s.period.as_ref().and_then(|p| p.to), relative: s.period.as_ref().and_then(|p| p.relative) })))}
         </label>
         {s.period.is_some().then(|| view! {
+            <label>{t("rp-relative")}
+                {select("report-period-relative".into(), relatives(locale), move || spec.with(|s| s.period.as_ref().and_then(|p| p.relative).map(|r| r.as_str().to_owned()).unwrap_or_default()),
+                    move |v| spec.update(|s| if let Some(p) = s.period.as_mut() {
+                        p.relative = RelativePeriod::parse(&v).ok();
+                        if p.relative.is_some() { p.from = None; p.to = None; }
+                    }))}
+            </label>
+        })}
+        {s.period.as_ref().is_some_and(|p| p.relative.is_none()).then(|| view! {
             <div class="row">
                 <label>{t("rp-from")}<input type="date" id="report-from"
                     prop:value=move || spec.with(|s| s.period.as_ref().and_then(|p| p.from).map(|d| d.to_string()).unwrap_or_default())

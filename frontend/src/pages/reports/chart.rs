@@ -141,10 +141,57 @@ fn plotted(locale: Locale, data: &ReportData, value: Option<f64>) -> f64 {
     }
 }
 
-/// The ECharts option of a run; `None` for a table.
+/// A number: the figure, its period and how it compares with the window
+/// before (▲ 12.5% / ▼ 3.0% / no change).
+pub fn number(locale: Locale, data: &ReportData) -> impl IntoView + use<> {
+    let value = data.rows.first().and_then(|r| r.value).or(data.total);
+    let shown = figure(locale, data, Some(value.unwrap_or(0.0)));
+    let period = data
+        .from
+        .zip(data.to)
+        .map(|(f, t)| format!("{f} – {t}"))
+        .unwrap_or_default();
+    let change = data.previous.map(|before| {
+        let now = value.unwrap_or(0.0);
+        let text = if before == 0.0 {
+            message(locale, "rp-before-none", None)
+        } else {
+            let pct = (now - before) / before.abs() * 100.0;
+            let arrow = if pct > 0.0 {
+                "▲"
+            } else if pct < 0.0 {
+                "▼"
+            } else {
+                "="
+            };
+            format!("{arrow} {}%", i18n::decimal(locale, pct.abs(), 1))
+        };
+        let class = if now > before {
+            "up"
+        } else if now < before {
+            "down"
+        } else {
+            "flat"
+        };
+        let before = figure(locale, data, Some(before));
+        (text, class, before)
+    });
+    view! {
+        <div class="report-number">
+            <strong class="figure">{shown}</strong>
+            {change.map(|(text, class, before)| view! {
+                <span class=format!("change {class}")>{text}</span>
+                <small>{message(locale, "rp-before", None)}" "{before}</small>
+            })}
+            <small class="period">{period}</small>
+        </div>
+    }
+}
+
+/// The ECharts option of a run; `None` for a table or a number.
 pub fn option(locale: Locale, lookups: &Lookups, data: &ReportData) -> Option<Value> {
     let kind = data.spec.chart;
-    if kind == ChartKind::Table || data.rows.is_empty() {
+    if matches!(kind, ChartKind::Table | ChartKind::Number) || data.rows.is_empty() {
         return None;
     }
     let first: Vec<String> = (0..data.rows.len())
@@ -217,4 +264,23 @@ pub fn option(locale: Locale, lookups: &Lookups, data: &ReportData) -> Option<Va
         "yAxis": {"type": "value"},
         "series": series,
     }))
+}
+
+/// A compact table of a run: the groups' labels and figures.
+pub fn mini_table(locale: Locale, lookups: &Lookups, data: &ReportData) -> impl IntoView + use<> {
+    let rows: Vec<(String, String)> = (0..data.rows.len())
+        .map(|r| {
+            let labels: Vec<String> = (0..data.spec.group_by.len())
+                .map(|i| label(locale, lookups, data, r, i))
+                .collect();
+            (labels.join(" · "), figure(locale, data, data.rows[r].value))
+        })
+        .collect();
+    view! {
+        <table class="list compact">
+            <tbody>
+                {rows.into_iter().map(|(l, v)| view! { <tr><td>{l}</td><td class="num">{v}</td></tr> }).collect_view()}
+            </tbody>
+        </table>
+    }
 }
