@@ -3,8 +3,8 @@
 //! the workspace's time zone, leaves other currencies out of money, and
 //! shows each viewer their own rows (rep, manager's subtree, everyone, no
 //! other workspace); saved reports are private until shared, changed only
-//! by who saved them; bad definitions name their field; the CSV download
-//! is safe to open in a spreadsheet.
+//! by who saved them; bad definitions name their field; the CSV and XLSX
+//! downloads are safe to open in a spreadsheet.
 
 use chrono::NaiveDateTime;
 use crm_db::schema::deals;
@@ -330,6 +330,25 @@ async fn saved_reports_are_private_until_shared_and_csv_is_safe(app: TestApp) {
     assert_eq!(lines[0], "lost_reason,count,records");
     assert!(lines[1].starts_with("\"'=HYPERLINK"), "{}", lines[1]);
     assert!(lines[1].ends_with(",1,1"), "{}", lines[1]);
+    // The same run as a workbook: the label as text, the figures as numbers.
+    let xlsx = app
+        .get(&format!("/api/v1/reports/{reasons}/export.xlsx"))
+        .token(&w.admin.token)
+        .send()
+        .await
+        .expect(200);
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx.bytes.to_vec()))
+            .expect("a workbook");
+    let sheet = calamine::Reader::worksheet_range(&mut book, "report").expect("sheet");
+    let cells: Vec<Vec<calamine::Data>> = sheet.rows().map(<[calamine::Data]>::to_vec).collect();
+    assert_eq!(cells[0][0], calamine::Data::String("lost_reason".into()));
+    assert_eq!(
+        cells[1][0],
+        calamine::Data::String("=HYPERLINK(\"http://evil.test\")".into()),
+        "a formula-looking label stays text"
+    );
+    assert_eq!(cells[1][1], calamine::Data::Float(1.0));
 
     app.delete(&url)
         .token(&w.rep1.token)

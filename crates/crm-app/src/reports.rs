@@ -207,10 +207,9 @@ pub fn catalog() -> Vec<ReportObjectFields> {
         .collect()
 }
 
-/// A run as CSV (UTF-8 with a BOM, every cell neutralised): one column per
-/// grouping (its labels), the measure and the records. Aggregated figures,
-/// not records, so whoever may run a report may download it.
-pub fn csv(data: &ReportData) -> Result<Vec<u8>, AppError> {
+/// The columns of a run's download: one per grouping (its labels), the
+/// measure (money in minor units, named so) and the records.
+fn header(data: &ReportData) -> Vec<String> {
     let spec = &data.spec;
     let measure = match &spec.measure.field {
         Some(f) => format!("{}({f})", spec.measure.aggregate),
@@ -223,17 +222,53 @@ pub fn csv(data: &ReportData) -> Result<Vec<u8>, AppError> {
     let mut header: Vec<String> = spec.group_by.iter().map(|g| g.field.clone()).collect();
     header.push(measure);
     header.push("records".to_owned());
+    header
+}
+
+fn labels(row: &crm_api_types::reports::ReportRow) -> impl Iterator<Item = String> + '_ {
+    row.labels.iter().map(|l| l.clone().unwrap_or_default())
+}
+
+/// A run as CSV (UTF-8 with a BOM, every cell neutralised). Aggregated
+/// figures, not records, so whoever may run a report may download it.
+pub fn csv(data: &ReportData) -> Result<Vec<u8>, AppError> {
     let rows = data.rows.iter().map(|r| {
-        let mut record: Vec<String> = r
-            .labels
-            .iter()
-            .map(|l| l.clone().unwrap_or_default())
-            .collect();
+        let mut record: Vec<String> = labels(r).collect();
         record.push(r.value.map(number).unwrap_or_default());
         record.push(r.records.to_string());
         record
     });
-    crate::exports::csv_records(std::iter::once(header).chain(rows), true)
+    crate::exports::csv_records(std::iter::once(header(data)).chain(rows), true)
+}
+
+/// A run as an Excel workbook: the same columns as the CSV, labels as text
+/// (a `=…` label shows as text, never runs), figures as numbers.
+pub fn xlsx(data: &ReportData) -> Result<Vec<u8>, AppError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let fail = |e: rust_xlsxwriter::XlsxError| AppError::Internal(format!("xlsx: {e}"));
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("report").map_err(fail)?;
+    let bold = Format::new().set_bold();
+    for (col, title) in (0_u16..).zip(header(data)) {
+        sheet
+            .write_with_format(0, col, title, &bold)
+            .map_err(fail)?;
+    }
+    for (row, r) in (1_u32..).zip(&data.rows) {
+        let mut col = 0_u16;
+        for label in labels(r) {
+            sheet.write_string(row, col, label).map_err(fail)?;
+            col += 1;
+        }
+        if let Some(v) = r.value {
+            sheet.write_number(row, col, v).map_err(fail)?;
+        }
+        sheet
+            .write_number(row, col + 1, r.records as f64)
+            .map_err(fail)?;
+    }
+    workbook.save_to_buffer().map_err(fail)
 }
 
 /// A figure without a needless fraction (`12`, `12.5`).

@@ -13,7 +13,7 @@ use crm_app::exports::{csv_bytes, next_after};
 use crate::error::ApiError;
 use crate::state::AppState;
 
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 async fn page<T: Table>(
     state: &AppState,

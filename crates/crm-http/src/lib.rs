@@ -234,6 +234,7 @@ fn v1(cfg: &mut ServiceConfig<'_>) {
         .service(reports::read)
         .service(reports::data)
         .service(reports::export)
+        .service(reports::export_xlsx)
         .service(reports::update)
         .service(reports::remove)
         .service(dashboards::list)
