@@ -1023,6 +1023,7 @@ rp-save = Save
 rp-save-copy = Save a copy
 rp-copy-of = (copy)
 rp-export = Export CSV
+rp-export-xlsx = Export Excel
 rp-delete = Delete
 rp-delete-confirm = Delete this report?
 rp-saved = Report saved

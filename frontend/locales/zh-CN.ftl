@@ -1023,6 +1023,7 @@ rp-save = 保存
 rp-save-copy = 另存为副本
 rp-copy-of = （副本）
 rp-export = 导出 CSV
+rp-export-xlsx = 导出 Excel
 rp-delete = 删除
 rp-delete-confirm = 确定删除这个报表吗？
 rp-saved = 报表已保存

@@ -359,6 +359,9 @@ pub async fn download(path: &str, name: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// The media type of an Excel workbook.
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
 /// Fetches `path` as bytes (a workbook) and saves it as `name` of type `kind`.
 pub async fn download_binary(path: &str, name: &str, kind: &str) -> Result<(), ApiError> {
     let token = access_token().await?;

@@ -4,6 +4,7 @@
 // their own rows, cannot change it, and saves a copy; a standard report
 // opens from the list.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The owner column (second) of the report table's body. */
@@ -77,6 +78,11 @@ export async function reportTests({ check, login, api, base, shots }) {
     assert.deepEqual([...names], [me], 'only the rep\'s own rows');
     assert.equal(await page.locator('#report-save').count(), 0, 'not theirs to change');
     assert.equal(await page.locator('#report-delete').count(), 0);
+    // The rep's own figures as an Excel workbook.
+    const [xlsx] = await Promise.all([page.waitForEvent('download'), page.click('#report-export-xlsx')]);
+    assert.equal(xlsx.suggestedFilename(), 'report.xlsx');
+    const bytes = readFileSync(await xlsx.path());
+    assert.equal(bytes.subarray(0, 2).toString('latin1'), 'PK', 'a zip (xlsx) file, bytes intact');
     await page.click('#report-save-copy');
     await page.waitForURL((url) => url.pathname.startsWith('/reports/') && !url.pathname.endsWith(saved));
     await page.waitForSelector('#report-save');

@@ -220,7 +220,7 @@ fn ExportButtons(query: Memo<ParamsMap>) -> impl IntoView {
                 crate::api::download_binary(
                     &format!("/api/v1/customers/export.xlsx?{filters}"),
                     "customers.xlsx",
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    crate::api::XLSX,
                 )
                 .await
             } else {

@@ -265,12 +265,16 @@ pub fn ReportBuilder() -> impl IntoView {
             });
         }
     };
-    let export = move |_| {
+    let export = move |suffix: &'static str, file: &'static str| {
         if let Some(r) = saved.get_untracked() {
             spawn_local(async move {
-                if let Err(e) =
-                    api::download(&format!("/api/v1/reports/{}/export", r.id), "report.csv").await
-                {
+                let path = format!("/api/v1/reports/{}/{suffix}", r.id);
+                let answer = if file.ends_with(".xlsx") {
+                    api::download_binary(&path, file, api::XLSX).await
+                } else {
+                    api::download(&path, file).await
+                };
+                if let Err(e) = answer {
                     toasts.error(e.to_string());
                 }
             });
@@ -290,7 +294,8 @@ pub fn ReportBuilder() -> impl IntoView {
                 </When>
                 <When when=is_saved>
                     <button id="report-save-copy" on:click=move |_| save(true)>{tr("rp-save-copy")}</button>
-                    <button id="report-export" on:click=export>{tr("rp-export")}</button>
+                    <button id="report-export" on:click=move |_| export("export", "report.csv")>{tr("rp-export")}</button>
+                    <button id="report-export-xlsx" on:click=move |_| export("export.xlsx", "report.xlsx")>{tr("rp-export-xlsx")}</button>
                 </When>
                 <When when=move || is_saved.get() && editable.get()>
                     <button class="danger" id="report-delete" on:click=move |_| asking.set(true)>{tr("rp-delete")}</button>
