@@ -25,7 +25,7 @@ use crate::api::{self, ApiError};
 use crate::components::{Confirm, ErrorView, When, use_toasts};
 use crate::i18n::{Locale, message, tr, use_locale};
 use crate::load::Load;
-use crate::pages::reports::builder::{relatives, select};
+use crate::pages::reports::form::{relatives, select};
 use crate::session::{use_lookups, use_session};
 use widget::Widget;
 

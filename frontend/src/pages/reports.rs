@@ -7,6 +7,7 @@
 
 pub mod builder;
 pub mod chart;
+pub mod form;
 
 use crm_api_types::Page;
 use crm_api_types::reports::{Report, StandardReport};
