@@ -18,6 +18,10 @@ use crate::state::AppState;
 
 /// How often an idle stream sends a comment, so proxies keep it open.
 const KEEP_ALIVE: Duration = Duration::from_secs(20);
+/// How long one stream lives: then it ends and the client reconnects with
+/// the token it holds then, so a stream outlives neither a revoked
+/// sign-in nor a role change by more than this.
+const LIFETIME: Duration = Duration::from_secs(15 * 60);
 
 /// This process's open streams' source.
 #[derive(Clone)]
@@ -59,12 +63,13 @@ fn event(objects: &[ReportObject]) -> Bytes {
 struct Stream {
     receiver: broadcast::Receiver<(Uuid, Vec<ReportObject>)>,
     workspace: Uuid,
+    ends: tokio::time::Instant,
 }
 
-/// The changes of the caller's workspace as they happen (an SSE stream
-/// that stays open: `event: change`, `data: {"objects": [...]}`; a comment
-/// every 20 s while idle). A stream that fell behind is told that
-/// everything changed.
+/// The changes of the caller's workspace as they happen (an SSE stream:
+/// `event: change`, `data: {"objects": [...]}`; a comment every 20 s while
+/// idle; it ends after 15 minutes, to be opened again with a current
+/// token). A stream that fell behind is told that everything changed.
 #[utoipa::path(
     tag = "dashboards",
     responses(
@@ -77,11 +82,18 @@ pub async fn live(state: web::Data<AppState>, caller: Caller) -> HttpResponse {
     let start = Stream {
         receiver: state.live.sender.subscribe(),
         workspace: caller.actor().workspace_id,
+        ends: tokio::time::Instant::now() + LIFETIME,
     };
     let opened = futures_util::stream::once(async { Ok(Bytes::from_static(b": open\n\n")) });
     let changes = futures_util::stream::unfold(start, |mut s| async move {
         loop {
-            let bytes = match tokio::time::timeout(KEEP_ALIVE, s.receiver.recv()).await {
+            let left = s
+                .ends
+                .saturating_duration_since(tokio::time::Instant::now());
+            if left.is_zero() {
+                return None;
+            }
+            let bytes = match tokio::time::timeout(KEEP_ALIVE.min(left), s.receiver.recv()).await {
                 Err(_idle) => Bytes::from_static(b": keep-alive\n\n"),
                 Ok(Ok((ws, objects))) if ws == s.workspace => event(&objects),
                 Ok(Ok(_other_workspace)) => continue,
