@@ -51,3 +51,17 @@ export function dispose(el) {
   el.crmResize = null;
   window.echarts?.getInstanceByDom(el)?.dispose();
 }
+
+/** Saves the chart drawn in `el` as a PNG file `name` (white background,
+ *  twice the pixels); false when nothing is drawn there. */
+export function savePng(el, name) {
+  const chart = window.echarts?.getInstanceByDom(el);
+  if (!chart) return false;
+  const a = document.createElement('a');
+  a.href = chart.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: '#fff' });
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  return true;
+}

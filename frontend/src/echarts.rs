@@ -12,6 +12,14 @@ extern "C" {
     fn prepare(map: Option<String>) -> js_sys::Promise;
     fn render(el: &JsValue, option: &str, on_click: &js_sys::Function);
     fn dispose(el: &JsValue);
+    #[wasm_bindgen(js_name = savePng)]
+    fn save_png(el: &JsValue, name: &str) -> bool;
+}
+
+/// Saves the chart drawn in `el` as the PNG file `name`; false when no
+/// chart is drawn there.
+pub fn png(el: NodeRef<leptos::html::Div>, name: &str) -> bool {
+    el.get_untracked().is_some_and(|el| save_png(&el, name))
 }
 
 /// One chart in one element: drawn again on every `show`, disposed with the

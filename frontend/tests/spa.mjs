@@ -24,12 +24,16 @@ import { articleTests } from './articles.mjs';
 import { satisfactionTests } from './satisfaction.mjs';
 import { reportTests } from './reports.mjs';
 import { dashboardTests } from './dashboards.mjs';
+import { deliveryTests } from './deliveries.mjs';
+import { startSmtpSink } from './smtp.mjs';
 
 const [crm, dist] = process.argv.slice(2);
 const dir = mkdtempSync(join(tmpdir(), 'crm-spa-'));
 const shots = process.env.SCREENSHOT_DIR || dir;
 mkdirSync(shots, { recursive: true });
-const env = { ...process.env, CRM_DATABASE_URL: `sqlite://${dir}/crm.db`, CRM_WEB_DIR: dist, CRM_LOG: 'warn' };
+// Scheduled reports are mailed to this sink.
+const smtp = await startSmtpSink();
+const env = { ...process.env, CRM_DATABASE_URL: `sqlite://${dir}/crm.db`, CRM_WEB_DIR: dist, CRM_LOG: 'warn', CRM_SMTP_URL: smtp.url, CRM_MAIL_FROM: 'CRM <crm@demo.test>' };
 execFileSync(crm, ['demo', '--customers', '80'], { env, stdio: 'ignore' });
 const port = await new Promise((ok) => { const s = net.createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => ok(p)); }); });
 const base = `http://127.0.0.1:${port}`;
@@ -623,6 +627,7 @@ try {
   await satisfactionTests({ check, login, api, base, browser });
   await reportTests({ check, login, api, base, shots });
   await dashboardTests({ check, login, api, shots });
+  await deliveryTests({ check, login, api, shots, smtp });
   await hardeningTests({ check, login, base, browser });
 
   await check('the page talks to no host but its own server', async () => {
@@ -631,6 +636,7 @@ try {
 } finally {
   await browser.close();
   server.kill();
+  smtp.close();
 }
 for (const f of failures) console.log(`FAILED ${f}`);
 console.log(`${passed} passed, ${failed} failed`);

@@ -27,6 +27,7 @@ mod dashboards;
 mod deal_batch;
 mod deal_lines;
 mod deals;
+mod deliveries;
 mod e2e;
 mod errors;
 mod events;

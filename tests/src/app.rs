@@ -15,6 +15,8 @@ pub const SECRET: &[u8] = b"test-secret-test-secret-test-secret!";
 pub struct TestApp {
     /// Declared first: the workers stop before the database goes.
     runner: Option<crm_app::jobs::Runner>,
+    /// Where the job workers' mail goes (nowhere until a test sets it).
+    pub mailer: crm_app::mail::Mailer,
     pub state: AppState,
     pub db: TestDb,
 }
@@ -151,6 +153,7 @@ impl TestApp {
         };
         let mut app = Self {
             runner: None,
+            mailer: crm_app::mail::Mailer::none(),
             state,
             db,
         };
@@ -160,7 +163,7 @@ impl TestApp {
 
     /// The job handlers `crm serve` registers, for this app's import directory.
     pub fn registry(&self) -> crm_app::jobs::Registry {
-        crm_app::jobs::registry(&self.state.import_dir)
+        crm_app::jobs::registry(&self.state.import_dir, &self.mailer)
     }
 
     /// How tests run jobs: short polls and backoff, the server's lease.

@@ -9,6 +9,7 @@ pub mod app;
 pub mod db;
 pub mod fixtures;
 pub mod server;
+pub mod smtp;
 pub mod sync_data;
 
 pub use app::{Resp, TestApp};

@@ -19,6 +19,7 @@ pub mod custom_fields;
 pub mod customers;
 pub mod dashboards;
 pub mod deals;
+pub mod deliveries;
 pub mod forecast;
 pub mod imports;
 pub mod jobs;

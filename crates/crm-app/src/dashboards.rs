@@ -20,7 +20,7 @@ use crate::views::utc;
 use crate::{Actor, AppError, Expected};
 
 /// The stored layout; rows are written only through checked layouts.
-fn layout_of(row: &DashboardRow) -> Result<DashboardLayout, AppError> {
+pub(crate) fn layout_of(row: &DashboardRow) -> Result<DashboardLayout, AppError> {
     serde_json::from_value(row.layout.0.clone()).map_err(|e| {
         AppError::Internal(format!(
             "dashboard {} has an unreadable layout: {e}",
@@ -125,7 +125,11 @@ pub fn list(conn: &mut AnyConnection, actor: &Actor) -> Result<Vec<Dashboard>, A
         .collect()
 }
 
-fn find(conn: &mut AnyConnection, actor: &Actor, id: Uuid) -> Result<DashboardRow, AppError> {
+pub(crate) fn find(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<DashboardRow, AppError> {
     let row = crm_db::dashboards::find(conn, actor.workspace_id, id)?;
     if row.shared || may_edit(actor, &row) {
         Ok(row)

@@ -183,8 +183,8 @@ impl std::fmt::Debug for Wake {
 }
 
 /// Every job kind this server runs, with its handler; imports and backups
-/// keep their files under `import_dir`.
-pub fn registry(import_dir: &std::path::Path) -> Registry {
+/// keep their files under `import_dir`; deliveries mail through `mailer`.
+pub fn registry(import_dir: &std::path::Path, mailer: &crate::mail::Mailer) -> Registry {
     let mut registry = Registry::new();
     registry.register(
         crate::analytics::clv::FIT_JOB,
@@ -201,6 +201,11 @@ pub fn registry(import_dir: &std::path::Path) -> Registry {
     let dir = import_dir.to_path_buf();
     registry.register(crate::backups::JOB, move |ctx| {
         crate::backups::handle(ctx, &dir)
+    });
+    registry.register(crate::deliveries::job::RUN_JOB, crate::deliveries::job::run);
+    let mailer = mailer.clone();
+    registry.register(crate::deliveries::job::SEND_JOB, move |ctx| {
+        crate::deliveries::job::send(ctx, &mailer)
     });
     registry
 }

@@ -209,7 +209,7 @@ pub fn catalog() -> Vec<ReportObjectFields> {
 
 /// The columns of a run's download: one per grouping (its labels), the
 /// measure (money in minor units, named so) and the records.
-fn header(data: &ReportData) -> Vec<String> {
+pub(crate) fn header(data: &ReportData) -> Vec<String> {
     let spec = &data.spec;
     let measure = match &spec.measure.field {
         Some(f) => format!("{}({f})", spec.measure.aggregate),
@@ -225,7 +225,7 @@ fn header(data: &ReportData) -> Vec<String> {
     header
 }
 
-fn labels(row: &crm_api_types::reports::ReportRow) -> impl Iterator<Item = String> + '_ {
+pub(crate) fn labels(row: &crm_api_types::reports::ReportRow) -> impl Iterator<Item = String> + '_ {
     row.labels.iter().map(|l| l.clone().unwrap_or_default())
 }
 
@@ -244,29 +244,47 @@ pub fn csv(data: &ReportData) -> Result<Vec<u8>, AppError> {
 /// A run as an Excel workbook: the same columns as the CSV, labels as text
 /// (a `=…` label shows as text, never runs), figures as numbers.
 pub fn xlsx(data: &ReportData) -> Result<Vec<u8>, AppError> {
+    xlsx_sheets(&[("report", data)])
+}
+
+/// Several runs as one workbook, a sheet each (named at most 31
+/// characters, without the characters Excel refuses in a sheet name).
+pub fn xlsx_sheets(runs: &[(&str, &ReportData)]) -> Result<Vec<u8>, AppError> {
     use rust_xlsxwriter::{Format, Workbook};
     let fail = |e: rust_xlsxwriter::XlsxError| AppError::Internal(format!("xlsx: {e}"));
     let mut workbook = Workbook::new();
-    let sheet = workbook.add_worksheet();
-    sheet.set_name("report").map_err(fail)?;
     let bold = Format::new().set_bold();
-    for (col, title) in (0_u16..).zip(header(data)) {
-        sheet
-            .write_with_format(0, col, title, &bold)
-            .map_err(fail)?;
-    }
-    for (row, r) in (1_u32..).zip(&data.rows) {
-        let mut col = 0_u16;
-        for label in labels(r) {
-            sheet.write_string(row, col, label).map_err(fail)?;
-            col += 1;
+    let mut names = std::collections::BTreeSet::new();
+    for (n, (name, data)) in runs.iter().enumerate() {
+        let sheet = workbook.add_worksheet();
+        let mut clean: String = name
+            .chars()
+            .filter(|c| !matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\'))
+            .take(28)
+            .collect();
+        if clean.trim().is_empty() || !names.insert(clean.clone()) {
+            clean = format!("{} {}", clean.chars().take(24).collect::<String>(), n + 1);
+            names.insert(clean.clone());
         }
-        if let Some(v) = r.value {
-            sheet.write_number(row, col, v).map_err(fail)?;
+        sheet.set_name(clean.trim()).map_err(fail)?;
+        for (col, title) in (0_u16..).zip(header(data)) {
+            sheet
+                .write_with_format(0, col, title, &bold)
+                .map_err(fail)?;
         }
-        sheet
-            .write_number(row, col + 1, r.records as f64)
-            .map_err(fail)?;
+        for (row, r) in (1_u32..).zip(&data.rows) {
+            let mut col = 0_u16;
+            for label in labels(r) {
+                sheet.write_string(row, col, label).map_err(fail)?;
+                col += 1;
+            }
+            if let Some(v) = r.value {
+                sheet.write_number(row, col, v).map_err(fail)?;
+            }
+            sheet
+                .write_number(row, col + 1, r.records as f64)
+                .map_err(fail)?;
+        }
     }
     workbook.save_to_buffer().map_err(fail)
 }

@@ -25,6 +25,7 @@ pub mod customers;
 pub mod dashboards;
 pub mod deal_lines;
 pub mod deals;
+pub mod deliveries;
 pub mod error;
 pub mod events;
 pub mod forecast;

@@ -6,7 +6,7 @@ mod plans;
 mod service;
 mod work;
 pub use access::auth_versions;
-pub use insights::{dashboards, reports, segments};
+pub use insights::{dashboards, deliveries, reports, segments};
 pub use plans::quotas;
 pub use service::{
     articles, service_agents, service_settings, surveys, ticket_articles, ticket_replies, tickets,

@@ -9,6 +9,7 @@ pub mod custom_field;
 pub mod customer;
 pub mod dashboards;
 pub mod deals;
+pub mod deliveries;
 pub mod email;
 pub mod forecast;
 pub mod imports;

@@ -18,6 +18,7 @@ pub mod custom_fields;
 pub mod customers;
 pub mod dashboards;
 pub mod deals;
+pub mod deliveries;
 pub mod docs;
 pub mod error;
 pub mod export;
@@ -244,6 +245,12 @@ fn v1(cfg: &mut ServiceConfig<'_>) {
         .service(dashboards::read)
         .service(dashboards::update)
         .service(dashboards::remove)
+        .service(deliveries::list)
+        .service(deliveries::create)
+        .service(deliveries::read)
+        .service(deliveries::update)
+        .service(deliveries::remove)
+        .service(deliveries::send)
         .service(live::live)
         .service(imports::upload)
         .service(imports::list)

@@ -59,12 +59,12 @@ pub fn job_runner(
     settings: &Settings,
     pool: DbPool,
     wake: crm_app::jobs::Wake,
-) -> crm_app::jobs::Runner {
+) -> anyhow::Result<crm_app::jobs::Runner> {
     let mut config = crm_app::jobs::RunnerConfig::new(settings.workers);
     config.lease = std::time::Duration::from_secs(settings.job_lease_seconds);
     config.poll = std::time::Duration::from_millis(settings.job_poll_ms);
-    let registry = crm_app::jobs::registry(&settings.import_dir);
-    crm_app::jobs::Runner::start(pool, registry, &config, wake)
+    let registry = crm_app::jobs::registry(&settings.import_dir, &settings.mailer()?);
+    Ok(crm_app::jobs::Runner::start(pool, registry, &config, wake))
 }
 
 /// Runs only job workers until stopped (Ctrl-C or SIGTERM ends the process;
@@ -74,7 +74,7 @@ pub fn work(settings: &Settings) -> anyhow::Result<()> {
         anyhow::bail!("CRM_WORKERS is 0: `crm worker` has nothing to run");
     }
     let (pool, backend) = open_database(settings)?;
-    let runner = job_runner(settings, pool, crm_app::jobs::Wake::default());
+    let runner = job_runner(settings, pool, crm_app::jobs::Wake::default())?;
     println!(
         "CRM worker running {} job worker(s) on {}",
         runner.workers(),
@@ -107,7 +107,7 @@ pub async fn serve(settings: Settings, listener: TcpListener) -> anyhow::Result<
     }
     // Job workers beside the API; jobs a stopped server left running are
     // taken over when their lease runs out.
-    let runner = job_runner(&settings, state.pool.clone(), state.jobs.clone());
+    let runner = job_runner(&settings, state.pool.clone(), state.jobs.clone())?;
     // Open dashboards hear of changes within moments (`/live`).
     let live = crm_app::live::Live::start(
         state.pool.clone(),

@@ -40,6 +40,12 @@ pub struct Settings {
     /// `CRM_JOB_POLL_MS`, default 1000: how often an idle worker looks for
     /// due jobs (jobs enqueued by this process wake it at once).
     pub job_poll_ms: u64,
+    /// `CRM_SMTP_URL`: the SMTP server scheduled reports are mailed through
+    /// (`smtp://host:25`, `smtp://user:pass@host:587?tls=required`,
+    /// `smtps://user:pass@host:465`); unset, nothing is mailed.
+    pub smtp_url: Option<String>,
+    /// `CRM_MAIL_FROM`, default `CRM <crm@localhost>`: the mails' sender.
+    pub mail_from: Option<String>,
 }
 
 /// The PEM files `crm serve` listens with when TLS is on.
@@ -124,7 +130,18 @@ impl Settings {
             workers: number("CRM_WORKERS", 2)?,
             job_lease_seconds: number("CRM_JOB_LEASE_SECONDS", 30)?.max(1),
             job_poll_ms: number("CRM_JOB_POLL_MS", 1000)?.max(10),
+            smtp_url: var("CRM_SMTP_URL"),
+            mail_from: var("CRM_MAIL_FROM"),
         })
+    }
+
+    /// Where mail goes (nowhere without `CRM_SMTP_URL`).
+    pub fn mailer(&self) -> anyhow::Result<crm_app::mail::Mailer> {
+        match &self.smtp_url {
+            Some(url) => crm_app::mail::Mailer::smtp(url, self.mail_from.as_deref())
+                .map_err(anyhow::Error::msg),
+            None => Ok(crm_app::mail::Mailer::none()),
+        }
     }
 
     /// The signing secret: `CRM_JWT_SECRET`, or for a SQLite file a random

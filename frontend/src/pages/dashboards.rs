@@ -25,6 +25,7 @@ use crate::api::{self, ApiError};
 use crate::components::{Confirm, ErrorView, When, use_toasts};
 use crate::i18n::{Locale, message, tr, use_locale};
 use crate::load::Load;
+use crate::pages::reports::deliveries::Deliveries;
 use crate::pages::reports::form::{relatives, select};
 use crate::session::{use_lookups, use_session};
 use widget::Widget;
@@ -140,6 +141,8 @@ pub fn Dashboards() -> impl IntoView {
     };
 
     let editable = Signal::derive(move || saved.with(|s| s.as_ref().is_none_or(|d| d.editable)));
+    let saved_id = Signal::derive(move || saved.with(|s| s.as_ref().map(|d| d.id)));
+    let saved_shared = Signal::derive(move || saved.with(|s| s.as_ref().is_some_and(|d| d.shared)));
     let save = move |copy: bool| {
         let mut body_layout = layout.get_untracked();
         body_layout.filters = filters.get_untracked();
@@ -349,6 +352,7 @@ pub fn Dashboards() -> impl IntoView {
             <When when=move || layout.with(|l| l.widgets.is_empty())>
                 <p class="hint" id="dashboard-empty">{tr("db-empty")}</p>
             </When>
+            <Deliveries of=saved_id name=name shared=saved_shared dashboard=true/>
         </section>
     }
 }

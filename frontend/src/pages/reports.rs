@@ -7,6 +7,7 @@
 
 pub mod builder;
 pub mod chart;
+pub mod deliveries;
 pub mod form;
 
 use crm_api_types::Page;

@@ -181,6 +181,7 @@ pub fn tables() -> Vec<TableSpec> {
         TableSpec::of::<segments::table>("segments", &["id"]),
         TableSpec::of::<reports::table>("reports", &["id"]),
         TableSpec::of::<dashboards::table>("dashboards", &["id"]),
+        TableSpec::of::<deliveries::table>("deliveries", &["id"]),
         TableSpec::of::<clv_models::table>("clv_models", &["workspace_id"]),
         TableSpec::of::<imports::table>("imports", &["id"]),
         TableSpec::of::<import_errors::table>("import_errors", &["import_id", "row_number"]),

@@ -1,5 +1,6 @@
 //! Saved definitions that run as their reader: customer segments
-//! (migration 000009), reports (000028) and dashboards (000029).
+//! (migration 000009), reports (000028), dashboards (000029) and their
+//! scheduled deliveries (000030).
 
 diesel::table! {
     use diesel::sql_types::*;
@@ -51,6 +52,31 @@ diesel::table! {
         owner_id -> Nullable<DbUuid>,
         shared -> Bool,
         default_roles -> DbJson,
+        version -> Integer,
+        created_by -> Nullable<DbUuid>,
+        updated_by -> Nullable<DbUuid>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::{DbJson, DbUuid};
+
+    deliveries (workspace_id, id) {
+        workspace_id -> DbUuid,
+        id -> DbUuid,
+        name -> Text,
+        report_id -> Nullable<DbUuid>,
+        dashboard_id -> Nullable<DbUuid>,
+        schedule -> DbJson,
+        format -> Text,
+        recipients -> DbJson,
+        active -> Bool,
+        next_run_at -> Nullable<Timestamp>,
+        last_run_at -> Nullable<Timestamp>,
+        owner_id -> Nullable<DbUuid>,
         version -> Integer,
         created_by -> Nullable<DbUuid>,
         updated_by -> Nullable<DbUuid>,

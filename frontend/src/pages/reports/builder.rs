@@ -15,6 +15,7 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use uuid::Uuid;
 
 use super::chart::{self, field_name};
+use super::deliveries::Deliveries;
 use super::form::{form, spec_for};
 use crate::api::{self, ApiError};
 use crate::components::{Confirm, ErrorView, When, use_toasts};
@@ -192,6 +193,14 @@ pub fn ReportBuilder() -> impl IntoView {
     };
     let editable = Signal::derive(move || saved.with(|r| r.as_ref().is_none_or(|r| r.editable)));
     let is_saved = Signal::derive(move || saved.with(Option::is_some));
+    let saved_id = Signal::derive(move || saved.with(|r| r.as_ref().map(|r| r.id)));
+    let saved_shared = Signal::derive(move || saved.with(|r| r.as_ref().is_some_and(|r| r.shared)));
+    let png = move |_| {
+        let file = format!("{}.png", name.get_untracked().trim());
+        if !crate::echarts::png(el, &file) {
+            toasts.error(message(locale.get_untracked(), "rp-no-chart", None));
+        }
+    };
 
     view! {
         <section class="report-page" id="report-page">
@@ -206,6 +215,9 @@ pub fn ReportBuilder() -> impl IntoView {
                     <button id="report-save-copy" on:click=move |_| save(true)>{tr("rp-save-copy")}</button>
                     <button id="report-export" on:click=move |_| export("export", "report.csv")>{tr("rp-export")}</button>
                     <button id="report-export-xlsx" on:click=move |_| export("export.xlsx", "report.xlsx")>{tr("rp-export-xlsx")}</button>
+                </When>
+                <When when=has_chart>
+                    <button id="report-export-png" on:click=png>{tr("rp-export-png")}</button>
                 </When>
                 <When when=move || is_saved.get() && editable.get()>
                     <button class="danger" id="report-delete" on:click=move |_| asking.set(true)>{tr("rp-delete")}</button>
@@ -226,6 +238,7 @@ pub fn ReportBuilder() -> impl IntoView {
                     })}
                 </div>
             </div>
+            <Deliveries of=saved_id name=name shared=saved_shared dashboard=false/>
         </section>
     }
 }

@@ -1,0 +1,83 @@
+//! Outgoing mail: the SMTP server this process sends through
+//! (`CRM_SMTP_URL`, `CRM_MAIL_FROM`) and sending one message. Mail goes
+//! out only from jobs (the jobs table is the outbox): a use case enqueues
+//! a job in its transaction, the job's handler builds the message and
+//! sends it here, and a failed send is retried with the job's backoff.
+
+use std::sync::Arc;
+
+use lettre::message::Mailbox;
+use lettre::{Message, SmtpTransport, Transport};
+
+use crate::jobs::JobError;
+
+/// Where mail goes, or nowhere (no `CRM_SMTP_URL`: jobs that would send
+/// fail with a message saying so, visible in the jobs list).
+#[derive(Clone)]
+pub struct Mailer {
+    /// The server and the sender.
+    transport: Option<(Arc<SmtpTransport>, Mailbox)>,
+}
+
+impl std::fmt::Debug for Mailer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Mailer")
+            .field("from", &self.transport.as_ref().map(|(_, f)| f.to_string()))
+            .finish()
+    }
+}
+
+/// The sender when `CRM_MAIL_FROM` is not set.
+pub const DEFAULT_FROM: &str = "CRM <crm@localhost>";
+
+impl Default for Mailer {
+    fn default() -> Self {
+        Self::none()
+    }
+}
+
+impl Mailer {
+    /// Sends nothing.
+    pub fn none() -> Self {
+        Self { transport: None }
+    }
+
+    /// Sends through the SMTP server of `url` — `smtp://host:25`,
+    /// `smtp://user:password@host:587?tls=required` (STARTTLS) or
+    /// `smtps://user:password@host:465` — as `from` (`名字 <a@b.cn>`).
+    pub fn smtp(url: &str, from: Option<&str>) -> Result<Self, String> {
+        let transport = SmtpTransport::from_url(url)
+            .map_err(|e| format!("CRM_SMTP_URL is not an SMTP address: {e}"))?
+            .timeout(Some(std::time::Duration::from_secs(30)))
+            .build();
+        let from = from.unwrap_or(DEFAULT_FROM);
+        let from = from
+            .parse()
+            .map_err(|e| format!("CRM_MAIL_FROM is not a mailbox ({from:?}): {e}"))?;
+        Ok(Self {
+            transport: Some((Arc::new(transport), from)),
+        })
+    }
+
+    pub fn configured(&self) -> bool {
+        self.transport.is_some()
+    }
+
+    /// The sender (`None` when mail is not set up).
+    pub fn from(&self) -> Option<&Mailbox> {
+        self.transport.as_ref().map(|(_, from)| from)
+    }
+
+    /// Sends one message; a refusal or an unreachable server is retried.
+    pub fn send(&self, message: &Message) -> Result<(), JobError> {
+        let Some((transport, _)) = &self.transport else {
+            return Err(JobError::permanent(
+                "mail is not set up: set CRM_SMTP_URL (and CRM_MAIL_FROM) and restart",
+            ));
+        };
+        transport
+            .send(message)
+            .map(|_| ())
+            .map_err(|e| JobError::retry(format!("SMTP: {e}")))
+    }
+}
