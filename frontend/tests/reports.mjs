@@ -104,4 +104,26 @@ export async function reportTests({ check, login, api, base, shots }) {
     await page.waitForSelector('.report-form label:has-text("Group by")');
     assert.equal(await page.locator('#report-total').innerText(), String((await api(page, '/api/v1/reports/run', { method: 'POST', body: JSON.stringify({ object: 'deals', group_by: [{ field: 'lost_reason' }], measure: { aggregate: 'count' }, filters: [{ field: 'status', op: 'eq', value: 'lost' }], chart: 'pie' }) })).body.records));
   }, { width: 375, height: 800 });
+
+  await check('reports: the sales funnel, counting distinct values, and the sales cycle', async (page) => {
+    await login(page, 'admin@demo.test', '/reports');
+    await page.click('#standard-reports a[data-key="pipeline_by_stage"]');
+    await page.waitForSelector('#report-chart canvas');
+    assert.equal(await page.inputValue('#report-chart-kind'), 'funnel');
+    // How many different reps own an open deal in each stage.
+    await page.selectOption('#report-aggregate', 'count_distinct');
+    await page.selectOption('#report-measure-field', 'owner');
+    const spec = { object: 'deals', group_by: [{ field: 'stage' }], measure: { aggregate: 'count_distinct', field: 'owner' },
+      filters: [{ field: 'status', op: 'eq', value: 'open' }], chart: 'funnel' };
+    const answer = (await api(page, '/api/v1/reports/run', { method: 'POST', body: JSON.stringify(spec) })).body;
+    await page.waitForFunction((t) => document.querySelector('#report-total')?.innerText === t, String(answer.total));
+    assert.match(await page.locator('#report-table thead').innerText(), /去重计数/);
+    // The sales cycle in days, by rep.
+    await page.goto(page.url().replace(/\/reports.*$/, '/reports'));
+    await page.click('#standard-reports a[data-key="sales_cycle_by_rep"]');
+    await page.waitForSelector('#report-table tbody tr');
+    assert.match(await page.locator('#report-table thead').innerText(), /销售周期（天）/);
+    const cycles = await page.locator('#report-table tbody td:nth-child(2)').allInnerTexts();
+    assert.ok(cycles.length > 0 && cycles.every((c) => /^[0-9]/.test(c)), `no deal closes before it opens: ${cycles}`);
+  });
 }

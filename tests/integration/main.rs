@@ -54,6 +54,7 @@ mod portable;
 mod principals;
 mod quotas;
 mod regions;
+mod report_measures;
 mod reports;
 mod sales;
 mod sales_export;

@@ -457,3 +457,21 @@ pub fn stage_sums(
         ))
         .load::<StageSum>(conn)?)
 }
+
+/// Sets when a deal was opened (the demo's deals were opened before
+/// they closed, not when the demo was written).
+pub fn backdate(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    id: Uuid,
+    created_at: NaiveDateTime,
+) -> DbResult<()> {
+    diesel::update(
+        deals::table
+            .filter(deals::workspace_id.eq(Id(workspace_id)))
+            .filter(deals::id.eq(Id(id))),
+    )
+    .set(deals::created_at.eq(created_at))
+    .execute(conn)?;
+    Ok(())
+}

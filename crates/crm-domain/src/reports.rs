@@ -36,7 +36,15 @@ string_enum! {
 
 string_enum! {
     /// How the rows of a group become its figure.
-    Aggregate { Count = "count", Sum = "sum", Avg = "avg", Min = "min", Max = "max" }
+    Aggregate {
+        Count = "count",
+        /// How many different values of a field (products sold, reps with a deal).
+        CountDistinct = "count_distinct",
+        Sum = "sum",
+        Avg = "avg",
+        Min = "min",
+        Max = "max",
+    }
 }
 
 string_enum! {
@@ -51,7 +59,11 @@ string_enum! {
         /// Bars of the first grouping stacked by the second.
         StackedBar = "stacked_bar",
         Line = "line",
+        /// A line filled to the axis (stacked by the second grouping).
+        Area = "area",
         Pie = "pie",
+        /// Stages narrowing from the largest group down (a sales funnel).
+        Funnel = "funnel",
         Table = "table",
         /// One figure (no groupings), compared with the window before
         /// its period when it has one.
@@ -190,6 +202,11 @@ impl ReportSpec {
             (Aggregate::Count, None) => {}
             (Aggregate::Count, Some(_)) => errors.add("measure.field", "count takes no field"),
             (_, None) => errors.add("measure.field", "name the number to aggregate"),
+            (Aggregate::CountDistinct, Some(name)) => {
+                if field(object, name).is_none() {
+                    errors.add("measure.field", unknown(object));
+                }
+            }
             (_, Some(name)) => match field(object, name) {
                 Some(f) if f.kind.is_number() => {}
                 Some(_) => errors.add("measure.field", "must be a number or money field"),
@@ -242,6 +259,9 @@ impl ReportSpec {
         }
         if self.chart == ChartKind::Pie && self.group_by.len() != 1 {
             errors.add("chart", "a pie needs exactly one grouping");
+        }
+        if self.chart == ChartKind::Funnel && self.group_by.len() != 1 {
+            errors.add("chart", "a funnel needs exactly one grouping");
         }
         if self.chart == ChartKind::Number && !self.group_by.is_empty() {
             errors.add("chart", "a number is one figure: remove the groupings");

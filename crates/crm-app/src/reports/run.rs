@@ -152,12 +152,13 @@ pub fn run_checked(
         .collect();
     let first_is_date = grains.first().is_some_and(Option::is_some);
     let (rows, truncated) = arrange(rows, first_is_date);
-    let money = spec
-        .measure
-        .field
-        .as_deref()
-        .and_then(|f| field(spec.object, f))
-        .is_some_and(|f| f.kind == ReportFieldKind::Money);
+    let money = spec.measure.aggregate != Aggregate::CountDistinct
+        && spec
+            .measure
+            .field
+            .as_deref()
+            .and_then(|f| field(spec.object, f))
+            .is_some_and(|f| f.kind == ReportFieldKind::Money);
     Ok(ReportData {
         spec,
         kinds,

@@ -59,8 +59,20 @@ enum Stored {
     Bool,
 }
 
-/// The SQL column (or expression over the object's aliases) of a field.
-fn column(object: ReportObject, key: &str) -> Option<(String, Stored)> {
+/// Days (`unit` 86400) or minutes (60) from `from` to `to`, NULL while
+/// `to` is.
+fn elapsed(pg: bool, from: &str, to: &str, unit: u32) -> String {
+    if pg {
+        format!("(EXTRACT(EPOCH FROM ({to} - {from})) / {unit}.0)")
+    } else {
+        // julianday's floating days, rounded so that equal instants are 0.
+        format!("(ROUND((julianday({to}) - julianday({from})) * 86400.0 / {unit}.0, 6) + 0.0)")
+    }
+}
+
+/// The SQL column (or expression over the object's aliases) of a field;
+/// `pg` picks PostgreSQL's spelling where the two differ.
+fn column(pg: bool, object: ReportObject, key: &str) -> Option<(String, Stored)> {
     use ReportObject::*;
     use Stored::*;
     let base = match object {
@@ -97,6 +109,21 @@ fn column(object: ReportObject, key: &str) -> Option<(String, Stored)> {
         (Deals, "expected_close_date") => own("expected_close_date", Day),
         (Deals, "amount_minor" | "probability") => own(key, Int),
         (Deals, "closed_at") => own(key, Time),
+        // Days from creation to close (the sales cycle); NULL while open.
+        (Deals, "cycle_days") => Some((elapsed(pg, "d.created_at", "d.closed_at", 86_400), Int)),
+        (Tickets, "first_response_minutes") => {
+            Some((elapsed(pg, "k.created_at", "k.first_responded_at", 60), Int))
+        }
+        (Tickets, "resolution_minutes") => {
+            Some((elapsed(pg, "k.created_at", "k.resolved_at", 60), Int))
+        }
+        // The ticket's answered CSAT score (1–5).
+        (Tickets, "csat") => Some((
+            "(SELECT MAX(v.score) FROM surveys v WHERE v.workspace_id = k.workspace_id \
+             AND v.ticket_id = k.id AND v.kind = 'csat' AND v.answered_at IS NOT NULL)"
+                .to_owned(),
+            Int,
+        )),
         (Orders | OrderLines, "order_date") => own("order_date", Day),
         (Orders, "total_minor" | "discount_minor") => own(key, Int),
         (Activities, "done") => own("done", Bool),
@@ -158,8 +185,8 @@ fn source(object: ReportObject) -> &'static str {
     }
 }
 
-fn column_of(object: ReportObject, key: &str) -> DbResult<(String, Stored)> {
-    column(object, key).ok_or(DbError::NotFound)
+fn column_of(sql: &Sql, object: ReportObject, key: &str) -> DbResult<(String, Stored)> {
+    column(sql.is_postgres(), object, key).ok_or(DbError::NotFound)
 }
 
 /// The local timestamp of a UTC column: `col + offset`.
@@ -352,7 +379,12 @@ pub fn cells(conn: &mut AnyConnection, ctx: &Context, spec: &ReportSpec) -> DbRe
     let mut sql = Sql::new(conn);
     let mut keys = Vec::new();
     for g in &spec.group_by {
-        keys.push(key_expr(&sql, ctx, &column_of(object, &g.field)?, g.grain));
+        keys.push(key_expr(
+            &sql,
+            ctx,
+            &column_of(&sql, object, &g.field)?,
+            g.grain,
+        ));
     }
     let key = |i: usize| keys.get(i).cloned().unwrap_or_else(|| "NULL".to_owned());
     let cast = if sql.is_postgres() {
@@ -362,10 +394,15 @@ pub fn cells(conn: &mut AnyConnection, ctx: &Context, spec: &ReportSpec) -> DbRe
     };
     let (value, money) = match (&spec.measure.aggregate, &spec.measure.field) {
         (Aggregate::Count, _) | (_, None) => (format!("CAST(COUNT(*) AS {cast})"), false),
+        (Aggregate::CountDistinct, Some(field)) => {
+            let (col, _) = column_of(&sql, object, field)?;
+            (format!("CAST(COUNT(DISTINCT {col}) AS {cast})"), false)
+        }
         (aggregate, Some(field)) => {
-            let (col, _) = column_of(object, field)?;
-            let money = crm_domain::reports::field(object, field)
-                .is_some_and(|f| f.kind == ReportFieldKind::Money);
+            let (col, _) = column_of(&sql, object, field)?;
+            let money = *aggregate != Aggregate::CountDistinct
+                && crm_domain::reports::field(object, field)
+                    .is_some_and(|f| f.kind == ReportFieldKind::Money);
             let f = aggregate.as_str().to_uppercase();
             (format!("CAST({f}({col}) AS {cast})"), money)
         }
@@ -396,11 +433,11 @@ pub fn cells(conn: &mut AnyConnection, ctx: &Context, spec: &ReportSpec) -> DbRe
         sql.push(&format!(" AND {currency} = ")).text(ctx.currency);
     }
     for c in &spec.filters {
-        let col = column_of(object, &c.field)?;
+        let col = column_of(&sql, object, &c.field)?;
         push_condition(&mut sql, ctx, &col, c.op, c.value.as_deref())?;
     }
     if let Some(p) = &spec.period {
-        let col = column_of(object, &p.field)?;
+        let col = column_of(&sql, object, &p.field)?;
         if let Some(from) = p.from {
             push_condition(
                 &mut sql,
@@ -436,7 +473,9 @@ mod tests {
     fn every_catalogued_field_has_a_column() {
         for object in ReportObject::ALL {
             for f in crm_domain::reports::fields(*object) {
-                assert!(column(*object, f.key).is_some(), "{object}.{}", f.key);
+                for pg in [true, false] {
+                    assert!(column(pg, *object, f.key).is_some(), "{object}.{}", f.key);
+                }
             }
         }
     }

@@ -176,6 +176,8 @@ const DEALS: &[ReportFieldDef] = &[
     f("expected_close_date", Date),
     f("amount_minor", Money),
     f("probability", Number),
+    // Days from creation to close: the sales cycle of won and lost deals.
+    f("cycle_days", Number),
 ];
 
 const ACTIVITIES: &[ReportFieldDef] = &[
@@ -232,6 +234,11 @@ const TICKETS: &[ReportFieldDef] = &[
     f("created_at", Date),
     f("first_responded_at", Date),
     f("resolved_at", Date),
+    // Calendar minutes from creation to the first reply, and to resolution.
+    f("first_response_minutes", Number),
+    f("resolution_minutes", Number),
+    // The answered satisfaction survey's score, 1–5.
+    f("csat", Number),
 ];
 
 /// The fields of `object`, in the order a picker shows them.

@@ -43,6 +43,21 @@ fn sum(field: &str) -> ReportMeasure {
     }
 }
 
+fn avg(field: &str) -> ReportMeasure {
+    ReportMeasure {
+        aggregate: Aggregate::Avg,
+        field: Some(field.to_owned()),
+    }
+}
+
+fn answered(field: &str) -> Vec<ReportCondition> {
+    vec![ReportCondition {
+        field: field.to_owned(),
+        op: ReportOperator::NotEmpty,
+        value: None,
+    }]
+}
+
 fn status(value: &str) -> Vec<ReportCondition> {
     vec![ReportCondition {
         field: "status".to_owned(),
@@ -145,6 +160,18 @@ pub fn all() -> Vec<Standard> {
                 vec![by("stage")],
                 sum("amount_minor"),
                 status("open"),
+                Funnel,
+            ),
+        ),
+        s(
+            "sales_cycle_by_rep",
+            "销售周期（天，按销售）",
+            "Sales cycle in days by rep",
+            spec(
+                Deals,
+                vec![by("owner")],
+                avg("cycle_days"),
+                status("won"),
                 Bar,
             ),
         ),
@@ -237,6 +264,42 @@ pub fn all() -> Vec<Standard> {
             "工单渠道",
             "Tickets by channel",
             spec(Tickets, vec![by("channel")], count(), vec![], Pie),
+        ),
+        s(
+            "service_response_by_agent",
+            "服务响应时间（分钟，按客服）",
+            "First response in minutes by agent",
+            spec(
+                Tickets,
+                vec![by("assignee")],
+                avg("first_response_minutes"),
+                answered("first_responded_at"),
+                Bar,
+            ),
+        ),
+        s(
+            "satisfaction_by_agent",
+            "客户满意度（按客服）",
+            "Satisfaction (CSAT) by agent",
+            spec(
+                Tickets,
+                vec![by("assignee")],
+                avg("csat"),
+                answered("csat"),
+                Bar,
+            ),
+        ),
+        s(
+            "satisfaction_by_month",
+            "满意度趋势（按月）",
+            "Satisfaction (CSAT) by month",
+            spec(
+                Tickets,
+                vec![by_month("resolved_at")],
+                avg("csat"),
+                answered("csat"),
+                Area,
+            ),
         ),
     ]
 }

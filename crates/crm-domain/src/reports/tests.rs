@@ -75,6 +75,13 @@ fn the_measure_needs_a_number_unless_it_counts() {
     assert_eq!(fields_in_error(&s), ["measure.field"]);
     s.measure.field = None;
     assert_eq!(fields_in_error(&s), Vec::<String>::new());
+    // Distinct values of any field, but a field it must name.
+    s.measure.aggregate = Aggregate::CountDistinct;
+    assert_eq!(fields_in_error(&s), ["measure.field"]);
+    s.measure.field = Some("owner".into());
+    assert_eq!(fields_in_error(&s), Vec::<String>::new());
+    s.measure.field = Some("nothing".into());
+    assert_eq!(fields_in_error(&s), ["measure.field"]);
 }
 
 #[test]
@@ -155,6 +162,12 @@ fn charts_fit_their_groupings() {
     assert_eq!(fields_in_error(&s), Vec::<String>::new());
     s.group_by = spec().group_by;
     assert_eq!(fields_in_error(&s), ["chart"]);
+    s.chart = ChartKind::Funnel;
+    assert_eq!(fields_in_error(&s), ["chart"]);
+    s.group_by.pop();
+    assert_eq!(fields_in_error(&s), Vec::<String>::new());
+    s.chart = ChartKind::Area;
+    assert_eq!(fields_in_error(&s), Vec::<String>::new());
 }
 
 #[test]

@@ -160,6 +160,9 @@ pub fn seed(
             let deal = crm_db::deals::insert(conn, ws, owner, fields)?;
             let steps = history(&stages, stage, noon(entered), &mut past);
             crm_db::performance::replace_history(conn, ws, deal.id.0, &steps)?;
+            if let Some((_, _, opened_at)) = steps.first() {
+                crm_db::deals::backdate(conn, ws, deal.id.0, *opened_at)?;
+            }
             deals.push(created(deal.id.0));
             for n in 0..rng.random_range(1..4) {
                 let kind = *ActivityKind::ALL

@@ -113,7 +113,10 @@ pub fn label(locale: Locale, lookups: &Lookups, data: &ReportData, row: usize, i
 pub fn measure_name(locale: Locale, data: &ReportData) -> String {
     let aggregate = message(
         locale,
-        &format!("agg-{}", data.spec.measure.aggregate.as_str()),
+        &format!(
+            "agg-{}",
+            data.spec.measure.aggregate.as_str().replace('_', "-")
+        ),
         None,
     );
     match &data.spec.measure.field {
@@ -197,6 +200,20 @@ pub fn option(locale: Locale, lookups: &Lookups, data: &ReportData) -> Option<Va
     let first: Vec<String> = (0..data.rows.len())
         .map(|r| label(locale, lookups, data, r, 0))
         .collect();
+    if kind == ChartKind::Funnel {
+        let stages: Vec<Value> = data
+            .rows
+            .iter()
+            .zip(&first)
+            .map(|(r, name)| json!({"name": name, "value": plotted(locale, data, r.value)}))
+            .collect();
+        return Some(json!({
+            "tooltip": {"trigger": "item"},
+            "legend": {"type": "scroll", "bottom": 0},
+            "series": [{"type": "funnel", "sort": "descending", "left": "10%", "width": "80%",
+                "top": 16, "bottom": 40, "label": {"show": true, "position": "inside"}, "data": stages}],
+        }));
+    }
     if kind == ChartKind::Pie || data.spec.group_by.is_empty() {
         let slices: Vec<Value> = data
             .rows
@@ -216,7 +233,8 @@ pub fn option(locale: Locale, lookups: &Lookups, data: &ReportData) -> Option<Va
             categories.push(name.clone());
         }
     }
-    let line = kind == ChartKind::Line;
+    let area = kind == ChartKind::Area;
+    let line = kind == ChartKind::Line || area;
     let series_type = if line { "line" } else { "bar" };
     let series: Vec<Value> = if data.spec.group_by.len() == 2 {
         let mut names: Vec<String> = Vec::new();
@@ -242,8 +260,11 @@ pub fn option(locale: Locale, lookups: &Lookups, data: &ReportData) -> Option<Va
                     })
                     .collect();
                 let mut one = json!({"name": s, "type": series_type, "data": values});
-                if kind == ChartKind::StackedBar {
+                if kind == ChartKind::StackedBar || area {
                     one["stack"] = json!("total");
+                }
+                if area {
+                    one["areaStyle"] = json!({});
                 }
                 one
             })
@@ -254,7 +275,12 @@ pub fn option(locale: Locale, lookups: &Lookups, data: &ReportData) -> Option<Va
             .iter()
             .map(|r| plotted(locale, data, r.value))
             .collect();
-        vec![json!({"name": measure_name(locale, data), "type": series_type, "data": values})]
+        let mut one =
+            json!({"name": measure_name(locale, data), "type": series_type, "data": values});
+        if area {
+            one["areaStyle"] = json!({});
+        }
+        vec![one]
     };
     Some(json!({
         "tooltip": {"trigger": "axis"},

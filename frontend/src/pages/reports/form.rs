@@ -58,7 +58,7 @@ pub(super) fn charts(groupings: usize) -> Vec<ChartKind> {
         .copied()
         .filter(|c| match c {
             ChartKind::StackedBar => groupings == 2,
-            ChartKind::Pie => groupings == 1,
+            ChartKind::Pie | ChartKind::Funnel => groupings == 1,
             ChartKind::Number => groupings == 0,
             _ => true,
         })
@@ -189,6 +189,12 @@ pub(super) fn form(spec: RwSignal<ReportSpec>, locale: Locale) -> impl IntoView 
         }
     };
     let first_number = numbers.first().map(|(k, _)| k.clone());
+    let numbers_keys: Vec<String> = numbers.iter().map(|(k, _)| k.clone()).collect();
+    let first_field = s
+        .group_by
+        .first()
+        .map(|g| g.field.clone())
+        .or_else(|| every.first().map(|(k, _)| k.clone()));
     let filters = s.filters.clone();
     view! {
         <label>{t("rp-object")}
@@ -201,12 +207,17 @@ pub(super) fn form(spec: RwSignal<ReportSpec>, locale: Locale) -> impl IntoView 
             {select("report-aggregate".into(), aggregates, move || spec.with(|s| s.measure.aggregate.as_str().to_owned()),
                 move |v| spec.update(|s| if let Ok(a) = Aggregate::parse(&v) {
                     s.measure.aggregate = a;
-                    s.measure.field = if a == Aggregate::Count { None } else { s.measure.field.clone().or_else(|| first_number.clone()) };
+                    s.measure.field = match a {
+                        Aggregate::Count => None,
+                        // Distinct values of any field: keep one, else the first grouping's.
+                        Aggregate::CountDistinct => s.measure.field.clone().or_else(|| first_field.clone()),
+                        _ => s.measure.field.clone().filter(|f| numbers_keys.contains(f)).or_else(|| first_number.clone()),
+                    };
                 }))}
         </label>
         {s.measure.field.is_some().then(|| view! {
             <label>{t("rp-measure-field")}
-                {select("report-measure-field".into(), numbers.clone(), move || spec.with(|s| s.measure.field.clone().unwrap_or_default()),
+                {select("report-measure-field".into(), if s.measure.aggregate == Aggregate::CountDistinct { every.clone() } else { numbers.clone() }, move || spec.with(|s| s.measure.field.clone().unwrap_or_default()),
                     move |v| spec.update(|s| s.measure.field = Some(v)))}
             </label>
         })}
