@@ -1196,3 +1196,5 @@ rf-cycle-days = Sales cycle (days)
 rf-first-response-minutes = First response (minutes)
 rf-resolution-minutes = Time to resolve (minutes)
 rf-csat = CSAT score
+rf-won-percent = Win rate (%)
+rf-converted-percent = Conversion rate (%)

@@ -1196,3 +1196,5 @@ rf-cycle-days = 销售周期（天）
 rf-first-response-minutes = 首次响应（分钟）
 rf-resolution-minutes = 解决用时（分钟）
 rf-csat = 满意度评分
+rf-won-percent = 赢单率（%）
+rf-converted-percent = 转化率（%）

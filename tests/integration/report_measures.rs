@@ -1,8 +1,8 @@
 //! Report measures beyond sums, the same on both databases: the sales
 //! cycle (days from a deal's creation to its close), distinct values
-//! (reps with a won deal, by month in Shanghai), minutes to a ticket's
+//! (reps with a won deal, by month in Shanghai), the win rate, minutes to a ticket's
 //! first reply and the CSAT score its customer gave — through the standard
-//! reports that ship with them (销售周期, 服务响应时间, 客户满意度).
+//! reports that ship with them (销售周期, 赢单率, 服务响应时间, 客户满意度).
 
 use chrono::NaiveDateTime;
 use crm_db::schema::{deals, tickets};
@@ -77,6 +77,25 @@ async fn cycle_distinct_response_and_satisfaction_measures(app: TestApp) {
     want.sort_by(|a, b| a.0.cmp(&b.0));
     assert_eq!(got, want, "{cycle}");
     assert_eq!(cycle["currency"], Value::Null, "days, not money");
+
+    // Win rate over closed deals: rep2 won one of two (the open ones do
+    // not count); every other rep won all theirs.
+    let rate = run(
+        &app,
+        &w.admin.token,
+        json!({"standard": "win_rate_by_rep"}),
+        "/api/v1/dashboards/run",
+    )
+    .await;
+    let mut got = figures(&rate);
+    got.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut want = vec![
+        (w.rep1.id.to_string(), 100.0),
+        (w.rep2.id.to_string(), 50.0),
+        (w.rep3.id.to_string(), 100.0),
+    ];
+    want.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(got, want, "{rate}");
 
     // Reps with a won deal, by month in Shanghai (31 January 23:30 UTC is
     // February): January rep2; February rep1 and rep3; April rep3.

@@ -110,6 +110,14 @@ fn column(pg: bool, object: ReportObject, key: &str) -> Option<(String, Stored)>
         (Deals, "amount_minor" | "probability") => own(key, Int),
         (Deals, "closed_at") => own(key, Time),
         // Days from creation to close (the sales cycle); NULL while open.
+        (Deals, "won_percent") => Some((
+            "(CASE WHEN s.kind = 'won' THEN 100.0 WHEN s.kind = 'lost' THEN 0.0 END)".to_owned(),
+            Int,
+        )),
+        (Leads, "converted_percent") => Some((
+            "(CASE WHEN l.status = 'converted' THEN 100.0 ELSE 0.0 END)".to_owned(),
+            Int,
+        )),
         (Deals, "cycle_days") => Some((elapsed(pg, "d.created_at", "d.closed_at", 86_400), Int)),
         (Tickets, "first_response_minutes") => {
             Some((elapsed(pg, "k.created_at", "k.first_responded_at", 60), Int))

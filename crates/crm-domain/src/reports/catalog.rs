@@ -157,6 +157,8 @@ const LEADS: &[ReportFieldDef] = &[
     f("disqualified_reason", Text),
     f("created_at", Date),
     f("converted_at", Date),
+    // 100 for a converted lead, else 0: its average is the conversion rate.
+    f("converted_percent", Number),
 ];
 
 const DEALS: &[ReportFieldDef] = &[
@@ -178,6 +180,9 @@ const DEALS: &[ReportFieldDef] = &[
     f("probability", Number),
     // Days from creation to close: the sales cycle of won and lost deals.
     f("cycle_days", Number),
+    // 100 for a won deal, 0 for a lost one, none while open: its average
+    // is the win rate.
+    f("won_percent", Number),
 ];
 
 const ACTIVITIES: &[ReportFieldDef] = &[

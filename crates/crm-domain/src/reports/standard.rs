@@ -164,6 +164,12 @@ pub fn all() -> Vec<Standard> {
             ),
         ),
         s(
+            "win_rate_by_rep",
+            "赢单率（%，按销售）",
+            "Win rate (%) by rep",
+            spec(Deals, vec![by("owner")], avg("won_percent"), vec![], Bar),
+        ),
+        s(
             "sales_cycle_by_rep",
             "销售周期（天，按销售）",
             "Sales cycle in days by rep",
@@ -233,6 +239,18 @@ pub fn all() -> Vec<Standard> {
                 count(),
                 vec![],
                 StackedBar,
+            ),
+        ),
+        s(
+            "lead_conversion_by_source",
+            "线索转化率（%，按来源）",
+            "Lead conversion (%) by source",
+            spec(
+                Leads,
+                vec![by("source")],
+                avg("converted_percent"),
+                vec![],
+                Bar,
             ),
         ),
         s(
