@@ -82,4 +82,24 @@ export async function deliveryTests({ check, login, api, shots, smtp }) {
     await page.click('.delivery [data-act="delete"]');
     await page.waitForFunction(() => document.querySelectorAll('.delivery').length === 0);
   });
+
+  await check('deliveries: a rep mails themselves a dashboard every Monday, on a phone', async (page) => {
+    await login(page, 'rep1@demo.test', '/dashboards');
+    const board = await api(page, '/api/v1/dashboards', { method: 'POST', body: JSON.stringify({
+      name: '我的周看板', layout: { widgets: [{ key: 'won', standard: 'won_this_month', width: 4, height: 1 }] } }) });
+    assert.equal(board.status, 201, JSON.stringify(board.body));
+    await page.goto(page.url().replace(/\/dashboards.*$/, `/dashboards/${board.body.id}`));
+    await page.waitForSelector('#deliveries');
+    await page.locator('#delivery-new').scrollIntoViewIfNeeded();
+    await page.click('#delivery-new');
+    // A private dashboard goes to its saver only: the only recipient offered.
+    const offered = await page.locator('#delivery-recipients input[data-user]').count();
+    assert.equal(offered, 1);
+    await page.click('#delivery-save');
+    await page.waitForSelector('.delivery:has-text("每周一 08:00")');
+    const saved = (await api(page, `/api/v1/deliveries?of=${board.body.id}`)).body.items;
+    assert.equal(saved[0].dashboard_id, board.body.id);
+    assert.equal(saved[0].report_id, null);
+    await page.screenshot({ path: join(shots, 'dashboard-deliveries-375.png'), fullPage: true });
+  }, { width: 375, height: 800 });
 }
