@@ -208,4 +208,50 @@ async fn cycle_distinct_response_and_satisfaction_measures(app: TestApp) {
     .await;
     assert_eq!(figures(&theirs), []);
     assert_eq!(ids.len(), 2);
+
+    // The catalogue, the same for a rep as for the administrator: listed
+    // prices summed in the base currency only, a deleted product gone.
+    let mut skus = Vec::new();
+    for (sku, category, price, currency) in [
+        ("A1", "耗材", 1_000, "CNY"),
+        ("A2", "耗材", 2_500, "CNY"),
+        ("B1", "设备", 90_000, "CNY"),
+        ("B2", "设备", 7_000, "USD"),
+        ("C1", "服务", 100, "CNY"),
+    ] {
+        let id = app
+            .post("/api/v1/products")
+            .token(&w.admin.token)
+            .json(&json!({"sku": sku, "name": sku, "category": category,
+                "price": {"amount_minor": price, "currency": currency}}))
+            .send()
+            .await
+            .expect(201)
+            .id();
+        skus.push(id);
+    }
+    app.delete(&format!("/api/v1/products/{}", skus[4]))
+        .token(&w.admin.token)
+        .send()
+        .await
+        .expect(204);
+    let catalogue = json!({"object": "products", "group_by": [{"field": "category"}],
+        "measure": {"aggregate": "sum", "field": "price_minor"}, "chart": "bar"});
+    for who in [&w.admin, &w.rep1] {
+        let data = run(&app, &who.token, catalogue.clone(), "/api/v1/reports/run").await;
+        assert_eq!(
+            figures(&data),
+            [("设备".to_owned(), 90_000.0), ("耗材".to_owned(), 3_500.0)],
+            "{data}"
+        );
+        assert_eq!(data["currency"], "CNY");
+    }
+    let counted = run(
+        &app,
+        &w.rep1.token,
+        json!({"standard": "products_by_category"}),
+        "/api/v1/dashboards/run",
+    )
+    .await;
+    assert_eq!(counted["records"], 4);
 }

@@ -32,6 +32,7 @@ pub fn objects_of(entity: &str) -> &'static [ReportObject] {
         log::ACTIVITY => &[ReportObject::Activities],
         log::ORDER => &[ReportObject::Orders, ReportObject::OrderLines],
         log::TICKET => &[ReportObject::Tickets],
+        log::PRODUCT => &[ReportObject::Products],
         _ => &[],
     }
 }
@@ -152,14 +153,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_order_feeds_orders_and_their_lines_and_products_feed_nothing() {
+    fn an_order_feeds_orders_and_their_lines_and_a_product_the_catalogue() {
         let touched = objects_touched(&["order".into(), "product".into(), "deal".into()]);
         assert_eq!(
             touched,
             [
                 ReportObject::Deals,
                 ReportObject::Orders,
-                ReportObject::OrderLines
+                ReportObject::OrderLines,
+                ReportObject::Products
             ]
         );
         assert!(objects_touched(&["article".into()]).is_empty());

@@ -216,7 +216,8 @@ pub fn main_date(spec: &ReportSpec) -> &'static str {
         ReportObject::Customers
         | ReportObject::Contacts
         | ReportObject::Leads
-        | ReportObject::Tickets => "created_at",
+        | ReportObject::Tickets
+        | ReportObject::Products => "created_at",
     }
 }
 

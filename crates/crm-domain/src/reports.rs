@@ -31,6 +31,8 @@ string_enum! {
         /// Each product line of each order (revenue by product).
         OrderLines = "order_lines",
         Tickets = "tickets",
+        /// The product catalogue (every product, whoever reads it).
+        Products = "products",
     }
 }
 

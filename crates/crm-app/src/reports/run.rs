@@ -30,6 +30,7 @@ pub fn object_type(object: ReportObject) -> ObjectType {
         ReportObject::Activities => ObjectType::Activities,
         ReportObject::Orders | ReportObject::OrderLines => ObjectType::Orders,
         ReportObject::Tickets => ObjectType::Tickets,
+        ReportObject::Products => ObjectType::Products,
     }
 }
 

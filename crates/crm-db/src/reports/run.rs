@@ -82,6 +82,7 @@ fn column(pg: bool, object: ReportObject, key: &str) -> Option<(String, Stored)>
         Activities => "a",
         Orders | OrderLines => "o",
         Tickets => "k",
+        Products => "p",
     };
     let own = |name: &str, stored| Some((format!("{base}.{name}"), stored));
     let of = |alias: &str, name: &str, stored| Some((format!("{alias}.{name}"), stored));
@@ -140,6 +141,9 @@ fn column(pg: bool, object: ReportObject, key: &str) -> Option<(String, Stored)>
         (Tickets, "assignee") => own("assignee_id", Id),
         (Tickets, "first_responded_at" | "resolved_at") => own(key, Time),
         (Customers, "employee_count") => own(key, Int),
+        (Products, "category" | "unit") => own(key, Text),
+        (Products, "active") => own(key, Bool),
+        (Products, "price_minor") => own(key, Int),
         (Customers | Leads, "province" | "city") => own(&format!("{key}_code"), Text),
         (Contacts | Deals | Orders | OrderLines | Tickets, "province" | "city") => {
             of("c", &format!("{key}_code"), Text)
@@ -190,6 +194,7 @@ fn source(object: ReportObject) -> &'static str {
         ReportObject::Tickets => {
             "tickets k LEFT JOIN customers c ON c.id = k.customer_id AND c.workspace_id = k.workspace_id"
         }
+        ReportObject::Products => "products p",
     }
 }
 
@@ -432,10 +437,20 @@ pub fn cells(conn: &mut AnyConnection, ctx: &Context, spec: &ReportSpec) -> DbRe
         ReportObject::Activities => push_visibility(&mut sql, ctx.vis, "a"),
         ReportObject::Orders | ReportObject::OrderLines => push_visibility(&mut sql, ctx.vis, "o"),
         ReportObject::Tickets => push_ticket_visibility(&mut sql, ctx.vis),
+        // The catalogue: every product for whoever may read products.
+        ReportObject::Products => {
+            sql.push("p.workspace_id = ")
+                .id(ctx.vis.workspace_id)
+                .push(" AND p.deleted_at IS NULL");
+            if ctx.vis.scope == Scope::None {
+                sql.push(" AND 1 = 0");
+            }
+        }
     }
     if money {
         let currency = match object {
             ReportObject::Deals => "d.currency",
+            ReportObject::Products => "p.currency",
             _ => "o.currency",
         };
         sql.push(&format!(" AND {currency} = ")).text(ctx.currency);

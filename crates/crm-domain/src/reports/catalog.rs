@@ -246,6 +246,14 @@ const TICKETS: &[ReportFieldDef] = &[
     f("csat", Number),
 ];
 
+const PRODUCTS: &[ReportFieldDef] = &[
+    f("category", Text),
+    f("unit", Text),
+    f("active", Bool),
+    f("created_at", Date),
+    f("price_minor", Money),
+];
+
 /// The fields of `object`, in the order a picker shows them.
 pub fn fields(object: ReportObject) -> &'static [ReportFieldDef] {
     match object {
@@ -257,6 +265,7 @@ pub fn fields(object: ReportObject) -> &'static [ReportFieldDef] {
         ReportObject::Orders => ORDERS,
         ReportObject::OrderLines => ORDER_LINES,
         ReportObject::Tickets => TICKETS,
+        ReportObject::Products => PRODUCTS,
     }
 }
 

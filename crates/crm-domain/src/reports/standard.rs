@@ -218,6 +218,12 @@ pub fn all() -> Vec<Standard> {
             spec(Customers, vec![by("province")], count(), vec![], Bar),
         ),
         s(
+            "products_by_category",
+            "产品目录（按类别）",
+            "Products by category",
+            spec(Products, vec![by("category")], count(), vec![], Pie),
+        ),
+        s(
             "new_customers_by_source",
             "新增客户（按月、按来源）",
             "New customers by month and source",
