@@ -1,12 +1,13 @@
 //! What the signed-in user is and may do (`/api/v1/me`), and the workspace
 //! reference data every page shares (colleagues, tags, provinces and
-//! cities), each fetched once per visit.
+//! cities, the customers' custom fields), each fetched once per visit.
 
 use std::collections::HashMap;
 
 use crm_api_types::Page;
 use crm_api_types::access::User;
 use crm_api_types::auth::Me;
+use crm_api_types::custom_fields::CustomFieldDef;
 use crm_api_types::domain::access::{Action, ObjectType, Scope};
 use crm_api_types::regions::Region;
 use crm_api_types::tags::Tag;
@@ -53,6 +54,8 @@ pub struct Lookups {
     pub users: RwSignal<Vec<User>>,
     pub tags: RwSignal<Vec<Tag>>,
     pub regions: RwSignal<Regions>,
+    /// The customers' custom fields (reports group and filter by them).
+    pub customer_fields: RwSignal<Vec<CustomFieldDef>>,
 }
 
 #[derive(Clone, Default)]
@@ -106,17 +109,21 @@ impl Lookups {
             users: RwSignal::new(Vec::new()),
             tags: RwSignal::new(Vec::new()),
             regions: RwSignal::new(Regions::default()),
+            customer_fields: RwSignal::new(Vec::new()),
         };
         leptos::task::spawn_local(async move {
-            // Four independent requests, in flight together.
-            let (users, tags, provinces, cities) = futures::join!(
+            // Five independent requests, in flight together.
+            let (users, tags, provinces, cities, fields) = futures::join!(
                 all::<User>("/api/v1/users"),
                 all::<Tag>("/api/v1/tags"),
                 all::<Region>("/api/v1/regions?parent=CN&level=province"),
                 all::<Region>("/api/v1/regions?level=city"),
+                all::<CustomFieldDef>("/api/v1/custom-fields?entity=customer"),
             );
             lookups.users.set(users);
             lookups.tags.set(tags);
+            crate::pages::reports::chart::name_custom_fields(&fields);
+            lookups.customer_fields.set(fields);
             lookups.regions.set(Regions::new(provinces, cities));
         });
         lookups

@@ -147,4 +147,28 @@ export async function dashboardTests({ check, login, api, shots }) {
     const boxes = await page.locator('#dashboard-grid .widget').evaluateAll((els) => els.slice(0, 2).map((e) => e.getBoundingClientRect().top));
     assert.ok(boxes[1] > boxes[0], 'widgets stack one under another');
   }, { width: 375, height: 800 });
+
+  await check('dashboards: a bar of tickets by channel opens the ticket list behind it', async (page) => {
+    await login(page, 'service@demo.test', '/dashboards');
+    const spec = { object: 'tickets', group_by: [{ field: 'channel' }], measure: { aggregate: 'count' }, filters: [], chart: 'bar' };
+    const report = await api(page, '/api/v1/reports', { method: 'POST', body: JSON.stringify({ name: '看板测试：工单渠道', spec }) });
+    assert.equal(report.status, 201, JSON.stringify(report.body));
+    const made = await api(page, '/api/v1/dashboards', { method: 'POST', body: JSON.stringify({ name: '服务看板',
+      layout: { widgets: [{ key: 'channels', report_id: report.body.id, width: 12, height: 2 }] } }) });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    await page.goto(page.url().replace(/\/dashboards.*$/, `/dashboards/${made.body.id}`));
+    const chart = page.locator('.widget[data-key="channels"] .chart');
+    await chart.locator('canvas').waitFor();
+    const rows = (await api(page, '/api/v1/dashboards/run', { method: 'POST', body: JSON.stringify({ report_id: report.body.id }) })).body.rows;
+    assert.ok(rows.length > 0, 'the demo has tickets');
+    const box = await chart.boundingBox();
+    await page.mouse.click(box.x + 72 + (box.width - 96) / rows.length / 2, box.y + box.height - 64 - 4);
+    await page.waitForURL(/\/tickets\?channel=/);
+    const url = new URL(page.url());
+    assert.equal(url.searchParams.get('channel'), rows[0].keys[0]);
+    assert.equal(url.searchParams.get('queue'), 'all');
+    const listed = (await api(page, `/api/v1/tickets?channel=${rows[0].keys[0]}&limit=200`)).body.items;
+    assert.equal(listed.length, Math.min(rows[0].records, 200), 'the list holds the bar\'s tickets');
+    await page.waitForSelector('#page-title');
+  });
 }

@@ -93,6 +93,103 @@ export async function reportTests({ check, login, api, base, shots }) {
     assert.ok(listed.includes(copy) && listed.includes(saved));
   });
 
+  let filed = null;
+  await check('reports: a manager files a report in a folder and shares it with their team only', async (page) => {
+    await login(page, 'manager1@demo.test', '/reports');
+    await page.click('#standard-reports a[data-key="sales_by_rep_month"]');
+    // The standard's own definition has arrived once its name shows.
+    await page.waitForFunction(() => document.querySelector('#report-name')?.value !== '');
+    await page.fill('#report-name', '浏览器测试：华东月报');
+    await page.fill('#report-folder', '华东周报');
+    await page.click('#report-share summary');
+    await page.check('#report-share input[data-share-team="华东大区 East China"]');
+    await page.waitForSelector('#report-share summary:has-text("0 个角色，1 个团队")');
+    await page.click('#report-save');
+    await page.waitForURL(/\/reports\/[0-9a-f-]{36}$/);
+    filed = page.url().split('/').pop();
+    const saved = (await api(page, `/api/v1/reports/${filed}`)).body;
+    assert.equal(saved.folder, '华东周报');
+    assert.equal(saved.shared, false);
+    assert.equal(saved.share_teams.length, 1);
+    // Its deliveries offer only who may see it: the East China team, not South China.
+    await page.click('#delivery-new');
+    await page.waitForSelector('#delivery-form');
+    const offered = await page.locator('#delivery-form input[data-user]').evaluateAll((els) => els.map((e) => e.dataset.user));
+    const users = (await api(page, '/api/v1/users?limit=100')).body.items;
+    const id = (email) => users.find((u) => u.email === email).id;
+    assert.ok(offered.includes(id('rep1@demo.test')) && offered.includes(id('rep2@demo.test')), `${offered}`);
+    assert.ok(!offered.includes(id('rep3@demo.test')) && !offered.includes(id('viewer@demo.test')), `${offered}`);
+    await page.goto(page.url().replace(/\/reports.*$/, '/reports'));
+    await page.waitForSelector('#saved-reports h3[data-folder="华东周报"]');
+    await page.screenshot({ path: join(shots, 'report-folders.png') });
+  });
+
+  await check('reports: the team sees the filed report in its folder on a phone; another team does not', async (page) => {
+    assert.ok(filed, 'the previous check saved a report');
+    await login(page, 'rep2@demo.test', '/reports');
+    await page.waitForSelector('#saved-reports h3[data-folder="华东周报"]');
+    await page.click(`#saved-reports a[href="/reports/${filed}"]`);
+    await page.waitForSelector('#report-table tbody tr');
+    assert.equal(await page.locator('#report-save').count(), 0, 'not theirs to change');
+    await page.screenshot({ path: join(shots, 'report-shared-team-375.png') });
+  }, { width: 375, height: 800 });
+
+  await check('reports: another team neither lists nor opens the filed report', async (page) => {
+    await login(page, 'rep3@demo.test', '/reports');
+    await page.waitForSelector('#standard-reports li');
+    const listed = (await api(page, '/api/v1/reports')).body.items.map((r) => r.id);
+    assert.ok(!listed.includes(filed), 'South China does not see East China\'s report');
+    assert.equal((await api(page, `/api/v1/reports/${filed}`)).status, 404);
+  });
+
+  await check('reports: deals by the customer\'s VIP level (a custom field), then one level\'s by tag', async (page) => {
+    await login(page, 'manager1@demo.test', '/reports');
+    await page.click('#report-new');
+    await page.waitForSelector('#report-object');
+    await page.selectOption('#report-object', 'deals');
+    // The custom field is offered by its label.
+    await page.waitForSelector('#report-group-0 option[value="custom.vip_level"]', { state: 'attached' });
+    assert.ok((await page.locator('#report-group-0 option[value="custom.vip_level"]').innerText()).includes('VIP 等级'));
+    await page.selectOption('#report-group-0', 'custom.vip_level');
+    const spec = { object: 'deals', group_by: [{ field: 'custom.vip_level' }], measure: { aggregate: 'count' }, filters: [], chart: 'bar' };
+    const answer = (await api(page, '/api/v1/reports/run', { method: 'POST', body: JSON.stringify(spec) })).body;
+    const level = answer.rows.find((r) => r.keys[0] !== null)?.keys[0];
+    assert.ok(['金卡', '银卡', '普通'].includes(level), JSON.stringify(answer.rows));
+    await page.waitForSelector(`#report-table tbody td:has-text("${level}")`);
+    assert.match(await page.locator('#report-table thead').innerText(), /VIP 等级/);
+    // Only that level's customers' deals, by the customer's tag.
+    await page.selectOption('#report-group-0', 'tag');
+    await page.click('#report-add-filter');
+    await page.selectOption('#report-filter-field-0', 'custom.vip_level');
+    await page.selectOption('#report-filter-op-0', 'eq');
+    await page.selectOption('#report-filter-value-0', level);
+    const only = { ...spec, group_by: [{ field: 'tag' }], filters: [{ field: 'custom.vip_level', op: 'eq', value: level }] };
+    const tagged = (await api(page, '/api/v1/reports/run', { method: 'POST', body: JSON.stringify(only) })).body;
+    assert.ok(tagged.records > 0, 'the team has deals of customers at that level');
+    await page.waitForFunction((t) => document.querySelector('#report-total')?.innerText === t, String(tagged.total));
+    await page.screenshot({ path: join(shots, 'report-by-tag.png') });
+  });
+
+  await check('reports: customers on the map of China, and the map as a dashboard widget', async (page) => {
+    await login(page, 'manager1@demo.test', '/reports');
+    await page.click('#standard-reports a[data-key="customers_map"]');
+    await page.waitForFunction(() => document.querySelector('#report-chart-kind')?.value === 'map');
+    await page.waitForSelector('#report-chart canvas');
+    await page.waitForSelector('#report-table tbody tr');
+    assert.equal(await page.locator('.report-preview .error-box').count(), 0, 'the outline loaded and drew');
+    await page.screenshot({ path: join(shots, 'report-map.png') });
+    // Grouped by something else, the map is no longer offered.
+    await page.selectOption('#report-group-0', 'industry');
+    await page.waitForFunction(() => document.querySelector('#report-chart-kind')?.value === 'bar');
+    assert.equal(await page.locator('#report-chart-kind option[value="map"]').count(), 0);
+    const made = await api(page, '/api/v1/dashboards', { method: 'POST', body: JSON.stringify({ name: '地图看板',
+      layout: { widgets: [{ key: 'map', standard: 'customers_map', width: 12, height: 3 }] } }) });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    await page.goto(page.url().replace(/\/reports.*$/, `/dashboards/${made.body.id}`));
+    await page.waitForSelector('.widget[data-key="map"] .chart canvas');
+    await page.screenshot({ path: join(shots, 'dashboard-map.png') });
+  });
+
   await check('reports: a standard report opens from the list, as a pie, in English too', async (page) => {
     await login(page, 'admin@demo.test', '/reports');
     await page.click('#standard-reports a[data-key="lost_reasons"]');

@@ -221,7 +221,7 @@ async fn deliveries_follow_the_rules(app: TestApp) {
         .await
         .expect(422);
     assert!(
-        refused.body["errors"]["recipients"].is_array(),
+        refused.body["errors"]["recipients[1]"].is_array(),
         "{}",
         refused.body
     );

@@ -55,6 +55,8 @@ mod principals;
 mod quotas;
 mod regions;
 mod report_measures;
+mod report_sharing;
+mod report_tags;
 mod reports;
 mod sales;
 mod sales_export;

@@ -18,6 +18,10 @@ pub struct Dashboard {
     /// Whether everyone in the workspace sees it (each widget runs as its
     /// viewer).
     pub shared: bool,
+    /// Roles whose users see it too.
+    pub share_roles: Vec<Uuid>,
+    /// Teams whose members (and the members of the teams below) see it too.
+    pub share_teams: Vec<Uuid>,
     /// The roles whose home dashboard this is.
     pub default_roles: Vec<Uuid>,
     pub owner_id: Option<Uuid>,
@@ -46,10 +50,19 @@ pub struct NewDashboard {
     pub name: String,
     #[serde(default)]
     pub layout: DashboardLayout,
+    /// Everyone in the workspace sees it.
     #[serde(default)]
     pub shared: bool,
+    /// Roles of this workspace whose users see it.
+    #[serde(default)]
+    #[schema(max_items = 20)]
+    pub share_roles: Vec<Uuid>,
+    /// Teams of this workspace whose members (and the teams below) see it.
+    #[serde(default)]
+    #[schema(max_items = 50)]
+    pub share_teams: Vec<Uuid>,
     /// Roles whose home dashboard it becomes (administrators only; the
-    /// dashboard must be shared).
+    /// dashboard must be shared with the workspace or with those roles).
     #[serde(default)]
     #[schema(max_items = 20)]
     pub default_roles: Vec<Uuid>,
@@ -66,6 +79,12 @@ pub struct DashboardPatch {
     pub layout: Option<DashboardLayout>,
     #[serde(default)]
     pub shared: Option<bool>,
+    #[serde(default)]
+    #[schema(max_items = 20)]
+    pub share_roles: Option<Vec<Uuid>>,
+    #[serde(default)]
+    #[schema(max_items = 50)]
+    pub share_teams: Option<Vec<Uuid>>,
     #[serde(default)]
     #[schema(max_items = 20)]
     pub default_roles: Option<Vec<Uuid>>,

@@ -13,6 +13,8 @@ pub use crm_domain::reports::{
     Aggregate, ChartKind, DateGrain, RelativePeriod, ReportCondition, ReportFieldKind,
     ReportGrouping, ReportMeasure, ReportObject, ReportOperator, ReportPeriod, ReportSpec,
 };
+/// The sharing rule, for clients that offer only who may see a definition.
+pub use crm_domain::sharing::{Audience, Reader, TeamNode};
 
 /// A saved report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -21,8 +23,14 @@ pub struct Report {
     pub name: String,
     pub description: Option<String>,
     pub spec: ReportSpec,
+    /// The folder it is filed in (none: unfiled).
+    pub folder: Option<String>,
     /// Whether everyone in the workspace sees it (each runs it as themselves).
     pub shared: bool,
+    /// Roles whose users see it too.
+    pub share_roles: Vec<Uuid>,
+    /// Teams whose members (and the members of the teams below) see it too.
+    pub share_teams: Vec<Uuid>,
     /// Who saved it; they (and administrators) change and delete it.
     pub owner_id: Option<Uuid>,
     /// Whether the caller may change and delete it.
@@ -51,8 +59,21 @@ pub struct NewReport {
     #[schema(schema_with = crate::patterns::optional_lines::<1000>)]
     pub description: Option<String>,
     pub spec: ReportSpec,
+    /// A folder to file it in; blank or absent: none.
+    #[serde(default)]
+    #[schema(schema_with = crate::patterns::optional_text::<60>)]
+    pub folder: Option<String>,
+    /// Everyone in the workspace sees it.
     #[serde(default)]
     pub shared: bool,
+    /// Roles of this workspace whose users see it.
+    #[serde(default)]
+    #[schema(max_items = 20)]
+    pub share_roles: Vec<Uuid>,
+    /// Teams of this workspace whose members (and the teams below) see it.
+    #[serde(default)]
+    #[schema(max_items = 50)]
+    pub share_teams: Vec<Uuid>,
 }
 
 /// Fields to change; absent fields stay. `spec` replaces the whole definition.
@@ -67,8 +88,46 @@ pub struct ReportPatch {
     pub description: Option<Option<String>>,
     #[serde(default)]
     pub spec: Option<ReportSpec>,
+    /// `null` or blank takes it out of its folder.
+    #[serde(default, deserialize_with = "crate::patch::nullable")]
+    #[schema(schema_with = crate::patterns::optional_text::<60>)]
+    pub folder: Option<Option<String>>,
     #[serde(default)]
     pub shared: Option<bool>,
+    #[serde(default)]
+    #[schema(max_items = 20)]
+    pub share_roles: Option<Vec<Uuid>>,
+    #[serde(default)]
+    #[schema(max_items = 50)]
+    pub share_teams: Option<Vec<Uuid>>,
+}
+
+/// A role a report or dashboard may be shared with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ShareRole {
+    pub id: Uuid,
+    #[schema(example = "sales_rep")]
+    pub key: String,
+    pub name: String,
+}
+
+/// A team a report or dashboard may be shared with (a share reaches the
+/// teams below it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ShareTeam {
+    pub id: Uuid,
+    pub name: String,
+    pub parent_id: Option<Uuid>,
+    /// Its manager (a share reaches them too).
+    pub manager_id: Option<Uuid>,
+}
+
+/// Whom a report or dashboard may be shared with: the workspace's roles
+/// and teams, by name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ShareTargets {
+    pub roles: Vec<ShareRole>,
+    pub teams: Vec<ShareTeam>,
 }
 
 /// A report shipped with every workspace, to run as it is or save as a copy.

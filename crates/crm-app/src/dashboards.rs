@@ -1,5 +1,6 @@
 //! Dashboards (仪表盘): saved grids of report widgets. Anyone signed in may
-//! save their own and share them; only who saved one (or an administrator)
+//! save their own and share them with the workspace or with chosen roles
+//! and teams ([`crate::sharing`]); only who saved one (or an administrator)
 //! changes or deletes it; only an administrator makes one a role's home
 //! dashboard. Every widget runs as its viewer under the dashboard's
 //! filters, so a shared dashboard shows a rep their own figures.
@@ -16,6 +17,7 @@ use crm_domain::dashboards::standard;
 use crm_domain::validation::bounded_text;
 use uuid::Uuid;
 
+use crate::sharing::{Viewer, audience, ids};
 use crate::views::utc;
 use crate::{Actor, AppError, Expected};
 
@@ -45,6 +47,8 @@ fn view(actor: &Actor, row: DashboardRow) -> Result<Dashboard, AppError> {
         id: row.id.0,
         name: row.name,
         shared: row.shared,
+        share_roles: ids(&row.share_roles),
+        share_teams: ids(&row.share_teams),
         owner_id: row.owner_id.map(|o| o.0),
         version: row.version,
         created_at: utc(row.created_at),
@@ -52,31 +56,62 @@ fn view(actor: &Actor, row: DashboardRow) -> Result<Dashboard, AppError> {
     })
 }
 
+/// A dashboard as its author would save it.
+struct Draft<'a> {
+    name: &'a str,
+    layout: &'a DashboardLayout,
+    shared: bool,
+    share_roles: &'a [Uuid],
+    share_teams: &'a [Uuid],
+    default_roles: &'a [Uuid],
+}
+
+/// The stored audience of a dashboard.
+pub(crate) fn audience_of(row: &DashboardRow) -> crm_domain::sharing::Audience {
+    audience(row.shared, &row.share_roles, &row.share_teams)
+}
+
 /// Checks a whole dashboard as the actor would save it: the layout's
-/// rules, that each saved report is one the actor sees (and shared when
-/// the dashboard is), that only an administrator names default roles and
-/// only on a shared dashboard.
+/// rules, the roles and teams it is shared with, that each saved report
+/// is one the actor sees and reaches everyone the dashboard reaches, that
+/// only an administrator names default roles and only of roles the
+/// dashboard is shared with.
 fn fields_of(
     conn: &mut AnyConnection,
     actor: &Actor,
-    name: &str,
-    layout: &DashboardLayout,
-    shared: bool,
-    default_roles: &[Uuid],
+    draft: Draft<'_>,
 ) -> Result<DashboardFields, AppError> {
+    let Draft {
+        layout,
+        shared,
+        default_roles,
+        ..
+    } = draft;
     let mut errors = FieldErrors::new();
-    let name = errors.take("name", bounded_text(name, 1, 100));
+    let name = errors.take("name", bounded_text(draft.name, 1, 100));
     if let Err(bad) = layout.check("layout.") {
         errors.0.extend(bad.0);
     }
+    let (share_roles, share_teams) = crate::sharing::checked(
+        conn,
+        actor.workspace_id,
+        draft.share_roles,
+        draft.share_teams,
+        &mut errors,
+    )?;
+    let reach = crm_domain::sharing::Audience::new(shared, draft.share_roles, draft.share_teams);
     for (i, w) in layout.widgets.iter().enumerate() {
         let Some(id) = w.report_id else { continue };
         match crate::reports::find(conn, actor, id) {
-            Ok(report) if shared && !report.shared => errors.add(
-                format!("layout.widgets[{i}].report_id"),
-                "share this report first: a shared dashboard shows only shared reports",
-            ),
-            Ok(_) => {}
+            Ok(report) => {
+                let inner = crate::reports::audience_of(&report);
+                if !crate::sharing::covers(conn, actor.workspace_id, &inner, &reach)? {
+                    errors.add(
+                        format!("layout.widgets[{i}].report_id"),
+                        "share this report with everyone the dashboard is shared with first",
+                    );
+                }
+            }
             Err(AppError::NotFound) => errors.add(
                 format!("layout.widgets[{i}].report_id"),
                 "no report you can see has this id",
@@ -90,8 +125,11 @@ fn fields_of(
                 "only an administrator makes a dashboard a role's home".into(),
             ));
         }
-        if !shared {
-            errors.add("default_roles", "a role's home dashboard must be shared");
+        if !shared && default_roles.iter().any(|r| !reach.roles.contains(r)) {
+            errors.add(
+                "default_roles",
+                "a role's home dashboard must be shared with the workspace or with that role",
+            );
         }
         let known: Vec<Uuid> = crm_db::roles::list(conn, actor.workspace_id)?
             .into_iter()
@@ -112,14 +150,28 @@ fn fields_of(
         name: name.unwrap_or_default(),
         layout: Json(serde_json::to_value(layout).map_err(AppError::internal)?),
         shared,
+        share_roles,
+        share_teams,
         default_roles: Json(serde_json::to_value(roles).map_err(AppError::internal)?),
     })
 }
 
-/// The dashboards the actor saved and those shared (every one for an
-/// administrator), by name.
+/// The dashboard rows the actor sees: saved, or shared with them.
+fn visible(conn: &mut AnyConnection, actor: &Actor) -> Result<Vec<DashboardRow>, AppError> {
+    let mut viewer = Viewer::new(actor);
+    let mut out = Vec::new();
+    for row in crm_db::dashboards::list(conn, actor.workspace_id, actor.user_id(), actor.admin)? {
+        if viewer.sees(conn, row.owner_id.map(|o| o.0), &audience_of(&row))? {
+            out.push(row);
+        }
+    }
+    Ok(out)
+}
+
+/// The dashboards the actor saved and those shared with them (every one
+/// for an administrator), by name.
 pub fn list(conn: &mut AnyConnection, actor: &Actor) -> Result<Vec<Dashboard>, AppError> {
-    crm_db::dashboards::list(conn, actor.workspace_id, actor.user_id(), actor.admin)?
+    visible(conn, actor)?
         .into_iter()
         .map(|row| view(actor, row))
         .collect()
@@ -131,7 +183,7 @@ pub(crate) fn find(
     id: Uuid,
 ) -> Result<DashboardRow, AppError> {
     let row = crm_db::dashboards::find(conn, actor.workspace_id, id)?;
-    if row.shared || may_edit(actor, &row) {
+    if Viewer::new(actor).sees(conn, row.owner_id.map(|o| o.0), &audience_of(&row))? {
         Ok(row)
     } else {
         Err(AppError::NotFound)
@@ -143,19 +195,24 @@ pub fn get(conn: &mut AnyConnection, actor: &Actor, id: Uuid) -> Result<Dashboar
     view(actor, row)
 }
 
-/// The dashboard the actor lands on: a shared one an administrator made
-/// their role's home (the most recently changed if several), else the
-/// built-in one.
+/// The dashboard the actor lands on: one an administrator made their
+/// role's home and shared with them (the most recently changed if
+/// several), else the built-in one.
 pub fn home(conn: &mut AnyConnection, actor: &Actor) -> Result<HomeDashboard, AppError> {
     if let Some(user) = actor.user {
         let role = crm_db::users::find(conn, actor.workspace_id, user)?
             .role_id
             .0;
-        let mut rows: Vec<DashboardRow> =
-            crm_db::dashboards::list(conn, actor.workspace_id, user, false)?
-                .into_iter()
-                .filter(|r| r.shared && roles_of(r).contains(&role))
-                .collect();
+        let mut rows: Vec<DashboardRow> = visible(
+            conn,
+            &Actor {
+                admin: false,
+                ..actor.clone()
+            },
+        )?
+        .into_iter()
+        .filter(|r| roles_of(r).contains(&role))
+        .collect();
         rows.sort_by_key(|r| std::cmp::Reverse(r.updated_at));
         if let Some(row) = rows.into_iter().next() {
             return Ok(HomeDashboard {
@@ -182,10 +239,14 @@ pub fn check_new(
     fields_of(
         conn,
         actor,
-        &body.name,
-        &body.layout,
-        body.shared,
-        &body.default_roles,
+        Draft {
+            name: &body.name,
+            layout: &body.layout,
+            shared: body.shared,
+            share_roles: &body.share_roles,
+            share_teams: &body.share_teams,
+            default_roles: &body.default_roles,
+        },
     )
 }
 
@@ -228,9 +289,25 @@ pub fn update(
         None => layout_of(&current)?,
     };
     let name = patch.name.unwrap_or_else(|| current.name.clone());
-    let shared = patch.shared.unwrap_or(current.shared);
+    let share_roles = patch
+        .share_roles
+        .unwrap_or_else(|| ids(&current.share_roles));
+    let share_teams = patch
+        .share_teams
+        .unwrap_or_else(|| ids(&current.share_teams));
     let roles = patch.default_roles.unwrap_or_else(|| roles_of(&current));
-    let fields = fields_of(conn, actor, &name, &layout, shared, &roles)?;
+    let fields = fields_of(
+        conn,
+        actor,
+        Draft {
+            name: &name,
+            layout: &layout,
+            shared: patch.shared.unwrap_or(current.shared),
+            share_roles: &share_roles,
+            share_teams: &share_teams,
+            default_roles: &roles,
+        },
+    )?;
     let row = crm_db::dashboards::update(
         conn,
         actor.workspace_id,
@@ -244,7 +321,11 @@ pub fn update(
 
 pub fn delete(conn: &mut AnyConnection, actor: &Actor, id: Uuid) -> Result<(), AppError> {
     find_editable(conn, actor, id)?;
-    Ok(crm_db::dashboards::delete(conn, actor.workspace_id, id)?)
+    // Its scheduled deliveries go with it.
+    crm_db::change_log::transaction(conn, |conn| {
+        crm_db::deliveries::delete_of(conn, actor.workspace_id, id)?;
+        Ok(crm_db::dashboards::delete(conn, actor.workspace_id, id)?)
+    })
 }
 
 /// Runs one widget's report as the actor, narrowed to the filters: a saved

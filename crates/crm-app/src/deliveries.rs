@@ -1,6 +1,6 @@
 //! Scheduled deliveries (定时发送) of saved reports and dashboards. Anyone
-//! signed in may schedule a report or dashboard they see; sent to anyone
-//! but themselves it must be shared. Only who saved a delivery (or an
+//! signed in may schedule a report or dashboard they see, for themselves
+//! and for whoever else it is shared with. Only who saved a delivery (or an
 //! administrator) sees, changes or deletes it. Every recipient's mail is
 //! run as that recipient, so each gets only the rows their role reads —
 //! the mail never carries what its recipient could not open in the app.
@@ -17,6 +17,7 @@ use crm_db::deliveries::{DeliveryFields, DeliveryRow};
 use crm_db::types::Json;
 use crm_domain::FieldErrors;
 use crm_domain::deliveries::{DeliveryFormat, Schedule};
+use crm_domain::sharing::Audience;
 use crm_domain::validation::bounded_text;
 use uuid::Uuid;
 
@@ -77,27 +78,29 @@ enum Source {
     Dashboard(Uuid),
 }
 
-/// Whether the actor sees the source, and whether it is shared (else
-/// `errors` names the field).
-fn source_shared(
+/// Who saved the source and who else sees it, when the actor sees it
+/// (else `errors` names the field and the answer is `None`).
+fn source_audience(
     conn: &mut AnyConnection,
     actor: &Actor,
     source: Source,
     errors: &mut FieldErrors,
-) -> Result<bool, AppError> {
+) -> Result<Option<(Option<Uuid>, Audience)>, AppError> {
     let found = match source {
-        Source::Report(id) => crate::reports::find(conn, actor, id).map(|r| r.shared),
-        Source::Dashboard(id) => crate::dashboards::find(conn, actor, id).map(|d| d.shared),
+        Source::Report(id) => crate::reports::find(conn, actor, id)
+            .map(|r| (r.owner_id.map(|o| o.0), crate::reports::audience_of(&r))),
+        Source::Dashboard(id) => crate::dashboards::find(conn, actor, id)
+            .map(|d| (d.owner_id.map(|o| o.0), crate::dashboards::audience_of(&d))),
     };
     match found {
-        Ok(shared) => Ok(shared),
+        Ok(found) => Ok(Some(found)),
         Err(AppError::NotFound) => {
             let (field, what) = match source {
                 Source::Report(_) => ("report_id", "no such report"),
                 Source::Dashboard(_) => ("dashboard_id", "no such dashboard"),
             };
             errors.add(field, what);
-            Ok(true)
+            Ok(None)
         }
         Err(e) => Err(e),
     }
@@ -139,14 +142,14 @@ fn fields_of(
             None
         }
     };
-    let shared = match draft.source {
-        Some(source) => source_shared(conn, actor, source, &mut errors)?,
+    let source = match draft.source {
+        Some(source) => source_audience(conn, actor, source, &mut errors)?,
         None => {
             errors.add(
                 "report_id",
                 "give report_id or dashboard_id, exactly one of them",
             );
-            true
+            None
         }
     };
     let mut recipients = Vec::new();
@@ -159,7 +162,22 @@ fn fields_of(
             continue;
         }
         match crm_db::users::find(conn, actor.workspace_id, *id) {
-            Ok(user) if user.active => recipients.push(*id),
+            Ok(user) if user.active => {
+                let sees = match &source {
+                    Some((owner, audience)) => {
+                        crate::sharing::admits(conn, actor.workspace_id, *id, *owner, audience)?
+                    }
+                    None => true,
+                };
+                if sees {
+                    recipients.push(*id);
+                } else {
+                    errors.add(
+                        format!("recipients[{i}]"),
+                        "cannot see this report or dashboard: share it with them first",
+                    );
+                }
+            }
             Ok(_) | Err(crm_db::DbError::NotFound) => {
                 errors.add(
                     format!("recipients[{i}]"),
@@ -168,12 +186,6 @@ fn fields_of(
             }
             Err(e) => return Err(e.into()),
         }
-    }
-    if !shared && recipients.iter().any(|r| *r != actor.user_id()) {
-        errors.add(
-            "recipients",
-            "a private report or dashboard goes only to who saved it: share it first",
-        );
     }
     errors.into_result().map_err(AppError::Validation)?;
     let schedule = schedule.ok_or_else(|| AppError::Internal("unchecked schedule".into()))?;

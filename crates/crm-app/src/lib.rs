@@ -57,6 +57,7 @@ pub mod reports;
 pub mod roles;
 pub mod security;
 pub mod segments;
+pub(crate) mod sharing;
 pub mod tags;
 pub mod teams;
 pub mod throttle;

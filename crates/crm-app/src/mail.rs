@@ -81,3 +81,32 @@ impl Mailer {
             .map_err(|e| JobError::retry(format!("SMTP: {e}")))
     }
 }
+
+/// A user's mailbox: `显示名 <address>` (the name without the characters
+/// a mailbox cannot quote), else the bare address.
+pub(crate) fn mailbox(user: &crm_db::users::UserRow) -> Result<Mailbox, crate::AppError> {
+    format!(
+        "{} <{}>",
+        user.display_name.replace(['<', '>', '"'], ""),
+        user.email
+    )
+    .parse()
+    .or_else(|_| user.email.parse())
+    .map_err(|e| crate::AppError::Internal(format!("user {} has no mailbox: {e}", user.id.0)))
+}
+
+/// A plain-text message to one user.
+pub(crate) fn plain(
+    from: Mailbox,
+    user: &crm_db::users::UserRow,
+    subject: &str,
+    text: String,
+) -> Result<Message, crate::AppError> {
+    Message::builder()
+        .from(from)
+        .to(mailbox(user)?)
+        .subject(subject)
+        .header(lettre::message::header::ContentType::TEXT_PLAIN)
+        .body(text)
+        .map_err(|e| crate::AppError::Internal(format!("mail: {e}")))
+}

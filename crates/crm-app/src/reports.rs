@@ -1,11 +1,13 @@
 //! Reports (报表): saved definitions and their runs. Anyone signed in may
-//! save reports of their own and share them with the workspace; only the
+//! save reports of their own, file them in folders and share them with the
+//! workspace or with chosen roles and teams ([`crate::sharing`]); only the
 //! one who saved a report (or an administrator) changes or deletes it.
 //! Whoever runs a report — their own, a shared one, a standard one — sees
 //! the figures of the records their role lets them read, nothing more.
 
 use crm_api_types::reports::{
-    NewReport, Report, ReportData, ReportField, ReportObjectFields, ReportPatch, StandardReport,
+    NewReport, Report, ReportData, ReportField, ReportObjectFields, ReportPatch, ShareRole,
+    ShareTargets, ShareTeam, StandardReport,
 };
 use crm_db::AnyConnection;
 use crm_db::reports::{ReportFields, ReportRow};
@@ -15,6 +17,7 @@ use crm_domain::reports::{ReportObject, ReportSpec, fields, standard};
 use crm_domain::validation::{bounded_text, multiline_text};
 use uuid::Uuid;
 
+use crate::sharing::{Viewer, audience, ids};
 use crate::views::utc;
 use crate::{Actor, AppError, Expected};
 
@@ -41,6 +44,9 @@ fn view(actor: &Actor, row: ReportRow) -> Result<Report, AppError> {
         name: row.name,
         description: row.description,
         shared: row.shared,
+        share_roles: ids(&row.share_roles),
+        share_teams: ids(&row.share_teams),
+        folder: row.folder,
         owner_id: row.owner_id.map(|o| o.0),
         version: row.version,
         created_at: utc(row.created_at),
@@ -48,19 +54,47 @@ fn view(actor: &Actor, row: ReportRow) -> Result<Report, AppError> {
     })
 }
 
-/// Checks a name, description and definition and makes the row fields.
-fn fields_of(
-    name: &str,
+/// A report as its author would save it.
+struct Draft<'a> {
+    name: &'a str,
     description: Option<String>,
-    spec: &ReportSpec,
+    folder: Option<String>,
+    spec: &'a ReportSpec,
     shared: bool,
+    share_roles: &'a [Uuid],
+    share_teams: &'a [Uuid],
+}
+
+/// The stored audience of a report.
+pub(crate) fn audience_of(row: &ReportRow) -> crm_domain::sharing::Audience {
+    audience(row.shared, &row.share_roles, &row.share_teams)
+}
+
+/// Checks a name, description, folder, definition and audience and makes
+/// the row fields.
+fn fields_of(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    draft: Draft<'_>,
 ) -> Result<ReportFields, AppError> {
     let mut errors = FieldErrors::new();
-    let name = errors.take("name", bounded_text(name, 1, 100));
-    let description = match description {
+    let spec = draft.spec;
+    let name = errors.take("name", bounded_text(draft.name, 1, 100));
+    let description = match draft.description {
         Some(d) => errors.take("description", multiline_text(&d, 0, 1000)),
         None => None,
     };
+    let folder = match draft.folder {
+        Some(f) => errors.take("folder", bounded_text(&f, 0, 60)),
+        None => None,
+    };
+    let (share_roles, share_teams) = crate::sharing::checked(
+        conn,
+        actor.workspace_id,
+        draft.share_roles,
+        draft.share_teams,
+        &mut errors,
+    )?;
     if let Err(bad) = spec.check() {
         for (field, messages) in bad.0 {
             for message in messages {
@@ -68,32 +102,81 @@ fn fields_of(
             }
         }
     }
+    check_custom_fields(conn, actor.workspace_id, spec, "spec.", &mut errors)?;
     errors.into_result().map_err(AppError::Validation)?;
     Ok(ReportFields {
         name: name.unwrap_or_default(),
         description: description.filter(|d| !d.is_empty()),
+        folder: folder.filter(|f| !f.is_empty()),
         spec: Json(serde_json::to_value(spec).map_err(AppError::internal)?),
-        shared,
+        shared: draft.shared,
+        share_roles,
+        share_teams,
     })
 }
 
-/// The reports the actor saved and those shared with the workspace (every
-/// one for an administrator), by name.
-pub fn list(conn: &mut AnyConnection, actor: &Actor) -> Result<Vec<Report>, AppError> {
-    crm_db::reports::list(conn, actor.workspace_id, actor.user_id(), actor.admin)?
-        .into_iter()
-        .map(|row| view(actor, row))
-        .collect()
+/// Names each `custom.<key>` the definition uses that is not a custom
+/// field of customers in the workspace, or is a multi-select (a list has
+/// no one value to group or compare by); `prefix` is where the definition
+/// sits in the body (`spec.` when saved).
+pub(crate) fn check_custom_fields(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    spec: &ReportSpec,
+    prefix: &str,
+    errors: &mut FieldErrors,
+) -> Result<(), AppError> {
+    use crm_domain::reports::catalog::custom_key;
+    let mut used: Vec<(String, &str)> = Vec::new();
+    for (i, g) in spec.group_by.iter().enumerate() {
+        used.push((format!("{prefix}group_by[{i}].field"), &g.field));
+    }
+    if let Some(f) = &spec.measure.field {
+        used.push((format!("{prefix}measure.field"), f));
+    }
+    for (i, c) in spec.filters.iter().enumerate() {
+        used.push((format!("{prefix}filters[{i}].field"), &c.field));
+    }
+    used.retain(|(_, key)| custom_key(key).is_some());
+    if used.is_empty() {
+        return Ok(());
+    }
+    let defs = crm_db::custom_fields::list(conn, workspace_id, Some("customer"))?;
+    for (at, key) in used {
+        let key = custom_key(key).unwrap_or_default();
+        match defs.iter().find(|d| d.key == key) {
+            None => errors.add(at, "no custom field of customers has this key"),
+            Some(d) if d.field_type == "multi_select" => errors.add(
+                at,
+                "a multi-select field holds a list: it cannot group or be compared",
+            ),
+            Some(_) => {}
+        }
+    }
+    Ok(())
 }
 
-/// A report the actor saved or that is shared (else not found).
+/// The reports the actor saved and those shared with them (every one for
+/// an administrator), by folder (unfiled last) and name.
+pub fn list(conn: &mut AnyConnection, actor: &Actor) -> Result<Vec<Report>, AppError> {
+    let mut viewer = Viewer::new(actor);
+    let mut out = Vec::new();
+    for row in crm_db::reports::list(conn, actor.workspace_id, actor.user_id(), actor.admin)? {
+        if viewer.sees(conn, row.owner_id.map(|o| o.0), &audience_of(&row))? {
+            out.push(view(actor, row)?);
+        }
+    }
+    Ok(out)
+}
+
+/// A report the actor saved or that is shared with them (else not found).
 pub(crate) fn find(
     conn: &mut AnyConnection,
     actor: &Actor,
     id: Uuid,
 ) -> Result<ReportRow, AppError> {
     let row = crm_db::reports::find(conn, actor.workspace_id, id)?;
-    if row.shared || may_edit(actor, &row) {
+    if Viewer::new(actor).sees(conn, row.owner_id.map(|o| o.0), &audience_of(&row))? {
         Ok(row)
     } else {
         Err(AppError::NotFound)
@@ -112,12 +195,23 @@ pub fn data(conn: &mut AnyConnection, actor: &Actor, id: Uuid) -> Result<ReportD
 }
 
 /// Checks a new report before any write.
-pub fn check_new(body: &NewReport) -> Result<ReportFields, AppError> {
+pub fn check_new(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    body: &NewReport,
+) -> Result<ReportFields, AppError> {
     fields_of(
-        &body.name,
-        body.description.clone(),
-        &body.spec,
-        body.shared,
+        conn,
+        actor,
+        Draft {
+            name: &body.name,
+            description: body.description.clone(),
+            folder: body.folder.clone(),
+            spec: &body.spec,
+            shared: body.shared,
+            share_roles: &body.share_roles,
+            share_teams: &body.share_teams,
+        },
     )
 }
 
@@ -126,7 +220,7 @@ pub fn create(
     actor: &Actor,
     body: NewReport,
 ) -> Result<Report, AppError> {
-    let fields = check_new(&body)?;
+    let fields = check_new(conn, actor, &body)?;
     let row = crm_db::reports::insert(conn, actor.workspace_id, actor.user_id(), &fields)?;
     view(actor, row)
 }
@@ -159,8 +253,26 @@ pub fn update(
     };
     let name = patch.name.unwrap_or_else(|| current.name.clone());
     let description = crm_api_types::patch::apply(current.description.clone(), patch.description);
-    let shared = patch.shared.unwrap_or(current.shared);
-    let fields = fields_of(&name, description, &spec, shared)?;
+    let folder = crm_api_types::patch::apply(current.folder.clone(), patch.folder);
+    let share_roles = patch
+        .share_roles
+        .unwrap_or_else(|| ids(&current.share_roles));
+    let share_teams = patch
+        .share_teams
+        .unwrap_or_else(|| ids(&current.share_teams));
+    let fields = fields_of(
+        conn,
+        actor,
+        Draft {
+            name: &name,
+            description,
+            folder,
+            spec: &spec,
+            shared: patch.shared.unwrap_or(current.shared),
+            share_roles: &share_roles,
+            share_teams: &share_teams,
+        },
+    )?;
     let row = crm_db::reports::update(
         conn,
         actor.workspace_id,
@@ -174,7 +286,36 @@ pub fn update(
 
 pub fn delete(conn: &mut AnyConnection, actor: &Actor, id: Uuid) -> Result<(), AppError> {
     find_editable(conn, actor, id)?;
-    Ok(crm_db::reports::delete(conn, actor.workspace_id, id)?)
+    // Its scheduled deliveries go with it.
+    crm_db::change_log::transaction(conn, |conn| {
+        crm_db::deliveries::delete_of(conn, actor.workspace_id, id)?;
+        Ok(crm_db::reports::delete(conn, actor.workspace_id, id)?)
+    })
+}
+
+/// The roles and teams anyone signed in may share a report or dashboard
+/// with (names only: a role's grants stay an administrator's to read).
+pub fn share_targets(conn: &mut AnyConnection, actor: &Actor) -> Result<ShareTargets, AppError> {
+    let mut roles: Vec<ShareRole> = crm_db::roles::list(conn, actor.workspace_id)?
+        .into_iter()
+        .map(|r| ShareRole {
+            id: r.id.0,
+            key: r.key,
+            name: r.name,
+        })
+        .collect();
+    roles.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut teams: Vec<ShareTeam> = crm_db::teams::list(conn, actor.workspace_id)?
+        .into_iter()
+        .map(|t| ShareTeam {
+            id: t.id.0,
+            name: t.name,
+            parent_id: t.parent_id.map(|p| p.0),
+            manager_id: t.manager_id.map(|m| m.0),
+        })
+        .collect();
+    teams.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(ShareTargets { roles, teams })
 }
 
 /// The standard reports, to run or copy.

@@ -1,6 +1,6 @@
 //! Saved dashboards: a name, the layout as JSON (its meaning is
-//! `crm_domain::dashboards`'), who saved it, whether the workspace sees it
-//! and the roles whose home dashboard it is.
+//! `crm_domain::dashboards`'), who saved it, who else sees it (the
+//! workspace, or roles and teams) and the roles whose home dashboard it is.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -22,6 +22,8 @@ pub struct DashboardRow {
     pub owner_id: Option<Id>,
     pub shared: bool,
     pub default_roles: Json,
+    pub share_roles: Json,
+    pub share_teams: Json,
     pub version: i32,
     pub created_by: Option<Id>,
     pub updated_by: Option<Id>,
@@ -36,6 +38,8 @@ pub struct DashboardFields {
     pub layout: Json,
     pub shared: bool,
     pub default_roles: Json,
+    pub share_roles: Json,
+    pub share_teams: Json,
 }
 
 /// The most dashboards a list returns.
@@ -58,6 +62,8 @@ pub fn insert(
             dashboards::owner_id.eq(Some(Id(owner))),
             dashboards::shared.eq(fields.shared),
             dashboards::default_roles.eq(&fields.default_roles),
+            dashboards::share_roles.eq(&fields.share_roles),
+            dashboards::share_teams.eq(&fields.share_teams),
             dashboards::version.eq(1),
             dashboards::created_by.eq(Some(Id(owner))),
             dashboards::updated_by.eq(Some(Id(owner))),
@@ -77,8 +83,9 @@ pub fn find(conn: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -> DbResult<
         .first(conn)?)
 }
 
-/// The dashboards `reader` saved or anyone shared, by name; every one
-/// when `everyone` (an administrator).
+/// The dashboards `reader` saved or anyone shared with anybody (the
+/// caller keeps those whose audience admits the reader), by name; every
+/// one when `everyone` (an administrator).
 pub fn list(
     conn: &mut AnyConnection,
     workspace_id: Uuid,
@@ -92,7 +99,9 @@ pub fn list(
         query = query.filter(
             dashboards::shared
                 .eq(true)
-                .or(dashboards::owner_id.assume_not_null().eq(Id(reader))),
+                .or(dashboards::owner_id.assume_not_null().eq(Id(reader)))
+                .or(dashboards::share_roles.ne(Json::empty_array()))
+                .or(dashboards::share_teams.ne(Json::empty_array())),
         );
     }
     Ok(query
@@ -122,6 +131,8 @@ pub fn update(
         dashboards::layout.eq(&fields.layout),
         dashboards::shared.eq(fields.shared),
         dashboards::default_roles.eq(&fields.default_roles),
+        dashboards::share_roles.eq(&fields.share_roles),
+        dashboards::share_teams.eq(&fields.share_teams),
         dashboards::version.eq(dashboards::version + 1),
         dashboards::updated_by.eq(Some(Id(actor))),
         dashboards::updated_at.eq(now()),

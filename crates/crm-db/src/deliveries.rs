@@ -191,3 +191,18 @@ pub fn delete(conn: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -> DbResul
         Ok(())
     }
 }
+
+/// Deletes the deliveries of a report or dashboard (as it is deleted):
+/// their pending runs then find nothing and end.
+pub fn delete_of(conn: &mut AnyConnection, workspace_id: Uuid, source: Uuid) -> DbResult<usize> {
+    Ok(diesel::delete(
+        deliveries::table
+            .filter(deliveries::workspace_id.eq(Id(workspace_id)))
+            .filter(
+                deliveries::report_id
+                    .eq(Some(Id(source)))
+                    .or(deliveries::dashboard_id.eq(Some(Id(source)))),
+            ),
+    )
+    .execute(conn)?)
+}

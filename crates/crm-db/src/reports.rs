@@ -1,6 +1,6 @@
 //! Saved reports: a name, the definition as JSON (its meaning is
-//! `crm_domain::reports`'), the user who saved it and whether the rest of
-//! the workspace sees it. Running a definition is [`run`]'s.
+//! `crm_domain::reports`'), its folder, the user who saved it and who else
+//! sees it (the workspace, or roles and teams). Running a definition is [`run`]'s.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -12,6 +12,7 @@ use crate::schema::reports;
 use crate::time::now;
 use crate::types::{Id, Json};
 
+mod columns;
 pub mod run;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -29,6 +30,9 @@ pub struct ReportRow {
     pub updated_by: Option<Id>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub folder: Option<String>,
+    pub share_roles: Json,
+    pub share_teams: Json,
 }
 
 /// What a create or an update writes.
@@ -38,6 +42,9 @@ pub struct ReportFields {
     pub description: Option<String>,
     pub spec: Json,
     pub shared: bool,
+    pub folder: Option<String>,
+    pub share_roles: Json,
+    pub share_teams: Json,
 }
 
 /// The most reports a list returns.
@@ -60,6 +67,9 @@ pub fn insert(
             reports::spec.eq(&fields.spec),
             reports::owner_id.eq(Some(Id(owner))),
             reports::shared.eq(fields.shared),
+            reports::folder.eq(&fields.folder),
+            reports::share_roles.eq(&fields.share_roles),
+            reports::share_teams.eq(&fields.share_teams),
             reports::version.eq(1),
             reports::created_by.eq(Some(Id(owner))),
             reports::updated_by.eq(Some(Id(owner))),
@@ -79,8 +89,9 @@ pub fn find(conn: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -> DbResult<
         .first(conn)?)
 }
 
-/// The reports `reader` saved or anyone shared, by name; every one when
-/// `everyone` (an administrator).
+/// The reports `reader` saved or anyone shared with anybody (the caller
+/// keeps those whose audience admits the reader), by folder and name;
+/// every one when `everyone` (an administrator).
 pub fn list(
     conn: &mut AnyConnection,
     workspace_id: Uuid,
@@ -94,11 +105,18 @@ pub fn list(
         query = query.filter(
             reports::shared
                 .eq(true)
-                .or(reports::owner_id.assume_not_null().eq(Id(reader))),
+                .or(reports::owner_id.assume_not_null().eq(Id(reader)))
+                .or(reports::share_roles.ne(Json::empty_array()))
+                .or(reports::share_teams.ne(Json::empty_array())),
         );
     }
     Ok(query
-        .order((reports::name.asc(), reports::id.asc()))
+        .order((
+            reports::folder.is_null(),
+            reports::folder.asc(),
+            reports::name.asc(),
+            reports::id.asc(),
+        ))
         .limit(LIST_LIMIT)
         .select(ReportRow::as_select())
         .load(conn)?)
@@ -124,6 +142,9 @@ pub fn update(
         reports::description.eq(&fields.description),
         reports::spec.eq(&fields.spec),
         reports::shared.eq(fields.shared),
+        reports::folder.eq(&fields.folder),
+        reports::share_roles.eq(&fields.share_roles),
+        reports::share_teams.eq(&fields.share_teams),
         reports::version.eq(reports::version + 1),
         reports::updated_by.eq(Some(Id(actor))),
         reports::updated_at.eq(now()),
@@ -173,6 +194,7 @@ pub fn labels(
         ReportFieldKind::Stage => ("pipeline_stages", "name"),
         ReportFieldKind::Product => ("products", "name"),
         ReportFieldKind::Region => ("regions", "name_zh"),
+        ReportFieldKind::Tag => ("tags", "name"),
         _ => return Ok(Vec::new()),
     };
     if keys.is_empty() {

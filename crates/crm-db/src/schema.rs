@@ -8,9 +8,7 @@ mod work;
 pub use access::auth_versions;
 pub use insights::{dashboards, deliveries, reports, segments};
 pub use plans::quotas;
-pub use service::{
-    articles, service_agents, service_settings, surveys, ticket_articles, ticket_replies, tickets,
-};
+pub use service::*;
 pub use work::{backups, event_cursors, import_errors, imports, jobs};
 
 diesel::table! {

@@ -95,6 +95,13 @@ impl std::fmt::Display for Id {
 #[serde(transparent)]
 pub struct Json(pub serde_json::Value);
 
+impl Json {
+    /// `[]`, as a column's default stores it on both backends.
+    pub fn empty_array() -> Self {
+        Self(serde_json::Value::Array(Vec::new()))
+    }
+}
+
 impl HasSqlType<DbUuid> for MultiBackend {
     fn metadata(lookup: &mut Self::MetadataLookup) -> Self::TypeMetadata {
         MultiBackend::lookup_sql_type::<DbUuid>(lookup)

@@ -21,6 +21,7 @@ pub mod region;
 pub mod reports;
 pub mod sales;
 pub mod service;
+pub mod sharing;
 pub mod spreadsheet;
 pub mod validation;
 

@@ -66,6 +66,9 @@ string_enum! {
         Pie = "pie",
         /// Stages narrowing from the largest group down (a sales funnel).
         Funnel = "funnel",
+        /// China's provinces shaded by the figure: grouped by `province`
+        /// alone.
+        Map = "map",
         Table = "table",
         /// One figure (no groupings), compared with the window before
         /// its period when it has one.
@@ -91,7 +94,12 @@ string_enum! {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReportGrouping {
-    #[schema(example = "closed_at", pattern = "^[a-z][a-z_]{0,63}$")]
+    /// A field of the object, or a custom field of the customer it
+    /// reaches (`custom.vip_level`).
+    #[schema(
+        example = "closed_at",
+        pattern = "^([a-z][a-z_]{0,63}|custom\\.[a-z][a-z0-9_]{0,62})$"
+    )]
     pub field: String,
     pub grain: Option<DateGrain>,
 }
@@ -103,7 +111,10 @@ pub struct ReportGrouping {
 pub struct ReportMeasure {
     pub aggregate: Aggregate,
     /// Required unless `aggregate` is `count`.
-    #[schema(example = "amount_minor", pattern = "^[a-z][a-z_]{0,63}$")]
+    #[schema(
+        example = "amount_minor",
+        pattern = "^([a-z][a-z_]{0,63}|custom\\.[a-z][a-z0-9_]{0,62})$"
+    )]
     pub field: Option<String>,
 }
 
@@ -111,7 +122,11 @@ pub struct ReportMeasure {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReportCondition {
-    #[schema(example = "status", pattern = "^[a-z][a-z_]{0,63}$")]
+    /// A field of the object, or `custom.<key>`.
+    #[schema(
+        example = "status",
+        pattern = "^([a-z][a-z_]{0,63}|custom\\.[a-z][a-z0-9_]{0,62})$"
+    )]
     pub field: String,
     pub op: ReportOperator,
     /// Compared as the field's kind: a number, a date (`YYYY-MM-DD`), an
@@ -264,6 +279,11 @@ impl ReportSpec {
         }
         if self.chart == ChartKind::Funnel && self.group_by.len() != 1 {
             errors.add("chart", "a funnel needs exactly one grouping");
+        }
+        if self.chart == ChartKind::Map
+            && (self.group_by.len() != 1 || self.group_by[0].field != "province")
+        {
+            errors.add("chart", "a map shades provinces: group by province alone");
         }
         if self.chart == ChartKind::Number && !self.group_by.is_empty() {
             errors.add("chart", "a number is one figure: remove the groupings");

@@ -230,6 +230,7 @@ fn v1(cfg: &mut ServiceConfig<'_>) {
         .service(reports::list)
         .service(reports::standard)
         .service(reports::fields)
+        .service(reports::share_targets)
         .service(reports::run)
         .service(reports::create)
         .service(reports::read)

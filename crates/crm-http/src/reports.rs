@@ -5,7 +5,8 @@
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use crm_api_types::reports::{
-    NewReport, Report, ReportData, ReportObjectFields, ReportPatch, ReportSpec, StandardReport,
+    NewReport, Report, ReportData, ReportObjectFields, ReportPatch, ReportSpec, ShareTargets,
+    StandardReport,
 };
 use crm_api_types::{Page, Problem};
 use uuid::Uuid;
@@ -16,8 +17,9 @@ use crate::extract::{ApiJson, IfMatch, etag};
 use crate::idempotency::{self, IdempotencyKey};
 use crate::state::AppState;
 
-/// The reports the caller saved and those shared with the workspace (every
-/// one for an administrator), by name.
+/// The reports the caller saved and those shared with them — with the
+/// workspace, their role or their team (every one for an administrator),
+/// by folder (unfiled last) and name.
 #[utoipa::path(tag = "reports", responses((status = 200, body = Page<Report>)))]
 #[get("/reports")]
 pub async fn list(
@@ -47,6 +49,21 @@ pub async fn standard(_caller: Caller) -> web::Json<Vec<StandardReport>> {
 #[get("/reports/fields")]
 pub async fn fields(_caller: Caller) -> web::Json<Vec<ReportObjectFields>> {
     web::Json(crm_app::reports::catalog())
+}
+
+/// Whom a report or dashboard may be shared with (`share_roles`,
+/// `share_teams`): the workspace's roles and teams by name, for anyone
+/// signed in.
+#[utoipa::path(tag = "reports", responses((status = 200, body = ShareTargets)))]
+#[get("/reports/share-targets")]
+pub async fn share_targets(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<web::Json<ShareTargets>, ApiError> {
+    let answer = state
+        .db(move |conn| Ok(crm_app::reports::share_targets(conn, &caller)?))
+        .await?;
+    Ok(web::Json(answer))
 }
 
 /// Run a definition without saving it (the report builder's preview), over
@@ -166,7 +183,9 @@ pub async fn export_xlsx(
         .body(bytes))
 }
 
-/// Save a report (anyone signed in; `shared` shows it to the workspace).
+/// Save a report (anyone signed in; `shared` shows it to the workspace,
+/// `share_roles` / `share_teams` to those roles' users and those teams'
+/// members).
 #[utoipa::path(tag = "reports", params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe: the same key and body replay the first answer for 24 h")), request_body = NewReport, responses((status = 201, body = Report), (status = 422, body = Problem, content_type = "application/problem+json")))]
 #[post("/reports")]
 pub async fn create(
@@ -177,7 +196,13 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
     // Refused before the idempotency record, as before any write.
-    crm_app::reports::check_new(&body)?;
+    let (checker, checked) = (caller.clone(), body.clone());
+    state
+        .db(move |conn| {
+            crm_app::reports::check_new(conn, &checker, &checked)?;
+            Ok(())
+        })
+        .await?;
     idempotency::create(
         &state,
         caller,

@@ -15,7 +15,7 @@ use crm_api_types::dashboards::{
     Dashboard, DashboardFilters, DashboardLayout, DashboardPatch, DashboardWidget, HomeDashboard,
     NewDashboard,
 };
-use crm_api_types::reports::{RelativePeriod, Report, StandardReport};
+use crm_api_types::reports::{Audience, RelativePeriod, Report, StandardReport};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -27,6 +27,7 @@ use crate::i18n::{Locale, message, tr, use_locale};
 use crate::load::Load;
 use crate::pages::reports::deliveries::Deliveries;
 use crate::pages::reports::form::{relatives, select};
+use crate::pages::reports::share::SharePicker;
 use crate::session::{use_lookups, use_session};
 use widget::Widget;
 
@@ -53,6 +54,8 @@ pub fn Dashboards() -> impl IntoView {
     let saved = RwSignal::new(None::<Dashboard>);
     let name = RwSignal::new(String::new());
     let shared = RwSignal::new(false);
+    let share_roles = RwSignal::new(Vec::<Uuid>::new());
+    let share_teams = RwSignal::new(Vec::<Uuid>::new());
     let roles_chosen = RwSignal::new(Vec::<Uuid>::new());
     let layout = RwSignal::new(DashboardLayout::default());
     let filters = RwSignal::new(DashboardFilters::default());
@@ -77,6 +80,8 @@ pub fn Dashboards() -> impl IntoView {
     let show = move |d: Dashboard| {
         name.set(d.name.clone());
         shared.set(d.shared);
+        share_roles.set(d.share_roles.clone());
+        share_teams.set(d.share_teams.clone());
         roles_chosen.set(d.default_roles.clone());
         filters.set(d.layout.filters.clone());
         layout.set(d.layout.clone());
@@ -95,6 +100,8 @@ pub fn Dashboards() -> impl IntoView {
                         saved.set(None);
                         name.set(home.name);
                         shared.set(false);
+                        share_roles.set(Vec::new());
+                        share_teams.set(Vec::new());
                         roles_chosen.set(Vec::new());
                         filters.set(home.layout.filters.clone());
                         layout.set(home.layout);
@@ -142,14 +149,29 @@ pub fn Dashboards() -> impl IntoView {
 
     let editable = Signal::derive(move || saved.with(|s| s.as_ref().is_none_or(|d| d.editable)));
     let saved_id = Signal::derive(move || saved.with(|s| s.as_ref().map(|d| d.id)));
-    let saved_shared = Signal::derive(move || saved.with(|s| s.as_ref().is_some_and(|d| d.shared)));
+    let audience = Signal::derive(move || {
+        saved.with(|s| {
+            s.as_ref().map(|d| {
+                (
+                    d.owner_id,
+                    Audience::new(d.shared, &d.share_roles, &d.share_teams),
+                )
+            })
+        })
+    });
     let save = move |copy: bool| {
         let mut body_layout = layout.get_untracked();
         body_layout.filters = filters.get_untracked();
         let current = saved.get_untracked().filter(|d| d.editable && !copy);
         let title = name.get_untracked();
         let is_shared = shared.get_untracked();
+        let (to_roles, to_teams) = (share_roles.get_untracked(), share_teams.get_untracked());
         let roles = roles_chosen.get_untracked();
+        // A role's home must be shared with it: keep only those roles.
+        let roles: Vec<Uuid> = roles
+            .into_iter()
+            .filter(|r| is_shared || to_roles.contains(r))
+            .collect();
         spawn_local(async move {
             let answer = match current {
                 Some(d) => {
@@ -157,7 +179,9 @@ pub fn Dashboards() -> impl IntoView {
                         name: Some(title),
                         layout: Some(body_layout),
                         shared: Some(is_shared),
-                        default_roles: Some(if is_shared { roles } else { Vec::new() }),
+                        share_roles: Some(to_roles),
+                        share_teams: Some(to_teams),
+                        default_roles: Some(roles),
                     };
                     api::patch::<Dashboard, _>(
                         &format!("/api/v1/dashboards/{}", d.id),
@@ -180,7 +204,9 @@ pub fn Dashboards() -> impl IntoView {
                         name: title.trim().to_owned(),
                         layout: body_layout,
                         shared,
-                        default_roles: if shared { roles } else { Vec::new() },
+                        share_roles: if copy { Vec::new() } else { to_roles },
+                        share_teams: if copy { Vec::new() } else { to_teams },
+                        default_roles: if copy { Vec::new() } else { roles },
                     };
                     api::post::<Dashboard, _>("/api/v1/dashboards", &body).await
                 }
@@ -280,6 +306,9 @@ pub fn Dashboards() -> impl IntoView {
                 <When when=move || editing.get()>
                     {move || choices_select(choices(), add)}
                     <label class="check"><input type="checkbox" id="dashboard-shared" bind:checked=shared/>{tr("db-shared")}</label>
+                    <When when=move || !shared.get()>
+                        <SharePicker id="dashboard-share" roles=share_roles teams=share_teams enabled=editable/>
+                    </When>
                     <When when=move || editable.get()>
                         <button class="primary" id="dashboard-save" on:click=move |_| save(false)>{tr("db-save")}</button>
                     </When>
@@ -293,7 +322,7 @@ pub fn Dashboards() -> impl IntoView {
             </div>
             {move || load_error.get().map(|e| view! { <ErrorView error=e/> })}
             <Confirm open=asking message=tr("db-delete-confirm") on_confirm=remove/>
-            <When when=move || editing.get() && session.is_admin() && shared.get()>
+            <When when=move || editing.get() && session.is_admin() && (shared.get() || share_roles.with(|r| !r.is_empty()))>
                 <RolesPicker chosen=roles_chosen/>
             </When>
             <div class="filter-bar" id="dashboard-filters">
@@ -352,7 +381,7 @@ pub fn Dashboards() -> impl IntoView {
             <When when=move || layout.with(|l| l.widgets.is_empty())>
                 <p class="hint" id="dashboard-empty">{tr("db-empty")}</p>
             </When>
-            <Deliveries of=saved_id name=name shared=saved_shared dashboard=true/>
+            <Deliveries of=saved_id name=name audience=audience dashboard=true/>
         </section>
     }
 }

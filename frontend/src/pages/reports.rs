@@ -9,6 +9,7 @@ pub mod builder;
 pub mod chart;
 pub mod deliveries;
 pub mod form;
+pub mod share;
 
 use crm_api_types::Page;
 use crm_api_types::reports::{Report, StandardReport};
@@ -25,6 +26,19 @@ fn object_name(locale: Locale, object: crm_api_types::reports::ReportObject) -> 
         &format!("ro-{}", object.as_str().replace('_', "-")),
         None,
     )
+}
+
+/// The reports by folder, in the server's order (filed by folder name,
+/// unfiled last).
+fn folders(reports: Vec<Report>) -> Vec<(Option<String>, Vec<Report>)> {
+    let mut out: Vec<(Option<String>, Vec<Report>)> = Vec::new();
+    for r in reports {
+        match out.last_mut() {
+            Some((folder, list)) if *folder == r.folder => list.push(r),
+            _ => out.push((r.folder.clone(), vec![r])),
+        }
+    }
+    out
 }
 
 #[component]
@@ -45,17 +59,36 @@ pub fn Reports() -> impl IntoView {
                     None => view! { <Skeleton rows=3/> }.into_any(),
                     Some(Err(e)) => view! { <ErrorView error=e/> }.into_any(),
                     Some(Ok(page)) if page.items.is_empty() => view! { <Empty message=tr("rp-empty")/> }.into_any(),
-                    Some(Ok(page)) => view! {
-                        <ul class="report-list" id="saved-reports">
-                            {page.items.into_iter().map(|r| view! {
-                                <li>
-                                    <A href=format!("/reports/{}", r.id)>{r.name.clone()}</A>
-                                    <small>" · "{object_name(locale.get(), r.spec.object)}</small>
-                                    {r.shared.then(|| view! { <span class="badge">{tr("rp-shared-badge")}</span> })}
-                                </li>
+                    Some(Ok(page)) => {
+                        let groups = folders(page.items);
+                        let filed = groups.iter().any(|(f, _)| f.is_some());
+                        view! {
+                        <div id="saved-reports">
+                            {groups.into_iter().map(|(folder, reports)| {
+                                let data = folder.clone().unwrap_or_default();
+                                let title = match folder { Some(f) => f.into_any(), None => tr("rp-unfiled").into_any() };
+                                view! {
+                                {filed.then(|| view! {
+                                    <h3 class="report-folder" data-folder=data>{title}</h3>
+                                })}
+                                <ul class="report-list">
+                                    {reports.into_iter().map(|r| {
+                                        let some = !r.shared && (!r.share_roles.is_empty() || !r.share_teams.is_empty());
+                                        view! {
+                                            <li>
+                                                <A href=format!("/reports/{}", r.id)>{r.name.clone()}</A>
+                                                <small>" · "{object_name(locale.get(), r.spec.object)}</small>
+                                                {r.shared.then(|| view! { <span class="badge">{tr("rp-shared-badge")}</span> })}
+                                                {some.then(|| view! { <span class="badge">{tr("sh-badge")}</span> })}
+                                            </li>
+                                        }
+                                    }).collect_view()}
+                                </ul>
+                                }
                             }).collect_view()}
-                        </ul>
-                    }.into_any(),
+                        </div>
+                    }.into_any()
+                    }
                 }}
             </div>
             <div class="card">

@@ -254,14 +254,7 @@ pub(crate) fn message(
     tables: &[Table],
     today: NaiveDate,
 ) -> Result<Message, AppError> {
-    let to: Mailbox = format!(
-        "{} <{}>",
-        user.display_name.replace(['<', '>', '"'], ""),
-        user.email
-    )
-    .parse()
-    .or_else(|_| user.email.parse())
-    .map_err(|e| AppError::Internal(format!("user {} has no mailbox: {e}", user.id.0)))?;
+    let to = crate::mail::mailbox(user)?;
     let intro = format!(
         "{}，您好：以下是定时发送的「{}」（{today}），只含您有权查看的数据。",
         user.display_name, row.name

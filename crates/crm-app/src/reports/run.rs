@@ -40,7 +40,12 @@ pub fn run(
     actor: &Actor,
     spec: ReportSpec,
 ) -> Result<ReportData, AppError> {
-    spec.check().map_err(AppError::Validation)?;
+    let mut errors = match spec.check() {
+        Ok(()) => crm_domain::FieldErrors::new(),
+        Err(bad) => bad,
+    };
+    crate::reports::check_custom_fields(conn, actor.workspace_id, &spec, "", &mut errors)?;
+    errors.into_result().map_err(AppError::Validation)?;
     run_checked(conn, actor, spec)
 }
 
@@ -103,7 +108,10 @@ pub fn run_checked(
     let cells = crm_db::reports::run::cells(conn, &ctx, &resolved)?;
     let capped = cells.len() as i64 >= MAX_CELLS;
     let additive = matches!(spec.measure.aggregate, Aggregate::Count | Aggregate::Sum);
-    let (total, records) = if spec.group_by.is_empty() || (additive && !capped) {
+    // A customer with several tags is in several groups: the whole is run
+    // on its own, not summed.
+    let by_tag = spec.group_by.iter().any(|g| g.field == "tag");
+    let (total, records) = if spec.group_by.is_empty() || (additive && !capped && !by_tag) {
         (
             additive
                 .then(|| cells.iter().filter_map(|c| c.value).fold(0.0, |a, b| a + b))

@@ -1,18 +1,18 @@
 //! Runs a checked report definition as one grouped SQL statement, on
 //! either backend: the object's table with the joins its fields need, the
 //! caller's visibility of the object, the conditions and period as bound
-//! parameters, dates bucketed in the workspace's UTC offset. Field keys
-//! map to columns here and only here; a key without a column is refused.
+//! parameters, dates bucketed in the workspace's UTC offset. Which column
+//! a field is, is the `columns` module's.
 
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
 use crm_domain::access::Scope;
 use crm_domain::reports::{
     Aggregate, DateGrain, ReportFieldKind, ReportObject, ReportOperator, ReportSpec,
 };
-use crm_domain::sales::OrderStatus;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Double, Nullable, Text};
 
+use super::columns::{Stored, column_of, source};
 use crate::analytics::push_visibility;
 use crate::connection::AnyConnection;
 use crate::error::{DbError, DbResult};
@@ -44,162 +44,6 @@ pub struct Context<'a> {
     pub currency: &'a str,
     /// Minutes east of UTC the workspace's days begin at.
     pub utc_offset_minutes: i32,
-}
-
-/// How a column is stored, and so how it is keyed and compared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Stored {
-    Text,
-    Id,
-    /// A UTC timestamp, bucketed in the workspace's offset.
-    Time,
-    /// A calendar date.
-    Day,
-    Int,
-    Bool,
-}
-
-/// Days (`unit` 86400) or minutes (60) from `from` to `to`, NULL while
-/// `to` is.
-fn elapsed(pg: bool, from: &str, to: &str, unit: u32) -> String {
-    if pg {
-        format!("(EXTRACT(EPOCH FROM ({to} - {from})) / {unit}.0)")
-    } else {
-        // julianday's floating days, rounded so that equal instants are 0.
-        format!("(ROUND((julianday({to}) - julianday({from})) * 86400.0 / {unit}.0, 6) + 0.0)")
-    }
-}
-
-/// The SQL column (or expression over the object's aliases) of a field;
-/// `pg` picks PostgreSQL's spelling where the two differ.
-fn column(pg: bool, object: ReportObject, key: &str) -> Option<(String, Stored)> {
-    use ReportObject::*;
-    use Stored::*;
-    let base = match object {
-        Customers | Contacts => "c",
-        Leads => "l",
-        Deals => "d",
-        Activities => "a",
-        Orders | OrderLines => "o",
-        Tickets => "k",
-        Products => "p",
-    };
-    let own = |name: &str, stored| Some((format!("{base}.{name}"), stored));
-    let of = |alias: &str, name: &str, stored| Some((format!("{alias}.{name}"), stored));
-    match (object, key) {
-        (_, "owner") if object != Tickets => own("owner_id", Id),
-        (_, "team") => own("team_id", Id),
-        (Contacts, "created_at") => of("t", "created_at", Time),
-        (Contacts, "is_primary") => of("t", "is_primary", Bool),
-        (OrderLines, "product") => of("ol", "product_id", Id),
-        (OrderLines, "product_category") => of("p", "category", Text),
-        (OrderLines, "order_status") => own("status", Text),
-        (OrderLines, "quantity_milli") => of("ol", "quantity_milli", Int),
-        (OrderLines, "amount_minor") => of("ol", "amount_minor", Int),
-        (Orders | OrderLines, "revenue") => {
-            let excluded: Vec<String> = OrderStatus::ALL
-                .iter()
-                .filter(|s| !s.is_revenue())
-                .map(|s| format!("'{}'", s.as_str()))
-                .collect();
-            Some((format!("(o.status NOT IN ({}))", excluded.join(", ")), Bool))
-        }
-        (Deals, "pipeline") => own("pipeline_id", Id),
-        (Deals, "stage") => own("stage_id", Id),
-        (Deals, "status") => of("s", "kind", Text),
-        (Deals, "expected_close_date") => own("expected_close_date", Day),
-        (Deals, "amount_minor" | "probability") => own(key, Int),
-        (Deals, "closed_at") => own(key, Time),
-        // Days from creation to close (the sales cycle); NULL while open.
-        (Deals, "won_percent") => Some((
-            "(CASE WHEN s.kind = 'won' THEN 100.0 WHEN s.kind = 'lost' THEN 0.0 END)".to_owned(),
-            Int,
-        )),
-        (Leads, "converted_percent") => Some((
-            "(CASE WHEN l.status = 'converted' THEN 100.0 ELSE 0.0 END)".to_owned(),
-            Int,
-        )),
-        (Deals, "cycle_days") => Some((elapsed(pg, "d.created_at", "d.closed_at", 86_400), Int)),
-        (Tickets, "first_response_minutes") => {
-            Some((elapsed(pg, "k.created_at", "k.first_responded_at", 60), Int))
-        }
-        (Tickets, "resolution_minutes") => {
-            Some((elapsed(pg, "k.created_at", "k.resolved_at", 60), Int))
-        }
-        // The ticket's answered CSAT score (1–5).
-        (Tickets, "csat") => Some((
-            "(SELECT MAX(v.score) FROM surveys v WHERE v.workspace_id = k.workspace_id \
-             AND v.ticket_id = k.id AND v.kind = 'csat' AND v.answered_at IS NOT NULL)"
-                .to_owned(),
-            Int,
-        )),
-        (Orders | OrderLines, "order_date") => own("order_date", Day),
-        (Orders, "total_minor" | "discount_minor") => own(key, Int),
-        (Activities, "done") => own("done", Bool),
-        (Activities, "occurred_at") => own(key, Time),
-        (Leads, "converted_at") => own(key, Time),
-        (Tickets, "assignee") => own("assignee_id", Id),
-        (Tickets, "first_responded_at" | "resolved_at") => own(key, Time),
-        (Customers, "employee_count") => own(key, Int),
-        (Products, "category" | "unit") => own(key, Text),
-        (Products, "active") => own(key, Bool),
-        (Products, "price_minor") => own(key, Int),
-        (Customers | Leads, "province" | "city") => own(&format!("{key}_code"), Text),
-        (Contacts | Deals | Orders | OrderLines | Tickets, "province" | "city") => {
-            of("c", &format!("{key}_code"), Text)
-        }
-        (Contacts | Deals | Orders | OrderLines | Tickets, "industry") => of("c", key, Text),
-        (_, "created_at") => own(key, Time),
-        (
-            _,
-            "kind"
-            | "industry"
-            | "size_band"
-            | "source"
-            | "lifecycle_stage"
-            | "status"
-            | "disqualified_reason"
-            | "lost_reason"
-            | "forecast_category"
-            | "outcome"
-            | "priority"
-            | "ticket_type"
-            | "channel",
-        ) => own(key, Text),
-        _ => None,
-    }
-}
-
-/// `FROM … JOIN …` of the object, and the alias its visibility reads.
-fn source(object: ReportObject) -> &'static str {
-    match object {
-        ReportObject::Customers => "customers c",
-        ReportObject::Contacts => {
-            "contacts t JOIN customers c ON c.id = t.customer_id AND c.workspace_id = t.workspace_id"
-        }
-        ReportObject::Leads => "leads l",
-        ReportObject::Deals => {
-            "deals d JOIN pipeline_stages s ON s.id = d.stage_id \
-             LEFT JOIN customers c ON c.id = d.customer_id AND c.workspace_id = d.workspace_id"
-        }
-        ReportObject::Activities => "activities a",
-        ReportObject::Orders => {
-            "orders o LEFT JOIN customers c ON c.id = o.customer_id AND c.workspace_id = o.workspace_id"
-        }
-        ReportObject::OrderLines => {
-            "order_lines ol JOIN orders o ON o.id = ol.order_id AND o.workspace_id = ol.workspace_id \
-             LEFT JOIN products p ON p.id = ol.product_id AND p.workspace_id = ol.workspace_id \
-             LEFT JOIN customers c ON c.id = o.customer_id AND c.workspace_id = o.workspace_id"
-        }
-        ReportObject::Tickets => {
-            "tickets k LEFT JOIN customers c ON c.id = k.customer_id AND c.workspace_id = k.workspace_id"
-        }
-        ReportObject::Products => "products p",
-    }
-}
-
-fn column_of(sql: &Sql, object: ReportObject, key: &str) -> DbResult<(String, Stored)> {
-    column(sql.is_postgres(), object, key).ok_or(DbError::NotFound)
 }
 
 /// The local timestamp of a UTC column: `col + offset`.
@@ -247,7 +91,9 @@ fn key_expr(
             grain.unwrap_or(DateGrain::Month),
         ),
         Stored::Day => bucket(sql, col, grain.unwrap_or(DateGrain::Month)),
-        Stored::Id | Stored::Int if sql.is_postgres() => format!("CAST({col} AS TEXT)"),
+        Stored::Id | Stored::Int | Stored::Tag if sql.is_postgres() => {
+            format!("CAST({col} AS TEXT)")
+        }
         Stored::Bool => format!("CASE WHEN {col} THEN 'true' WHEN NOT {col} THEN 'false' END"),
         _ => col.clone(),
     }
@@ -272,6 +118,9 @@ fn push_condition(
     } else {
         String::new()
     };
+    if *stored == Stored::Tag && matches!(op, ReportOperator::IsEmpty | ReportOperator::NotEmpty) {
+        return push_tag_condition(sql, op, None);
+    }
     match op {
         ReportOperator::IsEmpty => {
             sql.push(&format!(" AND ({col} IS NULL{empty_text})"));
@@ -284,6 +133,10 @@ fn push_condition(
         _ => {}
     }
     let value = value.ok_or_else(bad)?;
+    if *stored == Stored::Tag {
+        push_tag_condition(sql, op, Some(value))?;
+        return Ok(());
+    }
     let offset = ctx.utc_offset_minutes;
     if *stored == Stored::Bool {
         let yes = value == "true";
@@ -355,6 +208,25 @@ fn push_condition(
     Ok(())
 }
 
+/// ` AND` whether the record's customer has the tag (`eq`), lacks it
+/// (`ne`), has none (`is_empty`) or some (`not_empty`): asked of
+/// `customer_tags` so a customer with several tags is one record.
+fn push_tag_condition(sql: &mut Sql, op: ReportOperator, value: Option<&str>) -> DbResult<()> {
+    let negate = matches!(op, ReportOperator::Ne | ReportOperator::IsEmpty);
+    sql.push(if negate { " AND NOT EXISTS" } else { " AND EXISTS" })
+        .push(" (SELECT 1 FROM customer_tags x WHERE x.workspace_id = c.workspace_id AND x.customer_id = c.id");
+    match (op, value) {
+        (ReportOperator::Eq | ReportOperator::Ne, Some(v)) => {
+            let id: uuid::Uuid = v.parse().map_err(|_| DbError::NotFound)?;
+            sql.push(" AND x.tag_id = ").id(id);
+        }
+        (ReportOperator::IsEmpty | ReportOperator::NotEmpty, None) => {}
+        _ => return Err(DbError::NotFound),
+    }
+    sql.push(")");
+    Ok(())
+}
+
 /// The tickets the caller sees, over `k` (the text twin of
 /// `Visibility::tickets`).
 fn push_ticket_visibility(sql: &mut Sql, vis: &Visibility) {
@@ -420,8 +292,20 @@ pub fn cells(conn: &mut AnyConnection, ctx: &Context, spec: &ReportSpec) -> DbRe
             (format!("CAST({f}({col}) AS {cast})"), money)
         }
     };
+    // Grouping or counting by tag reads one row per tag of the customer.
+    let by_tag = spec
+        .group_by
+        .iter()
+        .map(|g| g.field.as_str())
+        .chain(spec.measure.field.as_deref())
+        .any(|f| f == "tag");
+    let tags = if by_tag {
+        " LEFT JOIN customer_tags ct ON ct.workspace_id = c.workspace_id AND ct.customer_id = c.id"
+    } else {
+        ""
+    };
     sql.push(&format!(
-        "SELECT {} AS key1, {} AS key2, {value} AS value, COUNT(*) AS records FROM {} WHERE ",
+        "SELECT {} AS key1, {} AS key2, {value} AS value, COUNT(*) AS records FROM {}{tags} WHERE ",
         key(0),
         key(1),
         source(object)
@@ -486,20 +370,4 @@ pub fn cells(conn: &mut AnyConnection, ctx: &Context, spec: &ReportSpec) -> DbRe
     }
     sql.push(&format!(" ORDER BY 4 DESC, 1, 2 LIMIT {MAX_CELLS}"));
     sql.load(conn)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_catalogued_field_has_a_column() {
-        for object in ReportObject::ALL {
-            for f in crm_domain::reports::fields(*object) {
-                for pg in [true, false] {
-                    assert!(column(pg, *object, f.key).is_some(), "{object}.{}", f.key);
-                }
-            }
-        }
-    }
 }

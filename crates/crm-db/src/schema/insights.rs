@@ -1,6 +1,7 @@
 //! Saved definitions that run as their reader: customer segments
 //! (migration 000009), reports (000028), dashboards (000029) and their
-//! scheduled deliveries (000030).
+//! scheduled deliveries (000030); folders and sharing with roles and
+//! teams (000031).
 
 diesel::table! {
     use diesel::sql_types::*;
@@ -19,6 +20,9 @@ diesel::table! {
         updated_by -> Nullable<DbUuid>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        folder -> Nullable<Text>,
+        share_roles -> DbJson,
+        share_teams -> DbJson,
     }
 }
 
@@ -57,6 +61,8 @@ diesel::table! {
         updated_by -> Nullable<DbUuid>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        share_roles -> DbJson,
+        share_teams -> DbJson,
     }
 }
 

@@ -21,6 +21,9 @@ crate::string_enum! {
         Product = "product",
         /// A region code (province, city), labelled with its name.
         Region = "region",
+        /// A tag of the customer, labelled with its name: a customer with
+        /// several tags counts under each when grouped by it.
+        Tag = "tag",
         Bool = "bool",
         Date = "date",
         /// A whole number (probability, employees, quantity in thousandths).
@@ -43,7 +46,7 @@ impl ReportFieldKind {
     fn is_id(self) -> bool {
         matches!(
             self,
-            Self::User | Self::Team | Self::Pipeline | Self::Stage | Self::Product
+            Self::User | Self::Team | Self::Pipeline | Self::Stage | Self::Product | Self::Tag
         )
     }
 
@@ -117,10 +120,11 @@ const fn f(key: &'static str, kind: ReportFieldKind) -> ReportFieldDef {
 use ReportFieldKind::*;
 
 /// The customer's fields a record reached through its customer offers.
-const CUSTOMER: [ReportFieldDef; 3] = [
+const CUSTOMER: [ReportFieldDef; 4] = [
     f("province", Region),
     f("city", Region),
     f("industry", Text),
+    f("tag", Tag),
 ];
 
 const CUSTOMERS: &[ReportFieldDef] = &[
@@ -133,6 +137,7 @@ const CUSTOMERS: &[ReportFieldDef] = &[
     f("team", Team),
     f("province", Region),
     f("city", Region),
+    f("tag", Tag),
     f("created_at", Date),
     f("employee_count", Number),
 ];
@@ -143,6 +148,7 @@ const CONTACTS: &[ReportFieldDef] = &[
     CUSTOMER[0],
     CUSTOMER[1],
     CUSTOMER[2],
+    CUSTOMER[3],
     f("is_primary", Bool),
     f("created_at", Date),
 ];
@@ -173,6 +179,7 @@ const DEALS: &[ReportFieldDef] = &[
     CUSTOMER[0],
     CUSTOMER[1],
     CUSTOMER[2],
+    CUSTOMER[3],
     f("created_at", Date),
     f("closed_at", Date),
     f("expected_close_date", Date),
@@ -205,6 +212,7 @@ const ORDERS: &[ReportFieldDef] = &[
     CUSTOMER[0],
     CUSTOMER[1],
     CUSTOMER[2],
+    CUSTOMER[3],
     f("order_date", Date),
     f("created_at", Date),
     f("total_minor", Money),
@@ -221,6 +229,7 @@ const ORDER_LINES: &[ReportFieldDef] = &[
     CUSTOMER[0],
     CUSTOMER[1],
     CUSTOMER[2],
+    CUSTOMER[3],
     f("order_date", Date),
     f("quantity_milli", Number),
     f("amount_minor", Money),
@@ -236,6 +245,7 @@ const TICKETS: &[ReportFieldDef] = &[
     CUSTOMER[0],
     CUSTOMER[1],
     CUSTOMER[2],
+    CUSTOMER[3],
     f("created_at", Date),
     f("first_responded_at", Date),
     f("resolved_at", Date),
@@ -244,6 +254,11 @@ const TICKETS: &[ReportFieldDef] = &[
     f("resolution_minutes", Number),
     // The answered satisfaction survey's score, 1–5.
     f("csat", Number),
+    // 100 when the clock ran out (met late, or still unmet past its due
+    // time), 0 when met in time, none while running or without a target:
+    // its average is the breach rate.
+    f("first_response_breached", Number),
+    f("resolution_breached", Number),
 ];
 
 const PRODUCTS: &[ReportFieldDef] = &[
@@ -269,6 +284,38 @@ pub fn fields(object: ReportObject) -> &'static [ReportFieldDef] {
     }
 }
 
+/// How a customer's custom field is named in a definition:
+/// `custom.vip_level`.
+pub const CUSTOM_PREFIX: &str = "custom.";
+
+/// The custom field's key of a well-formed `custom.<key>`.
+pub fn custom_key(key: &str) -> Option<&str> {
+    key.strip_prefix(CUSTOM_PREFIX)
+        .filter(|k| crate::custom_field::parse_key(k).is_ok())
+}
+
+/// Whether the object's records reach a customer (and so its tags and
+/// custom fields).
+pub fn reaches_customer(object: ReportObject) -> bool {
+    !matches!(
+        object,
+        ReportObject::Leads | ReportObject::Activities | ReportObject::Products
+    )
+}
+
+/// The field of `object` named `key`: one of its catalogue, or a custom
+/// field of the customer (`custom.<key>`, grouped and compared as text,
+/// answered with the key `custom`; whether the workspace defines it is
+/// the application's to check).
 pub fn field(object: ReportObject, key: &str) -> Option<ReportFieldDef> {
-    fields(object).iter().find(|f| f.key == key).copied()
+    fields(object)
+        .iter()
+        .find(|f| f.key == key)
+        .copied()
+        .or_else(|| {
+            (reaches_customer(object) && custom_key(key).is_some()).then_some(ReportFieldDef {
+                key: "custom",
+                kind: Text,
+            })
+        })
 }

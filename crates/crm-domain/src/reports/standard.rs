@@ -218,6 +218,12 @@ pub fn all() -> Vec<Standard> {
             spec(Customers, vec![by("province")], count(), vec![], Bar),
         ),
         s(
+            "customers_map",
+            "客户分布地图",
+            "Customers on the map",
+            spec(Customers, vec![by("province")], count(), vec![], Map),
+        ),
+        s(
             "products_by_category",
             "产品目录（按类别）",
             "Products by category",
@@ -323,6 +329,30 @@ pub fn all() -> Vec<Standard> {
                 avg("csat"),
                 answered("csat"),
                 Area,
+            ),
+        ),
+        s(
+            "sla_breaches_by_agent",
+            "首次响应超时率（%，按客服）",
+            "First responses out of SLA (%) by agent",
+            spec(
+                Tickets,
+                vec![by("assignee")],
+                avg("first_response_breached"),
+                answered("first_response_breached"),
+                Bar,
+            ),
+        ),
+        s(
+            "sla_breaches_by_month",
+            "解决超时率（%，按月）",
+            "Resolutions out of SLA (%) by month",
+            spec(
+                Tickets,
+                vec![by_month("created_at")],
+                avg("resolution_breached"),
+                answered("resolution_breached"),
+                Line,
             ),
         ),
     ]

@@ -191,3 +191,64 @@ fn buckets_are_named_and_started_alike() {
     let new_year = NaiveDate::from_ymd_opt(2027, 1, 1).unwrap_or_default();
     assert_eq!(bucket_label(DateGrain::Week, new_year), "2026-W53");
 }
+
+#[test]
+fn tags_and_custom_fields_group_where_a_customer_is_reached() {
+    let mut s = spec();
+    s.group_by[1].field = "tag".into();
+    assert_eq!(fields_in_error(&s), Vec::<String>::new());
+    s.group_by[1].field = "custom.vip_level".into();
+    assert_eq!(fields_in_error(&s), Vec::<String>::new());
+    s.filters[0] = ReportCondition {
+        field: "custom.vip_level".into(),
+        op: ReportOperator::Eq,
+        value: Some("金卡".into()),
+    };
+    assert_eq!(fields_in_error(&s), Vec::<String>::new());
+    // Not a key, not on an object without a customer, not ordered.
+    s.group_by[1].field = "custom.VIP level".into();
+    assert_eq!(fields_in_error(&s), ["group_by[1].field"]);
+    s.group_by[1].field = "custom.".into();
+    assert_eq!(fields_in_error(&s), ["group_by[1].field"]);
+    s.group_by[1].field = "owner".into();
+    s.filters[0].op = ReportOperator::Gte;
+    assert_eq!(fields_in_error(&s), ["filters[0].value"]);
+    let mut leads = spec_for_leads();
+    leads.group_by[0].field = "tag".into();
+    assert_eq!(fields_in_error(&leads), ["group_by[0].field"]);
+    leads.group_by[0].field = "custom.vip_level".into();
+    assert_eq!(fields_in_error(&leads), ["group_by[0].field"]);
+    assert_eq!(catalog::custom_key("custom.vip_level"), Some("vip_level"));
+    assert_eq!(catalog::custom_key("vip_level"), None);
+}
+
+fn spec_for_leads() -> ReportSpec {
+    ReportSpec {
+        object: ReportObject::Leads,
+        group_by: vec![ReportGrouping {
+            field: "source".into(),
+            grain: None,
+        }],
+        measure: ReportMeasure {
+            aggregate: Aggregate::Count,
+            field: None,
+        },
+        filters: vec![],
+        period: None,
+        chart: ChartKind::Bar,
+    }
+}
+
+#[test]
+fn a_map_shades_provinces_only() {
+    let mut s = spec_for_leads();
+    s.chart = ChartKind::Map;
+    assert_eq!(fields_in_error(&s), ["chart"]);
+    s.group_by[0].field = "province".into();
+    assert_eq!(fields_in_error(&s), Vec::<String>::new());
+    s.group_by.push(ReportGrouping {
+        field: "source".into(),
+        grain: None,
+    });
+    assert_eq!(fields_in_error(&s), ["chart"]);
+}

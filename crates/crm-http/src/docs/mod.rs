@@ -54,7 +54,7 @@ use utoipa::OpenApi;
         (name = "analytics", description = "Customer distribution and customer analytics"),
         (name = "segments", description = "Saved rule-based customer segments"),
         (name = "dashboards", description = "Dashboards (仪表盘): saved grids of report widgets with period, owner, team and region filters, each role's home dashboard, widgets run as the caller"),
-        (name = "reports", description = "Reports (报表): saved definitions over any object (groupings, measure, conditions, period, chart), standard reports, runs over the records the caller may read, CSV"),
+        (name = "reports", description = "Reports (报表): saved definitions over any object (groupings, measure, conditions, period, chart) in folders, shared with the workspace or chosen roles and teams, standard reports, runs over the records the caller may read, CSV and XLSX"),
         (name = "imports", description = "CSV import jobs: upload, map, dry run, run, errors"),
         (name = "backups", description = "Workspace backups (administrators)"),
         (name = "health", description = "Liveness"),

@@ -1,7 +1,7 @@
 //! One widget of a dashboard: its report run as the viewer under the
 //! dashboard's filters (`POST /dashboards/run`), drawn as its chart, a
 //! number with its comparison, or a table; run again when a live change
-//! touches its object; a click on a customers bar or slice opens the list
+//! touches its object; a click on a customers, leads or tickets bar or slice opens the list
 //! behind it; in edit mode the controls that move, resize and remove it
 //! (and drag-and-drop onto another widget).
 
@@ -51,10 +51,11 @@ fn step(layout: RwSignal<DashboardLayout>, key: &str, by: isize) {
     });
 }
 
-/// The customer list behind a clicked bar or slice of a customers widget:
-/// its first grouping's key as the list's filter (owner, province or
-/// city, industry, size, lifecycle stage), with the dashboard's owner and
-/// region; `None` where no list filters by that field.
+/// The list behind a clicked bar or slice: the customers, leads or tickets
+/// of its first grouping's key (owner, region, industry, size, lifecycle
+/// stage; a lead's status, source, owner; a ticket's status, priority,
+/// channel, type, assignee, team), with the dashboard's owner and region
+/// where that list takes them; `None` where no list filters by the field.
 fn list_link(
     locale: Locale,
     lookups: &Lookups,
@@ -62,31 +63,51 @@ fn list_link(
     name: &str,
     filters: &DashboardFilters,
 ) -> Option<String> {
-    if d.spec.object != ReportObject::Customers {
-        return None;
-    }
-    let param = match d.spec.group_by.first()?.field.as_str() {
-        "owner" => "owner_id",
-        "province" | "city" => "region",
-        "industry" => "industry",
-        "size_band" => "size_band",
-        "lifecycle_stage" => "lifecycle_stage",
+    let field = d.spec.group_by.first()?.field.as_str();
+    let (path, param) = match (d.spec.object, field) {
+        (ReportObject::Customers, "owner") => ("/customers", "owner_id"),
+        (ReportObject::Customers, "province" | "city") => ("/customers", "region"),
+        (ReportObject::Customers, "industry" | "size_band" | "lifecycle_stage") => {
+            ("/customers", field)
+        }
+        (ReportObject::Leads, "status" | "source") => ("/leads", field),
+        (ReportObject::Leads, "owner") => ("/leads", "owner_id"),
+        (ReportObject::Tickets, "status" | "priority" | "channel" | "ticket_type") => {
+            ("/tickets", field)
+        }
+        (ReportObject::Tickets, "assignee") => ("/tickets", "assignee_id"),
+        (ReportObject::Tickets, "team") => ("/tickets", "team_id"),
         _ => return None,
     };
-    let row = (0..d.rows.len()).find(|&r| chart::label(locale, lookups, d, r, 0) == name)?;
+    // A bar or slice is named by its label, a map's province by its code.
+    let row = (0..d.rows.len()).find(|&r| {
+        chart::label(locale, lookups, d, r, 0) == name
+            || d.rows[r].keys.first().cloned().flatten().as_deref() == Some(name)
+    })?;
     let key = d.rows[row].keys.first().cloned().flatten()?;
     let mut query = vec![(param, key)];
-    if let Some(owner) = filters.owner.filter(|_| param != "owner_id") {
-        query.push(("owner_id", owner.to_string()));
-    }
-    if let Some(region) = filters.region.clone().filter(|_| param != "region") {
-        query.push(("region", region));
+    match path {
+        "/customers" => {
+            if let Some(owner) = filters.owner.filter(|_| param != "owner_id") {
+                query.push(("owner_id", owner.to_string()));
+            }
+            if let Some(region) = filters.region.clone().filter(|_| param != "region") {
+                query.push(("region", region));
+            }
+        }
+        "/leads" => {
+            if let Some(owner) = filters.owner.filter(|_| param != "owner_id") {
+                query.push(("owner_id", owner.to_string()));
+            }
+        }
+        // Every ticket of the group, not only the open queue.
+        _ => query.push(("queue", "all".to_owned())),
     }
     let query: Vec<String> = query
         .into_iter()
         .map(|(k, v)| format!("{k}={}", js_sys::encode_uri_component(&v)))
         .collect();
-    Some(format!("/customers?{}", query.join("&")))
+    Some(format!("{path}?{}", query.join("&")))
 }
 
 #[component]
@@ -174,12 +195,12 @@ pub fn Widget(
         let locale = locale.get();
         let _size = me.with(|w| w.as_ref().map(|w| (w.width, w.height)));
         let option = result.with(|r| match r {
-            Some(Ok(d)) => chart::option(locale, &lookups, d),
+            Some(Ok(d)) => chart::option(locale, &lookups, d).map(|o| (chart::map_of(d), o)),
             _ => None,
         });
-        if let Some(option) = option {
+        if let Some((map, option)) = option {
             spawn_local(async move {
-                let _ = drawn.show(el, None, option.to_string()).await;
+                let _ = drawn.show(el, map, option.to_string()).await;
             });
         }
     });

@@ -6,8 +6,9 @@
 //! deletes. Which choices a field offers follows its kind, from the same
 //! catalogue the server checks with (`crm_domain::reports`).
 
+use crm_api_types::Page;
 use crm_api_types::reports::{
-    ChartKind, NewReport, Report, ReportData, ReportObject, ReportPatch, StandardReport,
+    Audience, ChartKind, NewReport, Report, ReportData, ReportObject, ReportPatch, StandardReport,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -17,6 +18,7 @@ use uuid::Uuid;
 use super::chart::{self, field_name};
 use super::deliveries::Deliveries;
 use super::form::{form, spec_for};
+use super::share::SharePicker;
 use crate::api::{self, ApiError};
 use crate::components::{Confirm, ErrorView, When, use_toasts};
 use crate::echarts::Chart;
@@ -38,7 +40,11 @@ pub fn ReportBuilder() -> impl IntoView {
     let spec = RwSignal::new(spec_for(ReportObject::Deals));
     let name = RwSignal::new(String::new());
     let shared = RwSignal::new(false);
+    let folder = RwSignal::new(String::new());
+    let share_roles = RwSignal::new(Vec::<Uuid>::new());
+    let share_teams = RwSignal::new(Vec::<Uuid>::new());
     let saved = RwSignal::new(None::<Report>);
+    let folders = crate::load::Load::<Page<Report>>::new(|| "/api/v1/reports".to_owned());
     let load_error = RwSignal::new(None::<ApiError>);
     let result = RwSignal::new(None::<Result<ReportData, ApiError>>);
     let asking = RwSignal::new(false);
@@ -55,6 +61,9 @@ pub fn ReportBuilder() -> impl IntoView {
                         spec.set(r.spec.clone());
                         name.set(r.name.clone());
                         shared.set(r.shared);
+                        folder.set(r.folder.clone().unwrap_or_default());
+                        share_roles.set(r.share_roles.clone());
+                        share_teams.set(r.share_teams.clone());
                         saved.set(Some(r));
                     }
                     Err(e) => load_error.set(Some(e)),
@@ -107,12 +116,12 @@ pub fn ReportBuilder() -> impl IntoView {
     Effect::new(move |_| {
         let locale = locale.get();
         let option = result.with(|r| match r {
-            Some(Ok(d)) => chart::option(locale, &lookups, d),
+            Some(Ok(d)) => chart::option(locale, &lookups, d).map(|o| (chart::map_of(d), o)),
             _ => None,
         });
-        if let Some(option) = option {
+        if let Some((map, option)) = option {
             spawn_local(async move {
-                if let Err(e) = drawn.show(el, None, option.to_string()).await {
+                if let Err(e) = drawn.show(el, map, option.to_string()).await {
                     chart_error.set(Some(e));
                 }
             });
@@ -124,6 +133,12 @@ pub fn ReportBuilder() -> impl IntoView {
         let current = saved.get_untracked().filter(|r| r.editable && !copy);
         let title = name.get_untracked();
         let is_shared = shared.get_untracked();
+        let in_folder = Some(folder.get_untracked().trim().to_owned()).filter(|f| !f.is_empty());
+        let (roles, teams) = if copy {
+            (Vec::new(), Vec::new())
+        } else {
+            (share_roles.get_untracked(), share_teams.get_untracked())
+        };
         spawn_local(async move {
             let answer = match current {
                 Some(r) => {
@@ -131,7 +146,10 @@ pub fn ReportBuilder() -> impl IntoView {
                         name: Some(title),
                         description: None,
                         spec: Some(body_spec),
+                        folder: Some(in_folder),
                         shared: Some(is_shared),
+                        share_roles: Some(roles),
+                        share_teams: Some(teams),
                     };
                     api::patch::<Report, _>(&format!("/api/v1/reports/{}", r.id), &patch, r.version)
                         .await
@@ -149,7 +167,10 @@ pub fn ReportBuilder() -> impl IntoView {
                         name: title,
                         description: None,
                         spec: body_spec,
+                        folder: in_folder,
                         shared: is_shared && !copy,
+                        share_roles: roles,
+                        share_teams: teams,
                     };
                     api::post::<Report, _>("/api/v1/reports", &body).await
                 }
@@ -194,7 +215,26 @@ pub fn ReportBuilder() -> impl IntoView {
     let editable = Signal::derive(move || saved.with(|r| r.as_ref().is_none_or(|r| r.editable)));
     let is_saved = Signal::derive(move || saved.with(Option::is_some));
     let saved_id = Signal::derive(move || saved.with(|r| r.as_ref().map(|r| r.id)));
-    let saved_shared = Signal::derive(move || saved.with(|r| r.as_ref().is_some_and(|r| r.shared)));
+    let audience = Signal::derive(move || {
+        saved.with(|r| {
+            r.as_ref().map(|r| {
+                (
+                    r.owner_id,
+                    Audience::new(r.shared, &r.share_roles, &r.share_teams),
+                )
+            })
+        })
+    });
+    let folder_names = move || {
+        let mut names: Vec<String> = folders
+            .get()
+            .and_then(|p| p.ok())
+            .map(|p| p.items.into_iter().filter_map(|r| r.folder).collect())
+            .unwrap_or_default();
+        names.sort();
+        names.dedup();
+        names
+    };
     let png = move |_| {
         let file = format!("{}.png", name.get_untracked().trim());
         if !crate::echarts::png(el, &file) {
@@ -206,7 +246,12 @@ pub fn ReportBuilder() -> impl IntoView {
         <section class="report-page" id="report-page">
             <div class="toolbar">
                 <input id="report-name" class="title-input" placeholder=tr("rp-name") bind:value=name prop:disabled=move || !editable.get()/>
+                <input id="report-folder" class="folder-input" list="report-folders" placeholder=tr("rp-folder") bind:value=folder prop:disabled=move || !editable.get()/>
+                <datalist id="report-folders">{move || folder_names().into_iter().map(|f| view! { <option value=f/> }).collect_view()}</datalist>
                 <label class="check"><input type="checkbox" id="report-shared" bind:checked=shared prop:disabled=move || !editable.get()/>{tr("rp-shared")}</label>
+                <When when=move || !shared.get()>
+                    <SharePicker id="report-share" roles=share_roles teams=share_teams enabled=editable/>
+                </When>
                 <span class="spacer"></span>
                 <When when=editable>
                     <button class="primary" id="report-save" on:click=move |_| save(false)>{tr("rp-save")}</button>
@@ -238,7 +283,7 @@ pub fn ReportBuilder() -> impl IntoView {
                     })}
                 </div>
             </div>
-            <Deliveries of=saved_id name=name shared=saved_shared dashboard=false/>
+            <Deliveries of=saved_id name=name audience=audience dashboard=false/>
         </section>
     }
 }

@@ -69,8 +69,28 @@ pub fn vocabulary(object: ReportObject, field: &str) -> Option<(&'static str, Ve
     Some((group, values))
 }
 
-/// A field's name: `rf-closed-at`, or the key itself.
+thread_local! {
+    /// The labels of the customers' custom fields, by `custom.<key>`.
+    static CUSTOM_LABELS: std::cell::RefCell<std::collections::HashMap<String, String>> =
+        Default::default();
+}
+
+/// Remembers the custom fields' labels for [`field_name`].
+pub fn name_custom_fields(defs: &[crm_api_types::custom_fields::CustomFieldDef]) {
+    CUSTOM_LABELS.with(|labels| {
+        let mut labels = labels.borrow_mut();
+        labels.clear();
+        for d in defs {
+            labels.insert(format!("custom.{}", d.key), d.label.clone());
+        }
+    });
+}
+
+/// A field's name: a custom field's label, `rf-closed-at`, or the key itself.
 pub fn field_name(locale: Locale, key: &str) -> String {
+    if let Some(label) = CUSTOM_LABELS.with(|l| l.borrow().get(key).cloned()) {
+        return label;
+    }
     message_or(locale, &format!("rf-{}", key.replace('_', "-")), key)
 }
 
@@ -97,6 +117,12 @@ pub fn label(locale: Locale, lookups: &Lookups, data: &ReportData, row: usize, i
             .regions
             .with(|regions| regions.name(locale, key))
             .unwrap_or(given),
+        // A custom yes/no field's value.
+        Some(ReportFieldKind::Text)
+            if field.starts_with("custom.") && matches!(key.as_str(), "true" | "false") =>
+        {
+            message(locale, if key == "true" { "rp-yes" } else { "rp-no" }, None)
+        }
         Some(ReportFieldKind::Text) => match vocab_group(data.spec.object, field) {
             Some(group) => message_or(
                 locale,
@@ -191,6 +217,17 @@ pub fn number(locale: Locale, data: &ReportData) -> impl IntoView + use<> {
     }
 }
 
+/// The outline a run's chart draws on: China's provinces for a map.
+pub fn map_of(data: &ReportData) -> Option<String> {
+    (data.spec.chart == ChartKind::Map).then(|| "china".to_owned())
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
 /// The ECharts option of a run; `None` for a table or a number.
 pub fn option(locale: Locale, lookups: &Lookups, data: &ReportData) -> Option<Value> {
     let kind = data.spec.chart;
@@ -212,6 +249,40 @@ pub fn option(locale: Locale, lookups: &Lookups, data: &ReportData) -> Option<Va
             "legend": {"type": "scroll", "bottom": 0},
             "series": [{"type": "funnel", "sort": "descending", "left": "10%", "width": "80%",
                 "top": 16, "bottom": 40, "label": {"show": true, "position": "inside"}, "data": stages}],
+        }));
+    }
+    if kind == ChartKind::Map {
+        // Provinces by code (the outline's `code`), shaded from white to blue.
+        let measure = measure_name(locale, data);
+        let mut max: f64 = 0.0;
+        let regions: Vec<Value> = data
+            .rows
+            .iter()
+            .zip(&first)
+            .filter_map(|(r, name)| {
+                let code = r.keys.first().cloned().flatten()?;
+                let value = plotted(locale, data, r.value);
+                max = max.max(value);
+                let tip = format!(
+                    "<b>{}</b><br/>{}: {}",
+                    escape(name),
+                    escape(&measure),
+                    escape(&figure(locale, data, r.value))
+                );
+                Some(json!({"name": code, "value": value, "tooltip": {"formatter": tip}}))
+            })
+            .collect();
+        return Some(json!({
+            "tooltip": {"trigger": "item", "confine": true},
+            "visualMap": {"type": "continuous", "min": 0, "max": max.max(1.0), "calculable": false,
+                "left": 8, "bottom": 8, "itemHeight": 80,
+                "inRange": {"color": ["#e6f4ff", "#1677ff", "#003eb3"]}},
+            "series": [{"type": "map", "map": "china", "nameProperty": "code", "roam": false,
+                "left": 4, "right": 4, "top": 4, "bottom": 4, "preserveAspect": "contain",
+                "selectedMode": false,
+                "itemStyle": {"areaColor": "#f0f0f0", "borderColor": "#ffffff", "borderWidth": 0.8},
+                "emphasis": {"label": {"show": false}, "itemStyle": {"areaColor": "#ffd666"}},
+                "data": regions}],
         }));
     }
     if kind == ChartKind::Pie || data.spec.group_by.is_empty() {

@@ -7,6 +7,7 @@ use crm_api_types::Page;
 use crm_api_types::deliveries::{
     Delivery, DeliveryFormat, DeliveryPatch, DeliverySent, Frequency, NewDelivery, Schedule,
 };
+use crm_api_types::reports::Audience;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
@@ -65,15 +66,29 @@ fn summary(locale: Locale, s: &Schedule) -> String {
 }
 
 /// The deliveries of the saved report or dashboard `of` (nothing while it
-/// is not saved); `shared` says whether others may receive it.
+/// is not saved); `audience` — who saved it and who it is shared with —
+/// says who may receive it.
 #[component]
 pub fn Deliveries(
     #[prop(into)] of: Signal<Option<Uuid>>,
     #[prop(into)] name: Signal<String>,
-    #[prop(into)] shared: Signal<bool>,
+    #[prop(into)] audience: Signal<Option<(Option<Uuid>, Audience)>>,
     dashboard: bool,
 ) -> impl IntoView {
     let locale = use_locale();
+    let targets = super::share::targets();
+    let shared = move || audience.with(|a| a.as_ref().is_some_and(|(_, a)| !a.is_private()));
+    // Whether a user may receive it: who may see it, by the server's rule.
+    let me = my_id();
+    let may_receive = move |user: &crm_api_types::access::User| {
+        audience.with(|a| match a {
+            Some((owner, a)) => targets.with(|t| {
+                let t = t.as_ref().and_then(|t| t.as_ref().ok());
+                super::share::reaches(a, owner.or(me), user, t)
+            }),
+            None => Some(user.id) == me,
+        })
+    };
     let lookups = use_lookups();
     let toasts = use_toasts();
     let items = RwSignal::new(Vec::<Delivery>::new());
@@ -232,9 +247,9 @@ pub fn Deliveries(
                 <span class="spacer"></span>
                 <button id="delivery-new" on:click=start_new>{tr("dl-new")}</button>
             </div>
-            <p class="hint">{move || if shared.get() { tr("dl-hint-shared") } else { tr("dl-hint-private") }}</p>
+            <p class="hint">{move || if shared() { tr("dl-hint-shared") } else { tr("dl-hint-private") }}</p>
             <ul class="delivery-list">{move || items.get().into_iter().map(row).collect_view()}</ul>
-            {move || draft.get().is_some().then(|| form(draft, locale.get(), lookups, shared.get(), save))}
+            {move || draft.get().is_some().then(|| form(draft, locale.get(), lookups, may_receive, save))}
         </div>
     }
 }
@@ -243,7 +258,7 @@ fn form(
     draft: RwSignal<Option<Draft>>,
     locale: Locale,
     lookups: crate::session::Lookups,
-    shared: bool,
+    may_receive: impl Fn(&crm_api_types::access::User) -> bool,
     save: impl Fn(leptos::ev::MouseEvent) + 'static,
 ) -> impl IntoView {
     let t = move |k: &str| message(locale, k, None);
@@ -291,7 +306,7 @@ fn form(
         .users
         .get_untracked()
         .into_iter()
-        .filter(|u| u.active && (shared || Some(u.id) == me))
+        .filter(|u| u.active && (Some(u.id) == me || may_receive(u)))
         .collect();
     view! {
         <div class="delivery-form" id="delivery-form">

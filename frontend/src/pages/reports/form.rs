@@ -4,6 +4,8 @@
 //! what the chosen field's kind allows; and the small `<select>` helpers
 //! the dashboards reuse.
 
+use crm_api_types::domain::custom_field::FieldType;
+use crm_api_types::domain::reports::catalog::reaches_customer;
 use crm_api_types::domain::reports::{field, fields};
 use crm_api_types::reports::{
     Aggregate, ChartKind, DateGrain, RelativePeriod, ReportCondition, ReportFieldKind,
@@ -51,12 +53,14 @@ pub(crate) fn relatives(locale: Locale) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The charts a number of groupings can draw.
-pub(super) fn charts(groupings: usize) -> Vec<ChartKind> {
+/// The charts a definition's groupings can draw (a map: by province alone).
+pub(super) fn charts(spec: &ReportSpec) -> Vec<ChartKind> {
+    let groupings = spec.group_by.len();
     ChartKind::ALL
         .iter()
         .copied()
         .filter(|c| match c {
+            ChartKind::Map => groupings == 1 && spec.group_by[0].field == "province",
             ChartKind::StackedBar => groupings == 2,
             ChartKind::Pie | ChartKind::Funnel => groupings == 1,
             ChartKind::Number => groupings == 0,
@@ -67,7 +71,7 @@ pub(super) fn charts(groupings: usize) -> Vec<ChartKind> {
 
 /// Keeps the chart one the groupings can draw.
 fn fit_chart(spec: &mut ReportSpec) {
-    if !charts(spec.group_by.len()).contains(&spec.chart) {
+    if !charts(spec).contains(&spec.chart) {
         spec.chart = if spec.group_by.len() == 2 {
             ChartKind::StackedBar
         } else {
@@ -110,6 +114,18 @@ pub(super) fn form(spec: RwSignal<ReportSpec>, locale: Locale) -> impl IntoView 
     let s = spec.get();
     let object = s.object;
     let all = fields(object);
+    // The customer's custom fields (one value each: not multi-selects).
+    let custom: Vec<(String, String)> = if reaches_customer(object) {
+        use_lookups()
+            .customer_fields
+            .get()
+            .into_iter()
+            .filter(|d| d.field_type != FieldType::MultiSelect)
+            .map(|d| (format!("custom.{}", d.key), d.label))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let objects: Vec<(String, String)> = ReportObject::ALL
         .iter()
         .map(|o| (o.as_str().to_owned(), t(&key("ro", o.as_str()))))
@@ -120,6 +136,7 @@ pub(super) fn form(spec: RwSignal<ReportSpec>, locale: Locale) -> impl IntoView 
                 .filter(|f| f.kind.groups())
                 .map(|f| (f.key.to_owned(), field_name(locale, f.key))),
         )
+        .chain(custom.iter().cloned())
         .collect();
     let numbers: Vec<(String, String)> = all
         .iter()
@@ -136,6 +153,7 @@ pub(super) fn form(spec: RwSignal<ReportSpec>, locale: Locale) -> impl IntoView 
     let every: Vec<(String, String)> = all
         .iter()
         .map(|f| (f.key.to_owned(), field_name(locale, f.key)))
+        .chain(custom)
         .collect();
     let aggregates: Vec<(String, String)> = Aggregate::ALL
         .iter()
@@ -146,7 +164,7 @@ pub(super) fn form(spec: RwSignal<ReportSpec>, locale: Locale) -> impl IntoView 
         .iter()
         .map(|g| (g.as_str().to_owned(), t(&key("grain", g.as_str()))))
         .collect();
-    let chart_kinds: Vec<(String, String)> = charts(s.group_by.len())
+    let chart_kinds: Vec<(String, String)> = charts(&s)
         .iter()
         .map(|c| (c.as_str().to_owned(), t(&key("chart", c.as_str()))))
         .collect();
@@ -342,6 +360,32 @@ fn value_input(
                 .map(|u| (u.id.to_string(), u.display_name))
                 .collect(),
         );
+    }
+    if kind == ReportFieldKind::Tag {
+        let tags = use_lookups().tags.get_untracked();
+        return pick(
+            tags.into_iter()
+                .map(|t| (t.id.to_string(), t.name))
+                .collect(),
+        );
+    }
+    if let Some(key) = field_key.strip_prefix("custom.") {
+        let options: Vec<(String, String)> = use_lookups()
+            .customer_fields
+            .get_untracked()
+            .into_iter()
+            .find(|d| d.key == key)
+            .map(|d| match d.field_type {
+                FieldType::Boolean => vec![
+                    ("true".into(), message(locale, "rp-yes", None)),
+                    ("false".into(), message(locale, "rp-no", None)),
+                ],
+                _ => d.options.into_iter().map(|o| (o.clone(), o)).collect(),
+            })
+            .unwrap_or_default();
+        if !options.is_empty() {
+            return pick(options);
+        }
     }
     if let Some((group, values)) = chart::vocabulary(object, field_key) {
         return pick(
