@@ -61,6 +61,7 @@ mod reports;
 mod sales;
 mod sales_export;
 mod segments;
+mod sla_alerts;
 mod surveys;
 mod sync;
 mod tasks;

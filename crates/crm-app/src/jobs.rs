@@ -203,6 +203,14 @@ pub fn registry(import_dir: &std::path::Path, mailer: &crate::mail::Mailer) -> R
         crate::backups::handle(ctx, &dir)
     });
     registry.register(crate::deliveries::job::RUN_JOB, crate::deliveries::job::run);
+    let mails = mailer.configured();
+    registry.register(crate::tickets::sla_alerts::SWEEP_JOB, move |ctx| {
+        crate::tickets::sla_alerts::sweep(ctx, mails)
+    });
+    let sla_mailer = mailer.clone();
+    registry.register(crate::tickets::sla_alerts::MAIL_JOB, move |ctx| {
+        crate::tickets::sla_alerts::mail(ctx, &sla_mailer)
+    });
     let mailer = mailer.clone();
     registry.register(crate::deliveries::job::SEND_JOB, move |ctx| {
         crate::deliveries::job::send(ctx, &mailer)

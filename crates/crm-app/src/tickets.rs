@@ -8,6 +8,7 @@
 pub mod assignment;
 pub mod rules;
 pub mod settings;
+pub mod sla_alerts;
 pub mod surveys;
 
 use chrono::{DateTime, Duration, Utc};
@@ -170,6 +171,7 @@ pub fn create_in(
     let row =
         crm_db::tickets::insert(conn, actor.workspace_id, Some(actor.user_id()), now, fields)?;
     actor.record_change(conn, ENTITY, row.id.0, Op::Create, changed, values)?;
+    sla_alerts::arm(conn, actor.workspace_id)?;
     let row = match routed {
         Some(team) if assignment::fill_queue(conn, actor, &settings, team, now)? > 0 => {
             reread(conn, actor, row.id.0)?
@@ -289,6 +291,8 @@ pub fn update(
             return Ok(view(current, now.and_utc()));
         }
         let row = crm_db::tickets::update(conn, &current, version, Some(actor.user_id()), fields)?;
+        // A new priority, a reopen or a resume moves the clocks.
+        sla_alerts::arm(conn, actor.workspace_id)?;
         let values = crm_db::change_log::values(&changed, Some(&current.fields), Some(&row.fields));
         actor.record_change(conn, ENTITY, id, Op::Update, changed, values)?;
         if let Some(team) = assignment::freed_team(&current.fields, &row.fields)

@@ -5,6 +5,7 @@
 //! [`replies`], the workspace's service settings [`settings`].
 
 pub mod agents;
+pub mod alerts;
 pub mod replies;
 pub mod settings;
 

@@ -3,7 +3,8 @@
 //! agent's capacity and availability (000025), the knowledge base's
 //! articles and the tickets they answered (000026; SQLite's search index
 //! `articles_fts` is read with SQL of its own in `crate::articles`), and
-//! the satisfaction surveys sent for tickets (000027).
+//! the satisfaction surveys sent for tickets (000027), and the SLA
+//! warnings and escalations sent for them (000032).
 
 diesel::table! {
     use diesel::sql_types::*;
@@ -147,6 +148,22 @@ diesel::table! {
 }
 
 use super::{customer_metrics, customers, users};
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::{DbJson, DbUuid};
+
+    sla_alerts (workspace_id, id) {
+        workspace_id -> DbUuid,
+        id -> DbUuid,
+        ticket_id -> DbUuid,
+        clock -> Text,
+        kind -> Text,
+        due_at -> Timestamp,
+        notified -> DbJson,
+        created_at -> Timestamp,
+    }
+}
 
 diesel::allow_tables_to_appear_in_same_query!(articles, ticket_articles);
 diesel::allow_tables_to_appear_in_same_query!(surveys, tickets);
