@@ -54,6 +54,7 @@ mod portable;
 mod principals;
 mod quotas;
 mod regions;
+mod report_limit;
 mod report_measures;
 mod report_sharing;
 mod report_tags;

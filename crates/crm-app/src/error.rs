@@ -91,6 +91,9 @@ impl From<DbError> for AppError {
                 detail: "the record is referenced by, or refers to, another record".to_owned(),
             },
             DbError::Pool(cause) => AppError::Unavailable(cause),
+            DbError::TimedOut => {
+                AppError::Unavailable("the query ran past its time limit".to_owned())
+            }
             closed if closed.is_closed_connection() => AppError::Unavailable(closed.to_string()),
             DbError::Query(cause) => AppError::Internal(cause.to_string()),
         }

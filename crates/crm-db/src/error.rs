@@ -20,6 +20,9 @@ pub enum DbError {
     VersionConflict,
     #[error("connection pool: {0}")]
     Pool(String),
+    /// The statement ran past its time limit and was stopped.
+    #[error("the statement ran past its time limit")]
+    TimedOut,
     #[error(transparent)]
     Query(DieselError),
 }

@@ -13,6 +13,7 @@ use crate::time::now;
 use crate::types::{Id, Json};
 
 mod columns;
+mod limit;
 pub mod run;
 
 #[derive(Debug, Clone, Queryable, Selectable)]

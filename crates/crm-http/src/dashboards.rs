@@ -51,6 +51,9 @@ pub async fn home(
 /// narrowed to the dashboard's filters (the period on the report's date,
 /// the owner, team and region on the object's fields), over the records
 /// the caller may read.
+///
+/// A run longer than the report time limit (`CRM_REPORT_TIME_LIMIT_SECONDS`,
+/// 30 s by default) is stopped and refused with a 422 naming `period`.
 #[utoipa::path(
     tag = "dashboards",
     request_body = WidgetRun,

@@ -69,6 +69,9 @@ pub async fn share_targets(
 /// Run a definition without saving it (the report builder's preview), over
 /// the records of its object the caller may read (none when their role may
 /// not read it).
+///
+/// A run longer than the report time limit (`CRM_REPORT_TIME_LIMIT_SECONDS`,
+/// 30 s by default) is stopped and refused with a 422 naming `period`.
 #[utoipa::path(
     tag = "reports",
     request_body = ReportSpec,
@@ -108,7 +111,10 @@ pub async fn read(
 }
 
 /// Run a saved report as the caller.
-#[utoipa::path(tag = "reports", params(("id" = Uuid, Path)), responses((status = 200, body = ReportData), (status = 404, body = Problem, content_type = "application/problem+json")))]
+///
+/// A run longer than the report time limit (`CRM_REPORT_TIME_LIMIT_SECONDS`,
+/// 30 s by default) is stopped and refused with a 422 naming `period`.
+#[utoipa::path(tag = "reports", params(("id" = Uuid, Path)), responses((status = 200, body = ReportData), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, description = "The run passed the time limit", body = Problem, content_type = "application/problem+json")))]
 #[get("/reports/{id}/data")]
 pub async fn data(
     state: web::Data<AppState>,
@@ -130,6 +136,7 @@ pub async fn data(
     responses(
         (status = 200, description = "text/csv; UTF-8 with BOM", content_type = "text/csv"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The run passed the time limit", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/reports/{id}/export")]
@@ -159,6 +166,7 @@ pub async fn export(
     responses(
         (status = 200, description = "An .xlsx workbook with one sheet", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The run passed the time limit", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/reports/{id}/export.xlsx")]

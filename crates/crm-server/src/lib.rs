@@ -18,8 +18,12 @@ use crm_http::AppState;
 
 pub use settings::Settings;
 
-/// Connects, migrates and returns the pool and backend.
+/// Connects, migrates and returns the pool and backend; sets this
+/// process's report time limit.
 pub fn open_database(settings: &Settings) -> anyhow::Result<(DbPool, crm_db::Backend)> {
+    crm_app::reports::run::set_time_limit(std::time::Duration::from_secs(
+        settings.report_time_limit_seconds,
+    ));
     let pool = crm_db::connect_pool(&settings.database_url, settings.pool_size)
         .map_err(anyhow::Error::msg)?;
     let mut conn = pool.get()?;

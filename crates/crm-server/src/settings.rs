@@ -46,6 +46,10 @@ pub struct Settings {
     pub smtp_url: Option<String>,
     /// `CRM_MAIL_FROM`, default `CRM <crm@localhost>`: the mails' sender.
     pub mail_from: Option<String>,
+    /// `CRM_REPORT_TIME_LIMIT_SECONDS`, default 30: a report (or dashboard
+    /// widget) statement running longer is stopped and refused with a 422
+    /// that asks for a shorter period.
+    pub report_time_limit_seconds: u64,
 }
 
 /// The PEM files `crm serve` listens with when TLS is on.
@@ -132,6 +136,7 @@ impl Settings {
             job_poll_ms: number("CRM_JOB_POLL_MS", 1000)?.max(10),
             smtp_url: var("CRM_SMTP_URL"),
             mail_from: var("CRM_MAIL_FROM"),
+            report_time_limit_seconds: number("CRM_REPORT_TIME_LIMIT_SECONDS", 30)?.max(1),
         })
     }
 

@@ -2,14 +2,17 @@
 //! read visibility applied (a role that may not read the object sees an
 //! empty report rather than an error, so a shared report or a dashboard
 //! never fails for it), dates bucketed in the workspace's time zone (its
-//! service calendar's), keys labelled, groups ordered and capped.
+//! service calendar's), keys labelled, groups ordered and capped, each
+//! statement stopped at the time limit (refused naming the period).
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use chrono::NaiveDate;
 use crm_api_types::reports::{ReportData, ReportRow};
-use crm_db::AnyConnection;
 use crm_db::reports::run::{Cell, Context, MAX_CELLS};
+use crm_db::{AnyConnection, DbError};
 use crm_domain::access::{Action, ObjectType};
 use crm_domain::reports::{
     Aggregate, ChartKind, DateGrain, MAX_GROUPS, ReportFieldKind, ReportObject, ReportPeriod,
@@ -68,12 +71,56 @@ fn fixed(spec: &ReportSpec, today: NaiveDate) -> (ReportSpec, Option<(NaiveDate,
     (fixed, from.zip(to))
 }
 
+/// How long one report statement may run, in milliseconds.
+static TIME_LIMIT_MS: AtomicU64 = AtomicU64::new(30_000);
+
+/// Sets how long one report statement may run (`crm serve` reads it from
+/// `CRM_REPORT_TIME_LIMIT_SECONDS`); at least a millisecond.
+pub fn set_time_limit(limit: Duration) {
+    let ms = u64::try_from(limit.as_millis()).unwrap_or(u64::MAX).max(1);
+    TIME_LIMIT_MS.store(ms, Ordering::Relaxed);
+}
+
+/// How long one report statement may run.
+pub fn time_limit() -> Duration {
+    Duration::from_millis(TIME_LIMIT_MS.load(Ordering::Relaxed))
+}
+
+/// A run stopped by the time limit is refused naming the period: a
+/// shorter one, or more conditions, is what makes it fit.
+fn stopped(err: DbError, limit: Duration) -> AppError {
+    match err {
+        DbError::TimedOut => {
+            let mut errors = crm_domain::FieldErrors::new();
+            errors.add(
+                "period",
+                format!(
+                    "the report ran past its time limit of {} s: choose a shorter period or add conditions",
+                    limit.as_secs_f64()
+                ),
+            );
+            AppError::Validation(errors)
+        }
+        other => other.into(),
+    }
+}
+
 /// Runs a definition already checked (or built from a checked one, as a
 /// dashboard does with its filters).
 pub fn run_checked(
     conn: &mut AnyConnection,
     actor: &Actor,
     spec: ReportSpec,
+) -> Result<ReportData, AppError> {
+    run_within(conn, actor, spec, time_limit())
+}
+
+/// [`run_checked`] with each statement stopped after `limit`.
+pub fn run_within(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    spec: ReportSpec,
+    limit: Duration,
 ) -> Result<ReportData, AppError> {
     let ws = actor.workspace_id;
     let vis = actor.visibility_or_none(conn, object_type(spec.object), Action::Read)?;
@@ -85,6 +132,10 @@ pub fn run_checked(
         vis: &vis,
         currency: &currency,
         utc_offset_minutes: offset,
+        time_limit: limit,
+    };
+    let cells_of = |conn: &mut AnyConnection, spec: &ReportSpec| {
+        crm_db::reports::run::cells(conn, &ctx, spec).map_err(|e| stopped(e, limit))
     };
     let today = (at + chrono::Duration::minutes(i64::from(offset))).date();
     let (resolved, days) = fixed(&spec, today);
@@ -100,12 +151,12 @@ pub fn run_checked(
                 }),
                 ..resolved.clone()
             };
-            let cells = crm_db::reports::run::cells(conn, &ctx, &before)?;
+            let cells = cells_of(conn, &before)?;
             Some(cells.first().and_then(|c| c.value).unwrap_or(0.0))
         }
         _ => None,
     };
-    let cells = crm_db::reports::run::cells(conn, &ctx, &resolved)?;
+    let cells = cells_of(conn, &resolved)?;
     let capped = cells.len() as i64 >= MAX_CELLS;
     let additive = matches!(spec.measure.aggregate, Aggregate::Count | Aggregate::Sum);
     // A customer with several tags is in several groups: the whole is run
@@ -123,7 +174,7 @@ pub fn run_checked(
             group_by: Vec::new(),
             ..resolved.clone()
         };
-        let all = crm_db::reports::run::cells(conn, &ctx, &whole)?;
+        let all = cells_of(conn, &whole)?;
         (
             all.first().and_then(|c| c.value),
             all.first().map_or(0, |c| c.records),
@@ -319,5 +370,19 @@ mod tests {
         assert!(truncated);
         assert_eq!(kept.len(), MAX_GROUPS);
         assert_eq!(kept[0].value, Some((MAX_GROUPS + 2) as f64));
+    }
+
+    #[test]
+    fn a_run_past_the_limit_is_refused_naming_the_period() {
+        let AppError::Validation(errors) = stopped(DbError::TimedOut, Duration::from_secs(30))
+        else {
+            panic!("a refusal");
+        };
+        let text = format!("{errors:?}");
+        assert!(text.contains("period") && text.contains("30 s"), "{text}");
+        assert!(matches!(
+            stopped(DbError::NotFound, Duration::from_secs(30)),
+            AppError::NotFound
+        ));
     }
 }

@@ -218,6 +218,21 @@ pub(super) fn source(object: ReportObject) -> &'static str {
     }
 }
 
+/// The alias of the object's own table in [`source`].
+pub(super) fn alias(object: ReportObject) -> &'static str {
+    match object {
+        ReportObject::Customers => "c",
+        ReportObject::Contacts => "t",
+        ReportObject::Leads => "l",
+        ReportObject::Deals => "d",
+        ReportObject::Activities => "a",
+        ReportObject::Orders => "o",
+        ReportObject::OrderLines => "ol",
+        ReportObject::Tickets => "k",
+        ReportObject::Products => "p",
+    }
+}
+
 pub(super) fn column_of(sql: &Sql, object: ReportObject, key: &str) -> DbResult<(String, Stored)> {
     column(sql.is_postgres(), object, key).ok_or(DbError::NotFound)
 }

@@ -12,7 +12,7 @@ use crm_domain::reports::{
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Double, Nullable, Text};
 
-use super::columns::{Stored, column_of, source};
+use super::columns::{Stored, alias, column_of, source};
 use crate::analytics::push_visibility;
 use crate::connection::AnyConnection;
 use crate::error::{DbError, DbResult};
@@ -44,6 +44,9 @@ pub struct Context<'a> {
     pub currency: &'a str,
     /// Minutes east of UTC the workspace's days begin at.
     pub utc_offset_minutes: i32,
+    /// How long the statement may run before it is stopped
+    /// ([`DbError::TimedOut`]).
+    pub time_limit: std::time::Duration,
 }
 
 /// The local timestamp of a UTC column: `col + offset`.
@@ -310,6 +313,7 @@ pub fn cells(conn: &mut AnyConnection, ctx: &Context, spec: &ReportSpec) -> DbRe
         key(1),
         source(object)
     ));
+    super::limit::push_deadline(&mut sql, alias(object), ctx.time_limit);
     match object {
         ReportObject::Customers => push_visibility(&mut sql, ctx.vis, "c"),
         ReportObject::Contacts => {
@@ -369,5 +373,5 @@ pub fn cells(conn: &mut AnyConnection, ctx: &Context, spec: &ReportSpec) -> DbRe
         sql.push(&format!(" GROUP BY {}", positions.join(", ")));
     }
     sql.push(&format!(" ORDER BY 4 DESC, 1, 2 LIMIT {MAX_CELLS}"));
-    sql.load(conn)
+    super::limit::load(conn, sql, ctx.time_limit)
 }
