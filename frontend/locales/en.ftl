@@ -505,6 +505,7 @@ cust-orders = Orders
 tl-none = Nothing happened yet
 tl-stage-change = Deal stage
 tl-order = Order
+tl-ticket = Ticket
 tl-created = Created
 tl-updated = Fields changed
 tl-deleted = Deleted

@@ -505,6 +505,7 @@ cust-orders = 订单
 tl-none = 暂无动态
 tl-stage-change = 商机阶段
 tl-order = 订单
+tl-ticket = 工单
 tl-created = 创建记录
 tl-updated = 修改字段
 tl-deleted = 删除记录

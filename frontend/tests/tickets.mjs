@@ -3,7 +3,8 @@
 // picked by search, finds it in the queue, adds an internal note, replies
 // (first response met, the ticket opens), waits on the customer, resolves
 // it and sees the queues follow; a rep sees the tickets of their own
-// customers only; the queue and the ticket page at 375 px.
+// customers only, each on its customer's timeline; the queue and the
+// ticket page at 375 px.
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 
@@ -84,6 +85,23 @@ export async function ticketTests({ check, login, api, base, shots }) {
     const someone = (await api(page, '/api/v1/users?limit=200')).body.items.find((u) => u.email === 'rep2@demo.test');
     const refused = await api(page, `/api/v1/tickets/${listed[0].id}`, { method: 'PATCH', body: JSON.stringify({ assignee_id: someone.id }) });
     assert.equal(refused.status, 403);
+
+    // The ticket is on its customer's timeline, linked to its page.
+    const first = listed[0];
+    await page.goto(`${base}/customers/${first.customer_id}?tab=timeline`);
+    await page.waitForSelector('#timeline .tl-entry');
+    const entry = page.locator(`#timeline .tl-entry[data-type="ticket"] a[href="/tickets/${first.id}"]`);
+    for (let more = 0; (await entry.count()) === 0 && more < 40; more += 1) {
+      const button = page.locator('#timeline-more');
+      assert.ok(await button.count() > 0, `ticket #${first.number} is on the timeline`);
+      const before = await page.locator('#timeline .tl-entry').count();
+      await button.click();
+      await page.waitForFunction((n) => document.querySelectorAll('#timeline .tl-entry').length > n, before);
+    }
+    assert.match(await entry.innerText(), new RegExp(`#${first.number} `));
+    await entry.click();
+    await page.waitForSelector(`#ticket[data-status="${first.status}"]`);
+    assert.match(page.url(), new RegExp(`/tickets/${first.id}$`));
   });
 
   await check('tickets: at 375 px the queue and a ticket fit the screen', async (page) => {

@@ -61,6 +61,18 @@ async fn the_timeline_merges_every_source_newest_first_and_pages_without_repeats
         .expect(200);
     // Another rep's activity on this customer is hidden from rep1.
     app.post("/api/v1/activities").token(&w.admin.token).json(&json!({"kind": "meeting", "subject": "别人的会议", "customer_id": c, "owner_id": w.rep3.id})).send().await.expect(201);
+    // A ticket opened for the customer reaches rep1, who owns it.
+    let ticket = app
+        .post("/api/v1/tickets")
+        .token(&w.admin.token)
+        .json(
+            &json!({"customer_id": c, "subject": "发票开错了", "ticket_type": "inquiry",
+            "priority": "high", "channel": "phone"}),
+        )
+        .send()
+        .await
+        .expect(201)
+        .id();
 
     let all = app
         .get(&format!("/api/v1/customers/{c}/timeline?limit=200"))
@@ -71,11 +83,26 @@ async fn the_timeline_merges_every_source_newest_first_and_pages_without_repeats
     let items = all.body["items"].as_array().cloned().unwrap_or_default();
     let types: Vec<&str> = items.iter().filter_map(|e| e["type"].as_str()).collect();
     // Two activities, the order, the deal's creation and move, the customer edit
-    // (the fixture inserted the customer without a change-log entry).
-    assert_eq!(types.len(), 6, "{types:?}");
-    for kind in ["activity", "order", "stage_change", "field_change"] {
+    // (the fixture inserted the customer without a change-log entry), the ticket.
+    assert_eq!(types.len(), 7, "{types:?}");
+    for kind in [
+        "activity",
+        "order",
+        "stage_change",
+        "field_change",
+        "ticket",
+    ] {
         assert!(types.contains(&kind), "{kind} in {types:?}");
     }
+    let opened = items
+        .iter()
+        .find(|e| e["type"] == "ticket")
+        .expect("the ticket");
+    assert_eq!(opened["ticket_id"], json!(ticket));
+    assert_eq!(opened["subject"], "发票开错了");
+    assert_eq!(opened["priority"], "high");
+    assert_eq!(opened["status"], "new");
+    assert!(opened["number"].as_i64().is_some_and(|n| n >= 1));
     let ats: Vec<&str> = items.iter().filter_map(|e| e["at"].as_str()).collect();
     let mut sorted = ats.clone();
     sorted.sort_by(|a, b| b.cmp(a));
@@ -96,7 +123,7 @@ async fn the_timeline_merges_every_source_newest_first_and_pages_without_repeats
         .send()
         .await
         .expect(200);
-    assert_eq!(admin.body["items"].as_array().map(Vec::len), Some(7));
+    assert_eq!(admin.body["items"].as_array().map(Vec::len), Some(8));
 
     // Paging two at a time returns the same entries, once each.
     let (mut seen, mut cursor, mut pages) = (Vec::<Value>::new(), None::<String>, 0);
@@ -113,10 +140,10 @@ async fn the_timeline_merges_every_source_newest_first_and_pages_without_repeats
             None => break,
         }
     }
-    assert_eq!(pages, 3);
+    assert_eq!(pages, 4);
     assert_eq!(seen, items);
     let unique: HashSet<String> = seen.iter().map(Value::to_string).collect();
-    assert_eq!(unique.len(), 6);
+    assert_eq!(unique.len(), 7);
     app.get(&format!("/api/v1/customers/{c}/timeline?cursor=nonsense"))
         .token(t)
         .send()

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use crm_domain::money::Money;
 use crm_domain::sales::{ActivityKind, OrderStatus, Priority};
+use crm_domain::service::{TicketPriority, TicketStatus};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -208,6 +209,20 @@ pub enum TimelineEntry {
         op: ChangeOp,
         changed_fields: Vec<String>,
         actor_id: Option<Uuid>,
+    },
+    /// A ticket (工单) opened for the customer, at its opening, with its
+    /// state now.
+    Ticket {
+        at: DateTime<Utc>,
+        ticket_id: Uuid,
+        /// The workspace's running number (#1, #2 …).
+        number: i64,
+        subject: String,
+        /// A key of the workspace's ticket types.
+        ticket_type: String,
+        priority: TicketPriority,
+        status: TicketStatus,
+        assignee_id: Option<Uuid>,
     },
 }
 

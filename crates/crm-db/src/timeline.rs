@@ -1,5 +1,6 @@
 //! A customer's timeline: its activities, the stage changes of its deals,
-//! its orders and the changes to its own record, newest first, as one
+//! its orders, its tickets (at their opening) and the changes to its own
+//! record, newest first, as one
 //! keyset-paged stream. Each source is read with the page's cursor applied
 //! (at most one page plus one row each, through its own index) and the
 //! results are merged, so a page costs the same deep in the history.
@@ -14,7 +15,8 @@ use crate::connection::AnyConnection;
 use crate::deals::StageChangeRow;
 use crate::error::DbResult;
 use crate::orders::OrderRow;
-use crate::schema::{activities, change_log, deal_stage_changes, deals, orders};
+use crate::schema::{activities, change_log, deal_stage_changes, deals, orders, tickets};
+use crate::tickets::TicketRow;
 use crate::types::Id;
 use crate::visibility::Visibility;
 
@@ -35,12 +37,14 @@ pub enum TimelineRow {
         deal_name: String,
     },
     Activity(ActivityRow),
+    Ticket(TicketRow),
 }
 
 const FIELD_CHANGE: u8 = 0;
 const ORDER: u8 = 1;
 const STAGE_CHANGE: u8 = 2;
 const ACTIVITY: u8 = 3;
+const TICKET: u8 = 4;
 
 fn midnight(d: NaiveDate) -> NaiveDateTime {
     d.and_hms_opt(0, 0, 0).unwrap_or_default()
@@ -69,6 +73,11 @@ impl TimelineRow {
                 rank: ACTIVITY,
                 id: a.id.to_string(),
             },
+            Self::Ticket(t) => TimelineKey {
+                at: t.created_at,
+                rank: TICKET,
+                id: t.id.to_string(),
+            },
         }
     }
 }
@@ -96,15 +105,15 @@ fn after(cursor: Option<&TimelineKey>, rank: u8) -> After {
 
 /// One page (plus one entry) of the customer's timeline after `cursor`.
 /// The customer's own visibility is the caller's to check; activities,
-/// deals and orders are filtered by their own.
+/// deals, orders and tickets are filtered by their own.
 pub fn page(
     conn: &mut AnyConnection,
     customer_id: Uuid,
-    scopes: (&Visibility, &Visibility, &Visibility),
+    scopes: (&Visibility, &Visibility, &Visibility, &Visibility),
     cursor: Option<&TimelineKey>,
     limit: i64,
 ) -> DbResult<Vec<TimelineRow>> {
-    let (activity_vis, deal_vis, order_vis) = scopes;
+    let (activity_vis, deal_vis, order_vis, ticket_vis) = scopes;
     let ws = Id(activity_vis.workspace_id);
     let customer = Id(customer_id);
     let take = limit + 1;
@@ -135,6 +144,33 @@ pub fn page(
             .load(conn)?
             .into_iter()
             .map(TimelineRow::Activity),
+    );
+
+    // Tickets, at their opening.
+    let mut q = tickets::table
+        .filter(ticket_vis.tickets())
+        .filter(tickets::customer_id.eq(customer))
+        .into_boxed();
+    q = match after(cursor, TICKET) {
+        After::All => q,
+        After::AtOrBefore(t) => q.filter(tickets::created_at.le(t)),
+        After::Before(t) => q.filter(tickets::created_at.lt(t)),
+        After::Tie(t, id) => {
+            let id = Id(id.parse().unwrap_or_default());
+            q.filter(
+                tickets::created_at
+                    .lt(t)
+                    .or(tickets::created_at.eq(t).and(tickets::id.lt(id))),
+            )
+        }
+    };
+    rows.extend(
+        q.order((tickets::created_at.desc(), tickets::id.desc()))
+            .limit(take)
+            .select(TicketRow::as_select())
+            .load(conn)?
+            .into_iter()
+            .map(TimelineRow::Ticket),
     );
 
     // Stage changes of the customer's visible deals.

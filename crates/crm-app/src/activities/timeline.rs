@@ -1,7 +1,8 @@
 //! A customer's timeline: its activities, the stage changes of its deals,
 //! its orders (at their order date) and the changes to its record, newest
-//! first, keyset-paged. Entries the actor may not see (another rep's
-//! activity or deal) are left out.
+//! first, keyset-paged, with the tickets opened for it. Entries the actor
+//! may not see (another rep's activity or deal, a ticket outside their
+//! service scope) are left out.
 
 use crm_api_types::activities::TimelineEntry;
 use crm_api_types::changes::ChangeOp;
@@ -10,6 +11,7 @@ use crm_db::timeline::{TimelineKey, TimelineRow};
 use crm_domain::access::{Action, ObjectType};
 use crm_domain::money::Money;
 use crm_domain::sales::OrderStatus;
+use crm_domain::service::{TicketPriority, TicketStatus};
 use uuid::Uuid;
 
 use super::view;
@@ -29,10 +31,11 @@ pub fn page(
     let activities = actor.visibility_or_none(conn, ObjectType::Activities, Action::Read)?;
     let deals = actor.visibility_or_none(conn, ObjectType::Deals, Action::Read)?;
     let orders = actor.visibility_or_none(conn, ObjectType::Orders, Action::Read)?;
+    let tickets = actor.visibility_or_none(conn, ObjectType::Tickets, Action::Read)?;
     Ok(crm_db::timeline::page(
         conn,
         customer_id,
-        (&activities, &deals, &orders),
+        (&activities, &deals, &orders, &tickets),
         cursor,
         limit,
     )?)
@@ -67,6 +70,16 @@ pub fn entry(row: TimelineRow) -> TimelineEntry {
                 amount_minor: o.fields.total_minor,
                 currency: o.fields.currency,
             },
+        },
+        TimelineRow::Ticket(t) => TimelineEntry::Ticket {
+            at: t.created_at.and_utc(),
+            ticket_id: t.id.0,
+            number: t.number,
+            subject: t.fields.subject,
+            ticket_type: t.fields.ticket_type,
+            priority: TicketPriority::parse(&t.fields.priority).unwrap_or(TicketPriority::Normal),
+            status: TicketStatus::parse(&t.fields.status).unwrap_or(TicketStatus::New),
+            assignee_id: t.fields.assignee_id.map(Uuid::from),
         },
         TimelineRow::FieldChange(c) => TimelineEntry::FieldChange {
             at: c.at.and_utc(),

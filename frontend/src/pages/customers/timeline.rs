@@ -1,6 +1,7 @@
 //! The customer's timeline (`/customers/{id}/timeline`), newest first with
-//! "load more": activities, deal stage changes, orders and changes to the
-//! record's fields, each with a mark, a label, what happened and when.
+//! "load more": activities, deal stage changes, orders, tickets (linked to
+//! their page) and changes to the record's fields, each with a mark, a
+//! label, what happened and when.
 
 use crm_api_types::activities::TimelineEntry;
 use crm_api_types::changes::ChangeOp;
@@ -79,6 +80,26 @@ fn describe(
             String::new(),
             i18n::date(locale, &at.to_rfc3339()),
         ),
+        TimelineEntry::Ticket {
+            at,
+            number,
+            subject,
+            status,
+            priority,
+            assignee_id,
+            ..
+        } => (
+            "ticket",
+            "☎",
+            t("tl-ticket"),
+            format!(
+                "#{number} {subject} · {} · {}",
+                i18n::vocab(locale, "ticket-status", status.as_str()),
+                i18n::vocab(locale, "ticket-priority", priority.as_str())
+            ),
+            lookups.user_name(*assignee_id),
+            i18n::datetime(locale, &at.to_rfc3339()),
+        ),
         TimelineEntry::FieldChange {
             at,
             op,
@@ -150,11 +171,18 @@ pub fn Timeline(customer_id: Uuid) -> impl IntoView {
                 .map(|e| {
                     let (kind, icon, label, text, who, when) =
                         describe(locale, e, &stages, &lookups);
+                    let text = match e {
+                        TimelineEntry::Ticket { ticket_id, .. } => view! {
+                            <a class="tl-text" href=format!("/tickets/{ticket_id}")>{text}</a>
+                        }
+                        .into_any(),
+                        _ => view! { <span class="tl-text">{text}</span> }.into_any(),
+                    };
                     view! {
                         <li class="tl-entry" data-type=kind>
                             <span class="tl-icon" aria-hidden="true">{icon}</span>
                             <div class="tl-body">
-                                <div><span class="badge">{label}</span>" "<span class="tl-text">{text}</span></div>
+                                <div><span class="badge">{label}</span>" "{text}</div>
                                 <small class="muted"><time>{when}</time>{(!who.is_empty()).then(|| format!(" · {who}"))}</small>
                             </div>
                         </li>
