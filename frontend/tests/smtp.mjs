@@ -41,14 +41,15 @@ export async function startSmtpSink() {
   return { url: `smtp://127.0.0.1:${server.address().port}`, messages, close: () => server.close() };
 }
 
-/** The decoded text/plain part of a message (base64 or quoted-printable). */
+/** The decoded text/plain part of a message, or its body when it has one part (base64 or quoted-printable). */
 export function plainText(raw) {
   const at = raw.search(/Content-Type: text\/plain/i);
   if (at < 0) return '';
-  const part = raw.slice(at);
-  const headerEnd = part.indexOf('\r\n\r\n');
-  const body = part.slice(headerEnd + 4, part.indexOf('\r\n--', headerEnd));
-  const headers = part.slice(0, headerEnd);
+  // A single-part message's headers start with the message, a part's after its boundary.
+  const headerEnd = raw.indexOf('\r\n\r\n', at);
+  const headers = raw.slice(Math.max(0, raw.lastIndexOf('\r\n--', at)), headerEnd);
+  const end = raw.indexOf('\r\n--', headerEnd);
+  const body = raw.slice(headerEnd + 4, end < 0 ? undefined : end);
   if (/base64/i.test(headers)) return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
   const bytes = body.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
   return Buffer.from(bytes, 'latin1').toString('utf8');

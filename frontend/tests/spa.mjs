@@ -37,7 +37,8 @@ const env = { ...process.env, CRM_DATABASE_URL: `sqlite://${dir}/crm.db`, CRM_WE
 execFileSync(crm, ['demo', '--customers', '80'], { env, stdio: 'ignore' });
 const port = await new Promise((ok) => { const s = net.createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => ok(p)); }); });
 const base = `http://127.0.0.1:${port}`;
-const server = spawn(crm, ['serve'], { env: { ...env, CRM_BIND: `127.0.0.1:${port}` }, stdio: 'ignore' });
+// Survey links in mails point back at this server.
+const server = spawn(crm, ['serve'], { env: { ...env, CRM_BIND: `127.0.0.1:${port}`, CRM_PUBLIC_URL: base }, stdio: 'ignore' });
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
@@ -624,7 +625,7 @@ try {
   await performanceTests({ check, login, api, base, shots });
   await ticketTests({ check, login, api, base, shots });
   await articleTests({ check, login, api, base, shots });
-  await satisfactionTests({ check, login, api, base, browser });
+  await satisfactionTests({ check, login, api, base, browser, smtp });
   await reportTests({ check, login, api, base, shots });
   await dashboardTests({ check, login, api, shots });
   await deliveryTests({ check, login, api, shots, smtp });

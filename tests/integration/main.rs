@@ -63,6 +63,7 @@ mod sales;
 mod sales_export;
 mod segments;
 mod sla_alerts;
+mod survey_mail;
 mod surveys;
 mod sync;
 mod tasks;

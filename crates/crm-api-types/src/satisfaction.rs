@@ -31,6 +31,11 @@ pub struct NewSurvey {
     /// Default `csat`.
     #[serde(default)]
     pub kind: Option<SurveyKind>,
+    /// Also e-mail the link to the ticket's contact (or, without a contact
+    /// address, the customer's), through the outbox; it goes out with
+    /// `CRM_SMTP_URL` and links to `CRM_PUBLIC_URL`. Default false.
+    #[serde(default)]
+    pub by_email: bool,
 }
 
 /// A survey just sent, with the link to give the customer (by e-mail or
@@ -41,6 +46,8 @@ pub struct SentSurvey {
     pub token: String,
     /// The web app's page that answers it: `/survey/<token>`.
     pub path: String,
+    /// The address the link is being mailed to (`by_email`).
+    pub mailed_to: Option<String>,
 }
 
 /// What the customer sees before answering.

@@ -207,6 +207,10 @@ pub fn registry(import_dir: &std::path::Path, mailer: &crate::mail::Mailer) -> R
     registry.register(crate::tickets::sla_alerts::SWEEP_JOB, move |ctx| {
         crate::tickets::sla_alerts::sweep(ctx, mails)
     });
+    let survey_mailer = mailer.clone();
+    registry.register(crate::tickets::surveys::MAIL_JOB, move |ctx| {
+        crate::tickets::surveys::mail(ctx, &survey_mailer)
+    });
     let sla_mailer = mailer.clone();
     registry.register(crate::tickets::sla_alerts::MAIL_JOB, move |ctx| {
         crate::tickets::sla_alerts::mail(ctx, &sla_mailer)

@@ -17,12 +17,16 @@ use crate::jobs::JobError;
 pub struct Mailer {
     /// The server and the sender.
     transport: Option<(Arc<SmtpTransport>, Mailbox)>,
+    /// Where people outside open the web app (`CRM_PUBLIC_URL`, no
+    /// trailing slash): links in mails start with it.
+    public_url: Option<String>,
 }
 
 impl std::fmt::Debug for Mailer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Mailer")
             .field("from", &self.transport.as_ref().map(|(_, f)| f.to_string()))
+            .field("public_url", &self.public_url)
             .finish()
     }
 }
@@ -39,7 +43,10 @@ impl Default for Mailer {
 impl Mailer {
     /// Sends nothing.
     pub fn none() -> Self {
-        Self { transport: None }
+        Self {
+            transport: None,
+            public_url: None,
+        }
     }
 
     /// Sends through the SMTP server of `url` — `smtp://host:25`,
@@ -56,7 +63,30 @@ impl Mailer {
             .map_err(|e| format!("CRM_MAIL_FROM is not a mailbox ({from:?}): {e}"))?;
         Ok(Self {
             transport: Some((Arc::new(transport), from)),
+            public_url: None,
         })
+    }
+
+    /// Links in mails start with `url` (`https://crm.example.cn`): an
+    /// http(s) address, kept without its trailing slash.
+    pub fn with_public_url(mut self, url: &str) -> Result<Self, String> {
+        let url = url.trim().trim_end_matches('/');
+        let host = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"))
+            .unwrap_or_default();
+        if host.is_empty() || host.contains(char::is_whitespace) {
+            return Err(format!(
+                "CRM_PUBLIC_URL must be an http:// or https:// address, not {url:?}"
+            ));
+        }
+        self.public_url = Some(url.to_owned());
+        Ok(self)
+    }
+
+    /// Where links in mails point (`None`: not set).
+    pub fn public_url(&self) -> Option<&str> {
+        self.public_url.as_deref()
     }
 
     pub fn configured(&self) -> bool {
@@ -109,4 +139,20 @@ pub(crate) fn plain(
         .header(lettre::message::header::ContentType::TEXT_PLAIN)
         .body(text)
         .map_err(|e| crate::AppError::Internal(format!("mail: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_public_url_is_an_http_address_without_its_slash() {
+        let m = Mailer::none()
+            .with_public_url("https://crm.example.cn/")
+            .expect("an address");
+        assert_eq!(m.public_url(), Some("https://crm.example.cn"));
+        for bad in ["crm.example.cn", "https://", "ftp://x", "http://a b"] {
+            assert!(Mailer::none().with_public_url(bad).is_err(), "{bad}");
+        }
+    }
 }

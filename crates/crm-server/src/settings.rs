@@ -46,6 +46,10 @@ pub struct Settings {
     pub smtp_url: Option<String>,
     /// `CRM_MAIL_FROM`, default `CRM <crm@localhost>`: the mails' sender.
     pub mail_from: Option<String>,
+    /// `CRM_PUBLIC_URL`: where customers open the web app
+    /// (`https://crm.example.cn`); links in mails (satisfaction surveys)
+    /// start with it, and without it no survey is mailed.
+    pub public_url: Option<String>,
     /// `CRM_REPORT_TIME_LIMIT_SECONDS`, default 30: a report (or dashboard
     /// widget) statement running longer is stopped and refused with a 422
     /// that asks for a shorter period.
@@ -136,16 +140,22 @@ impl Settings {
             job_poll_ms: number("CRM_JOB_POLL_MS", 1000)?.max(10),
             smtp_url: var("CRM_SMTP_URL"),
             mail_from: var("CRM_MAIL_FROM"),
+            public_url: var("CRM_PUBLIC_URL"),
             report_time_limit_seconds: number("CRM_REPORT_TIME_LIMIT_SECONDS", 30)?.max(1),
         })
     }
 
-    /// Where mail goes (nowhere without `CRM_SMTP_URL`).
+    /// Where mail goes (nowhere without `CRM_SMTP_URL`) and where its links
+    /// point.
     pub fn mailer(&self) -> anyhow::Result<crm_app::mail::Mailer> {
-        match &self.smtp_url {
+        let mailer = match &self.smtp_url {
             Some(url) => crm_app::mail::Mailer::smtp(url, self.mail_from.as_deref())
-                .map_err(anyhow::Error::msg),
-            None => Ok(crm_app::mail::Mailer::none()),
+                .map_err(anyhow::Error::msg)?,
+            None => crm_app::mail::Mailer::none(),
+        };
+        match &self.public_url {
+            Some(url) => mailer.with_public_url(url).map_err(anyhow::Error::msg),
+            None => Ok(mailer),
         }
     }
 

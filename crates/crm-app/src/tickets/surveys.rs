@@ -2,6 +2,8 @@
 //! resolved or closed ticket (or an NPS survey at any time) and hands the
 //! customer the link; the customer answers once, without signing in, by
 //! the link's random token (only its SHA-256 is stored) within 30 days.
+//! The link can also be mailed to the ticket's contact (or customer) by
+//! the `survey.mail` job.
 //! The report sums the answers of the tickets the caller sees by agent,
 //! team, type, channel or month, and lists the unhappy answers of the
 //! customers who bought the most first.
@@ -20,8 +22,11 @@ use crm_domain::access::{Action, ObjectType};
 use crm_domain::service::TicketStatus;
 use uuid::Uuid;
 
+use crate::jobs::{JobContext, JobError};
+use crate::mail::Mailer;
 use crate::security::{random_token, sha256_hex};
 use crate::{Actor, AppError};
+use crm_db::jobs::NewJob;
 
 /// How long a survey link can be answered.
 pub const VALID_DAYS: i64 = 30;
@@ -59,6 +64,12 @@ pub fn send(
             detail: "a CSAT survey is sent once the ticket is resolved or closed".into(),
         });
     }
+    // Refused before anything is written when there is nobody to mail.
+    let mailed_to = if b.by_email {
+        Some(address_of(conn, actor, &ticket)?)
+    } else {
+        None
+    };
     let token = random_token().map_err(AppError::internal)?;
     let now = crm_db::time::now();
     let row = SurveyRow {
@@ -79,12 +90,130 @@ pub fn send(
         score: None,
         comment: None,
     };
-    crm_db::surveys::insert(conn, &row)?;
+    crm_db::change_log::transaction(conn, |conn| {
+        crm_db::surveys::insert(conn, &row)?;
+        if let Some(to) = &mailed_to {
+            let payload = serde_json::to_value(MailPayload {
+                token: token.clone(),
+                to: to.clone(),
+            })
+            .map_err(AppError::internal)?;
+            let job =
+                NewJob::new(actor.workspace_id, MAIL_JOB, payload).unique(&row.id.to_string());
+            crm_db::jobs::enqueue(conn, &job)?;
+        }
+        Ok::<_, AppError>(())
+    })?;
     Ok(SentSurvey {
         survey: view(row),
-        path: format!("/survey/{token}"),
+        path: path_of(&token),
         token,
+        mailed_to,
     })
+}
+
+/// The web app's page that answers a survey.
+fn path_of(token: &str) -> String {
+    format!("/survey/{token}")
+}
+
+/// Where a survey of the ticket is mailed: its contact's address, else its
+/// customer's.
+fn address_of(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    ticket: &crm_api_types::tickets::Ticket,
+) -> Result<String, AppError> {
+    // The agent may mail the ticket's own people whoever else reads them.
+    let all = Actor::system(actor.workspace_id, actor.via);
+    let mut found = None;
+    if let Some(contact) = ticket.contact_id {
+        let vis = all.visibility(conn, ObjectType::Contacts, Action::Read)?;
+        found = crm_db::contacts::find(conn, &vis, contact)?.fields.email;
+    }
+    if found.is_none() {
+        let vis = all.visibility(conn, ObjectType::Customers, Action::Read)?;
+        found = crm_db::customers::find(conn, &vis, ticket.customer_id)?
+            .fields
+            .email;
+    }
+    found.filter(|a| !a.trim().is_empty()).ok_or_else(|| {
+        let mut errors = crm_domain::FieldErrors::new();
+        errors.add(
+            "by_email",
+            "neither the ticket's contact nor its customer has an e-mail address",
+        );
+        AppError::Validation(errors)
+    })
+}
+
+/// The job that mails a survey's link.
+pub const MAIL_JOB: &str = "survey.mail";
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct MailPayload {
+    /// The link's token: the job is the outbox holding it until it is sent.
+    token: String,
+    to: String,
+}
+
+/// The handler of `survey.mail`: nothing once the survey was answered or
+/// expired; a permanent failure without `CRM_SMTP_URL` or
+/// `CRM_PUBLIC_URL`, or for an address that is not one.
+pub fn mail(ctx: &JobContext<'_>, mailer: &Mailer) -> Result<(), JobError> {
+    let p: MailPayload = ctx.payload()?;
+    let message = {
+        let mut conn = ctx.pool.get().map_err(JobError::retry)?;
+        let row = match open_survey(&mut conn, &p.token) {
+            Ok(row) => row,
+            Err(AppError::NotFound | AppError::Conflict { .. }) => return Ok(()),
+            Err(e) => return Err(JobError::retry(e.to_string())),
+        };
+        let (Some(from), Some(base)) = (mailer.from(), mailer.public_url()) else {
+            return Err(JobError::permanent(
+                "survey mail needs CRM_SMTP_URL and CRM_PUBLIC_URL (the address customers open the CRM at): set them and restart",
+            ));
+        };
+        let workspace = crm_db::workspaces::find(&mut conn, row.workspace_id.0)?;
+        let ticket = crm_db::tickets::find_any(&mut conn, row.workspace_id.0, row.ticket_id.0)?;
+        let to: lettre::message::Mailbox = p.to.parse().map_err(|e| {
+            JobError::permanent(format!("{:?} is not an e-mail address: {e}", p.to))
+        })?;
+        let link = format!("{base}{}", path_of(&p.token));
+        let (subject, text) = survey_text(
+            &workspace.name,
+            ticket.number,
+            &ticket.fields.subject,
+            &link,
+            row.expires_at.date(),
+        );
+        lettre::Message::builder()
+            .from(from.clone())
+            .to(to)
+            .subject(subject)
+            .header(lettre::message::header::ContentType::TEXT_PLAIN)
+            .body(text)
+            .map_err(|e| JobError::permanent(format!("mail: {e}")))?
+    };
+    mailer.send(&message)
+}
+
+/// The mail's subject and text, in Chinese then English.
+fn survey_text(
+    company: &str,
+    number: i64,
+    subject: &str,
+    link: &str,
+    until: chrono::NaiveDate,
+) -> (String, String) {
+    (
+        format!("{company}：请评价我们的服务（工单 #{number}）"),
+        format!(
+            "您好：\n\n感谢您联系{company}。关于工单 #{number}「{subject}」，请花一分钟告诉我们您是否满意：\n\n{link}\n\n链接在 {until} 前有效，只能提交一次。\n\n\
+             Hello,\n\nthank you for contacting {company}. How did we do on ticket #{number} \"{subject}\"? \
+             One click tells us:\n\n{link}\n\nThe link works once, until {until}.\n"
+        ),
+    )
 }
 
 /// A visible ticket's surveys.

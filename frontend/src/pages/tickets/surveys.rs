@@ -1,6 +1,7 @@
 //! A ticket's satisfaction surveys: their answers, and for an agent who
 //! may update the ticket, sending a CSAT survey once it is resolved (or an
-//! NPS survey) and copying the link to give the customer.
+//! NPS survey), mailed to the ticket's contact when asked, and copying the
+//! link to give the customer.
 
 use crm_api_types::satisfaction::{SentSurvey, Survey};
 use leptos::prelude::*;
@@ -8,7 +9,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::components::{When, use_toasts};
-use crate::i18n::tr;
+use crate::i18n::{tr, use_locale};
 use crate::load::Load;
 
 #[component]
@@ -19,12 +20,24 @@ pub fn SurveysPanel(
 ) -> impl IntoView {
     let toasts = use_toasts();
     let surveys = Load::<Vec<Survey>>::new(move || format!("/api/v1/tickets/{ticket_id}/surveys"));
+    let locale = use_locale();
     let link = RwSignal::new(None::<String>);
+    let by_email = RwSignal::new(false);
     let send = move |kind: &'static str| {
         leptos::task::spawn_local(async move {
             let path = format!("/api/v1/tickets/{ticket_id}/surveys");
-            match crate::api::post::<SentSurvey, _>(&path, &json!({"kind": kind})).await {
+            let body = json!({"kind": kind, "by_email": by_email.get_untracked()});
+            match crate::api::post::<SentSurvey, _>(&path, &body).await {
                 Ok(sent) => {
+                    if let Some(to) = &sent.mailed_to {
+                        let mut args = fluent_bundle::FluentArgs::new();
+                        args.set("to", to.clone());
+                        toasts.success(crate::i18n::message(
+                            locale.get_untracked(),
+                            "sat-mailed",
+                            Some(&args),
+                        ));
+                    }
                     let origin = web_sys::window()
                         .and_then(|w| w.location().origin().ok())
                         .unwrap_or_default();
@@ -52,6 +65,11 @@ pub fn SurveysPanel(
             </ul>
             <When when=move || can_update.get()>
                 <div class="actions">
+                    <label class="check">
+                        <input type="checkbox" id="survey-by-email" prop:checked=move || by_email.get()
+                            on:change=move |ev| by_email.set(event_target_checked(&ev))/>
+                        {tr("sat-by-email")}
+                    </label>
                     <When when=move || resolved>
                         <button id="send-csat" on:click=move |_| send("csat")>{tr("sat-send-csat")}</button>
                     </When>
