@@ -218,18 +218,20 @@ pub(super) fn source(object: ReportObject) -> &'static str {
     }
 }
 
-/// The alias of the object's own table in [`source`].
-pub(super) fn alias(object: ReportObject) -> &'static str {
+/// A column of the object's own table in [`source`] that every row has,
+/// for a per-row call to name.
+pub(super) fn row_column(object: ReportObject) -> &'static str {
     match object {
-        ReportObject::Customers => "c",
-        ReportObject::Contacts => "t",
-        ReportObject::Leads => "l",
-        ReportObject::Deals => "d",
-        ReportObject::Activities => "a",
-        ReportObject::Orders => "o",
-        ReportObject::OrderLines => "ol",
-        ReportObject::Tickets => "k",
-        ReportObject::Products => "p",
+        ReportObject::Customers => "c.id",
+        ReportObject::Contacts => "t.id",
+        ReportObject::Leads => "l.id",
+        ReportObject::Deals => "d.id",
+        ReportObject::Activities => "a.id",
+        ReportObject::Orders => "o.id",
+        // Order lines are keyed by their order and number.
+        ReportObject::OrderLines => "ol.line_no",
+        ReportObject::Tickets => "k.id",
+        ReportObject::Products => "p.id",
     }
 }
 

@@ -48,15 +48,16 @@ fn epoch_ms(at: SystemTime) -> i64 {
 }
 
 /// On SQLite, the condition that stops the statement at the deadline, read
-/// for each row of `alias` (an `AND` follows it); nothing on PostgreSQL.
-pub(super) fn push_deadline(sql: &mut Sql, alias: &str, limit: Duration) {
+/// for each row that has `column` (an `AND` follows it); nothing on
+/// PostgreSQL.
+pub(super) fn push_deadline(sql: &mut Sql, column: &str, limit: Duration) {
     if sql.is_postgres() {
         return;
     }
     let deadline = epoch_ms(SystemTime::now() + limit);
     sql.push("crm_within(")
         .bind(Bind::Int(deadline))
-        .push(&format!(", length({alias}.id)) AND "));
+        .push(&format!(", length({column})) AND "));
 }
 
 /// Whether a failed statement was stopped by the time limit.

@@ -12,7 +12,7 @@ use crm_domain::reports::{
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Double, Nullable, Text};
 
-use super::columns::{Stored, alias, column_of, source};
+use super::columns::{Stored, column_of, row_column, source};
 use crate::analytics::push_visibility;
 use crate::connection::AnyConnection;
 use crate::error::{DbError, DbResult};
@@ -313,7 +313,7 @@ pub fn cells(conn: &mut AnyConnection, ctx: &Context, spec: &ReportSpec) -> DbRe
         key(1),
         source(object)
     ));
-    super::limit::push_deadline(&mut sql, alias(object), ctx.time_limit);
+    super::limit::push_deadline(&mut sql, row_column(object), ctx.time_limit);
     match object {
         ReportObject::Customers => push_visibility(&mut sql, ctx.vis, "c"),
         ReportObject::Contacts => {
