@@ -5,6 +5,7 @@
 // it and sees the queues follow; a rep sees the tickets of their own
 // customers only, each on its customer's timeline; the queue and the
 // ticket page at 375 px.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 
@@ -70,6 +71,18 @@ export async function ticketTests({ check, login, api, base, shots }) {
     await page.waitForSelector('#ticket[data-status="open"]');
     await page.goto(`${base}/tickets?queue=mine`);
     await page.waitForSelector(`#tickets .ticket[data-id="${id}"]`);
+
+    // The queue exports as it is filtered: CSV with the ticket in it.
+    await page.goto(`${base}/tickets?queue=all&q=${encodeURIComponent('外包装破损')}`);
+    await page.waitForSelector(`#tickets .ticket[data-id="${id}"]`);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
+    assert.equal(download.suggestedFilename(), 'tickets.csv');
+    const csv = readFileSync(await download.path(), 'utf8');
+    const lines = csv.trim().split(/\r?\n/);
+    const shown = await page.locator('#tickets .ticket').count();
+    assert.equal(lines.length, 1 + shown, 'the header and each ticket the search finds');
+    assert.match(lines[0], /number/);
+    assert.ok(lines.some((l) => l.startsWith(id) && l.includes('外包装破损')), 'the new ticket is exported');
   });
 
   await check('tickets: a rep sees only their own customers\' tickets and may not reassign them', async (page) => {
@@ -85,6 +98,7 @@ export async function ticketTests({ check, login, api, base, shots }) {
     const someone = (await api(page, '/api/v1/users?limit=200')).body.items.find((u) => u.email === 'rep2@demo.test');
     const refused = await api(page, `/api/v1/tickets/${listed[0].id}`, { method: 'PATCH', body: JSON.stringify({ assignee_id: someone.id }) });
     assert.equal(refused.status, 403);
+    assert.equal(await page.locator('#export-csv').count(), 0, 'a rep may not export tickets');
 
     // The ticket is on its customer's timeline, linked to its page.
     const first = listed[0];

@@ -103,4 +103,12 @@ async fn every_entity_with_the_put_reads_by_external_id(app: TestApp) {
         true,
     )
     .await;
+    check(
+        &app,
+        &w,
+        "tickets",
+        json!({"customer_id": theirs, "subject": "发票开错了", "ticket_type": "inquiry"}),
+        true,
+    )
+    .await;
 }

@@ -69,6 +69,8 @@ mod sync;
 mod tasks;
 mod throttle;
 mod ticket_assignment;
+mod ticket_export;
+mod ticket_upsert;
 mod tickets;
 mod two_nodes;
 mod upsert;

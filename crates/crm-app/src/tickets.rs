@@ -6,6 +6,7 @@
 //! of a customer the caller's scope covers).
 
 pub mod assignment;
+pub mod export;
 pub mod rules;
 pub mod settings;
 pub mod sla_alerts;
@@ -270,38 +271,89 @@ pub fn update(
 ) -> Result<Ticket, AppError> {
     transaction(conn, |conn| {
         lock_workspace(conn, actor.workspace_id)?;
-        let current = find_for_update(conn, actor, id)?;
-        let version = expected.check(current.version)?;
-        let scope = actor.require(ObjectType::Tickets, Action::Update)?;
-        let (settings, clock) = desk(conn, actor.workspace_id)?;
-        let mut fields =
-            rules::resolve(conn, actor, &settings, current.fields.clone(), patch, scope)?;
-        let now = crm_db::time::now();
-        rules::clocks(
-            &clock,
-            &settings,
-            Some(&current.fields),
-            &mut fields,
-            current.created_at,
-            now,
-        );
-        check_external_id(conn, actor, fields.external_id.as_deref(), Some(id))?;
-        let changed = changed_fields(&current.fields, &fields);
-        if changed.is_empty() {
-            return Ok(view(current, now.and_utc()));
-        }
-        let row = crm_db::tickets::update(conn, &current, version, Some(actor.user_id()), fields)?;
-        // A new priority, a reopen or a resume moves the clocks.
-        sla_alerts::arm(conn, actor.workspace_id)?;
-        let values = crm_db::change_log::values(&changed, Some(&current.fields), Some(&row.fields));
-        actor.record_change(conn, ENTITY, id, Op::Update, changed, values)?;
-        if let Some(team) = assignment::freed_team(&current.fields, &row.fields)
-            && assignment::fill_queue(conn, actor, &settings, team, now)? > 0
-        {
-            return Ok(view(reread(conn, actor, id)?, now.and_utc()));
-        }
-        Ok(view(row, now.and_utc()))
+        update_in(conn, actor, id, expected, patch)
     })
+}
+
+/// [`update`] inside the caller's transaction, the workspace locked.
+fn update_in(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: Uuid,
+    expected: Expected,
+    patch: TicketPatch,
+) -> Result<Ticket, AppError> {
+    let current = find_for_update(conn, actor, id)?;
+    let version = expected.check(current.version)?;
+    let scope = actor.require(ObjectType::Tickets, Action::Update)?;
+    let (settings, clock) = desk(conn, actor.workspace_id)?;
+    let mut fields = rules::resolve(conn, actor, &settings, current.fields.clone(), patch, scope)?;
+    let now = crm_db::time::now();
+    rules::clocks(
+        &clock,
+        &settings,
+        Some(&current.fields),
+        &mut fields,
+        current.created_at,
+        now,
+    );
+    check_external_id(conn, actor, fields.external_id.as_deref(), Some(id))?;
+    let changed = changed_fields(&current.fields, &fields);
+    if changed.is_empty() {
+        return Ok(view(current, now.and_utc()));
+    }
+    let row = crm_db::tickets::update(conn, &current, version, Some(actor.user_id()), fields)?;
+    // A new priority, a reopen or a resume moves the clocks.
+    sla_alerts::arm(conn, actor.workspace_id)?;
+    let values = crm_db::change_log::values(&changed, Some(&current.fields), Some(&row.fields));
+    actor.record_change(conn, ENTITY, id, Op::Update, changed, values)?;
+    if let Some(team) = assignment::freed_team(&current.fields, &row.fields)
+        && assignment::fill_queue(conn, actor, &settings, team, now)? > 0
+    {
+        return Ok(view(reread(conn, actor, id)?, now.and_utc()));
+    }
+    Ok(view(row, now.and_utc()))
+}
+
+/// Creates or updates the ticket with this external id (a call centre's
+/// key for it): a merge patch ([`TicketPatch`]) of a ticket the actor may
+/// update, else a [`NewTicket`] body. `true` when it was created.
+pub fn upsert(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    key: String,
+    expected: Expected,
+    body: serde_json::Value,
+) -> Result<(Ticket, bool), AppError> {
+    transaction(conn, |conn| {
+        lock_workspace(conn, actor.workspace_id)?;
+        match crm_db::tickets::id_by_external_id(conn, actor.workspace_id, &key)? {
+            Some(id) => {
+                // A ticket the actor may not see is not found, before its body is read.
+                find_for_update(conn, actor, id)?;
+                let patch: TicketPatch = crate::input::parse_value(body)?;
+                crate::upsert::same_key(&patch.external_id, &key)?;
+                Ok((update_in(conn, actor, id, expected, patch)?, false))
+            }
+            None => {
+                let mut new: NewTicket = crate::input::parse_value(body)?;
+                crate::upsert::same_key(&Some(new.external_id.clone()), &key)?;
+                new.external_id = Some(key);
+                Ok((create_in(conn, actor, new)?, true))
+            }
+        }
+    })
+}
+
+/// The visible ticket with this external id.
+pub fn get_by_external_id(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    key: &str,
+) -> Result<Ticket, AppError> {
+    let id = crm_db::tickets::id_by_external_id(conn, actor.workspace_id, key)?
+        .ok_or(AppError::NotFound)?;
+    get(conn, actor, id)
 }
 
 /// Adds a reply or an internal note. The first public reply meets the

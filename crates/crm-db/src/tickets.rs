@@ -175,13 +175,12 @@ pub fn find_any(conn: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -> DbRes
         .first(conn)?)
 }
 
-/// Whether a live ticket other than `except` uses the external id.
-pub fn external_id_taken(
+/// The live ticket with this external id, in any scope.
+pub fn id_by_external_id(
     conn: &mut AnyConnection,
     workspace_id: Uuid,
     external_id: &str,
-    except: Option<Uuid>,
-) -> DbResult<bool> {
+) -> DbResult<Option<Uuid>> {
     let found: Option<Id> = tickets::table
         .filter(
             tickets::workspace_id
@@ -192,7 +191,18 @@ pub fn external_id_taken(
         .select(tickets::id)
         .first(conn)
         .optional()?;
-    Ok(found.is_some_and(|id| Some(id.0) != except))
+    Ok(found.map(|id| id.0))
+}
+
+/// Whether a live ticket other than `except` uses the external id.
+pub fn external_id_taken(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    external_id: &str,
+    except: Option<Uuid>,
+) -> DbResult<bool> {
+    let found = id_by_external_id(conn, workspace_id, external_id)?;
+    Ok(found.is_some_and(|id| Some(id) != except))
 }
 
 /// Writes `fields` if the row still has `expected_version`.

@@ -13,6 +13,8 @@ use crm_db::tickets::TicketSort;
 use crm_domain::access::{Action, ObjectType};
 use uuid::Uuid;
 
+pub mod export;
+
 use crate::caller::Caller;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, IfMatch, etag};
@@ -157,6 +159,82 @@ pub async fn update(
                 patch,
             )?)
         })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(ticket.version))
+        .json(ticket))
+}
+
+/// Create or update the ticket with this external id (a call centre's key
+/// for it): a merge patch (`TicketPatch`) of an existing ticket, else a
+/// `NewTicket`-shaped body (`customer_id`, `subject`, `ticket_type` …).
+/// 201 with `Location` when created, 200 when it existed; `ETag` either way.
+#[utoipa::path(
+    tag = "tickets",
+    params(
+        ("external_id" = String, Path, description = "The ticket's key in your system"),
+        ("If-Match" = Option<String>, Header),
+    ),
+    request_body = NewTicket,
+    responses(
+        (status = 200, body = Ticket),
+        (status = 201, body = Ticket),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/tickets/by-external-id/{external_id}")]
+pub async fn put(
+    state: web::Data<AppState>,
+    caller: Caller,
+    external_id: web::Path<String>,
+    if_match: IfMatch,
+    body: ApiJson<serde_json::Value>,
+) -> Result<HttpResponse, ApiError> {
+    let (key, body) = (external_id.into_inner(), body.0);
+    let (ticket, created) = state
+        .db(move |conn| {
+            Ok(crm_app::tickets::upsert(
+                conn,
+                &caller,
+                key,
+                if_match.expected(),
+                body,
+            )?)
+        })
+        .await?;
+    let location = format!("/api/v1/tickets/{}", ticket.id);
+    Ok(crate::upsert::answer(
+        created,
+        location,
+        ticket.version,
+        ticket,
+    ))
+}
+
+/// Read the ticket with this external id: the same record and `ETag` as
+/// `GET /tickets/{id}`; 404 when no live ticket has this key in your
+/// workspace or you may not see it.
+#[utoipa::path(
+    tag = "tickets",
+    params(("external_id" = String, Path, description = "The ticket's key in your system")),
+    responses(
+        (status = 200, description = "The ticket; `ETag` carries its version", body = Ticket),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/tickets/by-external-id/{external_id}")]
+pub async fn get_by_external_id(
+    state: web::Data<AppState>,
+    caller: Caller,
+    external_id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let key = external_id.into_inner();
+    let ticket = state
+        .db(move |conn| Ok(crm_app::tickets::get_by_external_id(conn, &caller, &key)?))
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(ticket.version))

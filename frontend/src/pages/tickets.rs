@@ -136,6 +136,9 @@ pub fn Tickets() -> impl IntoView {
                     <input id="ticket-search" type="search" placeholder=tr("tk-search") bind:value=search/>
                 </form>
                 <DutyToggle/>
+                <When when=move || session.can(ObjectType::Tickets, Action::Export)>
+                    <ExportButtons query=query/>
+                </When>
                 <When when=move || session.can(ObjectType::Tickets, Action::Create)>
                     <button id="new-ticket" class="primary" on:click=move |_| creating.update(|c| *c = !*c)>{tr("tk-new")}</button>
                 </When>
@@ -201,6 +204,38 @@ pub fn Tickets() -> impl IntoView {
 }
 
 /// An agent's own availability: on duty (given tickets) or away.
+/// CSV and Excel exports of the tickets the queue and filters select.
+#[component]
+fn ExportButtons(query: Memo<ParamsMap>) -> impl IntoView {
+    let toasts = crate::components::use_toasts();
+    let busy = RwSignal::new(false);
+    let export = move |xlsx: bool| {
+        let filters = api_query(&query.get_untracked());
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let result = if xlsx {
+                crate::api::download_binary(
+                    &format!("/api/v1/tickets/export.xlsx?{filters}"),
+                    "tickets.xlsx",
+                    crate::api::XLSX,
+                )
+                .await
+            } else {
+                crate::api::download(&format!("/api/v1/tickets/export?{filters}"), "tickets.csv")
+                    .await
+            };
+            if let Err(err) = result {
+                toasts.error(err.to_string());
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <button id="export-csv" disabled=move || busy.get() on:click=move |_| export(false)>{tr("export-csv")}</button>
+        <button id="export-xlsx" disabled=move || busy.get() on:click=move |_| export(true)>{tr("export-xlsx")}</button>
+    }
+}
+
 #[component]
 fn DutyToggle() -> impl IntoView {
     let session = use_session();
