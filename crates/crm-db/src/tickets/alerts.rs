@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::TicketRow;
-use crate::connection::AnyConnection;
+use crate::connection::{AnyConnection, MultiBackend};
 use crate::error::DbResult;
 use crate::schema::{sla_alerts, tickets};
 use crate::time::now;
@@ -15,6 +15,17 @@ use crate::types::{Id, Json};
 
 /// The most tickets one sweep looks at.
 pub const SWEEP_LIMIT: i64 = 2000;
+
+/// The workspace's live tickets whose clocks run: not paused, not yet
+/// resolved or closed.
+fn clocks_running(workspace_id: Uuid) -> tickets::BoxedQuery<'static, MultiBackend> {
+    tickets::table
+        .filter(tickets::workspace_id.eq(Id(workspace_id)))
+        .filter(tickets::deleted_at.is_null())
+        .filter(tickets::paused_at.is_null())
+        .filter(tickets::status.ne_all(["resolved", "closed"]))
+        .into_boxed()
+}
 
 /// Open, running (not paused) tickets with a clock not met that falls due
 /// between `since` and `until`, soonest first.
@@ -32,11 +43,7 @@ pub fn running(
         .is_null()
         .and(tickets::resolution_due_at.ge(since))
         .and(tickets::resolution_due_at.le(until));
-    Ok(tickets::table
-        .filter(tickets::workspace_id.eq(Id(workspace_id)))
-        .filter(tickets::deleted_at.is_null())
-        .filter(tickets::paused_at.is_null())
-        .filter(tickets::status.ne_all(["resolved", "closed"]))
+    Ok(clocks_running(workspace_id)
         .filter(first.or(resolution))
         .order((tickets::resolution_due_at.asc(), tickets::id.asc()))
         .limit(SWEEP_LIMIT)
@@ -57,11 +64,7 @@ pub fn any_running(
     let resolution = tickets::resolved_at
         .is_null()
         .and(tickets::resolution_due_at.gt(after));
-    Ok(tickets::table
-        .filter(tickets::workspace_id.eq(Id(workspace_id)))
-        .filter(tickets::deleted_at.is_null())
-        .filter(tickets::paused_at.is_null())
-        .filter(tickets::status.ne_all(["resolved", "closed"]))
+    Ok(clocks_running(workspace_id)
         .filter(first.or(resolution))
         .select(tickets::id)
         .first::<Id>(conn)
