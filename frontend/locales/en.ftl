@@ -246,6 +246,7 @@ measure-revenue = Revenue
 measure-orders = Orders
 measure-average-order-value = Average order value
 measure-clv = Customer lifetime value
+measure-csat = Satisfaction (CSAT)
 measure-churn-rate = Churn rate
 dist-title-country = { $measure } by country
 dist-title-province = { $measure } by province

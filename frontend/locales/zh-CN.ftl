@@ -247,6 +247,7 @@ measure-orders = 订单数
 measure-average-order-value = 客单价
 measure-clv = 客户终身价值
 measure-churn-rate = 流失率
+measure-csat = 满意度（CSAT）
 dist-title-country = 各国家和地区的{ $measure }
 dist-title-province = 全国各省份的{ $measure }
 dist-title-city = { $place }各城市的{ $measure }

@@ -80,4 +80,12 @@ export async function satisfactionTests({ check, login, api, base, browser, smtp
       await customer.close();
     }
   });
+
+  await check('satisfaction: the boss maps the average CSAT by province', async (page) => {
+    await login(page, 'admin@demo.test', '/distribution?measure=csat');
+    await page.waitForSelector('#chart-title:has-text("满意度")');
+    await page.waitForFunction(() => /^[1-5]\.\d$/.test(document.querySelector('#ranking tr.group td.num')?.textContent ?? ''));
+    const scores = await page.locator('#ranking tr.group td.num').allInnerTexts();
+    assert.ok(scores.every((v) => Number(v) >= 1 && Number(v) <= 5), `scores between 1 and 5: ${scores}`);
+  });
 }

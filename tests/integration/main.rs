@@ -22,6 +22,7 @@ mod constraints;
 mod contact_batch;
 mod contacts;
 mod contract;
+mod csat_distribution;
 mod customers;
 mod dashboards;
 mod deal_batch;

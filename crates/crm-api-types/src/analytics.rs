@@ -139,6 +139,8 @@ pub enum Unit {
     MoneyMinor,
     /// A share between 0 and 1.
     Ratio,
+    /// An average score (CSAT: 1 to 5).
+    Score,
 }
 
 /// A date range, both days inclusive.

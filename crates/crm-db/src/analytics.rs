@@ -17,7 +17,7 @@ use crate::connection::AnyConnection;
 use crate::customers::{CustomerFilter, RegionMatch};
 use crate::error::DbResult;
 use crate::paging::contains_pattern;
-use crate::sql::Sql;
+use crate::sql::{Bind, Sql};
 use crate::visibility::Visibility;
 
 /// A dimension with, for regions, its level and the parent it drills into.
@@ -71,6 +71,46 @@ pub struct OrderSums {
     pub buyers: i64,
 }
 
+#[derive(Debug, Clone, QueryableByName)]
+pub struct SurveyScores {
+    #[diesel(sql_type = Nullable<Text>)]
+    pub key: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub key2: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    pub score_sum: i64,
+    #[diesel(sql_type = BigInt)]
+    pub answers: i64,
+}
+
+/// The CSAT answers of the customers in scope per group, answered in
+/// `[from, to)`: the sum of their scores and how many there are.
+pub fn csat_scores(
+    conn: &mut AnyConnection,
+    vis: &Visibility,
+    filter: &CustomerFilter,
+    groups: &Groups,
+    answered: (NaiveDateTime, NaiveDateTime),
+) -> DbResult<Vec<SurveyScores>> {
+    let mut sql = Sql::new(conn);
+    select_keys(&mut sql, groups);
+    sql.push(
+        "CAST(COALESCE(SUM(v.score), 0) AS BIGINT) AS score_sum, COUNT(*) AS answers \
+         FROM surveys v JOIN customers c ON c.workspace_id = v.workspace_id AND c.id = v.customer_id",
+    );
+    joins(&mut sql, groups);
+    sql.push(" WHERE v.workspace_id = ")
+        .id(vis.workspace_id)
+        .push(" AND v.kind = 'csat' AND v.score IS NOT NULL AND v.answered_at >= ")
+        .bind(Bind::Time(answered.0))
+        .push(" AND v.answered_at < ")
+        .bind(Bind::Time(answered.1))
+        .push(" AND ");
+    customer_conditions(&mut sql, vis, filter, groups);
+    group_by(&mut sql, groups);
+    sql.load(conn)
+}
+
 /// Customers per group, created in `[from, to)` (`from` open when `None`).
 pub fn count_customers(
     conn: &mut AnyConnection,
@@ -86,14 +126,12 @@ pub fn count_customers(
     sql.push(" WHERE ");
     customer_conditions(&mut sql, vis, filter, groups);
     if let Some(from) = created.0 {
-        sql.push(" AND c.created_at >= ")
-            .bind(crate::sql::Bind::Time(from));
+        sql.push(" AND c.created_at >= ").bind(Bind::Time(from));
     }
     // "Created before the end" is every customer when the end is still to
     // come; leaving it out lets PostgreSQL answer from an index alone.
     if created.1 <= crate::time::now() {
-        sql.push(" AND c.created_at < ")
-            .bind(crate::sql::Bind::Time(created.1));
+        sql.push(" AND c.created_at < ").bind(Bind::Time(created.1));
     }
     group_by(&mut sql, groups);
     sql.load(conn)
@@ -377,8 +415,7 @@ pub fn push_filter(sql: &mut Sql, workspace_id: Uuid, f: &CustomerFilter) {
     ];
     for (condition, value) in times {
         if let Some(v) = value {
-            sql.push(&format!(" AND {condition}"))
-                .bind(crate::sql::Bind::Time(v));
+            sql.push(&format!(" AND {condition}")).bind(Bind::Time(v));
         }
     }
 }
@@ -397,7 +434,7 @@ fn push_metric_filters(sql: &mut Sql, workspace_id: Uuid, f: &CustomerFilter) {
             sql.push(&format!(" AND c.id{membership}(SELECT customer_id FROM customer_metrics WHERE workspace_id = "))
                 .id(workspace_id)
                 .push(&format!(" AND {condition}"))
-                .bind(crate::sql::Bind::Int(v))
+                .bind(Bind::Int(v))
                 .push(")");
         }
     }
@@ -412,7 +449,7 @@ fn push_metric_filters(sql: &mut Sql, workspace_id: Uuid, f: &CustomerFilter) {
             )
             .id(workspace_id)
             .push(&format!(" AND {condition}"))
-            .bind(crate::sql::Bind::Date(d))
+            .bind(Bind::Date(d))
             .push(")");
         }
     }

@@ -46,6 +46,9 @@ string_enum! {
         /// Buying customers whose last order is older than the churn setting at
         /// the window's end, as a share (0–1) of buying customers.
         ChurnRate = "churn_rate",
+        /// The average CSAT score (1–5) of the satisfaction surveys the
+        /// group's customers answered inside the window.
+        Csat = "csat",
     }
 }
 

@@ -219,6 +219,7 @@ fn unit(measure: Measure) -> Unit {
         Measure::Customers | Measure::NewCustomers | Measure::Orders => Unit::Count,
         Measure::Revenue | Measure::AverageOrderValue | Measure::Clv => Unit::MoneyMinor,
         Measure::ChurnRate => Unit::Ratio,
+        Measure::Csat => Unit::Score,
     }
 }
 
@@ -285,6 +286,15 @@ impl Measured<'_> {
                 for row in sum_orders(conn, vis, filter, groups, currency, (None, end))? {
                     let value = ratio(row.revenue as f64, row.buyers as f64).round();
                     out.insert((row.key, row.key2), value);
+                }
+            }
+            Measure::Csat => {
+                let dates = (start_of(window.from), start_of(end));
+                for row in crm_db::analytics::csat_scores(conn, vis, filter, groups, dates)? {
+                    out.insert(
+                        (row.key, row.key2),
+                        ratio(row.score_sum as f64, row.answers as f64),
+                    );
                 }
             }
             Measure::ChurnRate => {

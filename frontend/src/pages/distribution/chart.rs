@@ -70,7 +70,10 @@ fn band_step(max: f64, whole: bool) -> f64 {
 
 /// The legend's value bands, lowest first: `(from, to, colour, label)`.
 pub fn bands(max: f64, format: &Format) -> Vec<(f64, f64, &'static str, String)> {
-    let whole = !matches!(format.unit, crm_api_types::analytics::Unit::Ratio);
+    let whole = !matches!(
+        format.unit,
+        crm_api_types::analytics::Unit::Ratio | crm_api_types::analytics::Unit::Score
+    );
     let step = band_step(max, whole);
     let count = ((max / step).ceil() as usize).clamp(1, BANDS.len());
     (0..count)

@@ -45,6 +45,7 @@ impl Format {
             Unit::Count => i18n::number(self.locale, v),
             Unit::MoneyMinor => i18n::money_whole(self.locale, v, &self.currency),
             Unit::Ratio => i18n::percent(self.locale, v),
+            Unit::Score => format!("{v:.1}"),
         }
     }
 
@@ -54,6 +55,7 @@ impl Format {
             Unit::Count => i18n::compact(self.locale, v, None),
             Unit::MoneyMinor => i18n::compact(self.locale, v, Some(&self.currency)),
             Unit::Ratio => i18n::percent(self.locale, v),
+            Unit::Score => format!("{v:.1}"),
         }
     }
 

@@ -26,7 +26,7 @@ pub const DIMENSIONS: [&str; 13] = [
     "rfm_segment",
 ];
 
-pub const MEASURES: [&str; 7] = [
+pub const MEASURES: [&str; 8] = [
     "customers",
     "new_customers",
     "revenue",
@@ -34,6 +34,7 @@ pub const MEASURES: [&str; 7] = [
     "average_order_value",
     "clv",
     "churn_rate",
+    "csat",
 ];
 
 /// Window presets: key, catalog label.
