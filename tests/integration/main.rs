@@ -71,6 +71,7 @@ mod tasks;
 mod throttle;
 mod ticket_assignment;
 mod ticket_export;
+mod ticket_routing;
 mod ticket_upsert;
 mod tickets;
 mod two_nodes;

@@ -166,7 +166,7 @@ pub fn create_in(
     let now = crm_db::time::now();
     rules::clocks(&clock, &settings, None, &mut fields, now, now);
     check_external_id(conn, actor, fields.external_id.as_deref(), None)?;
-    let routed = assignment::route(&settings, &mut fields);
+    let routed = assignment::route(conn, actor.workspace_id, &settings, &mut fields)?;
     let changed = field_names(&fields);
     let values = crm_db::change_log::values(&changed, None, Some(&fields));
     let row =

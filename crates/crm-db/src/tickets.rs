@@ -344,3 +344,59 @@ pub fn list(
         .select(TicketRow::as_select())
         .load(conn)?)
 }
+
+/// What assignment rules read of a customer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RoutingFacts {
+    /// Its country, province, city and district codes (those it has).
+    pub region_codes: Vec<String>,
+    /// Its monetary RFM score, once scored.
+    pub rfm_m: Option<i16>,
+    pub tag_ids: Vec<Uuid>,
+}
+
+type RegionCodes = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+/// The [`RoutingFacts`] of a customer of the workspace (empty when absent).
+pub fn customer_facts(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    customer_id: Uuid,
+) -> DbResult<RoutingFacts> {
+    use crate::schema::{customer_metrics, customer_tags};
+    let ws = Id(workspace_id);
+    let id = Id(customer_id);
+    let regions: Option<RegionCodes> = customers::table
+        .find(id)
+        .filter(customers::workspace_id.eq(ws))
+        .select((
+            customers::country_code,
+            customers::province_code,
+            customers::city_code,
+            customers::district_code,
+        ))
+        .first(conn)
+        .optional()?;
+    let m: Option<Option<i16>> = customer_metrics::table
+        .find((ws, id))
+        .select(customer_metrics::rfm_m)
+        .first(conn)
+        .optional()?;
+    let tags: Vec<Id> = customer_tags::table
+        .filter(customer_tags::workspace_id.eq(ws))
+        .filter(customer_tags::customer_id.eq(id))
+        .select(customer_tags::tag_id)
+        .load(conn)?;
+    Ok(RoutingFacts {
+        region_codes: regions
+            .map(|(a, b, c, d)| [a, b, c, d].into_iter().flatten().collect())
+            .unwrap_or_default(),
+        rfm_m: m.flatten(),
+        tag_ids: tags.into_iter().map(|t| t.0).collect(),
+    })
+}

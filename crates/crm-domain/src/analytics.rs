@@ -123,15 +123,34 @@ pub fn rfm_segment_sql(r: &str, f: &str, m: &str) -> String {
     sql
 }
 
+string_enum! {
+    /// A customer's value tier: their monetary RFM score (5 top, 4 high,
+    /// 3 mid, 1–2 low; none before a first scored order).
+    ValueTier {
+        Top = "top",
+        High = "high",
+        Mid = "mid",
+        Low = "low",
+        None = "none",
+    }
+}
+
+impl ValueTier {
+    /// The tier of a monetary score.
+    pub fn of(m: Option<i16>) -> Self {
+        match m {
+            Some(5..) => Self::Top,
+            Some(4) => Self::High,
+            Some(3) => Self::Mid,
+            Some(_) => Self::Low,
+            None => Self::None,
+        }
+    }
+}
+
 /// The value tier shown for a monetary score.
 pub fn value_tier(m: Option<i16>) -> &'static str {
-    match m {
-        Some(5) => "top",
-        Some(4) => "high",
-        Some(3) => "mid",
-        Some(_) => "low",
-        None => "none",
-    }
+    ValueTier::of(m).as_str()
 }
 
 string_enum! {

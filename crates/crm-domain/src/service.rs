@@ -187,7 +187,13 @@ impl ServiceSettings {
                     "must be 1 to 60 characters, not blank".into(),
                 ));
             }
-            if r.ticket_types.len() > 50 || r.priorities.len() > 4 || r.channels.len() > 6 {
+            if r.ticket_types.len() > 50
+                || r.priorities.len() > 4
+                || r.channels.len() > 6
+                || r.region_codes.len() > 50
+                || r.value_tiers.len() > 5
+                || r.tag_ids.len() > 50
+            {
                 errors.push((
                     format!("assignment_rules[{i}]"),
                     "lists too many values".into(),

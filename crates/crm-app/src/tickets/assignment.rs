@@ -1,6 +1,7 @@
 //! Automatic assignment (自动分配) in the write path: a new ticket nobody
 //! was named for is routed by the first matching rule of the workspace's
-//! settings to a team (the rule's name is kept on the ticket), and each
+//! settings (on the ticket, and on its customer's region, value tier and
+//! tags, read only when a rule asks) to a team (the rule's name is kept on the ticket), and each
 //! team's queue is filled — its oldest waiting ticket to the agent the
 //! team's method picks among those on duty below capacity — whenever a
 //! ticket arrives, an agent's ticket is resolved, closed or handed on, or
@@ -14,8 +15,11 @@ use crm_db::tickets::TicketFields;
 use crm_db::tickets::agents::AgentRow;
 use crm_db::types::Id;
 use crm_domain::access::{Action, ObjectType, Scope};
+use crm_domain::analytics::ValueTier;
 use crm_domain::service::ServiceSettings;
-use crm_domain::service::assignment::{AssignMethod, Candidate, first_match, pick};
+use crm_domain::service::assignment::{
+    AssignMethod, AssignmentRule, Candidate, CustomerFacts, Routed, first_match, pick,
+};
 use uuid::Uuid;
 
 use super::ENTITY;
@@ -27,22 +31,41 @@ const MAX_PER_WRITE: usize = 10_000;
 /// Routes a new ticket with neither assignee nor team by the first
 /// matching rule; returns the team whose queue to fill (a ticket sent to
 /// a team, not a person, waits in that team's queue too).
-pub fn route(settings: &ServiceSettings, fields: &mut TicketFields) -> Option<Uuid> {
+pub fn route(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    settings: &ServiceSettings,
+    fields: &mut TicketFields,
+) -> Result<Option<Uuid>, AppError> {
     if fields.assignee_id.is_some() {
-        return None;
+        return Ok(None);
     }
     if let Some(team) = fields.team_id {
-        return Some(team.0);
+        return Ok(Some(team.0));
     }
-    let rule = first_match(
-        &settings.assignment_rules,
-        &fields.ticket_type,
-        &fields.priority,
-        &fields.channel,
-    )?;
+    let rules = &settings.assignment_rules;
+    let customer = if rules.iter().any(AssignmentRule::reads_customer) {
+        let facts = crm_db::tickets::customer_facts(conn, workspace_id, fields.customer_id.0)?;
+        CustomerFacts {
+            region_codes: facts.region_codes,
+            value_tier: ValueTier::of(facts.rfm_m),
+            tag_ids: facts.tag_ids,
+        }
+    } else {
+        CustomerFacts::default()
+    };
+    let routed = Routed {
+        ticket_type: &fields.ticket_type,
+        priority: &fields.priority,
+        channel: &fields.channel,
+        customer: &customer,
+    };
+    let Some(rule) = first_match(rules, &routed) else {
+        return Ok(None);
+    };
     fields.team_id = Some(Id(rule.team_id));
     fields.assignment_rule = Some(rule.name.clone());
-    Some(rule.team_id)
+    Ok(Some(rule.team_id))
 }
 
 /// How a team's agents are picked: the method of the first rule routing to it.

@@ -1,5 +1,6 @@
 //! The service desk's settings (ticket types, business calendar, SLA
-//! targets): read by everyone who works tickets, replaced by roles that
+//! targets, assignment rules — their teams, regions and tags checked
+//! against the workspace): read by everyone who works tickets, replaced by roles that
 //! may update `service_settings`. A workspace that never saved them uses
 //! the domain's defaults.
 
@@ -57,6 +58,25 @@ pub fn put(
                 "is not a team of this workspace",
             ),
             Err(e) => return Err(e.into()),
+        }
+        let codes: Vec<&str> = rule.region_codes.iter().map(String::as_str).collect();
+        let known = crm_db::regions::find_many(conn, &codes)?;
+        for (j, code) in rule.region_codes.iter().enumerate() {
+            if !known.iter().any(|r| &r.code == code) {
+                errors.add(
+                    format!("assignment_rules[{i}].region_codes[{j}]"),
+                    "is not a known region (see /regions)",
+                );
+            }
+        }
+        let known = crm_db::tags::find_many(conn, actor.workspace_id, &rule.tag_ids)?;
+        for (j, tag) in rule.tag_ids.iter().enumerate() {
+            if !known.iter().any(|t| t.id.0 == *tag) {
+                errors.add(
+                    format!("assignment_rules[{i}].tag_ids[{j}]"),
+                    "is not a tag of this workspace",
+                );
+            }
         }
     }
     errors.into_result().map_err(AppError::Validation)?;

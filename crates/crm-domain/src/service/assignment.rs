@@ -1,5 +1,6 @@
 //! Automatic assignment (自动分配): ordered rules on a ticket's type,
-//! priority and channel route it to a team; within the team an agent is
+//! priority and channel and on its customer's region, value tier and tags
+//! route it to a team; within the team an agent is
 //! picked round-robin (the one given a ticket longest ago) or by fewest
 //! open tickets, among agents on duty below their capacity. When nobody
 //! is free the ticket waits for the team.
@@ -10,6 +11,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{Channel, TicketPriority};
+use crate::analytics::ValueTier;
 use crate::string_enum;
 
 string_enum! {
@@ -41,29 +43,74 @@ pub struct AssignmentRule {
     #[serde(default)]
     #[schema(max_items = 6)]
     pub channels: Vec<Channel>,
+    /// The customer's region: a country, province, city or district code
+    /// (see `/regions`), matching customers in it or anywhere below it.
+    /// Empty: any region.
+    #[serde(default)]
+    #[schema(max_items = 50)]
+    pub region_codes: Vec<String>,
+    /// The customer's value tier (their monetary RFM score). Empty: any tier.
+    #[serde(default)]
+    #[schema(max_items = 5)]
+    pub value_tiers: Vec<ValueTier>,
+    /// Tags of the workspace: the customer carries at least one. Empty: any customer.
+    #[serde(default)]
+    #[schema(max_items = 50)]
+    pub tag_ids: Vec<Uuid>,
     pub team_id: Uuid,
     pub method: AssignMethod,
 }
 
+/// What the rules read of a new ticket.
+#[derive(Debug, Clone, Copy)]
+pub struct Routed<'a> {
+    pub ticket_type: &'a str,
+    pub priority: &'a str,
+    pub channel: &'a str,
+    pub customer: &'a CustomerFacts,
+}
+
+/// What the rules read of the ticket's customer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerFacts {
+    /// Country, province, city and district codes the customer has.
+    pub region_codes: Vec<String>,
+    pub value_tier: ValueTier,
+    pub tag_ids: Vec<Uuid>,
+}
+
+impl Default for CustomerFacts {
+    fn default() -> Self {
+        Self {
+            region_codes: Vec::new(),
+            value_tier: ValueTier::None,
+            tag_ids: Vec::new(),
+        }
+    }
+}
+
 impl AssignmentRule {
-    pub fn matches(&self, ticket_type: &str, priority: &str, channel: &str) -> bool {
-        (self.ticket_types.is_empty() || self.ticket_types.iter().any(|t| t == ticket_type))
+    pub fn matches(&self, t: &Routed) -> bool {
+        let c = t.customer;
+        (self.ticket_types.is_empty() || self.ticket_types.iter().any(|x| x == t.ticket_type))
             && (self.priorities.is_empty()
-                || self.priorities.iter().any(|p| p.as_str() == priority))
-            && (self.channels.is_empty() || self.channels.iter().any(|c| c.as_str() == channel))
+                || self.priorities.iter().any(|p| p.as_str() == t.priority))
+            && (self.channels.is_empty() || self.channels.iter().any(|x| x.as_str() == t.channel))
+            && (self.region_codes.is_empty()
+                || self.region_codes.iter().any(|r| c.region_codes.contains(r)))
+            && (self.value_tiers.is_empty() || self.value_tiers.contains(&c.value_tier))
+            && (self.tag_ids.is_empty() || self.tag_ids.iter().any(|x| c.tag_ids.contains(x)))
+    }
+
+    /// Whether the rule reads the customer (so its facts must be loaded).
+    pub fn reads_customer(&self) -> bool {
+        !(self.region_codes.is_empty() && self.value_tiers.is_empty() && self.tag_ids.is_empty())
     }
 }
 
 /// The first rule a ticket matches.
-pub fn first_match<'a>(
-    rules: &'a [AssignmentRule],
-    ticket_type: &str,
-    priority: &str,
-    channel: &str,
-) -> Option<&'a AssignmentRule> {
-    rules
-        .iter()
-        .find(|r| r.matches(ticket_type, priority, channel))
+pub fn first_match<'a>(rules: &'a [AssignmentRule], t: &Routed) -> Option<&'a AssignmentRule> {
+    rules.iter().find(|r| r.matches(t))
 }
 
 /// An agent of the team who is on duty, with their load.
@@ -162,6 +209,9 @@ mod tests {
             ticket_types: types.iter().map(|t| (*t).to_owned()).collect(),
             priorities,
             channels: vec![],
+            region_codes: vec![],
+            value_tiers: vec![],
+            tag_ids: vec![],
             team_id: team,
             method: AssignMethod::RoundRobin,
         };
@@ -174,9 +224,83 @@ mod tests {
             rule("returns", &["return"], vec![]),
             rule("everything else", &[], vec![]),
         ];
-        let name = |t: &str, p: &str| first_match(&rules, t, p, "phone").map(|r| r.name.as_str());
+        let customer = CustomerFacts::default();
+        let name = |t: &str, p: &str| {
+            let routed = Routed {
+                ticket_type: t,
+                priority: p,
+                channel: "phone",
+                customer: &customer,
+            };
+            first_match(&rules, &routed).map(|r| r.name.as_str())
+        };
         assert_eq!(name("complaint", "urgent"), Some("urgent complaints"));
         assert_eq!(name("complaint", "high"), Some("everything else"));
         assert_eq!(name("return", "low"), Some("returns"));
+    }
+
+    #[test]
+    fn customer_conditions_route_by_region_value_and_tags() {
+        let vip = Uuid::from_u128(7);
+        let base = AssignmentRule {
+            name: String::new(),
+            ticket_types: vec![],
+            priorities: vec![],
+            channels: vec![],
+            region_codes: vec![],
+            value_tiers: vec![],
+            tag_ids: vec![],
+            team_id: Uuid::from_u128(9),
+            method: AssignMethod::LeastOpen,
+        };
+        let rules = [
+            AssignmentRule {
+                name: "vip".into(),
+                tag_ids: vec![vip],
+                ..base.clone()
+            },
+            AssignmentRule {
+                name: "valuable in Guangdong".into(),
+                region_codes: vec!["440000".into()],
+                value_tiers: vec![ValueTier::Top, ValueTier::High],
+                ..base.clone()
+            },
+            AssignmentRule {
+                name: "Beijing".into(),
+                region_codes: vec!["110000".into()],
+                ..base.clone()
+            },
+        ];
+        assert!(rules[0].reads_customer() && !base.reads_customer());
+        let fired = |customer: CustomerFacts| {
+            let t = Routed {
+                ticket_type: "inquiry",
+                priority: "normal",
+                channel: "phone",
+                customer: &customer,
+            };
+            first_match(&rules, &t).map(|r| r.name.clone())
+        };
+        let shenzhen = |tier| CustomerFacts {
+            region_codes: vec!["CN".into(), "440000".into(), "440300".into()],
+            value_tier: tier,
+            tag_ids: vec![],
+        };
+        assert_eq!(
+            fired(shenzhen(ValueTier::High)).as_deref(),
+            Some("valuable in Guangdong")
+        );
+        assert_eq!(fired(shenzhen(ValueTier::Mid)), None);
+        let tagged = CustomerFacts {
+            tag_ids: vec![Uuid::from_u128(1), vip],
+            ..shenzhen(ValueTier::Mid)
+        };
+        assert_eq!(fired(tagged).as_deref(), Some("vip"));
+        let beijing = CustomerFacts {
+            region_codes: vec!["CN".into(), "110000".into()],
+            ..CustomerFacts::default()
+        };
+        assert_eq!(fired(beijing).as_deref(), Some("Beijing"));
+        assert_eq!(fired(CustomerFacts::default()), None);
     }
 }

@@ -15,6 +15,7 @@ use crm_db::batch::BatchChange;
 use crm_db::change_log::Op;
 use crm_db::tickets::replies::ReplyRow;
 use crm_db::types::Id;
+use crm_domain::analytics::ValueTier;
 use crm_domain::service::{
     AssignMethod, AssignmentRule, Channel, ServiceSettings, TicketPriority, TicketStatus,
 };
@@ -243,14 +244,30 @@ fn desk(
     )?;
     let Some(team) = agent.1 else { return Ok(()) };
     let settings = ServiceSettings {
-        assignment_rules: vec![AssignmentRule {
-            name: "全部工单 → 客户服务部".to_owned(),
-            ticket_types: vec![],
-            priorities: vec![],
-            channels: vec![],
-            team_id: team,
-            method: AssignMethod::RoundRobin,
-        }],
+        assignment_rules: vec![
+            AssignmentRule {
+                name: "高价值客户的投诉 → 客户服务部".to_owned(),
+                ticket_types: vec!["complaint".to_owned()],
+                priorities: vec![],
+                channels: vec![],
+                region_codes: vec![],
+                value_tiers: vec![ValueTier::Top, ValueTier::High],
+                tag_ids: vec![],
+                team_id: team,
+                method: AssignMethod::RoundRobin,
+            },
+            AssignmentRule {
+                name: "全部工单 → 客户服务部".to_owned(),
+                ticket_types: vec![],
+                priorities: vec![],
+                channels: vec![],
+                region_codes: vec![],
+                value_tiers: vec![],
+                tag_ids: vec![],
+                team_id: team,
+                method: AssignMethod::RoundRobin,
+            },
+        ],
         // The knowledge base's public articles are on the FAQ page.
         public_faq: true,
         ..ServiceSettings::default()
