@@ -175,4 +175,54 @@ export async function ticketTests({ check, login, api, base, shots }) {
     await page.waitForSelector('#hours-error:has-text("friday")');
     assert.equal((await api(page, '/api/v1/service/settings')).body.calendar.hours.friday[0].start, '09:00');
   });
+
+  await check('tickets: a service manager writes an assignment rule on the customer\'s region and value tier, moves it first, and the next such complaint is routed by it', async (page) => {
+    // The most valuable customer in Guangdong, and its value tier.
+    await login(page, 'admin@demo.test', '/settings/service');
+    const top = (await api(page, '/api/v1/customers?region=440000&sort=-revenue&limit=1')).body.items[0];
+    const m = (await api(page, `/api/v1/customers/${top.id}/profile`)).body.rfm?.m;
+    const tier = { 5: 'top', 4: 'high', 3: 'mid', 2: 'low', 1: 'low' }[m] ?? 'none';
+    await page.waitForSelector('#assignment-rules .assignment-rule');
+    const before = await page.locator('#assignment-rules .assignment-rule').count();
+    await page.click('#add-rule');
+    const rule = page.locator('#assignment-rules .assignment-rule').last();
+    await rule.locator('.rule-name').fill('广东重点客户投诉');
+    await rule.locator('.rule-name').blur();
+    await rule.locator('.rule-type[data-value="complaint"]').click();
+    await page.locator('#assignment-rules .assignment-rule').last().locator('.rule-region-add').selectOption('440000');
+    await page.locator('#assignment-rules .assignment-rule').last().locator(`.rule-tier[data-value="${tier}"]`).click();
+    await page.locator('#assignment-rules .assignment-rule').last().locator('.rule-method').selectOption('least_open');
+    for (let i = 0; i < before; i++) await page.locator('#assignment-rules .assignment-rule').nth(before - i).locator('.rule-up').click();
+    const first = page.locator('#assignment-rules .assignment-rule').first();
+    assert.equal(await first.locator('.rule-name').inputValue(), '广东重点客户投诉');
+    await first.locator('.rule-region[data-code="440000"]').waitFor();
+    await page.screenshot({ path: join(shots, 'assignment-rules.png'), fullPage: true });
+    await page.click('#service-settings-save');
+    let saved;
+    for (let i = 0; i < 50; i++) {
+      saved = (await api(page, '/api/v1/service/settings')).body;
+      if (saved.assignment_rules[0]?.name === '广东重点客户投诉') break;
+      await page.waitForTimeout(100);
+    }
+    const r = saved.assignment_rules[0];
+    assert.deepEqual([r.name, r.ticket_types, r.region_codes, r.value_tiers, r.method, saved.assignment_rules.length],
+      ['广东重点客户投诉', ['complaint'], ['440000'], [tier], 'least_open', before + 1]);
+    const routed = await api(page, '/api/v1/tickets', { method: 'POST', body: JSON.stringify({ customer_id: top.id, subject: '到货破损，要求赔偿', ticket_type: 'complaint' }) });
+    assert.equal(routed.status, 201);
+    assert.equal(routed.body.assignment_rule, '广东重点客户投诉');
+    // An inquiry of the same customer falls through to the next rules.
+    const other = await api(page, '/api/v1/tickets', { method: 'POST', body: JSON.stringify({ customer_id: top.id, subject: '发票抬头', ticket_type: 'inquiry' }) });
+    assert.notEqual(other.body.assignment_rule, '广东重点客户投诉');
+    // Removing the rule again leaves the demo's rules as they were.
+    await page.reload();
+    await page.waitForSelector('#assignment-rules .assignment-rule');
+    await page.locator('#assignment-rules .assignment-rule').first().locator('.remove-rule').click();
+    await page.click('#service-settings-save');
+    for (let i = 0; i < 50; i++) {
+      saved = (await api(page, '/api/v1/service/settings')).body;
+      if (saved.assignment_rules.length === before) break;
+      await page.waitForTimeout(100);
+    }
+    assert.equal(saved.assignment_rules.length, before);
+  });
 }

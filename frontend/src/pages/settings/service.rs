@@ -2,9 +2,12 @@
 //! (key and name, in order), the SLA targets per priority in working
 //! minutes, and the business calendar — time zone, each weekday's working
 //! periods as `09:00-12:00, 13:30-18:00`, and public holidays and make-up
-//! working days (调休) pasted as lists of dates. Saved as a whole; the
-//! server checks it and its field errors show beside each part. Below,
-//! each user's availability and capacity for automatic assignment.
+//! working days (调休) pasted as lists of dates, and the assignment rules
+//! ([`rules`]). Saved as a whole; the server checks it and its field
+//! errors show beside each part. Below, each user's availability and
+//! capacity for automatic assignment.
+
+mod rules;
 
 use crm_api_types::domain::service::TicketPriority;
 use crm_api_types::tickets::{ServiceAgent, ServiceSettings, TicketType};
@@ -136,8 +139,7 @@ pub fn ServiceSettingsTab() -> impl IntoView {
     // The form takes the stored settings once: what the admin types is
     // never replaced by a later answer.
     let filled = StoredValue::new(false);
-    // Assignment rules are not edited here yet; they are sent back as they were.
-    let rules = StoredValue::new(Vec::new());
+    let rules = RwSignal::new(Vec::new());
     let public_faq = RwSignal::new(false);
     let session = crate::session::use_session();
     let slug = move || {
@@ -150,7 +152,7 @@ pub fn ServiceSettingsTab() -> impl IntoView {
             && !filled.get_value()
         {
             filled.set_value(true);
-            rules.set_value(s.assignment_rules.clone());
+            rules.set(s.assignment_rules.clone());
             public_faq.set(s.public_faq);
             types.set(s.ticket_types.clone());
             zone.set(s.calendar.time_zone.clone());
@@ -219,7 +221,7 @@ pub fn ServiceSettingsTab() -> impl IntoView {
                 "workdays": dates(&workdays.get_untracked()),
             },
             "sla": sla,
-            "assignment_rules": rules.get_value(),
+            "assignment_rules": rules.get_untracked(),
             "public_faq": public_faq.get_untracked(),
         });
         saving.set(true);
@@ -281,6 +283,9 @@ pub fn ServiceSettingsTab() -> impl IntoView {
                         </tbody>
                     </table>
                     <FieldError id="sla-error" message=errors_under(failure, "sla")/>
+
+                    <rules::AssignmentRules rules=rules types=types/>
+                    <FieldError id="rules-error" message=errors_under(failure, "assignment_rules")/>
 
                     <h2>{tr("svc-calendar")}</h2>
                     <div class="grid-form">
