@@ -314,8 +314,17 @@ pub async fn bench(db: TestDb, customers: usize) {
             ms(api),
             ms(direct)
         );
+        crate::results::record(
+            "analytics",
+            backend,
+            what,
+            "ms p50",
+            ms(api),
+            Some(ms(direct)),
+            crate::results::Better::Lower,
+        );
     }
-    crate::dashboards::bench(&service, &token).await;
+    crate::dashboards::bench(&service, &token, backend).await;
     let forecast = app
         .get("/api/v1/forecast?period=quarter")
         .token(&token)
@@ -339,9 +348,18 @@ pub async fn bench(db: TestDb, customers: usize) {
         .send()
         .await
         .expect(200);
+    let took = ms(started.elapsed());
     println!(
-        "{:<34}{:>12.1}   (no SQL equivalent: model fitting)",
+        "{:<34}{took:>12.1}   (no SQL equivalent: model fitting)",
+        "k-means, k = 6"
+    );
+    crate::results::record(
+        "analytics",
+        backend,
         "k-means, k = 6",
-        ms(started.elapsed())
+        "ms",
+        took,
+        None,
+        crate::results::Better::Lower,
     );
 }

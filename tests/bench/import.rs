@@ -103,4 +103,25 @@ pub async fn bench(db: TestDb, rows: usize) {
         "  resident memory while running: {before:.0} MiB before, {peak:.0} MiB at most (+{:.0})",
         peak - before
     );
+    let what = format!("CSV import of {rows} customers");
+    let rate = rows as f64 / run.as_secs_f64().max(1e-9);
+    crate::results::record(
+        "import",
+        backend,
+        &what,
+        "rows/s",
+        rate,
+        None,
+        crate::results::Better::Higher,
+    );
+    let what = format!("{what}, peak memory growth");
+    crate::results::record(
+        "import",
+        backend,
+        &what,
+        "MiB",
+        peak - before,
+        None,
+        crate::results::Better::Lower,
+    );
 }

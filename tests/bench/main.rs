@@ -27,6 +27,7 @@ mod analytics;
 mod dashboards;
 mod import;
 mod reads;
+mod results;
 mod service;
 
 use std::process::Command;
@@ -144,7 +145,7 @@ async fn bench(db: TestDb, customers: usize, orders: usize) {
     );
     println!(
         "{:<34}{:>12}{:>14}{:>10}",
-        "", "API rows/s", "bulk rows/s", "ratio"
+        "", "API rows/s", "bulk rows/s", "API/bulk"
     );
     for (what, api, rows, copy) in [
         ("customers, batch upsert (new)", c_new, customers, c_copy),
@@ -153,7 +154,16 @@ async fn bench(db: TestDb, customers: usize, orders: usize) {
         ("orders, resent unchanged", o_same, orders, o_copy),
     ] {
         let (a, b) = (rate(rows, api), rate(rows, copy));
-        println!("{what:<34}{a:>12.0}{b:>14.0}{:>9.1}x", b / a);
+        println!("{what:<34}{a:>12.0}{b:>14.0}{:>9.2}x", a / b);
+        results::record(
+            "batch",
+            backend,
+            what,
+            "rows/s",
+            a,
+            Some(b),
+            results::Better::Higher,
+        );
     }
     println!("(bulk = {loader} of the same rows into an identical table with the same indexes)");
 }
@@ -201,4 +211,5 @@ async fn main() {
             analytics::bench(TestDb::sqlite(), customers).await;
         }
     }
+    results::write();
 }

@@ -220,6 +220,27 @@ pub async fn bench(db: TestDb, customers: usize, secs: u64) {
             api.p99.as_secs_f64() * 1000.0,
             api.rate / sql
         );
+        let backend = "PostgreSQL";
+        crate::results::record(
+            "reads",
+            backend,
+            what,
+            "requests/s",
+            api.rate,
+            Some(sql),
+            crate::results::Better::Higher,
+        );
+        let p99 = format!("{what} p99/p50");
+        let tail = api.p99.as_secs_f64() / api.p50.as_secs_f64().max(1e-9);
+        crate::results::record(
+            "reads",
+            backend,
+            &p99,
+            "ratio",
+            tail,
+            None,
+            crate::results::Better::Lower,
+        );
     }
     println!(
         "(the API on core 0, clients and pgbench on core 1; pgbench runs the one indexed read of a row, and the page query)"

@@ -154,6 +154,15 @@ pub async fn bench(db: TestDb, articles: usize, queued: usize) {
             ms(d),
             ms(a) / ms(d).max(1e-3)
         );
+        crate::results::record(
+            "service",
+            backend,
+            what,
+            "ms p50",
+            ms(a),
+            Some(ms(d)),
+            crate::results::Better::Lower,
+        );
     }
 
     let duty = |person: &crm_tests::Person| {
@@ -222,6 +231,15 @@ pub async fn bench(db: TestDb, articles: usize, queued: usize) {
         ms(assign),
         ms(direct),
         ms(assign) / ms(direct).max(1e-3)
+    );
+    crate::results::record(
+        "service",
+        backend,
+        &format!("assign {queued} queued tickets"),
+        "ms",
+        ms(assign),
+        Some(ms(direct)),
+        crate::results::Better::Lower,
     );
     println!(
         "(SQL = the same statement in the backend's shell, p50 warm; assign: once, vs one UPDATE of the same rows)"
