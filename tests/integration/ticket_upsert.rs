@@ -79,7 +79,7 @@ async fn a_call_centre_upserts_its_tickets_by_its_own_key(app: TestApp) {
     let incomplete = app
         .put("/api/v1/tickets/by-external-id/CC-NEW")
         .token(&w.admin.token)
-        .json(&json!({"subject": "没有客户"}))
+        .json(&json!({"subject": "没有客户", "ticket_type": "inquiry"}))
         .send()
         .await
         .expect(422);

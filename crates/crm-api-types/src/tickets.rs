@@ -53,7 +53,13 @@ pub struct Ticket {
     "ticket_type": "return", "priority": "high", "channel": "phone"
 }))]
 pub struct NewTicket {
-    pub customer_id: Uuid,
+    /// The customer: give `customer_id` or `customer_external_id`, exactly one.
+    #[serde(default)]
+    pub customer_id: Option<Uuid>,
+    /// The customer's own external id (an ERP's or call centre's key).
+    #[serde(default)]
+    #[schema(schema_with = crate::patterns::optional_text::<100>)]
+    pub customer_external_id: Option<String>,
     /// A contact of that customer.
     #[serde(default)]
     pub contact_id: Option<Uuid>,

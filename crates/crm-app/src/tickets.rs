@@ -6,6 +6,7 @@
 //! of a customer the caller's scope covers).
 
 pub mod assignment;
+pub mod batch;
 pub mod export;
 pub mod rules;
 pub mod settings;
@@ -142,18 +143,26 @@ pub fn create_in(
     b: NewTicket,
 ) -> Result<Ticket, AppError> {
     let scope = actor.require(ObjectType::Tickets, Action::Create)?;
-    let (customer_id, patch) = rules::as_patch(b);
+    let (customer, patch) = rules::as_patch(b)?;
+    let (customer_id, field) = match customer {
+        rules::CustomerRef::Id(id) => (Some(id), "customer_id"),
+        rules::CustomerRef::Key(key) => (
+            crm_db::customers::id_by_external_id(conn, actor.workspace_id, &key)?,
+            "customer_external_id",
+        ),
+    };
     let customers = actor.visibility_or_none(conn, ObjectType::Customers, Action::Read)?;
-    match crm_db::customers::find(conn, &customers, customer_id) {
-        Ok(_) => {}
+    let found = match customer_id {
+        Some(id) => crm_db::customers::find(conn, &customers, id).map(|_| id),
+        None => Err(crm_db::DbError::NotFound),
+    };
+    let customer_id = match found {
+        Ok(id) => id,
         Err(crm_db::DbError::NotFound) => {
-            return Err(AppError::validation(
-                "customer_id",
-                "is not a customer you can see",
-            ));
+            return Err(AppError::validation(field, "is not a customer you can see"));
         }
         Err(e) => return Err(e.into()),
-    }
+    };
     let (settings, clock) = desk(conn, actor.workspace_id)?;
     let mut fields = rules::resolve(
         conn,

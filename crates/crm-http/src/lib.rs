@@ -166,6 +166,7 @@ fn v1(cfg: &mut ServiceConfig<'_>) {
         .service(leads::update)
         .service(leads::remove)
         .service(leads::convert)
+        .service(tickets::batch::batch)
         .service(tickets::export::export)
         .service(tickets::export::export_xlsx)
         .service(tickets::list)

@@ -23,8 +23,25 @@ use uuid::Uuid;
 use crate::lookups::Lookups;
 use crate::{Actor, AppError};
 
-/// A new ticket's fields as a patch of nothing; the status is `new`.
-pub fn as_patch(b: NewTicket) -> (Uuid, TicketPatch) {
+/// How a new ticket names its customer: by id or by external id.
+pub enum CustomerRef {
+    Id(Uuid),
+    Key(String),
+}
+
+/// A new ticket's customer reference (exactly one of the two fields) and
+/// its fields as a patch of nothing; the status is `new`.
+pub fn as_patch(b: NewTicket) -> Result<(CustomerRef, TicketPatch), AppError> {
+    let customer = match (b.customer_id, b.customer_external_id) {
+        (Some(id), None) => CustomerRef::Id(id),
+        (None, Some(key)) => CustomerRef::Key(key),
+        _ => {
+            return Err(AppError::validation(
+                "customer_id",
+                "give customer_id or customer_external_id, exactly one of them",
+            ));
+        }
+    };
     let patch = TicketPatch {
         status: None,
         priority: Some(b.priority.unwrap_or(TicketPriority::Normal)),
@@ -37,7 +54,7 @@ pub fn as_patch(b: NewTicket) -> (Uuid, TicketPatch) {
         team_id: Some(b.team_id),
         external_id: Some(b.external_id),
     };
-    (b.customer_id, patch)
+    Ok((customer, patch))
 }
 
 /// Fields before a ticket exists.

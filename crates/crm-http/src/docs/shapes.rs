@@ -8,13 +8,18 @@
 use serde_json::{Value, json};
 
 /// Batch endpoints and the patch type their records are read as.
-const BATCHES: [(&str, &str); 5] = [
+const BATCHES: [(&str, &str); 6] = [
     ("customers", "Customer"),
     ("contacts", "Contact"),
     ("deals", "Deal"),
     ("orders", "Order"),
     ("products", "Product"),
+    ("tickets", "Ticket"),
 ];
+
+/// Entities whose patch cannot create: a new record of their batch is
+/// the create body (`NewTicket`), an existing one the patch.
+const CREATED_BY: [(&str, &str); 1] = [("Ticket", "NewTicket")];
 
 pub fn reshape(doc: &mut Value) {
     page_items_by_ref(doc);
@@ -121,6 +126,16 @@ fn typed_batches(doc: &mut Value) {
                     "description": "`update` mode only: the record to change (else it is matched by `external_id`)"
                 }),
             );
+        }
+        if let Some((_, new)) = CREATED_BY.iter().find(|(e, _)| *e == entity) {
+            let description = format!(
+                "One record of a {collection} batch: a `{new}` for a new record (`create` mode, and new keys in `upsert` mode), else a `{entity}Patch` of the record it names, plus `id` in `update` mode."
+            );
+            record.as_object_mut().map(|r| r.remove("description"));
+            record = json!({
+                "description": description,
+                "anyOf": [{ "$ref": format!("#/components/schemas/{new}") }, record],
+            });
         }
         let mut typed = request.clone();
         typed["properties"]["records"]["items"] =
