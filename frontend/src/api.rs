@@ -382,13 +382,28 @@ pub async fn upload<T: DeserializeOwned>(
     file: &web_sys::File,
     progress: impl Fn(f64) + 'static,
 ) -> Result<T, ApiError> {
+    upload_as(path, file, "text/csv", progress).await
+}
+
+/// [`upload`] with the file's own media type (`Content-Type`).
+pub async fn upload_as<T: DeserializeOwned>(
+    path: &str,
+    file: &web_sys::File,
+    content_type: &str,
+    progress: impl Fn(f64) + 'static,
+) -> Result<T, ApiError> {
     let progress = Closure::<dyn Fn(f64)>::new(progress);
     let on_progress: &js_sys::Function = JsCast::unchecked_ref(progress.as_ref());
     let send_once = |token: String| async move {
-        let answer =
-            wasm_bindgen_futures::JsFuture::from(upload_file(path, &token, file, on_progress))
-                .await
-                .unwrap_or_default();
+        let answer = wasm_bindgen_futures::JsFuture::from(upload_file(
+            path,
+            &token,
+            file,
+            on_progress,
+            content_type,
+        ))
+        .await
+        .unwrap_or_default();
         let status = js_sys::Reflect::get(&answer, &0.into())
             .ok()
             .and_then(|v| v.as_f64())
@@ -423,6 +438,7 @@ extern "C" {
         token: &str,
         file: &web_sys::File,
         on_progress: &js_sys::Function,
+        content_type: &str,
     ) -> js_sys::Promise;
 }
 

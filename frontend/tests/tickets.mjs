@@ -138,6 +138,7 @@ export async function ticketTests({ check, login, api, base, shots }) {
     await page.fill('#sla-targets tr[data-priority="urgent"] .first-response', '20');
     await page.fill('#holidays', '2027-01-01\n2027-02-16, 2027-02-17');
     await page.fill('#workdays', '2027-02-07');
+    await page.selectOption('#escalation', 'reassign');
     await page.click('#add-type');
     await page.locator('#ticket-types .ticket-type').last().locator('.type-key').fill('invoice');
     await page.locator('#ticket-types .ticket-type').last().locator('.type-name').fill('发票问题');
@@ -151,6 +152,7 @@ export async function ticketTests({ check, login, api, base, shots }) {
     assert.equal(saved.sla.urgent.first_response_minutes, 20);
     assert.deepEqual(saved.calendar.holidays, ['2027-01-01', '2027-02-16', '2027-02-17']);
     assert.deepEqual(saved.calendar.workdays, ['2027-02-07']);
+    assert.equal(saved.escalation, 'reassign');
     assert.deepEqual(saved.ticket_types.at(-1), { key: 'invoice', name: '发票问题' });
 
     // Agents: the service agent's capacity is raised; another user is put on duty.
@@ -224,5 +226,27 @@ export async function ticketTests({ check, login, api, base, shots }) {
       await page.waitForTimeout(100);
     }
     assert.equal(saved.assignment_rules.length, before);
+  });
+
+  await check('tickets: the agent attaches a photo of the damage, downloads it intact, is refused an HTML file, and removes the photo', async (page) => {
+    await login(page, 'service@demo.test', '/tickets');
+    const ticket = (await api(page, '/api/v1/tickets?limit=1')).body.items[0];
+    await page.goto(`${base}/tickets/${ticket.id}`);
+    await page.waitForSelector('#ticket-attachments-card');
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000a49444154789c6300010000050001' + '0d0a2db40000000049454e44ae426082', 'hex');
+    await page.setInputFiles('#attachment-file', { name: '破损照片.png', mimeType: 'image/png', buffer: png });
+    const row = page.locator('#ticket-attachments .attachment[data-name="破损照片.png"]');
+    await row.waitFor();
+    assert.match(await row.innerText(), /赵敏/);
+    const [download] = await Promise.all([page.waitForEvent('download'), row.locator('.download-attachment').click()]);
+    assert.equal(download.suggestedFilename(), '破损照片.png');
+    assert.deepEqual(readFileSync(await download.path()), png, 'the very bytes come back');
+    // A file a browser would run is refused with the server's message, and not listed.
+    await page.setInputFiles('#attachment-file', { name: 'page.html', mimeType: 'text/html', buffer: Buffer.from('<script>alert(1)</script>') });
+    await page.locator('.toast.failure:has-text("page.html")').waitFor();
+    assert.equal(await page.locator('#ticket-attachments .attachment[data-name="page.html"]').count(), 0);
+    await page.screenshot({ path: join(shots, 'ticket-attachments.png'), fullPage: true });
+    await row.locator('.remove-attachment').click();
+    await page.waitForSelector('#no-attachments');
   });
 }

@@ -82,6 +82,12 @@ SEMANTIC_REFUSALS: list[tuple[str, str]] = [
         "which a portable pattern (no \\p{..}) cannot name; the schema says `format: email`",
     ),
     (
+        r"^body: content is not [a-z0-9./+-]+: the bytes must be what Content-Type says$|^body: is empty: send the file's bytes$"
+        r"|^body: content is not a file of an accepted type",
+        "an attachment's bytes must be what its Content-Type says (their magic number, UTF-8 for "
+        "text); a schema can name the media type and `format: binary`, not what the bytes begin with",
+    ),
+    (
         r"needs at least \d+ buying customers",
         "a k-means fit needs data: it depends on the workspace's orders, not on the request",
     ),

@@ -217,6 +217,7 @@ def crm_server(
                 "CRM_JWT_SECRET": JWT_SECRET,
                 "CRM_LOG": "warn",
                 "CRM_IMPORT_DIR": str(workdir / "imports"),
+                "CRM_ATTACHMENT_DIR": str(workdir / "attachments"),
                 **(extra_env or {}),
             }
             _run(binary, ["migrate"], env)

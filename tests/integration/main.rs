@@ -70,6 +70,7 @@ mod sync;
 mod tasks;
 mod throttle;
 mod ticket_assignment;
+mod ticket_attachments;
 mod ticket_batch;
 mod ticket_export;
 mod ticket_routing;

@@ -20,6 +20,7 @@ use uuid::Uuid;
 both!(
     breaches_escalate_and_risks_warn_once,
     without_mail_breaches_are_still_noted,
+    with_reassign_a_breach_hands_the_ticket_to_the_teams_manager,
 );
 
 /// (recipient, subject, text) of a mail.
@@ -251,4 +252,82 @@ async fn without_mail_breaches_are_still_noted(app: TestApp) {
         .expect(200)
         .body;
     assert_eq!(mails["items"], json!([]), "{mails}");
+}
+
+async fn with_reassign_a_breach_hands_the_ticket_to_the_teams_manager(app: TestApp) {
+    let w = World::create(&app);
+    let admin = &w.admin.token;
+    let mut settings = app
+        .get("/api/v1/service/settings")
+        .token(admin)
+        .send()
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(settings["escalation"], "notify");
+    settings["escalation"] = json!("reassign");
+    app.put("/api/v1/service/settings")
+        .token(admin)
+        .json(&settings)
+        .send()
+        .await
+        .expect(200);
+    let late = ticket(&app, &w, "无人响应").await;
+    let on_time = ticket(&app, &w, "尚未到期").await;
+    let now = crm_db::time::now();
+    for (id, due) in [(late, -5), (on_time, 600)] {
+        diesel::update(tickets::table.filter(tickets::id.eq(Id(id))))
+            .set((
+                tickets::assignee_id.eq(Some(Id(w.rep1.id))),
+                tickets::team_id.eq(Some(Id(w.team_a))),
+                tickets::first_response_due_at.eq(Some(now + chrono::Duration::minutes(due))),
+            ))
+            .execute(&mut app.conn())
+            .expect("clock");
+    }
+    sweep(&app, &w).await;
+    let get = |id: Uuid| {
+        app.get(&format!("/api/v1/tickets/{id}"))
+            .token(admin)
+            .send()
+    };
+    let handed = get(late).await.expect(200).body;
+    assert_eq!(handed["assignee_id"], json!(w.manager1.id), "{handed}");
+    assert_eq!(
+        get(on_time).await.expect(200).body["assignee_id"],
+        json!(w.rep1.id)
+    );
+    let notes = app
+        .get(&format!("/api/v1/tickets/{late}/replies"))
+        .token(admin)
+        .send()
+        .await
+        .expect(200)
+        .body;
+    assert!(notes.to_string().contains("已按升级规则转交给"), "{notes}");
+    // The hand-over is in the changes feed as the ticket's update.
+    let feed = app
+        .get("/api/v1/changes?entity=ticket&limit=200")
+        .token(admin)
+        .send()
+        .await
+        .expect(200)
+        .body;
+    let last = feed["items"]
+        .as_array()
+        .and_then(|items| {
+            items
+                .iter()
+                .rev()
+                .find(|c| c["entity_id"] == json!(late))
+                .cloned()
+        })
+        .unwrap_or_default();
+    assert_eq!(last["op"], "update", "{feed}");
+    // A second sweep does not hand it on again (the breach is recorded once).
+    sweep(&app, &w).await;
+    assert_eq!(
+        get(late).await.expect(200).body["version"],
+        handed["version"]
+    );
 }

@@ -147,6 +147,10 @@ impl TestApp {
             rfm_max_age: std::time::Duration::ZERO,
             import_dir: std::env::temp_dir().join("crm-test-imports"),
             import_max_bytes: 64 * 1024 * 1024,
+            attachments: crm_app::tickets::attachments::Store {
+                dir: std::env::temp_dir().join("crm-test-attachments"),
+                max_bytes: 1024 * 1024,
+            },
             jobs: crm_app::jobs::Wake::default(),
             principals: Default::default(),
             live: Default::default(),

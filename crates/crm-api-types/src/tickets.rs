@@ -192,3 +192,34 @@ pub struct AgentPatch {
     #[schema(minimum = 0, maximum = 1000)]
     pub capacity: i32,
 }
+
+/// A file attached to a ticket. Its bytes are at
+/// `GET /tickets/{id}/attachments/{attachment_id}`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Attachment {
+    pub id: Uuid,
+    pub ticket_id: Uuid,
+    pub file_name: String,
+    /// The checked media type (one of those `POST /tickets/{id}/attachments` accepts).
+    pub content_type: String,
+    pub size_bytes: i64,
+    /// SHA-256 of the bytes, hexadecimal.
+    pub sha256: String,
+    pub uploaded_by: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// `POST /tickets/{id}/attachments` query: the body is the file itself.
+#[derive(Debug, Clone, Serialize, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AttachmentUpload {
+    /// The file's name as people will see it: 1–200 characters, no path,
+    /// not starting with white space or a dot.
+    #[param(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\s./\\\u0000-\u001f\u007f-\u009f][^/\\\u0000-\u001f\u007f-\u009f]{0,199}$"
+    )]
+    pub file_name: String,
+}

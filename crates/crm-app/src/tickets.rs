@@ -6,6 +6,7 @@
 //! of a customer the caller's scope covers).
 
 pub mod assignment;
+pub mod attachments;
 pub mod batch;
 pub mod export;
 pub mod rules;

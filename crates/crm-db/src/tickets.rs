@@ -6,6 +6,7 @@
 
 pub mod agents;
 pub mod alerts;
+pub mod attachments;
 pub mod replies;
 pub mod settings;
 

@@ -8,6 +8,7 @@
 
 pub mod articles;
 pub mod assignment;
+pub mod attachments;
 pub mod calendar;
 pub mod satisfaction;
 pub mod sla;
@@ -117,6 +118,22 @@ pub struct ServiceSettings {
     /// anyone may read without signing in.
     #[serde(default)]
     pub public_faq: bool,
+    /// What a breached clock does beyond notifying the team's manager and
+    /// the assignee (default `notify`).
+    #[serde(default)]
+    pub escalation: Escalation,
+}
+
+string_enum! {
+    /// How a breached SLA clock escalates.
+    #[derive(Default)]
+    Escalation {
+        /// The team's manager and the assignee are told; the ticket stays where it is.
+        #[default]
+        Notify = "notify",
+        /// They are told, and the ticket is handed to the team's manager.
+        Reassign = "reassign",
+    }
 }
 
 impl Default for ServiceSettings {
@@ -142,6 +159,7 @@ impl Default for ServiceSettings {
             sla: SlaPolicy::default(),
             assignment_rules: vec![],
             public_faq: false,
+            escalation: Escalation::Notify,
         }
     }
 }
@@ -219,7 +237,7 @@ impl ServiceSettings {
 
 /// White space as the schema's `\S` counts it (ECMAScript's `\s`), so a
 /// name the schema admits is never refused as blank.
-fn is_schema_space(c: char) -> bool {
+pub(crate) fn is_schema_space(c: char) -> bool {
     matches!(
         c,
         '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'

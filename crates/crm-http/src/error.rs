@@ -49,7 +49,10 @@ pub enum ApiError {
     PayloadTooLarge { limit: usize },
     /// 415: the body is not JSON.
     #[error("unsupported media type")]
-    UnsupportedMediaType,
+    UnsupportedMediaType {
+        /// What to send instead, for the problem's detail.
+        accepted: &'static str,
+    },
     /// 422: the body was read but its values are invalid.
     #[error("validation failed")]
     Validation(FieldErrors),
@@ -90,7 +93,9 @@ impl ApiError {
             ApiError::Conflict { .. } => ("conflict", "Conflict"),
             ApiError::PreconditionFailed => ("precondition-failed", "Precondition failed"),
             ApiError::PayloadTooLarge { .. } => ("payload-too-large", "Payload too large"),
-            ApiError::UnsupportedMediaType => ("unsupported-media-type", "Unsupported media type"),
+            ApiError::UnsupportedMediaType { .. } => {
+                ("unsupported-media-type", "Unsupported media type")
+            }
             ApiError::Validation(_) => ("validation", "Validation failed"),
             ApiError::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
             ApiError::Unavailable(_) => ("unavailable", "Service unavailable"),
@@ -124,8 +129,8 @@ impl ApiError {
                 Some(format!("the body exceeds {limit} bytes")),
                 BTreeMap::new(),
             ),
-            ApiError::UnsupportedMediaType => (
-                Some("send the body as application/json".into()),
+            ApiError::UnsupportedMediaType { accepted } => (
+                Some(format!("send the body as {accepted}")),
                 BTreeMap::new(),
             ),
             ApiError::Validation(errors) => {
@@ -181,7 +186,7 @@ impl ResponseError for ApiError {
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,

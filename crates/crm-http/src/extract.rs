@@ -93,7 +93,9 @@ impl<T: DeserializeOwned + 'static, const LIMIT: usize> FromRequest for ApiJson<
         let mut payload = payload.take();
         Box::pin(async move {
             if !is_json {
-                return Err(ApiError::UnsupportedMediaType);
+                return Err(ApiError::UnsupportedMediaType {
+                    accepted: "application/json",
+                });
             }
             if declared.is_some_and(|n| n > LIMIT) {
                 return Err(ApiError::PayloadTooLarge { limit: LIMIT });

@@ -27,6 +27,8 @@ pub struct AppState {
     pub import_dir: std::path::PathBuf,
     /// The largest import file accepted, in bytes.
     pub import_max_bytes: u64,
+    /// Where ticket attachments are kept (shared by every instance) and their size limit.
+    pub attachments: crm_app::tickets::attachments::Store,
     /// Wakes this process's idle job workers after a request enqueued a job.
     pub jobs: crm_app::jobs::Wake,
     /// This process's authenticated principals, checked against the

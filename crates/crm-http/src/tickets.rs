@@ -13,6 +13,7 @@ use crm_db::tickets::TicketSort;
 use crm_domain::access::{Action, ObjectType};
 use uuid::Uuid;
 
+pub mod attachments;
 pub mod batch;
 pub mod export;
 

@@ -51,6 +51,10 @@ pub fn app_state(
         rfm_max_age: std::time::Duration::from_secs(settings.rfm_refresh_seconds),
         import_dir: settings.import_dir.clone(),
         import_max_bytes: settings.import_max_mb.saturating_mul(1024 * 1024),
+        attachments: crm_app::tickets::attachments::Store {
+            dir: settings.attachment_dir.clone(),
+            max_bytes: settings.attachment_max_mb.saturating_mul(1024 * 1024),
+        },
         jobs: crm_app::jobs::Wake::default(),
         principals: Default::default(),
         live: Default::default(),

@@ -28,6 +28,12 @@ pub struct Settings {
     pub import_dir: PathBuf,
     /// `CRM_IMPORT_MAX_MB`, default 1024: the largest import file accepted.
     pub import_max_mb: u64,
+    /// `CRM_ATTACHMENT_DIR`: where ticket attachments are kept (several
+    /// instances must share it). Default: `attachments` beside a SQLite
+    /// database file, else `data/attachments`.
+    pub attachment_dir: PathBuf,
+    /// `CRM_ATTACHMENT_MAX_MB`: the largest attachment accepted (default 20).
+    pub attachment_max_mb: u64,
     /// `CRM_TLS_CERT` and `CRM_TLS_KEY`: serve HTTPS with this certificate
     /// chain and private key (PEM files); both or neither.
     pub tls: Option<TlsFiles>,
@@ -79,11 +85,16 @@ fn tls_files() -> anyhow::Result<Option<TlsFiles>> {
 
 /// `imports` beside a SQLite database file, else `data/imports`.
 fn default_import_dir(database_url: &str) -> PathBuf {
+    default_dir(database_url, "imports")
+}
+
+/// `name` beside a SQLite database file, else `data/<name>`.
+fn default_dir(database_url: &str, name: &str) -> PathBuf {
     match DatabaseUrl::parse(database_url) {
         Ok(DatabaseUrl::Sqlite(file)) if file != ":memory:" => PathBuf::from(file)
             .parent()
-            .map_or_else(|| PathBuf::from("imports"), |d| d.join("imports")),
-        _ => PathBuf::from("data/imports"),
+            .map_or_else(|| PathBuf::from(name), |d| d.join(name)),
+        _ => PathBuf::from("data").join(name),
     }
 }
 
@@ -134,6 +145,11 @@ impl Settings {
                 .transpose()
                 .context("CRM_IMPORT_MAX_MB must be a number")?
                 .unwrap_or(1024),
+            attachment_dir: match var("CRM_ATTACHMENT_DIR") {
+                Some(dir) => PathBuf::from(dir),
+                None => default_dir(&database_url, "attachments"),
+            },
+            attachment_max_mb: number("CRM_ATTACHMENT_MAX_MB", 20)?,
             tls: tls_files()?,
             workers: number("CRM_WORKERS", 2)?,
             job_lease_seconds: number("CRM_JOB_LEASE_SECONDS", 30)?.max(1),

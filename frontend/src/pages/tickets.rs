@@ -5,6 +5,7 @@
 //! ticket's page [`detail`].
 
 mod articles;
+mod attachments;
 pub mod detail;
 mod form;
 mod surveys;

@@ -4,7 +4,8 @@
 //! risk (`crm_domain::service::sla::state`: its last fifth, at least 15
 //! minutes) warns the assignee — or the team's manager while nobody has
 //! it; a clock that ran out escalates to the team's manager and the
-//! assignee and leaves an internal note on the ticket. Each alert is
+//! assignee and leaves an internal note on the ticket — and, when the
+//! settings' `escalation` is `reassign`, hands the ticket to the manager. Each alert is
 //! recorded once per ticket, clock, kind and due time, in the same
 //! transaction that queues its mails (`ticket.sla_mail`, one per
 //! recipient, sent with no connection held). A breach older than a day
@@ -16,15 +17,18 @@
 
 use chrono::{Duration, NaiveDateTime};
 use crm_db::AnyConnection;
+use crm_db::batch::{BatchChange, record_changes};
+use crm_db::change_log::{Op, changed_fields};
 use crm_db::jobs::NewJob;
 use crm_db::tickets::TicketRow;
+use crm_domain::service::Escalation;
 use crm_domain::service::sla::{SlaState, state};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::AppError;
 use crate::jobs::{JobContext, JobError};
 use crate::mail::Mailer;
+use crate::{AppError, Via};
 
 pub const SWEEP_JOB: &str = "ticket.sla_sweep";
 pub const MAIL_JOB: &str = "ticket.sla_mail";
@@ -144,8 +148,9 @@ pub fn sweep(ctx: &JobContext<'_>, mails: bool) -> Result<(), JobError> {
             now - Duration::hours(STALE_HOURS),
             now + Duration::days(AHEAD_DAYS),
         )?;
+        let (settings, _) = super::settings::load(conn, ws)?;
         for t in &tickets {
-            alert(conn, t, now, mails)?;
+            alert(conn, t, now, mails, settings.escalation)?;
         }
         // Clocks still running: look again in five minutes.
         if crm_db::tickets::alerts::any_running(conn, ws, now)? {
@@ -165,8 +170,10 @@ fn alert(
     t: &TicketRow,
     now: NaiveDateTime,
     mails: bool,
+    escalation: Escalation,
 ) -> Result<(), JobError> {
     let ws = t.workspace_id.0;
+    let mut handed_on = false;
     for clock in [Clock::FirstResponse, Clock::Resolution] {
         let (Some(due), met) = clock.on(t) else {
             continue;
@@ -193,7 +200,7 @@ fn alert(
                 .filter_map(|u| crm_db::users::find(conn, ws, *u).ok())
                 .map(|u| u.display_name)
                 .collect();
-            let body = if names.is_empty() {
+            let mut body = if names.is_empty() {
                 format!(
                     "SLA 超时：{}已到期（无人可通知：工单没有负责人，团队也没有负责人）。",
                     clock.zh()
@@ -205,6 +212,13 @@ fn alert(
                     names.join("、")
                 )
             };
+            if escalation == Escalation::Reassign
+                && !handed_on
+                && let Some(manager) = hand_to_manager(conn, t)?
+            {
+                handed_on = true;
+                body.push_str(&format!("已按升级规则转交给 {manager}。"));
+            }
             crm_db::tickets::replies::insert(
                 conn,
                 &crm_db::tickets::replies::ReplyRow {
@@ -237,6 +251,37 @@ fn alert(
         }
     }
     Ok(())
+}
+
+/// Hands a breached ticket to its team's manager (escalation `reassign`),
+/// logged as the job's change; the manager's name, or `None` when the team
+/// has no manager or they have it already.
+fn hand_to_manager(conn: &mut AnyConnection, t: &TicketRow) -> Result<Option<String>, AppError> {
+    let ws = t.workspace_id.0;
+    let Some(team) = t.fields.team_id else {
+        return Ok(None);
+    };
+    let manager = match crm_db::teams::find(conn, ws, team.0) {
+        Ok(team) => team.manager_id,
+        Err(crm_db::DbError::NotFound) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let Some(manager) = manager.filter(|m| t.fields.assignee_id != Some(*m)) else {
+        return Ok(None);
+    };
+    let mut fields = t.fields.clone();
+    fields.assignee_id = Some(manager);
+    let row = crm_db::tickets::update(conn, t, t.version, None, fields)?;
+    let changed = changed_fields(&t.fields, &row.fields);
+    let values = crm_db::change_log::values(&changed, Some(&t.fields), Some(&row.fields));
+    let change = BatchChange {
+        entity_id: t.id.0,
+        values,
+        op: Op::Update,
+        changed_fields: changed,
+    };
+    record_changes(conn, ws, super::ENTITY, None, Via::Job.as_str(), &[change])?;
+    Ok(Some(crm_db::users::find(conn, ws, manager.0)?.display_name))
 }
 
 /// The handler of `ticket.sla_mail`: nothing when the clock was met or

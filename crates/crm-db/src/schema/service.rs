@@ -165,6 +165,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::DbUuid;
+
+    ticket_attachments (workspace_id, id) {
+        workspace_id -> DbUuid,
+        id -> DbUuid,
+        ticket_id -> DbUuid,
+        file_name -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        uploaded_by -> Nullable<DbUuid>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(articles, ticket_articles);
 diesel::allow_tables_to_appear_in_same_query!(surveys, tickets);
 diesel::allow_tables_to_appear_in_same_query!(surveys, customers);

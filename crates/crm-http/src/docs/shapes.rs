@@ -28,11 +28,19 @@ pub fn reshape(doc: &mut Value) {
 }
 
 /// Media types that carry a file, not a document: a CSV upload, CSV and
-/// spreadsheet exports, backup archives.
-const FILE_TYPES: [&str; 3] = [
+/// spreadsheet exports, backup archives, ticket attachments.
+const FILE_TYPES: [&str; 11] = [
     "text/csv",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "application/gzip",
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "application/pdf",
+    "text/plain",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/octet-stream",
 ];
 
 /// A file in a request or response body is `{type: string, format: binary}`

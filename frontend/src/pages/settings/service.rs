@@ -9,7 +9,7 @@
 
 mod rules;
 
-use crm_api_types::domain::service::TicketPriority;
+use crm_api_types::domain::service::{Escalation, TicketPriority};
 use crm_api_types::tickets::{ServiceAgent, ServiceSettings, TicketType};
 use leptos::prelude::*;
 use serde_json::{Value, json};
@@ -141,6 +141,7 @@ pub fn ServiceSettingsTab() -> impl IntoView {
     let filled = StoredValue::new(false);
     let rules = RwSignal::new(Vec::new());
     let public_faq = RwSignal::new(false);
+    let escalation = RwSignal::new(Escalation::Notify);
     let session = crate::session::use_session();
     let slug = move || {
         session
@@ -154,6 +155,7 @@ pub fn ServiceSettingsTab() -> impl IntoView {
             filled.set_value(true);
             rules.set(s.assignment_rules.clone());
             public_faq.set(s.public_faq);
+            escalation.set(s.escalation);
             types.set(s.ticket_types.clone());
             zone.set(s.calendar.time_zone.clone());
             let week = &s.calendar.hours;
@@ -223,6 +225,7 @@ pub fn ServiceSettingsTab() -> impl IntoView {
             "sla": sla,
             "assignment_rules": rules.get_untracked(),
             "public_faq": public_faq.get_untracked(),
+            "escalation": escalation.get_untracked(),
         });
         saving.set(true);
         failure.set(None);
@@ -283,6 +286,14 @@ pub fn ServiceSettingsTab() -> impl IntoView {
                         </tbody>
                     </table>
                     <FieldError id="sla-error" message=errors_under(failure, "sla")/>
+                    <label>{tr("svc-escalation")}
+                        <select id="escalation" on:change=move |ev| {
+                            escalation.set(if event_target_value(&ev) == "reassign" { Escalation::Reassign } else { Escalation::Notify })
+                        }>
+                            {Escalation::ALL.iter().map(|e| view! {
+                                <option value=e.as_str() selected=move || escalation.get() == *e>{i18n::tr_vocab("escalation", e.as_str())}</option>
+                            }).collect_view()}
+                        </select></label>
 
                     <rules::AssignmentRules rules=rules types=types/>
                     <FieldError id="rules-error" message=errors_under(failure, "assignment_rules")/>

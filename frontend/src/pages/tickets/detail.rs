@@ -2,7 +2,8 @@
 //! channel, status with the moves its state allows (start, wait on the
 //! customer, resolve, close, reopen), the assignee, both SLA clocks with
 //! their due times, the description, and the conversation: public replies
-//! and internal notes, oldest first, with a composer that sends either.
+//! and internal notes, oldest first, with a composer that sends either;
+//! and the ticket's files ([`super::attachments`]).
 
 use crm_api_types::customers::Customer;
 use crm_api_types::domain::access::{Action, ObjectType};
@@ -159,6 +160,7 @@ fn TicketView(
             {ticket.with_value(|t| t.description.clone()).map(|d| view! { <div class="card"><h2>{tr("tk-description")}</h2><p class="pre-wrap" id="ticket-description">{d}</p></div> })}
             <super::surveys::SurveysPanel ticket_id=id resolved=matches!(status, TicketStatus::Resolved | TicketStatus::Closed) can_update=Signal::derive(can_update)/>
             <super::articles::ArticlesPanel ticket_id=id subject=ticket.with_value(|t| t.subject.clone()) can_update=Signal::derive(can_update)/>
+            <super::attachments::AttachmentsPanel ticket_id=id can_update=Signal::derive(can_update)/>
             <div class="card">
                 <h2>{tr("tk-replies")}</h2>
                 {move || match replies.get() {
