@@ -243,7 +243,7 @@ export async function ticketTests({ check, login, api, base, shots }) {
     assert.deepEqual(readFileSync(await download.path()), png, 'the very bytes come back');
     // A file a browser would run is refused with the server's message, and not listed.
     await page.setInputFiles('#attachment-file', { name: 'page.html', mimeType: 'text/html', buffer: Buffer.from('<script>alert(1)</script>') });
-    await page.locator('.toast.failure:has-text("page.html")').waitFor();
+    await page.locator('.toast.failure:has-text("page.html: content is not a file of an accepted type")').waitFor();
     assert.equal(await page.locator('#ticket-attachments .attachment[data-name="page.html"]').count(), 0);
     await page.screenshot({ path: join(shots, 'ticket-attachments.png'), fullPage: true });
     await row.locator('.remove-attachment').click();

@@ -58,7 +58,15 @@ pub fn AttachmentsPanel(ticket_id: Uuid, #[prop(into)] can_update: Signal<bool>)
                 let kind = "application/octet-stream";
                 match crate::api::upload_as::<Attachment>(&path, &file, kind, |_| {}).await {
                     Ok(_) => toasts.success(t("tk-attached")),
-                    Err(err) => toasts.error(format!("{}: {err}", file.name())),
+                    // The server's reason for this file (its bytes or its name), else the error.
+                    Err(err) => {
+                        let why = err
+                            .errors
+                            .values()
+                            .find_map(|m| m.first().cloned())
+                            .unwrap_or_else(|| err.to_string());
+                        toasts.error(format!("{}: {why}", file.name()))
+                    }
                 }
             }
             if let Some(input) = input {
