@@ -62,7 +62,7 @@ async fn read(mut body: web::Payload, limit: u64) -> Result<Vec<u8>, ApiError> {
     )
 )]
 #[post("/tickets/{id}/attachments")]
-pub async fn upload(
+pub async fn attach(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
@@ -109,7 +109,7 @@ pub async fn upload(
     )
 )]
 #[get("/tickets/{id}/attachments")]
-pub async fn list(
+pub async fn attachments(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
@@ -139,7 +139,7 @@ pub async fn list(
     )
 )]
 #[get("/tickets/{id}/attachments/{attachment_id}")]
-pub async fn download(
+pub async fn get_attachment(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
@@ -205,7 +205,7 @@ pub async fn download(
     )
 )]
 #[delete("/tickets/{id}/attachments/{attachment_id}")]
-pub async fn remove(
+pub async fn detach(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
