@@ -4,7 +4,8 @@
 // (first response met, the ticket opens), waits on the customer, resolves
 // it and sees the queues follow; a rep sees the tickets of their own
 // customers only, each on its customer's timeline; the queue and the
-// ticket page at 375 px.
+// ticket page at 375 px; tags and the workspace's ticket fields on the form
+// and the ticket page.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
@@ -248,5 +249,55 @@ export async function ticketTests({ check, login, api, base, shots }) {
     await page.screenshot({ path: join(shots, 'ticket-attachments.png'), fullPage: true });
     await row.locator('.remove-attachment').click();
     await page.waitForSelector('#no-attachments');
+  });
+
+  await check('tickets: the agent opens a return with its order number and a tag, then corrects both on the ticket page', async (page) => {
+    await login(page, 'service@demo.test', '/tickets');
+    await page.waitForSelector('#tickets .ticket');
+    const customer = (await api(page, '/api/v1/customers?limit=1')).body.items[0];
+    const tags = (await api(page, '/api/v1/tags')).body.items;
+    const escalated = tags.find((t) => t.name === '升级处理');
+    assert.ok(escalated, 'the demo has the desk tag 升级处理');
+    await page.click('#new-ticket');
+    await page.fill('#deal-customer-search', customer.name);
+    await page.click(`.customer-option:has-text("${customer.name}")`);
+    await page.fill('#ticket-subject', '退货申请：型号与订单不符');
+    await page.selectOption('#ticket-type', 'return');
+    // The workspace's ticket field (订单号) and tags are on the form.
+    await page.fill('#cf-order_no', 'SO-20261205001');
+    await page.press('#cf-order_no', 'Tab');
+    await page.check('#ticket-tag-picker input[data-tag="升级处理"]');
+    await page.click('#ticket-save');
+    await page.waitForSelector('#ticket[data-status="new"]');
+    const id = page.url().split('/tickets/')[1];
+    await page.waitForSelector('#ticket-tags .tag:has-text("升级处理")');
+    await page.waitForSelector('#ticket-custom-fields .field[data-key="order_no"]:has-text("SO-20261205001")');
+    // The queue filters by tag, in the URL.
+    await page.goto(`${base}/tickets?queue=all`);
+    await page.waitForSelector('#tickets .ticket');
+    await page.selectOption('#filter-tag', escalated.id);
+    await page.waitForSelector(`#tickets .ticket[data-id="${id}"]`);
+    assert.match(page.url(), new RegExp(`tag_id=${escalated.id}`));
+    const rows = await page.locator('#tickets .ticket').evaluateAll((els) => els.map((e) => e.dataset.id));
+    const tagged = (await api(page, `/api/v1/tickets?tag_id=${escalated.id}&limit=200`)).body.items.map((t) => t.id);
+    assert.ok(rows.every((r) => tagged.includes(r)), 'only tagged tickets are listed');
+    await page.goto(`${base}/tickets/${id}`);
+    await page.waitForSelector('#ticket-extras-edit');
+
+    // Corrected on the ticket page: another tag, the right order number.
+    await page.click('#ticket-extras-edit');
+    await page.uncheck('#ticket-tag-picker input[data-tag="升级处理"]');
+    await page.check('#ticket-tag-picker input[data-tag="重点客户"]');
+    await page.fill('#cf-order_no', 'SO-20261205002');
+    await page.press('#cf-order_no', 'Tab');
+    await page.screenshot({ path: join(shots, 'ticket-extras-edit.png'), fullPage: true });
+    await page.click('#ticket-extras-save');
+    await page.waitForSelector('#ticket-tags .tag:has-text("重点客户")');
+    await page.waitForSelector('#ticket-custom-fields .field[data-key="order_no"]:has-text("SO-20261205002")');
+    assert.equal(await page.locator('#ticket-tags .tag:has-text("升级处理")').count(), 0);
+    const saved = (await api(page, `/api/v1/tickets/${id}`)).body;
+    assert.deepEqual(saved.tags.map((t) => t.name), ['重点客户']);
+    assert.deepEqual(saved.custom_fields, { order_no: 'SO-20261205002' });
+    await page.screenshot({ path: join(shots, 'ticket-extras.png'), fullPage: true });
   });
 }

@@ -4,8 +4,11 @@
 use chrono::{DateTime, Utc};
 use crm_domain::service::{Channel, SlaState, TicketPriority, TicketQueue, TicketStatus};
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
+
+use crate::tags::TagRef;
 
 pub use crm_domain::service::{
     AssignMethod, AssignmentRule, BusinessCalendar, ServiceSettings, SlaPolicy, SlaTarget,
@@ -41,6 +44,11 @@ pub struct Ticket {
     pub first_responded_at: Option<DateTime<Utc>>,
     pub resolved_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
+    /// The ticket's tags, by name.
+    pub tags: Vec<TagRef>,
+    /// Values of the workspace's ticket custom fields, by key.
+    #[schema(value_type = Object)]
+    pub custom_fields: Map<String, Value>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -84,6 +92,13 @@ pub struct NewTicket {
     #[serde(default)]
     #[schema(schema_with = crate::patterns::optional_text::<100>)]
     pub external_id: Option<String>,
+    /// Tags of the workspace (`GET /tags`).
+    #[serde(default)]
+    pub tag_ids: Vec<Uuid>,
+    /// Values of the workspace's ticket custom fields (`GET /custom-fields?entity=ticket`).
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub custom_fields: Map<String, Value>,
 }
 
 /// Merge patch. `status` moves: not back to `new`; `resolved` and
@@ -120,6 +135,13 @@ pub struct TicketPatch {
     #[serde(default, deserialize_with = "crate::patch::nullable")]
     #[schema(schema_with = crate::patterns::optional_text::<100>)]
     pub external_id: Option<Option<String>>,
+    /// Replaces the set of tags.
+    #[serde(default)]
+    pub tag_ids: Option<Vec<Uuid>>,
+    /// Merges key by key; `null` removes a key.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub custom_fields: Option<Map<String, Value>>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
@@ -145,6 +167,8 @@ pub struct TicketQuery {
     pub customer_id: Option<Uuid>,
     pub assignee_id: Option<Uuid>,
     pub team_id: Option<Uuid>,
+    /// Tickets carrying this tag.
+    pub tag_id: Option<Uuid>,
 }
 
 /// A public reply to the customer, or an internal note.

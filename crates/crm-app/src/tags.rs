@@ -1,5 +1,6 @@
 //! Tags: the workspace's static tags (a settings object: every action
-//! needs the `all` scope), their rules, and the reference a customer carries.
+//! needs the `all` scope), their rules, and the reference a customer or
+//! ticket carries.
 
 use crm_api_types::tags::{NewTag, Tag, TagPatch, TagRef};
 use crm_db::AnyConnection;
@@ -43,6 +44,26 @@ fn check_color(color: Option<&str>) -> Result<(), &'static str> {
         }
         _ => Ok(()),
     }
+}
+
+/// Checks that tag ids (a record's `tag_ids`) are the workspace's; returns
+/// them de-duplicated, in order.
+pub(crate) fn check_ids(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    ids: &[Uuid],
+    errors: &mut FieldErrors,
+) -> Result<Vec<Uuid>, AppError> {
+    let mut unique: Vec<Uuid> = ids.to_vec();
+    unique.sort();
+    unique.dedup();
+    let found = crm_db::tags::find_many(conn, workspace_id, &unique)?;
+    for id in &unique {
+        if !found.iter().any(|t| t.id.0 == *id) {
+            errors.add("tag_ids", format!("{id} is not a tag of this workspace"));
+        }
+    }
+    Ok(unique)
 }
 
 /// Every tag of the workspace.

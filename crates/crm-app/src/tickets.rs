@@ -13,6 +13,10 @@ pub mod rules;
 pub mod settings;
 pub mod sla_alerts;
 pub mod surveys;
+mod views;
+
+use views::{reply_view, view_one};
+pub use views::{view, views};
 
 use chrono::{DateTime, Duration, Utc};
 use crm_api_types::tickets::{NewReply, NewTicket, Reply, Ticket, TicketPatch, TicketQuery};
@@ -20,74 +24,25 @@ use crm_db::AnyConnection;
 use crm_db::change_log::{Op, changed_fields, field_names, lock_workspace, transaction};
 use crm_db::paging::Keyset;
 use crm_db::tickets::replies::ReplyRow;
-use crm_db::tickets::{TicketFilter, TicketRow, TicketSort};
+use crm_db::tickets::{TicketFields, TicketFilter, TicketRow, TicketSort};
 use crm_db::types::Id;
 use crm_db::visibility::Visibility;
 use crm_domain::access::{Action, ObjectType};
 use crm_domain::service::calendar::Clock;
-use crm_domain::service::{
-    Channel, ServiceSettings, TicketPriority, TicketQueue, TicketStatus, sla,
-};
+use crm_domain::service::{ServiceSettings, TicketQueue, TicketStatus};
 use uuid::Uuid;
 
 use crate::{Actor, AppError, Expected};
 
 pub const ENTITY: &str = crm_db::change_log::TICKET;
 
-/// A ticket as the API shows it, with its SLA states at `now`.
-pub fn view(row: TicketRow, now: DateTime<Utc>) -> Ticket {
-    let f = row.fields;
-    let created = row.created_at.and_utc();
-    let utc = |t: Option<chrono::NaiveDateTime>| t.map(|t| t.and_utc());
-    let status = TicketStatus::parse(&f.status).unwrap_or(TicketStatus::New);
-    let first_response_state = utc(f.first_response_due_at)
-        .map(|due| sla::state(created, due, utc(f.first_responded_at), false, now));
-    let resolution_state = utc(f.resolution_due_at).map(|due| {
-        sla::state(
-            created,
-            due,
-            utc(f.resolved_at),
-            f.paused_at.is_some() && status == TicketStatus::Pending,
-            now,
-        )
-    });
-    Ticket {
-        id: row.id.0,
-        number: row.number,
-        customer_id: f.customer_id.0,
-        contact_id: f.contact_id.map(Uuid::from),
-        subject: f.subject,
-        description: f.description,
-        ticket_type: f.ticket_type,
-        priority: TicketPriority::parse(&f.priority).unwrap_or(TicketPriority::Normal),
-        channel: Channel::parse(&f.channel).unwrap_or(Channel::Api),
-        status,
-        assignee_id: f.assignee_id.map(Uuid::from),
-        team_id: f.team_id.map(Uuid::from),
-        assignment_rule: f.assignment_rule,
-        external_id: f.external_id,
-        first_response_due_at: utc(f.first_response_due_at),
-        first_response_state,
-        resolution_due_at: utc(f.resolution_due_at),
-        resolution_state,
-        first_responded_at: utc(f.first_responded_at),
-        resolved_at: utc(f.resolved_at),
-        closed_at: utc(f.closed_at),
-        version: row.version,
-        created_at: created,
-        updated_at: row.updated_at.and_utc(),
-    }
-}
-
-fn reply_view(r: ReplyRow) -> Reply {
-    Reply {
-        id: r.id.0,
-        ticket_id: r.ticket_id.0,
-        internal: r.internal,
-        body: r.body,
-        author_id: r.author_id.map(Uuid::from),
-        created_at: r.created_at.and_utc(),
-    }
+/// A ticket's fields with its tag ids, as the change log records them.
+#[derive(serde::Serialize)]
+struct Logged<'a> {
+    #[serde(flatten)]
+    fields: &'a TicketFields,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tags: Option<&'a [Uuid]>,
 }
 
 /// The settings and their clock (a stored calendar is always valid).
@@ -118,6 +73,7 @@ pub fn filter(q: &TicketQuery, actor: &Actor, now: DateTime<Utc>) -> TicketFilte
         customer_id: q.customer_id,
         assignee_id: q.assignee_id,
         team_id: q.team_id,
+        tag_id: q.tag_id,
         ..TicketFilter::default()
     };
     match q.queue {
@@ -165,7 +121,7 @@ pub fn create_in(
         Err(e) => return Err(e.into()),
     };
     let (settings, clock) = desk(conn, actor.workspace_id)?;
-    let mut fields = rules::resolve(
+    let (mut fields, tags) = rules::resolve(
         conn,
         actor,
         &settings,
@@ -173,14 +129,21 @@ pub fn create_in(
         patch,
         scope,
     )?;
+    let tags = tags.unwrap_or_default();
     let now = crm_db::time::now();
     rules::clocks(&clock, &settings, None, &mut fields, now, now);
     check_external_id(conn, actor, fields.external_id.as_deref(), None)?;
     let routed = assignment::route(conn, actor.workspace_id, &settings, &mut fields)?;
-    let changed = field_names(&fields);
-    let values = crm_db::change_log::values(&changed, None, Some(&fields));
+    let mut changed = field_names(&fields);
+    changed.push("tags".into());
+    let logged = Logged {
+        fields: &fields,
+        tags: Some(&tags),
+    };
+    let values = crm_db::change_log::values(&changed, None, Some(&logged));
     let row =
         crm_db::tickets::insert(conn, actor.workspace_id, Some(actor.user_id()), now, fields)?;
+    crm_db::tickets::tags::set(conn, actor.workspace_id, row.id.0, &tags)?;
     actor.record_change(conn, ENTITY, row.id.0, Op::Create, changed, values)?;
     sla_alerts::arm(conn, actor.workspace_id)?;
     let row = match routed {
@@ -189,7 +152,7 @@ pub fn create_in(
         }
         _ => row,
     };
-    Ok(view(row, now.and_utc()))
+    view_one(conn, actor.workspace_id, row, now.and_utc())
 }
 
 /// A ticket the actor just wrote, read again after the queue moved
@@ -256,7 +219,8 @@ pub fn require_update(conn: &mut AnyConnection, actor: &Actor, id: Uuid) -> Resu
 /// A visible ticket.
 pub fn get(conn: &mut AnyConnection, actor: &Actor, id: Uuid) -> Result<Ticket, AppError> {
     let vis = actor.visibility(conn, ObjectType::Tickets, Action::Read)?;
-    Ok(view(crm_db::tickets::find(conn, &vis, id)?, Utc::now()))
+    let row = crm_db::tickets::find(conn, &vis, id)?;
+    view_one(conn, actor.workspace_id, row, Utc::now())
 }
 
 /// One page of visible tickets (one row more than the limit, when there is more).
@@ -265,13 +229,15 @@ pub fn list(
     actor: &Actor,
     filter: &TicketFilter,
     keyset: &Keyset<TicketSort>,
-) -> Result<Vec<TicketRow>, AppError> {
+    now: DateTime<Utc>,
+) -> Result<Vec<Ticket>, AppError> {
     let vis = actor.visibility(conn, ObjectType::Tickets, Action::Read)?;
-    Ok(crm_db::tickets::list(conn, &vis, filter, keyset)?)
+    let rows = crm_db::tickets::list(conn, &vis, filter, keyset)?;
+    views(conn, actor.workspace_id, rows, now)
 }
 
 /// Merge-patches a ticket the actor may update: status moves, priority
-/// (the SLA targets follow), type, reassignment.
+/// (the SLA targets follow), type, reassignment, tags, custom fields.
 pub fn update(
     conn: &mut AnyConnection,
     actor: &Actor,
@@ -297,7 +263,8 @@ fn update_in(
     let version = expected.check(current.version)?;
     let scope = actor.require(ObjectType::Tickets, Action::Update)?;
     let (settings, clock) = desk(conn, actor.workspace_id)?;
-    let mut fields = rules::resolve(conn, actor, &settings, current.fields.clone(), patch, scope)?;
+    let (mut fields, tags) =
+        rules::resolve(conn, actor, &settings, current.fields.clone(), patch, scope)?;
     let now = crm_db::time::now();
     rules::clocks(
         &clock,
@@ -308,21 +275,48 @@ fn update_in(
         now,
     );
     check_external_id(conn, actor, fields.external_id.as_deref(), Some(id))?;
-    let changed = changed_fields(&current.fields, &fields);
+    let mut changed = changed_fields(&current.fields, &fields);
+    let ws = actor.workspace_id;
+    let before: Vec<Uuid> = crm_db::tickets::tags::of_tickets(conn, ws, &[id])?
+        .remove(&id)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| t.id.0)
+        .collect();
+    let tags = tags.filter(|after| {
+        let mut sorted = before.clone();
+        sorted.sort();
+        *after != sorted
+    });
+    if tags.is_some() {
+        changed.push("tags".into());
+    }
     if changed.is_empty() {
-        return Ok(view(current, now.and_utc()));
+        return view_one(conn, ws, current, now.and_utc());
     }
     let row = crm_db::tickets::update(conn, &current, version, Some(actor.user_id()), fields)?;
+    if let Some(tags) = &tags {
+        crm_db::tickets::tags::set(conn, ws, id, tags)?;
+    }
     // A new priority, a reopen or a resume moves the clocks.
-    sla_alerts::arm(conn, actor.workspace_id)?;
-    let values = crm_db::change_log::values(&changed, Some(&current.fields), Some(&row.fields));
+    sla_alerts::arm(conn, ws)?;
+    let logged = |fields, tags| Logged { fields, tags };
+    let values = crm_db::change_log::values(
+        &changed,
+        Some(&logged(
+            &current.fields,
+            tags.as_ref().map(|_| before.as_slice()),
+        )),
+        Some(&logged(&row.fields, tags.as_deref())),
+    );
     actor.record_change(conn, ENTITY, id, Op::Update, changed, values)?;
     if let Some(team) = assignment::freed_team(&current.fields, &row.fields)
         && assignment::fill_queue(conn, actor, &settings, team, now)? > 0
     {
-        return Ok(view(reread(conn, actor, id)?, now.and_utc()));
+        let row = reread(conn, actor, id)?;
+        return view_one(conn, ws, row, now.and_utc());
     }
-    Ok(view(row, now.and_utc()))
+    view_one(conn, ws, row, now.and_utc())
 }
 
 /// Creates or updates the ticket with this external id (a call centre's
@@ -413,7 +407,8 @@ pub fn reply(
             actor.record_change(conn, ENTITY, id, Op::Update, changed, values)?;
             updated
         };
-        Ok((reply_view(row), view(ticket, now.and_utc())))
+        let ticket = view_one(conn, actor.workspace_id, ticket, now.and_utc())?;
+        Ok((reply_view(row), ticket))
     })
 }
 

@@ -1,4 +1,5 @@
-//! Static tags per workspace and their assignment to customers.
+//! Static tags per workspace and their assignment to customers (tickets'
+//! are in `crate::tickets::tags`).
 
 use std::collections::HashMap;
 
@@ -114,7 +115,9 @@ pub fn update(
     find(conn, workspace_id, id)
 }
 
+/// Deletes a tag and takes it off every customer and ticket.
 pub fn delete(conn: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -> DbResult<()> {
+    crate::tickets::tags::remove_tag(conn, workspace_id, id)?;
     diesel::delete(
         customer_tags::table.filter(
             customer_tags::workspace_id

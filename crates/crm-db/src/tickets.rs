@@ -2,13 +2,15 @@
 //! reads and writes. A ticket's `own` scope reaches the tickets assigned to
 //! the caller and those of customers the caller owns; `team` and `subtree`
 //! widen both sides to the caller's team(s). Replies and notes are
-//! [`replies`], the workspace's service settings [`settings`].
+//! [`replies`], the workspace's service settings [`settings`], tickets'
+//! tags [`tags`].
 
 pub mod agents;
 pub mod alerts;
 pub mod attachments;
 pub mod replies;
 pub mod settings;
+pub mod tags;
 
 use chrono::NaiveDateTime;
 use crm_domain::access::Scope;
@@ -21,9 +23,9 @@ use crate::connection::AnyConnection;
 use crate::error::{DbError, DbResult};
 use crate::keyset_page;
 use crate::paging::{Keyset, SortValue, contains_pattern};
-use crate::schema::{customers, tickets};
+use crate::schema::{customers, ticket_tags, tickets};
 use crate::time::now;
-use crate::types::Id;
+use crate::types::{Id, Json};
 use crate::visibility::{Predicate, Visibility};
 
 impl Visibility {
@@ -93,6 +95,8 @@ pub struct TicketFields {
     pub paused_at: Option<NaiveDateTime>,
     /// The assignment rule that routed the ticket, by name.
     pub assignment_rule: Option<String>,
+    /// Values of the workspace's ticket custom fields, by key.
+    pub custom_fields: Json,
     #[serde(skip)]
     pub search_text: String,
 }
@@ -262,6 +266,8 @@ pub struct TicketFilter {
     pub assignee_id: Option<Uuid>,
     pub team_id: Option<Uuid>,
     pub unassigned: bool,
+    /// Tickets carrying this tag.
+    pub tag_id: Option<Uuid>,
     /// Active tickets whose resolution is due before this instant.
     pub due_before: Option<NaiveDateTime>,
 }
@@ -300,6 +306,16 @@ pub fn list(
     }
     if filter.unassigned {
         query = query.filter(tickets::assignee_id.is_null());
+    }
+    if let Some(tag) = filter.tag_id {
+        let tagged = ticket_tags::table
+            .filter(
+                ticket_tags::workspace_id
+                    .eq(Id(vis.workspace_id))
+                    .and(ticket_tags::tag_id.eq(Id(tag))),
+            )
+            .select(ticket_tags::ticket_id);
+        query = query.filter(tickets::id.eq_any(tagged));
     }
     if let Some(at) = filter.due_before {
         query = query.filter(

@@ -25,7 +25,7 @@ string_enum! {
 
 string_enum! {
     /// The record types that carry custom fields.
-    FieldEntity { Customer = "customer", Contact = "contact" }
+    FieldEntity { Customer = "customer", Contact = "contact", Ticket = "ticket" }
 }
 
 /// A definition as the rules need it.

@@ -107,21 +107,25 @@ pub async fn list(
     let filter = crm_app::tickets::filter(&q, &caller, now);
     let (field, limit) = (keyset.field, keyset.limit);
     let rows = state
-        .db(move |conn| Ok(crm_app::tickets::list(conn, &caller, &filter, &keyset)?))
+        .db(move |conn| {
+            Ok(crm_app::tickets::list(
+                conn, &caller, &filter, &keyset, now,
+            )?)
+        })
         .await?;
     let (items, next_cursor) = page(
         rows,
         limit,
         &sort_key,
-        |r| {
+        |t| {
             let v = match field {
-                TicketSort::CreatedAt => r.created_at,
-                TicketSort::UpdatedAt => r.updated_at,
-                TicketSort::ResolutionDueAt => r.fields.resolution_due_at.unwrap_or(r.created_at),
+                TicketSort::CreatedAt => t.created_at,
+                TicketSort::UpdatedAt => t.updated_at,
+                TicketSort::ResolutionDueAt => t.resolution_due_at.unwrap_or(t.created_at),
             };
-            (SortValue::Time(v), r.id.0)
+            (SortValue::Time(v.naive_utc()), t.id)
         },
-        |row| crm_app::tickets::view(row, now),
+        |ticket| ticket,
     );
     Ok(web::Json(Page { items, next_cursor }))
 }

@@ -1,5 +1,5 @@
 //! The service desk's queue (工单): ready-made queues (mine, unassigned,
-//! active, due soon, all) and priority / status filters and a search, all
+//! active, due soon, all) and priority / tag / status filters and a search, all
 //! in the URL, "load more" on the keyset cursor; each row shows the SLA
 //! state of the clock that matters now. The create form is [`form`], one
 //! ticket's page [`detail`].
@@ -7,6 +7,7 @@
 mod articles;
 mod attachments;
 pub mod detail;
+mod extras;
 mod form;
 mod surveys;
 
@@ -23,7 +24,7 @@ use crate::i18n::{self, Locale, message, tr, use_locale};
 use crate::load::{Load, Paged};
 use crate::session::{use_lookups, use_session};
 
-const PARAMS: [&str; 4] = ["queue", "q", "status", "priority"];
+const PARAMS: [&str; 5] = ["queue", "q", "status", "priority", "tag_id"];
 const QUEUES: [(&str, &str); 5] = [
     ("active", "tk-queue-active"),
     ("mine", "tk-queue-mine"),
@@ -92,6 +93,7 @@ pub fn sla_badge(locale: Locale, t: &Ticket) -> Option<(String, String)> {
 #[component]
 pub fn Tickets() -> impl IntoView {
     let session = use_session();
+    let lookups = use_lookups();
     let query_map = use_query_map();
     let query = Memo::new(move |_| query_map.get());
     let search = RwSignal::new(String::new());
@@ -163,6 +165,14 @@ pub fn Tickets() -> impl IntoView {
                         {TicketPriority::ALL.iter().map(|p| {
                             let p = p.as_str();
                             view! { <option value=p selected=move || value("priority")() == p>{i18n::tr_vocab("ticket-priority", p)}</option> }
+                        }).collect_view()}
+                    </select>
+                    <select id="filter-tag" aria-label=tr("tk-any-tag") on:change=move |ev| set("tag_id", event_target_value(&ev))>
+                        <option value="">{tr("tk-any-tag")}</option>
+                        {move || lookups.tags.get().into_iter().map(|tag| {
+                            let id = tag.id.to_string();
+                            let chosen = id.clone();
+                            view! { <option value=id selected=move || value("tag_id")() == chosen>{tag.name}</option> }
                         }).collect_view()}
                     </select>
                     <select id="filter-status" aria-label=tr("tk-any-status") on:change=move |ev| set("status", event_target_value(&ev))>

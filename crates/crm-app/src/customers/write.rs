@@ -27,25 +27,6 @@ pub(crate) struct Logged<'a> {
     pub tags: Option<&'a [Uuid]>,
 }
 
-/// Checks tag ids belong to the workspace; returns them de-duplicated.
-fn check_tags(
-    conn: &mut AnyConnection,
-    workspace_id: Uuid,
-    ids: &[Uuid],
-    errors: &mut FieldErrors,
-) -> Result<Vec<Uuid>, AppError> {
-    let mut unique: Vec<Uuid> = ids.to_vec();
-    unique.sort();
-    unique.dedup();
-    let found = crm_db::tags::find_many(conn, workspace_id, &unique)?;
-    for id in &unique {
-        if !found.iter().any(|t| t.id.0 == *id) {
-            errors.add("tag_ids", format!("{id} is not a tag of this workspace"));
-        }
-    }
-    Ok(unique)
-}
-
 /// Creates a customer: owner defaults to the actor, team to the owner's.
 pub fn create(
     conn: &mut AnyConnection,
@@ -72,7 +53,7 @@ pub fn create_in(
     let mut errors = FieldErrors::new();
     let lookups = &mut Lookups::default();
     let mut fields = validate(conn, lookups, ws, &input, &mut errors)?;
-    let tags = check_tags(conn, ws, &tag_ids, &mut errors)?;
+    let tags = crate::tags::check_ids(conn, ws, &tag_ids, &mut errors)?;
     let principal = actor.principal(conn, scope)?;
     check_ownership(
         conn,
@@ -139,7 +120,7 @@ pub fn update_in(
     let lookups = &mut Lookups::default();
     let mut fields = validate(conn, lookups, ws, &input, &mut errors)?;
     let tags = match &tag_ids {
-        Some(ids) => Some(check_tags(conn, ws, ids, &mut errors)?),
+        Some(ids) => Some(crate::tags::check_ids(conn, ws, ids, &mut errors)?),
         None => None,
     };
     check_ownership(

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::exports::{PAGE, Table, id_text, time_text};
 use crate::{Actor, AppError};
 
-const HEADER: [&str; 21] = [
+const HEADER: [&str; 22] = [
     "id",
     "number",
     "external_id",
@@ -32,6 +32,7 @@ const HEADER: [&str; 21] = [
     "resolution_due_at",
     "resolved_at",
     "closed_at",
+    "custom_fields",
     "created_at",
     "updated_at",
 ];
@@ -50,6 +51,14 @@ pub fn table(actor: &Actor, filter: TicketFilter) -> Result<Tickets, AppError> {
         actor: actor.clone(),
         filter,
     })
+}
+
+/// The custom field values as a JSON object, empty when there are none.
+fn custom_text(values: &crm_db::types::Json) -> String {
+    match &values.0 {
+        serde_json::Value::Object(map) if !map.is_empty() => values.0.to_string(),
+        _ => String::new(),
+    }
 }
 
 fn time(at: Option<chrono::NaiveDateTime>) -> String {
@@ -107,6 +116,7 @@ impl Table for Tickets {
             time(f.resolution_due_at),
             time(f.resolved_at),
             time(f.closed_at),
+            custom_text(&f.custom_fields),
             time_text(r.created_at),
             time_text(r.updated_at),
         ]
@@ -142,6 +152,7 @@ mod tests {
                 closed_at: None,
                 paused_at: None,
                 assignment_rule: None,
+                custom_fields: crm_db::types::Json(serde_json::json!({"level": "金卡"})),
                 search_text: String::new(),
             },
             version: 1,
@@ -154,5 +165,6 @@ mod tests {
         assert_eq!(cells.len(), HEADER.len());
         assert_eq!(cells[1], "7");
         assert_eq!(cells[2], "CC-1");
+        assert_eq!(cells[19], r#"{"level":"金卡"}"#);
     }
 }

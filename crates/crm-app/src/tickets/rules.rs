@@ -1,9 +1,10 @@
 //! The rules of a ticket write: text fields checked, the type one of the
 //! workspace's, the customer visible to the actor and the contact one of
 //! its contacts, the assignee an active user and the team a team of the
-//! workspace; status moves allowed by `TicketStatus::can_move_to`; and
-//! the SLA clocks: due times from the creation instant on the business
-//! calendar, the resolution clock stopped while `pending` (its due time
+//! workspace; status moves allowed by `TicketStatus::can_move_to`; tags
+//! of the workspace and custom field values checked against its ticket
+//! fields; and the SLA clocks: due times from the creation instant on the
+//! business calendar, the resolution clock stopped while `pending` (its due time
 //! moves later by the working time spent waiting), recomputed when the
 //! priority changes.
 
@@ -12,12 +13,14 @@ use crm_api_types::patch::apply;
 use crm_api_types::tickets::{NewTicket, TicketPatch};
 use crm_db::AnyConnection;
 use crm_db::tickets::TicketFields;
-use crm_db::types::Id;
+use crm_db::types::{Id, Json};
 use crm_domain::FieldErrors;
 use crm_domain::access::{Action, ObjectType, Scope};
+use crm_domain::custom_field::{FieldEntity, validate_values};
 use crm_domain::service::calendar::Clock;
 use crm_domain::service::{Channel, ServiceSettings, TicketPriority, TicketStatus};
 use crm_domain::validation::{bounded_text, multiline_text};
+use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::lookups::Lookups;
@@ -53,6 +56,8 @@ pub fn as_patch(b: NewTicket) -> Result<(CustomerRef, TicketPatch), AppError> {
         assignee_id: Some(b.assignee_id),
         team_id: Some(b.team_id),
         external_id: Some(b.external_id),
+        tag_ids: Some(b.tag_ids),
+        custom_fields: Some(b.custom_fields),
     };
     Ok((customer, patch))
 }
@@ -78,6 +83,7 @@ pub fn blank(customer_id: Uuid) -> TicketFields {
         closed_at: None,
         paused_at: None,
         assignment_rule: None,
+        custom_fields: Json(Value::Object(Map::new())),
         search_text: String::new(),
     }
 }
@@ -86,7 +92,8 @@ fn trimmed(value: Option<String>) -> Option<String> {
     value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
-/// The fields after the patch, checked; SLA fields untouched (see [`clocks`]).
+/// The fields after the patch, checked, and the tag set when the patch
+/// names one (checked, de-duplicated); SLA fields untouched (see [`clocks`]).
 pub fn resolve(
     conn: &mut AnyConnection,
     actor: &Actor,
@@ -94,9 +101,13 @@ pub fn resolve(
     base: TicketFields,
     p: TicketPatch,
     scope: Scope,
-) -> Result<TicketFields, AppError> {
+) -> Result<(TicketFields, Option<Vec<Uuid>>), AppError> {
     let ws = actor.workspace_id;
     let mut errors = FieldErrors::new();
+    let tags = match &p.tag_ids {
+        Some(ids) => Some(crate::tags::check_ids(conn, ws, ids, &mut errors)?),
+        None => None,
+    };
     let subject = p.subject.unwrap_or(base.subject.clone());
     let subject = errors
         .take("subject", bounded_text(subject.trim(), 1, 200))
@@ -132,6 +143,7 @@ pub fn resolve(
         }
     }
     let mut lookups = Lookups::default();
+    let custom_fields = custom_values(conn, &mut lookups, ws, &base, p.custom_fields, &mut errors)?;
     let assignee_id = apply(base.assignee_id.map(Uuid::from), p.assignee_id);
     let mut assignee_team = None;
     if let Some(user) = assignee_id {
@@ -168,7 +180,7 @@ pub fn resolve(
             actor.require_covers(conn, scope, None, Some(team), "route tickets to that team")?;
         }
     }
-    Ok(TicketFields {
+    let fields = TicketFields {
         contact_id: contact_id.map(Id),
         subject,
         description,
@@ -183,9 +195,45 @@ pub fn resolve(
         assignee_id: assignee_id.map(Id),
         team_id: team_id.map(Id),
         external_id,
+        custom_fields: Json(Value::Object(custom_fields)),
         ..base
     }
-    .with_search_text())
+    .with_search_text();
+    Ok((fields, tags))
+}
+
+/// The custom field values after a merge patch (`null` removes a key),
+/// checked against the workspace's ticket fields.
+fn custom_values(
+    conn: &mut AnyConnection,
+    lookups: &mut Lookups,
+    ws: Uuid,
+    base: &TicketFields,
+    patch: Option<Map<String, Value>>,
+    errors: &mut FieldErrors,
+) -> Result<Map<String, Value>, AppError> {
+    let mut values = match &base.custom_fields.0 {
+        Value::Object(map) => map.clone(),
+        _ => Map::new(),
+    };
+    let Some(patch) = patch else {
+        return Ok(values);
+    };
+    for (key, value) in patch {
+        if value.is_null() {
+            values.remove(&key);
+        } else {
+            values.insert(key, value);
+        }
+    }
+    let defs = lookups.field_defs(conn, ws, FieldEntity::Ticket)?;
+    Ok(match validate_values(defs, &values) {
+        Ok(clean) => clean,
+        Err(field_errors) => {
+            errors.merge(field_errors);
+            Map::new()
+        }
+    })
 }
 
 fn naive(t: DateTime<Utc>) -> NaiveDateTime {

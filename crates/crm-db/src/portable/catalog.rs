@@ -178,6 +178,7 @@ pub fn tables() -> Vec<TableSpec> {
         TableSpec::of::<surveys::table>("surveys", &["id"]),
         TableSpec::of::<sla_alerts::table>("sla_alerts", &["id"]),
         TableSpec::of::<ticket_attachments::table>("ticket_attachments", &["id"]),
+        TableSpec::of::<ticket_tags::table>("ticket_tags", &["ticket_id", "tag_id"]),
         TableSpec::of::<analytics_settings::table>("analytics_settings", &["workspace_id"]),
         TableSpec::of::<customer_metrics::table>("customer_metrics", &["customer_id"]),
         TableSpec::of::<segments::table>("segments", &["id"]),

@@ -4,11 +4,12 @@
 //! articles and the tickets they answered (000026; SQLite's search index
 //! `articles_fts` is read with SQL of its own in `crate::articles`), and
 //! the satisfaction surveys sent for tickets (000027), and the SLA
-//! warnings and escalations sent for them (000032).
+//! warnings and escalations sent for them (000032), files attached to
+//! tickets (000033) and tickets' tags (000034).
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::types::DbUuid;
+    use crate::types::{DbJson, DbUuid};
 
     tickets (workspace_id, id) {
         workspace_id -> DbUuid,
@@ -39,6 +40,7 @@ diesel::table! {
         updated_at -> Timestamp,
         deleted_at -> Nullable<Timestamp>,
         assignment_rule -> Nullable<Text>,
+        custom_fields -> DbJson,
     }
 }
 
@@ -147,7 +149,7 @@ diesel::table! {
     }
 }
 
-use super::{customer_metrics, customers, users};
+use super::{customer_metrics, customers, tags, users};
 
 diesel::table! {
     use diesel::sql_types::*;
@@ -182,6 +184,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::DbUuid;
+
+    ticket_tags (workspace_id, ticket_id, tag_id) {
+        workspace_id -> DbUuid,
+        ticket_id -> DbUuid,
+        tag_id -> DbUuid,
+    }
+}
+
+diesel::joinable!(ticket_tags -> tags (tag_id));
+diesel::allow_tables_to_appear_in_same_query!(ticket_tags, tags);
+diesel::allow_tables_to_appear_in_same_query!(ticket_tags, tickets);
 diesel::allow_tables_to_appear_in_same_query!(articles, ticket_articles);
 diesel::allow_tables_to_appear_in_same_query!(surveys, tickets);
 diesel::allow_tables_to_appear_in_same_query!(surveys, customers);

@@ -5,7 +5,9 @@
 //! closed or resolved (some answered or resolved late, so breaches show);
 //! the last two weeks' are new (unassigned), open or pending, assigned to
 //! the service agent. Answered tickets carry the agent's reply, some an
-//! internal note. The agent is on duty (capacity 30) and one rule sends
+//! internal note; returns and complaints name their order (the ticket
+//! custom field `order_no`), half the complaints are tagged 升级处理 (handed
+//! up). The agent is on duty (capacity 30) and one rule sends
 //! every new ticket to the service team. Deterministic from its own seed.
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
@@ -14,7 +16,7 @@ use crm_db::AnyConnection;
 use crm_db::batch::BatchChange;
 use crm_db::change_log::Op;
 use crm_db::tickets::replies::ReplyRow;
-use crm_db::types::Id;
+use crm_db::types::{Id, Json};
 use crm_domain::analytics::ValueTier;
 use crm_domain::service::{
     AssignMethod, AssignmentRule, Channel, ServiceSettings, TicketPriority, TicketStatus,
@@ -70,6 +72,21 @@ pub fn seed(
     ages.sort_unstable_by(|a, b| b.cmp(a));
     // Survey answers draw from their own stream: the tickets stay as they were.
     let mut answers = StdRng::seed_from_u64(SEED + 1);
+    // Returns and complaints carry the order they are about.
+    let order_no = crm_db::custom_fields::CustomFieldWrite {
+        entity: crm_domain::custom_field::FieldEntity::Ticket.as_str(),
+        key: "order_no",
+        label: "订单号",
+        field_type: "text",
+        options: &[],
+        required: false,
+        position: 0,
+    };
+    crm_db::custom_fields::insert(conn, ws, &order_no)?;
+    // The desk's own tag: complaints handed up to a team lead.
+    let escalated = crm_db::tags::insert(conn, ws, "升级处理", Some("#cf1322"))?
+        .id
+        .0;
     crm_db::change_log::transaction(conn, |conn| {
         let mut written = Vec::with_capacity(count);
         for age in ages {
@@ -91,6 +108,12 @@ pub fn seed(
             fields.ticket_type = kind.to_owned();
             fields.priority = priority.as_str().to_owned();
             fields.channel = channel.as_str().to_owned();
+            if matches!(kind, "return" | "complaint") {
+                // From the ticket's place, not the generator: the rest stays as it was.
+                let serial = written.len() * 7_919 % 100_000;
+                let number = format!("SO-{}{serial:05}", created.format("%Y%m"));
+                fields.custom_fields = Json(serde_json::json!({ "order_no": number }));
+            }
             fields = fields.with_search_text();
             clocks(&clock, &settings, None, &mut fields, created, created);
             let recent = age < 14;
@@ -133,6 +156,9 @@ pub fn seed(
                 fields.paused_at = Some(answered.min(now));
             }
             let row = crm_db::tickets::insert(conn, ws, Some(agent.0), created, fields)?;
+            if kind == "complaint" && row.number % 2 == 0 {
+                crm_db::tickets::tags::set(conn, ws, row.id.0, &[escalated])?;
+            }
             if let Some(resolved) = row.fields.resolved_at {
                 survey(conn, &mut answers, &row, resolved)?;
             }
@@ -277,7 +303,7 @@ fn desk(
         0,
         &crm_db::tickets::settings::SettingsRow {
             workspace_id: Id(ws),
-            settings: crm_db::types::Json(serde_json::to_value(&settings)?),
+            settings: Json(serde_json::to_value(&settings)?),
             version: 1,
             updated_by: None,
             updated_at: now,

@@ -442,7 +442,7 @@ fn CustomerForm(existing: Option<Customer>) -> impl IntoView {
 
 /// One custom field's input, by its type.
 #[component]
-fn CustomInput(
+pub(crate) fn CustomInput(
     def: CustomFieldDef,
     values: RwSignal<Map<String, Value>>,
     error: impl Fn(String) -> Signal<Option<String>> + Copy + Send + Sync + 'static,

@@ -3,7 +3,8 @@
 //! customer, resolve, close, reopen), the assignee, both SLA clocks with
 //! their due times, the description, and the conversation: public replies
 //! and internal notes, oldest first, with a composer that sends either;
-//! and the ticket's files ([`super::attachments`]).
+//! the ticket's tags and custom fields ([`super::extras`]) and files
+//! ([`super::attachments`]).
 
 use crm_api_types::customers::Customer;
 use crm_api_types::domain::access::{Action, ObjectType};
@@ -158,6 +159,7 @@ fn TicketView(
                 {ticket.with_value(|t| clock("tk-resolution", t.resolution_due_at.map(|d| d.to_rfc3339()), t.resolution_state))}
             </dl>
             {ticket.with_value(|t| t.description.clone()).map(|d| view! { <div class="card"><h2>{tr("tk-description")}</h2><p class="pre-wrap" id="ticket-description">{d}</p></div> })}
+            <super::extras::ExtrasCard ticket=ticket.get_value() can_update=Signal::derive(can_update) on_changed=on_changed/>
             <super::surveys::SurveysPanel ticket_id=id resolved=matches!(status, TicketStatus::Resolved | TicketStatus::Closed) can_update=Signal::derive(can_update)/>
             <super::articles::ArticlesPanel ticket_id=id subject=ticket.with_value(|t| t.subject.clone()) can_update=Signal::derive(can_update)/>
             <super::attachments::AttachmentsPanel ticket_id=id can_update=Signal::derive(can_update)/>

@@ -1,5 +1,6 @@
 //! The form that opens a ticket: the customer (picked by search), subject,
-//! type from the workspace's list, priority, channel and description, with
+//! type from the workspace's list, priority, channel, description, tags
+//! and the workspace's ticket custom fields, with
 //! the knowledge base's articles for the subject as it is typed. The
 //! server's field errors show beside each input; a saved ticket opens.
 
@@ -30,10 +31,16 @@ pub fn TicketForm(
     let priority = RwSignal::new("normal".to_owned());
     let channel = RwSignal::new("phone".to_owned());
     let description = RwSignal::new(String::new());
+    let tag_ids = RwSignal::new(Vec::<Uuid>::new());
+    let custom = RwSignal::new(serde_json::Map::new());
+    let defs = super::extras::ticket_fields();
     let failure = RwSignal::new(None::<ApiError>);
     let saving = RwSignal::new(false);
     let field = move |f: &'static str| {
         Signal::derive(move || failure.with(|e| e.as_ref().and_then(|e| e.field(f))))
+    };
+    let error = move |f: String| {
+        Signal::derive(move || failure.with(|e| e.as_ref().and_then(|e| e.field(&f))))
     };
     let types = move || {
         settings
@@ -54,6 +61,8 @@ pub fn TicketForm(
             "priority": priority.get_untracked(),
             "channel": channel.get_untracked(),
             "description": if text.trim().is_empty() { Value::Null } else { json!(text.trim()) },
+            "tag_ids": tag_ids.get_untracked(),
+            "custom_fields": custom.get_untracked().into_iter().filter(|(_, v)| !v.is_null()).collect::<serde_json::Map<_, _>>(),
         });
         saving.set(true);
         let navigate = navigate.clone();
@@ -101,6 +110,7 @@ pub fn TicketForm(
                 </label>
                 <label class="span-2">{tr("tk-description")}<textarea id="ticket-description" rows="4" bind:value=description></textarea>
                     <FieldError id="ticket-description-error" message=field("description")/></label>
+                <super::extras::ExtrasInputs tag_ids=tag_ids custom=custom defs=defs error=error/>
             </div>
             {move || failure.get().filter(|e| e.errors.is_empty()).map(|e| view! { <ErrorView error=e/> })}
             <div class="actions">

@@ -1,0 +1,2 @@
+DROP TABLE ticket_tags;
+ALTER TABLE tickets DROP COLUMN custom_fields;

@@ -1,0 +1,11 @@
+-- SQLite twin of migrations/postgres (uuid and JSON as text).
+-- Issue 17: tickets carry the workspace's tags (the same tags as customers)
+-- and custom fields (definitions with entity 'ticket', values as on customers).
+ALTER TABLE tickets ADD COLUMN custom_fields text NOT NULL DEFAULT '{}';
+CREATE TABLE ticket_tags (
+    workspace_id text NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+    ticket_id text NOT NULL,
+    tag_id text NOT NULL,
+    PRIMARY KEY (workspace_id, ticket_id, tag_id)
+);
+CREATE INDEX ticket_tags_tag_idx ON ticket_tags (workspace_id, tag_id, ticket_id);
