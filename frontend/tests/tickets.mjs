@@ -160,9 +160,12 @@ export async function ticketTests({ check, login, api, base, shots }) {
     const agentRow = page.locator('#service-agents tr[data-email="service@demo.test"]');
     await agentRow.locator('.capacity').fill('40');
     await agentRow.locator('.save-agent').click();
+    // The rep joins for returns and complaints only (skills read by rules that assign by skill).
     const rep = page.locator('#service-agents tr[data-email="rep4@demo.test"]');
     await rep.locator('.on-duty').check();
     await rep.locator('.capacity').fill('5');
+    await rep.locator('.skill[data-skill="return"]').check();
+    await rep.locator('.skill[data-skill="complaint"]').check();
     await rep.locator('.save-agent').click();
     let agents;
     for (let i = 0; i < 50; i++) {
@@ -171,6 +174,9 @@ export async function ticketTests({ check, login, api, base, shots }) {
       await page.waitForTimeout(100);
     }
     assert.deepEqual(agents.map((a) => a.capacity).sort((x, y) => x - y), [5, 40]);
+    assert.deepEqual(agents.find((a) => a.capacity === 5).skills, ['return', 'complaint']);
+    assert.ok(agents.find((a) => a.capacity === 40).skills.includes('inquiry'), 'the demo agent handles every type');
+    await page.locator('#service-agents').screenshot({ path: join(shots, 'service-agents.png') });
 
     // A period the server cannot read is refused and named; nothing changes.
     await page.fill('#hours-friday', '9:00-18:00');

@@ -74,6 +74,7 @@ mod ticket_attachments;
 mod ticket_batch;
 mod ticket_export;
 mod ticket_routing;
+mod ticket_skills;
 mod ticket_tags;
 mod ticket_upsert;
 mod tickets;

@@ -206,6 +206,9 @@ pub struct ServiceAgent {
     pub open_tickets: i64,
     /// When the agent was last given a ticket (round-robin order).
     pub last_assigned_at: Option<DateTime<Utc>>,
+    /// Ticket type keys the agent handles: a team assigning `skill_based`
+    /// gives them only tickets of these types.
+    pub skills: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -215,6 +218,11 @@ pub struct AgentPatch {
     pub on_duty: bool,
     #[schema(minimum = 0, maximum = 1000)]
     pub capacity: i32,
+    /// Ticket type keys of the workspace; absent: unchanged. Only a role
+    /// that manages the service settings changes them.
+    #[serde(default)]
+    #[schema(max_items = 50)]
+    pub skills: Option<Vec<String>>,
 }
 
 /// A file attached to a ticket. Its bytes are at

@@ -95,6 +95,7 @@ pub fn fill_queue(
             open: 0,
             capacity: a.capacity,
             last_assigned_at: a.last_assigned_at,
+            skills: a.skill_list(),
         })
         .collect();
     if agents.is_empty() {
@@ -105,18 +106,27 @@ pub fn fill_queue(
     for a in &mut agents {
         a.open = open.get(&a.user_id).copied().unwrap_or(0);
     }
-    // Room left across the team, so the queue is read once.
+    // Room left across the team, so the queue is read once. By skill, a
+    // ticket nobody free has the skill for waits and the next is tried:
+    // the whole queue is read.
     let room: i64 = agents
         .iter()
         .map(|a| (i64::from(a.capacity) - a.open).max(0))
         .sum::<i64>()
         .min(MAX_PER_WRITE as i64);
-    let waiting = crm_db::tickets::agents::oldest_waiting_n(conn, ws, team, room)?;
+    let read = match method {
+        AssignMethod::SkillBased if room > 0 => MAX_PER_WRITE as i64,
+        _ => room,
+    };
+    let waiting = crm_db::tickets::agents::oldest_waiting_n(conn, ws, team, read)?;
     let mut changes = Vec::with_capacity(waiting.len());
     let mut given: std::collections::BTreeMap<Uuid, Vec<Uuid>> = Default::default();
     for ticket in waiting {
-        let Some(agent) = pick(method, &agents) else {
+        if !agents.iter().any(Candidate::is_free) {
             break;
+        }
+        let Some(agent) = pick(method, &agents, &ticket.fields.ticket_type) else {
+            continue;
         };
         let mut fields = ticket.fields.clone();
         fields.assignee_id = Some(Id(agent));
@@ -175,6 +185,7 @@ fn view(row: AgentRow, open: i64) -> ServiceAgent {
         capacity: row.capacity,
         open_tickets: open,
         last_assigned_at: row.last_assigned_at.map(|t| t.and_utc()),
+        skills: row.skill_list(),
     }
 }
 
@@ -194,7 +205,8 @@ pub fn agents(conn: &mut AnyConnection, actor: &Actor) -> Result<Vec<ServiceAgen
 }
 
 /// Sets an agent's availability and capacity: the agent themselves, or a
-/// role that may update the service settings for the whole workspace.
+/// role that may update the service settings for the whole workspace
+/// (only such a role changes skills, each a ticket type of the workspace).
 /// Their team's queue is filled at once.
 pub fn save_agent(
     conn: &mut AnyConnection,
@@ -223,6 +235,15 @@ pub fn save_agent(
         };
         let now = crm_db::time::now();
         let previous = crm_db::tickets::agents::find(conn, actor.workspace_id, user)?;
+        let (settings, _) = super::settings::load(conn, actor.workspace_id)?;
+        let current = previous
+            .as_ref()
+            .map(AgentRow::skill_list)
+            .unwrap_or_default();
+        let skills = match patch.skills {
+            Some(skills) => check_skills(&settings, skills, &current, manages)?,
+            None => current,
+        };
         let row = AgentRow {
             workspace_id: Id(actor.workspace_id),
             user_id: Id(user),
@@ -230,14 +251,43 @@ pub fn save_agent(
             capacity: patch.capacity,
             last_assigned_at: previous.and_then(|p| p.last_assigned_at),
             updated_at: now,
+            skills: crm_db::types::Json(serde_json::json!(skills)),
         };
         crm_db::tickets::agents::save(conn, &row)?;
         if let Some(team) = member.team_id {
-            let (settings, _) = super::settings::load(conn, actor.workspace_id)?;
             fill_queue(conn, actor, &settings, team.0, now)?;
         }
         let saved = crm_db::tickets::agents::find(conn, actor.workspace_id, user)?.unwrap_or(row);
         let open = crm_db::tickets::agents::open_counts(conn, actor.workspace_id, &[user])?;
         Ok(view(saved, open.get(&user).copied().unwrap_or(0)))
     })
+}
+
+/// An agent's new skills: ticket types of the workspace, each once, in
+/// the order given; only a role that manages the desk may change them.
+fn check_skills(
+    settings: &ServiceSettings,
+    skills: Vec<String>,
+    current: &[String],
+    manages: bool,
+) -> Result<Vec<String>, AppError> {
+    let mut errors = crm_domain::FieldErrors::new();
+    let mut kept: Vec<String> = Vec::with_capacity(skills.len());
+    for (i, skill) in skills.into_iter().enumerate() {
+        if !settings.has_type(&skill) {
+            errors.add(
+                format!("skills[{i}]"),
+                "is not a ticket type of this workspace",
+            );
+        } else if !kept.contains(&skill) {
+            kept.push(skill);
+        }
+    }
+    errors.into_result().map_err(AppError::Validation)?;
+    if !manages && kept != current {
+        return Err(AppError::Forbidden(
+            "your role may not change an agent's skills".into(),
+        ));
+    }
+    Ok(kept)
 }

@@ -5,7 +5,7 @@
 //! `articles_fts` is read with SQL of its own in `crate::articles`), and
 //! the satisfaction surveys sent for tickets (000027), and the SLA
 //! warnings and escalations sent for them (000032), files attached to
-//! tickets (000033) and tickets' tags (000034).
+//! tickets (000033), tickets' tags (000034) and agents' skills (000035).
 
 diesel::table! {
     use diesel::sql_types::*;
@@ -74,7 +74,7 @@ diesel::table! {
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::types::DbUuid;
+    use crate::types::{DbJson, DbUuid};
 
     service_agents (workspace_id, user_id) {
         workspace_id -> DbUuid,
@@ -83,6 +83,7 @@ diesel::table! {
         capacity -> Integer,
         last_assigned_at -> Nullable<Timestamp>,
         updated_at -> Timestamp,
+        skills -> DbJson,
     }
 }
 

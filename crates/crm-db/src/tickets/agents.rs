@@ -12,7 +12,7 @@ use super::TicketRow;
 use crate::connection::AnyConnection;
 use crate::error::DbResult;
 use crate::schema::{service_agents, tickets, users};
-use crate::types::Id;
+use crate::types::{Id, Json};
 
 /// Statuses in which a ticket counts against its assignee's capacity.
 pub const ACTIVE: [&str; 3] = ["new", "open", "pending"];
@@ -26,6 +26,15 @@ pub struct AgentRow {
     pub capacity: i32,
     pub last_assigned_at: Option<NaiveDateTime>,
     pub updated_at: NaiveDateTime,
+    /// Ticket type keys the agent handles (a JSON array), for skill-based assignment.
+    pub skills: Json,
+}
+
+impl AgentRow {
+    /// The skills as a list (a malformed value is no skills).
+    pub fn skill_list(&self) -> Vec<String> {
+        serde_json::from_value(self.skills.0.clone()).unwrap_or_default()
+    }
 }
 
 /// Every agent profile of the workspace.
@@ -45,13 +54,14 @@ pub fn find(conn: &mut AnyConnection, ws: Uuid, user: Uuid) -> DbResult<Option<A
         .optional()?)
 }
 
-/// Sets availability and capacity, keeping the round-robin position.
+/// Sets availability, capacity and skills, keeping the round-robin position.
 pub fn save(conn: &mut AnyConnection, row: &AgentRow) -> DbResult<()> {
     let n = diesel::update(service_agents::table.find((row.workspace_id, row.user_id)))
         .set((
             service_agents::on_duty.eq(row.on_duty),
             service_agents::capacity.eq(row.capacity),
             service_agents::updated_at.eq(row.updated_at),
+            service_agents::skills.eq(&row.skills),
         ))
         .execute(conn)?;
     if n == 0 {

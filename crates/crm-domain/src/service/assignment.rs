@@ -1,9 +1,10 @@
 //! Automatic assignment (自动分配): ordered rules on a ticket's type,
 //! priority and channel and on its customer's region, value tier and tags
 //! route it to a team; within the team an agent is
-//! picked round-robin (the one given a ticket longest ago) or by fewest
-//! open tickets, among agents on duty below their capacity. When nobody
-//! is free the ticket waits for the team.
+//! picked round-robin (the one given a ticket longest ago), by fewest
+//! open tickets, or by skill (fewest open among those whose skills
+//! include the ticket's type), among agents on duty below their capacity.
+//! When nobody (with the skill) is free the ticket waits for the team.
 
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
@@ -21,6 +22,9 @@ string_enum! {
         RoundRobin = "round_robin",
         /// The agent with the fewest open tickets (then in turn).
         LeastOpen = "least_open",
+        /// Among agents with the ticket's type as a skill, the one with the
+        /// fewest open tickets (then in turn); nobody with it free: it waits.
+        SkillBased = "skill_based",
     }
 }
 
@@ -120,16 +124,27 @@ pub struct Candidate {
     pub open: i64,
     pub capacity: i32,
     pub last_assigned_at: Option<NaiveDateTime>,
+    /// Ticket type keys the agent handles (read by `skill_based` only).
+    pub skills: Vec<String>,
 }
 
-/// The agent to give the next ticket, if any is below capacity.
-pub fn pick(method: AssignMethod, candidates: &[Candidate]) -> Option<Uuid> {
-    let free = candidates.iter().filter(|c| c.open < i64::from(c.capacity));
+impl Candidate {
+    pub fn is_free(&self) -> bool {
+        self.open < i64::from(self.capacity)
+    }
+}
+
+/// The agent to give the next ticket (of `ticket_type`), if any is free.
+pub fn pick(method: AssignMethod, candidates: &[Candidate], ticket_type: &str) -> Option<Uuid> {
+    let free = candidates.iter().filter(|c| c.is_free());
     // `None` (never assigned) sorts first; ties go by id, so the order is stable.
     let turn = |c: &&Candidate| (c.last_assigned_at, c.user_id);
     match method {
         AssignMethod::RoundRobin => free.min_by_key(turn),
         AssignMethod::LeastOpen => free.min_by_key(|c| (c.open, turn(c))),
+        AssignMethod::SkillBased => free
+            .filter(|c| c.skills.iter().any(|s| s == ticket_type))
+            .min_by_key(|c| (c.open, turn(c))),
     }
     .map(|c| c.user_id)
 }
@@ -146,6 +161,7 @@ mod tests {
                 open: 0,
                 capacity,
                 last_assigned_at: None,
+                skills: vec![],
             })
             .collect()
     }
@@ -155,7 +171,9 @@ mod tests {
         let start = NaiveDateTime::default();
         let mut given = 0;
         for i in 0..tickets {
-            let Some(id) = pick(method, team) else { break };
+            let Some(id) = pick(method, team, "inquiry") else {
+                break;
+            };
             let agent = team
                 .iter_mut()
                 .find(|c| c.user_id == id)
@@ -187,7 +205,7 @@ mod tests {
         team[0].open = 2;
         assert_eq!(deal(AssignMethod::LeastOpen, &mut team, 10), 4);
         assert!(team.iter().all(|c| c.open == 3));
-        assert_eq!(pick(AssignMethod::RoundRobin, &team), None);
+        assert_eq!(pick(AssignMethod::RoundRobin, &team, "inquiry"), None);
     }
 
     #[test]
@@ -196,9 +214,34 @@ mod tests {
         team[0].open = 4;
         team[1].open = 1;
         team[2].open = 2;
-        assert_eq!(pick(AssignMethod::LeastOpen, &team), Some(team[1].user_id));
+        assert_eq!(
+            pick(AssignMethod::LeastOpen, &team, "inquiry"),
+            Some(team[1].user_id)
+        );
         // Round robin ignores the load: nobody was given a ticket yet, so the first id.
-        assert_eq!(pick(AssignMethod::RoundRobin, &team), Some(team[0].user_id));
+        assert_eq!(
+            pick(AssignMethod::RoundRobin, &team, "inquiry"),
+            Some(team[0].user_id)
+        );
+    }
+
+    #[test]
+    fn skill_based_gives_a_ticket_only_to_an_agent_with_its_type() {
+        let mut team = agents(3, 2);
+        team[0].skills = vec!["return".into()];
+        team[1].skills = vec!["return".into(), "incident".into()];
+        team[1].open = 1;
+        let skill = |team: &[Candidate], t: &str| pick(AssignMethod::SkillBased, team, t);
+        // Both handle returns: the emptier one first, then the other.
+        assert_eq!(skill(&team, "return"), Some(team[0].user_id));
+        team[0].open = 2;
+        assert_eq!(skill(&team, "return"), Some(team[1].user_id));
+        // Only the second handles incidents; nobody inquiries, though the third is free.
+        assert_eq!(skill(&team, "incident"), Some(team[1].user_id));
+        assert_eq!(skill(&team, "inquiry"), None);
+        team[1].open = 2;
+        assert_eq!(skill(&team, "return"), None, "skilled agents are full");
+        assert!(team[2].is_free());
     }
 
     #[test]

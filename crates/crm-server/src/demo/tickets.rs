@@ -266,6 +266,14 @@ fn desk(
             capacity: 30,
             last_assigned_at: None,
             updated_at: now,
+            // Every default type: the desk's one agent handles them all.
+            skills: Json(serde_json::json!(
+                ServiceSettings::default()
+                    .ticket_types
+                    .iter()
+                    .map(|t| t.key.as_str())
+                    .collect::<Vec<_>>()
+            )),
         },
     )?;
     let Some(team) = agent.1 else { return Ok(()) };

@@ -4,13 +4,14 @@
 //! periods as `09:00-12:00, 13:30-18:00`, and public holidays and make-up
 //! working days (调休) pasted as lists of dates, and the assignment rules
 //! ([`rules`]). Saved as a whole; the server checks it and its field
-//! errors show beside each part. Below, each user's availability and
-//! capacity for automatic assignment.
+//! errors show beside each part. Below, each user's availability,
+//! capacity and skills for automatic assignment ([`agents`]).
 
+mod agents;
 mod rules;
 
 use crm_api_types::domain::service::{Escalation, TicketPriority};
-use crm_api_types::tickets::{ServiceAgent, ServiceSettings, TicketType};
+use crm_api_types::tickets::{ServiceSettings, TicketType};
 use leptos::prelude::*;
 use serde_json::{Value, json};
 
@@ -18,7 +19,6 @@ use crate::api::ApiError;
 use crate::components::{ErrorView, FieldError, Skeleton, When, use_toasts};
 use crate::i18n::{self, tr, use_t};
 use crate::load::Load;
-use crate::session::use_lookups;
 
 const DAYS: [&str; 7] = [
     "monday",
@@ -75,52 +75,6 @@ fn errors_under(
             (!found.is_empty()).then(|| found.join("; "))
         })
     })
-}
-
-/// Who is given tickets: every user, with their availability and capacity.
-#[component]
-fn Agents() -> impl IntoView {
-    let lookups = use_lookups();
-    let toasts = use_toasts();
-    let t = use_t();
-    let agents = Load::<Vec<ServiceAgent>>::new(|| "/api/v1/service/agents".to_owned());
-    view! {
-        <h2>{tr("svc-agents")}</h2>
-        <p class="muted">{tr("svc-agents-help")}</p>
-        <table class="list" id="service-agents">
-            <thead><tr><th>{tr("field-owner")}</th><th>{tr("tk-on-duty")}</th><th>{tr("svc-capacity")}</th><th>{tr("svc-open")}</th><th></th></tr></thead>
-            <tbody>
-                {move || {
-                    let known = agents.ok_with(Clone::clone).unwrap_or_default();
-                    lookups.users.get().into_iter().filter(|u| u.active).map(|u| {
-                        let agent = known.iter().find(|a| a.user_id == u.id).cloned();
-                        let on_duty = RwSignal::new(agent.as_ref().is_some_and(|a| a.on_duty));
-                        let capacity = RwSignal::new(agent.as_ref().map_or(20, |a| a.capacity).to_string());
-                        let open = agent.as_ref().map_or(0, |a| a.open_tickets);
-                        let id = u.id;
-                        let save = move |_| {
-                            let body = json!({"on_duty": on_duty.get_untracked(), "capacity": capacity.get_untracked().trim().parse::<i64>().unwrap_or(-1)});
-                            leptos::task::spawn_local(async move {
-                                match crate::api::put::<ServiceAgent, _>(&format!("/api/v1/service/agents/{id}"), &body).await {
-                                    Ok(_) => toasts.success(t("svc-saved")),
-                                    Err(err) => toasts.error(err.to_string()),
-                                }
-                            });
-                        };
-                        view! {
-                            <tr data-email=u.email.clone()>
-                                <td>{u.display_name.clone()}</td>
-                                <td><input type="checkbox" class="on-duty" bind:checked=on_duty/></td>
-                                <td><input class="capacity" inputmode="numeric" size="4" bind:value=capacity/></td>
-                                <td>{open}</td>
-                                <td><button type="button" class="save-agent" on:click=save>{tr("save")}</button></td>
-                            </tr>
-                        }
-                    }).collect_view()
-                }}
-            </tbody>
-        </table>
-    }
 }
 
 #[component]
@@ -322,7 +276,7 @@ pub fn ServiceSettingsTab() -> impl IntoView {
                     {move || failure.get().filter(|e| e.errors.is_empty()).map(|e| view! { <ErrorView error=e/> })}
                     <div class="actions"><button type="submit" class="primary" id="service-settings-save" disabled=move || saving.get()>{tr("save")}</button></div>
                 </form>
-                <div class="card"><Agents/></div>
+                <div class="card"><agents::Agents types=types/></div>
             }.into_any(),
         }}
     }

@@ -189,7 +189,7 @@ pub fn AssignmentRules(
                         </select></label>
                     <label>{tr("svc-rule-method")}
                         <select class="rule-method" on:change=move |ev| {
-                            let m = if event_target_value(&ev) == "least_open" { AssignMethod::LeastOpen } else { AssignMethod::RoundRobin };
+                            let m = AssignMethod::parse(&event_target_value(&ev)).unwrap_or(AssignMethod::RoundRobin);
                             edit(i, &|r| r.method = m)
                         }>
                             {AssignMethod::ALL.iter().map(|m| view! {

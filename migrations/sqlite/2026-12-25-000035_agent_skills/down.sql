@@ -1,0 +1,1 @@
+ALTER TABLE service_agents DROP COLUMN skills;
