@@ -891,6 +891,7 @@ tk-due = due { $time }
 tk-saved = Ticket #{ $number } created
 tk-updated = Ticket updated
 tk-extras = Tags and fields
+tk-no-extras = No tags or fields yet
 tk-replies = Conversation
 tk-reply = Reply to customer
 tk-note = Internal note

@@ -891,6 +891,7 @@ tk-due = 到期 { $time }
 tk-saved = 工单 #{ $number } 已创建
 tk-updated = 工单已更新
 tk-extras = 标签与字段
+tk-no-extras = 暂无标签和字段
 tk-replies = 沟通记录
 tk-reply = 回复客户
 tk-note = 内部备注

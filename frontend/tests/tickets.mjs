@@ -235,7 +235,7 @@ export async function ticketTests({ check, login, api, base, shots }) {
     assert.equal(saved.assignment_rules.length, before);
   });
 
-  await check('tickets: the agent attaches a photo of the damage, downloads it intact, is refused an HTML file, and removes the photo', async (page) => {
+  await check('tickets: the agent attaches a photo of the damage, downloads it intact, is refused an HTML file, removes the photo and sends a reply with a file', async (page) => {
     await login(page, 'service@demo.test', '/tickets');
     const ticket = (await api(page, '/api/v1/tickets?limit=1')).body.items[0];
     await page.goto(`${base}/tickets/${ticket.id}`);
@@ -255,6 +255,16 @@ export async function ticketTests({ check, login, api, base, shots }) {
     await page.screenshot({ path: join(shots, 'ticket-attachments.png'), fullPage: true });
     await row.locator('.remove-attachment').click();
     await page.waitForSelector('#no-attachments');
+    // A reply carries a file chosen in the composer, shown and downloadable with it.
+    await page.setInputFiles('#reply-file', { name: '换货单.png', mimeType: 'image/png', buffer: png });
+    await page.waitForSelector('#reply-files .attachment[data-name="换货单.png"]');
+    await page.fill('#reply-body', '您好，换货单见附件。');
+    await page.click('#reply-send');
+    const sent = page.locator('#ticket-replies .reply .reply-files .attachment[data-name="换货单.png"]');
+    await sent.waitFor();
+    const [again] = await Promise.all([page.waitForEvent('download'), sent.locator('.download-attachment').click()]);
+    assert.deepEqual(readFileSync(await again.path()), png, 'the reply\'s file comes back intact');
+    await page.screenshot({ path: join(shots, 'ticket-reply-file.png'), fullPage: true });
   });
 
   await check('tickets: the agent opens a return with its order number and a tag, then corrects both on the ticket page', async (page) => {

@@ -5,7 +5,8 @@
 //! removes a file (and its bytes go); files that are not what they say, of
 //! a type a browser would run, too large, empty or badly named are
 //! refused and nothing is kept; uploads are bytes whose type the server
-//! reads from them.
+//! reads from them. A reply carries files uploaded to the ticket and not
+//! yet sent; another ticket's file, or one already sent, is refused.
 
 use crm_tests::{CustomerBuilder, TestApp, World, both};
 use serde_json::json;
@@ -14,6 +15,7 @@ use uuid::Uuid;
 both!(
     agents_attach_files_that_people_who_see_the_ticket_download,
     files_that_are_not_what_they_say_are_refused,
+    a_reply_carries_the_files_uploaded_for_it,
 );
 
 /// Uploads are bytes; the server reads their type from them.
@@ -261,4 +263,97 @@ async fn files_that_are_not_what_they_say_are_refused(app: TestApp) {
         param["schema"]["pattern"].as_str(),
         Some(crm_domain::service::attachments::FILE_NAME_PATTERN)
     );
+}
+
+async fn a_reply_carries_the_files_uploaded_for_it(app: TestApp) {
+    let w = World::create(&app);
+    let agent = w.add_person(&app, "agent@acme.test", "service", None);
+    let t = ticket(&app, &w).await;
+    let other = ticket(&app, &w).await;
+    let upload = |ticket: String, name: &'static str| {
+        let app = &app;
+        let token = agent.token.clone();
+        async move {
+            app.post(&upload_path(&ticket, name))
+                .token(&token)
+                .raw(OCTETS, PNG.to_vec())
+                .send()
+                .await
+                .expect(201)
+                .id()
+        }
+    };
+    let photo = upload(t.clone(), "破损照片.png").await;
+    let label = upload(t.clone(), "快递面单.png").await;
+    let elsewhere = upload(other.clone(), "别的工单.png").await;
+    let replies = format!("/api/v1/tickets/{t}/replies");
+
+    // Another ticket's file, or a file twice, is refused naming it; nothing is written.
+    let refused = app
+        .post(&replies)
+        .token(&agent.token)
+        .json(&json!({"body": "照片见附件", "attachment_ids": [photo, elsewhere, photo]}))
+        .send()
+        .await
+        .expect(422);
+    assert_eq!(refused.errors(), ["attachment_ids[1]", "attachment_ids[2]"]);
+    let none = app
+        .get(&replies)
+        .token(&agent.token)
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(none.body, json!([]));
+
+    let sent = app
+        .post(&replies)
+        .token(&agent.token)
+        .json(
+            &json!({"body": "您好，破损照片和快递面单见附件。", "attachment_ids": [photo, label]}),
+        )
+        .send()
+        .await
+        .expect(201);
+    let reply_id = sent.body["id"].clone();
+    let names = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array().map_or(vec![], |a| {
+            a.iter()
+                .filter_map(|f| f["file_name"].as_str().map(str::to_owned))
+                .collect()
+        })
+    };
+    assert_eq!(
+        names(&sent.body["attachments"]),
+        ["破损照片.png", "快递面单.png"]
+    );
+    // The customer's owner sees the reply with its files; the ticket's list marks them.
+    let listed = app
+        .get(&replies)
+        .token(&w.rep1.token)
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(
+        names(&listed.body[0]["attachments"]),
+        ["破损照片.png", "快递面单.png"]
+    );
+    let files = app
+        .get(&format!("/api/v1/tickets/{t}/attachments"))
+        .token(&w.rep1.token)
+        .send()
+        .await
+        .expect(200);
+    let linked: Vec<serde_json::Value> = files.body.as_array().map_or(vec![], |a| {
+        a.iter().map(|f| f["reply_id"].clone()).collect()
+    });
+    assert_eq!(linked, [reply_id.clone(), reply_id]);
+    // A file already sent is not sent again.
+    let again = app
+        .post(&replies)
+        .token(&agent.token)
+        .json(&json!({"body": "再发一次", "attachment_ids": [photo]}))
+        .send()
+        .await
+        .expect(422);
+    assert_eq!(again.errors(), ["attachment_ids[0]"]);
 }

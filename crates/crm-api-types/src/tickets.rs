@@ -181,6 +181,8 @@ pub struct Reply {
     pub body: String,
     pub author_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
+    /// Files sent with it.
+    pub attachments: Vec<Attachment>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -193,6 +195,11 @@ pub struct NewReply {
     /// first-response target and opens a `new` ticket.
     #[serde(default)]
     pub internal: bool,
+    /// Files uploaded to the ticket (`POST /tickets/{id}/attachments`) and
+    /// not yet sent with a reply, to send with this one.
+    #[serde(default)]
+    #[schema(max_items = 20)]
+    pub attachment_ids: Vec<Uuid>,
 }
 
 /// A service agent's availability and capacity, with their load.
@@ -239,6 +246,8 @@ pub struct Attachment {
     pub sha256: String,
     pub uploaded_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
+    /// The reply it was sent with; `null`: the ticket's own file.
+    pub reply_id: Option<Uuid>,
 }
 
 /// `POST /tickets/{id}/attachments` query: the body is the file itself.

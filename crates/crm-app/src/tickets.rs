@@ -360,8 +360,9 @@ pub fn get_by_external_id(
     get(conn, actor, id)
 }
 
-/// Adds a reply or an internal note. The first public reply meets the
-/// first-response target and opens a `new` ticket.
+/// Adds a reply or an internal note, with files uploaded to the ticket and
+/// not yet sent (each else refused, naming `attachment_ids[i]`). The first
+/// public reply meets the first-response target and opens a `new` ticket.
 pub fn reply(
     conn: &mut AnyConnection,
     actor: &Actor,
@@ -373,6 +374,20 @@ pub fn reply(
     transaction(conn, |conn| {
         lock_workspace(conn, actor.workspace_id)?;
         let current = find_for_update(conn, actor, id)?;
+        let files = crm_db::tickets::attachments::list(conn, actor.workspace_id, id)?;
+        let mut errors = crm_domain::FieldErrors::new();
+        for (i, file) in b.attachment_ids.iter().enumerate() {
+            let unsent = files
+                .iter()
+                .any(|f| f.id.0 == *file && f.reply_id.is_none());
+            if !unsent || b.attachment_ids[..i].contains(file) {
+                errors.add(
+                    format!("attachment_ids[{i}]"),
+                    "no such attachment on this ticket waiting to be sent",
+                );
+            }
+        }
+        errors.into_result().map_err(AppError::Validation)?;
         let now = crm_db::time::now();
         let row = ReplyRow {
             workspace_id: Id(actor.workspace_id),
@@ -384,6 +399,21 @@ pub fn reply(
             created_at: now,
         };
         crm_db::tickets::replies::insert(conn, &row)?;
+        crm_db::tickets::attachments::link_to_reply(
+            conn,
+            actor.workspace_id,
+            id,
+            row.id.0,
+            &b.attachment_ids,
+        )?;
+        let files: Vec<_> = files
+            .into_iter()
+            .filter(|f| b.attachment_ids.contains(&f.id.0))
+            .map(|mut f| {
+                f.reply_id = Some(row.id);
+                f
+            })
+            .collect();
         let mut fields = current.fields.clone();
         if !b.internal {
             fields.first_responded_at = fields.first_responded_at.or(Some(now));
@@ -408,7 +438,7 @@ pub fn reply(
             updated
         };
         let ticket = view_one(conn, actor.workspace_id, ticket, now.and_utc())?;
-        Ok((reply_view(row), ticket))
+        Ok((reply_view(row, &files), ticket))
     })
 }
 
@@ -417,5 +447,6 @@ pub fn replies(conn: &mut AnyConnection, actor: &Actor, id: Uuid) -> Result<Vec<
     let vis = actor.visibility(conn, ObjectType::Tickets, Action::Read)?;
     let ticket = crm_db::tickets::find(conn, &vis, id)?;
     let rows = crm_db::tickets::replies::list(conn, actor.workspace_id, ticket.id.0)?;
-    Ok(rows.into_iter().map(reply_view).collect())
+    let files = crm_db::tickets::attachments::list(conn, actor.workspace_id, ticket.id.0)?;
+    Ok(rows.into_iter().map(|r| reply_view(r, &files)).collect())
 }

@@ -36,7 +36,7 @@ impl Store {
     }
 }
 
-fn view(r: AttachmentRow) -> Attachment {
+pub(crate) fn view(r: AttachmentRow) -> Attachment {
     Attachment {
         id: r.id.0,
         ticket_id: r.ticket_id.0,
@@ -46,6 +46,7 @@ fn view(r: AttachmentRow) -> Attachment {
         sha256: r.sha256,
         uploaded_by: r.uploaded_by.map(Uuid::from),
         created_at: r.created_at.and_utc(),
+        reply_id: r.reply_id.map(Uuid::from),
     }
 }
 
@@ -116,6 +117,7 @@ pub fn add(
             .collect(),
         uploaded_by: Some(Id(actor.user_id())),
         created_at: crm_db::time::now(),
+        reply_id: None,
     };
     let path = store.path(actor.workspace_id, row.id.0);
     write_whole(&path, bytes).map_err(AppError::internal)?;

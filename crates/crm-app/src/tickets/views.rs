@@ -1,12 +1,13 @@
 //! Tickets as the API shows them: with their tags (read in one query for
 //! a page) and the state of their SLA clocks at the time of reading; and
-//! replies.
+//! replies with the files sent with them.
 
 use chrono::{DateTime, Utc};
 use crm_api_types::tickets::{Reply, Ticket};
 use crm_db::AnyConnection;
 use crm_db::tags::TagRow;
 use crm_db::tickets::TicketRow;
+use crm_db::tickets::attachments::AttachmentRow;
 use crm_db::tickets::replies::ReplyRow;
 use crm_domain::service::{Channel, TicketPriority, TicketStatus, sla};
 use uuid::Uuid;
@@ -93,7 +94,14 @@ pub(super) fn view_one(
         .ok_or_else(|| AppError::internal("a ticket's view went missing"))
 }
 
-pub(super) fn reply_view(r: ReplyRow) -> Reply {
+/// A reply with the files sent with it (of `files`, the ticket's).
+pub(super) fn reply_view(r: ReplyRow, files: &[AttachmentRow]) -> Reply {
+    let attachments = files
+        .iter()
+        .filter(|f| f.reply_id == Some(r.id))
+        .cloned()
+        .map(super::attachments::view)
+        .collect();
     Reply {
         id: r.id.0,
         ticket_id: r.ticket_id.0,
@@ -101,5 +109,6 @@ pub(super) fn reply_view(r: ReplyRow) -> Reply {
         body: r.body,
         author_id: r.author_id.map(Uuid::from),
         created_at: r.created_at.and_utc(),
+        attachments,
     }
 }

@@ -5,7 +5,8 @@
 //! `articles_fts` is read with SQL of its own in `crate::articles`), and
 //! the satisfaction surveys sent for tickets (000027), and the SLA
 //! warnings and escalations sent for them (000032), files attached to
-//! tickets (000033), tickets' tags (000034) and agents' skills (000035).
+//! tickets (000033) and to replies (000036), tickets' tags (000034) and
+//! agents' skills (000035).
 
 diesel::table! {
     use diesel::sql_types::*;
@@ -182,6 +183,7 @@ diesel::table! {
         sha256 -> Text,
         uploaded_by -> Nullable<DbUuid>,
         created_at -> Timestamp,
+        reply_id -> Nullable<DbUuid>,
     }
 }
 

@@ -23,6 +23,8 @@ pub struct AttachmentRow {
     pub sha256: String,
     pub uploaded_by: Option<Id>,
     pub created_at: NaiveDateTime,
+    /// The reply the file was sent with; `None`: the ticket's own.
+    pub reply_id: Option<Id>,
 }
 
 pub fn insert(conn: &mut AnyConnection, row: &AttachmentRow) -> DbResult<()> {
@@ -47,6 +49,26 @@ pub fn list(
         ))
         .select(AttachmentRow::as_select())
         .load(conn)?)
+}
+
+/// Links files of the ticket not yet on a reply to `reply_id`; returns
+/// how many were linked.
+pub fn link_to_reply(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    ticket_id: Uuid,
+    reply_id: Uuid,
+    ids: &[Uuid],
+) -> DbResult<usize> {
+    Ok(diesel::update(
+        ticket_attachments::table
+            .filter(ticket_attachments::workspace_id.eq(Id(workspace_id)))
+            .filter(ticket_attachments::ticket_id.eq(Id(ticket_id)))
+            .filter(ticket_attachments::reply_id.is_null())
+            .filter(ticket_attachments::id.eq_any(ids.iter().map(|i| Id(*i)))),
+    )
+    .set(ticket_attachments::reply_id.eq(Some(Id(reply_id))))
+    .execute(conn)?)
 }
 
 /// One attachment of the ticket.

@@ -26,6 +26,58 @@ fn size(bytes: i64) -> String {
     }
 }
 
+/// Uploads one file to the ticket as bytes (the server reads the type
+/// from them); on refusal, the server's reason for this file.
+pub(super) async fn upload(ticket_id: Uuid, file: &web_sys::File) -> Result<Attachment, String> {
+    let path = format!(
+        "/api/v1/tickets/{ticket_id}/attachments?file_name={}",
+        encode(&file.name())
+    );
+    crate::api::upload_as::<Attachment>(&path, file, "application/octet-stream", |_| {})
+        .await
+        .map_err(|err| {
+            let why = err
+                .errors
+                .values()
+                .find_map(|m| m.first().cloned())
+                .unwrap_or_else(|| err.to_string());
+            format!("{}: {why}", file.name())
+        })
+}
+
+/// The files an `<input type=file>` change chose.
+pub(super) fn picked(
+    ev: &leptos::ev::Event,
+) -> (Option<web_sys::HtmlInputElement>, Vec<web_sys::File>) {
+    let input = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
+    let files = input
+        .as_ref()
+        .and_then(|i| i.files())
+        .map(|fs| (0..fs.length()).filter_map(|i| fs.get(i)).collect())
+        .unwrap_or_default();
+    (input, files)
+}
+
+/// A button that downloads a file of the ticket with the session's token.
+#[component]
+pub(super) fn Download(file: Attachment) -> impl IntoView {
+    let toasts = use_toasts();
+    let (ticket_id, id) = (file.ticket_id, file.id);
+    let (name, kind) = (file.file_name.clone(), file.content_type.clone());
+    let fetch = move |_| {
+        let (name, kind) = (name.clone(), kind.clone());
+        leptos::task::spawn_local(async move {
+            let path = format!("/api/v1/tickets/{ticket_id}/attachments/{id}");
+            if let Err(err) = crate::api::download_binary(&path, &name, &kind).await {
+                toasts.error(err.to_string());
+            }
+        });
+    };
+    view! { <button type="button" class="link download-attachment" on:click=fetch>{file.file_name}</button> }
+}
+
 #[component]
 pub fn AttachmentsPanel(ticket_id: Uuid, #[prop(into)] can_update: Signal<bool>) -> impl IntoView {
     let toasts = use_toasts();
@@ -36,37 +88,16 @@ pub fn AttachmentsPanel(ticket_id: Uuid, #[prop(into)] can_update: Signal<bool>)
         Load::<Vec<Attachment>>::new(move || format!("/api/v1/tickets/{ticket_id}/attachments"));
     let sending = RwSignal::new(false);
     let on_pick = move |ev: leptos::ev::Event| {
-        let input = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
-        let files: Vec<web_sys::File> = input
-            .as_ref()
-            .and_then(|i| i.files())
-            .map(|fs| (0..fs.length()).filter_map(|i| fs.get(i)).collect())
-            .unwrap_or_default();
+        let (input, files) = picked(&ev);
         if files.is_empty() {
             return;
         }
         sending.set(true);
         leptos::task::spawn_local(async move {
             for file in files {
-                let path = format!(
-                    "/api/v1/tickets/{ticket_id}/attachments?file_name={}",
-                    encode(&file.name())
-                );
-                // The server reads the type from the bytes.
-                let kind = "application/octet-stream";
-                match crate::api::upload_as::<Attachment>(&path, &file, kind, |_| {}).await {
+                match upload(ticket_id, &file).await {
                     Ok(_) => toasts.success(t("tk-attached")),
-                    // The server's reason for this file (its bytes or its name), else the error.
-                    Err(err) => {
-                        let why = err
-                            .errors
-                            .values()
-                            .find_map(|m| m.first().cloned())
-                            .unwrap_or_else(|| err.to_string());
-                        toasts.error(format!("{}: {why}", file.name()))
-                    }
+                    Err(why) => toasts.error(why),
                 }
             }
             if let Some(input) = input {
@@ -97,19 +128,10 @@ pub fn AttachmentsPanel(ticket_id: Uuid, #[prop(into)] can_update: Signal<bool>)
                     <ul class="attachments" id="ticket-attachments">
                         {items.into_iter().map(|a| {
                             let at = a.created_at.to_rfc3339();
-                            let (id, name, kind) = (a.id, a.file_name.clone(), a.content_type.clone());
-                            let fetch = move |_| {
-                                let (name, kind) = (name.clone(), kind.clone());
-                                leptos::task::spawn_local(async move {
-                                    let path = format!("/api/v1/tickets/{ticket_id}/attachments/{id}");
-                                    if let Err(err) = crate::api::download_binary(&path, &name, &kind).await {
-                                        toasts.error(err.to_string());
-                                    }
-                                });
-                            };
+                            let id = a.id;
                             view! {
                                 <li class="attachment" data-name=a.file_name.clone()>
-                                    <button type="button" class="link download-attachment" on:click=fetch>{a.file_name.clone()}</button>
+                                    <Download file=a.clone()/>
                                     <span class="muted">" · "{size(a.size_bytes)}" · "{lookups.user_name(a.uploaded_by)}" · "{move || i18n::datetime(locale.get(), &at)}</span>
                                     <When when=can_update>
                                         " "<button type="button" class="link remove-attachment" title=move || t("tk-remove-attachment") on:click=move |_| remove(id)>"×"</button>

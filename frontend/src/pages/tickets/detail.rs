@@ -2,14 +2,15 @@
 //! channel, status with the moves its state allows (start, wait on the
 //! customer, resolve, close, reopen), the assignee, both SLA clocks with
 //! their due times, the description, and the conversation: public replies
-//! and internal notes, oldest first, with a composer that sends either;
+//! and internal notes, oldest first, each with the files sent with it, and
+//! a composer that sends either, with files;
 //! the ticket's tags and custom fields ([`super::extras`]) and files
 //! ([`super::attachments`]).
 
 use crm_api_types::customers::Customer;
 use crm_api_types::domain::access::{Action, ObjectType};
 use crm_api_types::domain::service::{SlaState, TicketPriority, TicketStatus};
-use crm_api_types::tickets::{Reply, ServiceSettings, Ticket};
+use crm_api_types::tickets::{Attachment, Reply, ServiceSettings, Ticket};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use serde_json::json;
@@ -178,6 +179,14 @@ fn TicketView(
                                         <div class="muted"><strong>{lookups.user_name(r.author_id)}</strong>" · "{move || i18n::datetime(locale.get(), &at)}
                                             {r.internal.then(|| view! { " " <span class="badge">{tr("tk-internal")}</span> })}</div>
                                         <p class="pre-wrap">{r.body.clone()}</p>
+                                        {(!r.attachments.is_empty()).then(|| view! {
+                                            <ul class="attachments reply-files">
+                                                {r.attachments.clone().into_iter().map(|a| {
+                                                    let name = a.file_name.clone();
+                                                    view! { <li class="attachment" data-name=name><super::attachments::Download file=a/></li> }
+                                                }).collect_view()}
+                                            </ul>
+                                        })}
                                     </li>
                                 }
                             }).collect_view()}
@@ -199,6 +208,28 @@ fn Composer(id: Uuid, on_sent: impl Fn() + Copy + Send + Sync + 'static) -> impl
     let body = RwSignal::new(String::new());
     let internal = RwSignal::new(false);
     let sending = RwSignal::new(false);
+    // Files uploaded to the ticket for this reply, sent with it.
+    let files = RwSignal::new(Vec::<Attachment>::new());
+    let uploading = RwSignal::new(false);
+    let on_pick = move |ev: leptos::ev::Event| {
+        let (input, picked) = super::attachments::picked(&ev);
+        if picked.is_empty() {
+            return;
+        }
+        uploading.set(true);
+        leptos::task::spawn_local(async move {
+            for file in picked {
+                match super::attachments::upload(id, &file).await {
+                    Ok(saved) => files.update(|f| f.push(saved)),
+                    Err(why) => toasts.error(why),
+                }
+            }
+            if let Some(input) = input {
+                input.set_value("");
+            }
+            let _ = uploading.try_set(false);
+        });
+    };
     let send = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let text = body.get_untracked();
@@ -206,13 +237,15 @@ fn Composer(id: Uuid, on_sent: impl Fn() + Copy + Send + Sync + 'static) -> impl
             return;
         }
         sending.set(true);
-        let payload = json!({"body": text.trim(), "internal": internal.get_untracked()});
+        let ids: Vec<Uuid> = files.with_untracked(|f| f.iter().map(|a| a.id).collect());
+        let payload = json!({"body": text.trim(), "internal": internal.get_untracked(), "attachment_ids": ids});
         leptos::task::spawn_local(async move {
             match crate::api::post::<Reply, _>(&format!("/api/v1/tickets/{id}/replies"), &payload)
                 .await
             {
                 Ok(_) => {
                     let _ = body.try_set(String::new());
+                    let _ = files.try_set(Vec::new());
                     on_sent();
                 }
                 Err(err) => toasts.error(err.to_string()),
@@ -227,8 +260,21 @@ fn Composer(id: Uuid, on_sent: impl Fn() + Copy + Send + Sync + 'static) -> impl
                 <button type="button" class="chip" id="compose-note" class:active=move || internal.get() on:click=move |_| internal.set(true)>{tr("tk-note")}</button>
             </div>
             <textarea id="reply-body" rows="3" placeholder=tr("tk-reply-placeholder") bind:value=body></textarea>
+            <ul class="attachments" id="reply-files">
+                {move || files.get().into_iter().map(|a| {
+                    let file = a.id;
+                    view! {
+                        <li class="attachment" data-name=a.file_name.clone()>{a.file_name.clone()}" "
+                            <button type="button" class="link unpick-file" on:click=move |_| files.update(|f| f.retain(|x| x.id != file))>"×"</button>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
             <div class="actions">
-                <button type="submit" class="primary" id="reply-send" disabled=move || sending.get()>{tr("tk-send")}</button>
+                <label class="file-pick">{tr("tk-attach")}" "
+                    <input type="file" id="reply-file" multiple on:change=on_pick disabled=move || uploading.get()/>
+                </label>
+                <button type="submit" class="primary" id="reply-send" disabled=move || sending.get() || uploading.get()>{tr("tk-send")}</button>
             </div>
         </form>
     }

@@ -123,6 +123,7 @@ pub fn ExtrasCard(
                 </When>
             </div>
             <Show when=move || editing.get() fallback=move || view! {
+                {(tags.with_value(Vec::is_empty) && values.with_value(Map::is_empty)).then(|| view! { <p class="muted" id="ticket-no-extras">{tr("tk-no-extras")}</p> })}
                 <div class="tags" id="ticket-tags">
                     {tags.with_value(|list| list.iter().map(|tag| {
                         let style = tag.color.as_ref().map(|c| format!("border-color:{c}")).unwrap_or_default();

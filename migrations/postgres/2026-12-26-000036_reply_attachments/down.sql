@@ -1,0 +1,1 @@
+ALTER TABLE ticket_attachments DROP COLUMN reply_id;
