@@ -1,0 +1,1 @@
+ALTER INDEX articles_terms_idx RESET (fastupdate);
