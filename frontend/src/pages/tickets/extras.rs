@@ -14,6 +14,7 @@ use crate::api::ApiError;
 use crate::components::{FieldError, When, use_toasts};
 use crate::i18n::{tr, use_t};
 use crate::load::Load;
+use crate::pages::customers::detail::display_value;
 use crate::pages::customers::form::CustomInput;
 use crate::session::use_lookups;
 
@@ -50,21 +51,6 @@ pub fn ExtrasInputs(
             <FieldError id="ticket-tags-error" message=error("tag_ids".to_owned())/>
         </div>
         {move || defs.items().into_iter().map(|def| view! { <CustomInput def=def values=custom error=error/> }).collect_view()}
-    }
-}
-
-/// A value as the card shows it.
-fn shown(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        Value::Bool(true) => "✓".to_owned(),
-        Value::Bool(false) => "✗".to_owned(),
-        Value::Array(items) => items
-            .iter()
-            .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
-            .collect::<Vec<_>>()
-            .join("、"),
-        other => other.to_string(),
     }
 }
 
@@ -132,7 +118,7 @@ pub fn ExtrasCard(
                 </div>
                 <dl class="fields" id="ticket-custom-fields">
                     {move || values.with_value(|map| map.iter().map(|(key, value)| view! {
-                        <div class="field" data-key=key.clone()><dt>{label_of(key)}</dt><dd>{shown(value)}</dd></div>
+                        <div class="field" data-key=key.clone()><dt>{label_of(key)}</dt><dd>{display_value(value)}</dd></div>
                     }).collect_view())}
                 </dl>
             }>
