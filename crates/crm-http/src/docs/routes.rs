@@ -10,8 +10,29 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError};
 
 use crate::error::ApiError;
 
-/// Every documented path with its methods, to tell 404 from 405.
-pub struct RouteTable(Vec<(ResourceDef, usize, Vec<String>)>);
+/// Every documented path with its methods, to tell 404 from 405. Consulted
+/// on every API request, so a path is matched only against the templates
+/// that share its literal start and its number of segments (a few of the
+/// hundreds), not against each template's pattern.
+pub struct RouteTable(Vec<Route>);
+
+struct Route {
+    def: ResourceDef,
+    /// How many `{…}` segments: the fewest is the most specific match.
+    variables: usize,
+    methods: Vec<String>,
+    /// The template up to its first variable: every matching path starts so.
+    prefix: String,
+    segments: usize,
+}
+
+impl Route {
+    fn is_match(&self, path: &str) -> bool {
+        path.starts_with(&self.prefix)
+            && path.matches('/').count() == self.segments
+            && self.def.is_match(path)
+    }
+}
 
 impl RouteTable {
     pub fn new(api: &utoipa::openapi::OpenApi) -> Self {
@@ -31,8 +52,14 @@ impl RouteTable {
                 .filter(|(present, _)| *present)
                 .map(|(_, m)| m.to_owned())
                 .collect();
-                let variables = path.matches('{').count();
-                (ResourceDef::new(path.as_str()), variables, methods)
+                let prefix = path.split('{').next().unwrap_or_default().to_owned();
+                Route {
+                    def: ResourceDef::new(path.as_str()),
+                    variables: path.matches('{').count(),
+                    methods,
+                    prefix,
+                    segments: path.matches('/').count(),
+                }
             })
             .collect();
         Self(routes)
@@ -41,18 +68,14 @@ impl RouteTable {
     /// The methods of the most specific documented path matching `path`:
     /// `/customers/batch` is a path of its own, not an id of `/customers/{id}`.
     pub fn allowed(&self, path: &str) -> Vec<String> {
-        let matches: Vec<_> = self
-            .0
-            .iter()
-            .filter(|(def, _, _)| def.is_match(path))
-            .collect();
-        let Some(fewest) = matches.iter().map(|(_, n, _)| *n).min() else {
+        let matches: Vec<&Route> = self.0.iter().filter(|r| r.is_match(path)).collect();
+        let Some(fewest) = matches.iter().map(|r| r.variables).min() else {
             return Vec::new();
         };
         let mut allow: Vec<String> = matches
             .into_iter()
-            .filter(|(_, n, _)| *n == fewest)
-            .flat_map(|(_, _, m)| m.clone())
+            .filter(|r| r.variables == fewest)
+            .flat_map(|r| r.methods.clone())
             .collect();
         allow.dedup();
         allow
@@ -63,7 +86,7 @@ impl RouteTable {
     pub(super) fn shadowed(&self, path: &str, method: &str) -> bool {
         self.0
             .iter()
-            .any(|(def, _, m)| def.is_match(path) && m.iter().any(|x| x == method))
+            .any(|r| r.is_match(path) && r.methods.iter().any(|x| x == method))
     }
 }
 
