@@ -51,6 +51,7 @@ mod openapi;
 mod paging;
 mod performance;
 mod pipeline_editor;
+mod plan_statistics;
 mod portable;
 mod principals;
 mod quotas;

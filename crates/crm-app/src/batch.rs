@@ -7,6 +7,7 @@
 //! imports run it on each chunk of a file.
 
 use crm_api_types::batch::{BatchMode, BatchResponse, MAX_RECORDS, RecordResult, RecordStatus};
+use crm_db::AnyConnection;
 use crm_domain::FieldErrors;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -262,4 +263,15 @@ pub fn answer<R>(
         })
         .collect();
     Ok(BatchResponse::new(results))
+}
+
+/// After a batch has committed: refreshes the planner's statistics of the
+/// tables batches fill once they have grown by a tenth since the last
+/// refresh (`crm_db::batch::refresh_statistics`), so the statements of the
+/// next batches and reads are planned for the table's real size.
+pub fn refresh_statistics(conn: &mut AnyConnection) -> Result<(), AppError> {
+    Ok(crm_db::batch::refresh_statistics(
+        conn,
+        crm_db::batch::BULK_TABLES,
+    )?)
 }

@@ -25,29 +25,6 @@ macro_rules! each_backend {
     };
 }
 
-/// Lets PostgreSQL reuse generic plans for the rest of the transaction.
-/// Connections plan every execution afresh (`force_custom_plan`, see
-/// `connection`), and that includes the foreign-key checks the database runs
-/// for each inserted row: a bulk write spent four fifths of its time
-/// re-planning them. The checks' generic plan is a unique-index probe once
-/// the referenced table has more than a few pages; one made against a
-/// near-empty table may scan it, and lasts until its statistics change
-/// (autovacuum's ANALYZE, or `crm demo`'s as it loads). Call at the start of
-/// a multi-row write, inside its transaction (outside one it does nothing);
-/// a no-op on SQLite.
-pub fn generic_plans(conn: &mut AnyConnection) -> DbResult<()> {
-    if let AnyConnection::Postgresql(c) = conn {
-        use diesel::connection::{AnsiTransactionManager, TransactionManager};
-        let depth =
-            AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth()?;
-        if depth.is_none() {
-            return Ok(());
-        }
-        diesel::connection::SimpleConnection::batch_execute(c, "SET LOCAL plan_cache_mode = auto")?;
-    }
-    Ok(())
-}
-
 /// Rows per statement for a table with `columns` columns.
 pub fn chunk_rows(columns: usize) -> usize {
     (30_000 / columns.max(1)).clamp(1, 1000)
@@ -92,7 +69,6 @@ pub fn record_changes(
         return Ok(());
     }
     crate::events::pending();
-    generic_plans(conn)?;
     let n = i64::try_from(changes.len()).unwrap_or(i64::MAX);
     diesel::update(workspaces::table.find(Id(workspace_id)))
         .set(workspaces::change_seq.eq(workspaces::change_seq + n))
@@ -144,6 +120,54 @@ impl crate::copy::CopyRow for ChangeLogRecord<'_> {
             .put(self.channel)
             .put(self.change_values.as_ref());
     }
+}
+
+/// The tables the batch endpoints and imports fill.
+pub const BULK_TABLES: &[&str] = &[
+    "customers",
+    "customer_tags",
+    "contacts",
+    "deals",
+    "orders",
+    "order_lines",
+    "products",
+    "tickets",
+];
+
+/// Refreshes the statistics of those of `tables` that changed by more than
+/// autovacuum's default analyze threshold since their last ANALYZE (50
+/// rows and a tenth of the table), as autovacuum would, because it may be
+/// off or minutes away: a plan made while a table was nearly empty (a
+/// fresh workspace's first sync batch) is re-made only when the table's
+/// statistics change, and otherwise keeps scanning it whole once it holds
+/// millions of rows. Run after a bulk write has committed (the counters
+/// count committed changes; they reach the statistics view within a
+/// second). A no-op on SQLite, which does not cache plans across
+/// statements. Table names come from this crate's callers, never from input.
+pub fn refresh_statistics(conn: &mut AnyConnection, tables: &[&str]) -> DbResult<()> {
+    let AnyConnection::Postgresql(pg) = conn else {
+        return Ok(());
+    };
+    #[derive(QueryableByName)]
+    struct Due {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        relname: String,
+    }
+    let names: Vec<String> = tables.iter().map(|t| (*t).to_owned()).collect();
+    let due: Vec<Due> = diesel::sql_query(
+        "SELECT s.relname::text AS relname FROM pg_stat_user_tables s \
+         JOIN pg_class c ON c.oid = s.relid \
+         WHERE s.schemaname = current_schema() AND s.relname = ANY($1) \
+         AND s.n_mod_since_analyze > 50 + 0.1 * GREATEST(c.reltuples, 0)",
+    )
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(names)
+    .load(pg)?;
+    for table in due {
+        if let Some(name) = tables.iter().find(|t| **t == table.relname) {
+            diesel::sql_query(format!("ANALYZE {name}")).execute(pg)?;
+        }
+    }
+    Ok(())
 }
 
 /// Refreshes the planner's statistics of these tables after a bulk load

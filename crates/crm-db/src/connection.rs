@@ -144,10 +144,15 @@ fn retesting() -> bool {
 
 /// SQLite: WAL for concurrent readers, a busy timeout instead of instant
 /// `SQLITE_BUSY`, and foreign keys, which SQLite leaves off by default.
-/// PostgreSQL: plan each execution of a prepared statement with its real
-/// parameters and the table's current size. A generic plan cached while a
-/// table was small (a fresh workspace's first sync batch) otherwise keeps
-/// scanning the wrong index once it holds millions of rows.
+/// PostgreSQL keeps its own default (`plan_cache_mode = auto`): a prepared
+/// statement gets a generic plan after five executions when that plan costs
+/// no more than planning each call would, so a record's read is not
+/// re-planned on every request (planning was most of the database's work
+/// in `GET /customers/{id}`). A cached plan is re-made when its tables'
+/// statistics change; the write paths that grow tables refresh those
+/// statistics as they grow (`batch::refresh_statistics`), so a plan made
+/// while a table was nearly empty does not outlive its growth even where
+/// autovacuum is off.
 #[derive(Debug, Clone, Copy)]
 struct SqlitePragmas;
 
@@ -162,9 +167,7 @@ impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for SqlitePragmas {
                 "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
                  PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
             ),
-            AnyConnection::Postgresql(c) => {
-                c.batch_execute("SET plan_cache_mode = force_custom_plan")
-            }
+            AnyConnection::Postgresql(_) => Ok(()),
         }
         .map_err(diesel::r2d2::Error::QueryError)
     }

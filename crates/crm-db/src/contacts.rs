@@ -133,7 +133,6 @@ pub fn find_many(
 
 /// Inserts new rows and overwrites changed ones, many per statement.
 pub fn write_many(conn: &mut AnyConnection, rows: &[ContactRow]) -> DbResult<()> {
-    crate::batch::generic_plans(conn)?;
     use diesel::upsert::excluded;
     for chunk in rows.chunks(crate::batch::chunk_rows(17)) {
         crate::each_backend!(&mut *conn, |c| diesel::insert_into(contacts::table)

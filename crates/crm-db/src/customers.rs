@@ -359,7 +359,6 @@ impl crate::copy::CopyRow for CustomerRow {
 /// Inserts rows that are known to be new (bulk loads): `COPY` on
 /// PostgreSQL, multi-row `INSERT`s on SQLite.
 pub fn insert_new(conn: &mut AnyConnection, rows: &[CustomerRow]) -> DbResult<()> {
-    crate::batch::generic_plans(conn)?;
     match conn {
         AnyConnection::Postgresql(c) => crate::copy::copy_rows(c, rows),
         AnyConnection::Sqlite(c) => {
@@ -377,7 +376,6 @@ pub fn insert_new(conn: &mut AnyConnection, rows: &[CustomerRow]) -> DbResult<()
 /// `INSERT … ON CONFLICT (id) DO UPDATE` per chunk. The caller holds the
 /// workspace lock and has checked versions.
 pub fn write_many(conn: &mut AnyConnection, rows: &[CustomerRow]) -> DbResult<()> {
-    crate::batch::generic_plans(conn)?;
     use diesel::upsert::excluded;
     for chunk in rows.chunks(crate::batch::chunk_rows(32)) {
         crate::each_backend!(&mut *conn, |c| diesel::insert_into(customers::table)

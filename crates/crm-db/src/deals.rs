@@ -195,7 +195,6 @@ pub fn write_many(
     rows: &[DealRow],
     stage_changes: &[StageChangeRow],
 ) -> DbResult<()> {
-    crate::batch::generic_plans(conn)?;
     use diesel::upsert::excluded;
     for chunk in rows.chunks(crate::batch::chunk_rows(21)) {
         crate::each_backend!(&mut *conn, |c| diesel::insert_into(deals::table)

@@ -188,7 +188,6 @@ pub fn write_many(
     replaced_lines: &[Uuid],
     lines: &[LineRow],
 ) -> DbResult<()> {
-    crate::batch::generic_plans(conn)?;
     // Customers whose aggregates change: the new ones and, for rows that
     // already exist, the ones they belonged to.
     let mut customers: Vec<Uuid> = rows.iter().map(|r| r.fields.customer_id.0).collect();
@@ -250,7 +249,6 @@ pub fn write_many(
 /// without the per-write metrics refresh, so the caller runs
 /// `metrics::refresh_all` once afterwards.
 pub fn insert_new(conn: &mut AnyConnection, rows: &[OrderRow], lines: &[LineRow]) -> DbResult<()> {
-    crate::batch::generic_plans(conn)?;
     if let AnyConnection::Postgresql(c) = conn {
         crate::copy::copy_rows(c, rows)?;
         return crate::copy::copy_rows(c, lines);

@@ -188,7 +188,6 @@ pub fn find_by_skus(
 /// `INSERT … ON CONFLICT (id) DO UPDATE` per chunk. The caller holds the
 /// workspace lock and has checked versions.
 pub fn write_many(conn: &mut AnyConnection, rows: &[ProductRow]) -> DbResult<()> {
-    crate::batch::generic_plans(conn)?;
     for chunk in rows.chunks(chunk_rows(17)) {
         each_backend!(&mut *conn, |c| diesel::insert_into(products::table)
             .values(chunk)

@@ -179,7 +179,12 @@ where
     .await?;
     Ok(match outcome {
         Outcome::Replay(stored) => replay(stored),
-        Outcome::Fresh(value) => HttpResponse::Ok().json(value),
+        Outcome::Fresh(value) => {
+            state
+                .db(|conn| Ok(crm_app::batch::refresh_statistics(conn)?))
+                .await?;
+            HttpResponse::Ok().json(value)
+        }
     })
 }
 

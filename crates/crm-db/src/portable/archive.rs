@@ -308,15 +308,6 @@ pub fn read(
     let specs = tables();
     let mut written_files: Vec<PathBuf> = Vec::new();
     let result = conn.transaction::<_, PortableError, _>(|conn| {
-        if let AnyConnection::Postgresql(c) = conn {
-            // The pool plans every execution afresh (see `connection`); the
-            // foreign-key checks of a bulk load run the same statement per
-            // row and are several times faster with a cached plan.
-            diesel::connection::SimpleConnection::batch_execute(
-                c,
-                "SET LOCAL plan_cache_mode = auto",
-            )?;
-        }
         let mut writer = Writer::default();
         for entry in entries.by_ref() {
             let entry = entry?;
