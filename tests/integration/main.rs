@@ -37,6 +37,7 @@ mod export_safety;
 mod forecast;
 mod grants;
 mod hardening;
+mod heavy_reads;
 mod idempotency;
 mod import_jobs;
 mod imports;

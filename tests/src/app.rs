@@ -154,6 +154,7 @@ impl TestApp {
             jobs: crm_app::jobs::Wake::default(),
             principals: Default::default(),
             live: Default::default(),
+            heavy: crm_http::state::HeavyReads::half_the_cores(),
         };
         let mut app = Self {
             runner: None,

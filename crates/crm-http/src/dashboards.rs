@@ -71,7 +71,7 @@ pub async fn run(
 ) -> Result<web::Json<ReportData>, ApiError> {
     let body = body.0;
     let answer = state
-        .db(move |conn| Ok(crm_app::dashboards::run_widget(conn, &caller, body)?))
+        .db_heavy(move |conn| Ok(crm_app::dashboards::run_widget(conn, &caller, body)?))
         .await?;
     Ok(web::Json(answer))
 }

@@ -36,7 +36,7 @@ pub async fn get(
     let query = query.0;
     let today = chrono::Utc::now().date_naive();
     let request = state
-        .db(move |conn| Ok(crm_app::forecast::read(conn, &caller, &query, today)?))
+        .db_heavy(move |conn| Ok(crm_app::forecast::read(conn, &caller, &query, today)?))
         .await?;
     // The fit runs on the blocking pool after the connection went back.
     let answer = web::block(move || crm_app::forecast::compute(request))

@@ -37,7 +37,7 @@ pub async fn get(
     let query = query.0;
     let today = chrono::Utc::now().date_naive();
     let answer = state
-        .db(move |conn| Ok(crm_app::performance::report(conn, &caller, &query, today)?))
+        .db_heavy(move |conn| Ok(crm_app::performance::report(conn, &caller, &query, today)?))
         .await?;
     Ok(web::Json(answer))
 }

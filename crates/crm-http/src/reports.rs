@@ -88,7 +88,7 @@ pub async fn run(
 ) -> Result<web::Json<ReportData>, ApiError> {
     let spec = body.0;
     let answer = state
-        .db(move |conn| Ok(crm_app::reports::run(conn, &caller, spec)?))
+        .db_heavy(move |conn| Ok(crm_app::reports::run(conn, &caller, spec)?))
         .await?;
     Ok(web::Json(answer))
 }
@@ -123,7 +123,7 @@ pub async fn data(
 ) -> Result<web::Json<ReportData>, ApiError> {
     let id = id.into_inner();
     let answer = state
-        .db(move |conn| Ok(crm_app::reports::data(conn, &caller, id)?))
+        .db_heavy(move |conn| Ok(crm_app::reports::data(conn, &caller, id)?))
         .await?;
     Ok(web::Json(answer))
 }
@@ -147,7 +147,7 @@ pub async fn export(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let bytes = state
-        .db(move |conn| {
+        .db_heavy(move |conn| {
             let answer = crm_app::reports::data(conn, &caller, id)?;
             Ok(crm_app::reports::csv(&answer)?)
         })
@@ -177,7 +177,7 @@ pub async fn export_xlsx(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let bytes = state
-        .db(move |conn| {
+        .db_heavy(move |conn| {
             let answer = crm_app::reports::data(conn, &caller, id)?;
             Ok(crm_app::reports::xlsx(&answer)?)
         })

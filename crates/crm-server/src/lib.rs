@@ -58,6 +58,10 @@ pub fn app_state(
         jobs: crm_app::jobs::Wake::default(),
         principals: Default::default(),
         live: Default::default(),
+        heavy: match settings.heavy_reads {
+            Some(at_once) => crm_http::state::HeavyReads::new(at_once),
+            None => crm_http::state::HeavyReads::half_the_cores(),
+        },
     }
 }
 

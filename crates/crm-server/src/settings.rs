@@ -15,6 +15,10 @@ pub struct Settings {
     pub jwt_secret: Option<String>,
     /// `CRM_DB_POOL_SIZE`, default 10.
     pub pool_size: u32,
+    /// `CRM_HEAVY_READS`: how many aggregate reads (analytics, reports,
+    /// dashboard widgets, forecasts) run at once; the others wait their
+    /// turn. Default: half the cores, at least one.
+    pub heavy_reads: Option<usize>,
     /// `CRM_TRUST_PROXY`: take client addresses from `X-Forwarded-For`.
     pub trust_proxy: bool,
     /// `CRM_WEB_DIR`, default `frontend/dist`: the built web app, served at `/` when present.
@@ -126,6 +130,10 @@ impl Settings {
                 .transpose()
                 .context("CRM_DB_POOL_SIZE must be a number")?
                 .unwrap_or(10),
+            heavy_reads: var("CRM_HEAVY_READS")
+                .map(|v| v.parse())
+                .transpose()
+                .context("CRM_HEAVY_READS must be a number")?,
             trust_proxy: var("CRM_TRUST_PROXY")
                 .is_some_and(|v| matches!(v.as_str(), "1" | "true" | "yes")),
             web_dir: PathBuf::from(

@@ -31,7 +31,7 @@ pub async fn cohorts(
     let query = query.0;
     let freshness = state.rfm_freshness();
     let answer = state
-        .db(move |conn| {
+        .db_heavy(move |conn| {
             Ok(crm_app::analytics::cohorts::cohorts(
                 conn, &caller, &query, &freshness,
             )?)

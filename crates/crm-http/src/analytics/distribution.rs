@@ -34,7 +34,7 @@ pub async fn distribution(
     let q = query.0;
     let freshness = state.rfm_freshness();
     let answer = state
-        .db(move |conn| {
+        .db_heavy(move |conn| {
             Ok(crm_app::analytics::distribution::distribution(
                 conn, &caller, &q, &freshness,
             )?)

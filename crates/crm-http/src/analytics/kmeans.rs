@@ -33,7 +33,7 @@ pub async fn kmeans_segments(
     let query = query.0;
     let freshness = state.rfm_freshness();
     let request = state
-        .db(move |conn| {
+        .db_heavy(move |conn| {
             Ok(crm_app::analytics::kmeans::buyers(
                 conn, &caller, &query, &freshness,
             )?)

@@ -27,7 +27,7 @@ pub async fn kpis(
     let query = query.0;
     let freshness = state.rfm_freshness();
     let answer = state
-        .db(move |conn| {
+        .db_heavy(move |conn| {
             Ok(crm_app::analytics::kpis::kpis(
                 conn, &caller, &query, &freshness,
             )?)

@@ -32,7 +32,7 @@ pub async fn portrait(
     let query = query.0;
     let freshness = state.rfm_freshness();
     let answer = state
-        .db(move |conn| {
+        .db_heavy(move |conn| {
             Ok(crm_app::analytics::portrait::portrait(
                 conn, &caller, &query, &freshness,
             )?)

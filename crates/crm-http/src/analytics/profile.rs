@@ -35,7 +35,7 @@ pub async fn profile(
     let today = Utc::now().date_naive();
     let wake = state.jobs.clone();
     let profile = state
-        .db(move |conn| {
+        .db_heavy(move |conn| {
             Ok(crm_app::analytics::profile::profile(
                 conn, &caller, id, &freshness, &wake, today,
             )?)

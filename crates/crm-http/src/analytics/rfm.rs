@@ -31,7 +31,7 @@ pub async fn rfm(
     let query = query.0;
     let freshness = state.rfm_freshness();
     let answer = state
-        .db(move |conn| {
+        .db_heavy(move |conn| {
             Ok(crm_app::analytics::rfm::summary(
                 conn, &caller, &query, &freshness,
             )?)

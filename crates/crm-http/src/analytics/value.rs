@@ -34,7 +34,7 @@ pub async fn clv_summary(
     let freshness = state.rfm_freshness();
     let wake = state.jobs.clone();
     let buyers = state
-        .db(move |conn| {
+        .db_heavy(move |conn| {
             Ok(crm_app::analytics::value::buyers(
                 conn, &caller, &query, &freshness, &wake,
             )?)
