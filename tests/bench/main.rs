@@ -22,10 +22,15 @@
 //! tickets against the same statements in the shell. `BENCH=batch`,
 //! `BENCH=import`, `BENCH=reads`, `BENCH=analytics` or `BENCH=service`
 //! runs one part only; `BENCH_DB=postgres` or `sqlite` one backend.
+//!
+//! `BENCH=load` (only when asked: it takes the seed of the `m` demo and
+//! five minutes) runs the mixed workload of 100 people against the release
+//! `crm serve` on PostgreSQL (see `load`).
 
 mod analytics;
 mod dashboards;
 mod import;
+mod load;
 mod reads;
 mod results;
 mod service;
@@ -210,6 +215,13 @@ async fn main() {
         if only != "postgres" {
             analytics::bench(TestDb::sqlite(), customers).await;
         }
+    }
+    if part == "load" && only != "sqlite" {
+        let customers = count("BENCH_LOAD_CUSTOMERS", 100_000);
+        let users = count("BENCH_LOAD_USERS", 100);
+        let secs = count("BENCH_LOAD_SECS", 300) as u64;
+        let analytics = count("BENCH_LOAD_ANALYTICS", 5) as u32;
+        load::bench(TestDb::postgres(), customers, users, secs, analytics).await;
     }
     results::write();
 }

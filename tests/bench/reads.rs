@@ -17,7 +17,7 @@ use crm_tests::{TestApp, TestDb, World};
 
 const CLIENTS: usize = 16;
 
-struct Served(Child);
+pub(crate) struct Served(pub(crate) Child);
 
 impl Drop for Served {
     fn drop(&mut self) {
@@ -26,8 +26,8 @@ impl Drop for Served {
     }
 }
 
-/// `crm serve` from next to this executable, on one core.
-fn serve(url: &str) -> (Served, String) {
+/// `crm serve` from next to this executable, on `core` when given.
+pub(crate) fn serve(url: &str, core: Option<&str>) -> (Served, String) {
     let exe = std::env::current_exe().expect("bench executable");
     let crm = exe.with_file_name("crm");
     assert!(
@@ -38,9 +38,15 @@ fn serve(url: &str) -> (Served, String) {
     let port = crm_tests::server::free_port();
     let bind = format!("127.0.0.1:{port}");
     let secret = String::from_utf8_lossy(SECRET).into_owned();
-    let child = Command::new("taskset")
-        .args(["-c", "0"])
-        .arg(&crm)
+    let mut command = match core {
+        Some(core) => {
+            let mut c = Command::new("taskset");
+            c.args(["-c", core]).arg(&crm);
+            c
+        }
+        None => Command::new(&crm),
+    };
+    let child = command
         .arg("serve")
         .env("CRM_BIND", &bind)
         .env("CRM_DATABASE_URL", url)
@@ -172,7 +178,7 @@ pub async fn bench(db: TestDb, customers: usize, secs: u64) {
         .map(str::to_owned)
         .collect();
     assert_eq!(ids.len(), customers);
-    let (_served, base) = serve(&url);
+    let (_served, base) = serve(&url, Some("0"));
     pin_to_core_1();
     let token = w.admin.token.clone();
     // Warm both paths up, then measure.
