@@ -266,7 +266,7 @@ pub fn answer<R>(
 }
 
 /// After a batch has committed: refreshes the planner's statistics of the
-/// tables batches fill once they have grown by a tenth since the last
+/// tables batches fill once they have grown by half since the last
 /// refresh (`crm_db::batch::refresh_statistics`), so the statements of the
 /// next batches and reads are planned for the table's real size.
 pub fn refresh_statistics(conn: &mut AnyConnection) -> Result<(), AppError> {

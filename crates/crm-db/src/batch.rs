@@ -135,12 +135,14 @@ pub const BULK_TABLES: &[&str] = &[
 ];
 
 /// Refreshes the statistics of those of `tables` that changed by more than
-/// autovacuum's default analyze threshold since their last ANALYZE (50
-/// rows and a tenth of the table), as autovacuum would, because it may be
-/// off or minutes away: a plan made while a table was nearly empty (a
-/// fresh workspace's first sync batch) is re-made only when the table's
-/// statistics change, and otherwise keeps scanning it whole once it holds
-/// millions of rows. Run after a bulk write has committed (the counters
+/// half their size (and 50 rows) since their last ANALYZE, because
+/// autovacuum (which would at a tenth) may be off or minutes away: a plan
+/// made while a table was nearly empty (a fresh workspace's first sync
+/// batch) is re-made only when the table's statistics change, and otherwise
+/// keeps scanning it whole once it holds millions of rows. Half, not a
+/// tenth: a plan's choice changes with the order of magnitude, and a table
+/// synced from empty to a million rows is analysed about twenty times
+/// instead of a hundred. Run after a bulk write has committed (the counters
 /// count committed changes; they reach the statistics view within a
 /// second). A no-op on SQLite, which does not cache plans across
 /// statements. Table names come from this crate's callers, never from input.
@@ -158,7 +160,7 @@ pub fn refresh_statistics(conn: &mut AnyConnection, tables: &[&str]) -> DbResult
         "SELECT s.relname::text AS relname FROM pg_stat_user_tables s \
          JOIN pg_class c ON c.oid = s.relid \
          WHERE s.schemaname = current_schema() AND s.relname = ANY($1) \
-         AND s.n_mod_since_analyze > 50 + 0.1 * GREATEST(c.reltuples, 0)",
+         AND s.n_mod_since_analyze > 50 + 0.5 * GREATEST(c.reltuples, 0)",
     )
     .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(names)
     .load(pg)?;
