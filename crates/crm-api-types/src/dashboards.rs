@@ -48,7 +48,7 @@ pub struct Dashboard {
 pub struct NewDashboard {
     #[schema(schema_with = crate::patterns::text::<100>)]
     pub name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crm_domain::json::object")]
     pub layout: DashboardLayout,
     /// Everyone in the workspace sees it.
     #[serde(default)]
@@ -76,6 +76,7 @@ pub struct DashboardPatch {
     #[schema(schema_with = crate::patterns::nullable_text::<100>)]
     pub name: Option<String>,
     #[serde(default)]
+    #[serde(deserialize_with = "crm_domain::json::optional_object")]
     pub layout: Option<DashboardLayout>,
     #[serde(default)]
     pub shared: Option<bool>,
@@ -114,6 +115,6 @@ pub struct WidgetRun {
     #[serde(default)]
     #[schema(example = "won_this_month", pattern = "^[a-z][a-z0-9_]{0,63}$")]
     pub standard: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crm_domain::json::object")]
     pub filters: DashboardFilters,
 }

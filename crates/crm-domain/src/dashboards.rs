@@ -72,10 +72,10 @@ pub struct DashboardFilters {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DashboardLayout {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::json::objects")]
     #[schema(max_items = 24)]
     pub widgets: Vec<DashboardWidget>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::json::object")]
     pub filters: DashboardFilters,
 }
 

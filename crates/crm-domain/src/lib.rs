@@ -13,6 +13,7 @@ pub mod deliveries;
 pub mod email;
 pub mod forecast;
 pub mod imports;
+pub mod json;
 pub mod money;
 pub mod orders;
 pub mod performance;
