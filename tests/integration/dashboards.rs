@@ -260,6 +260,54 @@ async fn shared_dashboards_and_role_homes_follow_the_rules(app: TestApp) {
         .await
         .expect(422);
     assert_eq!(bad.errors(), ["filters.to"]);
+    // An array where an object belongs is refused, naming the field sent
+    // (the message names the place inside it), and nothing is saved.
+    for (path, body, field) in [
+        (
+            "/api/v1/dashboards",
+            json!({"name": "数组", "layout": {"filters": [null, null]}}),
+            "layout",
+        ),
+        (
+            "/api/v1/dashboards",
+            json!({"name": "数组", "layout": {"widgets": [["w1", null, "won_this_month", 4, 1]]}}),
+            "layout",
+        ),
+        (
+            "/api/v1/dashboards",
+            json!({"name": "数组", "layout": [[], {}]}),
+            "layout",
+        ),
+        (
+            "/api/v1/dashboards/run",
+            json!({"standard": "won_this_month", "filters": [null]}),
+            "filters",
+        ),
+    ] {
+        let refused = app.post(path).token(&w.rep1.token).json(&body).send().await;
+        assert!(
+            refused.status.is_client_error(),
+            "{path} {body}: {}",
+            refused.status
+        );
+        assert_eq!(
+            refused.header("content-type"),
+            Some("application/problem+json"),
+            "{path} {body}"
+        );
+        assert!(
+            refused.errors().iter().any(|e| e.starts_with(field)),
+            "{path} {body}: {:?}",
+            refused.errors()
+        );
+    }
+    let listed = app
+        .get("/api/v1/dashboards")
+        .token(&w.rep1.token)
+        .send()
+        .await
+        .expect(200);
+    assert!(!listed.body.to_string().contains("数组"), "{}", listed.body);
     // Only an administrator makes a dashboard a role's home, and it must be shared.
     let home = json!({"name": "销售工作台", "shared": true, "default_roles": [w.role("sales")],
         "layout": {"widgets": [{"key": "p", "standard": "pipeline_by_stage", "width": 12, "height": 2}],

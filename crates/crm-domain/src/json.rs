@@ -8,8 +8,18 @@ use serde::de::{DeserializeOwned, Error};
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
+/// The struct read from `map`; an error inside it names where
+/// (`filters: invalid type: sequence, expected a map`), since the caller's
+/// error path ends at the field this helper reads.
 fn from_map<T: DeserializeOwned, E: Error>(map: Map<String, Value>) -> Result<T, E> {
-    T::deserialize(Value::Object(map)).map_err(E::custom)
+    serde_path_to_error::deserialize(Value::Object(map)).map_err(|e| {
+        let path = e.path().to_string();
+        if path == "." {
+            E::custom(e.into_inner())
+        } else {
+            E::custom(format!("{path}: {}", e.into_inner()))
+        }
+    })
 }
 
 /// A struct that must be sent as a JSON object.
@@ -72,6 +82,10 @@ mod tests {
             }]
         );
         assert!(serde_json::from_value::<Outer>(json!({"one": [1, 2]})).is_err());
+        let inner = serde_json::from_value::<Outer>(json!({"one": {"a": [1]}}))
+            .expect_err("a list for a number")
+            .to_string();
+        assert!(inner.starts_with("a: invalid type"), "{inner}");
         assert!(serde_json::from_value::<Outer>(json!({"many": [[1, 2]]})).is_err());
         // Derived structs alone take the array: the reason for these helpers.
         assert!(serde_json::from_value::<Inner>(json!([1, 2])).is_ok());
