@@ -308,21 +308,24 @@ pub fn enqueue(conn: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -> Result
 }
 
 /// Cancels the pass in progress; `Conflict` when none is.
+/// It waits for the batch being written (the workspace's write lock), so
+/// it lands between two batches.
 pub fn cancel(conn: &mut AnyConnection, actor: &Actor, id: Uuid) -> Result<Import, AppError> {
-    let row = find(conn, actor, id)?;
+    find(conn, actor, id)?;
     let ws = actor.workspace_id;
-    let stopped = [status::CHECKING, status::RUNNING]
-        .into_iter()
-        .filter(|s| *s == row.status)
-        .map(|s| crm_db::imports::finish(conn, ws, id, s, status::CANCELLED, None))
-        .collect::<Result<Vec<bool>, _>>()?;
-    if !stopped.contains(&true) {
-        return Err(AppError::Conflict {
-            field: "status".into(),
-            detail: format!("nothing to cancel: the import is {}", row.status),
-        });
-    }
-    let row = crm_db::imports::find(conn, ws, id)?;
+    let row = crm_db::change_log::transaction(conn, |conn| -> Result<_, AppError> {
+        crm_db::change_log::lock_workspace(conn, ws)?;
+        let row = crm_db::imports::find(conn, ws, id)?;
+        let running = row.status == status::CHECKING || row.status == status::RUNNING;
+        if !running || !crm_db::imports::finish(conn, ws, id, &row.status, status::CANCELLED, None)?
+        {
+            return Err(AppError::Conflict {
+                field: "status".into(),
+                detail: format!("nothing to cancel: the import is {}", row.status),
+            });
+        }
+        Ok(crm_db::imports::find(conn, ws, id)?)
+    })?;
     view(conn, row)
 }
 

@@ -366,7 +366,8 @@ pub const ACTIVITY: &str = "activity";
 pub const TICKET: &str = "ticket";
 pub const ARTICLE: &str = "article";
 
-/// Runs `f` in a transaction, keeping the caller's error type.
+/// Runs `f` in a transaction, keeping the caller's error type. On SQLite it
+/// first waits for the database's next writer's turn (`write_turns`).
 pub fn transaction<T, E: From<crate::DbError>>(
     conn: &mut AnyConnection,
     f: impl FnOnce(&mut AnyConnection) -> Result<T, E>,
@@ -380,6 +381,7 @@ pub fn transaction<T, E: From<crate::DbError>>(
             TxError::Diesel(err)
         }
     }
+    let turn = crate::write_turns::take(conn);
     // A change appended here is announced on commit (`crate::events`).
     let outcome = conn
         .transaction::<T, TxError<E>, _>(|c| {
@@ -391,6 +393,7 @@ pub fn transaction<T, E: From<crate::DbError>>(
             TxError::Diesel(e) => E::from(crate::DbError::from(e)),
             TxError::App(e) => e,
         });
+    drop(turn);
     crate::events::settle(outcome.is_ok());
     outcome
 }

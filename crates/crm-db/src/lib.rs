@@ -59,6 +59,7 @@ pub mod types;
 pub mod users;
 pub mod visibility;
 pub mod workspaces;
+mod write_turns;
 
 pub use connection::{AnyConnection, Backend, DbPool, PooledConn, connect_pool};
 pub use error::{DbError, DbResult};
