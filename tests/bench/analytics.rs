@@ -300,7 +300,7 @@ pub async fn bench(db: TestDb, customers: usize) {
         "RFM scores computed for every buyer in {:.0} ms (once, after the load)",
         ms(started.elapsed())
     );
-    let service = actix_web::test::init_service(crm_http::app(app.state.clone())).await;
+    let service = actix_web::test::init_service(crm_http::app(app.state().clone())).await;
     println!(
         "{:<34}{:>10}{:>10}{:>9}",
         "endpoint (p50, warm)", "API ms", "SQL ms", "ratio"

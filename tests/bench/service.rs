@@ -101,7 +101,7 @@ pub async fn bench(db: TestDb, articles: usize, queued: usize) {
         "\n{backend}: {articles} articles cut into words and written in {:.1} s",
         started.elapsed().as_secs_f64()
     );
-    let service = actix_web::test::init_service(crm_http::app(app.state.clone())).await;
+    let service = actix_web::test::init_service(crm_http::app(app.state().clone())).await;
     let api = endpoint(
         &service,
         &agent.token,

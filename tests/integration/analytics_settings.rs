@@ -100,7 +100,7 @@ async fn settings_choose_the_currency_and_churn_period(app: TestApp) {
 
 async fn rfm_scores_are_recomputed_at_most_once_per_max_age(app: TestApp) {
     let mut app = app;
-    app.state.rfm_max_age = std::time::Duration::from_secs(3600);
+    app.state_mut().rfm_max_age = std::time::Duration::from_secs(3600);
     let w = World::create(&app);
     let t = &w.admin.token;
     setup_product(&app, t).await;
@@ -116,7 +116,7 @@ async fn rfm_scores_are_recomputed_at_most_once_per_max_age(app: TestApp) {
     assert_eq!(stale["as_of"], first["as_of"]);
     assert_eq!(stale["order_count"], 1, "counts are exact at once");
     // Once the scores may be recomputed, the next read does.
-    app.state.rfm_max_age = std::time::Duration::ZERO;
+    app.state_mut().rfm_max_age = std::time::Duration::ZERO;
     let fresh = profile(&app, t, b).await;
     let a_now = profile(&app, t, a).await;
     assert!(
@@ -139,7 +139,7 @@ async fn refresh_jobs(app: &TestApp, token: &str) -> Vec<serde_json::Value> {
 async fn stale_scores_past_their_max_age_are_served_while_a_job_refreshes_them(app: TestApp) {
     let mut app = app;
     app.start_workers(0);
-    app.state.rfm_max_age = std::time::Duration::from_secs(1);
+    app.state_mut().rfm_max_age = std::time::Duration::from_secs(1);
     let w = World::create(&app);
     let t = &w.admin.token;
     setup_product(&app, t).await;

@@ -33,9 +33,9 @@ fn signed_in(app: &TestApp, token: &str) -> Authenticated {
     let mut conn = app.conn();
     authenticate(
         &mut conn,
-        &app.state.tokens,
+        &app.state().tokens,
         &Throttles::default(),
-        &app.state.principals,
+        &app.state().principals,
         token,
         ADDRESS,
     )
@@ -47,7 +47,7 @@ async fn a_password_sign_in_gives_tokens_that_authenticate(app: TestApp) {
     let mut conn = app.conn();
     let tokens = sign_in(
         &mut conn,
-        &app.state.tokens,
+        &app.state().tokens,
         &Throttles::default(),
         login(" REP1@acme.test ", PASSWORD),
         ADDRESS,
@@ -68,7 +68,7 @@ async fn a_password_sign_in_gives_tokens_that_authenticate(app: TestApp) {
 
     let wrong = sign_in(
         &mut conn,
-        &app.state.tokens,
+        &app.state().tokens,
         &Throttles::default(),
         login("rep1@acme.test", "not the password"),
         ADDRESS,
@@ -76,7 +76,7 @@ async fn a_password_sign_in_gives_tokens_that_authenticate(app: TestApp) {
     assert!(matches!(wrong, Err(AppError::Unauthorized(_))), "{wrong:?}");
     let unknown = sign_in(
         &mut conn,
-        &app.state.tokens,
+        &app.state().tokens,
         &Throttles::default(),
         login("nobody@acme.test", PASSWORD),
         ADDRESS,
@@ -87,9 +87,9 @@ async fn a_password_sign_in_gives_tokens_that_authenticate(app: TestApp) {
     );
     let forged = authenticate(
         &mut conn,
-        &app.state.tokens,
+        &app.state().tokens,
         &Throttles::default(),
-        &app.state.principals,
+        &app.state().principals,
         &format!("{}x", tokens.access_token),
         ADDRESS,
     );
@@ -102,7 +102,7 @@ async fn a_password_sign_in_gives_tokens_that_authenticate(app: TestApp) {
 async fn a_refresh_token_works_once_and_its_reuse_revokes_the_family(app: TestApp) {
     World::create(&app);
     let mut conn = app.conn();
-    let keys = &app.state.tokens;
+    let keys = &app.state().tokens;
     let throttles = Throttles::default();
     let first = sign_in(
         &mut conn,
@@ -179,9 +179,9 @@ async fn an_api_key_acts_with_no_more_than_its_creator_holds(app: TestApp) {
 
     let wrong = authenticate(
         &mut conn,
-        &app.state.tokens,
+        &app.state().tokens,
         &Throttles::default(),
-        &app.state.principals,
+        &app.state().principals,
         &format!("{}x", key.secret),
         ADDRESS,
     );
@@ -195,7 +195,7 @@ async fn repeated_wrong_passwords_are_throttled_before_the_password_is_checked(a
     for _ in 0..throttles.account.max_failures {
         let refused = sign_in(
             &mut conn,
-            &app.state.tokens,
+            &app.state().tokens,
             &throttles,
             login("rep2@acme.test", "wrong password"),
             ADDRESS,
@@ -207,7 +207,7 @@ async fn repeated_wrong_passwords_are_throttled_before_the_password_is_checked(a
     }
     let blocked = sign_in(
         &mut conn,
-        &app.state.tokens,
+        &app.state().tokens,
         &throttles,
         login("rep2@acme.test", PASSWORD),
         ADDRESS,
@@ -220,7 +220,7 @@ async fn repeated_wrong_passwords_are_throttled_before_the_password_is_checked(a
     }
     let other_account = sign_in(
         &mut conn,
-        &app.state.tokens,
+        &app.state().tokens,
         &throttles,
         login("rep1@acme.test", PASSWORD),
         "203.0.113.9",

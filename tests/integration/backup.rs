@@ -176,7 +176,7 @@ async fn a_backup_under_write_load_restores_consistently_and_a_quiet_one_exactly
     let stop = Arc::new(AtomicBool::new(false));
     let batches = Arc::new(AtomicUsize::new(0));
     let writer = spawn_writer(
-        app.state.clone(),
+        app.state().clone(),
         w.admin.token.clone(),
         stop.clone(),
         batches.clone(),

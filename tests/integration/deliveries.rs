@@ -177,7 +177,7 @@ async fn each_recipient_gets_their_own_rows_by_mail(app: TestApp) {
         .expect("make the run due");
         assert_eq!(n, 1, "one run is queued");
     }
-    app.state.jobs.wake();
+    app.state().jobs.wake();
     sink.wait_for(4, Duration::from_secs(20));
     let after = app
         .get(&format!("/api/v1/deliveries/{delivery}"))

@@ -161,7 +161,7 @@ async fn the_web_app_is_served_with_deep_links_falling_back_to_its_index(mut app
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(dir.path().join("index.html"), "<html>crm-spa-index</html>").expect("index");
     std::fs::write(dir.path().join("app.js"), "console.log('spa')").expect("asset");
-    app.state.web_dir = Some(dir.path().to_path_buf());
+    app.state_mut().web_dir = Some(dir.path().to_path_buf());
     for path in [
         "/",
         "/customers/0193f3c2-8f5e-7d2a-9c1e-3b6a4f0e2d11",

@@ -194,7 +194,7 @@ async fn concurrent_deliverers_never_hand_out_an_entry_twice(app: TestApp) {
     let recorder = Arc::new(Recorder::new("shared"));
     let threads: Vec<_> = (0..4)
         .map(|_| {
-            let pool = app.state.pool.clone();
+            let pool = app.state().pool.clone();
             let recorder = recorder.clone();
             let ws = w.ws;
             std::thread::spawn(move || {
@@ -264,7 +264,7 @@ async fn a_commit_wakes_the_event_thread_before_its_poll(app: TestApp) {
         poll: Duration::from_secs(60),
     };
     let events =
-        Events::start(app.state.pool.clone(), app.db.url(), consumers, config).expect("start");
+        Events::start(app.state().pool.clone(), app.db.url(), consumers, config).expect("start");
     let caught_up = |n: usize| {
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {

@@ -117,7 +117,7 @@ async fn the_web_app_gets_its_policy_and_its_files_keep_their_caching(app: TestA
     .expect("index");
     std::fs::write(dir.path().join("boot.js"), "export {};").expect("script");
     let mut app = app;
-    app.state.web_dir = Some(dir.path().to_path_buf());
+    app.state_mut().web_dir = Some(dir.path().to_path_buf());
 
     for path in ["/", "/customers/some-deep-link"] {
         let page = app.get(path).send().await.expect(200);

@@ -13,7 +13,7 @@ async fn aggregate_reads_wait_for_a_turn_and_record_reads_do_not(app: TestApp) {
     let c = CustomerBuilder::new(w.ws, "轮候客户")
         .owner(&w.rep1)
         .build(&app);
-    let heavy = app.state.heavy.clone();
+    let heavy = app.state().heavy.clone();
     let mut turns = Vec::new();
     while heavy.free() > 0 {
         turns.push(heavy.turn().await.expect("a turn"));

@@ -39,7 +39,7 @@ fn job(app: &TestApp, ws: Uuid, id: Uuid) -> queue::JobRow {
 
 fn runner(app: &TestApp, registry: Registry, workers: usize) -> Runner {
     Runner::start(
-        app.state.pool.clone(),
+        app.state().pool.clone(),
         registry,
         &TestApp::runner_config(workers),
         Wake::default(),
@@ -164,7 +164,7 @@ async fn backoff_grows_and_a_job_goes_dead_after_max_attempts_with_its_last_erro
         )))
     });
     let worker = Worker {
-        pool: app.state.pool.clone(),
+        pool: app.state().pool.clone(),
         registry,
         name: "solo".into(),
         lease: Duration::from_secs(30),
@@ -213,7 +213,7 @@ async fn a_failure_retrying_cannot_fix_is_dead_at_once(app: TestApp) {
     let mut registry = Registry::new();
     registry.register("broken", |_| Err(JobError::permanent("no such file")));
     let worker = Worker {
-        pool: app.state.pool.clone(),
+        pool: app.state().pool.clone(),
         registry,
         name: "solo".into(),
         lease: Duration::from_secs(30),

@@ -31,9 +31,9 @@ async fn a_write_reaches_the_watcher_and_the_open_streams_of_its_workspace(app: 
         .owner(&w.rep1)
         .build(&app);
     let (tx, rx) = mpsc::channel();
-    let hub = app.state.live.notify();
+    let hub = app.state().live.notify();
     let watcher = Live::start(
-        app.state.pool.clone(),
+        app.state().pool.clone(),
         app.db.url(),
         Duration::from_millis(500),
         Box::new(move |ws, objects| {
@@ -42,7 +42,7 @@ async fn a_write_reaches_the_watcher_and_the_open_streams_of_its_workspace(app: 
         }),
     )
     .expect("watcher");
-    let service = actix_web::test::init_service(crm_http::app(app.state.clone())).await;
+    let service = actix_web::test::init_service(crm_http::app(app.state().clone())).await;
     let open = |token: &str| {
         actix_web::test::TestRequest::get()
             .uri("/api/v1/live")

@@ -42,7 +42,7 @@ async fn a_role_change_made_elsewhere_applies_to_the_next_request(app: TestApp) 
         .send()
         .await
         .expect(201);
-    assert!(!app.state.principals.is_empty(), "the rep is cached now");
+    assert!(!app.state().principals.is_empty(), "the rep is cached now");
     let admin = admin(&app, &w);
     let mut conn = app.conn();
     crm_app::users::update(

@@ -170,7 +170,7 @@ async fn agents_attach_files_that_people_who_see_the_ticket_download(app: TestAp
         .send()
         .await
         .expect(404);
-    let stored = app.state.attachments.dir.join(w.ws.to_string()).join(&id);
+    let stored = app.state().attachments.dir.join(w.ws.to_string()).join(&id);
     assert!(!stored.exists(), "{} is still there", stored.display());
     let list = app
         .get(&format!("/api/v1/tickets/{t}/attachments"))

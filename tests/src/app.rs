@@ -1,6 +1,10 @@
 //! `TestApp`: the real actix `App` over a test database, called in process,
 //! with the server's job workers running beside it (two, polling often).
 
+use std::cell::OnceCell;
+
+use actix_web::body::BoxBody;
+use actix_web::dev::ServiceResponse;
 use actix_web::http::{Method, StatusCode, header::HeaderMap};
 use actix_web::test;
 use crm_db::Backend;
@@ -12,12 +16,23 @@ use crate::db::TestDb;
 
 pub const SECRET: &[u8] = b"test-secret-test-secret-test-secret!";
 
+/// The app as `crm serve` runs it on one worker: built once, then called.
+type Service = actix_service::boxed::RcService<
+    actix_http::Request,
+    ServiceResponse<BoxBody>,
+    actix_web::Error,
+>;
+
 pub struct TestApp {
     /// Declared first: the workers stop before the database goes.
     runner: Option<crm_app::jobs::Runner>,
     /// Where the job workers' mail goes (nowhere until a test sets it).
     pub mailer: crm_app::mail::Mailer,
-    pub state: AppState,
+    /// Read with [`TestApp::state`]; changed with [`TestApp::state_mut`],
+    /// which makes the next request build the app again.
+    state: AppState,
+    /// Built at the first request over the state as it is then.
+    service: OnceCell<Service>,
     pub db: TestDb,
 }
 
@@ -108,8 +123,7 @@ impl Request<'_> {
     }
 
     pub async fn send(self) -> Resp {
-        let service = test::init_service(crm_http::app(self.app.state.clone())).await;
-        let response = test::call_service(&service, self.req.to_request()).await;
+        let response = test::call_service(self.app.service().await, self.req.to_request()).await;
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = test::read_body(response).await;
@@ -160,10 +174,36 @@ impl TestApp {
             runner: None,
             mailer: crm_app::mail::Mailer::none(),
             state,
+            service: OnceCell::new(),
             db,
         };
         app.start_workers(2);
         app
+    }
+
+    /// What the app's handlers see.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Changes what the handlers see: the next request builds the app
+    /// again over the changed state.
+    pub fn state_mut(&mut self) -> &mut AppState {
+        self.service.take();
+        &mut self.state
+    }
+
+    async fn service(&self) -> &Service {
+        if self.service.get().is_none() {
+            let built = test::init_service(crm_http::app(self.state.clone())).await;
+            let boxed = actix_service::boxed::rc_service(actix_service::ServiceExt::map(
+                built,
+                ServiceResponse::map_into_boxed_body,
+            ));
+            // A request that built it meanwhile (same thread) wins; the same app either way.
+            let _ = self.service.set(boxed);
+        }
+        self.service.get().expect("built above")
     }
 
     /// The job handlers `crm serve` registers, for this app's import directory.
