@@ -1,5 +1,5 @@
-//! PostgreSQL `COPY … FROM STDIN` for bulk loads of fresh rows (the demo and
-//! benchmark data): rows are rendered in COPY's text format and streamed in
+//! PostgreSQL `COPY … FROM STDIN` for bulk loads of fresh rows (the demo,
+//! benchmark data, the rows a batch creates): rows are rendered in COPY's text format and streamed in
 //! one statement per chunk, several times faster than multi-row `INSERT`s
 //! with bound parameters. SQLite has no `COPY`; callers fall back to the
 //! multi-row statements of [`crate::batch`] there.
@@ -115,6 +115,13 @@ impl CopyValue for &Json {
 pub trait CopyRow {
     type Table: Table + Copy + Default;
     fn render(&self, line: &mut CopyLine);
+}
+
+impl<R: CopyRow> CopyRow for &R {
+    type Table = R::Table;
+    fn render(&self, line: &mut CopyLine) {
+        (**self).render(line);
+    }
 }
 
 /// Inserts fresh rows with `COPY table FROM STDIN`, a chunk per statement.

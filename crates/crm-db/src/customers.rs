@@ -356,8 +356,9 @@ impl crate::copy::CopyRow for CustomerRow {
     }
 }
 
-/// Inserts rows that are known to be new (bulk loads): `COPY` on
-/// PostgreSQL, multi-row `INSERT`s on SQLite.
+/// Inserts rows that are known to be new (bulk loads, and the customers a
+/// batch creates under the workspace lock after checking their external
+/// ids): `COPY` on PostgreSQL, multi-row `INSERT`s on SQLite.
 pub fn insert_new(conn: &mut AnyConnection, rows: &[CustomerRow]) -> DbResult<()> {
     match conn {
         AnyConnection::Postgresql(c) => crate::copy::copy_rows(c, rows),

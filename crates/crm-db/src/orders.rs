@@ -178,9 +178,12 @@ pub fn lines_of(
     Ok(out)
 }
 
-/// Writes new rows and new versions of existing rows (multi-row upsert on
-/// the primary key), then replaces the lines of every order in `lines_of`.
-/// The caller holds the workspace lock and has checked versions.
+/// Writes new rows and new versions of existing rows, then replaces the
+/// lines of every order in `replaced_lines`. Rows that do not exist yet are
+/// appended (`COPY` on PostgreSQL), the others go through a multi-row upsert
+/// on the primary key; lines are appended either way (an order's old lines
+/// are deleted first). The caller holds the workspace lock and has checked
+/// versions.
 pub fn write_many(
     conn: &mut AnyConnection,
     workspace_id: Uuid,
@@ -192,18 +195,31 @@ pub fn write_many(
     // already exist, the ones they belonged to.
     let mut customers: Vec<Uuid> = rows.iter().map(|r| r.fields.customer_id.0).collect();
     let written: Vec<Id> = rows.iter().map(|r| r.id).collect();
+    let mut existing = std::collections::HashSet::new();
     for chunk in written.chunks(chunk_rows(1)) {
-        let before: Vec<Id> = orders::table
+        let before: Vec<(Id, Id)> = orders::table
             .filter(
                 orders::workspace_id
                     .eq(Id(workspace_id))
                     .and(orders::id.eq_any(chunk)),
             )
-            .select(orders::customer_id)
+            .select((orders::id, orders::customer_id))
             .load(conn)?;
-        customers.extend(before.into_iter().map(|id| id.0));
+        for (id, customer) in before {
+            existing.insert(id.0);
+            customers.push(customer.0);
+        }
     }
-    for chunk in rows.chunks(chunk_rows(18)) {
+    let upserted: std::borrow::Cow<'_, [OrderRow]> = match conn {
+        AnyConnection::Postgresql(c) => {
+            let (changed, fresh): (Vec<&OrderRow>, Vec<&OrderRow>) =
+                rows.iter().partition(|r| existing.contains(&r.id.0));
+            crate::copy::copy_rows(c, &fresh)?;
+            changed.into_iter().cloned().collect::<Vec<_>>().into()
+        }
+        AnyConnection::Sqlite(_) => rows.into(),
+    };
+    for chunk in upserted.chunks(chunk_rows(18)) {
         each_backend!(&mut *conn, |c| diesel::insert_into(orders::table)
             .values(chunk)
             .on_conflict(orders::id)
@@ -237,10 +253,15 @@ pub fn write_many(
         )
         .execute(conn)?;
     }
-    for chunk in lines.chunks(chunk_rows(8)) {
-        each_backend!(&mut *conn, |c| diesel::insert_into(order_lines::table)
-            .values(chunk)
-            .execute(c))?;
+    match conn {
+        AnyConnection::Postgresql(c) => crate::copy::copy_rows(c, lines)?,
+        AnyConnection::Sqlite(c) => {
+            for chunk in lines.chunks(chunk_rows(8)) {
+                diesel::insert_into(order_lines::table)
+                    .values(chunk)
+                    .execute(c)?;
+            }
+        }
     }
     crate::metrics::refresh_customers(conn, workspace_id, &customers)
 }

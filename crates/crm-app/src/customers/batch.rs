@@ -170,6 +170,8 @@ pub fn write(
     let mut outcomes: Vec<(usize, Outcome<CustomerRow>)> =
         failed.into_iter().map(|(i, e)| (i, Err(e))).collect();
     let (mut rows, mut changes, mut tag_sets) = (vec![], vec![], vec![]);
+    // Customers this batch creates: appended without a conflict clause (COPY on PostgreSQL).
+    let mut created = vec![];
     // Tags of customers this batch creates: nothing to delete first.
     let mut new_tags = vec![];
     let by = Some(actor.user_id());
@@ -360,9 +362,14 @@ pub fn write(
             },
             changed_fields: changed,
         });
-        rows.push(row.clone());
+        if status == RecordStatus::Created {
+            created.push(row.clone());
+        } else {
+            rows.push(row.clone());
+        }
         outcomes.push((record.index, Ok((status, row))));
     }
+    crm_db::customers::insert_new(conn, &created)?;
     crm_db::customers::write_many(conn, &rows)?;
     crm_db::tags::set_for_customers(conn, ws, &tag_sets)?;
     crm_db::tags::add_for_new_customers(conn, ws, &new_tags)?;
