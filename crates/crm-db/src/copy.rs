@@ -1,8 +1,9 @@
 //! PostgreSQL `COPY … FROM STDIN` for bulk loads of fresh rows (the demo,
-//! benchmark data, the rows a batch creates): rows are rendered in COPY's text format and streamed in
-//! one statement per chunk, several times faster than multi-row `INSERT`s
-//! with bound parameters. SQLite has no `COPY`; callers fall back to the
-//! multi-row statements of [`crate::batch`] there.
+//! benchmark data, the rows a batch creates): rows are rendered in COPY's
+//! text format and streamed in one statement per chunk, several times
+//! faster than multi-row `INSERT`s with bound parameters. SQLite has no
+//! `COPY`; callers fall back to the multi-row statements of
+//! [`crate::batch`] there.
 //!
 //! A row type says how it renders ([`CopyRow`]) in the order of its table's
 //! columns in `schema.rs`; a mismatch is a COPY error on the first load, which

@@ -109,7 +109,6 @@ mod tests {
     fn a_waiter_gets_the_next_turn() {
         let g = gate("/tmp/fair.db").expect("gate");
         let waited = Arc::new(AtomicUsize::new(0));
-        let first = ReentrantMutexGuard::unlock_fair;
         let held = g.lock();
         let w = Arc::clone(&waited);
         let waiter = thread::spawn(move || {
@@ -118,7 +117,7 @@ mod tests {
             w.store(1, Ordering::SeqCst);
         });
         thread::sleep(Duration::from_millis(50));
-        first(held);
+        ReentrantMutexGuard::unlock_fair(held);
         // The busy writer comes straight back; the waiter was handed the gate first.
         let mut rounds = 0;
         while waited.load(Ordering::SeqCst) == 0 && rounds < 100 {
