@@ -234,6 +234,28 @@ pub async fn bench(db: TestDb, customers: usize) {
             ),
         ),
         (
+            // The list's first page (its tags and metrics are two more
+            // statements), against the page of rows in index order.
+            "customer list by revenue, top 50",
+            "/api/v1/customers?sort=-revenue&limit=50".to_owned(),
+            format!(
+                "SELECT c.* FROM customer_metrics m \
+                 JOIN customers c ON c.workspace_id = m.workspace_id AND c.id = m.customer_id \
+                 WHERE m.workspace_id = {ws_lit} AND {live} \
+                 ORDER BY m.revenue_minor DESC, m.customer_id DESC LIMIT 51"
+            ),
+        ),
+        (
+            "customer list by order count, top 50",
+            "/api/v1/customers?sort=-order_count&limit=50".to_owned(),
+            format!(
+                "SELECT c.* FROM customer_metrics m \
+                 JOIN customers c ON c.workspace_id = m.workspace_id AND c.id = m.customer_id \
+                 WHERE m.workspace_id = {ws_lit} AND {live} \
+                 ORDER BY m.order_count DESC, m.customer_id DESC LIMIT 51"
+            ),
+        ),
+        (
             "RFM segment summary",
             "/api/v1/analytics/rfm".to_owned(),
             format!(

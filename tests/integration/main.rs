@@ -47,6 +47,7 @@ mod jobs;
 mod jobs_e2e;
 mod leads;
 mod live;
+mod metric_sort;
 mod migrations;
 mod openapi;
 mod paging;

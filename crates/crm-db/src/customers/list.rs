@@ -5,7 +5,6 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Date};
 use uuid::Uuid;
 
 use super::CustomerRow;
@@ -17,13 +16,16 @@ use crate::schema::{customer_metrics, customer_tags, customers};
 use crate::types::Id;
 use crate::visibility::Visibility;
 
+mod by_metric;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CustomerSort {
     CreatedAt,
     UpdatedAt,
     Name,
-    /// Order metrics (`customer_metrics`); customers without orders sort as
-    /// zero orders, zero revenue and no last order.
+    /// Order metrics (`customer_metrics`, paged by `by_metric` from its
+    /// indexes); customers without orders sort as zero orders, zero revenue
+    /// and no last order.
     OrderCount,
     Revenue,
     LastOrderOn,
@@ -34,19 +36,6 @@ pub const NO_LAST_ORDER: NaiveDate = match NaiveDate::from_ymd_opt(1, 1, 1) {
     Some(day) => day,
     None => NaiveDate::MIN,
 };
-
-/// A customer's order metric as a sort key: a correlated lookup by primary
-/// key, so a metric sort scans the filtered customers once (no index can
-/// serve an order across two tables; fine for a list page, not a hot path).
-fn metric_key<T: diesel::sql_types::SingleValue>(
-    column: &str,
-    otherwise: &str,
-) -> diesel::expression::SqlLiteral<T> {
-    diesel::dsl::sql::<T>(&format!(
-        "COALESCE((SELECT m.{column} FROM customer_metrics m \
-         WHERE m.workspace_id = customers.workspace_id AND m.customer_id = customers.id), {otherwise})"
-    ))
-}
 
 /// Which column a region filter matches, by the code's level.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -260,30 +249,8 @@ pub fn list(
             let after = SortValue::into_text(after);
             keyset_page!(query, customers::name, customers::id, page.direction, after)
         }
-        CustomerSort::OrderCount | CustomerSort::Revenue => {
-            let column = if page.field == CustomerSort::Revenue {
-                "revenue_minor"
-            } else {
-                "order_count"
-            };
-            let after = SortValue::into_int(after);
-            keyset_page!(
-                query,
-                metric_key::<BigInt>(column, "0"),
-                customers::id,
-                page.direction,
-                after
-            )
-        }
-        CustomerSort::LastOrderOn => {
-            let after = SortValue::into_date(after);
-            keyset_page!(
-                query,
-                metric_key::<Date>("last_order_on", &format!("'{NO_LAST_ORDER}'")),
-                customers::id,
-                page.direction,
-                after
-            )
+        CustomerSort::OrderCount | CustomerSort::Revenue | CustomerSort::LastOrderOn => {
+            return by_metric::list(conn, vis, filter, page);
         }
     };
     Ok(query
