@@ -423,19 +423,35 @@ pub fn push_filter(sql: &mut Sql, workspace_id: Uuid, f: &CustomerFilter) {
 /// Conditions on `customer_metrics` (customers without orders count zero
 /// orders and zero revenue), then the saved segment's rules.
 fn push_metric_filters(sql: &mut Sql, workspace_id: Uuid, f: &CustomerFilter) {
-    let conditions = [
-        (" IN ", "order_count >= ", f.min_orders.map(i64::from)),
-        (" NOT IN ", "order_count > ", f.max_orders.map(i64::from)),
-        (" IN ", "revenue_minor >= ", f.min_revenue_minor),
-        (" NOT IN ", "revenue_minor > ", f.max_revenue_minor),
+    let at_least = [
+        ("order_count >= ", f.min_orders.map(i64::from)),
+        ("revenue_minor >= ", f.min_revenue_minor),
     ];
-    for (membership, condition, value) in conditions {
+    for (condition, value) in at_least {
         if let Some(v) = value {
-            sql.push(&format!(" AND c.id{membership}(SELECT customer_id FROM customer_metrics WHERE workspace_id = "))
-                .id(workspace_id)
-                .push(&format!(" AND {condition}"))
-                .bind(Bind::Int(v))
-                .push(")");
+            sql.push(
+                " AND c.id IN (SELECT customer_id FROM customer_metrics WHERE workspace_id = ",
+            )
+            .id(workspace_id)
+            .push(&format!(" AND {condition}"))
+            .bind(Bind::Int(v))
+            .push(")");
+        }
+    }
+    // NOT EXISTS, not NOT IN: a NOT IN list too large to hash (most buyers
+    // of a big workspace) is scanned once for every customer.
+    let at_most = [
+        ("order_count > ", f.max_orders.map(i64::from)),
+        ("revenue_minor > ", f.max_revenue_minor),
+    ];
+    for (condition, value) in at_most {
+        if let Some(v) = value {
+            sql.push(&format!(
+                " AND NOT EXISTS (SELECT 1 FROM customer_metrics mx \
+                 WHERE mx.workspace_id = c.workspace_id AND mx.customer_id = c.id AND mx.{condition}"
+            ))
+            .bind(Bind::Int(v))
+            .push(")");
         }
     }
     let days = [

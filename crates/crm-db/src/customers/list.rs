@@ -5,6 +5,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool};
 use uuid::Uuid;
 
 use super::CustomerRow;
@@ -14,7 +15,7 @@ use crate::keyset_page;
 use crate::paging::{Keyset, SortValue, contains_pattern};
 use crate::schema::{customer_metrics, customer_tags, customers};
 use crate::types::Id;
-use crate::visibility::Visibility;
+use crate::visibility::{Predicate, Visibility};
 
 mod by_metric;
 
@@ -97,6 +98,21 @@ macro_rules! metric_members {
     };
 }
 
+/// Customers without orders or whose `column` is at most `n`. NOT EXISTS,
+/// not NOT IN: a NOT IN list too large to hash (most buyers of a big
+/// workspace) is scanned once for every customer.
+fn no_metric_above(column: &'static str, n: i64) -> Predicate<customers::table> {
+    Box::new(
+        diesel::dsl::sql::<Bool>(&format!(
+            "NOT EXISTS (SELECT 1 FROM customer_metrics mx \
+             WHERE mx.workspace_id = customers.workspace_id \
+             AND mx.customer_id = customers.id AND mx.{column} > "
+        ))
+        .bind::<BigInt, _>(n)
+        .sql(")"),
+    )
+}
+
 /// The filter's conditions (and its segment's, ANDed) on a boxed customer query.
 fn filtered(mut query: Boxed, workspace_id: Uuid, filter: &CustomerFilter) -> Boxed {
     if let Some(q) = &filter.q {
@@ -176,10 +192,7 @@ fn filtered(mut query: Boxed, workspace_id: Uuid, filter: &CustomerFilter) -> Bo
         )));
     }
     if let Some(n) = filter.max_orders {
-        query = query.filter(customers::id.ne_all(metric_members!(
-            workspace_id,
-            customer_metrics::order_count.gt(n)
-        )));
+        query = query.filter(no_metric_above("order_count", i64::from(n)));
     }
     if let Some(n) = filter.min_revenue_minor {
         query = query.filter(customers::id.eq_any(metric_members!(
@@ -188,10 +201,7 @@ fn filtered(mut query: Boxed, workspace_id: Uuid, filter: &CustomerFilter) -> Bo
         )));
     }
     if let Some(n) = filter.max_revenue_minor {
-        query = query.filter(customers::id.ne_all(metric_members!(
-            workspace_id,
-            customer_metrics::revenue_minor.gt(n)
-        )));
+        query = query.filter(no_metric_above("revenue_minor", n));
     }
     if let Some(d) = filter.last_order_from {
         query = query.filter(customers::id.eq_any(metric_members!(
