@@ -123,6 +123,24 @@ async fn metric_sorts_page_through_every_visible_customer_in_key_order(app: Test
         .into_iter()
         .collect();
     assert_eq!(rep3_in_gd.len(), 7);
+    // Metric bounds, which also narrow the buyers' window: at most keeps the
+    // customers without orders, at least drops them.
+    let mut bounded = Vec::new();
+    for bound in [
+        "max_revenue_minor=100",
+        "min_orders=2",
+        "max_orders=1&min_revenue_minor=1",
+    ] {
+        let members: BTreeSet<Uuid> = paged(&app, t, &format!("sort=name&{bound}"), 100)
+            .await
+            .into_iter()
+            .collect();
+        assert!(
+            !members.is_empty() && members.len() < everyone.len(),
+            "{bound}"
+        );
+        bounded.push((bound, members));
+    }
 
     for sort in [
         "revenue",
@@ -150,6 +168,14 @@ async fn metric_sorts_page_through_every_visible_customer_in_key_order(app: Test
                 expected(&customers, &everyone_in_gd, sort),
                 "admin, {q}, {limit} a page"
             );
+            for (bound, members) in &bounded {
+                let q = format!("sort={sort}&{bound}");
+                assert_eq!(
+                    paged(&app, t, &q, limit).await,
+                    expected(&customers, members, sort),
+                    "admin, {q}, {limit} a page"
+                );
+            }
             let q = format!("sort={sort}&{narrow}");
             assert_eq!(
                 paged(&app, t, &q, limit).await,
