@@ -194,7 +194,12 @@ pub(super) fn list(
 ) -> DbResult<Vec<CustomerRow>> {
     let after = page.after.clone();
     match page.field {
-        CustomerSort::Revenue => {
+        CustomerSort::Revenue | CustomerSort::OrderCount => {
+            let column = if page.field == CustomerSort::Revenue {
+                "revenue_minor"
+            } else {
+                "order_count"
+            };
             let after = SortValue::into_int(after);
             let buyers = buyers!(
                 conn,
@@ -202,21 +207,8 @@ pub(super) fn list(
                 filter,
                 page,
                 after,
-                "revenue_minor",
-                key::<BigInt>("revenue_minor")
-            )?;
-            merged(conn, vis, filter, page, after, buyers, 0)
-        }
-        CustomerSort::OrderCount => {
-            let after = SortValue::into_int(after);
-            let buyers = buyers!(
-                conn,
-                vis,
-                filter,
-                page,
-                after,
-                "order_count",
-                key::<BigInt>("order_count")
+                column,
+                key::<BigInt>(column)
             )?;
             merged(conn, vis, filter, page, after, buyers, 0)
         }
