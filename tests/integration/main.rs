@@ -23,6 +23,7 @@ mod contact_batch;
 mod contacts;
 mod contract;
 mod csat_distribution;
+mod customer_tags;
 mod customers;
 mod dashboards;
 mod deal_batch;

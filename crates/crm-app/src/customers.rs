@@ -97,8 +97,15 @@ pub(crate) fn with_tags(
 /// A customer the actor may read.
 pub fn get(conn: &mut AnyConnection, actor: &Actor, id: Uuid) -> Result<Customer, AppError> {
     let vis = actor.visibility(conn, ObjectType::Customers, Action::Read)?;
-    let (row, found) = crm_db::customers::find_with_metrics(conn, &vis, id)?;
-    let refs = tag_refs(conn, actor.workspace_id, row.id.0)?;
+    let (row, found, labels) = crm_db::customers::find_with_metrics(conn, &vis, id)?;
+    let refs = labels
+        .into_iter()
+        .map(|t| crm_api_types::tags::TagRef {
+            id: t.id,
+            name: t.name,
+            color: t.color,
+        })
+        .collect();
     let mut customer = view(row, refs);
     customer.metrics = found.as_ref().map(metrics);
     Ok(customer)

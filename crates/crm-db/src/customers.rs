@@ -132,26 +132,34 @@ pub fn find(conn: &mut AnyConnection, vis: &Visibility, id: Uuid) -> DbResult<Cu
 }
 
 /// A visible customer with its metrics (`None` before their first revenue
-/// order), in one statement.
+/// order) and its tags (by name), in one statement.
 pub fn find_with_metrics(
     conn: &mut AnyConnection,
     vis: &Visibility,
     id: Uuid,
-) -> DbResult<(CustomerRow, Option<crate::rfm::MetricsRow>)> {
+) -> DbResult<(
+    CustomerRow,
+    Option<crate::rfm::MetricsRow>,
+    Vec<crate::tags::TagLabel>,
+)> {
     use crate::schema::customer_metrics;
-    Ok(customers::table
-        .left_join(
-            customer_metrics::table.on(customer_metrics::workspace_id
-                .eq(customers::workspace_id)
-                .and(customer_metrics::customer_id.eq(customers::id))),
-        )
-        .filter(vis.customers_with_metrics())
-        .filter(customers::id.eq(Id(id)))
-        .select((
-            CustomerRow::as_select(),
-            Option::<crate::rfm::MetricsRow>::as_select(),
-        ))
-        .first(conn)?)
+    let labels = crate::tags::customer_labels(conn);
+    let (row, metrics, tags): (CustomerRow, Option<crate::rfm::MetricsRow>, Option<String>) =
+        customers::table
+            .left_join(
+                customer_metrics::table.on(customer_metrics::workspace_id
+                    .eq(customers::workspace_id)
+                    .and(customer_metrics::customer_id.eq(customers::id))),
+            )
+            .filter(vis.customers_with_metrics())
+            .filter(customers::id.eq(Id(id)))
+            .select((
+                CustomerRow::as_select(),
+                Option::<crate::rfm::MetricsRow>::as_select(),
+                labels,
+            ))
+            .first(conn)?;
+    Ok((row, metrics, crate::tags::parse_labels(tags.as_deref())?))
 }
 
 /// Writes all fields if the row still has `expected_version`.

@@ -199,6 +199,48 @@ pub fn of_customers(
     Ok(out)
 }
 
+/// A tag as a customer shows it: what [`customer_labels`] reads in the
+/// customer's own statement.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct TagLabel {
+    pub id: Uuid,
+    pub name: String,
+    pub color: Option<String>,
+}
+
+/// A column for a statement over `customers`: the row's tags as a JSON
+/// array of `{id, name, color}` (NULL or `[]` when it has none), so a
+/// record and its tags take one statement. Read it with [`parse_labels`].
+pub fn customer_labels(
+    conn: &AnyConnection,
+) -> diesel::expression::SqlLiteral<diesel::sql_types::Nullable<diesel::sql_types::Text>> {
+    let sql = match conn {
+        AnyConnection::Postgresql(_) => {
+            "(SELECT CAST(json_agg(json_build_object('id', t.id, 'name', t.name, 'color', t.color)) AS TEXT) \
+             FROM customer_tags ct JOIN tags t ON t.workspace_id = ct.workspace_id AND t.id = ct.tag_id \
+             WHERE ct.workspace_id = customers.workspace_id AND ct.customer_id = customers.id)"
+        }
+        AnyConnection::Sqlite(_) => {
+            "(SELECT json_group_array(json_object('id', t.id, 'name', t.name, 'color', t.color)) \
+             FROM customer_tags ct JOIN tags t ON t.workspace_id = ct.workspace_id AND t.id = ct.tag_id \
+             WHERE ct.workspace_id = customers.workspace_id AND ct.customer_id = customers.id)"
+        }
+    };
+    diesel::dsl::sql(sql)
+}
+
+/// The tags [`customer_labels`] read, by name (as [`of_customers`] orders them).
+pub fn parse_labels(json: Option<&str>) -> DbResult<Vec<TagLabel>> {
+    let mut labels: Vec<TagLabel> = match json {
+        Some(text) => serde_json::from_str(text).map_err(|e| {
+            DbError::Query(diesel::result::Error::DeserializationError(Box::new(e)))
+        })?,
+        None => Vec::new(),
+    };
+    labels.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(labels)
+}
+
 #[derive(Insertable)]
 #[diesel(table_name = customer_tags)]
 struct CustomerTagRecord {
