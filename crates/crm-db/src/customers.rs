@@ -143,7 +143,7 @@ pub fn find_with_metrics(
     Vec<crate::tags::TagLabel>,
 )> {
     use crate::schema::customer_metrics;
-    let labels = crate::tags::customer_labels(conn);
+    let labels = crate::tags::customer_labels();
     let (row, metrics, tags): (CustomerRow, Option<crate::rfm::MetricsRow>, Option<String>) =
         customers::table
             .left_join(

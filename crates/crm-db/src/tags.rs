@@ -7,6 +7,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use uuid::Uuid;
 
+use diesel::query_builder::{AstPass, QueryFragment};
+
+use crate::connection::MultiBackend;
 use crate::types::Id;
 
 use crate::connection::AnyConnection;
@@ -211,22 +214,54 @@ pub struct TagLabel {
 /// A column for a statement over `customers`: the row's tags as a JSON
 /// array of `{id, name, color}` (NULL or `[]` when it has none), so a
 /// record and its tags take one statement. Read it with [`parse_labels`].
-pub fn customer_labels(
-    conn: &AnyConnection,
-) -> diesel::expression::SqlLiteral<diesel::sql_types::Nullable<diesel::sql_types::Text>> {
-    let sql = match conn {
-        AnyConnection::Postgresql(_) => {
-            "(SELECT CAST(json_agg(json_build_object('id', t.id, 'name', t.name, 'color', t.color)) AS TEXT) \
-             FROM customer_tags ct JOIN tags t ON t.workspace_id = ct.workspace_id AND t.id = ct.tag_id \
-             WHERE ct.workspace_id = customers.workspace_id AND ct.customer_id = customers.id)"
-        }
-        AnyConnection::Sqlite(_) => {
-            "(SELECT json_group_array(json_object('id', t.id, 'name', t.name, 'color', t.color)) \
-             FROM customer_tags ct JOIN tags t ON t.workspace_id = ct.workspace_id AND t.id = ct.tag_id \
-             WHERE ct.workspace_id = customers.workspace_id AND ct.customer_id = customers.id)"
-        }
-    };
-    diesel::dsl::sql(sql)
+pub fn customer_labels() -> CustomerLabels {
+    CustomerLabels
+}
+
+/// The expression [`customer_labels`] returns. A query node that writes
+/// each backend's SQL, not a `sql()` literal: a literal keeps diesel from
+/// caching the statement, so it would be parsed and planned on every read.
+#[derive(Debug, Clone, Copy, diesel::query_builder::QueryId)]
+pub struct CustomerLabels;
+
+const PG_LABELS: &str = "(SELECT CAST(json_agg(json_build_object('id', t.id, 'name', t.name, 'color', t.color)) AS TEXT) \
+     FROM customer_tags ct JOIN tags t ON t.workspace_id = ct.workspace_id AND t.id = ct.tag_id \
+     WHERE ct.workspace_id = customers.workspace_id AND ct.customer_id = customers.id)";
+
+const SQLITE_LABELS: &str = "(SELECT json_group_array(json_object('id', t.id, 'name', t.name, 'color', t.color)) \
+     FROM customer_tags ct JOIN tags t ON t.workspace_id = ct.workspace_id AND t.id = ct.tag_id \
+     WHERE ct.workspace_id = customers.workspace_id AND ct.customer_id = customers.id)";
+
+impl Expression for CustomerLabels {
+    type SqlType = diesel::sql_types::Nullable<diesel::sql_types::Text>;
+}
+
+impl<QS> AppearsOnTable<QS> for CustomerLabels {}
+
+impl<QS> SelectableExpression<QS> for CustomerLabels {}
+
+impl<GB> diesel::expression::ValidGrouping<GB> for CustomerLabels {
+    type IsAggregate = diesel::expression::is_aggregate::Never;
+}
+
+impl QueryFragment<diesel::pg::Pg> for CustomerLabels {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, diesel::pg::Pg>) -> QueryResult<()> {
+        out.push_sql(PG_LABELS);
+        Ok(())
+    }
+}
+
+impl QueryFragment<diesel::sqlite::Sqlite> for CustomerLabels {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, diesel::sqlite::Sqlite>) -> QueryResult<()> {
+        out.push_sql(SQLITE_LABELS);
+        Ok(())
+    }
+}
+
+impl QueryFragment<MultiBackend> for CustomerLabels {
+    fn walk_ast<'b>(&'b self, pass: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
+        MultiBackend::walk_variant_ast(self, pass)
+    }
 }
 
 /// The tags [`customer_labels`] read, by name (as [`of_customers`] orders them).
