@@ -256,6 +256,16 @@ pub async fn bench(db: TestDb, customers: usize) {
             ),
         ),
         (
+            // A search few customers match (one external id): without an
+            // index on the searched text it reads every customer.
+            "customer list searched, one match",
+            "/api/v1/customers?q=DEMO-01234&limit=50".to_owned(),
+            format!(
+                "SELECT c.* FROM customers c WHERE {live} AND c.search_text LIKE '%demo-01234%' \
+                 ORDER BY c.created_at DESC, c.id DESC LIMIT 51"
+            ),
+        ),
+        (
             "RFM segment summary",
             "/api/v1/analytics/rfm".to_owned(),
             format!(

@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS customers_search_trgm_idx;

@@ -1,0 +1,3 @@
+-- PostgreSQL only (a trigram index for customer search); SQLite's embedded
+-- workspaces scan.
+SELECT 1;
