@@ -1,5 +1,7 @@
 //! Behavioural segments of the buying customers the actor may read — K-means (crm-models, seeded, reproducible) over
 //! standardised log features, with k chosen by silhouette when not given.
+//! The model is fitted on at most [`FIT_ROWS`] buyers spread over all of
+//! them, and every buyer then takes its nearest centroid.
 
 use chrono::{NaiveDate, Utc};
 use crm_api_types::analytics::{KCandidate, KCluster, KPoint, KmeansQuery, KmeansResult};
@@ -7,7 +9,7 @@ use crm_db::AnyConnection;
 use crm_db::rfm::BuyerRow;
 use crm_domain::access::{Action, ObjectType};
 use crm_models::features::{Buyer, Feature};
-use crm_models::{Standardised, kmeans, silhouette, standardise};
+use crm_models::{Standardised, kmeans, kmeans_on_sample, silhouette, standardise};
 
 use crate::analytics::rfm::Freshness;
 use crate::customers::filter::{filter_of, prepare};
@@ -18,6 +20,10 @@ const SEED: u64 = 20_261_129;
 /// Rows the k search and the silhouette look at.
 const SAMPLE: usize = 2_000;
 const POINTS: usize = 1_000;
+/// Buyers the final model is fitted on: at a million customers a fit on
+/// every buyer took ten seconds, one on this many a fraction of one, with
+/// the same segments where segments are distinct.
+pub const FIT_ROWS: usize = 20_000;
 
 fn features_of(text: Option<&str>) -> Result<Vec<Feature>, AppError> {
     let Some(text) = text else {
@@ -147,7 +153,8 @@ fn fit(
                 .ok_or_else(|| too_few(2))?
         }
     };
-    let model = kmeans(&data, chosen as usize, SEED).map_err(|_| too_few(chosen))?;
+    let model =
+        kmeans_on_sample(&data, chosen as usize, SEED, FIT_ROWS).map_err(|_| too_few(chosen))?;
     // Number clusters largest first.
     let mut sizes = vec![0_i64; model.k];
     for l in &model.labels {
