@@ -12,6 +12,7 @@ both!(
     settings_choose_the_currency_and_churn_period,
     rfm_scores_are_recomputed_at_most_once_per_max_age,
     stale_scores_past_their_max_age_are_served_while_a_job_refreshes_them,
+    a_refresh_rewrites_only_the_buyers_whose_scores_change,
 );
 
 async fn settings_choose_the_currency_and_churn_period(app: TestApp) {
@@ -184,4 +185,51 @@ async fn stale_scores_past_their_max_age_are_served_while_a_job_refreshes_them(a
     let jobs = refresh_jobs(&app, t).await;
     assert_eq!(jobs.len(), 1, "{jobs:?}");
     assert_eq!(jobs[0]["attempts"], 1);
+}
+
+/// Issue 19: without autovacuum, a refresh that rewrote every buyer's row
+/// left the table twice its size each time. It writes only rows whose
+/// scores or segment change, and repairs a segment that went missing.
+async fn a_refresh_rewrites_only_the_buyers_whose_scores_change(app: TestApp) {
+    let w = World::create(&app);
+    let t = &w.admin.token;
+    setup_product(&app, t).await;
+    let mut buyers = Vec::new();
+    for (i, name) in ["甲", "乙", "丙", "丁", "戊", "己"].iter().enumerate() {
+        let c = CustomerBuilder::new(w.ws, name).owner(&w.rep1).build(&app);
+        order(&app, t, c, i as i64 + 1, 1_000 * (i as i64 + 1), "paid").await;
+        buyers.push(c);
+    }
+    let refresh = |app: &TestApp| {
+        crm_db::metrics::refresh_rfm_counted(&mut app.conn(), w.ws)
+            .expect("refresh")
+            .1
+    };
+    assert_eq!(refresh(&app), 6, "first scores: every buyer");
+    assert_eq!(refresh(&app), 0, "nothing changed: nothing written");
+    let segment_of = |app: &TestApp, id| -> Option<String> {
+        use crm_db::schema::customer_metrics as m;
+        use diesel::prelude::*;
+        m::table
+            .filter(m::customer_id.eq(crm_db::types::Id(id)))
+            .select(m::rfm_segment)
+            .first(&mut app.conn())
+            .expect("metrics row")
+    };
+    let before = segment_of(&app, buyers[0]);
+    assert!(before.is_some());
+    {
+        use crm_db::schema::customer_metrics as m;
+        use diesel::prelude::*;
+        diesel::update(m::table.filter(m::customer_id.eq(crm_db::types::Id(buyers[0]))))
+            .set(m::rfm_segment.eq(None::<String>))
+            .execute(&mut app.conn())
+            .expect("clear a segment");
+    }
+    assert_eq!(refresh(&app), 1, "the row whose segment went missing");
+    assert_eq!(segment_of(&app, buyers[0]), before);
+    // A big order moves one buyer up: only the rows whose quintiles moved.
+    order(&app, t, buyers[0], 50, 100_000, "paid").await;
+    let moved = refresh(&app);
+    assert!((1..6).contains(&moved), "{moved} of 6 rewritten");
 }
