@@ -100,11 +100,7 @@ pub fn get(conn: &mut AnyConnection, actor: &Actor, id: Uuid) -> Result<Customer
     let (row, found, labels) = crm_db::customers::find_with_metrics(conn, &vis, id)?;
     let refs = labels
         .into_iter()
-        .map(|t| crm_api_types::tags::TagRef {
-            id: t.id,
-            name: t.name,
-            color: t.color,
-        })
+        .map(crate::tags::label_reference)
         .collect();
     let mut customer = view(row, refs);
     customer.metrics = found.as_ref().map(metrics);

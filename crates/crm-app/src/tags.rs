@@ -33,6 +33,15 @@ pub fn reference(row: TagRow) -> TagRef {
     }
 }
 
+/// A tag read with its customer (`crm_db::tags::customer_labels`).
+pub fn label_reference(label: crm_db::tags::TagLabel) -> TagRef {
+    TagRef {
+        id: label.id,
+        name: label.name,
+        color: label.color,
+    }
+}
+
 fn check_color(color: Option<&str>) -> Result<(), &'static str> {
     match color {
         Some(c)

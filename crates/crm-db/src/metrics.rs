@@ -220,9 +220,10 @@ pub fn refresh_rfm_counted(
 
 /// Scores are quintiles by rank: `1 + 5 × (rank − 1) ÷ n`, so ties share a
 /// score; R ranks by last order date, F by order count, M by revenue. Only
-/// rows whose scores or segment change are written: a refresh after a few orders rewrites a few rows, not every
-/// buyer's, which without autovacuum left the table twice its size after
-/// each refresh and every read of it slower (k-means at `l`: 2.1 s → 3.3 s).
+/// rows whose scores or segment change are written: a refresh after a few
+/// orders rewrites a few rows, not every buyer's, which without autovacuum
+/// left the table twice its size after each refresh and every read of it
+/// slower (k-means at `l`: 2.1 s → 3.3 s).
 fn refresh_rfm(conn: &mut AnyConnection, workspace_id: Uuid) -> DbResult<(NaiveDateTime, usize)> {
     let ws = literal(&workspace_id.to_string());
     let score = |column: &str| {

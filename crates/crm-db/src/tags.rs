@@ -5,17 +5,14 @@ use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use diesel::query_builder::{AstPass, QueryFragment};
 use uuid::Uuid;
 
-use diesel::query_builder::{AstPass, QueryFragment};
-
-use crate::connection::MultiBackend;
-use crate::types::Id;
-
-use crate::connection::AnyConnection;
+use crate::connection::{AnyConnection, MultiBackend};
 use crate::error::{DbError, DbResult};
 use crate::schema::{customer_tags, tags};
 use crate::time::now;
+use crate::types::Id;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
 #[diesel(table_name = tags)]

@@ -103,9 +103,15 @@ pub fn kmeans_on_sample(
     if data.nrows() <= fit_rows.max(k) {
         return kmeans(data, k, seed);
     }
-    let step = data.nrows().div_ceil(fit_rows.max(1)).max(1);
-    let rows: Vec<usize> = (0..data.nrows()).step_by(step).collect();
+    let rows = spread(data.nrows(), fit_rows);
     fit(&data.select(Axis(0), &rows), k, seed, data)
+}
+
+/// Every `step`-th of `n` rows, about `size` of them: a spread-out,
+/// reproducible sample.
+pub fn spread(n: usize, size: usize) -> Vec<usize> {
+    let step = n.div_ceil(size.max(1)).max(1);
+    (0..n).step_by(step).collect()
 }
 
 /// Fits on `data` and labels the rows of `label`.

@@ -9,7 +9,7 @@ use crm_db::AnyConnection;
 use crm_db::rfm::BuyerRow;
 use crm_domain::access::{Action, ObjectType};
 use crm_models::features::{Buyer, Feature};
-use crm_models::{Standardised, kmeans, kmeans_on_sample, silhouette, standardise};
+use crm_models::{Standardised, kmeans, kmeans_on_sample, silhouette, spread, standardise};
 
 use crate::analytics::rfm::Freshness;
 use crate::customers::filter::{filter_of, prepare};
@@ -45,12 +45,6 @@ fn features_of(text: Option<&str>) -> Result<Vec<Feature>, AppError> {
         return Err(bad("features", "must name at least one feature"));
     }
     Ok(out)
-}
-
-/// Every `step`-th row: a spread-out, reproducible sample.
-fn spread(n: usize, size: usize) -> Vec<usize> {
-    let step = n.div_ceil(size.max(1)).max(1);
-    (0..n).step_by(step).collect()
 }
 
 /// A checked K-means request and the buyers it clusters: read in one go,
