@@ -1,11 +1,14 @@
-//! Statistics kept current by the batch path, on both databases. Plans of
+//! Statistics and dead rows kept in check by the batch path, on both
+//! databases. Plans of
 //! prepared statements are cached (PostgreSQL's `plan_cache_mode = auto`)
 //! and re-made only when a table's statistics change, so a workspace
 //! synced from empty must not keep plans made while its tables were
 //! empty: after batches grow `customers` past autovacuum's threshold,
 //! PostgreSQL's statistics know the rows without autovacuum (off on these
 //! machines, as it may be on a customer's). SQLite caches no plans across
-//! statements; there the same batches and reads simply work.
+//! statements; there the same batches and reads simply work. Updates
+//! leave dead row versions that only a vacuum frees: once a table holds
+//! more of them than half its rows, a batch queues a `vacuum` job.
 
 use std::time::{Duration, Instant};
 
@@ -15,7 +18,10 @@ use crm_tests::{TestApp, World, both};
 use diesel::prelude::*;
 use serde_json::{Value, json};
 
-both!(a_synced_table_is_planned_at_its_size_without_autovacuum);
+both!(
+    a_synced_table_is_planned_at_its_size_without_autovacuum,
+    a_table_batches_rewrite_is_vacuumed_by_a_job,
+);
 
 #[derive(QueryableByName)]
 struct Count {
@@ -107,4 +113,104 @@ async fn a_synced_table_is_planned_at_its_size_without_autovacuum(app: TestApp) 
         other.status, 404,
         "a cached plan keeps the caller's scope: rep1 owns none of them"
     );
+}
+
+#[derive(QueryableByName)]
+struct Upkeep {
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    dead: f64,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    vacuumed: bool,
+}
+
+fn customers_upkeep(app: &TestApp) -> Upkeep {
+    diesel::sql_query(
+        "SELECT n_dead_tup::float8 AS dead, last_vacuum IS NOT NULL AS vacuumed \
+         FROM pg_stat_user_tables WHERE relid = 'customers'::regclass",
+    )
+    .get_result(&mut *app.conn())
+    .expect("customers' counters")
+}
+
+async fn vacuum_jobs(app: &TestApp, token: &str) -> Vec<Value> {
+    let list = app
+        .get("/api/v1/admin/jobs?kind=vacuum")
+        .token(token)
+        .send()
+        .await
+        .expect(200);
+    list.body["items"].as_array().cloned().unwrap_or_default()
+}
+
+/// `records` with every name changed.
+fn renamed(records: &[Value], suffix: &str) -> Vec<Value> {
+    records
+        .iter()
+        .map(|r| {
+            let mut r = r.clone();
+            let name = r["name"].as_str().unwrap_or_default().to_owned();
+            r["name"] = json!(format!("{name} {suffix}"));
+            r
+        })
+        .collect()
+}
+
+async fn a_table_batches_rewrite_is_vacuumed_by_a_job(app: TestApp) {
+    let mut app = app;
+    app.start_workers(0);
+    let w = World::create(&app);
+    let t = &w.admin.token;
+    let records: Vec<Value> = (0..2_000).map(|i| customer(i, 1)).collect();
+    for chunk in records.chunks(1_000) {
+        push(&app, t, chunk).await;
+    }
+    // Every customer renamed twice: twice as many dead versions as rows.
+    let last = renamed(&records, "乙");
+    for round in [renamed(&records, "甲"), last.clone()] {
+        for chunk in round.chunks(1_000) {
+            push(&app, t, chunk).await;
+        }
+    }
+    if !matches!(&*app.conn(), AnyConnection::Postgresql(_)) {
+        assert!(
+            vacuum_jobs(&app, t).await.is_empty(),
+            "SQLite reuses freed pages itself"
+        );
+        return;
+    }
+    // The counters reach the statistics view within a second of the
+    // commit; the next batch after that queues the vacuum.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while vacuum_jobs(&app, t).await.is_empty() {
+        assert!(Instant::now() < deadline, "no vacuum was queued");
+        actix_rt::time::sleep(Duration::from_millis(500)).await;
+        push(&app, t, &last[..1]).await;
+    }
+    let before = customers_upkeep(&app);
+    assert!(
+        before.dead > 1_000.0 && !before.vacuumed,
+        "{} dead rows",
+        before.dead
+    );
+    push(&app, t, &last[..1]).await;
+    let queued = vacuum_jobs(&app, t).await;
+    assert_eq!(queued.len(), 1, "queued once: {queued:?}");
+    assert_eq!(queued[0]["status"], "queued", "no request ran it");
+    app.start_workers(1);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while vacuum_jobs(&app, t).await[0]["status"] != "done" {
+        assert!(Instant::now() < deadline, "the vacuum did not run");
+        actix_rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    let after = customers_upkeep(&app);
+    assert!(after.vacuumed, "customers was vacuumed");
+    assert!(after.dead < 100.0, "{} dead rows left", after.dead);
+    // The table reads as before.
+    let page = app
+        .get("/api/v1/customers?limit=1&q=%E4%B9%99")
+        .token(t)
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(page.body["items"].as_array().map(Vec::len), Some(1));
 }

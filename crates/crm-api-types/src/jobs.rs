@@ -24,7 +24,9 @@ crm_domain::string_enum! {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Job {
     pub id: Uuid,
-    /// What it does: `import`, `backup`, `clv_fit`, `rfm_refresh`
+    /// What it does: `import`, `backup`, `clv_fit`, `rfm_refresh`, `vacuum`
+    /// (frees the row versions batch updates left behind), `delivery.run`,
+    /// `delivery.send`, `survey.mail`, `ticket.sla_sweep`, `ticket.sla_mail`
     pub kind: String,
     pub status: JobStatus,
     /// Its input (for an import: the import's id).

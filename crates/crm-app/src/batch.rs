@@ -265,13 +265,38 @@ pub fn answer<R>(
     Ok(BatchResponse::new(results))
 }
 
+/// The job kind that vacuums the tables batches rewrite.
+pub const VACUUM_JOB: &str = "vacuum";
+
 /// After a batch has committed: refreshes the planner's statistics of the
 /// tables batches fill once they have grown by half since the last
 /// refresh (`crm_db::batch::refresh_statistics`), so the statements of the
-/// next batches and reads are planned for the table's real size.
-pub fn refresh_statistics(conn: &mut AnyConnection) -> Result<(), AppError> {
-    Ok(crm_db::batch::refresh_statistics(
-        conn,
-        crm_db::batch::BULK_TABLES,
-    )?)
+/// next batches and reads are planned for the table's real size; and when
+/// updates have left one of them with more dead row versions than half its
+/// rows, queues a [`VACUUM_JOB`] (once: a queued or running one is not
+/// doubled), so that no request waits on a vacuum and no table depends on
+/// autovacuum to stop growing.
+pub fn refresh_statistics(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    wake: &crate::jobs::Wake,
+) -> Result<(), AppError> {
+    let due = crm_db::batch::refresh_statistics(conn, crm_db::batch::BULK_TABLES)?;
+    if due.is_empty() || crm_db::jobs::pending(conn, workspace_id, VACUUM_JOB, VACUUM_JOB)? {
+        return Ok(());
+    }
+    let job = crm_db::jobs::NewJob::new(workspace_id, VACUUM_JOB, serde_json::json!({}))
+        .unique(VACUUM_JOB);
+    if crm_db::jobs::enqueue(conn, &job)?.is_some() {
+        wake.wake();
+    }
+    Ok(())
+}
+
+/// The [`VACUUM_JOB`] handler: vacuums those of the tables batches fill
+/// that are still due (a second run finds nothing to do).
+pub fn vacuum_job(ctx: &crate::jobs::JobContext<'_>) -> Result<(), crate::jobs::JobError> {
+    let mut conn = ctx.pool.get().map_err(crate::jobs::JobError::retry)?;
+    crm_db::batch::vacuum(&mut conn, crm_db::batch::BULK_TABLES)?;
+    Ok(())
 }

@@ -194,6 +194,7 @@ pub fn registry(import_dir: &std::path::Path, mailer: &crate::mail::Mailer) -> R
         crate::analytics::rfm::REFRESH_JOB,
         crate::analytics::rfm::refresh_job,
     );
+    registry.register(crate::batch::VACUUM_JOB, crate::batch::vacuum_job);
     let dir = import_dir.to_path_buf();
     registry.register(crate::imports::job::KIND, move |ctx| {
         crate::imports::job::handle(ctx, &dir)

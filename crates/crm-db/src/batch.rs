@@ -122,9 +122,11 @@ impl crate::copy::CopyRow for ChangeLogRecord<'_> {
     }
 }
 
-/// The tables the batch endpoints and imports fill.
+/// The tables the batch endpoints and imports fill (`customer_metrics`
+/// through the order writes, which rewrite their customers' rows).
 pub const BULK_TABLES: &[&str] = &[
     "customers",
+    "customer_metrics",
     "customer_tags",
     "contacts",
     "deals",
@@ -144,32 +146,86 @@ pub const BULK_TABLES: &[&str] = &[
 /// synced from empty to a million rows is analysed about twenty times
 /// instead of a hundred. Run after a bulk write has committed (the counters
 /// count committed changes; they reach the statistics view within a
-/// second). A no-op on SQLite, which does not cache plans across
-/// statements. Table names come from this crate's callers, never from input.
-pub fn refresh_statistics(conn: &mut AnyConnection, tables: &[&str]) -> DbResult<()> {
+/// second). Answers those of `tables` that hold more dead row versions
+/// than half their live rows (and 50): they are due a [`vacuum`], which
+/// takes seconds on a big table and so is the caller's job to schedule,
+/// not this request's. A no-op on SQLite, which does not cache plans across
+/// statements and reuses freed pages itself. Table names come from this
+/// crate's callers, never from input.
+pub fn refresh_statistics(conn: &mut AnyConnection, tables: &[&str]) -> DbResult<Vec<String>> {
+    let mut vacuum = Vec::new();
+    for table in upkeep_due(conn, tables)? {
+        if table.analyze {
+            diesel::sql_query(format!("ANALYZE {}", table.name)).execute(conn)?;
+        }
+        if table.vacuum {
+            vacuum.push(table.name.to_owned());
+        }
+    }
+    Ok(vacuum)
+}
+
+/// VACUUM ANALYZE those of `tables` that [`refresh_statistics`] finds due a
+/// vacuum: their dead row versions (left by updates and deletes) are freed
+/// for reuse, so that a table a sync rewrites every night does not double
+/// in size, and its reads slow down with it, where autovacuum is off.
+/// Answers the tables vacuumed. Must run outside a transaction; a no-op on
+/// SQLite.
+pub fn vacuum(conn: &mut AnyConnection, tables: &[&str]) -> DbResult<Vec<String>> {
+    let mut done = Vec::new();
+    for table in upkeep_due(conn, tables)? {
+        if table.vacuum {
+            diesel::sql_query(format!("VACUUM ANALYZE {}", table.name)).execute(conn)?;
+            done.push(table.name.to_owned());
+        }
+    }
+    Ok(done)
+}
+
+/// One of the tables asked about, with what it is due.
+struct Due<'a> {
+    name: &'a str,
+    analyze: bool,
+    vacuum: bool,
+}
+
+/// Those of `tables` due an ANALYZE or a VACUUM (PostgreSQL's counters;
+/// nothing on SQLite).
+fn upkeep_due<'a>(conn: &mut AnyConnection, tables: &[&'a str]) -> DbResult<Vec<Due<'a>>> {
     let AnyConnection::Postgresql(pg) = conn else {
-        return Ok(());
+        return Ok(Vec::new());
     };
     #[derive(QueryableByName)]
-    struct Due {
+    struct Row {
         #[diesel(sql_type = diesel::sql_types::Text)]
         relname: String,
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        analyze_due: bool,
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        vacuum_due: bool,
     }
     let names: Vec<String> = tables.iter().map(|t| (*t).to_owned()).collect();
-    let due: Vec<Due> = diesel::sql_query(
-        "SELECT s.relname::text AS relname FROM pg_stat_user_tables s \
-         JOIN pg_class c ON c.oid = s.relid \
-         WHERE s.schemaname = current_schema() AND s.relname = ANY($1) \
-         AND s.n_mod_since_analyze > 50 + 0.5 * GREATEST(c.reltuples, 0)",
+    let rows: Vec<Row> = diesel::sql_query(
+        "SELECT s.relname::text AS relname, \
+         s.n_mod_since_analyze > 50 + 0.5 * GREATEST(c.reltuples, 0) AS analyze_due, \
+         s.n_dead_tup > 50 + 0.5 * GREATEST(c.reltuples, s.n_live_tup, 0) AS vacuum_due \
+         FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid \
+         WHERE s.schemaname = current_schema() AND s.relname = ANY($1)",
     )
     .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(names)
     .load(pg)?;
-    for table in due {
-        if let Some(name) = tables.iter().find(|t| **t == table.relname) {
-            diesel::sql_query(format!("ANALYZE {name}")).execute(pg)?;
-        }
-    }
-    Ok(())
+    Ok(rows
+        .into_iter()
+        .filter(|r| r.analyze_due || r.vacuum_due)
+        .filter_map(|r| {
+            let name = tables.iter().find(|t| **t == r.relname)?;
+            Some(Due {
+                name,
+                analyze: r.analyze_due,
+                vacuum: r.vacuum_due,
+            })
+        })
+        .collect())
 }
 
 /// Refreshes the planner's statistics of these tables after a bulk load

@@ -166,6 +166,7 @@ where
     T: Serialize + Send + 'static,
     W: FnOnce(&mut AnyConnection, &Caller, B) -> Result<T, ApiError> + Send + 'static,
 {
+    let workspace_id = caller.0.workspace_id;
     let outcome = keyed(
         state,
         caller,
@@ -180,8 +181,15 @@ where
     Ok(match outcome {
         Outcome::Replay(stored) => replay(stored),
         Outcome::Fresh(value) => {
+            let wake = state.jobs.clone();
             state
-                .db(|conn| Ok(crm_app::batch::refresh_statistics(conn)?))
+                .db(move |conn| {
+                    Ok(crm_app::batch::refresh_statistics(
+                        conn,
+                        workspace_id,
+                        &wake,
+                    )?)
+                })
                 .await?;
             HttpResponse::Ok().json(value)
         }

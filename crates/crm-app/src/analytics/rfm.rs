@@ -73,6 +73,9 @@ pub fn refresh_job(ctx: &JobContext<'_>) -> Result<(), JobError> {
     let settings = crm_db::metrics::settings(&mut conn, workspace_id)?;
     if settings.rfm_stale || settings.rfm_refreshed_at.is_none() {
         crm_db::metrics::refresh_rfm_now(&mut conn, workspace_id)?;
+        // The scores' rewrite (and the order writes before it) left dead
+        // rows; free them here rather than wait for autovacuum.
+        crm_db::batch::vacuum(&mut conn, &["customer_metrics"])?;
     }
     Ok(())
 }

@@ -13,7 +13,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::jobs::{JobContext, JobError};
+use crate::jobs::{JobContext, JobError, Wake};
 use chrono::NaiveDateTime;
 use crm_api_types::batch::RecordStatus;
 use crm_api_types::contacts::ContactPatch;
@@ -214,6 +214,14 @@ fn run(
         },
     )?;
     crm_db::imports::finish(&mut conn, workspace_id, id, &pass, end, None)?;
+    if !dry_run {
+        // An import that updated existing rows leaves their old versions
+        // behind; the vacuum job frees them (the import is done either way).
+        let checked = crate::batch::refresh_statistics(&mut conn, workspace_id, &Wake::default());
+        if let Err(e) = checked {
+            tracing::warn!(import = %id, error = %e, "could not check the imported tables' upkeep");
+        }
+    }
     Ok(())
 }
 
