@@ -165,6 +165,38 @@ pub fn refresh_statistics(conn: &mut AnyConnection, tables: &[&str]) -> DbResult
     Ok(vacuum)
 }
 
+/// Refreshes `table`'s statistics when a statement just changed `changed`
+/// of its rows and that is more than half of them (and 50): the rule of
+/// [`refresh_statistics`], for a caller that knows the count before the
+/// statistics counters do (they reach the view about a second after the
+/// commit). Whole-workspace rewrites such as the RFM scores' change what
+/// the planner must know: with statistics taken before any buyer had a
+/// segment, a segment filter was planned as matching one row, and a
+/// segment's portrait at `l` probed the customers' index 180,000 times per
+/// count (16 s). Table names come from this crate's callers; a no-op on
+/// SQLite.
+pub fn analyze_if_changed(conn: &mut AnyConnection, table: &str, changed: usize) -> DbResult<()> {
+    let AnyConnection::Postgresql(pg) = conn else {
+        return Ok(());
+    };
+    #[derive(QueryableByName)]
+    struct Size {
+        #[diesel(sql_type = diesel::sql_types::Double)]
+        rows: f64,
+    }
+    let size: Option<Size> = diesel::sql_query(
+        "SELECT GREATEST(c.reltuples, 0)::float8 AS rows FROM pg_class c \
+         WHERE c.oid = to_regclass($1)",
+    )
+    .bind::<diesel::sql_types::Text, _>(table)
+    .get_result(pg)
+    .optional()?;
+    if size.is_some_and(|s| changed as f64 > 50.0 + 0.5 * s.rows) {
+        diesel::sql_query(format!("ANALYZE {table}")).execute(pg)?;
+    }
+    Ok(())
+}
+
 /// VACUUM ANALYZE those of `tables` that [`refresh_statistics`] finds due a
 /// vacuum: their dead row versions (left by updates and deletes) are freed
 /// for reuse, so that a table a sync rewrites every night does not double

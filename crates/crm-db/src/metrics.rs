@@ -212,10 +212,12 @@ pub fn refresh_rfm_counted(
     conn: &mut AnyConnection,
     workspace_id: Uuid,
 ) -> DbResult<(NaiveDateTime, usize)> {
-    crate::change_log::transaction(conn, |conn| {
+    let (at, rewritten) = crate::change_log::transaction(conn, |conn| {
         crate::change_log::lock_workspace(conn, workspace_id)?;
         refresh_rfm(conn, workspace_id)
-    })
+    })?;
+    crate::batch::analyze_if_changed(conn, "customer_metrics", rewritten)?;
+    Ok((at, rewritten))
 }
 
 /// Scores are quintiles by rank: `1 + 5 × (rank − 1) ÷ n`, so ties share a
