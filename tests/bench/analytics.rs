@@ -156,6 +156,11 @@ pub async fn bench(db: TestDb, customers: usize) {
         "o.workspace_id = {ws_lit} AND o.deleted_at IS NULL AND o.currency = 'CNY' \
          AND o.status NOT IN ('draft', 'cancelled', 'refunded')"
     );
+    let recency = if postgres {
+        format!("DATE '{today}' - m.last_order_on")
+    } else {
+        format!("julianday('{today}') - julianday(m.last_order_on)")
+    };
     let month = |c: &str| {
         if postgres {
             format!("to_char({c}, 'YYYY-MM')")
@@ -266,12 +271,14 @@ pub async fn bench(db: TestDb, customers: usize) {
             ),
         ),
         (
+            // Segments and the R × F grid are two folds of one grouping.
             "RFM segment summary",
             "/api/v1/analytics/rfm".to_owned(),
             format!(
-                "SELECT m.rfm_segment, COUNT(*), SUM(m.revenue_minor) FROM customer_metrics m \
+                "SELECT m.rfm_r, m.rfm_f, m.rfm_segment, COUNT(*), SUM(m.order_count), \
+                 SUM(m.revenue_minor), SUM({recency}) FROM customer_metrics m \
                  JOIN customers c ON c.workspace_id = m.workspace_id AND c.id = m.customer_id \
-                 WHERE m.workspace_id = {ws_lit} AND {live} GROUP BY 1"
+                 WHERE m.workspace_id = {ws_lit} AND {live} GROUP BY 1, 2, 3"
             ),
         ),
         (

@@ -6,6 +6,8 @@ mod admin;
 mod analytics;
 mod analytics_clv;
 mod analytics_demo;
+mod analytics_kpis;
+mod analytics_portrait;
 mod analytics_settings;
 mod api_docs;
 mod app_auth;

@@ -249,6 +249,11 @@ fn joins(sql: &mut Sql, groups: &Groups) {
     }
 }
 
+/// A customer's value tier from the monetary score of `m`, their
+/// `customer_metrics` row ('none' without a score).
+pub(crate) const VALUE_TIER: &str = "CASE WHEN m.rfm_m IS NULL THEN 'none' WHEN m.rfm_m >= 5 THEN 'top' \
+     WHEN m.rfm_m = 4 THEN 'high' WHEN m.rfm_m = 3 THEN 'mid' ELSE 'low' END";
+
 fn id_as_text(sql: &Sql, column: &str) -> String {
     if sql.is_postgres() {
         format!("CAST({column} AS TEXT)")
@@ -276,11 +281,7 @@ fn key_expr(sql: &mut Sql, g: &Grouping, today: Option<NaiveDate>) {
         Dimension::Team => id_as_text(sql, "c.team_id"),
         Dimension::Tag => id_as_text(sql, "ct.tag_id"),
         Dimension::RfmSegment => "m.rfm_segment".to_owned(),
-        Dimension::ValueTier => {
-            "CASE WHEN m.rfm_m IS NULL THEN 'none' WHEN m.rfm_m >= 5 THEN 'top' \
-             WHEN m.rfm_m = 4 THEN 'high' WHEN m.rfm_m = 3 THEN 'mid' ELSE 'low' END"
-                .to_owned()
-        }
+        Dimension::ValueTier => VALUE_TIER.to_owned(),
         Dimension::AgeBand => {
             let today = today.unwrap_or_else(|| crate::time::now().date());
             sql.push("CASE WHEN c.birth_date IS NULL THEN NULL");

@@ -1,6 +1,7 @@
 //! The read side of per-customer metrics: one customer's row, the RFM
-//! segment summary and R × F grid, and monthly acquisition cohorts, over
-//! the customers the caller may see and the list filters select. Scores
+//! segment summary and R × F grid, the buyers' totals per value tier and
+//! segment, monthly acquisition cohorts and the customer KPIs, over the
+//! customers the caller may see and the list filters select. Scores
 //! and segments come from `metrics::refresh_rfm_now` (called by
 //! `crm_app::analytics::rfm::current`, which callers run first).
 
@@ -9,7 +10,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Nullable, Text};
 use uuid::Uuid;
 
-use crate::analytics::{push_customers, push_revenue_orders};
+use crate::analytics::{VALUE_TIER, push_customers, push_revenue_orders};
 use crate::connection::AnyConnection;
 use crate::customers::CustomerFilter;
 use crate::error::DbResult;
@@ -65,8 +66,15 @@ pub fn of_customers(
     Ok(out)
 }
 
+/// The buyers of one (R, F, segment) cell: the segment summary and the
+/// R × F grid are both folds of these.
 #[derive(Debug, Clone, QueryableByName)]
-pub struct SegmentRow {
+pub struct RfmGroup {
+    /// R and F scores, 0 for a buyer not scored yet.
+    #[diesel(sql_type = Integer)]
+    pub r: i32,
+    #[diesel(sql_type = Integer)]
+    pub f: i32,
     #[diesel(sql_type = Nullable<Text>)]
     pub segment: Option<String>,
     #[diesel(sql_type = BigInt)]
@@ -75,22 +83,24 @@ pub struct SegmentRow {
     pub orders: i64,
     #[diesel(sql_type = BigInt)]
     pub revenue: i64,
-    /// Sum over the segment's customers of the days since their last order.
+    /// Sum over the group's customers of the days since their last order.
     #[diesel(sql_type = BigInt)]
     pub recency_days: i64,
 }
 
-/// Buying customers per RFM segment, with their orders, revenue and
-/// summed recency on `today`.
-pub fn segments(
+/// Buying customers per (R, F, segment), with their orders, revenue and
+/// summed recency on `today`: one pass over their metrics rows (a segment
+/// is a function of the scores, so there are at most a few hundred groups).
+pub fn groups(
     conn: &mut AnyConnection,
     vis: &Visibility,
     filter: &CustomerFilter,
     today: NaiveDate,
-) -> DbResult<Vec<SegmentRow>> {
+) -> DbResult<Vec<RfmGroup>> {
     let mut sql = Sql::new(conn);
     sql.push(
-        "SELECT m.rfm_segment AS segment, COUNT(*) AS customers, \
+        "SELECT CAST(COALESCE(m.rfm_r, 0) AS INTEGER) AS r, CAST(COALESCE(m.rfm_f, 0) AS INTEGER) AS f, \
+         m.rfm_segment AS segment, COUNT(*) AS customers, \
          CAST(SUM(m.order_count) AS BIGINT) AS orders, CAST(SUM(m.revenue_minor) AS BIGINT) AS revenue, ",
     );
     if sql.is_postgres() {
@@ -104,35 +114,51 @@ pub fn segments(
     }
     sql.push(" AS recency_days");
     from_metrics(&mut sql, vis, filter);
-    sql.push(" GROUP BY m.rfm_segment");
+    sql.push(" GROUP BY r, f, segment");
     sql.load(conn)
 }
 
+/// The buyers of one value tier and RFM segment.
 #[derive(Debug, Clone, QueryableByName)]
-pub struct GridCell {
-    #[diesel(sql_type = Integer)]
-    pub r: i32,
-    #[diesel(sql_type = Integer)]
-    pub f: i32,
+pub struct BuyerGroup {
+    /// `top`, `high`, `mid`, `low`, or `none` while unscored.
+    #[diesel(sql_type = Text)]
+    pub tier: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub segment: Option<String>,
     #[diesel(sql_type = BigInt)]
-    pub customers: i64,
+    pub buyers: i64,
+    #[diesel(sql_type = BigInt)]
+    pub orders: i64,
     #[diesel(sql_type = BigInt)]
     pub revenue: i64,
+    /// Buyers whose last order is on or after the day asked about.
+    #[diesel(sql_type = BigInt)]
+    pub recent: i64,
 }
 
-/// Buying customers per (R, F) score pair.
-pub fn grid(
+/// The buyers among the customers in scope per value tier and RFM segment,
+/// with the sum of their order counts and revenue, and how many last
+/// ordered on or after `since`: one pass over their metrics rows, not over
+/// their orders.
+pub fn buyer_groups(
     conn: &mut AnyConnection,
     vis: &Visibility,
     filter: &CustomerFilter,
-) -> DbResult<Vec<GridCell>> {
+    since: NaiveDate,
+) -> DbResult<Vec<BuyerGroup>> {
     let mut sql = Sql::new(conn);
-    sql.push(
-        "SELECT CAST(COALESCE(m.rfm_r, 0) AS INTEGER) AS r, CAST(COALESCE(m.rfm_f, 0) AS INTEGER) AS f, \
-         COUNT(*) AS customers, CAST(SUM(m.revenue_minor) AS BIGINT) AS revenue",
-    );
+    sql.push(&format!("SELECT {VALUE_TIER} AS tier, "))
+        .push(
+            "m.rfm_segment AS segment, COUNT(*) AS buyers, \
+             CAST(COALESCE(SUM(m.order_count), 0) AS BIGINT) AS orders, \
+             CAST(COALESCE(SUM(m.revenue_minor), 0) AS BIGINT) AS revenue, \
+             CAST(COALESCE(SUM(CASE WHEN m.last_order_on >= ",
+        )
+        .date(since)
+        .push(" THEN 1 ELSE 0 END), 0) AS BIGINT) AS recent");
     from_metrics(&mut sql, vis, filter);
-    sql.push(" GROUP BY r, f");
+    sql.push(" GROUP BY tier, segment");
     sql.load(conn)
 }
 
@@ -265,6 +291,10 @@ pub struct KpiRow {
 }
 
 /// Per-buyer facts up to `end`, folded into the KPI counts in one query.
+/// Who had bought before the window and before its end comes from each
+/// buyer's first order on their metrics row (kept exact by the order
+/// writes); only the orders of the window and of the churn stretch are
+/// read, not every order since the first.
 pub fn kpis(
     conn: &mut AnyConnection,
     vis: &Visibility,
@@ -275,39 +305,45 @@ pub fn kpis(
 ) -> DbResult<Vec<KpiRow>> {
     let (from, end) = window;
     let mut sql = Sql::new(conn);
+    let ones = |condition: &str, alias: &str| {
+        format!(
+            "CAST(COALESCE(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END), 0) AS BIGINT) AS {alias}, "
+        )
+    };
+    sql.push("SELECT CAST(COUNT(*) AS BIGINT) AS buyers, ")
+        .push(&ones("t.in_window >= 1", "active"))
+        .push(&ones("t.in_window >= 2", "repeat_buyers"))
+        .push(&ones("t.recent >= 1", "recent"))
+        .push("CAST(COALESCE(SUM(CASE WHEN m.first_order_on < ")
+        .date(from)
+        .push(" THEN 1 ELSE 0 END), 0) AS BIGINT) AS prior, ")
+        .push("CAST(COALESCE(SUM(CASE WHEN m.first_order_on < ")
+        .date(from)
+        .push(" AND t.in_window >= 1 THEN 1 ELSE 0 END), 0) AS BIGINT) AS retained, ")
+        .push("CAST(COALESCE(SUM(CASE WHEN m.first_order_on >= ")
+        .date(from)
+        .push(" THEN 1 ELSE 0 END), 0) AS BIGINT) AS new_buyers, ");
     sql.push(
-        "SELECT CAST(COUNT(*) AS BIGINT) AS buyers, \
-         CAST(COALESCE(SUM(CASE WHEN t.in_window >= 1 THEN 1 ELSE 0 END), 0) AS BIGINT) AS active, \
-         CAST(COALESCE(SUM(CASE WHEN t.in_window >= 2 THEN 1 ELSE 0 END), 0) AS BIGINT) AS repeat_buyers, \
-         CAST(COALESCE(SUM(CASE WHEN t.first_on < ",
-    )
-    .date(from)
-    .push(" THEN 1 ELSE 0 END), 0) AS BIGINT) AS prior, CAST(COALESCE(SUM(CASE WHEN t.first_on < ")
-    .date(from)
-    .push(
-        " AND t.in_window >= 1 THEN 1 ELSE 0 END), 0) AS BIGINT) AS retained, \
-         CAST(COALESCE(SUM(CASE WHEN t.first_on >= ",
-    )
-    .date(from)
-    .push(
-        " THEN 1 ELSE 0 END), 0) AS BIGINT) AS new_buyers, \
-         CAST(COALESCE(SUM(t.revenue), 0) AS BIGINT) AS revenue, \
-         CAST(COALESCE(SUM(CASE WHEN t.recent >= 1 THEN 1 ELSE 0 END), 0) AS BIGINT) AS recent \
-         FROM (SELECT o.customer_id, MIN(o.order_date) AS first_on, \
-         SUM(CASE WHEN o.order_date >= ",
+        "CAST(COALESCE(SUM(t.revenue), 0) AS BIGINT) AS revenue \
+         FROM customer_metrics m JOIN customers c ON c.workspace_id = m.workspace_id AND c.id = m.customer_id \
+         LEFT JOIN (SELECT o.customer_id AS customer_id, SUM(CASE WHEN o.order_date >= ",
     )
     .date(from)
     .push(" THEN 1 ELSE 0 END) AS in_window, SUM(CASE WHEN o.order_date >= ")
     .date(from)
     .push(" THEN o.total_minor ELSE 0 END) AS revenue, SUM(CASE WHEN o.order_date >= ")
     .date(churn_since)
-    .push(
-        " THEN 1 ELSE 0 END) AS recent \
-         FROM orders o JOIN customers c ON c.workspace_id = o.workspace_id AND c.id = o.customer_id WHERE ",
-    );
+    .push(" THEN 1 ELSE 0 END) AS recent FROM orders o WHERE ");
     push_revenue_orders(&mut sql, vis.workspace_id, currency);
-    sql.push(" AND o.order_date < ").date(end).push(" AND ");
+    sql.push(" AND o.order_date >= ")
+        .date(from.min(churn_since))
+        .push(" AND o.order_date < ")
+        .date(end)
+        .push(" GROUP BY o.customer_id) t ON t.customer_id = m.customer_id WHERE m.workspace_id = ")
+        .id(vis.workspace_id)
+        .push(" AND m.first_order_on < ")
+        .date(end)
+        .push(" AND ");
     push_customers(&mut sql, vis, filter);
-    sql.push(" GROUP BY o.customer_id) t");
     sql.load(conn)
 }

@@ -9,6 +9,7 @@
 //!   is not doubled) and the read uses the last snapshot with its `as_of`,
 //!   so no request pays for a whole-workspace recomputation.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use chrono::{NaiveDateTime, Utc};
@@ -94,28 +95,41 @@ pub fn summary(
     let filter = prepare(conn, vis.workspace_id, filter, freshness)?;
     let as_of = current(conn, vis.workspace_id, freshness)?;
     let currency = crm_db::metrics::settings(conn, vis.workspace_id)?.base_currency;
-    let segments = crm_db::rfm::segments(conn, &vis, &filter, today)?;
-    let grid = crm_db::rfm::grid(conn, &vis, &filter)?;
-    let (as_of, currency, segments, grid) = (as_of, currency, segments, grid);
-    let buyers: i64 = segments.iter().map(|s| s.customers).sum();
-    let mut segments: Vec<RfmSegmentSummary> = segments
+    let groups = crm_db::rfm::groups(conn, &vis, &filter, today)?;
+    let buyers: i64 = groups.iter().map(|g| g.customers).sum();
+    // Segments and the grid are two folds of the same groups.
+    let mut by_segment: BTreeMap<&str, [i64; 4]> = BTreeMap::new();
+    let mut by_cell: BTreeMap<(i32, i32), [i64; 2]> = BTreeMap::new();
+    for g in &groups {
+        if let Some(segment) = g.segment.as_deref() {
+            let sums = by_segment.entry(segment).or_default();
+            sums[0] += g.customers;
+            sums[1] += g.orders;
+            sums[2] += g.revenue;
+            sums[3] += g.recency_days;
+        }
+        let cell = by_cell.entry((g.r, g.f)).or_default();
+        cell[0] += g.customers;
+        cell[1] += g.revenue;
+    }
+    let mut segments: Vec<RfmSegmentSummary> = by_segment
         .into_iter()
-        .filter_map(|row| {
-            let segment = RfmSegment::parse(row.segment.as_deref()?).ok()?;
-            let n = row.customers.max(1) as f64;
+        .filter_map(|(segment, [customers, orders, revenue, recency_days])| {
+            let segment = RfmSegment::parse(segment).ok()?;
+            let n = customers.max(1) as f64;
             Some(RfmSegmentSummary {
                 segment,
-                customers: row.customers,
+                customers,
                 share: if buyers > 0 {
-                    row.customers as f64 / buyers as f64
+                    customers as f64 / buyers as f64
                 } else {
                     0.0
                 },
-                orders: row.orders,
-                revenue_minor: row.revenue,
-                average_recency_days: row.recency_days as f64 / n,
-                average_orders: row.orders as f64 / n,
-                average_revenue_minor: row.revenue as f64 / n,
+                orders,
+                revenue_minor: revenue,
+                average_recency_days: recency_days as f64 / n,
+                average_orders: orders as f64 / n,
+                average_revenue_minor: revenue as f64 / n,
             })
         })
         .collect();
@@ -124,16 +138,15 @@ pub fn summary(
             .cmp(&a.customers)
             .then(a.segment.cmp(&b.segment))
     });
-    let mut grid: Vec<RfmCell> = grid
+    let grid: Vec<RfmCell> = by_cell
         .into_iter()
-        .map(|c| RfmCell {
-            r: c.r,
-            f: c.f,
-            customers: c.customers,
-            revenue_minor: c.revenue,
+        .map(|((r, f), [customers, revenue])| RfmCell {
+            r,
+            f,
+            customers,
+            revenue_minor: revenue,
         })
         .collect();
-    grid.sort_by_key(|c| (c.r, c.f));
     Ok(RfmSummary {
         as_of: Some(as_of.and_utc()),
         currency,
