@@ -104,29 +104,32 @@ async fn breaches_escalate_and_risks_warn_once(app: TestApp) {
     // of a four-hour span (its last fifth: at risk). The second was
     // answered and resolved in time.
     let now = crm_db::time::now();
-    {
-        let mut conn = app.conn();
-        for id in [late, done] {
-            diesel::update(tickets::table.filter(tickets::id.eq(Id(id))))
+    // One transaction: the running workers' sweep must never see the
+    // second ticket overdue and not yet resolved.
+    app.conn()
+        .transaction::<_, diesel::result::Error, _>(|conn| {
+            for id in [late, done] {
+                diesel::update(tickets::table.filter(tickets::id.eq(Id(id))))
+                    .set((
+                        tickets::assignee_id.eq(Some(Id(w.rep1.id))),
+                        tickets::team_id.eq(Some(Id(w.team_a))),
+                        tickets::created_at.eq(now - chrono::Duration::hours(4)),
+                        tickets::first_response_due_at
+                            .eq(Some(now - chrono::Duration::minutes(10))),
+                        tickets::resolution_due_at.eq(Some(now + chrono::Duration::minutes(10))),
+                    ))
+                    .execute(conn)?;
+            }
+            diesel::update(tickets::table.filter(tickets::id.eq(Id(done))))
                 .set((
-                    tickets::assignee_id.eq(Some(Id(w.rep1.id))),
-                    tickets::team_id.eq(Some(Id(w.team_a))),
-                    tickets::created_at.eq(now - chrono::Duration::hours(4)),
-                    tickets::first_response_due_at.eq(Some(now - chrono::Duration::minutes(10))),
-                    tickets::resolution_due_at.eq(Some(now + chrono::Duration::minutes(10))),
+                    tickets::first_responded_at.eq(Some(now - chrono::Duration::minutes(30))),
+                    tickets::resolved_at.eq(Some(now - chrono::Duration::minutes(20))),
+                    tickets::status.eq("resolved"),
                 ))
-                .execute(&mut conn)
-                .expect("clocks");
-        }
-        diesel::update(tickets::table.filter(tickets::id.eq(Id(done))))
-            .set((
-                tickets::first_responded_at.eq(Some(now - chrono::Duration::minutes(30))),
-                tickets::resolved_at.eq(Some(now - chrono::Duration::minutes(20))),
-                tickets::status.eq("resolved"),
-            ))
-            .execute(&mut conn)
-            .expect("resolved");
-    }
+                .execute(conn)?;
+            Ok(())
+        })
+        .expect("clocks");
     sweep(&app, &w).await;
     let mails: Vec<(String, String, String)> = sink
         .wait_for(3, Duration::from_secs(30))
