@@ -8,11 +8,31 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{Duration, Utc};
 use crm_tests::{TestApp, both};
+use serde_json::Value;
 use uuid::Uuid;
 
 use crate::analytics_demo::{O, close, get, groups, is_revenue, raw, seed};
 
 both!(a_segment_portrait_matches_its_members);
+
+/// A portrait's members per group of `dimension`, by key.
+fn spread_of(portrait: &Value, dimension: &str) -> HashMap<Option<String>, i64> {
+    portrait["dimensions"]
+        .as_array()
+        .expect("dimensions")
+        .iter()
+        .find(|d| d["dimension"] == dimension)
+        .and_then(|d| d["groups"].as_array())
+        .expect("the dimension")
+        .iter()
+        .map(|g| {
+            (
+                g["key"].as_str().map(str::to_owned),
+                g["customers"].as_i64().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
 
 async fn a_segment_portrait_matches_its_members(app: TestApp) {
     let demo = seed(&app);
@@ -75,26 +95,13 @@ async fn a_segment_portrait_matches_its_members(app: TestApp) {
         .expect(200)
         .body;
     for dimension in ["value_tier", "rfm_segment"] {
-        let portrait: BTreeMap<String, f64> = everyone["dimensions"]
-            .as_array()
-            .expect("dimensions")
-            .iter()
-            .find(|d| d["dimension"] == dimension)
-            .and_then(|d| d["groups"].as_array())
-            .expect("the dimension")
-            .iter()
-            .map(|g| {
-                (
-                    g["key"].as_str().unwrap_or_default().to_owned(),
-                    g["customers"].as_f64().unwrap_or_default(),
-                )
-            })
+        let portrait: BTreeMap<String, f64> = spread_of(&everyone, dimension)
+            .into_iter()
+            .map(|(k, n)| (k.unwrap_or_default(), n as f64))
             .collect();
         let map = groups(&get(&app, t, &format!("dimension={dimension}")).await);
         close(&portrait, &map, dimension);
     }
-    // The headline figures, from the members' orders themselves (the
-    // portrait sums the members' metrics rows instead).
     let (cs, os, _) = raw(&app, demo.ws);
     // The spread over regions, industries and owners, counted here.
     let spread = |dimension: &str| -> HashMap<Option<String>, i64> {
@@ -134,23 +141,10 @@ async fn a_segment_portrait_matches_its_members(app: TestApp) {
         ]
     );
     for dimension in ["region", "industry", "owner"] {
-        let groups: HashMap<Option<String>, i64> = p["dimensions"]
-            .as_array()
-            .expect("dimensions")
-            .iter()
-            .find(|d| d["dimension"] == dimension)
-            .and_then(|d| d["groups"].as_array())
-            .expect("the dimension")
-            .iter()
-            .map(|g| {
-                (
-                    g["key"].as_str().map(str::to_owned),
-                    g["customers"].as_i64().unwrap_or_default(),
-                )
-            })
-            .collect();
-        assert_eq!(groups, spread(dimension), "{dimension}");
+        assert_eq!(spread_of(&p, dimension), spread(dimension), "{dimension}");
     }
+    // The headline figures, from the members' orders themselves (the
+    // portrait sums the members' metrics rows instead).
     let theirs: Vec<&O> = os
         .iter()
         .filter(|o| is_revenue(o) && members.contains(&o.customer.0))
