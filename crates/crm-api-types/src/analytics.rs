@@ -235,7 +235,8 @@ pub struct CustomerProfile {
     pub p_alive: Option<f64>,
     /// How the prediction was made; absent without orders.
     pub clv_method: Option<ClvMethod>,
-    /// When the RFM scores were computed.
+    /// When the RFM scores were computed; null while the workspace's first
+    /// scores are being computed.
     pub as_of: Option<DateTime<Utc>>,
 }
 
@@ -263,6 +264,8 @@ pub struct RfmCell {
 /// `GET /api/v1/analytics/rfm`: segments (largest first) and the R × F grid.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct RfmSummary {
+    /// When the scores were computed; null while the workspace's first
+    /// scores are being computed (its buyers then have no segment yet).
     pub as_of: Option<DateTime<Utc>>,
     pub currency: String,
     pub buyers: i64,

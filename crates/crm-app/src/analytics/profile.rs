@@ -49,7 +49,7 @@ pub fn profile(
         metrics.as_ref(),
         &settings,
         today,
-        Some(as_of.and_utc()),
+        as_of.map(|at| at.and_utc()),
     );
     let predicted = metrics.as_ref().and_then(|m| {
         let buyer = BuyerSummary {

@@ -1,13 +1,15 @@
 //! RFM scores: when the workspace's snapshot is recomputed. Order writes
 //! keep each customer's counts exact and only mark the scores stale (they
 //! rank customers against the whole workspace). A read calls [`current`]:
-//! - no snapshot yet: computed now, in the request (there is nothing to show);
 //! - fresh, or stale but younger than the maximum age: used as it is;
-//! - stale and older than the maximum age: with a maximum age of zero
-//!   ("always current", what the tests and small installs use) computed now;
-//!   otherwise an `rfm_refresh` job is queued (once: a queued or running one
-//!   is not doubled) and the read uses the last snapshot with its `as_of`,
-//!   so no request pays for a whole-workspace recomputation.
+//! - with a maximum age of zero ("always current", what the tests and small
+//!   installs use): computed now when missing or stale;
+//! - otherwise, missing or stale and older than the maximum age: an
+//!   `rfm_refresh` job is queued (once: a queued or running one is not
+//!   doubled) and the read uses the last snapshot with its `as_of`, or none
+//!   (buyers unscored, `as_of` null) until the first one exists, so no
+//!   request pays for a whole-workspace recomputation (the first scoring of
+//!   a million customers took 32 s).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -37,22 +39,22 @@ pub struct Freshness {
     pub wake: Wake,
 }
 
-/// When the scores a read should use were computed (see the module doc).
+/// When the scores a read should use were computed (see the module doc);
+/// `None` while a workspace has none yet and the first is being computed.
 pub fn current(
     conn: &mut AnyConnection,
     workspace_id: Uuid,
     freshness: &Freshness,
-) -> Result<NaiveDateTime, AppError> {
+) -> Result<Option<NaiveDateTime>, AppError> {
     let settings = crm_db::metrics::settings(conn, workspace_id)?;
-    let Some(at) = settings.rfm_refreshed_at else {
-        return Ok(crm_db::metrics::refresh_rfm_now(conn, workspace_id)?);
-    };
-    let age = (Utc::now().naive_utc() - at).to_std().unwrap_or_default();
-    if !settings.rfm_stale || age < freshness.max_age {
-        return Ok(at);
+    if let Some(at) = settings.rfm_refreshed_at {
+        let age = (Utc::now().naive_utc() - at).to_std().unwrap_or_default();
+        if !settings.rfm_stale || age < freshness.max_age {
+            return Ok(Some(at));
+        }
     }
     if freshness.max_age.is_zero() {
-        return Ok(crm_db::metrics::refresh_rfm_now(conn, workspace_id)?);
+        return Ok(Some(crm_db::metrics::refresh_rfm_now(conn, workspace_id)?));
     }
     if !crm_db::jobs::pending(conn, workspace_id, REFRESH_JOB, REFRESH_JOB)? {
         let queued = crm_db::jobs::enqueue(
@@ -63,7 +65,7 @@ pub fn current(
             freshness.wake.wake();
         }
     }
-    Ok(at)
+    Ok(settings.rfm_refreshed_at)
 }
 
 /// The `rfm_refresh` handler: recomputes the scores if an order changed
@@ -148,7 +150,7 @@ pub fn summary(
         })
         .collect();
     Ok(RfmSummary {
-        as_of: Some(as_of.and_utc()),
+        as_of: as_of.map(|at| at.and_utc()),
         currency,
         buyers,
         segments,
