@@ -102,6 +102,8 @@ async fn settings_choose_the_currency_and_churn_period(app: TestApp) {
 
 async fn rfm_scores_are_recomputed_at_most_once_per_max_age(app: TestApp) {
     let mut app = app;
+    // No workers: the jobs reads queue stay queued, so only reads score.
+    app.start_workers(0);
     app.state_mut().rfm_max_age = std::time::Duration::from_secs(3600);
     let w = World::create(&app);
     let t = &w.admin.token;
@@ -113,6 +115,11 @@ async fn rfm_scores_are_recomputed_at_most_once_per_max_age(app: TestApp) {
     let unscored = profile(&app, t, a).await;
     assert!(unscored["rfm"].is_null(), "{unscored}");
     assert!(unscored["as_of"].is_null(), "{unscored}");
+    assert_eq!(
+        refresh_jobs(&app, t).await.len(),
+        1,
+        "the scoring is queued"
+    );
     // Computed here by a read allowed no maximum age.
     app.state_mut().rfm_max_age = std::time::Duration::ZERO;
     let first = profile(&app, t, a).await;
