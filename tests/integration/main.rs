@@ -68,6 +68,7 @@ mod report_tags;
 mod reports;
 mod sales;
 mod sales_export;
+mod search;
 mod segments;
 mod sla_alerts;
 mod survey_mail;

@@ -10,7 +10,7 @@ use crate::types::{Id, Json};
 use crate::connection::AnyConnection;
 use crate::error::{DbError, DbResult};
 use crate::keyset_page;
-use crate::paging::{Keyset, SortValue, contains_pattern};
+use crate::paging::{Keyset, SortValue, contains};
 use crate::schema::{contacts, customers};
 use crate::time::now;
 use crate::visibility::Visibility;
@@ -348,7 +348,7 @@ pub fn list(
         .filter(vis.contacts())
         .into_boxed();
     if let Some(q) = &filter.q {
-        query = query.filter(contacts::search_text.like(contains_pattern(q)).escape('\\'));
+        query = query.filter(contains("contacts.search_text", q));
     }
     if let Some(v) = filter.customer_id {
         query = query.filter(contacts::customer_id.eq(Id(v)));

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::connection::AnyConnection;
 use crate::error::{DbError, DbResult};
 use crate::keyset_page;
-use crate::paging::{Keyset, SortValue, contains_pattern};
+use crate::paging::{Keyset, SortValue, contains};
 use crate::schema::leads;
 use crate::time::now;
 use crate::types::Id;
@@ -218,7 +218,7 @@ pub fn list(
 ) -> DbResult<Vec<LeadRow>> {
     let mut query = leads::table.filter(vis.leads()).into_boxed();
     if let Some(q) = &filter.q {
-        query = query.filter(leads::search_text.like(contains_pattern(q)).escape('\\'));
+        query = query.filter(contains("leads.search_text", q));
     }
     if let Some(v) = &filter.status {
         query = query.filter(leads::status.eq(v.clone()));

@@ -12,7 +12,7 @@ use super::CustomerRow;
 use crate::connection::{AnyConnection, MultiBackend};
 use crate::error::DbResult;
 use crate::keyset_page;
-use crate::paging::{Keyset, SortValue, contains_pattern};
+use crate::paging::{Keyset, SortValue, contains};
 use crate::schema::{customer_metrics, customer_tags, customers};
 use crate::types::Id;
 use crate::visibility::{Predicate, Visibility};
@@ -113,25 +113,10 @@ fn no_metric_above(column: &'static str, n: i64) -> Predicate<customers::table> 
     )
 }
 
-/// The search: `search_text` contains `q`. Written as SQL so that the
-/// statement is planned for each search (diesel does not keep a statement
-/// with SQL text as a prepared one). A plan cached for any search either
-/// reads the trigram index for every search (0.1–0.2 s at a million
-/// customers for a word most of them contain) or walks the list's order for
-/// every search (seconds for a word few contain); planned with the word,
-/// PostgreSQL picks per search.
-fn searched(q: &str) -> Predicate<customers::table> {
-    Box::new(
-        diesel::dsl::sql::<Bool>("customers.search_text LIKE ")
-            .bind::<diesel::sql_types::Text, _>(contains_pattern(q))
-            .sql(" ESCAPE '\\'"),
-    )
-}
-
 /// The filter's conditions (and its segment's, ANDed) on a boxed customer query.
 fn filtered(mut query: Boxed, workspace_id: Uuid, filter: &CustomerFilter) -> Boxed {
     if let Some(q) = &filter.q {
-        query = query.filter(searched(q));
+        query = query.filter(contains("customers.search_text", q));
     }
     if let Some(v) = &filter.kind {
         query = query.filter(customers::kind.eq(v.clone()));

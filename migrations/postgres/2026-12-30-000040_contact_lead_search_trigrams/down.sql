@@ -1,0 +1,2 @@
+DROP INDEX IF EXISTS contacts_search_trgm_idx;
+DROP INDEX IF EXISTS leads_search_trgm_idx;
