@@ -29,7 +29,7 @@ fn login(email: &str, password: &str) -> LoginRequest {
     }
 }
 
-fn signed_in(app: &TestApp, token: &str) -> Authenticated {
+fn signed_in(app: &TestApp, token: &str) -> std::sync::Arc<Authenticated> {
     let mut conn = app.conn();
     authenticate(
         &mut conn,

@@ -9,6 +9,8 @@ use crm_api_types::auth::{
     LoginRequest, Me, RoleSummary, SignInOptions, TeamSummary, TokenResponse, UserSummary,
     WorkspaceSummary,
 };
+use std::sync::Arc;
+
 use crm_db::AnyConnection;
 use crm_db::auth::{clear_failures, release_attempt};
 use crm_db::roles::RoleRow;
@@ -103,7 +105,8 @@ fn api_key(
 /// `Unauthorized` for anything not valid now. A principal cached in
 /// `principals` is used while the workspace's access counter has not moved
 /// since it was loaded (one indexed read instead of the user, the role and
-/// the key).
+/// the key). The principal is shared with the cache, not copied: a request
+/// clones one pointer, not the role's grants.
 pub fn authenticate(
     conn: &mut AnyConnection,
     keys: &TokenKeys,
@@ -111,7 +114,7 @@ pub fn authenticate(
     principals: &Principals,
     token: &str,
     address: &str,
-) -> Result<Authenticated, AppError> {
+) -> Result<Arc<Authenticated>, AppError> {
     if let Some(prefix) = api_key_prefix(token) {
         return authenticate_key(conn, throttles, principals, token, prefix, address);
     }
@@ -128,7 +131,7 @@ pub fn authenticate(
     }
     let principal = match load(conn, claims.wid, claims.sub, None) {
         Err(AppError::NotFound) => return Err(invalid_credentials()),
-        other => other?,
+        other => Arc::new(other?),
     };
     principals.put(
         credential,
@@ -150,7 +153,7 @@ fn authenticate_key(
     token: &str,
     prefix: &str,
     address: &str,
-) -> Result<Authenticated, AppError> {
+) -> Result<Arc<Authenticated>, AppError> {
     let throttle_key = Counter::ApiKeyAddress.key(address);
     throttle::check(conn, &throttle_key)?;
     let credential = Credential::ApiKey(sha256_hex(token));
@@ -200,7 +203,7 @@ fn authenticate_key(
         Some((key.id.0, key.role_id.0)),
     ) {
         Err(AppError::NotFound) => return Err(invalid_credentials()),
-        other => other?,
+        other => Arc::new(other?),
     };
     principals.put(
         credential,

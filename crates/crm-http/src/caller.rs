@@ -14,9 +14,10 @@ use crate::state::AppState;
 /// The authenticated principal of a request: a user through an access
 /// token, or an integrator through an API key acting as its creator (see
 /// [`crm_app::auth`]). Reaches the [`crm_app::Actor`] every use case takes
-/// through `Deref` (workspace, grants, checks).
+/// through `Deref` (workspace, grants, checks). Shared with this process's
+/// cache of principals: cloning a caller copies a pointer.
 #[derive(Debug, Clone)]
-pub struct Caller(pub Authenticated);
+pub struct Caller(pub std::sync::Arc<Authenticated>);
 
 impl std::ops::Deref for Caller {
     type Target = Authenticated;

@@ -31,7 +31,7 @@ pub(super) enum Credential {
 #[derive(Debug, Clone)]
 pub(super) struct Entry {
     pub version: i64,
-    pub principal: Authenticated,
+    pub principal: std::sync::Arc<Authenticated>,
     pub key: Option<KeyUse>,
 }
 
@@ -116,12 +116,12 @@ mod tests {
         };
         Entry {
             version,
-            principal: Authenticated {
+            principal: std::sync::Arc::new(Authenticated {
                 actor: crate::Actor::of(&user, &role, None, crate::Via::Web),
                 user,
                 role,
                 api_key: None,
-            },
+            }),
             key: None,
         }
     }

@@ -27,7 +27,7 @@ fn table(
     )?;
     let filter = crm_app::contacts::filter_of(q);
     Ok(crm_app::contacts::export::Contacts::new(
-        caller.0.actor,
+        caller.0.actor.clone(),
         filter,
     )?)
 }

@@ -29,7 +29,7 @@ fn table(
     )?;
     let filter = filter_of(query)?;
     Ok(crm_app::customers::export::Customers::new(
-        caller.0.actor,
+        caller.0.actor.clone(),
         filter,
         state.rfm_freshness(),
     )?)
