@@ -66,7 +66,6 @@ pub fn metrics(m: &MetricsRow) -> CustomerMetrics {
     }
 }
 
-/// The view of one customer row, with its tags and metrics.
 /// One customer's tags, as the API shows them.
 fn tag_refs(
     conn: &mut AnyConnection,
