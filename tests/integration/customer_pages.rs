@@ -10,20 +10,10 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use crate::analytics::{order, setup_product};
+use crate::customers::tag;
 use crm_tests::{TestApp, World, both};
 
 both!(every_sort_lists_each_customer_with_the_tags_and_metrics_of_its_record);
-
-async fn tag(app: &TestApp, token: &str, name: &str) -> String {
-    app.post("/api/v1/tags")
-        .token(token)
-        .json(&json!({"name": name, "color": "#1677ff"}))
-        .send()
-        .await
-        .expect(201)
-        .id()
-        .to_string()
-}
 
 async fn every_sort_lists_each_customer_with_the_tags_and_metrics_of_its_record(app: TestApp) {
     let w = World::create(&app);

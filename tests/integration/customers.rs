@@ -24,7 +24,7 @@ async fn create(app: &TestApp, token: &str, body: Value) -> crm_tests::Resp {
         .await
 }
 
-async fn tag(app: &TestApp, token: &str, name: &str) -> String {
+pub(crate) async fn tag(app: &TestApp, token: &str, name: &str) -> String {
     app.post("/api/v1/tags")
         .token(token)
         .json(&json!({"name": name, "color": "#1677ff"}))
