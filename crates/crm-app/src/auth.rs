@@ -5,12 +5,12 @@
 //! principal's profile. The transport only carries the credentials and the
 //! client address here; the tokens are made by [`crate::security`].
 
+use std::sync::Arc;
+
 use crm_api_types::auth::{
     LoginRequest, Me, RoleSummary, SignInOptions, TeamSummary, TokenResponse, UserSummary,
     WorkspaceSummary,
 };
-use std::sync::Arc;
-
 use crm_db::AnyConnection;
 use crm_db::auth::{clear_failures, release_attempt};
 use crm_db::roles::RoleRow;

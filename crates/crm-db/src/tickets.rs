@@ -22,7 +22,7 @@ use uuid::Uuid;
 use crate::connection::AnyConnection;
 use crate::error::{DbError, DbResult};
 use crate::keyset_page;
-use crate::paging::{Keyset, SortValue, contains_pattern};
+use crate::paging::{Keyset, SortValue, contains};
 use crate::schema::{customers, ticket_tags, tickets};
 use crate::time::now;
 use crate::types::{Id, Json};
@@ -281,7 +281,7 @@ pub fn list(
 ) -> DbResult<Vec<TicketRow>> {
     let mut query = tickets::table.filter(vis.tickets()).into_boxed();
     if let Some(q) = &filter.q {
-        query = query.filter(tickets::search_text.like(contains_pattern(q)).escape('\\'));
+        query = query.filter(contains("tickets.search_text", q));
     }
     if !filter.statuses.is_empty() {
         query = query.filter(tickets::status.eq_any(filter.statuses.clone()));

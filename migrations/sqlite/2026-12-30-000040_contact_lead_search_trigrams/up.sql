@@ -1,3 +1,0 @@
--- PostgreSQL only (trigram indexes for contact and lead search); SQLite's
--- embedded workspaces scan.
-SELECT 1;
