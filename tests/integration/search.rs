@@ -4,10 +4,68 @@
 //! PostgreSQL each search is planned for its word with a trigram index
 //! (issue 19, migration 000040); the results are the same on both backends.
 
+use crm_db::AnyConnection;
 use crm_tests::{CustomerBuilder, TestApp, World, both};
+use diesel::RunQueryDsl;
 use serde_json::{Value, json};
 
-both!(contacts_and_leads_are_found_by_a_fragment_as_typed_and_only_where_visible);
+both!(
+    contacts_and_leads_are_found_by_a_fragment_as_typed_and_only_where_visible,
+    every_searched_list_has_a_trigram_index_on_postgres,
+);
+
+#[derive(diesel::QueryableByName)]
+struct Plan {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    plan: String,
+}
+
+/// The search condition as `crm_db::paging::contains` writes it can be
+/// served by each list's trigram index (PostgreSQL plans with sequential
+/// scans made as costly as it can, so any index that serves the condition
+/// is taken); SQLite has no such index and scans.
+async fn every_searched_list_has_a_trigram_index_on_postgres(app: TestApp) {
+    let w = World::create(&app);
+    let found = app
+        .get("/api/v1/customers?q=nothing-like-this")
+        .token(&w.admin.token)
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(found.body["items"], json!([]));
+    let mut conn = app.conn();
+    if !matches!(&*conn, AnyConnection::Postgresql(_)) {
+        return;
+    }
+    diesel::sql_query(
+        "CREATE FUNCTION pg_temp.plan_of(q text) RETURNS SETOF text LANGUAGE plpgsql AS \
+         $$ DECLARE line text; BEGIN FOR line IN EXECUTE 'EXPLAIN ' || q LOOP \
+         RETURN NEXT line; END LOOP; END $$",
+    )
+    .execute(&mut *conn)
+    .expect("plan function");
+    diesel::sql_query("SET enable_seqscan = off")
+        .execute(&mut *conn)
+        .expect("set");
+    for table in ["customers", "contacts", "leads", "tickets"] {
+        let query = format!(
+            "SELECT id FROM {table} WHERE {table}.search_text LIKE ''%yunfan%'' ESCAPE ''\\''"
+        );
+        let plan: Plan = diesel::sql_query(format!(
+            "SELECT string_agg(line, ' / ') AS plan FROM pg_temp.plan_of('{query}') line"
+        ))
+        .get_result(&mut *conn)
+        .expect("plan");
+        assert!(
+            plan.plan.contains(&format!("{table}_search_trgm_idx")),
+            "{table}: {}",
+            plan.plan
+        );
+    }
+    diesel::sql_query("RESET enable_seqscan")
+        .execute(&mut *conn)
+        .expect("reset");
+}
 
 /// The names listed by `path` for `token`.
 async fn names(app: &TestApp, token: &str, path: &str, field: &str) -> Vec<String> {
