@@ -69,6 +69,7 @@ mod report_tags;
 mod reports;
 mod sales;
 mod sales_export;
+mod sales_rollups;
 mod search;
 mod segments;
 mod sla_alerts;

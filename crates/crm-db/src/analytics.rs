@@ -3,7 +3,9 @@
 //! visibility and the customer-list filters. Two query shapes cover every
 //! measure — customer counts over `customers`, and revenue / order / buyer
 //! sums over `orders ⋈ customers` — and the HTTP layer derives the rest
-//! (average order value, CLV, churn rate, shares, changes).
+//! (average order value, CLV, churn rate, shares, changes). Revenue and
+//! order sums by one kept dimension come from `rollups::sum_sales` instead
+//! when it can answer.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use crm_domain::access::Scope;
@@ -254,7 +256,7 @@ fn joins(sql: &mut Sql, groups: &Groups) {
 pub(crate) const VALUE_TIER: &str = "CASE WHEN m.rfm_m IS NULL THEN 'none' WHEN m.rfm_m >= 5 THEN 'top' \
      WHEN m.rfm_m = 4 THEN 'high' WHEN m.rfm_m = 3 THEN 'mid' ELSE 'low' END";
 
-fn id_as_text(sql: &Sql, column: &str) -> String {
+pub(crate) fn id_as_text(sql: &Sql, column: &str) -> String {
     if sql.is_postgres() {
         format!("CAST({column} AS TEXT)")
     } else {
@@ -327,6 +329,11 @@ pub fn push_visibility(sql: &mut Sql, vis: &Visibility, alias: &str) {
     sql.push(&format!("{alias}.workspace_id = "))
         .id(vis.workspace_id)
         .push(&format!(" AND {alias}.deleted_at IS NULL"));
+    push_scope(sql, vis, alias);
+}
+
+/// The role's scope over the `owner_id` and `team_id` of `alias`.
+pub(crate) fn push_scope(sql: &mut Sql, vis: &Visibility, alias: &str) {
     let me = vis.principal.user_id;
     let own = |sql: &mut Sql| {
         sql.push(&format!(" AND ({alias}.owner_id = ")).id(me);

@@ -122,11 +122,13 @@ impl crate::copy::CopyRow for ChangeLogRecord<'_> {
     }
 }
 
-/// The tables the batch endpoints and imports fill (`customer_metrics`
-/// through the order writes, which rewrite their customers' rows).
+/// The tables the batch endpoints and imports fill (`customer_metrics` and
+/// `sales_rollups` through the order writes, which rewrite their
+/// customers' rows and add to their days' sums).
 pub const BULK_TABLES: &[&str] = &[
     "customers",
     "customer_metrics",
+    "sales_rollups",
     "customer_tags",
     "contacts",
     "deals",

@@ -171,6 +171,8 @@ pub fn update(
     actor: Option<Uuid>,
     fields: &CustomerFields,
 ) -> DbResult<CustomerRow> {
+    // A new province, owner or industry moves the customer's sales.
+    crate::rollups::remove_customers(conn, workspace_id, &[id])?;
     let n = diesel::update(
         customers::table.filter(
             customers::workspace_id
@@ -187,6 +189,7 @@ pub fn update(
         customers::updated_at.eq(now()),
     ))
     .execute(conn)?;
+    crate::rollups::add_customers(conn, workspace_id, &[id])?;
     if n == 0 {
         return Err(DbError::VersionConflict);
     }
@@ -203,6 +206,7 @@ pub fn soft_delete(
     actor: Option<Uuid>,
 ) -> DbResult<()> {
     let at = now();
+    crate::rollups::remove_customers(conn, workspace_id, &[id])?;
     let n = diesel::update(
         customers::table.filter(
             customers::workspace_id
@@ -220,6 +224,8 @@ pub fn soft_delete(
     ))
     .execute(conn)?;
     if n == 0 {
+        // Still live: its sales stay where they were.
+        crate::rollups::add_customers(conn, workspace_id, &[id])?;
         Err(DbError::VersionConflict)
     } else {
         Ok(())
@@ -387,6 +393,31 @@ pub fn insert_new(conn: &mut AnyConnection, rows: &[CustomerRow]) -> DbResult<()
 pub fn write_many(conn: &mut AnyConnection, rows: &[CustomerRow]) -> DbResult<()> {
     use diesel::upsert::excluded;
     for chunk in rows.chunks(crate::batch::chunk_rows(32)) {
+        // The sales of existing customers whose owner, team or a summed
+        // dimension changes move with them.
+        let ws = chunk[0].workspace_id.0;
+        let ids: Vec<Id> = chunk.iter().map(|r| r.id).collect();
+        let before: std::collections::HashMap<Uuid, CustomerFields> = customers::table
+            .filter(
+                customers::workspace_id
+                    .eq(Id(ws))
+                    .and(customers::id.eq_any(&ids)),
+            )
+            .select((customers::id, CustomerFields::as_select()))
+            .load::<(Id, CustomerFields)>(conn)?
+            .into_iter()
+            .map(|(id, fields)| (id.0, fields))
+            .collect();
+        let moved: Vec<Uuid> = chunk
+            .iter()
+            .filter(|r| {
+                before
+                    .get(&r.id.0)
+                    .is_some_and(|old| crate::rollups::moves(old, &r.fields))
+            })
+            .map(|r| r.id.0)
+            .collect();
+        crate::rollups::remove_customers(conn, ws, &moved)?;
         crate::each_backend!(&mut *conn, |c| diesel::insert_into(customers::table)
             .values(chunk)
             .on_conflict(customers::id)
@@ -428,6 +459,7 @@ pub fn write_many(conn: &mut AnyConnection, rows: &[CustomerRow]) -> DbResult<()
                 ),
             ))
             .execute(c))?;
+        crate::rollups::add_customers(conn, ws, &moved)?;
     }
     Ok(())
 }

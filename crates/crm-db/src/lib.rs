@@ -46,6 +46,7 @@ pub mod regions;
 pub mod reports;
 pub mod rfm;
 pub mod roles;
+pub mod rollups;
 pub mod schema;
 pub mod segments;
 pub mod sql;

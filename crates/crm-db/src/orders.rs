@@ -210,6 +210,10 @@ pub fn write_many(
             customers.push(customer.0);
         }
     }
+    // What the existing orders added to the sales rollups comes out before
+    // they change, and every written order's part goes in afterwards.
+    let replaced: Vec<Uuid> = existing.iter().copied().collect();
+    crate::rollups::remove_orders(conn, workspace_id, &replaced)?;
     let upserted: std::borrow::Cow<'_, [OrderRow]> = match conn {
         AnyConnection::Postgresql(c) => {
             let (changed, fresh): (Vec<&OrderRow>, Vec<&OrderRow>) =
@@ -263,12 +267,14 @@ pub fn write_many(
             }
         }
     }
+    let written: Vec<Uuid> = written.iter().map(|id| id.0).collect();
+    crate::rollups::add_orders(conn, workspace_id, &written)?;
     crate::metrics::refresh_customers(conn, workspace_id, &customers)
 }
 
 /// Bulk load of new orders and their lines (demo data): multi-row inserts
 /// without the per-write metrics refresh, so the caller runs
-/// `metrics::refresh_all` once afterwards.
+/// `metrics::refresh_all` and `rollups::rebuild` once afterwards.
 pub fn insert_new(conn: &mut AnyConnection, rows: &[OrderRow], lines: &[LineRow]) -> DbResult<()> {
     if let AnyConnection::Postgresql(c) = conn {
         crate::copy::copy_rows(c, rows)?;
@@ -336,6 +342,7 @@ pub fn soft_delete(
     actor: Option<Uuid>,
 ) -> DbResult<()> {
     let at = now();
+    crate::rollups::remove_orders(conn, workspace_id, &[id])?;
     let n = diesel::update(
         orders::table.filter(
             orders::workspace_id
@@ -353,6 +360,7 @@ pub fn soft_delete(
     ))
     .execute(conn)?;
     if n == 0 {
+        crate::rollups::add_orders(conn, workspace_id, &[id])?;
         return Err(DbError::VersionConflict);
     }
     let customer: Id = orders::table

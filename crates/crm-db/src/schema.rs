@@ -546,6 +546,24 @@ diesel::table! {
     use diesel::sql_types::*;
     use crate::types::DbUuid;
 
+    sales_rollups (workspace_id, currency, dimension, parent_code, order_date, code, owner_id, team_id) {
+        workspace_id -> DbUuid,
+        currency -> Text,
+        dimension -> Text,
+        parent_code -> Text,
+        order_date -> Date,
+        code -> Text,
+        owner_id -> DbUuid,
+        team_id -> DbUuid,
+        revenue_minor -> BigInt,
+        orders -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::DbUuid;
+
     clv_models (workspace_id) {
         workspace_id -> DbUuid,
         fitted_at -> Timestamp,
@@ -565,6 +583,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     workspaces,
     analytics_settings,
     customer_metrics,
+    sales_rollups,
     roles,
     teams,
     users,

@@ -260,6 +260,7 @@ impl Measured<'_> {
         window: DateWindow,
     ) -> Result<HashMap<Key, f64>, AppError> {
         use crm_db::analytics::{count_customers, sum_orders};
+        use crm_db::rollups::sum_sales;
         let end = window.to + Duration::days(1);
         let start_of = |d: NaiveDate| d.and_hms_opt(0, 0, 0).unwrap_or_default();
         let (vis, filter, currency) = (self.vis, self.filter, self.currency);
@@ -273,7 +274,14 @@ impl Measured<'_> {
             }
             Measure::Revenue | Measure::Orders | Measure::AverageOrderValue => {
                 let dates = (Some(window.from), end);
-                for row in sum_orders(conn, vis, filter, groups, currency, dates)? {
+                let sums = match sum_sales(conn, vis, filter, groups, currency, dates)? {
+                    Some(sums) => sums,
+                    None => sum_orders(conn, vis, filter, groups, currency, dates)?
+                        .into_iter()
+                        .map(Into::into)
+                        .collect(),
+                };
+                for row in sums {
                     let value = match self.measure {
                         Measure::Revenue => row.revenue as f64,
                         Measure::Orders => row.orders as f64,

@@ -181,6 +181,18 @@ pub fn tables() -> Vec<TableSpec> {
         TableSpec::of::<ticket_tags::table>("ticket_tags", &["ticket_id", "tag_id"]),
         TableSpec::of::<analytics_settings::table>("analytics_settings", &["workspace_id"]),
         TableSpec::of::<customer_metrics::table>("customer_metrics", &["customer_id"]),
+        TableSpec::of::<sales_rollups::table>(
+            "sales_rollups",
+            &[
+                "currency",
+                "dimension",
+                "parent_code",
+                "order_date",
+                "code",
+                "owner_id",
+                "team_id",
+            ],
+        ),
         TableSpec::of::<segments::table>("segments", &["id"]),
         TableSpec::of::<reports::table>("reports", &["id"]),
         TableSpec::of::<dashboards::table>("dashboards", &["id"]),

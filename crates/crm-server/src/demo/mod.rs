@@ -291,6 +291,12 @@ fn load(
         seconds = started.elapsed().as_secs_f64(),
         "customer metrics computed"
     );
+    let started = std::time::Instant::now();
+    crm_db::rollups::rebuild(conn, ws)?;
+    tracing::info!(
+        seconds = started.elapsed().as_secs_f64(),
+        "sales rollups computed"
+    );
     // Scored here, so the demo's analytics answer with segments from the
     // first read (a read never scores a workspace itself; it queues a job).
     let started = std::time::Instant::now();

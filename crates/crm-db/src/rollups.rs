@@ -1,0 +1,454 @@
+//! `sales_rollups`: revenue and order counts per day, currency and customer
+//! dimension (country, province, city, industry, size, lifecycle stage,
+//! source, kind, gender), with the customer's owner and team on every row
+//! so visibility needs no join. The distribution map reads them instead of
+//! every order of its window ([`sum_sales`]).
+//!
+//! They are kept exact by the writes, in the writer's transaction: an order
+//! write takes the orders' old contributions out before it writes and puts
+//! the new ones in after ([`remove_orders`], [`add_orders`]); a customer
+//! write does the same for all the customer's orders ([`remove_customers`],
+//! [`add_customers`]), since a new province or owner moves them. Both
+//! statements add signed sums onto the existing rows (`ON CONFLICT … DO
+//! UPDATE`), so a row whose orders all went away stays with zeros, which
+//! every reader skips. [`rebuild`] recomputes a workspace (bulk loads).
+//!
+//! Which orders count is the revenue rule of `metrics` (live, not draft,
+//! cancelled or refunded) for live customers; every currency is kept, so a
+//! change of base currency needs no rebuild. Ids are inlined as literals:
+//! they are `Uuid`s formatted by us, never caller text.
+
+use chrono::NaiveDate;
+use crm_domain::analytics::{Dimension, RegionLevel};
+use crm_domain::sales::OrderStatus;
+use diesel::QueryableByName;
+use diesel::sql_types::{BigInt, Nullable, Text};
+use uuid::Uuid;
+
+use crate::analytics::{Grouping, Groups, OrderSums, id_as_text, push_scope};
+use crate::connection::AnyConnection;
+use crate::customers::{CustomerFields, CustomerFilter};
+use crate::error::DbResult;
+use crate::sql::Sql;
+use crate::visibility::Visibility;
+
+/// The dimensions kept, each with the customer column it groups by and,
+/// for regions, the column of the level above (its drill-down parent).
+pub const DIMENSIONS: &[(&str, &str, Option<&str>)] = &[
+    ("country", "c.country_code", None),
+    ("province", "c.province_code", Some("c.country_code")),
+    ("city", "c.city_code", Some("c.province_code")),
+    ("industry", "c.industry", None),
+    ("size", "c.size_band", None),
+    ("lifecycle_stage", "c.lifecycle_stage", None),
+    ("source", "c.source", None),
+    ("kind", "c.kind", None),
+    ("gender", "c.gender", None),
+];
+
+/// The dimension whose rows hold every order once: totals and the owner and
+/// team groupings read it.
+pub const ANY_DIMENSION: &str = "country";
+
+/// Stands for "no owner" and "no team" in the key.
+pub const NONE_ID: Uuid = Uuid::nil();
+
+/// Takes these orders' current contributions out (before they change).
+pub fn remove_orders(conn: &mut AnyConnection, workspace_id: Uuid, ids: &[Uuid]) -> DbResult<()> {
+    by_chunks(conn, workspace_id, ids, "o.id", "-")
+}
+
+/// Puts these orders' current contributions in (after they changed).
+pub fn add_orders(conn: &mut AnyConnection, workspace_id: Uuid, ids: &[Uuid]) -> DbResult<()> {
+    by_chunks(conn, workspace_id, ids, "o.id", "")
+}
+
+/// Takes the contributions of these customers' orders out (before the
+/// customers change).
+pub fn remove_customers(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    ids: &[Uuid],
+) -> DbResult<()> {
+    by_chunks(conn, workspace_id, ids, "o.customer_id", "-")
+}
+
+/// Puts the contributions of these customers' orders in (after the
+/// customers changed).
+pub fn add_customers(conn: &mut AnyConnection, workspace_id: Uuid, ids: &[Uuid]) -> DbResult<()> {
+    by_chunks(conn, workspace_id, ids, "o.customer_id", "")
+}
+
+/// Whether a customer's sales change rows when its fields go from `before`
+/// to `after`: a new owner, team or value of a kept dimension.
+pub fn moves(before: &CustomerFields, after: &CustomerFields) -> bool {
+    let key = |f: &CustomerFields| {
+        (
+            f.owner_id,
+            f.team_id,
+            [
+                &f.country_code,
+                &f.province_code,
+                &f.city_code,
+                &f.industry,
+                &f.size_band,
+                &f.lifecycle_stage,
+                &f.source,
+                &f.gender,
+            ]
+            .map(Clone::clone),
+            f.kind.clone(),
+        )
+    };
+    key(before) != key(after)
+}
+
+/// Recomputes the workspace's rollups from its orders.
+pub fn rebuild(conn: &mut AnyConnection, workspace_id: Uuid) -> DbResult<()> {
+    let ws = literal(&workspace_id.to_string());
+    diesel::RunQueryDsl::execute(
+        diesel::sql_query(format!(
+            "DELETE FROM sales_rollups WHERE workspace_id = {ws}"
+        )),
+        conn,
+    )?;
+    contribute(conn, workspace_id, "1 = 1", "")
+}
+
+fn by_chunks(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    ids: &[Uuid],
+    column: &str,
+    sign: &str,
+) -> DbResult<()> {
+    let mut ids = ids.to_vec();
+    ids.sort();
+    ids.dedup();
+    for chunk in ids.chunks(500) {
+        let list: Vec<String> = chunk.iter().map(|id| literal(&id.to_string())).collect();
+        contribute(
+            conn,
+            workspace_id,
+            &format!("{column} IN ({})", list.join(", ")),
+            sign,
+        )?;
+    }
+    Ok(())
+}
+
+/// Adds (`sign` "") or subtracts ("-") the sums of the revenue orders of
+/// live customers where `which` holds.
+fn contribute(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    which: &str,
+    sign: &str,
+) -> DbResult<()> {
+    diesel::RunQueryDsl::execute(
+        diesel::sql_query(contribution_sql(workspace_id, which, sign)),
+        conn,
+    )?;
+    Ok(())
+}
+
+fn contribution_sql(workspace_id: Uuid, which: &str, sign: &str) -> String {
+    let mut parent = String::from("CASE d.dimension");
+    let mut code = String::from("CASE d.dimension");
+    let mut names = Vec::new();
+    for (name, column, above) in DIMENSIONS {
+        if let Some(above) = above {
+            parent.push_str(&format!(" WHEN '{name}' THEN {above}"));
+        }
+        code.push_str(&format!(" WHEN '{name}' THEN {column}"));
+        names.push(format!("SELECT '{name}' AS dimension"));
+    }
+    parent.push_str(" END");
+    code.push_str(" END");
+    let none = literal(&NONE_ID.to_string());
+    let excluded: Vec<String> = OrderStatus::ALL
+        .iter()
+        .filter(|s| !s.is_revenue())
+        .map(|s| literal(s.as_str()))
+        .collect();
+    format!(
+        "INSERT INTO sales_rollups (workspace_id, currency, dimension, parent_code, order_date, \
+         code, owner_id, team_id, revenue_minor, orders) \
+         SELECT o.workspace_id, o.currency, d.dimension, COALESCE({parent}, ''), o.order_date, \
+         COALESCE({code}, ''), COALESCE(c.owner_id, {none}), COALESCE(c.team_id, {none}), \
+         {sign}CAST(SUM(o.total_minor) AS BIGINT), {sign}COUNT(*) \
+         FROM orders o \
+         JOIN customers c ON c.workspace_id = o.workspace_id AND c.id = o.customer_id \
+         CROSS JOIN ({dimensions}) d \
+         WHERE o.workspace_id = {ws} AND o.deleted_at IS NULL AND o.status NOT IN ({excluded}) \
+         AND c.deleted_at IS NULL AND {which} \
+         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 \
+         ON CONFLICT (workspace_id, currency, dimension, parent_code, order_date, code, owner_id, \
+         team_id) DO UPDATE SET revenue_minor = sales_rollups.revenue_minor + \
+         excluded.revenue_minor, orders = sales_rollups.orders + excluded.orders",
+        dimensions = names.join(" UNION ALL "),
+        ws = literal(&workspace_id.to_string()),
+        excluded = excluded.join(", "),
+    )
+}
+
+#[derive(Debug, Clone, QueryableByName)]
+pub struct SalesSums {
+    #[diesel(sql_type = Nullable<Text>)]
+    pub key: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub key2: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    pub revenue: i64,
+    #[diesel(sql_type = BigInt)]
+    pub orders: i64,
+}
+
+impl From<OrderSums> for SalesSums {
+    fn from(o: OrderSums) -> Self {
+        Self {
+            key: o.key,
+            key2: o.key2,
+            revenue: o.revenue,
+            orders: o.orders,
+        }
+    }
+}
+
+/// The revenue and order counts of [`sum_orders`] read from
+/// `sales_rollups` (a few rows per day instead of every order), or `None`
+/// when the rollups cannot answer: two dimensions, a dimension they do not
+/// keep (districts, tags, RFM, age), or a customer filter other than owner
+/// and team.
+pub fn sum_sales(
+    conn: &mut AnyConnection,
+    vis: &Visibility,
+    filter: &CustomerFilter,
+    groups: &Groups,
+    currency: &str,
+    dates: (Option<NaiveDate>, NaiveDate),
+) -> DbResult<Option<Vec<SalesSums>>> {
+    if groups.second.is_some() || !owner_and_team_only(filter) {
+        return Ok(None);
+    }
+    let (dimension, parent) = match &groups.first {
+        None => (ANY_DIMENSION, None),
+        Some(g) => match rolled_dimension(g) {
+            Some(d) => (d, g.parent.as_deref()),
+            None => return Ok(None),
+        },
+    };
+    let mut sql = Sql::new(conn);
+    sql.push("SELECT ");
+    match groups.first.as_ref().map(|g| g.dimension) {
+        None => {
+            sql.push("CAST(NULL AS TEXT)");
+        }
+        Some(Dimension::Owner) => rollup_id_key(&mut sql, "r.owner_id"),
+        Some(Dimension::Team) => rollup_id_key(&mut sql, "r.team_id"),
+        Some(_) => {
+            sql.push("NULLIF(r.code, '')");
+        }
+    }
+    sql.push(
+        " AS key, CAST(NULL AS TEXT) AS key2, \
+         CAST(COALESCE(SUM(r.revenue_minor), 0) AS BIGINT) AS revenue, \
+         CAST(COALESCE(SUM(r.orders), 0) AS BIGINT) AS orders \
+         FROM sales_rollups r WHERE r.workspace_id = ",
+    )
+    .id(vis.workspace_id)
+    .push(" AND r.currency = ")
+    .text(currency)
+    .push(" AND r.dimension = ")
+    .text(dimension);
+    if let Some(parent) = parent {
+        sql.push(" AND r.parent_code = ").text(parent);
+    }
+    if let Some(from) = dates.0 {
+        sql.push(" AND r.order_date >= ").date(from);
+    }
+    sql.push(" AND r.order_date < ").date(dates.1);
+    push_scope(&mut sql, vis, "r");
+    if let Some(v) = filter.owner_id {
+        sql.push(" AND r.owner_id = ").id(v);
+    }
+    if let Some(v) = filter.team_id {
+        sql.push(" AND r.team_id = ").id(v);
+    }
+    if groups.first.is_some() {
+        // Rows whose orders all went away hold zeros: no group for them.
+        sql.push(" GROUP BY key HAVING SUM(r.orders) <> 0");
+    }
+    Ok(Some(sql.load(conn)?))
+}
+
+/// The rollup dimension a grouping reads (owner and team read the rows of
+/// any one dimension, which carry both).
+fn rolled_dimension(g: &Grouping) -> Option<&'static str> {
+    Some(match g.dimension {
+        Dimension::Region => match g.level {
+            RegionLevel::Country => "country",
+            RegionLevel::Province => "province",
+            RegionLevel::City => "city",
+            RegionLevel::District => return None,
+        },
+        Dimension::Industry => "industry",
+        Dimension::Size => "size",
+        Dimension::LifecycleStage => "lifecycle_stage",
+        Dimension::Source => "source",
+        Dimension::Kind => "kind",
+        Dimension::Gender => "gender",
+        Dimension::Owner | Dimension::Team => ANY_DIMENSION,
+        Dimension::Tag | Dimension::RfmSegment | Dimension::ValueTier | Dimension::AgeBand => {
+            return None;
+        }
+    })
+}
+
+/// An owner or team id of a rollup row as the key, NULL for none.
+fn rollup_id_key(sql: &mut Sql, column: &str) {
+    let text = id_as_text(sql, column);
+    sql.push(&format!("NULLIF({text}, "))
+        .text(&NONE_ID.to_string())
+        .push(")");
+}
+
+/// Whether the filter selects customers by nothing but owner and team (the
+/// columns every rollup row carries). Every field is named, so a new
+/// filter has to be decided on here.
+fn owner_and_team_only(f: &CustomerFilter) -> bool {
+    let CustomerFilter {
+        q,
+        kind,
+        industry,
+        size_band,
+        lifecycle_stage,
+        source,
+        region,
+        owner_id: _,
+        team_id: _,
+        tag_id,
+        rfm_segment,
+        external_id,
+        created_from,
+        created_to,
+        updated_from,
+        updated_to,
+        min_orders,
+        max_orders,
+        min_revenue_minor,
+        max_revenue_minor,
+        last_order_from,
+        last_order_to,
+        segment_id: _,
+        segment,
+    } = f;
+    [
+        q,
+        kind,
+        industry,
+        size_band,
+        lifecycle_stage,
+        source,
+        rfm_segment,
+        external_id,
+    ]
+    .iter()
+    .all(|v| v.is_none())
+        && region.is_none()
+        && tag_id.is_none()
+        && [created_from, created_to, updated_from, updated_to]
+            .iter()
+            .all(|v| v.is_none())
+        && [min_orders, max_orders].iter().all(|v| v.is_none())
+        && [min_revenue_minor, max_revenue_minor]
+            .iter()
+            .all(|v| v.is_none())
+        && [last_order_from, last_order_to].iter().all(|v| v.is_none())
+        && segment.is_none()
+}
+
+/// `'…'`: an SQL string literal.
+fn literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_dimension_is_summed_once_per_order_and_region_rows_carry_their_parent() {
+        let sql = contribution_sql(Uuid::nil(), "1 = 1", "-");
+        for (name, _, _) in DIMENSIONS {
+            assert_eq!(
+                sql.matches(&format!("SELECT '{name}' AS dimension"))
+                    .count(),
+                1
+            );
+        }
+        assert!(sql.contains("WHEN 'city' THEN c.province_code"));
+        assert!(sql.contains("-CAST(SUM(o.total_minor) AS BIGINT), -COUNT(*)"));
+        assert!(sql.contains("NOT IN ('draft', 'cancelled', 'refunded')"));
+        assert!(DIMENSIONS.iter().any(|(name, _, _)| *name == ANY_DIMENSION));
+    }
+
+    fn fields() -> CustomerFields {
+        CustomerFields {
+            kind: "organization".into(),
+            name: "甲".into(),
+            external_id: None,
+            owner_id: None,
+            team_id: None,
+            industry: None,
+            size_band: None,
+            employee_count: None,
+            annual_revenue_minor: None,
+            annual_revenue_currency: None,
+            email: None,
+            phone: None,
+            website: None,
+            country_code: Some("CN".into()),
+            province_code: None,
+            city_code: None,
+            district_code: None,
+            address: None,
+            gender: None,
+            birth_date: None,
+            source: None,
+            lifecycle_stage: None,
+            custom_fields: crate::types::Json(serde_json::json!({})),
+            search_text: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_customer_moves_its_sales_when_a_kept_dimension_or_its_owner_changes() {
+        let before = fields();
+        let changed: [fn(&mut CustomerFields); 11] = [
+            |f| f.owner_id = Some(crate::types::Id(Uuid::from_u128(1))),
+            |f| f.team_id = Some(crate::types::Id(Uuid::from_u128(2))),
+            |f| f.country_code = None,
+            |f| f.province_code = Some("440000".into()),
+            |f| f.city_code = Some("440300".into()),
+            |f| f.industry = Some("retail".into()),
+            |f| f.size_band = Some("small".into()),
+            |f| f.lifecycle_stage = Some("customer".into()),
+            |f| f.source = Some("website".into()),
+            |f| f.kind = "person".into(),
+            |f| f.gender = Some("female".into()),
+        ];
+        // One change per kept dimension, plus owner and team.
+        assert_eq!(changed.len(), DIMENSIONS.len() + 2);
+        for change in changed {
+            let mut after = fields();
+            change(&mut after);
+            assert!(moves(&before, &after), "{after:?}");
+        }
+        let mut renamed = fields();
+        renamed.name = "乙".into();
+        renamed.district_code = Some("440305".into());
+        renamed.phone = Some("13800138000".into());
+        assert!(!moves(&before, &renamed));
+    }
+}

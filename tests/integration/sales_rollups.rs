@@ -1,0 +1,240 @@
+//! The sales rollups behind the distribution map's revenue, order and
+//! average-order-value figures (`crm_db::rollups`): every kind of order and
+//! customer write keeps them exactly what recomputing them from the orders
+//! gives, and the map answers the same from them as from the orders.
+
+use crm_tests::{TestApp, World, both};
+use diesel::sql_types::{BigInt, Text};
+use diesel::{QueryableByName, RunQueryDsl};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::analytics::{order, setup_product, today};
+
+both!(
+    every_write_keeps_the_sales_rollups_exact,
+    the_map_answers_the_same_from_the_rollups_as_from_the_orders,
+);
+
+#[derive(Debug, PartialEq, QueryableByName)]
+struct Row {
+    #[diesel(sql_type = Text)]
+    key: String,
+    #[diesel(sql_type = BigInt)]
+    revenue_minor: i64,
+    #[diesel(sql_type = BigInt)]
+    orders: i64,
+}
+
+/// Every rollup row that holds orders, as text.
+fn rows(app: &TestApp) -> Vec<Row> {
+    diesel::sql_query(
+        "SELECT CAST(workspace_id AS TEXT) || ' ' || currency || ' ' || dimension || ' ' || \
+         parent_code || ' ' || CAST(order_date AS TEXT) || ' ' || code || ' ' || \
+         CAST(owner_id AS TEXT) || ' ' || CAST(team_id AS TEXT) AS key, \
+         CAST(revenue_minor AS BIGINT) AS revenue_minor, CAST(orders AS BIGINT) AS orders \
+         FROM sales_rollups WHERE orders <> 0 ORDER BY 1",
+    )
+    .load(&mut *app.conn())
+    .expect("rollups")
+}
+
+/// The rollups as the writes left them equal the rollups recomputed from
+/// the orders.
+fn assert_exact(app: &TestApp, ws: Uuid, after: &str) -> usize {
+    let kept = rows(app);
+    crm_db::rollups::rebuild(&mut app.conn(), ws).expect("rebuild");
+    let rebuilt = rows(app);
+    assert_eq!(kept, rebuilt, "after {after}");
+    kept.len()
+}
+
+async fn batch(app: &TestApp, token: &str, path: &str, records: Value) -> Value {
+    let body = app
+        .post(path)
+        .token(token)
+        .json(&json!({"mode": "upsert", "records": records}))
+        .send()
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(body["failed"], 0, "{body}");
+    body
+}
+
+fn id_of(body: &Value, i: usize) -> Uuid {
+    body["results"][i]["id"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .expect("id")
+}
+
+/// Three customers of two reps and nobody, in two provinces, and orders of
+/// every status and two currencies.
+async fn world_with_orders(app: &TestApp) -> (World, [Uuid; 3], Vec<Value>) {
+    let w = World::create(app);
+    let t = &w.admin.token;
+    setup_product(app, t).await;
+    let created = batch(
+        app,
+        t,
+        "/api/v1/customers/batch",
+        json!([
+            {"external_id": "K1", "kind": "organization", "name": "深圳一号", "owner_id": w.rep1.id,
+             "industry": "retail", "source": "referral", "country_code": "CN",
+             "province_code": "440000", "city_code": "440300"},
+            {"external_id": "K2", "kind": "person", "name": "广州二号", "owner_id": w.rep3.id,
+             "country_code": "CN", "province_code": "440000", "city_code": "440100"},
+            {"external_id": "K3", "kind": "organization", "name": "北京三号",
+             "industry": "finance", "country_code": "CN", "province_code": "110000",
+             "city_code": "110100"}
+        ]),
+    )
+    .await;
+    let customers = [id_of(&created, 0), id_of(&created, 1), id_of(&created, 2)];
+    let mut orders = Vec::new();
+    for (customer, days_ago, total, status) in [
+        (0, 3, 1_000, "paid"),
+        (0, 40, 2_500, "draft"),
+        (0, 400, 700, "completed"),
+        (1, 3, 2_000, "shipped"),
+        (1, 10, 300, "cancelled"),
+        (2, 20, 5_000, "confirmed"),
+    ] {
+        orders.push(order(app, t, customers[customer], days_ago, total, status).await);
+    }
+    (w, customers, orders)
+}
+
+async fn every_write_keeps_the_sales_rollups_exact(app: TestApp) {
+    let (w, customers, orders) = world_with_orders(&app).await;
+    let t = &w.admin.token;
+    // Nine dimensions for each of the four revenue orders' customer-days.
+    assert_eq!(assert_exact(&app, w.ws, "creating orders"), 4 * 9);
+    let path = |o: &Value| format!("/api/v1/orders/{}", o["id"].as_str().expect("id"));
+    // A draft confirmed, an order moved to another day and another
+    // customer, an order cancelled, an order in another currency.
+    for (o, change) in [
+        (&orders[1], json!({"status": "paid"})),
+        (
+            &orders[0],
+            json!({"order_date": today() - chrono::Duration::days(5), "customer_id": customers[2]}),
+        ),
+        (&orders[3], json!({"status": "refunded"})),
+        (&orders[5], json!({"currency": "USD"})),
+    ] {
+        app.patch(&path(o))
+            .token(t)
+            .json(&change)
+            .send()
+            .await
+            .expect(200);
+        assert_exact(&app, w.ws, &format!("changing an order: {change}"));
+    }
+    app.delete(&path(&orders[2]))
+        .token(t)
+        .send()
+        .await
+        .expect(204);
+    assert_exact(&app, w.ws, "deleting an order");
+    // A customer moving province and owner takes its sales along.
+    app.patch(&format!("/api/v1/customers/{}", customers[2]))
+        .token(t)
+        .json(
+            &json!({"province_code": "440000", "city_code": "440300", "owner_id": w.rep1.id,
+                      "industry": "education", "source": "website"}),
+        )
+        .send()
+        .await
+        .expect(200);
+    assert_exact(&app, w.ws, "changing a customer");
+    batch(
+        &app,
+        t,
+        "/api/v1/customers/batch",
+        json!([
+            {"external_id": "K1", "kind": "person", "name": "深圳一号", "owner_id": w.rep3.id,
+             "country_code": "CN", "province_code": "110000", "city_code": "110100"},
+            {"external_id": "K4", "kind": "organization", "name": "新客户"}
+        ]),
+    )
+    .await;
+    assert_exact(&app, w.ws, "a customer batch");
+    batch(
+        &app,
+        t,
+        "/api/v1/orders/batch",
+        json!([
+            {"external_id": "B1", "customer_external_id": "K4", "order_date": today(),
+             "currency": "CNY", "lines": [{"sku": "P", "quantity": 2, "unit_price_minor": 450}]},
+            {"external_id": "B2", "customer_external_id": "K2", "order_date": today(),
+             "currency": "CNY", "status": "paid",
+             "lines": [{"sku": "P", "quantity": 1, "unit_price_minor": 90}]}
+        ]),
+    )
+    .await;
+    assert_exact(&app, w.ws, "an order batch creating orders");
+    batch(
+        &app,
+        t,
+        "/api/v1/orders/batch",
+        json!([
+            {"external_id": "B1", "customer_external_id": "K1", "order_date": today(),
+             "currency": "CNY", "status": "completed",
+             "lines": [{"sku": "P", "quantity": 3, "unit_price_minor": 450}]}
+        ]),
+    )
+    .await;
+    assert_exact(&app, w.ws, "an order batch changing an order");
+    app.delete(&format!("/api/v1/customers/{}", customers[1]))
+        .token(t)
+        .send()
+        .await
+        .expect(204);
+    let left = assert_exact(&app, w.ws, "deleting a customer");
+    assert!(left > 0, "the other customers' sales stay");
+}
+
+async fn the_map_answers_the_same_from_the_rollups_as_from_the_orders(app: TestApp) {
+    let (w, _, _) = world_with_orders(&app).await;
+    let dimensions = [
+        "dimension=region&level=country",
+        "dimension=region",
+        "dimension=region&level=city&parent=440000",
+        "dimension=industry",
+        "dimension=source",
+        "dimension=kind",
+        "dimension=owner",
+        "dimension=team",
+    ];
+    let mut compared = 0;
+    for token in [&w.admin.token, &w.manager1.token, &w.rep3.token] {
+        for dimension in dimensions {
+            for measure in ["revenue", "orders", "average_order_value"] {
+                let query = format!(
+                    "/api/v1/analytics/distribution?{dimension}&measure={measure}&compare=true"
+                );
+                let get = |path: String| {
+                    let app = &app;
+                    async move { app.get(&path).token(token).send().await.expect(200).body }
+                };
+                let rolled = get(query.clone()).await;
+                // A filter that keeps everyone makes the map read the orders.
+                let scanned = get(format!("{query}&max_orders=1000000")).await;
+                assert_eq!(rolled["groups"], scanned["groups"], "{query}");
+                assert_eq!(rolled["total"], scanned["total"], "{query}");
+                compared += 1;
+            }
+        }
+    }
+    assert_eq!(compared, 3 * 8 * 3);
+    // The admin sees the paid, shipped and confirmed orders of the window.
+    let body = app
+        .get("/api/v1/analytics/distribution?dimension=region&measure=revenue")
+        .token(&w.admin.token)
+        .send()
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(body["total"]["value"], 8_000.0);
+}
