@@ -219,14 +219,29 @@ pub async fn bench(db: TestDb, customers: usize) {
             format!("SELECT c.industry, COUNT(*) FROM customers c WHERE {live} GROUP BY 1"),
         ),
         (
+            // Read from the sales rollups (a few hundred rows a day).
             "revenue by province, 12 months",
             format!(
                 "/api/v1/analytics/distribution?dimension=region&measure=revenue&from={from}&to={today}"
             ),
             format!(
+                "SELECT NULLIF(r.code, ''), SUM(r.revenue_minor), SUM(r.orders) FROM sales_rollups r \
+                 WHERE r.workspace_id = {ws_lit} AND r.currency = 'CNY' AND r.dimension = 'province' \
+                 AND r.order_date >= '{from}' AND r.order_date < '{end}' GROUP BY 1 HAVING SUM(r.orders) <> 0"
+            ),
+        ),
+        (
+            // A customer filter the rollups do not carry: every order of
+            // the window is read.
+            "revenue by province of organizations, 12 months",
+            format!(
+                "/api/v1/analytics/distribution?dimension=region&measure=revenue&from={from}&to={today}&kind=organization"
+            ),
+            format!(
                 "SELECT c.province_code, SUM(o.total_minor), COUNT(*), COUNT(DISTINCT o.customer_id) FROM orders o \
                  JOIN customers c ON c.workspace_id = o.workspace_id AND c.id = o.customer_id \
-                 WHERE {revenue} AND o.order_date >= '{from}' AND o.order_date < '{end}' AND {live} GROUP BY 1"
+                 WHERE {revenue} AND o.order_date >= '{from}' AND o.order_date < '{end}' AND {live} \
+                 AND c.kind = 'organization' GROUP BY 1"
             ),
         ),
         (

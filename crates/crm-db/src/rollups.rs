@@ -35,15 +35,15 @@ use crate::visibility::Visibility;
 /// The dimensions kept, each with the customer column it groups by and,
 /// for regions, the column of the level above (its drill-down parent).
 pub const DIMENSIONS: &[(&str, &str, Option<&str>)] = &[
-    ("country", "c.country_code", None),
-    ("province", "c.province_code", Some("c.country_code")),
-    ("city", "c.city_code", Some("c.province_code")),
-    ("industry", "c.industry", None),
-    ("size", "c.size_band", None),
-    ("lifecycle_stage", "c.lifecycle_stage", None),
-    ("source", "c.source", None),
-    ("kind", "c.kind", None),
-    ("gender", "c.gender", None),
+    ("country", "country_code", None),
+    ("province", "province_code", Some("country_code")),
+    ("city", "city_code", Some("province_code")),
+    ("industry", "industry", None),
+    ("size", "size_band", None),
+    ("lifecycle_stage", "lifecycle_stage", None),
+    ("source", "source", None),
+    ("kind", "kind", None),
+    ("gender", "gender", None),
 ];
 
 /// The dimension whose rows hold every order once: totals and the owner and
@@ -103,16 +103,58 @@ pub fn moves(before: &CustomerFields, after: &CustomerFields) -> bool {
     key(before) != key(after)
 }
 
-/// Recomputes the workspace's rollups from its orders.
+/// Recomputes the workspace's rollups from its orders, one month at a time:
+/// a month's groups fit in memory, where all of a million customers' orders
+/// at once made PostgreSQL spill gigabytes to disk for over five minutes.
+/// The caller refreshes the orders' statistics first (a month planned as
+/// one order was read with a nested loop per dimension).
 pub fn rebuild(conn: &mut AnyConnection, workspace_id: Uuid) -> DbResult<()> {
-    let ws = literal(&workspace_id.to_string());
-    diesel::RunQueryDsl::execute(
+    use diesel::dsl::{max, min};
+    use diesel::prelude::*;
+
+    use crate::schema::orders;
+    use crate::types::Id;
+
+    conn.transaction(|conn| {
+        if matches!(conn, AnyConnection::Postgresql(_)) {
+            // A month's groups (70,000 at `l`) fit in 64 MB, and hashing
+            // them beats sorting the 4.7 million rows they come from, which
+            // the planner otherwise picks (7 s a month against 23 s).
+            diesel::sql_query("SET LOCAL work_mem = '64MB'").execute(conn)?;
+            diesel::sql_query("SET LOCAL enable_sort = off").execute(conn)?;
+        }
+        let ws = literal(&workspace_id.to_string());
         diesel::sql_query(format!(
             "DELETE FROM sales_rollups WHERE workspace_id = {ws}"
-        )),
-        conn,
-    )?;
-    contribute(conn, workspace_id, "1 = 1", "")
+        ))
+        .execute(conn)?;
+        let (first, last): (Option<NaiveDate>, Option<NaiveDate>) = orders::table
+            .filter(orders::workspace_id.eq(Id(workspace_id)))
+            .select((min(orders::order_date), max(orders::order_date)))
+            .first(conn)?;
+        let (Some(first), Some(last)) = (first, last) else {
+            return Ok(());
+        };
+        for (from, to) in months(first, last) {
+            let which = format!("o.order_date >= '{from}' AND o.order_date < '{to}'");
+            contribute(conn, workspace_id, &which, "")?;
+        }
+        Ok(())
+    })
+}
+
+/// `[first day, first day of the next month)` of every month from `first`'s
+/// to `last`'s.
+fn months(first: NaiveDate, last: NaiveDate) -> Vec<(NaiveDate, NaiveDate)> {
+    use chrono::{Datelike, Months};
+    let mut out = Vec::new();
+    let mut month = first.with_day(1).unwrap_or(first);
+    while month <= last {
+        let next = month + Months::new(1);
+        out.push((month, next));
+        month = next;
+    }
+    out
 }
 
 fn by_chunks(
@@ -156,12 +198,14 @@ fn contribution_sql(workspace_id: Uuid, which: &str, sign: &str) -> String {
     let mut parent = String::from("CASE d.dimension");
     let mut code = String::from("CASE d.dimension");
     let mut names = Vec::new();
+    let mut columns = Vec::new();
     for (name, column, above) in DIMENSIONS {
         if let Some(above) = above {
-            parent.push_str(&format!(" WHEN '{name}' THEN {above}"));
+            parent.push_str(&format!(" WHEN '{name}' THEN s.{above}"));
         }
-        code.push_str(&format!(" WHEN '{name}' THEN {column}"));
+        code.push_str(&format!(" WHEN '{name}' THEN s.{column}"));
         names.push(format!("SELECT '{name}' AS dimension"));
+        columns.push(format!("c.{column} AS {column}"));
     }
     parent.push_str(" END");
     code.push_str(" END");
@@ -171,21 +215,29 @@ fn contribution_sql(workspace_id: Uuid, which: &str, sign: &str) -> String {
         .filter(|s| !s.is_revenue())
         .map(|s| literal(s.as_str()))
         .collect();
+    // The orders are read once into `s`, then counted once per dimension:
+    // joined with the dimensions directly, PostgreSQL read them once per
+    // dimension (nine bitmap scans of a month's orders at `l`).
     format!(
-        "INSERT INTO sales_rollups (workspace_id, currency, dimension, parent_code, order_date, \
-         code, owner_id, team_id, revenue_minor, orders) \
-         SELECT o.workspace_id, o.currency, d.dimension, COALESCE({parent}, ''), o.order_date, \
-         COALESCE({code}, ''), COALESCE(c.owner_id, {none}), COALESCE(c.team_id, {none}), \
-         {sign}CAST(SUM(o.total_minor) AS BIGINT), {sign}COUNT(*) \
+        "WITH s AS MATERIALIZED (SELECT o.workspace_id AS workspace_id, o.currency AS currency, \
+         o.order_date AS order_date, o.total_minor AS total_minor, \
+         COALESCE(c.owner_id, {none}) AS owner_id, COALESCE(c.team_id, {none}) AS team_id, \
+         {columns} \
          FROM orders o \
          JOIN customers c ON c.workspace_id = o.workspace_id AND c.id = o.customer_id \
-         CROSS JOIN ({dimensions}) d \
          WHERE o.workspace_id = {ws} AND o.deleted_at IS NULL AND o.status NOT IN ({excluded}) \
-         AND c.deleted_at IS NULL AND {which} \
+         AND c.deleted_at IS NULL AND {which}) \
+         INSERT INTO sales_rollups (workspace_id, currency, dimension, parent_code, order_date, \
+         code, owner_id, team_id, revenue_minor, orders) \
+         SELECT s.workspace_id, s.currency, d.dimension, COALESCE({parent}, ''), s.order_date, \
+         COALESCE({code}, ''), s.owner_id, s.team_id, \
+         {sign}CAST(SUM(s.total_minor) AS BIGINT), {sign}COUNT(*) \
+         FROM s CROSS JOIN ({dimensions}) d WHERE 1 = 1 \
          GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 \
          ON CONFLICT (workspace_id, currency, dimension, parent_code, order_date, code, owner_id, \
          team_id) DO UPDATE SET revenue_minor = sales_rollups.revenue_minor + \
          excluded.revenue_minor, orders = sales_rollups.orders + excluded.orders",
+        columns = columns.join(", "),
         dimensions = names.join(" UNION ALL "),
         ws = literal(&workspace_id.to_string()),
         excluded = excluded.join(", "),
@@ -387,10 +439,26 @@ mod tests {
                 1
             );
         }
-        assert!(sql.contains("WHEN 'city' THEN c.province_code"));
-        assert!(sql.contains("-CAST(SUM(o.total_minor) AS BIGINT), -COUNT(*)"));
+        assert!(sql.contains("WHEN 'city' THEN s.province_code"));
+        assert!(sql.contains("-CAST(SUM(s.total_minor) AS BIGINT), -COUNT(*)"));
         assert!(sql.contains("NOT IN ('draft', 'cancelled', 'refunded')"));
         assert!(DIMENSIONS.iter().any(|(name, _, _)| *name == ANY_DIMENSION));
+    }
+
+    #[test]
+    fn a_rebuild_covers_every_month_from_the_first_order_to_the_last() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("day");
+        let spans = months(day(2025, 11, 17), day(2026, 2, 1));
+        assert_eq!(
+            spans,
+            [
+                (day(2025, 11, 1), day(2025, 12, 1)),
+                (day(2025, 12, 1), day(2026, 1, 1)),
+                (day(2026, 1, 1), day(2026, 2, 1)),
+                (day(2026, 2, 1), day(2026, 3, 1)),
+            ]
+        );
+        assert_eq!(months(day(2026, 2, 3), day(2026, 2, 3)).len(), 1);
     }
 
     fn fields() -> CustomerFields {

@@ -546,7 +546,7 @@ diesel::table! {
     use diesel::sql_types::*;
     use crate::types::DbUuid;
 
-    sales_rollups (workspace_id, currency, dimension, parent_code, order_date, code, owner_id, team_id) {
+    sales_rollups (workspace_id, currency, dimension, order_date, parent_code, code, owner_id, team_id) {
         workspace_id -> DbUuid,
         currency -> Text,
         dimension -> Text,

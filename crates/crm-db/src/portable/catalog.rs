@@ -186,8 +186,8 @@ pub fn tables() -> Vec<TableSpec> {
             &[
                 "currency",
                 "dimension",
-                "parent_code",
                 "order_date",
+                "parent_code",
                 "code",
                 "owner_id",
                 "team_id",
