@@ -120,8 +120,22 @@ fn mark_stale(conn: &mut AnyConnection, workspace_id: Uuid) -> DbResult<()> {
 }
 
 /// `'…'`: an SQL string literal.
-fn literal(text: &str) -> String {
+pub(crate) fn literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
+}
+
+/// These ids, sorted and without repeats, as SQL lists of at most 500
+/// literals (`'…', '…'`), for statements that inline them.
+pub(crate) fn id_lists(ids: &[Uuid]) -> Vec<String> {
+    let mut ids = ids.to_vec();
+    ids.sort();
+    ids.dedup();
+    ids.chunks(500)
+        .map(|chunk| {
+            let list: Vec<String> = chunk.iter().map(|id| literal(&id.to_string())).collect();
+            list.join(", ")
+        })
+        .collect()
 }
 
 /// The `WHERE` conditions that make an order count as revenue.
@@ -145,18 +159,10 @@ pub fn refresh_customers(
     workspace_id: Uuid,
     customer_ids: &[Uuid],
 ) -> DbResult<()> {
-    let mut ids = customer_ids.to_vec();
-    ids.sort();
-    ids.dedup();
-    for chunk in ids.chunks(500) {
-        let list: Vec<String> = chunk.iter().map(|id| literal(&id.to_string())).collect();
-        refresh_where(
-            conn,
-            workspace_id,
-            &format!("customer_id IN ({})", list.join(", ")),
-        )?;
+    for list in id_lists(customer_ids) {
+        refresh_where(conn, workspace_id, &format!("customer_id IN ({list})"))?;
     }
-    if !ids.is_empty() {
+    if !customer_ids.is_empty() {
         mark_stale(conn, workspace_id)?;
     }
     Ok(())

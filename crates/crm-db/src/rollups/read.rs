@@ -1,0 +1,191 @@
+//! Reading the sales rollups: the distribution map's revenue and order sums
+//! by one kept dimension, owner or team, when the rollups can answer.
+
+use chrono::NaiveDate;
+use crm_domain::analytics::{Dimension, RegionLevel};
+use diesel::QueryableByName;
+use diesel::sql_types::{BigInt, Nullable, Text};
+
+use super::{ANY_DIMENSION, NONE_ID};
+use crate::analytics::{Grouping, Groups, OrderSums, id_as_text, push_scope};
+use crate::connection::AnyConnection;
+use crate::customers::CustomerFilter;
+use crate::error::DbResult;
+use crate::sql::Sql;
+use crate::visibility::Visibility;
+
+#[derive(Debug, Clone, QueryableByName)]
+pub struct SalesSums {
+    #[diesel(sql_type = Nullable<Text>)]
+    pub key: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub key2: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    pub revenue: i64,
+    #[diesel(sql_type = BigInt)]
+    pub orders: i64,
+}
+
+impl From<OrderSums> for SalesSums {
+    fn from(o: OrderSums) -> Self {
+        Self {
+            key: o.key,
+            key2: o.key2,
+            revenue: o.revenue,
+            orders: o.orders,
+        }
+    }
+}
+
+/// The revenue and order counts of [`crate::analytics::sum_orders`] read from
+/// `sales_rollups` (a few rows per day instead of every order), or `None`
+/// when the rollups cannot answer: two dimensions, a dimension they do not
+/// keep (districts, tags, RFM, age), or a customer filter other than owner
+/// and team.
+pub fn sum_sales(
+    conn: &mut AnyConnection,
+    vis: &Visibility,
+    filter: &CustomerFilter,
+    groups: &Groups,
+    currency: &str,
+    dates: (Option<NaiveDate>, NaiveDate),
+) -> DbResult<Option<Vec<SalesSums>>> {
+    if groups.second.is_some() || !owner_and_team_only(filter) {
+        return Ok(None);
+    }
+    let (dimension, parent) = match &groups.first {
+        None => (ANY_DIMENSION, None),
+        Some(g) => match rolled_dimension(g) {
+            Some(d) => (d, g.parent.as_deref()),
+            None => return Ok(None),
+        },
+    };
+    let mut sql = Sql::new(conn);
+    sql.push("SELECT ");
+    match groups.first.as_ref().map(|g| g.dimension) {
+        None => {
+            sql.push("CAST(NULL AS TEXT)");
+        }
+        Some(Dimension::Owner) => rollup_id_key(&mut sql, "r.owner_id"),
+        Some(Dimension::Team) => rollup_id_key(&mut sql, "r.team_id"),
+        Some(_) => {
+            sql.push("NULLIF(r.code, '')");
+        }
+    }
+    sql.push(
+        " AS key, CAST(NULL AS TEXT) AS key2, \
+         CAST(COALESCE(SUM(r.revenue_minor), 0) AS BIGINT) AS revenue, \
+         CAST(COALESCE(SUM(r.orders), 0) AS BIGINT) AS orders \
+         FROM sales_rollups r WHERE r.workspace_id = ",
+    )
+    .id(vis.workspace_id)
+    .push(" AND r.currency = ")
+    .text(currency)
+    .push(" AND r.dimension = ")
+    .text(dimension);
+    if let Some(parent) = parent {
+        sql.push(" AND r.parent_code = ").text(parent);
+    }
+    if let Some(from) = dates.0 {
+        sql.push(" AND r.order_date >= ").date(from);
+    }
+    sql.push(" AND r.order_date < ").date(dates.1);
+    push_scope(&mut sql, vis, "r");
+    if let Some(v) = filter.owner_id {
+        sql.push(" AND r.owner_id = ").id(v);
+    }
+    if let Some(v) = filter.team_id {
+        sql.push(" AND r.team_id = ").id(v);
+    }
+    if groups.first.is_some() {
+        // Rows whose orders all went away hold zeros: no group for them.
+        sql.push(" GROUP BY key HAVING SUM(r.orders) <> 0");
+    }
+    Ok(Some(sql.load(conn)?))
+}
+
+/// The rollup dimension a grouping reads (owner and team read the rows of
+/// any one dimension, which carry both).
+fn rolled_dimension(g: &Grouping) -> Option<&'static str> {
+    Some(match g.dimension {
+        Dimension::Region => match g.level {
+            RegionLevel::Country => "country",
+            RegionLevel::Province => "province",
+            RegionLevel::City => "city",
+            RegionLevel::District => return None,
+        },
+        Dimension::Industry => "industry",
+        Dimension::Size => "size",
+        Dimension::LifecycleStage => "lifecycle_stage",
+        Dimension::Source => "source",
+        Dimension::Kind => "kind",
+        Dimension::Gender => "gender",
+        Dimension::Owner | Dimension::Team => ANY_DIMENSION,
+        Dimension::Tag | Dimension::RfmSegment | Dimension::ValueTier | Dimension::AgeBand => {
+            return None;
+        }
+    })
+}
+
+/// An owner or team id of a rollup row as the key, NULL for none.
+fn rollup_id_key(sql: &mut Sql, column: &str) {
+    let text = id_as_text(sql, column);
+    sql.push(&format!("NULLIF({text}, "))
+        .text(&NONE_ID.to_string())
+        .push(")");
+}
+
+/// Whether the filter selects customers by nothing but owner and team (the
+/// columns every rollup row carries). Every field is named, so a new
+/// filter has to be decided on here.
+fn owner_and_team_only(f: &CustomerFilter) -> bool {
+    let CustomerFilter {
+        q,
+        kind,
+        industry,
+        size_band,
+        lifecycle_stage,
+        source,
+        region,
+        owner_id: _,
+        team_id: _,
+        tag_id,
+        rfm_segment,
+        external_id,
+        created_from,
+        created_to,
+        updated_from,
+        updated_to,
+        min_orders,
+        max_orders,
+        min_revenue_minor,
+        max_revenue_minor,
+        last_order_from,
+        last_order_to,
+        segment_id: _,
+        segment,
+    } = f;
+    [
+        q,
+        kind,
+        industry,
+        size_band,
+        lifecycle_stage,
+        source,
+        rfm_segment,
+        external_id,
+    ]
+    .iter()
+    .all(|v| v.is_none())
+        && region.is_none()
+        && tag_id.is_none()
+        && [created_from, created_to, updated_from, updated_to]
+            .iter()
+            .all(|v| v.is_none())
+        && [min_orders, max_orders].iter().all(|v| v.is_none())
+        && [min_revenue_minor, max_revenue_minor]
+            .iter()
+            .all(|v| v.is_none())
+        && [last_order_from, last_order_to].iter().all(|v| v.is_none())
+        && segment.is_none()
+}
