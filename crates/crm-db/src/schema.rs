@@ -3,11 +3,13 @@
 mod access;
 mod insights;
 mod plans;
+mod rollups;
 mod service;
 mod work;
 pub use access::auth_versions;
 pub use insights::{dashboards, deliveries, reports, segments};
 pub use plans::quotas;
+pub use rollups::sales_rollups;
 pub use service::*;
 pub use work::{backups, event_cursors, import_errors, imports, jobs};
 
@@ -546,24 +548,6 @@ diesel::table! {
     use diesel::sql_types::*;
     use crate::types::DbUuid;
 
-    sales_rollups (workspace_id, currency, dimension, order_date, parent_code, code, owner_id, team_id) {
-        workspace_id -> DbUuid,
-        currency -> Text,
-        dimension -> Text,
-        parent_code -> Text,
-        order_date -> Date,
-        code -> Text,
-        owner_id -> DbUuid,
-        team_id -> DbUuid,
-        revenue_minor -> BigInt,
-        orders -> BigInt,
-    }
-}
-
-diesel::table! {
-    use diesel::sql_types::*;
-    use crate::types::DbUuid;
-
     clv_models (workspace_id) {
         workspace_id -> DbUuid,
         fitted_at -> Timestamp,
@@ -583,7 +567,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     workspaces,
     analytics_settings,
     customer_metrics,
-    sales_rollups,
     roles,
     teams,
     users,
