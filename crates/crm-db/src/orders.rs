@@ -214,6 +214,7 @@ pub fn write_many(
     // they change, and every written order's part goes in afterwards.
     let replaced: Vec<Uuid> = existing.iter().copied().collect();
     crate::rollups::remove_orders(conn, workspace_id, &replaced)?;
+    crate::rollups::cohorts::remove(conn, workspace_id, &customers)?;
     let upserted: std::borrow::Cow<'_, [OrderRow]> = match conn {
         AnyConnection::Postgresql(c) => {
             let (changed, fresh): (Vec<&OrderRow>, Vec<&OrderRow>) =
@@ -269,6 +270,7 @@ pub fn write_many(
     }
     let written: Vec<Uuid> = written.iter().map(|id| id.0).collect();
     crate::rollups::add_orders(conn, workspace_id, &written)?;
+    crate::rollups::cohorts::add(conn, workspace_id, &customers)?;
     crate::metrics::refresh_customers(conn, workspace_id, &customers)
 }
 
@@ -342,7 +344,18 @@ pub fn soft_delete(
     actor: Option<Uuid>,
 ) -> DbResult<()> {
     let at = now();
+    let customer: Option<Id> = orders::table
+        .filter(
+            orders::workspace_id
+                .eq(Id(workspace_id))
+                .and(orders::id.eq(Id(id))),
+        )
+        .select(orders::customer_id)
+        .first(conn)
+        .optional()?;
+    let customers: Vec<Uuid> = customer.iter().map(|c| c.0).collect();
     crate::rollups::remove_orders(conn, workspace_id, &[id])?;
+    crate::rollups::cohorts::remove(conn, workspace_id, &customers)?;
     let n = diesel::update(
         orders::table.filter(
             orders::workspace_id
@@ -359,19 +372,12 @@ pub fn soft_delete(
         orders::version.eq(orders::version + 1),
     ))
     .execute(conn)?;
+    crate::rollups::cohorts::add(conn, workspace_id, &customers)?;
     if n == 0 {
         crate::rollups::add_orders(conn, workspace_id, &[id])?;
         return Err(DbError::VersionConflict);
     }
-    let customer: Id = orders::table
-        .filter(
-            orders::workspace_id
-                .eq(Id(workspace_id))
-                .and(orders::id.eq(Id(id))),
-        )
-        .select(orders::customer_id)
-        .first(conn)?;
-    crate::metrics::refresh_customers(conn, workspace_id, &[customer.0])
+    crate::metrics::refresh_customers(conn, workspace_id, &customers)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -17,6 +17,9 @@
 //! cancelled or refunded) for live customers; every currency is kept, so a
 //! change of base currency needs no rebuild. Ids are inlined as literals:
 //! they are `Uuid`s formatted by us, never caller text.
+//!
+//! [`cohorts`] keeps the cohort matrix's buyers and revenue the same way,
+//! per customer rather than per order; the customer hooks here call it.
 
 use chrono::NaiveDate;
 use crm_domain::sales::OrderStatus;
@@ -27,8 +30,10 @@ use crate::customers::CustomerFields;
 use crate::error::DbResult;
 use crate::metrics::{id_lists, literal};
 
+pub mod cohorts;
 mod read;
 
+pub(crate) use read::owner_and_team_only;
 pub use read::{SalesSums, sum_sales};
 
 /// The dimensions kept, each with the customer column it groups by and,
@@ -69,12 +74,14 @@ pub fn remove_customers(
     workspace_id: Uuid,
     ids: &[Uuid],
 ) -> DbResult<()> {
+    cohorts::remove(conn, workspace_id, ids)?;
     by_chunks(conn, workspace_id, ids, "o.customer_id", "-")
 }
 
 /// Puts the contributions of these customers' orders in (after the
 /// customers changed).
 pub fn add_customers(conn: &mut AnyConnection, workspace_id: Uuid, ids: &[Uuid]) -> DbResult<()> {
+    cohorts::add(conn, workspace_id, ids)?;
     by_chunks(conn, workspace_id, ids, "o.customer_id", "")
 }
 
@@ -132,13 +139,17 @@ pub fn rebuild(conn: &mut AnyConnection, workspace_id: Uuid) -> DbResult<()> {
             .select((min(orders::order_date), max(orders::order_date)))
             .first(conn)?;
         let (Some(first), Some(last)) = (first, last) else {
-            return Ok(());
+            return cohorts::rebuild(conn, workspace_id);
         };
         for (from, to) in months(first, last) {
             let which = format!("o.order_date >= '{from}' AND o.order_date < '{to}'");
             contribute(conn, workspace_id, &which, "")?;
         }
-        Ok(())
+        if matches!(conn, AnyConnection::Postgresql(_)) {
+            // Each customer's months are sorted to find its first.
+            diesel::sql_query("SET LOCAL enable_sort = on").execute(conn)?;
+        }
+        cohorts::rebuild(conn, workspace_id)
     })
 }
 

@@ -9,7 +9,7 @@ mod work;
 pub use access::auth_versions;
 pub use insights::{dashboards, deliveries, reports, segments};
 pub use plans::quotas;
-pub use rollups::sales_rollups;
+pub use rollups::{cohort_rollups, sales_rollups};
 pub use service::*;
 pub use work::{backups, event_cursors, import_errors, imports, jobs};
 

@@ -193,6 +193,16 @@ pub fn tables() -> Vec<TableSpec> {
                 "team_id",
             ],
         ),
+        TableSpec::of::<cohort_rollups::table>(
+            "cohort_rollups",
+            &[
+                "currency",
+                "cohort_month",
+                "order_month",
+                "owner_id",
+                "team_id",
+            ],
+        ),
         TableSpec::of::<segments::table>("segments", &["id"]),
         TableSpec::of::<reports::table>("reports", &["id"]),
         TableSpec::of::<dashboards::table>("dashboards", &["id"]),

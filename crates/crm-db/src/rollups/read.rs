@@ -138,7 +138,7 @@ fn rollup_id_key(sql: &mut Sql, column: &str) {
 /// Whether the filter selects customers by nothing but owner and team (the
 /// columns every rollup row carries). Every field is named, so a new
 /// filter has to be decided on here.
-fn owner_and_team_only(f: &CustomerFilter) -> bool {
+pub(crate) fn owner_and_team_only(f: &CustomerFilter) -> bool {
     let CustomerFilter {
         q,
         kind,

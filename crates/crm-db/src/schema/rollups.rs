@@ -1,5 +1,7 @@
 //! Revenue and order counts per day, currency and customer dimension, kept
-//! by the order and customer writes (migration 000041, `crate::rollups`).
+//! by the order and customer writes (migration 000041, `crate::rollups`),
+//! and buyers and revenue per cohort and month (migration 000043,
+//! `crate::rollups::cohorts`).
 
 diesel::table! {
     use diesel::sql_types::*;
@@ -16,5 +18,21 @@ diesel::table! {
         team_id -> DbUuid,
         revenue_minor -> BigInt,
         orders -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::DbUuid;
+
+    cohort_rollups (workspace_id, currency, cohort_month, order_month, owner_id, team_id) {
+        workspace_id -> DbUuid,
+        currency -> Text,
+        cohort_month -> Date,
+        order_month -> Date,
+        owner_id -> DbUuid,
+        team_id -> DbUuid,
+        buyers -> BigInt,
+        revenue_minor -> BigInt,
     }
 }
