@@ -151,6 +151,7 @@ pub async fn bench(db: TestDb, customers: usize) {
     let ws_lit = format!("'{ws}'");
     let end = today + Days::days(1);
     let from = today - Days::days(364);
+    let churn_since = end - Days::days(180);
     let live = format!("c.workspace_id = {ws_lit} AND c.deleted_at IS NULL");
     let revenue = format!(
         "o.workspace_id = {ws_lit} AND o.deleted_at IS NULL AND o.currency = 'CNY' \
@@ -294,6 +295,23 @@ pub async fn bench(db: TestDb, customers: usize) {
                  SUM(m.revenue_minor), SUM({recency}) FROM customer_metrics m \
                  JOIN customers c ON c.workspace_id = m.workspace_id AND c.id = m.customer_id \
                  WHERE m.workspace_id = {ws_lit} AND {live} GROUP BY 1, 2, 3"
+            ),
+        ),
+        (
+            // Counted from the buyers' metrics rows (a window that ends
+            // after every order); its revenue is one more read of the
+            // sales rollups.
+            "KPIs, last 12 months",
+            "/api/v1/analytics/kpis".to_owned(),
+            format!(
+                "SELECT COUNT(*), SUM(CASE WHEN m.last_order_on >= '{from}' THEN 1 ELSE 0 END), \
+                 SUM(CASE WHEN m.previous_order_on >= '{from}' THEN 1 ELSE 0 END), \
+                 SUM(CASE WHEN m.last_order_on >= '{churn_since}' THEN 1 ELSE 0 END), \
+                 SUM(CASE WHEN m.first_order_on < '{from}' THEN 1 ELSE 0 END), \
+                 SUM(CASE WHEN m.first_order_on < '{from}' AND m.last_order_on >= '{from}' THEN 1 ELSE 0 END), \
+                 SUM(CASE WHEN m.first_order_on >= '{from}' THEN 1 ELSE 0 END) FROM customer_metrics m \
+                 JOIN customers c ON c.workspace_id = m.workspace_id AND c.id = m.customer_id \
+                 WHERE m.workspace_id = {ws_lit} AND m.first_order_on < '{end}' AND {live}"
             ),
         ),
         (

@@ -1,7 +1,9 @@
 //! The sales rollups behind the distribution map's revenue, order and
-//! average-order-value figures (`crm_db::rollups`): every kind of order and
-//! customer write keeps them exactly what recomputing them from the orders
-//! gives, and the map answers the same from them as from the orders.
+//! average-order-value figures (`crm_db::rollups`) and the cohort rollups
+//! behind the cohort matrix (`crm_db::rollups::cohorts`): every kind of
+//! order and customer write keeps them exactly what recomputing them from
+//! the orders gives, and the map and the matrix answer the same from them
+//! as from the orders.
 
 use crm_tests::{TestApp, World, both};
 use diesel::sql_types::{BigInt, Text};
@@ -14,6 +16,7 @@ use crate::analytics::{order, setup_product, today};
 both!(
     every_write_keeps_the_sales_rollups_exact,
     the_map_answers_the_same_from_the_rollups_as_from_the_orders,
+    the_cohorts_answer_the_same_from_the_rollups_as_from_the_orders,
 );
 
 #[derive(Debug, PartialEq, QueryableByName)]
@@ -39,13 +42,42 @@ fn rows(app: &TestApp) -> Vec<Row> {
     .expect("rollups")
 }
 
+/// Every cohort rollup row that holds buyers, as text (buyers as `orders`).
+fn cohort_rows(app: &TestApp) -> Vec<Row> {
+    diesel::sql_query(
+        "SELECT CAST(workspace_id AS TEXT) || ' ' || currency || ' ' || \
+         CAST(cohort_month AS TEXT) || ' ' || CAST(order_month AS TEXT) || ' ' || \
+         CAST(owner_id AS TEXT) || ' ' || CAST(team_id AS TEXT) AS key, \
+         CAST(revenue_minor AS BIGINT) AS revenue_minor, CAST(buyers AS BIGINT) AS orders \
+         FROM cohort_rollups WHERE buyers <> 0 ORDER BY 1",
+    )
+    .load(&mut *app.conn())
+    .expect("cohort rollups")
+}
+
 /// The rollups as the writes left them equal the rollups recomputed from
-/// the orders.
+/// the orders; answers how many sales rollup rows hold orders.
 fn assert_exact(app: &TestApp, ws: Uuid, after: &str) -> usize {
-    let kept = rows(app);
+    let (kept, cohorts) = (rows(app), cohort_rows(app));
     crm_db::rollups::rebuild(&mut app.conn(), ws).expect("rebuild");
-    let rebuilt = rows(app);
-    assert_eq!(kept, rebuilt, "after {after}");
+    assert_eq!(kept, rows(app), "after {after}");
+    assert_eq!(cohorts, cohort_rows(app), "cohorts after {after}");
+    assert!(!cohorts.is_empty(), "after {after}");
+    // The metrics rows carry their customer's owner, team and liveness.
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let stale: Vec<Count> = diesel::sql_query(
+        "SELECT COUNT(*) AS n FROM customer_metrics m \
+         JOIN customers c ON c.workspace_id = m.workspace_id AND c.id = m.customer_id \
+         WHERE m.owner_id IS DISTINCT FROM c.owner_id OR m.team_id IS DISTINCT FROM c.team_id \
+         OR m.live <> (c.deleted_at IS NULL)",
+    )
+    .load(&mut *app.conn())
+    .expect("metrics");
+    assert_eq!(stale.first().map(|c| c.n), Some(0), "metrics after {after}");
     kept.len()
 }
 
@@ -237,4 +269,60 @@ async fn the_map_answers_the_same_from_the_rollups_as_from_the_orders(app: TestA
         .expect(200)
         .body;
     assert_eq!(body["total"]["value"], 8_000.0);
+}
+
+/// The cohort matrix from the rollups against the same matrix read from
+/// the orders, for three roles and an owner filter; answers the buyers seen.
+async fn compare_cohorts(app: &TestApp, w: &World) -> i64 {
+    let queries = [
+        "/api/v1/analytics/cohorts?months=24".to_owned(),
+        "/api/v1/analytics/cohorts?months=3".to_owned(),
+        format!("/api/v1/analytics/cohorts?months=24&owner_id={}", w.rep1.id),
+    ];
+    let mut buyers = 0;
+    for token in [&w.admin.token, &w.manager1.token, &w.rep3.token] {
+        for query in &queries {
+            let rolled = app.get(query).token(token).send().await.expect(200).body;
+            // A filter that keeps everyone makes the matrix read the orders.
+            let scanned = app
+                .get(&format!("{query}&max_orders=1000000"))
+                .token(token)
+                .send()
+                .await
+                .expect(200)
+                .body;
+            assert_eq!(rolled, scanned, "{query}");
+            for cohort in rolled["cohorts"].as_array().into_iter().flatten() {
+                buyers += cohort["customers"].as_i64().unwrap_or(0);
+            }
+        }
+    }
+    buyers
+}
+
+async fn the_cohorts_answer_the_same_from_the_rollups_as_from_the_orders(app: TestApp) {
+    let (w, customers, orders) = world_with_orders(&app).await;
+    assert!(
+        compare_cohorts(&app, &w).await > 0,
+        "the matrix holds buyers"
+    );
+    // The 400-day-old order makes its customer's cohort; deleting it moves
+    // the customer to the cohort of its next order. A new owner moves a
+    // customer's cells.
+    let order = orders[2]["id"].as_str().expect("id");
+    app.delete(&format!("/api/v1/orders/{order}"))
+        .token(&w.admin.token)
+        .send()
+        .await
+        .expect(204);
+    app.patch(&format!("/api/v1/customers/{}", customers[1]))
+        .token(&w.admin.token)
+        .json(&json!({"owner_id": w.rep1.id}))
+        .send()
+        .await
+        .expect(200);
+    assert!(
+        compare_cohorts(&app, &w).await > 0,
+        "the matrix holds buyers"
+    );
 }

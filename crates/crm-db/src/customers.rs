@@ -193,6 +193,7 @@ pub fn update(
     if n == 0 {
         return Err(DbError::VersionConflict);
     }
+    crate::metrics::follow_customers(conn, workspace_id, &[id])?;
     find_unscoped(conn, workspace_id, id)
 }
 
@@ -228,7 +229,7 @@ pub fn soft_delete(
         crate::rollups::add_customers(conn, workspace_id, &[id])?;
         Err(DbError::VersionConflict)
     } else {
-        Ok(())
+        crate::metrics::follow_customers(conn, workspace_id, &[id])
     }
 }
 
@@ -460,6 +461,7 @@ pub fn write_many(conn: &mut AnyConnection, rows: &[CustomerRow]) -> DbResult<()
             ))
             .execute(c))?;
         crate::rollups::add_customers(conn, ws, &moved)?;
+        crate::metrics::follow_customers(conn, ws, &moved)?;
     }
     Ok(())
 }

@@ -1,7 +1,9 @@
 //! Per-customer order aggregates (`customer_metrics`) and the workspace's
 //! analytics settings. Every order write calls [`refresh_customers`] in its
-//! own transaction, so counts, revenue, first/last order and the longest
-//! silence are exact at all times. RFM scores rank customers against the
+//! own transaction, so counts, revenue, first, second-to-last and last
+//! order and the longest silence are exact at all times; the rows also
+//! carry the customer's owner, team and liveness, which the customer writes
+//! keep ([`follow_customers`]). RFM scores rank customers against the
 //! whole workspace, so order writes only mark them stale and
 //! [`refresh_rfm_now`] recomputes them in one statement (when, is
 //! `crm_app::analytics::rfm`'s decision: a read with no scores yet, or the
@@ -178,12 +180,11 @@ pub fn refresh_all(conn: &mut AnyConnection, workspace_id: Uuid) -> DbResult<()>
 fn refresh_where(conn: &mut AnyConnection, workspace_id: Uuid, customers: &str) -> DbResult<()> {
     let ws = literal(&workspace_id.to_string());
     let currency = settings(conn, workspace_id)?.base_currency;
+    let previous = "LAG(order_date) OVER (PARTITION BY customer_id ORDER BY order_date)";
     let gap = match conn {
-        AnyConnection::Postgresql(_) => {
-            "order_date - LAG(order_date) OVER (PARTITION BY customer_id ORDER BY order_date)"
-        }
+        AnyConnection::Postgresql(_) => format!("order_date - {previous}"),
         AnyConnection::Sqlite(_) => {
-            "CAST(julianday(order_date) - julianday(LAG(order_date) OVER (PARTITION BY customer_id ORDER BY order_date)) AS INTEGER)"
+            format!("CAST(julianday(order_date) - julianday({previous}) AS INTEGER)")
         }
     };
     diesel::sql_query(format!(
@@ -192,15 +193,45 @@ fn refresh_where(conn: &mut AnyConnection, workspace_id: Uuid, customers: &str) 
     .execute(conn)?;
     diesel::sql_query(format!(
         "INSERT INTO customer_metrics (workspace_id, customer_id, order_count, revenue_minor, \
-         first_order_on, last_order_on, longest_gap_days) \
-         SELECT workspace_id, customer_id, COUNT(*), CAST(SUM(total_minor) AS BIGINT), \
-         MIN(order_date), MAX(order_date), CAST(COALESCE(MAX(gap), 0) AS INTEGER) \
-         FROM (SELECT workspace_id, customer_id, total_minor, order_date, {gap} AS gap \
-               FROM orders WHERE {orders} AND {customers}) o \
-         GROUP BY workspace_id, customer_id",
+         first_order_on, last_order_on, longest_gap_days, previous_order_on, owner_id, team_id, \
+         live) \
+         SELECT a.workspace_id, a.customer_id, a.order_count, a.revenue_minor, a.first_order_on, \
+         a.last_order_on, a.longest_gap_days, a.previous_order_on, c.owner_id, c.team_id, \
+         c.deleted_at IS NULL \
+         FROM (SELECT workspace_id, customer_id, COUNT(*) AS order_count, \
+               CAST(SUM(total_minor) AS BIGINT) AS revenue_minor, MIN(order_date) AS first_order_on, \
+               MAX(order_date) AS last_order_on, \
+               CAST(COALESCE(MAX(gap), 0) AS INTEGER) AS longest_gap_days, \
+               MAX(previous) AS previous_order_on \
+               FROM (SELECT workspace_id, customer_id, total_minor, order_date, {gap} AS gap, \
+                     {previous} AS previous \
+                     FROM orders WHERE {orders} AND {customers}) o \
+               GROUP BY workspace_id, customer_id) a \
+         JOIN customers c ON c.workspace_id = a.workspace_id AND c.id = a.customer_id",
         orders = revenue_orders(workspace_id, &currency),
     ))
     .execute(conn)?;
+    Ok(())
+}
+
+/// Copies these customers' owner, team and liveness onto their metrics
+/// rows, after a customer write that may have changed them (the rows carry
+/// them so analytics need no join with the customers).
+pub fn follow_customers(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    customer_ids: &[Uuid],
+) -> DbResult<()> {
+    let ws = literal(&workspace_id.to_string());
+    for list in id_lists(customer_ids) {
+        diesel::sql_query(format!(
+            "UPDATE customer_metrics SET owner_id = c.owner_id, team_id = c.team_id, \
+             live = c.deleted_at IS NULL FROM customers c \
+             WHERE customer_metrics.workspace_id = {ws} AND customer_metrics.customer_id IN ({list}) \
+             AND c.workspace_id = customer_metrics.workspace_id AND c.id = customer_metrics.customer_id"
+        ))
+        .execute(conn)?;
+    }
     Ok(())
 }
 

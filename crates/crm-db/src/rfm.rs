@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Nullable, Text};
 use uuid::Uuid;
 
-use crate::analytics::{VALUE_TIER, push_customers, push_revenue_orders};
+use crate::analytics::{VALUE_TIER, push_customers, push_revenue_orders, push_scope};
 use crate::connection::AnyConnection;
 use crate::customers::CustomerFilter;
 use crate::error::DbResult;
@@ -18,6 +18,10 @@ use crate::schema::customer_metrics;
 use crate::sql::Sql;
 use crate::types::Id;
 use crate::visibility::Visibility;
+
+mod kpis;
+
+pub use kpis::{KpiRow, kpis};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = customer_metrics)]
@@ -162,7 +166,24 @@ pub fn buyer_groups(
     sql.load(conn)
 }
 
-fn from_metrics(sql: &mut Sql, vis: &Visibility, filter: &CustomerFilter) {
+/// `FROM` the buyers' metrics rows the caller may see and the filter
+/// selects: a filter by owner and team only reads the owner, team and
+/// liveness each row carries, with no join with the customers (a million
+/// of them at `l`); any other filter joins them.
+pub(super) fn from_metrics(sql: &mut Sql, vis: &Visibility, filter: &CustomerFilter) {
+    if crate::rollups::owner_and_team_only(filter) {
+        sql.push(" FROM customer_metrics m WHERE m.workspace_id = ")
+            .id(vis.workspace_id)
+            .push(" AND m.live");
+        push_scope(sql, vis, "m");
+        if let Some(v) = filter.owner_id {
+            sql.push(" AND m.owner_id = ").id(v);
+        }
+        if let Some(v) = filter.team_id {
+            sql.push(" AND m.team_id = ").id(v);
+        }
+        return;
+    }
     sql.push(
         " FROM customer_metrics m JOIN customers c ON c.workspace_id = m.workspace_id AND c.id = m.customer_id \
          WHERE m.workspace_id = ",
@@ -187,7 +208,9 @@ pub struct CohortCell {
 }
 
 /// Buyers and revenue per (first-order month, order month) for customers
-/// whose first order falls in `[from, to)`.
+/// whose first order falls in `[from, to)` (first days of months): from
+/// the cohort rollups when the filter is by owner and team only, else from
+/// the cohorts' orders.
 pub fn cohorts(
     conn: &mut AnyConnection,
     vis: &Visibility,
@@ -195,6 +218,10 @@ pub fn cohorts(
     currency: &str,
     first_order: (NaiveDate, NaiveDate),
 ) -> DbResult<Vec<CohortCell>> {
+    let rolled = crate::rollups::cohorts::cohort_cells(conn, vis, filter, currency, first_order)?;
+    if let Some(cells) = rolled {
+        return Ok(cells);
+    }
     let mut sql = Sql::new(conn);
     let month = |column: &str, postgres: bool| {
         if postgres {
@@ -259,91 +286,5 @@ pub fn buyers(
     );
     from_metrics(&mut sql, vis, filter);
     sql.push(" ORDER BY m.customer_id");
-    sql.load(conn)
-}
-
-#[derive(Debug, Clone, QueryableByName)]
-pub struct KpiRow {
-    /// Buyers with a revenue order before the window's end.
-    #[diesel(sql_type = BigInt)]
-    pub buyers: i64,
-    /// … of whom ordered inside the window.
-    #[diesel(sql_type = BigInt)]
-    pub active: i64,
-    /// … of whom ordered at least twice inside the window.
-    #[diesel(sql_type = BigInt)]
-    pub repeat_buyers: i64,
-    /// Buyers whose first order was before the window.
-    #[diesel(sql_type = BigInt)]
-    pub prior: i64,
-    /// … of whom ordered again inside the window.
-    #[diesel(sql_type = BigInt)]
-    pub retained: i64,
-    /// Buyers whose first order fell inside the window.
-    #[diesel(sql_type = BigInt)]
-    pub new_buyers: i64,
-    /// Revenue inside the window.
-    #[diesel(sql_type = BigInt)]
-    pub revenue: i64,
-    /// Buyers who ordered in the `churn_since`–end stretch.
-    #[diesel(sql_type = BigInt)]
-    pub recent: i64,
-}
-
-/// Per-buyer facts up to `end`, folded into the KPI counts in one query.
-/// Who had bought before the window and before its end comes from each
-/// buyer's first order on their metrics row (kept exact by the order
-/// writes); only the orders of the window and of the churn stretch are
-/// read, not every order since the first.
-pub fn kpis(
-    conn: &mut AnyConnection,
-    vis: &Visibility,
-    filter: &CustomerFilter,
-    currency: &str,
-    window: (NaiveDate, NaiveDate),
-    churn_since: NaiveDate,
-) -> DbResult<Vec<KpiRow>> {
-    let (from, end) = window;
-    let mut sql = Sql::new(conn);
-    let ones = |condition: &str, alias: &str| {
-        format!(
-            "CAST(COALESCE(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END), 0) AS BIGINT) AS {alias}, "
-        )
-    };
-    sql.push("SELECT CAST(COUNT(*) AS BIGINT) AS buyers, ")
-        .push(&ones("t.in_window >= 1", "active"))
-        .push(&ones("t.in_window >= 2", "repeat_buyers"))
-        .push(&ones("t.recent >= 1", "recent"))
-        .push("CAST(COALESCE(SUM(CASE WHEN m.first_order_on < ")
-        .date(from)
-        .push(" THEN 1 ELSE 0 END), 0) AS BIGINT) AS prior, ")
-        .push("CAST(COALESCE(SUM(CASE WHEN m.first_order_on < ")
-        .date(from)
-        .push(" AND t.in_window >= 1 THEN 1 ELSE 0 END), 0) AS BIGINT) AS retained, ")
-        .push("CAST(COALESCE(SUM(CASE WHEN m.first_order_on >= ")
-        .date(from)
-        .push(" THEN 1 ELSE 0 END), 0) AS BIGINT) AS new_buyers, ");
-    sql.push(
-        "CAST(COALESCE(SUM(t.revenue), 0) AS BIGINT) AS revenue \
-         FROM customer_metrics m JOIN customers c ON c.workspace_id = m.workspace_id AND c.id = m.customer_id \
-         LEFT JOIN (SELECT o.customer_id AS customer_id, SUM(CASE WHEN o.order_date >= ",
-    )
-    .date(from)
-    .push(" THEN 1 ELSE 0 END) AS in_window, SUM(CASE WHEN o.order_date >= ")
-    .date(from)
-    .push(" THEN o.total_minor ELSE 0 END) AS revenue, SUM(CASE WHEN o.order_date >= ")
-    .date(churn_since)
-    .push(" THEN 1 ELSE 0 END) AS recent FROM orders o WHERE ");
-    push_revenue_orders(&mut sql, vis.workspace_id, currency);
-    sql.push(" AND o.order_date >= ")
-        .date(from.min(churn_since))
-        .push(" AND o.order_date < ")
-        .date(end)
-        .push(" GROUP BY o.customer_id) t ON t.customer_id = m.customer_id WHERE m.workspace_id = ")
-        .id(vis.workspace_id)
-        .push(" AND m.first_order_on < ")
-        .date(end)
-        .push(" AND ");
-    push_customers(&mut sql, vis, filter);
     sql.load(conn)
 }

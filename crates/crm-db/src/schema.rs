@@ -539,6 +539,10 @@ diesel::table! {
         rfm_f -> Nullable<SmallInt>,
         rfm_m -> Nullable<SmallInt>,
         rfm_segment -> Nullable<Text>,
+        previous_order_on -> Nullable<Date>,
+        owner_id -> Nullable<DbUuid>,
+        team_id -> Nullable<DbUuid>,
+        live -> Bool,
     }
 }
 
