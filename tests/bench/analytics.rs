@@ -287,14 +287,14 @@ pub async fn bench(db: TestDb, customers: usize) {
             ),
         ),
         (
-            // Segments and the R × F grid are two folds of one grouping.
+            // Segments and the R × F grid are two folds of one grouping of
+            // the metrics rows (which carry owner, team and liveness).
             "RFM segment summary",
             "/api/v1/analytics/rfm".to_owned(),
             format!(
                 "SELECT m.rfm_r, m.rfm_f, m.rfm_segment, COUNT(*), SUM(m.order_count), \
                  SUM(m.revenue_minor), SUM({recency}) FROM customer_metrics m \
-                 JOIN customers c ON c.workspace_id = m.workspace_id AND c.id = m.customer_id \
-                 WHERE m.workspace_id = {ws_lit} AND {live} GROUP BY 1, 2, 3"
+                 WHERE m.workspace_id = {ws_lit} AND m.live GROUP BY 1, 2, 3"
             ),
         ),
         (
@@ -310,18 +310,31 @@ pub async fn bench(db: TestDb, customers: usize) {
                  SUM(CASE WHEN m.first_order_on < '{from}' THEN 1 ELSE 0 END), \
                  SUM(CASE WHEN m.first_order_on < '{from}' AND m.last_order_on >= '{from}' THEN 1 ELSE 0 END), \
                  SUM(CASE WHEN m.first_order_on >= '{from}' THEN 1 ELSE 0 END) FROM customer_metrics m \
-                 JOIN customers c ON c.workspace_id = m.workspace_id AND c.id = m.customer_id \
-                 WHERE m.workspace_id = {ws_lit} AND m.first_order_on < '{end}' AND {live}"
+                 WHERE m.workspace_id = {ws_lit} AND m.live AND m.first_order_on < '{end}'"
             ),
         ),
         (
+            // From the cohort rollups.
             "cohort matrix, 12 months",
             "/api/v1/analytics/cohorts".to_owned(),
+            format!(
+                "SELECT {}, {}, SUM(r.buyers), SUM(r.revenue_minor) FROM cohort_rollups r \
+                 WHERE r.workspace_id = {ws_lit} AND r.currency = 'CNY' AND r.cohort_month >= '{cohort_from}' \
+                 AND r.cohort_month < '{next_month}' GROUP BY 1, 2 HAVING SUM(r.buyers) <> 0",
+                month("r.cohort_month"),
+                month("r.order_month")
+            ),
+        ),
+        (
+            // A filter the rollups do not carry: the cohorts' orders.
+            "cohort matrix of organizations, 12 months",
+            "/api/v1/analytics/cohorts?kind=organization".to_owned(),
             format!(
                 "SELECT {}, {}, COUNT(DISTINCT o.customer_id), SUM(o.total_minor) FROM orders o \
                  JOIN customers c ON c.workspace_id = o.workspace_id AND c.id = o.customer_id \
                  JOIN customer_metrics m ON m.workspace_id = o.workspace_id AND m.customer_id = o.customer_id \
-                 WHERE {revenue} AND o.order_date >= '{cohort_from}' AND m.first_order_on >= '{cohort_from}' AND {live} GROUP BY 1, 2",
+                 WHERE {revenue} AND o.order_date >= '{cohort_from}' AND m.first_order_on >= '{cohort_from}' AND {live} \
+                 AND c.kind = 'organization' GROUP BY 1, 2",
                 month("m.first_order_on"),
                 month("o.order_date")
             ),
