@@ -140,18 +140,24 @@ pub(crate) fn id_lists(ids: &[Uuid]) -> Vec<String> {
         .collect()
 }
 
-/// The `WHERE` conditions that make an order count as revenue.
-fn revenue_orders(workspace_id: Uuid, currency: &str) -> String {
+/// The statuses that keep an order out of revenue, as SQL literals
+/// (`'draft', 'cancelled', 'refunded'`), for `status NOT IN (…)`.
+pub(crate) fn non_revenue_statuses() -> String {
     let excluded: Vec<String> = OrderStatus::ALL
         .iter()
         .filter(|s| !s.is_revenue())
         .map(|s| literal(s.as_str()))
         .collect();
+    excluded.join(", ")
+}
+
+/// The `WHERE` conditions that make an order count as revenue.
+fn revenue_orders(workspace_id: Uuid, currency: &str) -> String {
     format!(
         "workspace_id = {ws} AND deleted_at IS NULL AND currency = {cur} AND status NOT IN ({st})",
         ws = literal(&workspace_id.to_string()),
         cur = literal(currency),
-        st = excluded.join(", "),
+        st = non_revenue_statuses(),
     )
 }
 

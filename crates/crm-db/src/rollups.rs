@@ -22,13 +22,12 @@
 //! per customer rather than per order; the customer hooks here call it.
 
 use chrono::NaiveDate;
-use crm_domain::sales::OrderStatus;
 use uuid::Uuid;
 
 use crate::connection::AnyConnection;
 use crate::customers::CustomerFields;
 use crate::error::DbResult;
-use crate::metrics::{id_lists, literal};
+use crate::metrics::{id_lists, literal, non_revenue_statuses};
 
 pub mod cohorts;
 mod read;
@@ -211,11 +210,6 @@ fn contribution_sql(workspace_id: Uuid, which: &str, sign: &str) -> String {
     parent.push_str(" END");
     code.push_str(" END");
     let none = literal(&NONE_ID.to_string());
-    let excluded: Vec<String> = OrderStatus::ALL
-        .iter()
-        .filter(|s| !s.is_revenue())
-        .map(|s| literal(s.as_str()))
-        .collect();
     // The orders are read once into `s`, then counted once per dimension:
     // joined with the dimensions directly, PostgreSQL read them once per
     // dimension (nine bitmap scans of a month's orders at `l`).
@@ -241,7 +235,7 @@ fn contribution_sql(workspace_id: Uuid, which: &str, sign: &str) -> String {
         columns = columns.join(", "),
         dimensions = names.join(" UNION ALL "),
         ws = literal(&workspace_id.to_string()),
-        excluded = excluded.join(", "),
+        excluded = non_revenue_statuses(),
     )
 }
 

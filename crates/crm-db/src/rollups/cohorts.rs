@@ -13,7 +13,6 @@
 //! zeros, which the reader skips. [`rebuild`] recomputes a workspace.
 
 use chrono::NaiveDate;
-use crm_domain::sales::OrderStatus;
 use diesel::RunQueryDsl;
 use uuid::Uuid;
 
@@ -22,7 +21,7 @@ use crate::analytics::push_scope;
 use crate::connection::AnyConnection;
 use crate::customers::CustomerFilter;
 use crate::error::DbResult;
-use crate::metrics::{id_lists, literal};
+use crate::metrics::{id_lists, literal, non_revenue_statuses};
 use crate::rfm::CohortCell;
 use crate::sql::Sql;
 use crate::visibility::Visibility;
@@ -84,11 +83,6 @@ fn is_postgres(conn: &AnyConnection) -> bool {
 /// (customer, currency, month with a revenue order).
 fn contribution_sql(postgres: bool, workspace_id: Uuid, which: &str, sign: &str) -> String {
     let none = literal(&NONE_ID.to_string());
-    let excluded: Vec<String> = OrderStatus::ALL
-        .iter()
-        .filter(|s| !s.is_revenue())
-        .map(|s| literal(s.as_str()))
-        .collect();
     let month = month_of(postgres, "o.order_date");
     format!(
         "INSERT INTO cohort_rollups (workspace_id, currency, cohort_month, order_month, owner_id, \
@@ -111,7 +105,7 @@ fn contribution_sql(postgres: bool, workspace_id: Uuid, which: &str, sign: &str)
          DO UPDATE SET buyers = cohort_rollups.buyers + excluded.buyers, \
          revenue_minor = cohort_rollups.revenue_minor + excluded.revenue_minor",
         ws = literal(&workspace_id.to_string()),
-        excluded = excluded.join(", "),
+        excluded = non_revenue_statuses(),
     )
 }
 
