@@ -1,12 +1,14 @@
 //! Diesel table definitions, one per migration table, shared by both backends.
 
 mod access;
+mod analytics;
 mod insights;
 mod plans;
 mod rollups;
 mod service;
 mod work;
 pub use access::auth_versions;
+pub use analytics::{analytics_settings, clv_models, customer_metrics};
 pub use insights::{dashboards, deliveries, reports, segments};
 pub use plans::quotas;
 pub use rollups::{cohort_rollups, sales_rollups};
@@ -511,60 +513,6 @@ diesel::table! {
 }
 
 diesel::joinable!(deal_stage_changes -> deals (deal_id));
-
-diesel::table! {
-    use diesel::sql_types::*;
-    use crate::types::DbUuid;
-    analytics_settings (workspace_id) {
-        workspace_id -> DbUuid,
-        base_currency -> Text,
-        churn_after_days -> Integer,
-        rfm_stale -> Bool,
-        rfm_refreshed_at -> Nullable<Timestamp>,
-    }
-}
-
-diesel::table! {
-    use diesel::sql_types::*;
-    use crate::types::DbUuid;
-    customer_metrics (workspace_id, customer_id) {
-        workspace_id -> DbUuid,
-        customer_id -> DbUuid,
-        order_count -> Integer,
-        revenue_minor -> BigInt,
-        first_order_on -> Date,
-        last_order_on -> Date,
-        longest_gap_days -> Integer,
-        rfm_r -> Nullable<SmallInt>,
-        rfm_f -> Nullable<SmallInt>,
-        rfm_m -> Nullable<SmallInt>,
-        rfm_segment -> Nullable<Text>,
-        previous_order_on -> Nullable<Date>,
-        owner_id -> Nullable<DbUuid>,
-        team_id -> Nullable<DbUuid>,
-        live -> Bool,
-    }
-}
-
-diesel::joinable!(customer_metrics -> customers (customer_id));
-
-diesel::table! {
-    use diesel::sql_types::*;
-    use crate::types::DbUuid;
-
-    clv_models (workspace_id) {
-        workspace_id -> DbUuid,
-        fitted_at -> Timestamp,
-        buyers -> BigInt,
-        bg_r -> Nullable<Double>,
-        bg_alpha -> Nullable<Double>,
-        bg_a -> Nullable<Double>,
-        bg_b -> Nullable<Double>,
-        gg_p -> Nullable<Double>,
-        gg_q -> Nullable<Double>,
-        gg_gamma -> Nullable<Double>,
-    }
-}
 
 diesel::allow_tables_to_appear_in_same_query!(
     backups,
