@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Nullable, Text};
 use uuid::Uuid;
 
-use crate::analytics::{VALUE_TIER, push_customers, push_revenue_orders, push_scope};
+use crate::analytics::{VALUE_TIER, push_customers, push_revenue_orders};
 use crate::connection::AnyConnection;
 use crate::customers::CustomerFilter;
 use crate::error::DbResult;
@@ -175,13 +175,7 @@ pub(super) fn from_metrics(sql: &mut Sql, vis: &Visibility, filter: &CustomerFil
         sql.push(" FROM customer_metrics m WHERE m.workspace_id = ")
             .id(vis.workspace_id)
             .push(" AND m.live");
-        push_scope(sql, vis, "m");
-        if let Some(v) = filter.owner_id {
-            sql.push(" AND m.owner_id = ").id(v);
-        }
-        if let Some(v) = filter.team_id {
-            sql.push(" AND m.team_id = ").id(v);
-        }
+        crate::rollups::push_owner_and_team(sql, vis, filter, "m");
         return;
     }
     sql.push(

@@ -32,8 +32,8 @@ use crate::metrics::{id_lists, literal, non_revenue_statuses};
 pub mod cohorts;
 mod read;
 
-pub(crate) use read::owner_and_team_only;
 pub use read::{SalesSums, sum_sales};
+pub(crate) use read::{owner_and_team_only, push_owner_and_team};
 
 /// The dimensions kept, each with the customer column it groups by and,
 /// for regions, the column of the level above (its drill-down parent).

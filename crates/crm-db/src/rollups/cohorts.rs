@@ -16,8 +16,7 @@ use chrono::NaiveDate;
 use diesel::RunQueryDsl;
 use uuid::Uuid;
 
-use super::NONE_ID;
-use crate::analytics::push_scope;
+use super::{NONE_ID, owner_and_team_only, push_owner_and_team};
 use crate::connection::AnyConnection;
 use crate::customers::CustomerFilter;
 use crate::error::DbResult;
@@ -119,7 +118,7 @@ pub fn cohort_cells(
     currency: &str,
     (first, end): (NaiveDate, NaiveDate),
 ) -> DbResult<Option<Vec<CohortCell>>> {
-    if !super::owner_and_team_only(filter) {
+    if !owner_and_team_only(filter) {
         return Ok(None);
     }
     let mut sql = Sql::new(conn);
@@ -141,13 +140,7 @@ pub fn cohort_cells(
         .date(first)
         .push(" AND r.cohort_month < ")
         .date(end);
-    push_scope(&mut sql, vis, "r");
-    if let Some(v) = filter.owner_id {
-        sql.push(" AND r.owner_id = ").id(v);
-    }
-    if let Some(v) = filter.team_id {
-        sql.push(" AND r.team_id = ").id(v);
-    }
+    push_owner_and_team(&mut sql, vis, filter, "r");
     // Cells whose buyers all went away hold zeros: no cell for them.
     sql.push(" GROUP BY cohort, month HAVING SUM(r.buyers) <> 0");
     Ok(Some(sql.load(conn)?))

@@ -90,13 +90,7 @@ pub fn sum_sales(
         sql.push(" AND r.order_date >= ").date(from);
     }
     sql.push(" AND r.order_date < ").date(dates.1);
-    push_scope(&mut sql, vis, "r");
-    if let Some(v) = filter.owner_id {
-        sql.push(" AND r.owner_id = ").id(v);
-    }
-    if let Some(v) = filter.team_id {
-        sql.push(" AND r.team_id = ").id(v);
-    }
+    push_owner_and_team(&mut sql, vis, filter, "r");
     if groups.first.is_some() {
         // Rows whose orders all went away hold zeros: no group for them.
         sql.push(" GROUP BY key HAVING SUM(r.orders) <> 0");
@@ -133,6 +127,23 @@ fn rollup_id_key(sql: &mut Sql, column: &str) {
     sql.push(&format!("NULLIF({text}, "))
         .text(&NONE_ID.to_string())
         .push(")");
+}
+
+/// The caller's visibility and the filter's owner and team, on rows that
+/// carry their customer's owner and team under `alias` (rollups, metrics).
+pub(crate) fn push_owner_and_team(
+    sql: &mut Sql,
+    vis: &Visibility,
+    filter: &CustomerFilter,
+    alias: &str,
+) {
+    push_scope(sql, vis, alias);
+    if let Some(v) = filter.owner_id {
+        sql.push(&format!(" AND {alias}.owner_id = ")).id(v);
+    }
+    if let Some(v) = filter.team_id {
+        sql.push(&format!(" AND {alias}.team_id = ")).id(v);
+    }
 }
 
 /// Whether the filter selects customers by nothing but owner and team (the
