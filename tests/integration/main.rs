@@ -25,6 +25,7 @@ mod contact_batch;
 mod contacts;
 mod contract;
 mod csat_distribution;
+mod customer_counts;
 mod customer_pages;
 mod customer_tags;
 mod customers;

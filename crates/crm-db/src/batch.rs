@@ -124,12 +124,14 @@ impl crate::copy::CopyRow for ChangeLogRecord<'_> {
 
 /// The tables the batch endpoints and imports fill (`customer_metrics`,
 /// `sales_rollups` and `cohort_rollups` through the order writes, which
-/// rewrite their customers' rows and add to their days' and months' sums).
+/// rewrite their customers' rows and add to their days' and months' sums;
+/// `customer_counts` through the customer writes).
 pub const BULK_TABLES: &[&str] = &[
     "customers",
     "customer_metrics",
     "sales_rollups",
     "cohort_rollups",
+    "customer_counts",
     "customer_tags",
     "contacts",
     "deals",

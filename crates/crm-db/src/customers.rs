@@ -108,6 +108,7 @@ pub fn insert(
             customers::updated_at.eq(at),
         ))
         .execute(conn)?;
+    crate::rollups::counts::add(conn, workspace_id, &[id], crate::rollups::counts::Part::All)?;
     find_unscoped(conn, workspace_id, id)
 }
 
@@ -373,7 +374,8 @@ impl crate::copy::CopyRow for CustomerRow {
 
 /// Inserts rows that are known to be new (bulk loads, and the customers a
 /// batch creates under the workspace lock after checking their external
-/// ids): `COPY` on PostgreSQL, multi-row `INSERT`s on SQLite.
+/// ids): `COPY` on PostgreSQL, multi-row `INSERT`s on SQLite. The caller
+/// counts them (`rollups::counts::add`, after their tags) or rebuilds.
 pub fn insert_new(conn: &mut AnyConnection, rows: &[CustomerRow]) -> DbResult<()> {
     match conn {
         AnyConnection::Postgresql(c) => crate::copy::copy_rows(c, rows),
@@ -462,6 +464,12 @@ pub fn write_many(conn: &mut AnyConnection, rows: &[CustomerRow]) -> DbResult<()
             .execute(c))?;
         crate::rollups::add_customers(conn, ws, &moved)?;
         crate::metrics::follow_customers(conn, ws, &moved)?;
+        let created: Vec<Uuid> = ids
+            .iter()
+            .filter(|id| !before.contains_key(&id.0))
+            .map(|id| id.0)
+            .collect();
+        crate::rollups::counts::add(conn, ws, &created, crate::rollups::counts::Part::All)?;
     }
     Ok(())
 }

@@ -19,7 +19,9 @@
 //! they are `Uuid`s formatted by us, never caller text.
 //!
 //! [`cohorts`] keeps the cohort matrix's buyers and revenue the same way,
-//! per customer rather than per order; the customer hooks here call it.
+//! per customer rather than per order, and [`counts`] the live customers
+//! per dimension value; the customer hooks here call both, and [`rebuild`]
+//! recomputes both.
 
 use chrono::NaiveDate;
 use uuid::Uuid;
@@ -30,10 +32,11 @@ use crate::error::DbResult;
 use crate::metrics::{id_lists, literal, non_revenue_statuses};
 
 pub mod cohorts;
+pub mod counts;
 mod read;
 
 pub use read::{SalesSums, sum_sales};
-pub(crate) use read::{owner_and_team_only, push_owner_and_team};
+pub(crate) use read::{owner_and_team_only, push_owner_and_team, rollup_id_key};
 
 /// The dimensions kept, each with the customer column it groups by and,
 /// for regions, the column of the level above (its drill-down parent).
@@ -74,6 +77,7 @@ pub fn remove_customers(
     ids: &[Uuid],
 ) -> DbResult<()> {
     cohorts::remove(conn, workspace_id, ids)?;
+    counts::remove(conn, workspace_id, ids, counts::Part::All)?;
     by_chunks(conn, workspace_id, ids, "o.customer_id", "-")
 }
 
@@ -81,6 +85,7 @@ pub fn remove_customers(
 /// customers changed).
 pub fn add_customers(conn: &mut AnyConnection, workspace_id: Uuid, ids: &[Uuid]) -> DbResult<()> {
     cohorts::add(conn, workspace_id, ids)?;
+    counts::add(conn, workspace_id, ids, counts::Part::All)?;
     by_chunks(conn, workspace_id, ids, "o.customer_id", "")
 }
 
@@ -133,6 +138,7 @@ pub fn rebuild(conn: &mut AnyConnection, workspace_id: Uuid) -> DbResult<()> {
             "DELETE FROM sales_rollups WHERE workspace_id = {ws}"
         ))
         .execute(conn)?;
+        counts::rebuild(conn, workspace_id)?;
         let (first, last): (Option<NaiveDate>, Option<NaiveDate>) = orders::table
             .filter(orders::workspace_id.eq(Id(workspace_id)))
             .select((min(orders::order_date), max(orders::order_date)))

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crate::connection::{AnyConnection, MultiBackend};
 use crate::error::{DbError, DbResult};
+use crate::rollups::counts::{self, Part};
 use crate::schema::{customer_tags, tags};
 use crate::time::now;
 use crate::types::Id;
@@ -118,6 +119,8 @@ pub fn update(
 /// Deletes a tag and takes it off every customer and ticket.
 pub fn delete(conn: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -> DbResult<()> {
     crate::tickets::tags::remove_tag(conn, workspace_id, id)?;
+    let tagged = counts::tagged(conn, workspace_id, id)?;
+    counts::remove(conn, workspace_id, &tagged, Part::Tags)?;
     diesel::delete(
         customer_tags::table.filter(
             customer_tags::workspace_id
@@ -126,6 +129,7 @@ pub fn delete(conn: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -> DbResul
         ),
     )
     .execute(conn)?;
+    counts::add(conn, workspace_id, &tagged, Part::Tags)?;
     let n = diesel::delete(
         tags::table.filter(
             tags::workspace_id
@@ -148,6 +152,7 @@ pub fn set_for_customer(
     customer_id: Uuid,
     tag_ids: &[Uuid],
 ) -> DbResult<()> {
+    counts::remove(conn, workspace_id, &[customer_id], Part::Tags)?;
     diesel::delete(
         customer_tags::table.filter(
             customer_tags::workspace_id
@@ -156,9 +161,6 @@ pub fn set_for_customer(
         ),
     )
     .execute(conn)?;
-    if tag_ids.is_empty() {
-        return Ok(());
-    }
     // MultiBackend has no multi-row VALUES; a customer has a handful of tags.
     for tag in tag_ids {
         diesel::insert_into(customer_tags::table)
@@ -169,7 +171,7 @@ pub fn set_for_customer(
             ))
             .execute(conn)?;
     }
-    Ok(())
+    counts::add(conn, workspace_id, &[customer_id], Part::Tags)
 }
 
 /// Tags of several customers in one query (no N+1 on list pages).
@@ -291,12 +293,14 @@ impl crate::copy::CopyRow for CustomerTagRecord {
 }
 
 /// Replaces the tags of several existing customers: one delete per chunk,
-/// then [`add_for_new_customers`].
+/// then [`add_for_new_customers`]; their counts by tag move with them.
 pub fn set_for_customers(
     conn: &mut AnyConnection,
     workspace_id: Uuid,
     sets: &[(Uuid, Vec<Uuid>)],
 ) -> DbResult<()> {
+    let customers: Vec<Uuid> = sets.iter().map(|(c, _)| *c).collect();
+    counts::remove(conn, workspace_id, &customers, Part::Tags)?;
     let ids: Vec<Id> = sets.iter().map(|(c, _)| Id(*c)).collect();
     for chunk in ids.chunks(crate::batch::chunk_rows(1)) {
         diesel::delete(
@@ -308,12 +312,14 @@ pub fn set_for_customers(
         )
         .execute(conn)?;
     }
-    add_for_new_customers(conn, workspace_id, sets)
+    add_for_new_customers(conn, workspace_id, sets)?;
+    counts::add(conn, workspace_id, &customers, Part::Tags)
 }
 
 /// Tags customers created in this transaction, who have none yet: inserts
 /// only (COPY on PostgreSQL), with no delete to look for rows that cannot
-/// exist.
+/// exist. The caller counts the new customers after (`rollups::counts::add`)
+/// or rebuilds.
 pub fn add_for_new_customers(
     conn: &mut AnyConnection,
     workspace_id: Uuid,

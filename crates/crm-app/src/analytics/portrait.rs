@@ -69,20 +69,28 @@ pub fn portrait(
         *tiers.entry((Some(g.tier), None)).or_default() += g.buyers as f64;
         *segments.entry((g.segment, None)).or_default() += g.buyers as f64;
     }
-    // One count of the members per other dimension: on PostgreSQL several
-    // are answered from an index alone (one pass with GROUPING SETS hashed
-    // every row twelve times and took longer than the counts together).
+    // The members per other dimension: from the customer counts (kept by
+    // the customer writes) when they can answer, else one count of the
+    // customers per dimension (on PostgreSQL several are answered from an
+    // index alone; one pass with GROUPING SETS hashed every row twelve
+    // times and took longer than the counts together).
     let mut spread: HashMap<Dimension, HashMap<Key, f64>> = HashMap::new();
     for dimension in DIMENSIONS {
         if matches!(dimension, Dimension::ValueTier | Dimension::RfmSegment) {
             continue;
         }
-        let groups = Groups {
-            first: Some(Grouping::new(dimension)),
-            second: None,
-            today: Some(today),
+        let grouping = Grouping::new(dimension);
+        let rows = match crm_db::rollups::counts::member_counts(conn, &vis, &filter, &grouping)? {
+            Some(rows) => rows,
+            None => {
+                let groups = Groups {
+                    first: Some(grouping),
+                    second: None,
+                    today: Some(today),
+                };
+                count_customers(conn, &vis, &filter, &groups, (None, created_before))?
+            }
         };
-        let rows = count_customers(conn, &vis, &filter, &groups, (None, created_before))?;
         let counts = rows
             .into_iter()
             .map(|r| ((r.key, None), r.customers as f64))

@@ -373,6 +373,8 @@ pub fn write(
     crm_db::customers::write_many(conn, &rows)?;
     crm_db::tags::set_for_customers(conn, ws, &tag_sets)?;
     crm_db::tags::add_for_new_customers(conn, ws, &new_tags)?;
+    let new: Vec<Uuid> = created.iter().map(|r| r.id.0).collect();
+    crm_db::rollups::counts::add(conn, ws, &new, crm_db::rollups::counts::Part::All)?;
     record_changes(conn, ws, ENTITY, by, actor.via.as_str(), &changes)?;
     Ok(outcomes)
 }

@@ -203,6 +203,10 @@ pub fn tables() -> Vec<TableSpec> {
                 "team_id",
             ],
         ),
+        TableSpec::of::<customer_counts::table>(
+            "customer_counts",
+            &["dimension", "code", "owner_id", "team_id"],
+        ),
         TableSpec::of::<segments::table>("segments", &["id"]),
         TableSpec::of::<reports::table>("reports", &["id"]),
         TableSpec::of::<dashboards::table>("dashboards", &["id"]),

@@ -122,7 +122,7 @@ fn rolled_dimension(g: &Grouping) -> Option<&'static str> {
 }
 
 /// An owner or team id of a rollup row as the key, NULL for none.
-fn rollup_id_key(sql: &mut Sql, column: &str) {
+pub(crate) fn rollup_id_key(sql: &mut Sql, column: &str) {
     let text = id_as_text(sql, column);
     sql.push(&format!("NULLIF({text}, "))
         .text(&NONE_ID.to_string())

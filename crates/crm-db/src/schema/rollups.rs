@@ -1,7 +1,8 @@
 //! Revenue and order counts per day, currency and customer dimension, kept
 //! by the order and customer writes (migration 000041, `crate::rollups`),
-//! and buyers and revenue per cohort and month (migration 000043,
-//! `crate::rollups::cohorts`).
+//! buyers and revenue per cohort and month (migration 000043,
+//! `crate::rollups::cohorts`), and live customers per dimension value
+//! (migration 000044, `crate::rollups::counts`).
 
 diesel::table! {
     use diesel::sql_types::*;
@@ -34,5 +35,19 @@ diesel::table! {
         team_id -> DbUuid,
         buyers -> BigInt,
         revenue_minor -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::DbUuid;
+
+    customer_counts (workspace_id, dimension, code, owner_id, team_id) {
+        workspace_id -> DbUuid,
+        dimension -> Text,
+        code -> Text,
+        owner_id -> DbUuid,
+        team_id -> DbUuid,
+        customers -> BigInt,
     }
 }

@@ -171,7 +171,10 @@ pub fn seed(
     // After the statistics: each month's orders are planned by them.
     let started = std::time::Instant::now();
     crm_db::rollups::rebuild(conn, seeded.workspace_id)?;
-    crm_db::batch::analyze(conn, &["sales_rollups", "cohort_rollups"])?;
+    crm_db::batch::analyze(
+        conn,
+        &["sales_rollups", "cohort_rollups", "customer_counts"],
+    )?;
     tracing::info!(
         seconds = started.elapsed().as_secs_f64(),
         "sales and cohort rollups computed"

@@ -1,0 +1,291 @@
+//! `customer_counts`: how many live customers each value of a customer
+//! dimension has (province, industry, size, lifecycle stage, source, kind,
+//! gender, tag), per owner and team. The portrait's spread of its members
+//! reads them ([`member_counts`]) instead of counting a million customers
+//! once per dimension.
+//!
+//! Kept exact the way the other rollups are, in the writer's transaction:
+//! a write takes the counts of the customers it touches out before it
+//! writes and puts them back after ([`remove`], [`add`]). The customer
+//! writes of `crate::customers` do it (a change through
+//! `rollups::remove_customers` / `add_customers`, a single create through
+//! [`add`]), and so do the tag writes of `crate::tags` for the tag
+//! dimension alone ([`Part::Tags`]). The bulk inserts (`insert_new`,
+//! `add_for_new_customers`) do not: their callers count the new customers
+//! once, after their tags ([`add`]), or rebuild ([`rebuild`]).
+//!
+//! A value is stored as `'='` followed by it, and no value as `''`, so an
+//! empty text and none stay apart as they do when the customers are
+//! counted. Owner and team read the `kind` rows: every live customer has
+//! exactly one.
+
+use crm_domain::analytics::{Dimension, RegionLevel};
+use diesel::RunQueryDsl;
+use uuid::Uuid;
+
+use super::{NONE_ID, owner_and_team_only, push_owner_and_team, rollup_id_key};
+use crate::analytics::{CustomerCount, Grouping};
+use crate::connection::AnyConnection;
+use crate::customers::CustomerFilter;
+use crate::error::DbResult;
+use crate::metrics::{id_lists, literal};
+use crate::sql::Sql;
+use crate::visibility::Visibility;
+
+/// The dimensions kept from the customer's own columns, each with its column.
+pub const COLUMNS: &[(&str, &str)] = &[
+    ("province", "province_code"),
+    ("industry", "industry"),
+    ("size", "size_band"),
+    ("lifecycle_stage", "lifecycle_stage"),
+    ("source", "source"),
+    ("kind", "kind"),
+    ("gender", "gender"),
+];
+
+/// The dimension whose rows hold every live customer once (owner and team
+/// groupings read it).
+const ANY_COLUMN: &str = "kind";
+
+/// Which of a customer's counts a write changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// Every dimension (the customer is created, changed or deleted).
+    All,
+    /// Only the tag dimension (its tags change).
+    Tags,
+}
+
+/// Takes these customers' current counts out (before they change).
+pub fn remove(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    customers: &[Uuid],
+    part: Part,
+) -> DbResult<()> {
+    by_chunks(conn, workspace_id, customers, part, "-")
+}
+
+/// Puts these customers' current counts in (after they changed, or were
+/// created).
+pub fn add(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    customers: &[Uuid],
+    part: Part,
+) -> DbResult<()> {
+    by_chunks(conn, workspace_id, customers, part, "")
+}
+
+/// Recomputes the workspace's counts from its customers (bulk loads); the
+/// caller runs it in a transaction.
+pub fn rebuild(conn: &mut AnyConnection, workspace_id: Uuid) -> DbResult<()> {
+    let ws = literal(&workspace_id.to_string());
+    diesel::sql_query(format!(
+        "DELETE FROM customer_counts WHERE workspace_id = {ws}"
+    ))
+    .execute(conn)?;
+    let sql = contribution_sql(is_postgres(conn), workspace_id, "1 = 1", Part::All, "");
+    diesel::sql_query(sql).execute(conn)?;
+    Ok(())
+}
+
+fn is_postgres(conn: &AnyConnection) -> bool {
+    matches!(conn, AnyConnection::Postgresql(_))
+}
+
+fn by_chunks(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    customers: &[Uuid],
+    part: Part,
+    sign: &str,
+) -> DbResult<()> {
+    for list in id_lists(customers) {
+        let which = format!("c.id IN ({list})");
+        let sql = contribution_sql(is_postgres(conn), workspace_id, &which, part, sign);
+        diesel::sql_query(sql).execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Adds (`sign` "") or subtracts ("-") one count per live customer `which`
+/// selects and dimension value: for [`Part::All`] each column of
+/// [`COLUMNS`] (one pass, the customers crossed with the dimensions' names)
+/// and each tag, for [`Part::Tags`] each tag; a customer without tags
+/// counts under no tag.
+fn contribution_sql(
+    postgres: bool,
+    workspace_id: Uuid,
+    which: &str,
+    part: Part,
+    sign: &str,
+) -> String {
+    let none = literal(&NONE_ID.to_string());
+    let ws = literal(&workspace_id.to_string());
+    let owner_team =
+        format!("COALESCE(c.owner_id, {none}) AS owner_id, COALESCE(c.team_id, {none}) AS team_id");
+    let live = format!("c.workspace_id = {ws} AND c.deleted_at IS NULL AND {which}");
+    let tag = if postgres {
+        "CAST(ct.tag_id AS TEXT)"
+    } else {
+        "ct.tag_id"
+    };
+    let tags = format!(
+        "SELECT c.workspace_id AS workspace_id, 'tag' AS dimension, \
+         COALESCE('=' || {tag}, '') AS code, {owner_team} \
+         FROM customers c LEFT JOIN customer_tags ct \
+         ON ct.workspace_id = c.workspace_id AND ct.customer_id = c.id WHERE {live}"
+    );
+    let parts = match part {
+        Part::Tags => tags,
+        Part::All => {
+            let names = COLUMNS
+                .iter()
+                .map(|(name, _)| format!("SELECT '{name}' AS dimension"))
+                .collect::<Vec<_>>()
+                .join(" UNION ALL ");
+            let values = COLUMNS
+                .iter()
+                .map(|(name, column)| format!(" WHEN '{name}' THEN c.{column}"))
+                .collect::<String>();
+            format!(
+                "SELECT c.workspace_id AS workspace_id, d.dimension AS dimension, \
+                 COALESCE('=' || CASE d.dimension{values} END, '') AS code, {owner_team} \
+                 FROM customers c CROSS JOIN ({names}) d WHERE {live} UNION ALL {tags}"
+            )
+        }
+    };
+    format!(
+        "INSERT INTO customer_counts (workspace_id, dimension, code, owner_id, team_id, customers) \
+         SELECT t.workspace_id, t.dimension, t.code, t.owner_id, t.team_id, {sign}COUNT(*) \
+         FROM ({parts}) t WHERE 1 = 1 \
+         GROUP BY t.workspace_id, t.dimension, t.code, t.owner_id, t.team_id \
+         ON CONFLICT (workspace_id, dimension, code, owner_id, team_id) \
+         DO UPDATE SET customers = customer_counts.customers + excluded.customers"
+    )
+}
+
+/// The kept dimension a grouping reads, or `None`.
+fn counted(g: &Grouping) -> Option<&'static str> {
+    Some(match g.dimension {
+        Dimension::Region if g.level == RegionLevel::Province && g.parent.is_none() => "province",
+        Dimension::Industry => "industry",
+        Dimension::Size => "size",
+        Dimension::LifecycleStage => "lifecycle_stage",
+        Dimension::Source => "source",
+        Dimension::Kind | Dimension::Owner | Dimension::Team => ANY_COLUMN,
+        Dimension::Gender => "gender",
+        Dimension::Tag => "tag",
+        Dimension::Region | Dimension::RfmSegment | Dimension::ValueTier | Dimension::AgeBand => {
+            return None;
+        }
+    })
+}
+
+/// How many live customers the caller may see fall in each group of `g`
+/// (as [`crate::analytics::count_customers`] of every customer counts
+/// them), from the counts; `None` when they cannot answer: a dimension they
+/// do not keep, a region level below the provinces or under a parent, or a
+/// filter other than owner and team.
+pub fn member_counts(
+    conn: &mut AnyConnection,
+    vis: &Visibility,
+    filter: &CustomerFilter,
+    g: &Grouping,
+) -> DbResult<Option<Vec<CustomerCount>>> {
+    let Some(dimension) = counted(g) else {
+        return Ok(None);
+    };
+    if !owner_and_team_only(filter) {
+        return Ok(None);
+    }
+    let mut sql = Sql::new(conn);
+    sql.push("SELECT ");
+    match g.dimension {
+        Dimension::Owner => rollup_id_key(&mut sql, "r.owner_id"),
+        Dimension::Team => rollup_id_key(&mut sql, "r.team_id"),
+        _ => {
+            sql.push("CASE WHEN r.code = '' THEN NULL ELSE substr(r.code, 2) END");
+        }
+    }
+    sql.push(
+        " AS key, CAST(NULL AS TEXT) AS key2, CAST(SUM(r.customers) AS BIGINT) AS customers \
+         FROM customer_counts r WHERE r.workspace_id = ",
+    )
+    .id(vis.workspace_id)
+    .push(" AND r.dimension = ")
+    .text(dimension);
+    push_owner_and_team(&mut sql, vis, filter, "r");
+    // Rows whose customers all went away hold zeros: no group for them.
+    sql.push(" GROUP BY key HAVING SUM(r.customers) <> 0");
+    Ok(Some(sql.load(conn)?))
+}
+
+/// The customers who carry `tag` (whose counts move when it is deleted).
+pub fn tagged(conn: &mut AnyConnection, workspace_id: Uuid, tag: Uuid) -> DbResult<Vec<Uuid>> {
+    use diesel::prelude::*;
+
+    use crate::schema::customer_tags;
+    use crate::types::Id;
+
+    Ok(customer_tags::table
+        .filter(
+            customer_tags::workspace_id
+                .eq(Id(workspace_id))
+                .and(customer_tags::tag_id.eq(Id(tag))),
+        )
+        .select(customer_tags::customer_id)
+        .load::<Id>(conn)?
+        .into_iter()
+        .map(|id| id.0)
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_customer_counts_once_per_kept_column_and_once_per_tag() {
+        let sql = contribution_sql(false, Uuid::nil(), "c.id IN ('x')", Part::All, "-");
+        // One pass over the customers, crossed with the names of the columns.
+        assert!(sql.contains(
+            "CROSS JOIN (SELECT 'province' AS dimension UNION ALL SELECT 'industry' AS dimension"
+        ));
+        assert!(sql.contains(" WHEN 'size' THEN c.size_band WHEN 'lifecycle_stage'"));
+        // A value keeps apart from no value; a customer without tags counts
+        // under no tag (the LEFT JOIN), as the live count has it.
+        assert!(sql.contains("COALESCE('=' || CASE d.dimension"));
+        assert!(sql.contains("'tag' AS dimension, COALESCE('=' || ct.tag_id, '') AS code"));
+        assert!(sql.contains("LEFT JOIN customer_tags ct"));
+        assert!(sql.contains("-COUNT(*)"));
+        assert_eq!(
+            sql.matches("c.deleted_at IS NULL AND c.id IN ('x')")
+                .count(),
+            2
+        );
+        let tags = contribution_sql(true, Uuid::nil(), "1 = 1", Part::Tags, "");
+        assert!(!tags.contains("CROSS JOIN"));
+        assert!(tags.contains("COALESCE('=' || CAST(ct.tag_id AS TEXT), '')"));
+    }
+
+    #[test]
+    fn owner_team_and_kind_read_the_rows_that_hold_every_customer_once() {
+        for d in [Dimension::Owner, Dimension::Team, Dimension::Kind] {
+            assert_eq!(counted(&Grouping::new(d)), Some(ANY_COLUMN));
+        }
+        assert_eq!(counted(&Grouping::new(Dimension::Region)), Some("province"));
+        let city = Grouping {
+            level: RegionLevel::City,
+            ..Grouping::new(Dimension::Region)
+        };
+        assert_eq!(counted(&city), None);
+        let under = Grouping {
+            parent: Some("CN".into()),
+            ..Grouping::new(Dimension::Region)
+        };
+        assert_eq!(counted(&under), None);
+        assert_eq!(counted(&Grouping::new(Dimension::AgeBand)), None);
+    }
+}

@@ -1,0 +1,168 @@
+//! The customer counts behind the portrait's spread of its members
+//! (`crm_db::rollups::counts`): every customer and tag write keeps them
+//! what recounting the customers gives, and the portrait answers the same
+//! from them as from the customers, for three roles.
+
+use crm_tests::{TestApp, World, both};
+use diesel::sql_types::{BigInt, Text};
+use diesel::{QueryableByName, RunQueryDsl};
+use serde_json::{Value, json};
+
+both!(every_customer_and_tag_write_keeps_the_counts_exact);
+
+#[derive(Debug, PartialEq, QueryableByName)]
+struct Row {
+    #[diesel(sql_type = Text)]
+    key: String,
+    #[diesel(sql_type = BigInt)]
+    customers: i64,
+}
+
+/// Every count row that holds customers, as text.
+fn rows(app: &TestApp) -> Vec<Row> {
+    diesel::sql_query(
+        "SELECT CAST(workspace_id AS TEXT) || ' ' || dimension || ' ' || code || ' ' || \
+         CAST(owner_id AS TEXT) || ' ' || CAST(team_id AS TEXT) AS key, \
+         CAST(customers AS BIGINT) AS customers \
+         FROM customer_counts WHERE customers <> 0 ORDER BY 1",
+    )
+    .load(&mut *app.conn())
+    .expect("counts")
+}
+
+/// The counts as the writes left them equal the counts recomputed from the
+/// customers, and the portrait reads the same spread from them as from
+/// the customers, for an admin, a manager and a rep; answers how many
+/// members the admin's portrait has.
+async fn assert_exact(app: &TestApp, w: &World, after: &str) -> i64 {
+    let kept = rows(app);
+    crm_db::rollups::counts::rebuild(&mut app.conn(), w.ws).expect("rebuild");
+    assert_eq!(kept, rows(app), "after {after}");
+    let mut members = 0;
+    for token in [&w.admin.token, &w.manager1.token, &w.rep1.token] {
+        for query in ["", &format!("?owner_id={}", w.rep1.id)] {
+            let path = format!("/api/v1/analytics/portrait{query}");
+            let get = |path: String| async move {
+                app.get(&path).token(token).send().await.expect(200).body
+            };
+            let counted = get(path.clone()).await;
+            // A filter that keeps everyone makes the portrait count the
+            // customers.
+            let joiner = if query.is_empty() { "?" } else { "&" };
+            let scanned = get(format!("{path}{joiner}max_orders=1000000")).await;
+            assert_eq!(counted, scanned, "{path} after {after}");
+            if token == &w.admin.token && query.is_empty() {
+                members = counted["customers"].as_i64().expect("customers");
+            }
+        }
+    }
+    members
+}
+
+async fn tag(app: &TestApp, token: &str, name: &str) -> String {
+    app.post("/api/v1/tags")
+        .token(token)
+        .json(&json!({"name": name}))
+        .send()
+        .await
+        .expect(201)
+        .body["id"]
+        .as_str()
+        .expect("id")
+        .to_owned()
+}
+
+async fn batch(app: &TestApp, token: &str, records: Value) -> Value {
+    let body = app
+        .post("/api/v1/customers/batch")
+        .token(token)
+        .json(&json!({"mode": "upsert", "records": records}))
+        .send()
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(body["failed"], 0, "{body}");
+    body
+}
+
+async fn every_customer_and_tag_write_keeps_the_counts_exact(app: TestApp) {
+    let w = World::create(&app);
+    let t = &w.admin.token;
+    let (vip, south) = (tag(&app, t, "重点").await, tag(&app, t, "华南").await);
+    let created = batch(
+        &app,
+        t,
+        json!([
+            {"external_id": "C1", "kind": "organization", "name": "深圳一号", "owner_id": w.rep1.id,
+             "industry": "retail", "source": "referral", "country_code": "CN",
+             "province_code": "440000", "tag_ids": [vip, south]},
+            {"external_id": "C2", "kind": "person", "name": "广州二号", "owner_id": w.rep3.id,
+             "gender": "female", "province_code": "440000", "tag_ids": [south]},
+            {"external_id": "C3", "kind": "organization", "name": "北京三号",
+             "province_code": "110000"}
+        ]),
+    )
+    .await;
+    assert_eq!(
+        assert_exact(&app, &w, "a batch creating customers").await,
+        3
+    );
+    let single = app
+        .post("/api/v1/customers")
+        .token(t)
+        .json(
+            &json!({"kind": "organization", "name": "单个", "owner_id": w.rep1.id,
+                      "industry": "finance", "tag_ids": [vip]}),
+        )
+        .send()
+        .await
+        .expect(201)
+        .body["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    assert_eq!(assert_exact(&app, &w, "creating a customer").await, 4);
+    app.patch(&format!("/api/v1/customers/{single}"))
+        .token(t)
+        .json(&json!({"owner_id": w.rep3.id, "industry": "education", "tag_ids": [south]}))
+        .send()
+        .await
+        .expect(200);
+    assert_exact(&app, &w, "changing a customer and its tags").await;
+    batch(
+        &app,
+        t,
+        json!([
+            {"external_id": "C1", "kind": "person", "name": "深圳一号", "owner_id": w.rep3.id,
+             "province_code": "110000", "tag_ids": []},
+            {"external_id": "C2", "kind": "person", "name": "广州二号", "owner_id": w.rep3.id,
+             "gender": "female", "province_code": "440000", "tag_ids": [vip]},
+            {"external_id": "C4", "kind": "organization", "name": "新客户", "tag_ids": [vip]}
+        ]),
+    )
+    .await;
+    assert_eq!(
+        assert_exact(&app, &w, "a batch changing and creating").await,
+        5
+    );
+    let first = created["results"][0]["id"].as_str().expect("id");
+    app.delete(&format!("/api/v1/customers/{first}"))
+        .token(t)
+        .send()
+        .await
+        .expect(204);
+    assert_eq!(assert_exact(&app, &w, "deleting a customer").await, 4);
+    app.delete(&format!("/api/v1/tags/{vip}"))
+        .token(t)
+        .send()
+        .await
+        .expect(204);
+    assert_eq!(assert_exact(&app, &w, "deleting a tag").await, 4);
+    // The counts hold the members: four live customers in every dimension.
+    let kinds: i64 = rows(&app)
+        .iter()
+        .filter(|r| r.key.contains(" kind ") && r.key.starts_with(&w.ws.to_string()))
+        .map(|r| r.customers)
+        .sum();
+    assert_eq!(kinds, 4);
+}
