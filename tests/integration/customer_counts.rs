@@ -97,7 +97,8 @@ async fn every_customer_and_tag_write_keeps_the_counts_exact(app: TestApp) {
              "industry": "retail", "source": "referral", "country_code": "CN",
              "province_code": "440000", "tag_ids": [vip, south]},
             {"external_id": "C2", "kind": "person", "name": "广州二号", "owner_id": w.rep3.id,
-             "gender": "female", "province_code": "440000", "tag_ids": [south]},
+             "gender": "female", "province_code": "440000", "tag_ids": [south],
+             "birth_date": "1985-03-04"},
             {"external_id": "C3", "kind": "organization", "name": "北京三号",
              "province_code": "110000"}
         ]),
@@ -134,9 +135,10 @@ async fn every_customer_and_tag_write_keeps_the_counts_exact(app: TestApp) {
         t,
         json!([
             {"external_id": "C1", "kind": "person", "name": "深圳一号", "owner_id": w.rep3.id,
-             "province_code": "110000", "tag_ids": []},
+             "province_code": "110000", "tag_ids": [], "birth_date": "2001-06-30"},
             {"external_id": "C2", "kind": "person", "name": "广州二号", "owner_id": w.rep3.id,
-             "gender": "female", "province_code": "440000", "tag_ids": [vip]},
+             "gender": "female", "province_code": "440000", "tag_ids": [vip],
+             "birth_date": "1958-11-20"},
             {"external_id": "C4", "kind": "organization", "name": "新客户", "tag_ids": [vip]}
         ]),
     )

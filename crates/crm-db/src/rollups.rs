@@ -89,8 +89,9 @@ pub fn add_customers(conn: &mut AnyConnection, workspace_id: Uuid, ids: &[Uuid])
     by_chunks(conn, workspace_id, ids, "o.customer_id", "")
 }
 
-/// Whether a customer's sales change rows when its fields go from `before`
-/// to `after`: a new owner, team or value of a kept dimension.
+/// Whether a customer's sales or counts change rows when its fields go from
+/// `before` to `after`: a new owner, team, birth date or value of a kept
+/// dimension.
 pub fn moves(before: &CustomerFields, after: &CustomerFields) -> bool {
     let key = |f: &CustomerFields| {
         (
@@ -108,6 +109,7 @@ pub fn moves(before: &CustomerFields, after: &CustomerFields) -> bool {
             ]
             .map(Clone::clone),
             f.kind.clone(),
+            f.birth_date,
         )
     };
     key(before) != key(after)
@@ -313,7 +315,7 @@ mod tests {
     #[test]
     fn a_customer_moves_its_sales_when_a_kept_dimension_or_its_owner_changes() {
         let before = fields();
-        let changed: [fn(&mut CustomerFields); 11] = [
+        let changed: [fn(&mut CustomerFields); 12] = [
             |f| f.owner_id = Some(crate::types::Id(Uuid::from_u128(1))),
             |f| f.team_id = Some(crate::types::Id(Uuid::from_u128(2))),
             |f| f.country_code = None,
@@ -325,9 +327,11 @@ mod tests {
             |f| f.source = Some("website".into()),
             |f| f.kind = "person".into(),
             |f| f.gender = Some("female".into()),
+            // Counted (`counts`), not summed.
+            |f| f.birth_date = chrono::NaiveDate::from_ymd_opt(1990, 1, 2),
         ];
-        // One change per kept dimension, plus owner and team.
-        assert_eq!(changed.len(), DIMENSIONS.len() + 2);
+        // One change per kept dimension, plus owner, team and birth date.
+        assert_eq!(changed.len(), DIMENSIONS.len() + 3);
         for change in changed {
             let mut after = fields();
             change(&mut after);

@@ -80,17 +80,18 @@ pub fn portrait(
             continue;
         }
         let grouping = Grouping::new(dimension);
-        let rows = match crm_db::rollups::counts::member_counts(conn, &vis, &filter, &grouping)? {
-            Some(rows) => rows,
-            None => {
-                let groups = Groups {
-                    first: Some(grouping),
-                    second: None,
-                    today: Some(today),
-                };
-                count_customers(conn, &vis, &filter, &groups, (None, created_before))?
-            }
-        };
+        let rows =
+            match crm_db::rollups::counts::member_counts(conn, &vis, &filter, &grouping, today)? {
+                Some(rows) => rows,
+                None => {
+                    let groups = Groups {
+                        first: Some(grouping),
+                        second: None,
+                        today: Some(today),
+                    };
+                    count_customers(conn, &vis, &filter, &groups, (None, created_before))?
+                }
+            };
         let counts = rows
             .into_iter()
             .map(|r| ((r.key, None), r.customers as f64))

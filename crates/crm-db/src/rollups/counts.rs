@@ -1,6 +1,6 @@
 //! `customer_counts`: how many live customers each value of a customer
 //! dimension has (province, industry, size, lifecycle stage, source, kind,
-//! gender, tag), per owner and team. The portrait's spread of its members
+//! gender, birth date, tag), per owner and team. The portrait's spread of its members
 //! reads them ([`member_counts`]) instead of counting a million customers
 //! once per dimension.
 //!
@@ -17,9 +17,11 @@
 //! A value is stored as `'='` followed by it, and no value as `''`, so an
 //! empty text and none stay apart as they do when the customers are
 //! counted. Owner and team read the `kind` rows: every live customer has
-//! exactly one.
+//! exactly one. Age bands move with the calendar, so the birth dates are
+//! kept (ISO text, which sorts as the dates do) and banded as they are read.
 
-use crm_domain::analytics::{Dimension, RegionLevel};
+use chrono::NaiveDate;
+use crm_domain::analytics::{AGE_BANDS, Dimension, RegionLevel, born_on_or_before};
 use diesel::RunQueryDsl;
 use uuid::Uuid;
 
@@ -41,6 +43,7 @@ pub const COLUMNS: &[(&str, &str)] = &[
     ("source", "source"),
     ("kind", "kind"),
     ("gender", "gender"),
+    ("birth_date", "birth_date"),
 ];
 
 /// The dimension whose rows hold every live customer once (owner and team
@@ -147,7 +150,13 @@ fn contribution_sql(
                 .join(" UNION ALL ");
             let values = COLUMNS
                 .iter()
-                .map(|(name, column)| format!(" WHEN '{name}' THEN c.{column}"))
+                .map(|(name, column)| match (*name, postgres) {
+                    // Whatever the server's DateStyle.
+                    ("birth_date", true) => {
+                        format!(" WHEN '{name}' THEN to_char(c.{column}, 'YYYY-MM-DD')")
+                    }
+                    _ => format!(" WHEN '{name}' THEN c.{column}"),
+                })
                 .collect::<String>();
             format!(
                 "SELECT c.workspace_id AS workspace_id, d.dimension AS dimension, \
@@ -177,7 +186,8 @@ fn counted(g: &Grouping) -> Option<&'static str> {
         Dimension::Kind | Dimension::Owner | Dimension::Team => ANY_COLUMN,
         Dimension::Gender => "gender",
         Dimension::Tag => "tag",
-        Dimension::Region | Dimension::RfmSegment | Dimension::ValueTier | Dimension::AgeBand => {
+        Dimension::AgeBand => "birth_date",
+        Dimension::Region | Dimension::RfmSegment | Dimension::ValueTier => {
             return None;
         }
     })
@@ -185,14 +195,15 @@ fn counted(g: &Grouping) -> Option<&'static str> {
 
 /// How many live customers the caller may see fall in each group of `g`
 /// (as [`crate::analytics::count_customers`] of every customer counts
-/// them), from the counts; `None` when they cannot answer: a dimension they
-/// do not keep, a region level below the provinces or under a parent, or a
-/// filter other than owner and team.
+/// them, age bands as of `today`), from the counts; `None` when they cannot
+/// answer: a dimension they do not keep, a region level below the
+/// provinces or under a parent, or a filter other than owner and team.
 pub fn member_counts(
     conn: &mut AnyConnection,
     vis: &Visibility,
     filter: &CustomerFilter,
     g: &Grouping,
+    today: NaiveDate,
 ) -> DbResult<Option<Vec<CustomerCount>>> {
     let Some(dimension) = counted(g) else {
         return Ok(None);
@@ -205,6 +216,16 @@ pub fn member_counts(
     match g.dimension {
         Dimension::Owner => rollup_id_key(&mut sql, "r.owner_id"),
         Dimension::Team => rollup_id_key(&mut sql, "r.team_id"),
+        Dimension::AgeBand => {
+            sql.push("CASE WHEN r.code = '' THEN NULL");
+            for (name, age) in AGE_BANDS.iter().rev() {
+                let born = born_on_or_before(today, *age).format("%Y-%m-%d");
+                sql.push(" WHEN substr(r.code, 2) <= ")
+                    .text(&born.to_string())
+                    .push(&format!(" THEN '{name}'"));
+            }
+            sql.push(" ELSE 'under_25' END");
+        }
         _ => {
             sql.push("CASE WHEN r.code = '' THEN NULL ELSE substr(r.code, 2) END");
         }
@@ -268,6 +289,10 @@ mod tests {
         let tags = contribution_sql(true, Uuid::nil(), "1 = 1", Part::Tags, "");
         assert!(!tags.contains("CROSS JOIN"));
         assert!(tags.contains("COALESCE('=' || CAST(ct.tag_id AS TEXT), '')"));
+        // Birth dates as ISO text whatever PostgreSQL's DateStyle.
+        let pg = contribution_sql(true, Uuid::nil(), "1 = 1", Part::All, "");
+        assert!(pg.contains("WHEN 'birth_date' THEN to_char(c.birth_date, 'YYYY-MM-DD')"));
+        assert!(sql.contains("WHEN 'birth_date' THEN c.birth_date END"));
     }
 
     #[test]
@@ -286,6 +311,10 @@ mod tests {
             ..Grouping::new(Dimension::Region)
         };
         assert_eq!(counted(&under), None);
-        assert_eq!(counted(&Grouping::new(Dimension::AgeBand)), None);
+        assert_eq!(
+            counted(&Grouping::new(Dimension::AgeBand)),
+            Some("birth_date")
+        );
+        assert_eq!(counted(&Grouping::new(Dimension::RfmSegment)), None);
     }
 }
