@@ -328,7 +328,7 @@ mod tests {
             |f| f.kind = "person".into(),
             |f| f.gender = Some("female".into()),
             // Counted (`counts`), not summed.
-            |f| f.birth_date = chrono::NaiveDate::from_ymd_opt(1990, 1, 2),
+            |f| f.birth_date = NaiveDate::from_ymd_opt(1990, 1, 2),
         ];
         // One change per kept dimension, plus owner, team and birth date.
         assert_eq!(changed.len(), DIMENSIONS.len() + 3);
