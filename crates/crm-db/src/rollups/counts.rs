@@ -217,10 +217,16 @@ pub fn member_counts(
         Dimension::Owner => rollup_id_key(&mut sql, "r.owner_id"),
         Dimension::Team => rollup_id_key(&mut sql, "r.team_id"),
         Dimension::AgeBand => {
+            // The codes compared as they are stored ('=' and the ISO date),
+            // byte by byte whatever the database's collation.
+            let code = match sql.is_postgres() {
+                true => "r.code COLLATE \"C\"",
+                false => "r.code",
+            };
             sql.push("CASE WHEN r.code = '' THEN NULL");
             for (name, age) in AGE_BANDS.iter().rev() {
-                let born = born_on_or_before(today, *age).format("%Y-%m-%d");
-                sql.push(" WHEN substr(r.code, 2) <= ")
+                let born = born_on_or_before(today, *age).format("=%Y-%m-%d");
+                sql.push(&format!(" WHEN {code} <= "))
                     .text(&born.to_string())
                     .push(&format!(" THEN '{name}'"));
             }
