@@ -6,9 +6,14 @@
 use crm_tests::{TestApp, World, both};
 use diesel::sql_types::{BigInt, Text};
 use diesel::{QueryableByName, RunQueryDsl};
-use serde_json::{Value, json};
+use serde_json::json;
+
+use crate::customer_tags::tag;
+use crate::sales_rollups::batch;
 
 both!(every_customer_and_tag_write_keeps_the_counts_exact);
+
+const CUSTOMERS: &str = "/api/v1/customers/batch";
 
 #[derive(Debug, PartialEq, QueryableByName)]
 struct Row {
@@ -59,39 +64,17 @@ async fn assert_exact(app: &TestApp, w: &World, after: &str) -> i64 {
     members
 }
 
-async fn tag(app: &TestApp, token: &str, name: &str) -> String {
-    app.post("/api/v1/tags")
-        .token(token)
-        .json(&json!({"name": name}))
-        .send()
-        .await
-        .expect(201)
-        .body["id"]
-        .as_str()
-        .expect("id")
-        .to_owned()
-}
-
-async fn batch(app: &TestApp, token: &str, records: Value) -> Value {
-    let body = app
-        .post("/api/v1/customers/batch")
-        .token(token)
-        .json(&json!({"mode": "upsert", "records": records}))
-        .send()
-        .await
-        .expect(200)
-        .body;
-    assert_eq!(body["failed"], 0, "{body}");
-    body
-}
-
 async fn every_customer_and_tag_write_keeps_the_counts_exact(app: TestApp) {
     let w = World::create(&app);
     let t = &w.admin.token;
-    let (vip, south) = (tag(&app, t, "重点").await, tag(&app, t, "华南").await);
+    let (vip, south) = (
+        tag(&app, t, "重点", None).await,
+        tag(&app, t, "华南", None).await,
+    );
     let created = batch(
         &app,
         t,
+        CUSTOMERS,
         json!([
             {"external_id": "C1", "kind": "organization", "name": "深圳一号", "owner_id": w.rep1.id,
              "industry": "retail", "source": "referral", "country_code": "CN",
@@ -133,6 +116,7 @@ async fn every_customer_and_tag_write_keeps_the_counts_exact(app: TestApp) {
     batch(
         &app,
         t,
+        CUSTOMERS,
         json!([
             {"external_id": "C1", "kind": "person", "name": "深圳一号", "owner_id": w.rep3.id,
              "province_code": "110000", "tag_ids": [], "birth_date": "2001-06-30"},

@@ -8,7 +8,7 @@ use crm_tests::{TestApp, World, both};
 
 both!(a_customer_reads_back_every_tag_by_name_and_no_other_customers);
 
-async fn tag(app: &TestApp, token: &str, name: &str, color: Option<&str>) -> String {
+pub(crate) async fn tag(app: &TestApp, token: &str, name: &str, color: Option<&str>) -> String {
     app.post("/api/v1/tags")
         .token(token)
         .json(&json!({"name": name, "color": color}))

@@ -81,7 +81,7 @@ fn assert_exact(app: &TestApp, ws: Uuid, after: &str) -> usize {
     kept.len()
 }
 
-async fn batch(app: &TestApp, token: &str, path: &str, records: Value) -> Value {
+pub(crate) async fn batch(app: &TestApp, token: &str, path: &str, records: Value) -> Value {
     let body = app
         .post(path)
         .token(token)
