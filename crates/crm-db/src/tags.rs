@@ -119,7 +119,7 @@ pub fn update(
 /// Deletes a tag and takes it off every customer and ticket.
 pub fn delete(conn: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -> DbResult<()> {
     crate::tickets::tags::remove_tag(conn, workspace_id, id)?;
-    let tagged = counts::tagged(conn, workspace_id, id)?;
+    let tagged = customers_tagged(conn, workspace_id, id)?;
     counts::remove(conn, workspace_id, &tagged, Part::Tags)?;
     diesel::delete(
         customer_tags::table.filter(
@@ -143,6 +143,25 @@ pub fn delete(conn: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -> DbResul
     } else {
         Ok(())
     }
+}
+
+/// The customers who carry `tag` (whose counts move when it is deleted).
+fn customers_tagged(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    tag: Uuid,
+) -> DbResult<Vec<Uuid>> {
+    Ok(customer_tags::table
+        .filter(
+            customer_tags::workspace_id
+                .eq(Id(workspace_id))
+                .and(customer_tags::tag_id.eq(Id(tag))),
+        )
+        .select(customer_tags::customer_id)
+        .load::<Id>(conn)?
+        .into_iter()
+        .map(|id| id.0)
+        .collect())
 }
 
 /// Replaces a customer's tags.

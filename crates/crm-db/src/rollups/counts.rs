@@ -249,26 +249,6 @@ pub fn member_counts(
     Ok(Some(sql.load(conn)?))
 }
 
-/// The customers who carry `tag` (whose counts move when it is deleted).
-pub fn tagged(conn: &mut AnyConnection, workspace_id: Uuid, tag: Uuid) -> DbResult<Vec<Uuid>> {
-    use diesel::prelude::*;
-
-    use crate::schema::customer_tags;
-    use crate::types::Id;
-
-    Ok(customer_tags::table
-        .filter(
-            customer_tags::workspace_id
-                .eq(Id(workspace_id))
-                .and(customer_tags::tag_id.eq(Id(tag))),
-        )
-        .select(customer_tags::customer_id)
-        .load::<Id>(conn)?
-        .into_iter()
-        .map(|id| id.0)
-        .collect())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
