@@ -101,10 +101,7 @@ async fn every_customer_and_tag_write_keeps_the_counts_exact(app: TestApp) {
         .send()
         .await
         .expect(201)
-        .body["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+        .id();
     assert_eq!(assert_exact(&app, &w, "creating a customer").await, 4);
     app.patch(&format!("/api/v1/customers/{single}"))
         .token(t)
