@@ -294,8 +294,15 @@ export async function ticketTests({ check, login, api, base, shots }) {
     await page.selectOption('#filter-tag', escalated.id);
     await page.waitForSelector(`#tickets .ticket[data-id="${id}"]`);
     assert.match(page.url(), new RegExp(`tag_id=${escalated.id}`));
-    const rows = await page.locator('#tickets .ticket').evaluateAll((els) => els.map((e) => e.dataset.id));
+    // The unfiltered list also shows the new ticket first, so wait for the filtered answer to
+    // replace it: every listed row is a tagged ticket.
     const tagged = (await api(page, `/api/v1/tickets?tag_id=${escalated.id}&limit=200`)).body.items.map((t) => t.id);
+    assert.ok(tagged.includes(id), 'the new ticket carries the tag');
+    await page.waitForFunction((ids) => {
+      const rows = [...document.querySelectorAll('#tickets .ticket')].map((e) => e.dataset.id);
+      return rows.length > 0 && rows.every((r) => ids.includes(r));
+    }, tagged, { timeout: 10000 }).catch(() => {});
+    const rows = await page.locator('#tickets .ticket').evaluateAll((els) => els.map((e) => e.dataset.id));
     assert.ok(rows.every((r) => tagged.includes(r)), 'only tagged tickets are listed');
     await page.goto(`${base}/tickets/${id}`);
     await page.waitForSelector('#ticket-extras-edit');
