@@ -183,6 +183,34 @@ pub async fn bench(db: TestDb, customers: usize) {
         }
         case + " ELSE 'under_25' END"
     };
+    let portrait_sql = |segment: Option<&str>| {
+        let (buyers, under) = match segment {
+            Some(s) => (format!(" AND m.rfm_segment = '{s}'"), format!("@{s}")),
+            None => (String::new(), String::new()),
+        };
+        let others = crm_db::rollups::counts::COLUMNS
+            .iter()
+            .map(|(name, _)| *name)
+            .filter(|name| *name != "birth_date")
+            .chain(["tag"])
+            .map(|name| format!("'{name}{under}'"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!(
+            "SELECT 'buyers' AS part, CASE WHEN m.rfm_m IS NULL THEN 'none' WHEN m.rfm_m >= 5 THEN 'top' \
+             WHEN m.rfm_m = 4 THEN 'high' WHEN m.rfm_m = 3 THEN 'mid' ELSE 'low' END AS code, \
+             m.rfm_segment AS segment, COUNT(*) AS n, SUM(m.order_count) AS orders, \
+             SUM(m.revenue_minor) AS revenue, \
+             SUM(CASE WHEN m.last_order_on >= '{churn_since}' THEN 1 ELSE 0 END) AS recent \
+             FROM customer_metrics m WHERE m.workspace_id = {ws_lit} AND m.live{buyers} GROUP BY 1, 2, 3 \
+             UNION ALL SELECT 'age', {age_band}, NULL, SUM(r.customers), 0, 0, 0 \
+             FROM customer_counts r WHERE r.workspace_id = {ws_lit} AND r.dimension = 'birth_date{under}' \
+             GROUP BY 1, 2 \
+             UNION ALL SELECT r.dimension, r.code, NULL, SUM(r.customers), 0, 0, 0 \
+             FROM customer_counts r WHERE r.workspace_id = {ws_lit} AND r.dimension IN ({others}) \
+             GROUP BY 1, 2"
+        )
+    };
     let this_month = today.with_day(1).unwrap_or(today);
     let cohort_from = this_month - chrono::Months::new(11);
     let history_from = this_month - chrono::Months::new(60);
@@ -307,20 +335,14 @@ pub async fn bench(db: TestDb, customers: usize) {
             // here one statement for what the API reads in eleven.
             "portrait",
             "/api/v1/analytics/portrait".to_owned(),
-            format!(
-                "SELECT 'buyers' AS part, CASE WHEN m.rfm_m IS NULL THEN 'none' WHEN m.rfm_m >= 5 THEN 'top' \
-                 WHEN m.rfm_m = 4 THEN 'high' WHEN m.rfm_m = 3 THEN 'mid' ELSE 'low' END AS code, \
-                 m.rfm_segment AS segment, COUNT(*) AS n, SUM(m.order_count) AS orders, \
-                 SUM(m.revenue_minor) AS revenue, \
-                 SUM(CASE WHEN m.last_order_on >= '{churn_since}' THEN 1 ELSE 0 END) AS recent \
-                 FROM customer_metrics m WHERE m.workspace_id = {ws_lit} AND m.live GROUP BY 1, 2, 3 \
-                 UNION ALL SELECT 'age', {age_band}, NULL, SUM(r.customers), 0, 0, 0 \
-                 FROM customer_counts r WHERE r.workspace_id = {ws_lit} AND r.dimension = 'birth_date' \
-                 GROUP BY 1, 2 \
-                 UNION ALL SELECT r.dimension, r.code, NULL, SUM(r.customers), 0, 0, 0 \
-                 FROM customer_counts r WHERE r.workspace_id = {ws_lit} AND r.dimension <> 'birth_date' \
-                 GROUP BY 1, 2"
-            ),
+            portrait_sql(None),
+        ),
+        (
+            // The same for one RFM segment's members: the buyers' rows of
+            // the segment and the counts kept under it.
+            "portrait of a segment",
+            "/api/v1/analytics/portrait?rfm_segment=champions".to_owned(),
+            portrait_sql(Some("champions")),
         ),
         (
             // Segments and the R × F grid are two folds of one grouping of

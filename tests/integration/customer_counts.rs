@@ -1,7 +1,8 @@
 //! The customer counts behind the portrait's spread of its members
 //! (`crm_db::rollups::counts`): every customer and tag write keeps them
 //! what recounting the customers gives, and the portrait answers the same
-//! from them as from the customers, for three roles.
+//! from them as from the customers, for three roles; the counts under each
+//! RFM segment follow the scoring and the order writes too.
 
 use crm_tests::{TestApp, World, both};
 use diesel::sql_types::{BigInt, Text};
@@ -9,9 +10,12 @@ use diesel::{QueryableByName, RunQueryDsl};
 use serde_json::json;
 
 use crate::customer_tags::tag;
-use crate::sales_rollups::batch;
+use crate::sales_rollups::{batch, world_with_orders};
 
-both!(every_customer_and_tag_write_keeps_the_counts_exact);
+both!(
+    every_customer_and_tag_write_keeps_the_counts_exact,
+    the_counts_under_each_segment_follow_the_scoring_and_the_writes
+);
 
 const CUSTOMERS: &str = "/api/v1/customers/batch";
 
@@ -148,4 +152,87 @@ async fn every_customer_and_tag_write_keeps_the_counts_exact(app: TestApp) {
         .map(|r| r.customers)
         .sum();
     assert_eq!(kinds, 4);
+}
+
+/// The counts under the segments equal a recount after the writes; the
+/// first portrait read scores the buyers (the tests serve no stale scores),
+/// and the counts equal a recount again; then every segment's portrait
+/// reads the same spread from the counts as from the customers, for an
+/// admin, a manager and a rep. Answers how many segments the buyers are in.
+async fn assert_segments(app: &TestApp, w: &World, after: &str) -> usize {
+    let recounted = |app: &TestApp, when: &str| {
+        let kept = rows(app);
+        crm_db::rollups::counts::rebuild(&mut app.conn(), w.ws).expect("rebuild");
+        assert_eq!(kept, rows(app), "{when} {after}");
+    };
+    recounted(app, "before scoring, after");
+    let whole = app
+        .get("/api/v1/analytics/portrait")
+        .token(&w.admin.token)
+        .send()
+        .await
+        .expect(200)
+        .body;
+    recounted(app, "after scoring, after");
+    let segments: Vec<String> = whole["dimensions"]
+        .as_array()
+        .expect("dimensions")
+        .iter()
+        .filter(|d| d["dimension"] == "rfm_segment")
+        .flat_map(|d| d["groups"].as_array().expect("groups").clone())
+        .filter_map(|g| g["key"].as_str().map(str::to_owned))
+        .collect();
+    for segment in &segments {
+        for token in [&w.admin.token, &w.manager1.token, &w.rep1.token] {
+            let path = format!("/api/v1/analytics/portrait?rfm_segment={segment}");
+            let counted = app.get(&path).token(token).send().await.expect(200).body;
+            let scanned = app
+                .get(&format!("{path}&max_orders=1000000"))
+                .token(token)
+                .send()
+                .await
+                .expect(200)
+                .body;
+            assert_eq!(counted, scanned, "{path} after {after}");
+        }
+    }
+    segments.len()
+}
+
+async fn the_counts_under_each_segment_follow_the_scoring_and_the_writes(app: TestApp) {
+    let (w, customers, orders) = world_with_orders(&app).await;
+    let t = &w.admin.token;
+    assert!(assert_segments(&app, &w, "the first scoring").await > 0);
+    let under_segments = rows(&app)
+        .iter()
+        .filter(|r| r.key.contains(" province@") && r.key.starts_with(&w.ws.to_string()))
+        .map(|r| r.customers)
+        .sum::<i64>();
+    assert_eq!(under_segments, 3, "every buyer counts under its segment");
+    // An order confirmed: its buyer's segment waits for the next scoring.
+    app.patch(&format!(
+        "/api/v1/orders/{}",
+        orders[1]["id"].as_str().expect("id")
+    ))
+    .token(t)
+    .json(&json!({"status": "paid"}))
+    .send()
+    .await
+    .expect(200);
+    assert_segments(&app, &w, "an order write").await;
+    // A buyer moving owner and taking a tag; a buyer deleted.
+    let vip = tag(&app, t, "重点", None).await;
+    app.patch(&format!("/api/v1/customers/{}", customers[2]))
+        .token(t)
+        .json(&json!({"owner_id": w.rep1.id, "industry": "education", "tag_ids": [vip]}))
+        .send()
+        .await
+        .expect(200);
+    assert_segments(&app, &w, "a buyer's change").await;
+    app.delete(&format!("/api/v1/customers/{}", customers[1]))
+        .token(t)
+        .send()
+        .await
+        .expect(204);
+    assert_segments(&app, &w, "a buyer's deletion").await;
 }

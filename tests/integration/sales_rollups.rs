@@ -103,7 +103,7 @@ fn id_of(body: &Value, i: usize) -> Uuid {
 
 /// Three customers of two reps and nobody, in two provinces, and orders of
 /// every status and two currencies.
-async fn world_with_orders(app: &TestApp) -> (World, [Uuid; 3], Vec<Value>) {
+pub(crate) async fn world_with_orders(app: &TestApp) -> (World, [Uuid; 3], Vec<Value>) {
     let w = World::create(app);
     let t = &w.admin.token;
     setup_product(app, t).await;

@@ -167,15 +167,18 @@ pub fn buyer_groups(
 }
 
 /// `FROM` the buyers' metrics rows the caller may see and the filter
-/// selects: a filter by owner and team only reads the owner, team and
-/// liveness each row carries, with no join with the customers (a million
-/// of them at `l`); any other filter joins them.
+/// selects: a filter by owner, team and RFM segment only reads the owner,
+/// team, liveness and segment each row carries, with no join with the
+/// customers (a million of them at `l`); any other filter joins them.
 pub(super) fn from_metrics(sql: &mut Sql, vis: &Visibility, filter: &CustomerFilter) {
-    if crate::rollups::owner_and_team_only(filter) {
+    if crate::rollups::owner_team_and_segment_only(filter) {
         sql.push(" FROM customer_metrics m WHERE m.workspace_id = ")
             .id(vis.workspace_id)
             .push(" AND m.live");
         crate::rollups::push_owner_and_team(sql, vis, filter, "m");
+        if let Some(segment) = &filter.rfm_segment {
+            sql.push(" AND m.rfm_segment = ").text(segment);
+        }
         return;
     }
     sql.push(

@@ -36,7 +36,9 @@ pub mod counts;
 mod read;
 
 pub use read::{SalesSums, sum_sales};
-pub(crate) use read::{owner_and_team_only, push_owner_and_team, rollup_id_key};
+pub(crate) use read::{
+    owner_and_team_only, owner_team_and_segment_only, push_owner_and_team, rollup_id_key,
+};
 
 /// The dimensions kept, each with the customer column it groups by and,
 /// for regions, the column of the level above (its drill-down parent).

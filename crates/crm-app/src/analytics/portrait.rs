@@ -70,7 +70,8 @@ pub fn portrait(
         *segments.entry((g.segment, None)).or_default() += g.buyers as f64;
     }
     // The members per other dimension: from the customer counts (kept by
-    // the customer writes) when they can answer, else one count of the
+    // the customer, tag and metrics writes) when they can answer (a filter
+    // by owner, team and RFM segment at most), else one count of the
     // customers per dimension (on PostgreSQL several are answered from an
     // index alone; one pass with GROUPING SETS hashed every row twelve
     // times and took longer than the counts together).

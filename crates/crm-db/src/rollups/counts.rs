@@ -19,13 +19,21 @@
 //! counted. Owner and team read the `kind` rows: every live customer has
 //! exactly one. Age bands move with the calendar, so the birth dates are
 //! kept (ISO text, which sorts as the dates do) and banded as they are read.
+//!
+//! The members of each RFM segment are counted again under the dimension
+//! name followed by `@` and the segment (`province@champions`), so a
+//! segment's portrait reads its spread too. The segment is on the buyer's
+//! `customer_metrics` row, so the metrics writes keep those rows
+//! ([`Part::Segments`]): `metrics::refresh_customers` takes the counts of the
+//! buyers whose orders it recomputes out (their segment is cleared until the
+//! next scoring), and the RFM scoring moves the buyers whose segment changes.
 
 use chrono::NaiveDate;
 use crm_domain::analytics::{AGE_BANDS, Dimension, RegionLevel, born_on_or_before};
 use diesel::RunQueryDsl;
 use uuid::Uuid;
 
-use super::{NONE_ID, owner_and_team_only, push_owner_and_team, rollup_id_key};
+use super::{NONE_ID, owner_team_and_segment_only, push_owner_and_team, rollup_id_key};
 use crate::analytics::{CustomerCount, Grouping};
 use crate::connection::AnyConnection;
 use crate::customers::CustomerFilter;
@@ -55,7 +63,32 @@ const ANY_COLUMN: &str = "kind";
 pub enum Part {
     /// Every dimension (the customer is created, changed or deleted).
     All,
-    /// Only the tag dimension (its tags change).
+    /// Only the tag dimension (its tags change), with or without a segment.
+    Tags,
+    /// Only the counts under the customer's RFM segment (its segment changes).
+    Segments,
+}
+
+impl Part {
+    /// Which pieces of a customer's counts the part holds: (the columns,
+    /// the tags) × (plain, under the segment).
+    fn pieces(self) -> &'static [(Piece, bool)] {
+        match self {
+            Part::All => &[
+                (Piece::Columns, false),
+                (Piece::Tags, false),
+                (Piece::Columns, true),
+                (Piece::Tags, true),
+            ],
+            Part::Tags => &[(Piece::Tags, false), (Piece::Tags, true)],
+            Part::Segments => &[(Piece::Columns, true), (Piece::Tags, true)],
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Piece {
+    Columns,
     Tags,
 }
 
@@ -105,10 +138,23 @@ fn by_chunks(
     sign: &str,
 ) -> DbResult<()> {
     for list in id_lists(customers) {
-        let which = format!("c.id IN ({list})");
-        let sql = contribution_sql(is_postgres(conn), workspace_id, &which, part, sign);
-        diesel::sql_query(sql).execute(conn)?;
+        by_condition(conn, workspace_id, &format!("c.id IN ({list})"), part, sign)?;
     }
+    Ok(())
+}
+
+/// Adds (`sign` "") or subtracts ("-") the counts of the customers `which`
+/// selects (a condition on the customer `c`, written by this crate: the
+/// metrics writes select their buyers with a subquery).
+pub(crate) fn by_condition(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    which: &str,
+    part: Part,
+    sign: &str,
+) -> DbResult<()> {
+    let sql = contribution_sql(is_postgres(conn), workspace_id, which, part, sign);
+    diesel::sql_query(sql).execute(conn)?;
     Ok(())
 }
 
@@ -116,7 +162,8 @@ fn by_chunks(
 /// selects and dimension value: for [`Part::All`] each column of
 /// [`COLUMNS`] (one pass, the customers crossed with the dimensions' names)
 /// and each tag, for [`Part::Tags`] each tag; a customer without tags
-/// counts under no tag.
+/// counts under no tag. A buyer with an RFM segment counts once more under
+/// each dimension name followed by `@` and the segment.
 fn contribution_sql(
     postgres: bool,
     workspace_id: Uuid,
@@ -129,42 +176,55 @@ fn contribution_sql(
     let owner_team =
         format!("COALESCE(c.owner_id, {none}) AS owner_id, COALESCE(c.team_id, {none}) AS team_id");
     let live = format!("c.workspace_id = {ws} AND c.deleted_at IS NULL AND {which}");
+    let segmented = "JOIN customer_metrics m ON m.workspace_id = c.workspace_id \
+                     AND m.customer_id = c.id AND m.rfm_segment IS NOT NULL ";
     let tag = if postgres {
         "CAST(ct.tag_id AS TEXT)"
     } else {
         "ct.tag_id"
     };
-    let tags = format!(
-        "SELECT c.workspace_id AS workspace_id, 'tag' AS dimension, \
-         COALESCE('=' || {tag}, '') AS code, {owner_team} \
-         FROM customers c LEFT JOIN customer_tags ct \
-         ON ct.workspace_id = c.workspace_id AND ct.customer_id = c.id WHERE {live}"
-    );
-    let parts = match part {
-        Part::Tags => tags,
-        Part::All => {
-            let names = COLUMNS
-                .iter()
-                .map(|(name, _)| format!("SELECT '{name}' AS dimension"))
-                .collect::<Vec<_>>()
-                .join(" UNION ALL ");
-            let values = COLUMNS
-                .iter()
-                .map(|(name, column)| match (*name, postgres) {
-                    // Whatever the server's DateStyle.
-                    ("birth_date", true) => {
-                        format!(" WHEN '{name}' THEN to_char(c.{column}, 'YYYY-MM-DD')")
-                    }
-                    _ => format!(" WHEN '{name}' THEN c.{column}"),
-                })
-                .collect::<String>();
-            format!(
-                "SELECT c.workspace_id AS workspace_id, d.dimension AS dimension, \
-                 COALESCE('=' || CASE d.dimension{values} END, '') AS code, {owner_team} \
-                 FROM customers c CROSS JOIN ({names}) d WHERE {live} UNION ALL {tags}"
-            )
+    let piece = |(piece, in_segment): &(Piece, bool)| {
+        let (join, under) = match in_segment {
+            true => (segmented, " || '@' || m.rfm_segment"),
+            false => ("", ""),
+        };
+        match piece {
+            Piece::Tags => format!(
+                "SELECT c.workspace_id AS workspace_id, 'tag'{under} AS dimension, \
+                 COALESCE('=' || {tag}, '') AS code, {owner_team} \
+                 FROM customers c {join}LEFT JOIN customer_tags ct \
+                 ON ct.workspace_id = c.workspace_id AND ct.customer_id = c.id WHERE {live}"
+            ),
+            Piece::Columns => {
+                let names = COLUMNS
+                    .iter()
+                    .map(|(name, _)| format!("SELECT '{name}' AS dimension"))
+                    .collect::<Vec<_>>()
+                    .join(" UNION ALL ");
+                let values = COLUMNS
+                    .iter()
+                    .map(|(name, column)| match (*name, postgres) {
+                        // Whatever the server's DateStyle.
+                        ("birth_date", true) => {
+                            format!(" WHEN '{name}' THEN to_char(c.{column}, 'YYYY-MM-DD')")
+                        }
+                        _ => format!(" WHEN '{name}' THEN c.{column}"),
+                    })
+                    .collect::<String>();
+                format!(
+                    "SELECT c.workspace_id AS workspace_id, d.dimension{under} AS dimension, \
+                     COALESCE('=' || CASE d.dimension{values} END, '') AS code, {owner_team} \
+                     FROM customers c {join}CROSS JOIN ({names}) d WHERE {live}"
+                )
+            }
         }
     };
+    let parts = part
+        .pieces()
+        .iter()
+        .map(piece)
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ");
     format!(
         "INSERT INTO customer_counts (workspace_id, dimension, code, owner_id, team_id, customers) \
          SELECT t.workspace_id, t.dimension, t.code, t.owner_id, t.team_id, {sign}COUNT(*) \
@@ -197,7 +257,8 @@ fn counted(g: &Grouping) -> Option<&'static str> {
 /// (as [`crate::analytics::count_customers`] of every customer counts
 /// them, age bands as of `today`), from the counts; `None` when they cannot
 /// answer: a dimension they do not keep, a region level below the
-/// provinces or under a parent, or a filter other than owner and team.
+/// provinces or under a parent, or a filter other than owner, team and RFM
+/// segment.
 pub fn member_counts(
     conn: &mut AnyConnection,
     vis: &Visibility,
@@ -208,9 +269,13 @@ pub fn member_counts(
     let Some(dimension) = counted(g) else {
         return Ok(None);
     };
-    if !owner_and_team_only(filter) {
+    if !owner_team_and_segment_only(filter) {
         return Ok(None);
     }
+    let dimension = match &filter.rfm_segment {
+        Some(segment) => format!("{dimension}@{segment}"),
+        None => dimension.to_owned(),
+    };
     let mut sql = Sql::new(conn);
     sql.push("SELECT ");
     match g.dimension {
@@ -242,7 +307,7 @@ pub fn member_counts(
     )
     .id(vis.workspace_id)
     .push(" AND r.dimension = ")
-    .text(dimension);
+    .text(&dimension);
     push_owner_and_team(&mut sql, vis, filter, "r");
     // Rows whose customers all went away hold zeros: no group for them.
     sql.push(" GROUP BY key HAVING SUM(r.customers) <> 0");
@@ -267,13 +332,27 @@ mod tests {
         assert!(sql.contains("'tag' AS dimension, COALESCE('=' || ct.tag_id, '') AS code"));
         assert!(sql.contains("LEFT JOIN customer_tags ct"));
         assert!(sql.contains("-COUNT(*)"));
+        // The columns and the tags, plain and under the buyer's segment.
         assert_eq!(
             sql.matches("c.deleted_at IS NULL AND c.id IN ('x')")
+                .count(),
+            4
+        );
+        assert!(sql.contains("d.dimension || '@' || m.rfm_segment AS dimension"));
+        assert!(sql.contains("'tag' || '@' || m.rfm_segment AS dimension"));
+        assert_eq!(sql.matches("m.rfm_segment IS NOT NULL").count(), 2);
+        // A segment change moves only the counts under the segments.
+        let moved = contribution_sql(false, Uuid::nil(), "1 = 1", Part::Segments, "-");
+        assert_eq!(moved.matches("FROM customers c ").count(), 2);
+        assert_eq!(
+            moved
+                .matches("FROM customers c JOIN customer_metrics m")
                 .count(),
             2
         );
         let tags = contribution_sql(true, Uuid::nil(), "1 = 1", Part::Tags, "");
         assert!(!tags.contains("CROSS JOIN"));
+        assert_eq!(tags.matches("FROM customers c ").count(), 2);
         assert!(tags.contains("COALESCE('=' || CAST(ct.tag_id AS TEXT), '')"));
         // Birth dates as ISO text whatever PostgreSQL's DateStyle.
         let pg = contribution_sql(true, Uuid::nil(), "1 = 1", Part::All, "");

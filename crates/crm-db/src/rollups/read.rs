@@ -146,6 +146,16 @@ pub(crate) fn push_owner_and_team(
     }
 }
 
+/// Whether the filter selects customers by nothing but owner, team and RFM
+/// segment: what the buyers' metrics rows carry, and what the customer
+/// counts are kept by.
+pub(crate) fn owner_team_and_segment_only(f: &CustomerFilter) -> bool {
+    owner_and_team_only(&CustomerFilter {
+        rfm_segment: None,
+        ..f.clone()
+    })
+}
+
 /// Whether the filter selects customers by nothing but owner and team (the
 /// columns every rollup row carries). Every field is named, so a new
 /// filter has to be decided on here.
@@ -199,4 +209,32 @@ pub(crate) fn owner_and_team_only(f: &CustomerFilter) -> bool {
             .all(|v| v.is_none())
         && [last_order_from, last_order_to].iter().all(|v| v.is_none())
         && segment.is_none()
+}
+
+#[cfg(test)]
+mod tests {
+    use uuid::Uuid;
+
+    use super::*;
+
+    #[test]
+    fn the_kept_rows_answer_owner_team_and_segment_and_nothing_else() {
+        let owner = CustomerFilter {
+            owner_id: Some(Uuid::nil()),
+            team_id: Some(Uuid::nil()),
+            ..CustomerFilter::default()
+        };
+        assert!(owner_and_team_only(&owner));
+        let segment = CustomerFilter {
+            rfm_segment: Some("champions".into()),
+            ..owner.clone()
+        };
+        assert!(!owner_and_team_only(&segment));
+        assert!(owner_team_and_segment_only(&segment));
+        let tagged = CustomerFilter {
+            tag_id: Some(Uuid::nil()),
+            ..segment
+        };
+        assert!(!owner_team_and_segment_only(&tagged));
+    }
 }

@@ -1,0 +1,1 @@
+DELETE FROM customer_counts WHERE dimension LIKE '%@%';
