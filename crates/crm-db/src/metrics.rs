@@ -284,6 +284,12 @@ fn refresh_rfm(conn: &mut AnyConnection, workspace_id: Uuid) -> DbResult<(NaiveD
     let score = |column: &str| {
         format!("1 + (5 * (RANK() OVER (ORDER BY {column}) - 1)) / COUNT(*) OVER ()")
     };
+    if let AnyConnection::Postgresql(_) = conn {
+        // Three sorts of every buyer: with the default 4 MB each spilled
+        // to disk, and the scoring of 793,511 buyers took 7.8 s instead
+        // of 3.7 s. For this transaction only.
+        diesel::sql_query("SET LOCAL work_mem = '128MB'").execute(conn)?;
+    }
     diesel::sql_query(format!(
         "CREATE TEMPORARY TABLE rfm_changes AS \
          SELECT s.customer_id AS customer_id, s.r AS r, s.f AS f, s.m AS m, \
