@@ -5,10 +5,11 @@
 //! carry the customer's owner, team and liveness, which the customer writes
 //! keep ([`follow_customers`]). RFM scores rank customers against the
 //! whole workspace, so order writes only mark them stale and
-//! [`refresh_rfm_now`] recomputes them in one statement (when, is
+//! [`refresh_rfm_now`] recomputes them in one ranking pass (when, is
 //! `crm_app::analytics::rfm`'s decision: a read with no scores yet, or the
 //! `rfm_refresh` job, so a busy workspace serves slightly stale scores with
-//! their `as_of` rather than recomputing on every read).
+//! their `as_of` rather than recomputing on every read). Both move the
+//! customer counts kept under each RFM segment (`rollups::counts`).
 //!
 //! These statements are plain SQL with the workspace and customer ids
 //! inlined as literals: they are `Uuid`s formatted by us (hex and hyphens
