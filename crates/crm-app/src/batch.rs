@@ -293,6 +293,19 @@ pub fn refresh_statistics(
     Ok(())
 }
 
+/// The upkeep a batch triggers, for the writes that are not batches: a
+/// workspace edited one record at a time rewrites rows of the rollups, the
+/// counts and the metrics with every write, and with autovacuum off nothing
+/// else would refresh their statistics or reclaim the dead row versions.
+/// Refreshes the statistics of the tables that grew by half and vacuums
+/// those holding more dead versions than half their rows (the rules of
+/// [`refresh_statistics`]); a no-op on SQLite. The job runner's first
+/// worker runs it every `RunnerConfig::upkeep` while idle.
+pub fn upkeep(conn: &mut AnyConnection) -> Result<Vec<String>, AppError> {
+    crm_db::batch::refresh_statistics(conn, crm_db::batch::BULK_TABLES)?;
+    Ok(crm_db::batch::vacuum(conn, crm_db::batch::BULK_TABLES)?)
+}
+
 /// The [`VACUUM_JOB`] handler: vacuums those of the tables batches fill
 /// that are still due (a second run finds nothing to do).
 pub fn vacuum_job(ctx: &crate::jobs::JobContext<'_>) -> Result<(), crate::jobs::JobError> {

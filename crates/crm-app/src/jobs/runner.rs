@@ -1,7 +1,9 @@
 //! The runner: `workers` threads that each claim one job at a time, run
 //! its handler while a heartbeat thread extends the lease, and record done
 //! or a failure (retried after [`super::backoff`], or dead). Idle workers
-//! sleep for `poll` or until [`super::Wake`] wakes them.
+//! sleep for `poll` or until [`super::Wake`] wakes them. The first worker,
+//! when idle, also runs the tables' upkeep every `upkeep`
+//! ([`crate::batch::upkeep`]).
 
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -28,6 +30,9 @@ pub struct RunnerConfig {
     pub backoff_base: Duration,
     /// Names this process's workers (`<name>-<n>`) in `jobs.locked_by`.
     pub name: String,
+    /// How often the first worker, when idle, refreshes the statistics of
+    /// the tables writes fill and vacuums those due (`None`: never).
+    pub upkeep: Option<Duration>,
 }
 
 impl RunnerConfig {
@@ -37,6 +42,7 @@ impl RunnerConfig {
             poll: Duration::from_secs(1),
             lease: Duration::from_secs(30),
             backoff_base: Duration::from_secs(5),
+            upkeep: Some(Duration::from_secs(300)),
             name: format!(
                 "pid{}-{}",
                 std::process::id(),
@@ -196,9 +202,10 @@ impl Runner {
                 backoff_base: config.backoff_base,
             };
             let (stop, wake, poll) = (stop.clone(), wake.clone(), config.poll);
+            let upkeep = config.upkeep.filter(|_| n == 0);
             let spawned = std::thread::Builder::new()
                 .name(format!("job-worker-{n}"))
-                .spawn(move || work(&worker, &stop, &wake, poll));
+                .spawn(move || work(&worker, &stop, &wake, poll, upkeep));
             match spawned {
                 Ok(t) => threads.push(t),
                 Err(e) => tracing::error!(error = %e, "could not start a job worker"),
@@ -244,7 +251,8 @@ impl Drop for Runner {
     }
 }
 
-fn work(worker: &Worker, stop: &AtomicBool, wake: &Wake, poll: Duration) {
+fn work(worker: &Worker, stop: &AtomicBool, wake: &Wake, poll: Duration, upkeep: Option<Duration>) {
+    let mut upkept = std::time::Instant::now();
     while !stop.load(Ordering::SeqCst) {
         let seen = wake.seen();
         match worker.run_one() {
@@ -254,9 +262,30 @@ fn work(worker: &Worker, stop: &AtomicBool, wake: &Wake, poll: Duration) {
                 tracing::warn!(worker = %worker.name, error = %e.message, "job worker could not reach the queue")
             }
         }
+        if upkeep.is_some_and(|every| upkept.elapsed() >= every) {
+            upkept = std::time::Instant::now();
+            run_upkeep(worker);
+        }
         if stop.load(Ordering::SeqCst) {
             break;
         }
         wake.wait(seen, poll);
+    }
+}
+
+/// One round of [`crate::batch::upkeep`]; a failure is logged, and the next
+/// round tries again.
+fn run_upkeep(worker: &Worker) {
+    let done = worker
+        .pool
+        .get()
+        .map_err(|e| e.to_string())
+        .and_then(|mut conn| crate::batch::upkeep(&mut conn).map_err(|e| e.to_string()));
+    match done {
+        Ok(vacuumed) if !vacuumed.is_empty() => {
+            tracing::info!(worker = %worker.name, tables = ?vacuumed, "tables vacuumed")
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(worker = %worker.name, error = %e, "table upkeep failed"),
     }
 }
