@@ -7,7 +7,7 @@
 use crm_tests::{TestApp, World, both};
 use diesel::sql_types::{BigInt, Text};
 use diesel::{QueryableByName, RunQueryDsl};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::customer_tags::tag;
 use crate::sales_rollups::{batch, world_with_orders};
@@ -40,27 +40,36 @@ fn rows(app: &TestApp) -> Vec<Row> {
 }
 
 /// The counts as the writes left them equal the counts recomputed from the
-/// customers, and the portrait reads the same spread from them as from
-/// the customers, for an admin, a manager and a rep; answers how many
-/// members the admin's portrait has.
-async fn assert_exact(app: &TestApp, w: &World, after: &str) -> i64 {
+/// customers.
+fn assert_recounted(app: &TestApp, w: &World, after: &str) {
     let kept = rows(app);
     crm_db::rollups::counts::rebuild(&mut app.conn(), w.ws).expect("rebuild");
     assert_eq!(kept, rows(app), "after {after}");
+}
+
+/// The portrait at `path` (which has a query) read from the counts equals
+/// the one counted from the customers: a filter that keeps everyone
+/// (`max_orders`) sends every read down that path. Answers the portrait.
+async fn same_both_ways(app: &TestApp, token: &str, path: &str, after: &str) -> Value {
+    let get =
+        |path: String| async move { app.get(&path).token(token).send().await.expect(200).body };
+    let counted = get(path.to_owned()).await;
+    let scanned = get(format!("{path}&max_orders=1000000")).await;
+    assert_eq!(counted, scanned, "{path} after {after}");
+    counted
+}
+
+/// The counts equal a recount, and the portrait reads the same spread from
+/// them as from the customers, for an admin, a manager and a rep; answers
+/// how many members the admin's portrait has.
+async fn assert_exact(app: &TestApp, w: &World, after: &str) -> i64 {
+    assert_recounted(app, w, after);
     let mut members = 0;
     for token in [&w.admin.token, &w.manager1.token, &w.rep1.token] {
-        for query in ["", &format!("?owner_id={}", w.rep1.id)] {
+        for query in ["?".to_owned(), format!("?owner_id={}", w.rep1.id)] {
             let path = format!("/api/v1/analytics/portrait{query}");
-            let get = |path: String| async move {
-                app.get(&path).token(token).send().await.expect(200).body
-            };
-            let counted = get(path.clone()).await;
-            // A filter that keeps everyone makes the portrait count the
-            // customers.
-            let joiner = if query.is_empty() { "?" } else { "&" };
-            let scanned = get(format!("{path}{joiner}max_orders=1000000")).await;
-            assert_eq!(counted, scanned, "{path} after {after}");
-            if token == &w.admin.token && query.is_empty() {
+            let counted = same_both_ways(app, token, &path, after).await;
+            if token == &w.admin.token && query == "?" {
                 members = counted["customers"].as_i64().expect("customers");
             }
         }
@@ -160,12 +169,7 @@ async fn every_customer_and_tag_write_keeps_the_counts_exact(app: TestApp) {
 /// reads the same spread from the counts as from the customers, for an
 /// admin, a manager and a rep. Answers how many segments the buyers are in.
 async fn assert_segments(app: &TestApp, w: &World, after: &str) -> usize {
-    let recounted = |app: &TestApp, when: &str| {
-        let kept = rows(app);
-        crm_db::rollups::counts::rebuild(&mut app.conn(), w.ws).expect("rebuild");
-        assert_eq!(kept, rows(app), "{when} {after}");
-    };
-    recounted(app, "before scoring, after");
+    assert_recounted(app, w, &format!("{after}, before scoring"));
     let whole = app
         .get("/api/v1/analytics/portrait")
         .token(&w.admin.token)
@@ -173,7 +177,7 @@ async fn assert_segments(app: &TestApp, w: &World, after: &str) -> usize {
         .await
         .expect(200)
         .body;
-    recounted(app, "after scoring, after");
+    assert_recounted(app, w, &format!("{after}, after scoring"));
     let segments: Vec<String> = whole["dimensions"]
         .as_array()
         .expect("dimensions")
@@ -185,15 +189,7 @@ async fn assert_segments(app: &TestApp, w: &World, after: &str) -> usize {
     for segment in &segments {
         for token in [&w.admin.token, &w.manager1.token, &w.rep1.token] {
             let path = format!("/api/v1/analytics/portrait?rfm_segment={segment}");
-            let counted = app.get(&path).token(token).send().await.expect(200).body;
-            let scanned = app
-                .get(&format!("{path}&max_orders=1000000"))
-                .token(token)
-                .send()
-                .await
-                .expect(200)
-                .body;
-            assert_eq!(counted, scanned, "{path} after {after}");
+            same_both_ways(app, token, &path, after).await;
         }
     }
     segments.len()
