@@ -24,7 +24,7 @@ pub use principals::Principals;
 use principals::{Credential, Entry, KeyUse};
 
 use crate::security::{
-    TokenKeys, api_key_prefix, hash_password, random_token, sha256_hex, verify_password,
+    Claims, TokenKeys, api_key_prefix, hash_password, random_token, sha256_hex, verify_password,
 };
 use crate::throttle::{self, Counter, Throttles, account_key};
 use crate::{Actor, AppError, Via};
@@ -100,13 +100,31 @@ fn api_key(
     Ok(Ok(key))
 }
 
-/// The principal behind a bearer credential: an API key (`crm_…`; failures
-/// from one address are throttled like sign-ins) or an access token.
-/// `Unauthorized` for anything not valid now. A principal cached in
-/// `principals` is used while the workspace's access counter has not moved
-/// since it was loaded (one indexed read instead of the user, the role and
-/// the key). The principal is shared with the cache, not copied: a request
-/// clones one pointer, not the role's grants.
+/// A bearer credential as presented, its form checked without the
+/// database: an API key's text (`crm_…`), or an access token whose signature
+/// and expiry have been verified. [`authenticate_presented`] turns it into a
+/// principal; checking first lets a read refuse a bad token before it takes
+/// a connection, and authenticate inside its own database call.
+#[derive(Debug, Clone)]
+pub enum Presented {
+    ApiKey(String),
+    Token(Claims),
+}
+
+impl Presented {
+    /// `Unauthorized` for an access token that is not valid now (an API
+    /// key is only checked against the database).
+    pub fn check(keys: &TokenKeys, token: &str) -> Result<Self, AppError> {
+        if api_key_prefix(token).is_some() {
+            return Ok(Self::ApiKey(token.to_owned()));
+        }
+        let claims = keys.verify(token).map_err(|_| invalid_credentials())?;
+        Ok(Self::Token(claims))
+    }
+}
+
+/// The principal behind a bearer credential: [`Presented::check`] then
+/// [`authenticate_presented`].
 pub fn authenticate(
     conn: &mut AnyConnection,
     keys: &TokenKeys,
@@ -115,10 +133,31 @@ pub fn authenticate(
     token: &str,
     address: &str,
 ) -> Result<Arc<Authenticated>, AppError> {
-    if let Some(prefix) = api_key_prefix(token) {
-        return authenticate_key(conn, throttles, principals, token, prefix, address);
-    }
-    let claims = keys.verify(token).map_err(|_| invalid_credentials())?;
+    let presented = Presented::check(keys, token)?;
+    authenticate_presented(conn, throttles, principals, &presented, address)
+}
+
+/// The principal behind a checked credential: an API key (failures from
+/// one address are throttled like sign-ins) or an access token.
+/// `Unauthorized` for anything not valid now. A principal cached in
+/// `principals` is used while the workspace's access counter has not moved
+/// since it was loaded (one indexed read instead of the user, the role and
+/// the key). The principal is shared with the cache, not copied: a request
+/// clones one pointer, not the role's grants.
+pub fn authenticate_presented(
+    conn: &mut AnyConnection,
+    throttles: &Throttles,
+    principals: &Principals,
+    presented: &Presented,
+    address: &str,
+) -> Result<Arc<Authenticated>, AppError> {
+    let claims = match presented {
+        Presented::Token(claims) => claims,
+        Presented::ApiKey(token) => {
+            let prefix = api_key_prefix(token).ok_or_else(invalid_credentials)?;
+            return authenticate_key(conn, throttles, principals, token, prefix, address);
+        }
+    };
     let credential = Credential::Token {
         workspace: claims.wid,
         user: claims.sub,

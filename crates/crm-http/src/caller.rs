@@ -5,8 +5,8 @@ use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
 use crm_app::Actor;
-use crm_app::auth::Authenticated;
-use futures_util::future::LocalBoxFuture;
+use crm_app::auth::{Authenticated, Presented};
+use futures_util::future::{LocalBoxFuture, Ready, ready};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -61,32 +61,97 @@ fn bearer(req: &HttpRequest) -> Result<String, ApiError> {
     Ok(token.trim().to_owned())
 }
 
+/// The request's credential checked without the database (see
+/// [`crm_app::auth::Presented`]), with the client's address; `Unauthorized`
+/// when missing or not a valid token now.
+fn presented(req: &HttpRequest) -> Result<(web::Data<AppState>, Presented, String), ApiError> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| ApiError::internal("application state missing"))?;
+    let token = bearer(req)?;
+    let presented = Presented::check(&state.tokens, &token)?;
+    let address = client_address(req, state.trust_proxy);
+    Ok((state, presented, address))
+}
+
 impl FromRequest for Caller {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let token = bearer(req);
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        let trust_proxy = state.as_ref().is_some_and(|s| s.trust_proxy);
-        let address = client_address(req, trust_proxy);
+        let checked = presented(req);
         Box::pin(async move {
-            let token = token?;
-            let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
+            let (state, presented, address) = checked?;
             let inner = state.clone();
             let principal = state
                 .db_retrying(move |conn| {
-                    crm_app::auth::authenticate(
+                    crm_app::auth::authenticate_presented(
                         conn,
-                        &inner.tokens,
                         &inner.throttles,
                         &inner.principals,
-                        &token,
+                        &presented,
                         &address,
                     )
                 })
                 .await?;
             Ok(Caller(principal))
         })
+    }
+}
+
+/// A credential checked for form but not yet authenticated: the record and
+/// list reads take it instead of a [`Caller`] and authenticate inside their
+/// own database call ([`Bearer::read`]), one hand-off to the blocking pool
+/// and one connection a request instead of two. A missing, malformed or
+/// expired token is refused (401) before the handler runs, as for a
+/// [`Caller`]; a revoked key or a deactivated user when the read runs.
+pub struct Bearer {
+    state: web::Data<AppState>,
+    presented: Presented,
+    address: String,
+}
+
+impl FromRequest for Bearer {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(presented(req).map(|(state, presented, address)| Bearer {
+            state,
+            presented,
+            address,
+        }))
+    }
+}
+
+impl Bearer {
+    /// Authenticates the credential and runs `read` as that caller, both on
+    /// one pooled connection in one call on the blocking pool; like
+    /// [`AppState::db_retrying`], once more on another connection when the
+    /// first had been closed under it (`read` must be safe to repeat).
+    pub async fn read<T, F>(self, read: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: Fn(&mut crm_db::AnyConnection, &Caller) -> Result<T, crm_app::AppError> + Send + 'static,
+    {
+        let Bearer {
+            state,
+            presented,
+            address,
+        } = self;
+        let inner = state.clone();
+        state
+            .db_retrying(move |conn| {
+                let principal = crm_app::auth::authenticate_presented(
+                    conn,
+                    &inner.throttles,
+                    &inner.principals,
+                    &presented,
+                    &address,
+                )?;
+                read(conn, &Caller(principal))
+            })
+            .await
     }
 }

@@ -14,7 +14,7 @@ use crm_db::paging::SortValue;
 use crm_domain::access::{Action, ObjectType};
 use uuid::Uuid;
 
-use crate::caller::Caller;
+use crate::caller::{Bearer, Caller};
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, IfMatch, etag};
 use crate::idempotency::{self, IdempotencyKey};
@@ -71,14 +71,10 @@ pub async fn create(
     )
 )]
 #[get("/customers/{id}")]
-pub async fn get(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn get(bearer: Bearer, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let customer = state
-        .db(move |conn| Ok(crm_app::customers::get(conn, &caller, id)?))
+    let customer = bearer
+        .read(move |conn, caller| crm_app::customers::get(conn, caller, id))
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(customer.version))
@@ -102,7 +98,7 @@ pub(crate) use crm_app::customers::filter::filter_of;
 #[get("/customers")]
 pub async fn list(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     query: ApiQuery<CustomerQuery>,
 ) -> Result<web::Json<Page<Customer>>, ApiError> {
     let query = query.0;
@@ -115,11 +111,9 @@ pub async fn list(
     )?;
     let (field, limit) = (keyset.field, keyset.limit);
     let freshness = state.rfm_freshness();
-    let customers = state
-        .db(move |conn| {
-            Ok(crm_app::customers::list(
-                conn, &caller, filter, &keyset, &freshness,
-            )?)
+    let customers = bearer
+        .read(move |conn, caller| {
+            crm_app::customers::list(conn, caller, filter.clone(), &keyset, &freshness)
         })
         .await?;
     let (items, next_cursor) = page(

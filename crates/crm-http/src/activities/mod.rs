@@ -18,7 +18,7 @@ use crm_db::timeline::TimelineKey;
 use crm_domain::access::{Action, ObjectType};
 use uuid::Uuid;
 
-use crate::caller::Caller;
+use crate::caller::{Bearer, Caller};
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, IfMatch, etag};
 use crate::idempotency::{self, IdempotencyKey};
@@ -61,14 +61,10 @@ pub async fn create(
     responses((status = 200, body = Activity), (status = 404, body = Problem, content_type = "application/problem+json"))
 )]
 #[get("/activities/{id}")]
-pub async fn get(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn get(bearer: Bearer, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let activity = state
-        .db(move |conn| Ok(crm_app::activities::get(conn, &caller, id)?))
+    let activity = bearer
+        .read(move |conn, caller| crm_app::activities::get(conn, caller, id))
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(activity.version))
@@ -89,8 +85,7 @@ const SORTS: [(&str, ActivitySort); 2] = [
 )]
 #[get("/activities")]
 pub async fn list(
-    state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     query: ApiQuery<ActivityQuery>,
 ) -> Result<web::Json<Page<Activity>>, ApiError> {
     let q = query.0;
@@ -102,8 +97,8 @@ pub async fn list(
     )?;
     let filter = crm_app::activities::filter(&q);
     let (limit, field) = (keyset.limit, keyset.field);
-    let rows = state
-        .db(move |conn| Ok(crm_app::activities::list(conn, &caller, &filter, &keyset)?))
+    let rows = bearer
+        .read(move |conn, caller| crm_app::activities::list(conn, caller, &filter, &keyset))
         .await?;
     let (items, next_cursor) = page(
         rows,

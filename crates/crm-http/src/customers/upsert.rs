@@ -7,7 +7,7 @@ use actix_web::{HttpResponse, get, put, web};
 use crm_api_types::Problem;
 use crm_api_types::customers::{Customer, CustomerPatch};
 
-use crate::caller::Caller;
+use crate::caller::{Bearer, Caller};
 use crate::error::ApiError;
 use crate::extract::{ApiJson, IfMatch};
 use crate::state::AppState;
@@ -78,13 +78,12 @@ pub async fn put(
 )]
 #[get("/customers/by-external-id/{external_id}")]
 pub async fn get_by_external_id(
-    state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     external_id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let key = external_id.into_inner();
-    let record = state
-        .db(move |conn| Ok(crm_app::customers::get_by_external_id(conn, &caller, &key)?))
+    let record = bearer
+        .read(move |conn, caller| crm_app::customers::get_by_external_id(conn, caller, &key))
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header(crate::extract::etag(record.version))

@@ -15,7 +15,7 @@ use crm_db::paging::SortValue;
 use crm_domain::access::{Action, ObjectType};
 use uuid::Uuid;
 
-use crate::caller::Caller;
+use crate::caller::{Bearer, Caller};
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, IfMatch, etag};
 use crate::idempotency::{self, IdempotencyKey};
@@ -68,14 +68,10 @@ pub async fn create(
     )
 )]
 #[get("/deals/{id}")]
-pub async fn get(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn get(bearer: Bearer, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let deal = state
-        .db(move |conn| Ok(crm_app::deals::get(conn, &caller, id)?))
+    let deal = bearer
+        .read(move |conn, caller| crm_app::deals::get(conn, caller, id))
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(deal.version))
@@ -93,16 +89,15 @@ pub async fn get(
 )]
 #[get("/deals")]
 pub async fn list(
-    state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     query: ApiQuery<DealQuery>,
 ) -> Result<web::Json<Page<Deal>>, ApiError> {
     let q = query.0;
     let (keyset, sort_key) = keyset(q.sort.as_deref(), q.cursor.as_deref(), q.limit, &SORTS)?;
     let filter = crm_app::deals::filter(&q);
     let (field, limit) = (keyset.field, keyset.limit);
-    let rows = state
-        .db(move |conn| Ok(crm_app::deals::list(conn, &caller, &filter, &keyset)?))
+    let rows = bearer
+        .read(move |conn, caller| crm_app::deals::list(conn, caller, &filter, &keyset))
         .await?;
     let (items, next_cursor) = page(
         rows,

@@ -14,7 +14,7 @@ use crm_domain::access::{Action, ObjectType};
 use uuid::Uuid;
 
 use crate::batch as batches;
-use crate::caller::Caller;
+use crate::caller::{Bearer, Caller};
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, IfMatch, etag};
 use crate::idempotency::{self, IdempotencyKey};
@@ -67,14 +67,10 @@ pub async fn create(
     )
 )]
 #[get("/orders/{id}")]
-pub async fn get(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn get(bearer: Bearer, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let order = state
-        .db(move |conn| Ok(crm_app::orders::get(conn, &caller, id)?))
+    let order = bearer
+        .read(move |conn, caller| crm_app::orders::get(conn, caller, id))
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(order.version))
@@ -92,8 +88,7 @@ pub async fn get(
 )]
 #[get("/orders")]
 pub async fn list(
-    state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     query: ApiQuery<OrderQuery>,
 ) -> Result<web::Json<Page<Order>>, ApiError> {
     let q = query.0;
@@ -101,8 +96,8 @@ pub async fn list(
     let (keyset, sort_key) = keyset(sort, q.cursor.as_deref(), q.limit, &SORTS)?;
     let filter = crm_app::orders::filter(&q);
     let (field, limit) = (keyset.field, keyset.limit);
-    let rows = state
-        .db(move |conn| Ok(crm_app::orders::list(conn, &caller, &filter, &keyset)?))
+    let rows = bearer
+        .read(move |conn, caller| crm_app::orders::list(conn, caller, &filter, &keyset))
         .await?;
     let (items, next_cursor) = page(
         rows,
@@ -224,13 +219,12 @@ pub async fn put(
 )]
 #[get("/orders/by-external-id/{external_id}")]
 pub async fn get_by_external_id(
-    state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     external_id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let key = external_id.into_inner();
-    let record = state
-        .db(move |conn| Ok(crm_app::orders::get_by_external_id(conn, &caller, &key)?))
+    let record = bearer
+        .read(move |conn, caller| crm_app::orders::get_by_external_id(conn, caller, &key))
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(record.version))
