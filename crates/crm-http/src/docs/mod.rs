@@ -140,10 +140,21 @@ mod tests {
         let table = super::RouteTable::new(&crate::documented());
         assert_eq!(table.allowed("/api/v1/customers/export"), ["GET"]);
         assert_eq!(table.allowed("/api/v1/customers/batch"), ["POST"]);
-        assert!(table.shadowed("/api/v1/customers/batch", "GET"));
         assert_eq!(
-            table.allowed("/api/v1/customers/0190a1b2-0000-7000-8000-000000000000"),
-            ["GET", "PATCH", "DELETE"]
+            table.shadowed_allow("/api/v1/customers/batch", "GET"),
+            Some(vec!["POST".to_owned()])
         );
+        assert_eq!(
+            table.shadowed_allow("/api/v1/customers/batch", "POST"),
+            None
+        );
+        let id = "/api/v1/customers/0190a1b2-0000-7000-8000-000000000000";
+        assert_eq!(table.allowed(id), ["GET", "PATCH", "DELETE"]);
+        assert_eq!(table.shadowed_allow(id, "GET"), None);
+        // A variable takes one whole, non-empty segment, as in actix.
+        assert_eq!(table.allowed("/api/v1/customers/x/profile"), ["GET"]);
+        assert!(table.allowed("/api/v1/customers//profile").is_empty());
+        assert!(table.allowed("/api/v1/customers/x/y/z/w").is_empty());
+        assert_eq!(table.allowed("/api/v1/nowhere"), Vec::<String>::new());
     }
 }

@@ -17,7 +17,11 @@ use crate::error::ApiError;
 pub struct RouteTable(Vec<Route>);
 
 struct Route {
-    def: ResourceDef,
+    /// The template's segments: a literal, or `None` for a `{…}` variable.
+    /// A template with a variable inside a segment (`{name}.csv`) keeps its
+    /// actix pattern in `def` instead.
+    parts: Vec<Option<String>>,
+    def: Option<ResourceDef>,
     /// How many `{…}` segments: the fewest is the most specific match.
     variables: usize,
     methods: Vec<String>,
@@ -27,10 +31,40 @@ struct Route {
 }
 
 impl Route {
+    fn new(path: &str, methods: Vec<String>) -> Self {
+        let whole = |part: &str| {
+            part.starts_with('{') && part.ends_with('}') && part.matches('{').count() == 1
+        };
+        let simple = path
+            .split('/')
+            .all(|part| !part.contains(['{', '}']) || whole(part));
+        Route {
+            parts: path
+                .split('/')
+                .map(|part| (!whole(part)).then(|| part.to_owned()))
+                .collect(),
+            def: (!simple).then(|| ResourceDef::new(path)),
+            variables: path.matches('{').count(),
+            methods,
+            prefix: path.split('{').next().unwrap_or_default().to_owned(),
+            segments: path.matches('/').count(),
+        }
+    }
+
+    /// As actix matches: a variable takes one whole, non-empty segment.
     fn is_match(&self, path: &str) -> bool {
-        path.starts_with(&self.prefix)
-            && path.matches('/').count() == self.segments
-            && self.def.is_match(path)
+        if !path.starts_with(&self.prefix) || path.matches('/').count() != self.segments {
+            return false;
+        }
+        if let Some(def) = &self.def {
+            return def.is_match(path);
+        }
+        path.split('/')
+            .zip(&self.parts)
+            .all(|(segment, part)| match part {
+                Some(literal) => segment == literal,
+                None => !segment.is_empty(),
+            })
     }
 }
 
@@ -52,14 +86,7 @@ impl RouteTable {
                 .filter(|(present, _)| *present)
                 .map(|(_, m)| m.to_owned())
                 .collect();
-                let prefix = path.split('{').next().unwrap_or_default().to_owned();
-                Route {
-                    def: ResourceDef::new(path.as_str()),
-                    variables: path.matches('{').count(),
-                    methods,
-                    prefix,
-                    segments: path.matches('/').count(),
-                }
+                Route::new(path, methods)
             })
             .collect();
         Self(routes)
@@ -69,25 +96,33 @@ impl RouteTable {
     /// `/customers/batch` is a path of its own, not an id of `/customers/{id}`.
     pub fn allowed(&self, path: &str) -> Vec<String> {
         let matches: Vec<&Route> = self.0.iter().filter(|r| r.is_match(path)).collect();
-        let Some(fewest) = matches.iter().map(|r| r.variables).min() else {
-            return Vec::new();
-        };
-        let mut allow: Vec<String> = matches
-            .into_iter()
-            .filter(|r| r.variables == fewest)
+        let mut allow: Vec<String> = most_specific(&matches)
             .flat_map(|r| r.methods.clone())
             .collect();
         allow.dedup();
         allow
     }
 
-    /// True when a less specific path (`/customers/{id}`) would take a
-    /// method the path itself (`/customers/batch`) does not answer.
-    pub(super) fn shadowed(&self, path: &str, method: &str) -> bool {
-        self.0
-            .iter()
-            .any(|r| r.is_match(path) && r.methods.iter().any(|x| x == method))
+    /// The `Allow` of a 405 when `method` is not one of `path`'s own
+    /// (see [`RouteTable::allowed`]) but a less specific path
+    /// (`/customers/{id}`) would take it for the fixed path (`/customers/batch`).
+    pub(super) fn shadowed_allow(&self, path: &str, method: &str) -> Option<Vec<String>> {
+        let matches: Vec<&Route> = self.0.iter().filter(|r| r.is_match(path)).collect();
+        let takes = |r: &&Route| r.methods.iter().any(|m| m == method);
+        if most_specific(&matches).any(|r| takes(&r)) || !matches.iter().any(takes) {
+            return None;
+        }
+        Some(self.allowed(path)).filter(|allow| !allow.is_empty())
     }
+}
+
+/// The routes among `matches` with the fewest variables.
+fn most_specific<'a>(matches: &'a [&'a Route]) -> impl Iterator<Item = &'a Route> {
+    let fewest = matches.iter().map(|r| r.variables).min();
+    matches
+        .iter()
+        .copied()
+        .filter(move |r| Some(r.variables) == fewest)
 }
 
 /// Answers 405 with the right `Allow` before routing when a fixed path
@@ -100,16 +135,10 @@ pub async fn wrong_method(
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
     if req.path().starts_with("/api/")
         && let Some(table) = req.app_data::<actix_web::web::Data<RouteTable>>()
+        && let Some(allow) = table.shadowed_allow(req.path(), req.method().as_str())
     {
-        let method = req.method().as_str();
-        let allow = table.allowed(req.path());
-        if !allow.is_empty()
-            && !allow.iter().any(|m| m == method)
-            && table.shadowed(req.path(), method)
-        {
-            let response = ApiError::MethodNotAllowed { allow }.error_response();
-            return Ok(req.into_response(response).map_into_right_body());
-        }
+        let response = ApiError::MethodNotAllowed { allow }.error_response();
+        return Ok(req.into_response(response).map_into_right_body());
     }
     Ok(next.call(req).await?.map_into_left_body())
 }
