@@ -17,7 +17,7 @@ pub mod attachments;
 pub mod batch;
 pub mod export;
 
-use crate::caller::Caller;
+use crate::caller::{Bearer, Caller};
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, IfMatch, etag};
 use crate::idempotency::{self, IdempotencyKey};
@@ -69,14 +69,10 @@ pub async fn create(
     responses((status = 200, body = Ticket), (status = 404, body = Problem, content_type = "application/problem+json"))
 )]
 #[get("/tickets/{id}")]
-pub async fn get(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn get(bearer: Bearer, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let ticket = state
-        .db(move |conn| Ok(crm_app::tickets::get(conn, &caller, id)?))
+    let ticket = bearer
+        .read(move |conn, caller| crm_app::tickets::get(conn, caller, id))
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(ticket.version))

@@ -13,7 +13,7 @@ use crm_db::paging::SortValue;
 use crm_domain::access::{Action, ObjectType};
 use uuid::Uuid;
 
-use crate::caller::Caller;
+use crate::caller::{Bearer, Caller};
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, IfMatch, etag};
 use crate::idempotency::{self, IdempotencyKey};
@@ -48,14 +48,10 @@ pub async fn create(
 
 #[utoipa::path(tag = "contacts", params(("id" = Uuid, Path)), responses((status = 200, body = Contact), (status = 404, body = Problem, content_type = "application/problem+json")))]
 #[get("/contacts/{id}")]
-pub async fn get(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn get(bearer: Bearer, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let contact = state
-        .db(move |conn| Ok(crm_app::contacts::get(conn, &caller, id)?))
+    let contact = bearer
+        .read(move |conn, caller| crm_app::contacts::get(conn, caller, id))
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(contact.version))
@@ -66,8 +62,7 @@ pub async fn get(
 #[utoipa::path(tag = "contacts", params(ContactQuery), responses((status = 200, body = Page<Contact>), (status = 400, body = Problem, content_type = "application/problem+json")))]
 #[get("/contacts")]
 pub async fn list(
-    state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     query: ApiQuery<ContactQuery>,
 ) -> Result<web::Json<Page<Contact>>, ApiError> {
     let q = query.0;
@@ -75,8 +70,8 @@ pub async fn list(
     let filter = crm_app::contacts::filter_of(&q);
     let field = keyset.field;
     let limit = keyset.limit;
-    let contacts = state
-        .db(move |conn| Ok(crm_app::contacts::list(conn, &caller, &filter, &keyset)?))
+    let contacts = bearer
+        .read(move |conn, caller| crm_app::contacts::list(conn, caller, &filter, &keyset))
         .await?;
     let (items, next_cursor) = page(
         contacts,

@@ -12,7 +12,7 @@ use crm_db::paging::SortValue;
 use crm_domain::access::{Action, ObjectType};
 use uuid::Uuid;
 
-use crate::caller::Caller;
+use crate::caller::{Bearer, Caller};
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, IfMatch, etag};
 use crate::idempotency::{self, IdempotencyKey};
@@ -61,14 +61,10 @@ pub async fn create(
     responses((status = 200, body = Lead), (status = 404, body = Problem, content_type = "application/problem+json"))
 )]
 #[get("/leads/{id}")]
-pub async fn get(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn get(bearer: Bearer, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let lead = state
-        .db(move |conn| Ok(crm_app::leads::get(conn, &caller, id)?))
+    let lead = bearer
+        .read(move |conn, caller| crm_app::leads::get(conn, caller, id))
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(lead.version))
@@ -83,16 +79,15 @@ pub async fn get(
 )]
 #[get("/leads")]
 pub async fn list(
-    state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     query: ApiQuery<LeadQuery>,
 ) -> Result<web::Json<Page<Lead>>, ApiError> {
     let q = query.0;
     let (keyset, sort_key) = keyset(q.sort.as_deref(), q.cursor.as_deref(), q.limit, &SORTS)?;
     let filter = crm_app::leads::filter(&q);
     let (field, limit) = (keyset.field, keyset.limit);
-    let rows = state
-        .db(move |conn| Ok(crm_app::leads::list(conn, &caller, &filter, &keyset)?))
+    let rows = bearer
+        .read(move |conn, caller| crm_app::leads::list(conn, caller, &filter, &keyset))
         .await?;
     let (items, next_cursor) = page(
         rows,
