@@ -95,6 +95,9 @@ impl From<DbError> for AppError {
                 AppError::Unavailable("the query ran past its time limit".to_owned())
             }
             closed if closed.is_closed_connection() => AppError::Unavailable(closed.to_string()),
+            busy if busy.is_busy() => AppError::Unavailable(
+                "the database is busy with another write; try again".to_owned(),
+            ),
             DbError::Query(cause) => AppError::Internal(cause.to_string()),
         }
     }

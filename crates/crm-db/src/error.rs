@@ -40,6 +40,19 @@ impl DbError {
         )
     }
 
+    /// Whether SQLite gave up waiting for another connection's write (its
+    /// busy timeout ran out): the database is busy, not broken, and the
+    /// same work may succeed a moment later.
+    pub fn is_busy(&self) -> bool {
+        matches!(
+            self,
+            DbError::Query(DieselError::DatabaseError(DatabaseErrorKind::Unknown, info))
+                if ["database is locked", "database table is locked", "database is busy"]
+                    .iter()
+                    .any(|m| info.message().starts_with(m))
+        )
+    }
+
     /// Whether a unique violation concerns the given column (works on both backends
     /// because constraints are named `<table>_<column>_key`).
     pub fn is_unique_on(&self, column: &str) -> bool {
@@ -79,3 +92,23 @@ impl From<diesel::r2d2::PoolError> for DbError {
 }
 
 pub type DbResult<T> = Result<T, DbError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unknown(message: &str) -> DbError {
+        DbError::from(DieselError::DatabaseError(
+            DatabaseErrorKind::Unknown,
+            Box::new(message.to_owned()),
+        ))
+    }
+
+    #[test]
+    fn sqlites_busy_answers_are_told_from_other_errors() {
+        assert!(unknown("database is locked").is_busy());
+        assert!(unknown("database table is locked: customers").is_busy());
+        assert!(!unknown("no such table: customers").is_busy());
+        assert!(!DbError::NotFound.is_busy());
+    }
+}
