@@ -107,12 +107,15 @@ impl RouteTable {
     /// (see [`RouteTable::allowed`]) but a less specific path
     /// (`/customers/{id}`) would take it for the fixed path (`/customers/batch`).
     pub(super) fn shadowed_allow(&self, path: &str, method: &str) -> Option<Vec<String>> {
-        let matches: Vec<&Route> = self.0.iter().filter(|r| r.is_match(path)).collect();
-        let takes = |r: &&Route| r.methods.iter().any(|m| m == method);
-        if most_specific(&matches).any(|r| takes(&r)) || !matches.iter().any(takes) {
+        // Walked again rather than collected: the common answer (the method
+        // is the path's own) then allocates nothing.
+        let matching = || self.0.iter().filter(|r| r.is_match(path));
+        let fewest = matching().map(|r| r.variables).min()?;
+        let takes = |r: &Route| r.methods.iter().any(|m| m == method);
+        if matching().any(|r| r.variables == fewest && takes(r)) || !matching().any(takes) {
             return None;
         }
-        Some(self.allowed(path)).filter(|allow| !allow.is_empty())
+        Some(self.allowed(path))
     }
 }
 
