@@ -17,6 +17,7 @@ both!(
     every_write_keeps_the_sales_rollups_exact,
     the_map_answers_the_same_from_the_rollups_as_from_the_orders,
     the_cohorts_answer_the_same_from_the_rollups_as_from_the_orders,
+    the_upkeep_of_every_write_is_prepared_once_per_connection,
 );
 
 #[derive(Debug, PartialEq, QueryableByName)]
@@ -325,4 +326,66 @@ async fn the_cohorts_answer_the_same_from_the_rollups_as_from_the_orders(app: Te
         compare_cohorts(&app, &w).await > 0,
         "the matrix holds buyers"
     );
+}
+
+/// Every order and customer write takes its records' shares out of the
+/// rollups and puts them back. Those statements are the same for every
+/// write but the workspace and the ids: on PostgreSQL both are parameters,
+/// so a connection prepares each statement once (one for taking out, one
+/// for putting in) and reuses it, instead of parsing and planning the ids
+/// inlined as literals on every write. The sums stay exact either way.
+async fn the_upkeep_of_every_write_is_prepared_once_per_connection(app: TestApp) {
+    let (w, customers, orders) = world_with_orders(&app).await;
+    let order_ids: Vec<Uuid> = orders
+        .iter()
+        .map(|o| o["id"].as_str().and_then(|s| s.parse().ok()).expect("id"))
+        .collect();
+    // A connection of its own: the pool's have prepared what the requests ran.
+    let postgres = app.db.url().starts_with("postgres");
+    let mut pooled = app.conn();
+    let mut own = postgres.then(|| {
+        <crm_db::AnyConnection as diesel::Connection>::establish(app.db.url()).expect("connect")
+    });
+    let conn: &mut crm_db::AnyConnection = match own.as_mut() {
+        Some(c) => c,
+        None => &mut pooled,
+    };
+    // Three rounds, each over other records: out, then back in.
+    for round in 0..3 {
+        let (some_orders, a_customer) = (&order_ids[round * 2..round * 2 + 2], [customers[round]]);
+        crm_db::rollups::remove_orders(conn, w.ws, some_orders).expect("orders out");
+        crm_db::rollups::add_orders(conn, w.ws, some_orders).expect("orders in");
+        crm_db::rollups::remove_customers(conn, w.ws, &a_customer).expect("customer out");
+        crm_db::rollups::add_customers(conn, w.ws, &a_customer).expect("customer in");
+        crm_db::metrics::refresh_customers(conn, w.ws, &a_customer).expect("metrics");
+    }
+    if postgres {
+        #[derive(QueryableByName)]
+        struct Prepared {
+            #[diesel(sql_type = Text)]
+            statement: String,
+        }
+        let prepared: Vec<Prepared> =
+            diesel::sql_query("SELECT statement FROM pg_prepared_statements")
+                .load(conn)
+                .expect("prepared statements");
+        // Out and in, by order and by customer for the sales; out and in
+        // for the cohorts; out and in of every count, and out of the
+        // counts under a segment when the metrics are recomputed.
+        for (table, expected) in [
+            ("sales_rollups", 4),
+            ("cohort_rollups", 2),
+            ("customer_counts", 3),
+            ("customer_metrics", 1),
+        ] {
+            let insert = format!("INSERT INTO {table} ");
+            let n = prepared
+                .iter()
+                .filter(|p| p.statement.contains(&insert))
+                .count();
+            assert_eq!(n, expected, "statements writing {table}");
+        }
+    }
+    drop((pooled, own));
+    assert_exact(&app, w.ws, "the same records taken out and put back");
 }

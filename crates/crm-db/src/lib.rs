@@ -32,6 +32,7 @@ pub mod forecast;
 pub mod idempotency;
 pub mod imports;
 pub mod jobs;
+mod keyed;
 pub mod leads;
 pub mod metrics;
 pub mod migrate;

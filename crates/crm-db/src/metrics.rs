@@ -23,6 +23,7 @@ use uuid::Uuid;
 
 use crate::connection::AnyConnection;
 use crate::error::DbResult;
+use crate::keyed::Keyed;
 use crate::rollups::counts::Part;
 use crate::schema::analytics_settings;
 use crate::time::now;
@@ -153,11 +154,11 @@ pub(crate) fn non_revenue_statuses() -> String {
     excluded.join(", ")
 }
 
-/// The `WHERE` conditions that make an order count as revenue.
-fn revenue_orders(workspace_id: Uuid, currency: &str) -> String {
+/// The `WHERE` conditions that make an order count as revenue (`ws`: the
+/// workspace in SQL).
+fn revenue_orders(ws: &str, currency: &str) -> String {
     format!(
         "workspace_id = {ws} AND deleted_at IS NULL AND currency = {cur} AND status NOT IN ({st})",
-        ws = literal(&workspace_id.to_string()),
         cur = literal(currency),
         st = non_revenue_statuses(),
     )
@@ -169,8 +170,8 @@ pub fn refresh_customers(
     workspace_id: Uuid,
     customer_ids: &[Uuid],
 ) -> DbResult<()> {
-    for list in id_lists(customer_ids) {
-        refresh_where(conn, workspace_id, &format!("customer_id IN ({list})"))?;
+    for k in Keyed::chunks(conn, workspace_id, customer_ids) {
+        refresh_where(conn, &k, &k.among("customer_id"))?;
     }
     if !customer_ids.is_empty() {
         mark_stale(conn, workspace_id)?;
@@ -181,13 +182,15 @@ pub fn refresh_customers(
 /// Recomputes every customer of the workspace (after a bulk load or a
 /// change of base currency).
 pub fn refresh_all(conn: &mut AnyConnection, workspace_id: Uuid) -> DbResult<()> {
-    refresh_where(conn, workspace_id, "1 = 1")?;
+    let k = Keyed::workspace(conn, workspace_id);
+    refresh_where(conn, &k, "1 = 1")?;
     mark_stale(conn, workspace_id)
 }
 
-fn refresh_where(conn: &mut AnyConnection, workspace_id: Uuid, customers: &str) -> DbResult<()> {
-    let ws = literal(&workspace_id.to_string());
-    let currency = settings(conn, workspace_id)?.base_currency;
+/// `customers`: a condition on `customer_id`, written with `k`'s names.
+fn refresh_where(conn: &mut AnyConnection, k: &Keyed, customers: &str) -> DbResult<()> {
+    let ws = k.ws();
+    let currency = settings(conn, k.workspace_id())?.base_currency;
     let previous = "LAG(order_date) OVER (PARTITION BY customer_id ORDER BY order_date)";
     let gap = match conn {
         AnyConnection::Postgresql(_) => format!("order_date - {previous}"),
@@ -201,12 +204,14 @@ fn refresh_where(conn: &mut AnyConnection, workspace_id: Uuid, customers: &str) 
         "c.id IN (SELECT customer_id FROM customer_metrics WHERE workspace_id = {ws} \
          AND rfm_segment IS NOT NULL AND {customers})"
     );
-    crate::rollups::counts::by_condition(conn, workspace_id, &segmented, Part::Segments, "-")?;
-    diesel::sql_query(format!(
-        "DELETE FROM customer_metrics WHERE workspace_id = {ws} AND {customers}"
-    ))
-    .execute(conn)?;
-    diesel::sql_query(format!(
+    crate::rollups::counts::by_condition(conn, k, &segmented, Part::Segments, "-")?;
+    k.execute(
+        conn,
+        &format!("DELETE FROM customer_metrics WHERE workspace_id = {ws} AND {customers}"),
+    )?;
+    k.execute(
+        conn,
+        &format!(
         "INSERT INTO customer_metrics (workspace_id, customer_id, order_count, revenue_minor, \
          first_order_on, last_order_on, longest_gap_days, previous_order_on, owner_id, team_id, \
          live) \
@@ -223,9 +228,9 @@ fn refresh_where(conn: &mut AnyConnection, workspace_id: Uuid, customers: &str) 
                      FROM orders WHERE {orders} AND {customers}) o \
                GROUP BY workspace_id, customer_id) a \
          JOIN customers c ON c.workspace_id = a.workspace_id AND c.id = a.customer_id",
-        orders = revenue_orders(workspace_id, &currency),
-    ))
-    .execute(conn)?;
+            orders = revenue_orders(&ws, &currency),
+        ),
+    )?;
     Ok(())
 }
 
@@ -237,15 +242,18 @@ pub fn follow_customers(
     workspace_id: Uuid,
     customer_ids: &[Uuid],
 ) -> DbResult<()> {
-    let ws = literal(&workspace_id.to_string());
-    for list in id_lists(customer_ids) {
-        diesel::sql_query(format!(
-            "UPDATE customer_metrics SET owner_id = c.owner_id, team_id = c.team_id, \
-             live = c.deleted_at IS NULL FROM customers c \
-             WHERE customer_metrics.workspace_id = {ws} AND customer_metrics.customer_id IN ({list}) \
-             AND c.workspace_id = customer_metrics.workspace_id AND c.id = customer_metrics.customer_id"
-        ))
-        .execute(conn)?;
+    for k in Keyed::chunks(conn, workspace_id, customer_ids) {
+        let (ws, these) = (k.ws(), k.among("customer_metrics.customer_id"));
+        k.execute(
+            conn,
+            &format!(
+                "UPDATE customer_metrics SET owner_id = c.owner_id, team_id = c.team_id, \
+                 live = c.deleted_at IS NULL FROM customers c \
+                 WHERE customer_metrics.workspace_id = {ws} AND {these} \
+                 AND c.workspace_id = customer_metrics.workspace_id \
+                 AND c.id = customer_metrics.customer_id"
+            ),
+        )?;
     }
     Ok(())
 }
@@ -309,14 +317,15 @@ fn refresh_rfm(conn: &mut AnyConnection, workspace_id: Uuid) -> DbResult<(NaiveD
         diesel::sql_query("ANALYZE rfm_changes").execute(conn)?;
     }
     let moved = "c.id IN (SELECT customer_id FROM rfm_changes WHERE was IS DISTINCT FROM segment)";
-    crate::rollups::counts::by_condition(conn, workspace_id, moved, Part::Segments, "-")?;
+    let k = Keyed::workspace(conn, workspace_id);
+    crate::rollups::counts::by_condition(conn, &k, moved, Part::Segments, "-")?;
     let rewritten = diesel::sql_query(format!(
         "UPDATE customer_metrics SET rfm_r = s.r, rfm_f = s.f, rfm_m = s.m, rfm_segment = s.segment \
          FROM rfm_changes s \
          WHERE customer_metrics.workspace_id = {ws} AND customer_metrics.customer_id = s.customer_id"
     ))
     .execute(conn)?;
-    crate::rollups::counts::by_condition(conn, workspace_id, moved, Part::Segments, "")?;
+    crate::rollups::counts::by_condition(conn, &k, moved, Part::Segments, "")?;
     diesel::sql_query("DROP TABLE rfm_changes").execute(conn)?;
     let current = settings(conn, workspace_id)?;
     let at = now();

@@ -29,7 +29,8 @@ use uuid::Uuid;
 use crate::connection::AnyConnection;
 use crate::customers::CustomerFields;
 use crate::error::DbResult;
-use crate::metrics::{id_lists, literal, non_revenue_statuses};
+use crate::keyed::Keyed;
+use crate::metrics::{literal, non_revenue_statuses};
 
 pub mod cohorts;
 pub mod counts;
@@ -137,11 +138,12 @@ pub fn rebuild(conn: &mut AnyConnection, workspace_id: Uuid) -> DbResult<()> {
             diesel::sql_query("SET LOCAL work_mem = '64MB'").execute(conn)?;
             diesel::sql_query("SET LOCAL enable_sort = off").execute(conn)?;
         }
-        let ws = literal(&workspace_id.to_string());
-        diesel::sql_query(format!(
-            "DELETE FROM sales_rollups WHERE workspace_id = {ws}"
-        ))
-        .execute(conn)?;
+        let k = Keyed::workspace(conn, workspace_id);
+        let ws = k.ws();
+        k.execute(
+            conn,
+            &format!("DELETE FROM sales_rollups WHERE workspace_id = {ws}"),
+        )?;
         counts::rebuild(conn, workspace_id)?;
         let (first, last): (Option<NaiveDate>, Option<NaiveDate>) = orders::table
             .filter(orders::workspace_id.eq(Id(workspace_id)))
@@ -152,7 +154,7 @@ pub fn rebuild(conn: &mut AnyConnection, workspace_id: Uuid) -> DbResult<()> {
         };
         for (from, to) in months(first, last) {
             let which = format!("o.order_date >= '{from}' AND o.order_date < '{to}'");
-            contribute(conn, workspace_id, &which, "")?;
+            contribute(conn, &k, &which, "")?;
         }
         if matches!(conn, AnyConnection::Postgresql(_)) {
             // Each customer's months are sorted to find its first.
@@ -183,28 +185,20 @@ fn by_chunks(
     column: &str,
     sign: &str,
 ) -> DbResult<()> {
-    for list in id_lists(ids) {
-        contribute(conn, workspace_id, &format!("{column} IN ({list})"), sign)?;
+    for k in Keyed::chunks(conn, workspace_id, ids) {
+        contribute(conn, &k, &k.among(column), sign)?;
     }
     Ok(())
 }
 
 /// Adds (`sign` "") or subtracts ("-") the sums of the revenue orders of
 /// live customers where `which` holds.
-fn contribute(
-    conn: &mut AnyConnection,
-    workspace_id: Uuid,
-    which: &str,
-    sign: &str,
-) -> DbResult<()> {
-    diesel::RunQueryDsl::execute(
-        diesel::sql_query(contribution_sql(workspace_id, which, sign)),
-        conn,
-    )?;
+fn contribute(conn: &mut AnyConnection, k: &Keyed, which: &str, sign: &str) -> DbResult<()> {
+    k.execute(conn, &contribution_sql(&k.ws(), which, sign))?;
     Ok(())
 }
 
-fn contribution_sql(workspace_id: Uuid, which: &str, sign: &str) -> String {
+fn contribution_sql(ws: &str, which: &str, sign: &str) -> String {
     let mut parent = String::from("CASE d.dimension");
     let mut code = String::from("CASE d.dimension");
     let mut names = Vec::new();
@@ -244,7 +238,6 @@ fn contribution_sql(workspace_id: Uuid, which: &str, sign: &str) -> String {
          excluded.revenue_minor, orders = sales_rollups.orders + excluded.orders",
         columns = columns.join(", "),
         dimensions = names.join(" UNION ALL "),
-        ws = literal(&workspace_id.to_string()),
         excluded = non_revenue_statuses(),
     )
 }
@@ -255,7 +248,7 @@ mod tests {
 
     #[test]
     fn every_dimension_is_summed_once_per_order_and_region_rows_carry_their_parent() {
-        let sql = contribution_sql(Uuid::nil(), "1 = 1", "-");
+        let sql = contribution_sql("'w'", "1 = 1", "-");
         for (name, _, _) in DIMENSIONS {
             assert_eq!(
                 sql.matches(&format!("SELECT '{name}' AS dimension"))

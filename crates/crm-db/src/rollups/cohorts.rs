@@ -13,14 +13,14 @@
 //! zeros, which the reader skips. [`rebuild`] recomputes a workspace.
 
 use chrono::NaiveDate;
-use diesel::RunQueryDsl;
 use uuid::Uuid;
 
 use super::{NONE_ID, owner_and_team_only, push_owner_and_team};
 use crate::connection::AnyConnection;
 use crate::customers::CustomerFilter;
 use crate::error::DbResult;
-use crate::metrics::{id_lists, literal, non_revenue_statuses};
+use crate::keyed::Keyed;
+use crate::metrics::{literal, non_revenue_statuses};
 use crate::rfm::CohortCell;
 use crate::sql::Sql;
 use crate::visibility::Visibility;
@@ -40,13 +40,13 @@ pub fn add(conn: &mut AnyConnection, workspace_id: Uuid, customers: &[Uuid]) -> 
 /// Recomputes the workspace's cohort rollups from its orders (bulk loads);
 /// the caller runs it in a transaction.
 pub fn rebuild(conn: &mut AnyConnection, workspace_id: Uuid) -> DbResult<()> {
-    let ws = literal(&workspace_id.to_string());
-    diesel::sql_query(format!(
-        "DELETE FROM cohort_rollups WHERE workspace_id = {ws}"
-    ))
-    .execute(conn)?;
-    let sql = contribution_sql(is_postgres(conn), workspace_id, "1 = 1", "");
-    diesel::sql_query(sql).execute(conn)?;
+    let k = Keyed::workspace(conn, workspace_id);
+    let ws = k.ws();
+    k.execute(
+        conn,
+        &format!("DELETE FROM cohort_rollups WHERE workspace_id = {ws}"),
+    )?;
+    k.execute(conn, &contribution_sql(k.is_postgres(), &ws, "1 = 1", ""))?;
     Ok(())
 }
 
@@ -56,10 +56,12 @@ fn by_chunks(
     customers: &[Uuid],
     sign: &str,
 ) -> DbResult<()> {
-    for list in id_lists(customers) {
-        let which = format!("o.customer_id IN ({list})");
-        let sql = contribution_sql(is_postgres(conn), workspace_id, &which, sign);
-        diesel::sql_query(sql).execute(conn)?;
+    for k in Keyed::chunks(conn, workspace_id, customers) {
+        let which = k.among("o.customer_id");
+        k.execute(
+            conn,
+            &contribution_sql(k.is_postgres(), &k.ws(), &which, sign),
+        )?;
     }
     Ok(())
 }
@@ -73,14 +75,10 @@ fn month_of(postgres: bool, day: &str) -> String {
     }
 }
 
-fn is_postgres(conn: &AnyConnection) -> bool {
-    matches!(conn, AnyConnection::Postgresql(_))
-}
-
 /// Adds (`sign` "") or subtracts ("-") the parts of the live customers
 /// whose orders `which` selects: one buyer and the month's revenue per
 /// (customer, currency, month with a revenue order).
-fn contribution_sql(postgres: bool, workspace_id: Uuid, which: &str, sign: &str) -> String {
+fn contribution_sql(postgres: bool, ws: &str, which: &str, sign: &str) -> String {
     let none = literal(&NONE_ID.to_string());
     let month = month_of(postgres, "o.order_date");
     format!(
@@ -103,7 +101,6 @@ fn contribution_sql(postgres: bool, workspace_id: Uuid, which: &str, sign: &str)
          ON CONFLICT (workspace_id, currency, cohort_month, order_month, owner_id, team_id) \
          DO UPDATE SET buyers = cohort_rollups.buyers + excluded.buyers, \
          revenue_minor = cohort_rollups.revenue_minor + excluded.revenue_minor",
-        ws = literal(&workspace_id.to_string()),
         excluded = non_revenue_statuses(),
     )
 }
@@ -152,7 +149,7 @@ mod tests {
 
     #[test]
     fn a_customer_counts_once_per_month_in_the_cohort_of_its_first_month() {
-        let sql = contribution_sql(false, Uuid::nil(), "1 = 1", "-");
+        let sql = contribution_sql(false, "'w'", "1 = 1", "-");
         // Grouped by customer and month first, then counted: one buyer per
         // customer and month, however many orders.
         assert!(sql.contains(
@@ -163,7 +160,7 @@ mod tests {
         ));
         assert!(sql.contains("-COUNT(*), -CAST(SUM(t.revenue) AS BIGINT)"));
         assert!(sql.contains("NOT IN ('draft', 'cancelled', 'refunded')"));
-        let pg = contribution_sql(true, Uuid::nil(), "1 = 1", "");
+        let pg = contribution_sql(true, "'w'", "1 = 1", "");
         assert!(pg.contains("CAST(date_trunc('month', o.order_date) AS DATE) AS order_month"));
         assert!(pg.contains("COUNT(*), CAST(SUM(t.revenue) AS BIGINT)"));
     }

@@ -30,7 +30,6 @@
 
 use chrono::NaiveDate;
 use crm_domain::analytics::{AGE_BANDS, Dimension, RegionLevel, born_on_or_before};
-use diesel::RunQueryDsl;
 use uuid::Uuid;
 
 use super::{NONE_ID, owner_team_and_segment_only, push_owner_and_team, rollup_id_key};
@@ -38,7 +37,8 @@ use crate::analytics::{CustomerCount, Grouping};
 use crate::connection::AnyConnection;
 use crate::customers::CustomerFilter;
 use crate::error::DbResult;
-use crate::metrics::{id_lists, literal};
+use crate::keyed::Keyed;
+use crate::metrics::literal;
 use crate::sql::Sql;
 use crate::visibility::Visibility;
 
@@ -116,18 +116,17 @@ pub fn add(
 /// Recomputes the workspace's counts from its customers (bulk loads); the
 /// caller runs it in a transaction.
 pub fn rebuild(conn: &mut AnyConnection, workspace_id: Uuid) -> DbResult<()> {
-    let ws = literal(&workspace_id.to_string());
-    diesel::sql_query(format!(
-        "DELETE FROM customer_counts WHERE workspace_id = {ws}"
-    ))
-    .execute(conn)?;
-    let sql = contribution_sql(is_postgres(conn), workspace_id, "1 = 1", Part::All, "");
-    diesel::sql_query(sql).execute(conn)?;
+    let k = Keyed::workspace(conn, workspace_id);
+    let ws = k.ws();
+    k.execute(
+        conn,
+        &format!("DELETE FROM customer_counts WHERE workspace_id = {ws}"),
+    )?;
+    k.execute(
+        conn,
+        &contribution_sql(k.is_postgres(), &ws, "1 = 1", Part::All, ""),
+    )?;
     Ok(())
-}
-
-fn is_postgres(conn: &AnyConnection) -> bool {
-    matches!(conn, AnyConnection::Postgresql(_))
 }
 
 fn by_chunks(
@@ -137,24 +136,24 @@ fn by_chunks(
     part: Part,
     sign: &str,
 ) -> DbResult<()> {
-    for list in id_lists(customers) {
-        by_condition(conn, workspace_id, &format!("c.id IN ({list})"), part, sign)?;
+    for k in Keyed::chunks(conn, workspace_id, customers) {
+        by_condition(conn, &k, &k.among("c.id"), part, sign)?;
     }
     Ok(())
 }
 
 /// Adds (`sign` "") or subtracts ("-") the counts of the customers `which`
-/// selects (a condition on the customer `c`, written by this crate: the
-/// metrics writes select their buyers with a subquery).
+/// selects (a condition on the customer `c`, written by this crate with
+/// `k`'s names: the metrics writes select their buyers with a subquery).
 pub(crate) fn by_condition(
     conn: &mut AnyConnection,
-    workspace_id: Uuid,
+    k: &Keyed,
     which: &str,
     part: Part,
     sign: &str,
 ) -> DbResult<()> {
-    let sql = contribution_sql(is_postgres(conn), workspace_id, which, part, sign);
-    diesel::sql_query(sql).execute(conn)?;
+    let sql = contribution_sql(k.is_postgres(), &k.ws(), which, part, sign);
+    k.execute(conn, &sql)?;
     Ok(())
 }
 
@@ -164,15 +163,8 @@ pub(crate) fn by_condition(
 /// and each tag, for [`Part::Tags`] each tag; a customer without tags
 /// counts under no tag. A buyer with an RFM segment counts once more under
 /// each dimension name followed by `@` and the segment.
-fn contribution_sql(
-    postgres: bool,
-    workspace_id: Uuid,
-    which: &str,
-    part: Part,
-    sign: &str,
-) -> String {
+fn contribution_sql(postgres: bool, ws: &str, which: &str, part: Part, sign: &str) -> String {
     let none = literal(&NONE_ID.to_string());
-    let ws = literal(&workspace_id.to_string());
     let owner_team =
         format!("COALESCE(c.owner_id, {none}) AS owner_id, COALESCE(c.team_id, {none}) AS team_id");
     let live = format!("c.workspace_id = {ws} AND c.deleted_at IS NULL AND {which}");
@@ -320,7 +312,7 @@ mod tests {
 
     #[test]
     fn every_customer_counts_once_per_kept_column_and_once_per_tag() {
-        let sql = contribution_sql(false, Uuid::nil(), "c.id IN ('x')", Part::All, "-");
+        let sql = contribution_sql(false, "'w'", "c.id IN ('x')", Part::All, "-");
         // One pass over the customers, crossed with the names of the columns.
         assert!(sql.contains(
             "CROSS JOIN (SELECT 'province' AS dimension UNION ALL SELECT 'industry' AS dimension"
@@ -342,7 +334,7 @@ mod tests {
         assert!(sql.contains("'tag' || '@' || m.rfm_segment AS dimension"));
         assert_eq!(sql.matches("m.rfm_segment IS NOT NULL").count(), 2);
         // A segment change moves only the counts under the segments.
-        let moved = contribution_sql(false, Uuid::nil(), "1 = 1", Part::Segments, "-");
+        let moved = contribution_sql(false, "'w'", "1 = 1", Part::Segments, "-");
         assert_eq!(moved.matches("FROM customers c ").count(), 2);
         assert_eq!(
             moved
@@ -350,12 +342,12 @@ mod tests {
                 .count(),
             2
         );
-        let tags = contribution_sql(true, Uuid::nil(), "1 = 1", Part::Tags, "");
+        let tags = contribution_sql(true, "'w'", "1 = 1", Part::Tags, "");
         assert!(!tags.contains("CROSS JOIN"));
         assert_eq!(tags.matches("FROM customers c ").count(), 2);
         assert!(tags.contains("COALESCE('=' || CAST(ct.tag_id AS TEXT), '')"));
         // Birth dates as ISO text whatever PostgreSQL's DateStyle.
-        let pg = contribution_sql(true, Uuid::nil(), "1 = 1", Part::All, "");
+        let pg = contribution_sql(true, "'w'", "1 = 1", Part::All, "");
         assert!(pg.contains("WHEN 'birth_date' THEN to_char(c.birth_date, 'YYYY-MM-DD')"));
         assert!(sql.contains("WHEN 'birth_date' THEN c.birth_date END"));
     }
