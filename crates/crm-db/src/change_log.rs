@@ -129,18 +129,24 @@ pub fn values<T: serde::Serialize>(
         Some(Ok(Value::Object(map))) => map,
         _ => serde_json::Map::new(),
     };
-    let (before, after) = (object(before), object(after));
+    let (mut before, mut after) = (object(before), object(after));
     let mut out = serde_json::Map::new();
     for field in fields {
-        let pick = |map: &serde_json::Map<String, Value>| match map.get(field) {
+        if out.contains_key(field) {
+            continue;
+        }
+        // Moved out of the serialised records, not cloned: a batch logs
+        // every field of each record it creates.
+        let mut take = |map: &mut serde_json::Map<String, Value>| match map.remove(field) {
             Some(_) if sensitive(field) => Value::String("***".into()),
-            Some(value) => value.clone(),
+            Some(value) => value,
             None => Value::Null,
         };
-        out.insert(
-            field.clone(),
-            serde_json::json!({ "from": pick(&before), "to": pick(&after) }),
-        );
+        let (from, to) = (take(&mut before), take(&mut after));
+        let mut change = serde_json::Map::new();
+        change.insert("from".to_owned(), from);
+        change.insert("to".to_owned(), to);
+        out.insert(field.clone(), Value::Object(change));
     }
     (!out.is_empty()).then_some(Value::Object(out))
 }
@@ -396,4 +402,34 @@ pub fn transaction<T, E: From<crate::DbError>>(
     drop(turn);
     crate::events::settle(outcome.is_ok());
     outcome
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::values;
+
+    #[test]
+    fn values_hold_each_field_once_from_before_to_after_with_secrets_masked() {
+        let before = json!({"name": "甲", "password_hash": "x", "tags": ["a"]});
+        let after = json!({"name": "乙", "password_hash": "y", "city": "深圳"});
+        let fields: Vec<String> = ["name", "password_hash", "city", "tags", "name"]
+            .map(str::to_owned)
+            .to_vec();
+        assert_eq!(
+            values(&fields, Some(&before), Some(&after)),
+            Some(json!({
+                "name": {"from": "甲", "to": "乙"},
+                "password_hash": {"from": "***", "to": "***"},
+                "city": {"from": null, "to": "深圳"},
+                "tags": {"from": ["a"], "to": null},
+            }))
+        );
+        assert_eq!(
+            values(&fields[2..3], None, Some(&after)),
+            Some(json!({"city": {"from": null, "to": "深圳"}}))
+        );
+        assert_eq!(values::<serde_json::Value>(&[], None, Some(&after)), None);
+    }
 }
