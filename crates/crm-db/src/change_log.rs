@@ -137,7 +137,7 @@ pub fn values<T: serde::Serialize>(
         }
         // Moved out of the serialised records, not cloned: a batch logs
         // every field of each record it creates.
-        let mut take = |map: &mut serde_json::Map<String, Value>| match map.remove(field) {
+        let take = |map: &mut serde_json::Map<String, Value>| match map.remove(field) {
             Some(_) if sensitive(field) => Value::String("***".into()),
             Some(value) => value,
             None => Value::Null,
