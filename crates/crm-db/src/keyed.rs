@@ -9,7 +9,8 @@
 //! the ids inlined as a list of literals, parsing and planning took 40 % of
 //! the customer counts' time in a batch of new customers, and a tenth of
 //! PostgreSQL's whole time in a batch of new orders. On SQLite the ids
-//! stay inlined, in lists of at most 500.
+//! stay inlined, in lists of at most 500, and so does everything in the
+//! statements of a rebuild ([`Keyed::inline`]), which run once.
 
 use diesel::pg::Pg;
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
@@ -30,6 +31,8 @@ const IDS: &str = "$ids";
 /// A workspace and some of its record ids, as one statement names them.
 pub(crate) struct Keyed {
     postgres: bool,
+    /// Named by parameters (PostgreSQL's writes), or inlined.
+    bound: bool,
     workspace_id: Uuid,
     /// Sorted, without repeats.
     ids: Vec<Uuid>,
@@ -39,10 +42,22 @@ impl Keyed {
     /// The workspace alone (a statement that selects its records by a
     /// condition of its own, or all of them).
     pub(crate) fn workspace(conn: &AnyConnection, workspace_id: Uuid) -> Self {
+        let postgres = is_postgres(conn);
         Self {
-            postgres: is_postgres(conn),
+            postgres,
+            bound: postgres,
             workspace_id,
             ids: Vec::new(),
+        }
+    }
+
+    /// The workspace alone, inlined, for the statements of a rebuild: run
+    /// once (some with a month's dates in their text), they are not worth
+    /// keeping prepared on the connection.
+    pub(crate) fn inline(conn: &AnyConnection, workspace_id: Uuid) -> Self {
+        Self {
+            bound: false,
+            ..Self::workspace(conn, workspace_id)
         }
     }
 
@@ -59,6 +74,7 @@ impl Keyed {
         if postgres {
             return vec![Self {
                 postgres,
+                bound: true,
                 workspace_id,
                 ids,
             }];
@@ -66,6 +82,7 @@ impl Keyed {
         ids.chunks(500)
             .map(|chunk| Self {
                 postgres,
+                bound: false,
                 workspace_id,
                 ids: chunk.to_vec(),
             })
@@ -82,7 +99,7 @@ impl Keyed {
 
     /// The workspace id in SQL.
     pub(crate) fn ws(&self) -> String {
-        match self.postgres {
+        match self.bound {
             true => WS.to_owned(),
             false => literal(&self.workspace_id.to_string()),
         }
@@ -90,7 +107,7 @@ impl Keyed {
 
     /// `column` is one of the ids, in SQL.
     pub(crate) fn among(&self, column: &str) -> String {
-        match self.postgres {
+        match self.bound {
             true => format!("{column} = ANY({IDS})"),
             false => match id_lists(&self.ids).first() {
                 Some(list) => format!("{column} IN ({list})"),
@@ -102,8 +119,8 @@ impl Keyed {
     /// Runs `sql`, written with [`Keyed::ws`] and [`Keyed::among`].
     pub(crate) fn execute(&self, conn: &mut AnyConnection, sql: &str) -> DbResult<usize> {
         Ok(match conn {
-            AnyConnection::Postgresql(c) => self.bound(sql).execute(c)?,
-            AnyConnection::Sqlite(_) => diesel::sql_query(sql).execute(conn)?,
+            AnyConnection::Postgresql(c) if self.bound => self.bound(sql).execute(c)?,
+            _ => diesel::sql_query(sql).execute(conn)?,
         })
     }
 
@@ -215,5 +232,9 @@ mod tests {
         );
         assert!(Keyed::chunks(&conn, ws, &[]).is_empty());
         assert_eq!(Keyed::workspace(&conn, ws).among("c.id"), "1 = 0");
+        assert_eq!(
+            Keyed::inline(&conn, ws).ws(),
+            "'00000000-0000-0000-0000-000000000000'"
+        );
     }
 }

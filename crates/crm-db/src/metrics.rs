@@ -182,7 +182,7 @@ pub fn refresh_customers(
 /// Recomputes every customer of the workspace (after a bulk load or a
 /// change of base currency).
 pub fn refresh_all(conn: &mut AnyConnection, workspace_id: Uuid) -> DbResult<()> {
-    let k = Keyed::workspace(conn, workspace_id);
+    let k = Keyed::inline(conn, workspace_id);
     refresh_where(conn, &k, "1 = 1")?;
     mark_stale(conn, workspace_id)
 }

@@ -138,7 +138,7 @@ pub fn rebuild(conn: &mut AnyConnection, workspace_id: Uuid) -> DbResult<()> {
             diesel::sql_query("SET LOCAL work_mem = '64MB'").execute(conn)?;
             diesel::sql_query("SET LOCAL enable_sort = off").execute(conn)?;
         }
-        let k = Keyed::workspace(conn, workspace_id);
+        let k = Keyed::inline(conn, workspace_id);
         let ws = k.ws();
         k.execute(
             conn,

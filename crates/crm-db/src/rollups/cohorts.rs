@@ -40,7 +40,7 @@ pub fn add(conn: &mut AnyConnection, workspace_id: Uuid, customers: &[Uuid]) -> 
 /// Recomputes the workspace's cohort rollups from its orders (bulk loads);
 /// the caller runs it in a transaction.
 pub fn rebuild(conn: &mut AnyConnection, workspace_id: Uuid) -> DbResult<()> {
-    let k = Keyed::workspace(conn, workspace_id);
+    let k = Keyed::inline(conn, workspace_id);
     let ws = k.ws();
     k.execute(
         conn,

@@ -116,7 +116,7 @@ pub fn add(
 /// Recomputes the workspace's counts from its customers (bulk loads); the
 /// caller runs it in a transaction.
 pub fn rebuild(conn: &mut AnyConnection, workspace_id: Uuid) -> DbResult<()> {
-    let k = Keyed::workspace(conn, workspace_id);
+    let k = Keyed::inline(conn, workspace_id);
     let ws = k.ws();
     k.execute(
         conn,
