@@ -124,6 +124,16 @@ impl Keyed {
         })
     }
 
+    /// Deletes every row of the workspace from `table` (the first step of
+    /// a rebuild).
+    pub(crate) fn delete_all(&self, conn: &mut AnyConnection, table: &str) -> DbResult<usize> {
+        let ws = self.ws();
+        self.execute(
+            conn,
+            &format!("DELETE FROM {table} WHERE workspace_id = {ws}"),
+        )
+    }
+
     fn bound<'a>(&'a self, sql: &'a str) -> Bound<'a> {
         Bound {
             sql,

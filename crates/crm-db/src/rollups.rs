@@ -139,11 +139,7 @@ pub fn rebuild(conn: &mut AnyConnection, workspace_id: Uuid) -> DbResult<()> {
             diesel::sql_query("SET LOCAL enable_sort = off").execute(conn)?;
         }
         let k = Keyed::inline(conn, workspace_id);
-        let ws = k.ws();
-        k.execute(
-            conn,
-            &format!("DELETE FROM sales_rollups WHERE workspace_id = {ws}"),
-        )?;
+        k.delete_all(conn, "sales_rollups")?;
         counts::rebuild(conn, workspace_id)?;
         let (first, last): (Option<NaiveDate>, Option<NaiveDate>) = orders::table
             .filter(orders::workspace_id.eq(Id(workspace_id)))

@@ -41,12 +41,11 @@ pub fn add(conn: &mut AnyConnection, workspace_id: Uuid, customers: &[Uuid]) -> 
 /// the caller runs it in a transaction.
 pub fn rebuild(conn: &mut AnyConnection, workspace_id: Uuid) -> DbResult<()> {
     let k = Keyed::inline(conn, workspace_id);
-    let ws = k.ws();
+    k.delete_all(conn, "cohort_rollups")?;
     k.execute(
         conn,
-        &format!("DELETE FROM cohort_rollups WHERE workspace_id = {ws}"),
+        &contribution_sql(k.is_postgres(), &k.ws(), "1 = 1", ""),
     )?;
-    k.execute(conn, &contribution_sql(k.is_postgres(), &ws, "1 = 1", ""))?;
     Ok(())
 }
 

@@ -117,14 +117,10 @@ pub fn add(
 /// caller runs it in a transaction.
 pub fn rebuild(conn: &mut AnyConnection, workspace_id: Uuid) -> DbResult<()> {
     let k = Keyed::inline(conn, workspace_id);
-    let ws = k.ws();
+    k.delete_all(conn, "customer_counts")?;
     k.execute(
         conn,
-        &format!("DELETE FROM customer_counts WHERE workspace_id = {ws}"),
-    )?;
-    k.execute(
-        conn,
-        &contribution_sql(k.is_postgres(), &ws, "1 = 1", Part::All, ""),
+        &contribution_sql(k.is_postgres(), &k.ws(), "1 = 1", Part::All, ""),
     )?;
     Ok(())
 }
