@@ -17,6 +17,7 @@ both!(
     every_write_keeps_the_sales_rollups_exact,
     the_map_answers_the_same_from_the_rollups_as_from_the_orders,
     the_cohorts_answer_the_same_from_the_rollups_as_from_the_orders,
+    the_maps_lifetime_value_and_churn_read_the_buyers_rows,
     the_upkeep_of_every_write_is_prepared_once_per_connection,
 );
 
@@ -270,6 +271,141 @@ async fn the_map_answers_the_same_from_the_rollups_as_from_the_orders(app: TestA
         .expect(200)
         .body;
     assert_eq!(body["total"]["value"], 8_000.0);
+    compare_filtered(&app, &w).await;
+}
+
+/// The map and the KPIs under one kept dimension's value read that
+/// dimension's rollup rows: the same answers as from the orders, and, once
+/// every rollup row's revenue is doubled behind the server's back, twice
+/// them (what the orders answer stays), so the rollups are what answered.
+/// Two dimensions at once still read the orders.
+async fn compare_filtered(app: &TestApp, w: &World) {
+    let map = "/api/v1/analytics/distribution?measure=revenue";
+    let rolled = [
+        format!("{map}&dimension=owner&industry=retail"),
+        format!("{map}&dimension=team&kind=organization"),
+        format!("{map}&dimension=industry&industry=finance"),
+        format!("{map}&dimension=region&level=city&region=440000"),
+        format!("{map}&dimension=region&region=CN"),
+        "/api/v1/analytics/kpis?industry=retail".to_owned(),
+    ];
+    let scanned_only = format!("{map}&dimension=region&kind=person");
+    let revenue = |body: &Value| {
+        body["total"]["value"]
+            .as_f64()
+            .or(body["revenue_minor"].as_f64())
+            .expect("a revenue")
+    };
+    let mut answers = Vec::new();
+    for token in [&w.admin.token, &w.rep3.token] {
+        for query in rolled.iter().chain([&scanned_only]) {
+            let get = |path: String| async move {
+                app.get(&path).token(token).send().await.expect(200).body
+            };
+            let from_rollups = get(query.clone()).await;
+            let from_orders = get(format!("{query}&max_orders=1000000")).await;
+            assert_eq!(from_rollups, from_orders, "{query}");
+            answers.push((token, query, revenue(&from_orders)));
+        }
+    }
+    assert!(
+        answers.iter().any(|(_, _, r)| *r > 0.0),
+        "some filtered revenue: {answers:?}"
+    );
+    diesel::sql_query("UPDATE sales_rollups SET revenue_minor = revenue_minor * 2")
+        .execute(&mut *app.conn())
+        .expect("doubled");
+    for (token, query, before) in answers {
+        let now = revenue(&app.get(query).token(token).send().await.expect(200).body);
+        let expected = if *query == scanned_only {
+            before
+        } else {
+            2.0 * before
+        };
+        assert_eq!(now, expected, "{query}");
+    }
+}
+
+/// The map's value per group, by key ("" for none), and its total.
+async fn map(app: &TestApp, token: &str, query: &str) -> (Vec<(String, f64)>, f64) {
+    let body = app
+        .get(&format!("/api/v1/analytics/distribution?{query}"))
+        .token(token)
+        .send()
+        .await
+        .expect(200)
+        .body;
+    let mut groups: Vec<(String, f64)> = body["groups"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|g| {
+            let key = g["key"].as_str().unwrap_or_default().to_owned();
+            (key, g["value"].as_f64().expect("value"))
+        })
+        .collect();
+    groups.sort_by(|a, b| a.0.cmp(&b.0));
+    (groups, body["total"]["value"].as_f64().expect("total"))
+}
+
+/// Lifetime value and churn over every order before the window's end come
+/// from the buyers' metrics rows when no order is dated after it (a window
+/// ending today), and from the orders otherwise: the answers are the sums
+/// of the orders either way, and once the rows are tampered with behind the
+/// server's back only the first kind of window follows them.
+async fn the_maps_lifetime_value_and_churn_read_the_buyers_rows(app: TestApp) {
+    let (w, _, _) = world_with_orders(&app).await;
+    let admin = &w.admin.token;
+    let by_province = |values: [f64; 2]| {
+        vec![
+            ("110000".to_owned(), values[0]),
+            ("440000".to_owned(), values[1]),
+        ]
+    };
+    // Every revenue order: 深圳一号 700 + 1,000, 广州二号 2,000, 北京三号 5,000.
+    let clv = "dimension=region&measure=clv";
+    assert_eq!(
+        map(&app, admin, clv).await,
+        (by_province([5_000.0, 1_850.0]), 2_900.0)
+    );
+    let (mine, total) = map(&app, &w.rep3.token, "dimension=owner&measure=clv").await;
+    assert_eq!(mine, vec![(w.rep3.id.to_string(), 2_000.0)]);
+    assert_eq!(total, 2_000.0);
+    let (_, retail) = map(&app, admin, &format!("{clv}&industry=retail")).await;
+    assert_eq!(retail, 1_700.0);
+    let churn = "dimension=region&measure=churn_rate";
+    assert_eq!(
+        map(&app, admin, churn).await,
+        (by_province([0.0, 0.0]), 0.0)
+    );
+    // Five days ago, before the latest orders: from the orders (广州二号
+    // had not bought yet, 深圳一号 only the 700).
+    let before = (today() - chrono::Duration::days(5)).format("%Y-%m-%d");
+    let past = format!("{clv}&from={before}&to={before}");
+    assert_eq!(
+        map(&app, admin, &past).await,
+        (by_province([5_000.0, 700.0]), 2_850.0)
+    );
+    let tamper = |sql: &str| {
+        diesel::sql_query(sql)
+            .execute(&mut *app.conn())
+            .expect("tampered")
+    };
+    tamper("UPDATE customer_metrics SET revenue_minor = revenue_minor * 2");
+    assert_eq!(
+        map(&app, admin, clv).await,
+        (by_province([10_000.0, 3_700.0]), 5_800.0)
+    );
+    assert_eq!(
+        map(&app, admin, &past).await,
+        (by_province([5_000.0, 700.0]), 2_850.0)
+    );
+    // Every buyer's last order long ago: all churned.
+    tamper("UPDATE customer_metrics SET last_order_on = '2000-01-01'");
+    assert_eq!(
+        map(&app, admin, churn).await,
+        (by_province([1.0, 1.0]), 1.0)
+    );
 }
 
 /// The cohort matrix from the rollups against the same matrix read from

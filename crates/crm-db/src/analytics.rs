@@ -5,7 +5,9 @@
 //! sums over `orders ⋈ customers` — and the HTTP layer derives the rest
 //! (average order value, CLV, churn rate, shares, changes). Revenue and
 //! order sums by one kept dimension come from `rollups::sum_sales` instead
-//! when it can answer.
+//! when it can answer, and the buyers' all-time sums (lifetime value, churn)
+//! from their metrics rows ([`sum_buyers`]) when no order is dated after the
+//! window.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use crm_domain::access::Scope;
@@ -21,6 +23,10 @@ use crate::error::DbResult;
 use crate::paging::contains_pattern;
 use crate::sql::{Bind, Sql};
 use crate::visibility::Visibility;
+
+mod buyers;
+
+pub use buyers::{BuyerSums, all_orders_before, sum_buyers};
 
 /// A dimension with, for regions, its level and the parent it drills into.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -291,9 +291,8 @@ impl Measured<'_> {
                 }
             }
             Measure::Clv => {
-                for row in sum_orders(conn, vis, filter, groups, currency, (None, end))? {
-                    let value = ratio(row.revenue as f64, row.buyers as f64).round();
-                    out.insert((row.key, row.key2), value);
+                for (key, sums) in self.buyers(conn, groups, end, None)? {
+                    out.insert(key, ratio(sums.revenue as f64, sums.buyers as f64).round());
                 }
             }
             Measure::Csat => {
@@ -308,22 +307,71 @@ impl Measured<'_> {
             Measure::ChurnRate => {
                 // Buyers before the window's end, and those of them who
                 // ordered within the churn period before it.
-                let ever = sum_orders(conn, vis, filter, groups, currency, (None, end))?;
                 let since = end - Duration::days(i64::from(self.churn_days));
-                let recent: HashMap<Key, i64> =
-                    sum_orders(conn, vis, filter, groups, currency, (Some(since), end))?
-                        .into_iter()
-                        .map(|r| ((r.key, r.key2), r.buyers))
-                        .collect();
-                for row in ever {
-                    let key = (row.key, row.key2);
-                    let active = recent.get(&key).copied().unwrap_or(0);
-                    out.insert(key, ratio((row.buyers - active) as f64, row.buyers as f64));
+                for (key, sums) in self.buyers(conn, groups, end, Some(since))? {
+                    let churned = sums.buyers - sums.recent;
+                    out.insert(key, ratio(churned as f64, sums.buyers as f64));
                 }
             }
         }
         Ok(out)
     }
+
+    /// Per group, the revenue of every order before `end`, the buyers, and
+    /// those of them who ordered on or after `since`: from the buyers'
+    /// metrics rows when no order is dated on or after `end` (a window
+    /// ending today), else from the orders.
+    fn buyers(
+        &self,
+        conn: &mut AnyConnection,
+        groups: &Groups,
+        end: NaiveDate,
+        since: Option<NaiveDate>,
+    ) -> Result<Vec<(Key, Buyers)>, AppError> {
+        use crm_db::analytics::{all_orders_before, sum_buyers, sum_orders};
+        let (vis, filter, currency) = (self.vis, self.filter, self.currency);
+        if all_orders_before(conn, vis.workspace_id, end)? {
+            let rows = sum_buyers(conn, vis, filter, groups, since.unwrap_or(end))?;
+            return Ok(rows
+                .into_iter()
+                .map(|r| {
+                    let sums = Buyers {
+                        revenue: r.revenue,
+                        buyers: r.buyers,
+                        recent: r.recent,
+                    };
+                    ((r.key, r.key2), sums)
+                })
+                .collect());
+        }
+        let recent: HashMap<Key, i64> = match since {
+            Some(since) => sum_orders(conn, vis, filter, groups, currency, (Some(since), end))?
+                .into_iter()
+                .map(|r| ((r.key, r.key2), r.buyers))
+                .collect(),
+            None => HashMap::new(),
+        };
+        let ever = sum_orders(conn, vis, filter, groups, currency, (None, end))?;
+        Ok(ever
+            .into_iter()
+            .map(|r| {
+                let key = (r.key, r.key2);
+                let sums = Buyers {
+                    revenue: r.revenue,
+                    buyers: r.buyers,
+                    recent: recent.get(&key).copied().unwrap_or(0),
+                };
+                (key, sums)
+            })
+            .collect())
+    }
+}
+
+/// A group's buyers before a window's end (see `Measured::buyers`).
+struct Buyers {
+    revenue: i64,
+    buyers: i64,
+    recent: i64,
 }
 
 fn ratio(a: f64, b: f64) -> f64 {

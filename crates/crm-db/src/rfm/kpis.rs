@@ -3,11 +3,11 @@
 //! today) is answered from the buyers' metrics rows alone, since who
 //! ordered once, twice or lately inside it is then a comparison of their
 //! last and second-to-last order days; its revenue comes from the sales
-//! rollups when the filter is by owner and team only. Any other window
+//! rollups when they can answer the filter (owner, team and at most one
+//! kept dimension's value; see `rollups::sum_sales`). Any other window
 //! reads the orders of the window, as before.
 
 use chrono::NaiveDate;
-use diesel::dsl::max;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
@@ -15,9 +15,7 @@ use crate::analytics::{Groups, push_customers, push_revenue_orders};
 use crate::connection::AnyConnection;
 use crate::customers::CustomerFilter;
 use crate::error::DbResult;
-use crate::schema::customer_metrics;
 use crate::sql::Sql;
-use crate::types::Id;
 use crate::visibility::Visibility;
 
 #[derive(Debug, Clone, QueryableByName)]
@@ -60,11 +58,7 @@ pub fn kpis(
     window: (NaiveDate, NaiveDate),
     churn_since: NaiveDate,
 ) -> DbResult<Vec<KpiRow>> {
-    let latest: Option<NaiveDate> = customer_metrics::table
-        .filter(customer_metrics::workspace_id.eq(Id(vis.workspace_id)))
-        .select(max(customer_metrics::last_order_on))
-        .first(conn)?;
-    if latest.is_some_and(|day| day >= window.1) {
+    if !crate::analytics::all_orders_before(conn, vis.workspace_id, window.1)? {
         return from_orders(conn, vis, filter, currency, window, churn_since);
     }
     let mut rows = from_metrics(conn, vis, filter, window, churn_since)?;
@@ -110,7 +104,8 @@ fn from_metrics(
 }
 
 /// The revenue of the window: from the sales rollups when they can answer
-/// (a filter by owner and team only), else from the window's orders.
+/// (owner, team and at most one kept dimension's value), else from the
+/// window's orders.
 fn window_revenue(
     conn: &mut AnyConnection,
     vis: &Visibility,

@@ -9,7 +9,7 @@ use diesel::sql_types::{BigInt, Nullable, Text};
 use super::{ANY_DIMENSION, NONE_ID};
 use crate::analytics::{Grouping, Groups, OrderSums, id_as_text, push_scope};
 use crate::connection::AnyConnection;
-use crate::customers::CustomerFilter;
+use crate::customers::{CustomerFilter, RegionMatch};
 use crate::error::DbResult;
 use crate::sql::Sql;
 use crate::visibility::Visibility;
@@ -40,8 +40,8 @@ impl From<OrderSums> for SalesSums {
 /// The revenue and order counts of [`crate::analytics::sum_orders`] read from
 /// `sales_rollups` (a few rows per day instead of every order), or `None`
 /// when the rollups cannot answer: two dimensions, a dimension they do not
-/// keep (districts, tags, RFM, age), or a customer filter other than owner
-/// and team.
+/// keep (districts, tags, RFM, age), or a customer filter other than owner,
+/// team and one kept dimension's value (see [`Rows`]).
 pub fn sum_sales(
     conn: &mut AnyConnection,
     vis: &Visibility,
@@ -50,15 +50,11 @@ pub fn sum_sales(
     currency: &str,
     dates: (Option<NaiveDate>, NaiveDate),
 ) -> DbResult<Option<Vec<SalesSums>>> {
-    if groups.second.is_some() || !owner_and_team_only(filter) {
+    if groups.second.is_some() {
         return Ok(None);
     }
-    let (dimension, parent) = match &groups.first {
-        None => (ANY_DIMENSION, None),
-        Some(g) => match rolled_dimension(g) {
-            Some(d) => (d, g.parent.as_deref()),
-            None => return Ok(None),
-        },
+    let Some(rows) = Rows::of(groups.first.as_ref(), filter) else {
+        return Ok(None);
     };
     let mut sql = Sql::new(conn);
     sql.push("SELECT ");
@@ -82,9 +78,12 @@ pub fn sum_sales(
     .push(" AND r.currency = ")
     .text(currency)
     .push(" AND r.dimension = ")
-    .text(dimension);
-    if let Some(parent) = parent {
+    .text(rows.dimension);
+    for parent in &rows.parents {
         sql.push(" AND r.parent_code = ").text(parent);
+    }
+    if let Some(code) = &rows.code {
+        sql.push(" AND r.code = ").text(code);
     }
     if let Some(from) = dates.0 {
         sql.push(" AND r.order_date >= ").date(from);
@@ -96,6 +95,105 @@ pub fn sum_sales(
         sql.push(" GROUP BY key HAVING SUM(r.orders) <> 0");
     }
     Ok(Some(sql.load(conn)?))
+}
+
+/// Which rollup rows answer a grouping under a filter. Every order is on
+/// one row of each dimension a day, so the rows of one dimension whose
+/// code is a value hold exactly the orders of the customers with that
+/// value: a filter by one kept dimension (`industry=retail`, a province)
+/// reads those rows, grouped by owner or team, by that same dimension, or
+/// (a region) by the level below it, whose rows name it as their parent.
+#[derive(Debug, PartialEq, Eq)]
+struct Rows {
+    dimension: &'static str,
+    /// `parent_code` equals each (the drill-down's parent, a region filter).
+    parents: Vec<String>,
+    /// `code` equals it (the filter's value).
+    code: Option<String>,
+}
+
+impl Rows {
+    /// `None` when the rollups cannot answer.
+    fn of(group: Option<&Grouping>, filter: &CustomerFilter) -> Option<Rows> {
+        let kept = kept_filter(filter)?;
+        let parents: Vec<String> = group.and_then(|g| g.parent.clone()).into_iter().collect();
+        let Some(group) = group else {
+            return Some(match kept {
+                None => Rows {
+                    dimension: ANY_DIMENSION,
+                    parents,
+                    code: None,
+                },
+                Some((dimension, code)) => Rows {
+                    dimension,
+                    parents,
+                    code: Some(code),
+                },
+            });
+        };
+        let grouped = rolled_dimension(group)?;
+        let by_person = matches!(group.dimension, Dimension::Owner | Dimension::Team);
+        Some(match kept {
+            None => Rows {
+                dimension: grouped,
+                parents,
+                code: None,
+            },
+            Some((dimension, code)) if by_person || dimension == grouped => Rows {
+                dimension,
+                parents,
+                code: Some(code),
+            },
+            Some((above, code)) if parent_level(grouped) == Some(above) => {
+                let mut parents = parents;
+                parents.push(code);
+                Rows {
+                    dimension: grouped,
+                    parents,
+                    code: None,
+                }
+            }
+            Some(_) => return None,
+        })
+    }
+}
+
+/// The region dimension whose codes a region dimension's rows carry as
+/// their parent.
+fn parent_level(dimension: &str) -> Option<&'static str> {
+    match dimension {
+        "province" => Some("country"),
+        "city" => Some("province"),
+        _ => None,
+    }
+}
+
+/// `Some(None)`: the filter selects by owner and team only; `Some(Some((
+/// dimension, value)))`: by those and one kept dimension's value; `None`:
+/// by anything else.
+fn kept_filter(f: &CustomerFilter) -> Option<Option<(&'static str, String)>> {
+    let mut rest = f.clone();
+    let mut kept: Vec<(&'static str, String)> = [
+        ("kind", rest.kind.take()),
+        ("industry", rest.industry.take()),
+        ("size", rest.size_band.take()),
+        ("lifecycle_stage", rest.lifecycle_stage.take()),
+        ("source", rest.source.take()),
+    ]
+    .into_iter()
+    .filter_map(|(d, v)| v.map(|v| (d, v)))
+    .collect();
+    match rest.region.take() {
+        Some(RegionMatch::Country(c)) => kept.push(("country", c)),
+        Some(RegionMatch::Province(c)) => kept.push(("province", c)),
+        Some(RegionMatch::City(c)) => kept.push(("city", c)),
+        // Districts are not kept.
+        district => rest.region = district,
+    }
+    if !owner_and_team_only(&rest) || kept.len() > 1 {
+        return None;
+    }
+    Some(kept.pop())
 }
 
 /// The rollup dimension a grouping reads (owner and team read the rows of
@@ -236,5 +334,95 @@ mod tests {
             ..segment
         };
         assert!(!owner_team_and_segment_only(&tagged));
+    }
+
+    fn group(dimension: Dimension, level: RegionLevel, parent: Option<&str>) -> Grouping {
+        Grouping {
+            dimension,
+            level,
+            parent: parent.map(str::to_owned),
+        }
+    }
+
+    fn rows(dimension: &'static str, parents: &[&str], code: Option<&str>) -> Option<Rows> {
+        Some(Rows {
+            dimension,
+            parents: parents.iter().map(|p| (*p).to_owned()).collect(),
+            code: code.map(str::to_owned),
+        })
+    }
+
+    #[test]
+    fn one_kept_dimension_reads_its_own_rows_or_the_region_level_below() {
+        let retail = CustomerFilter {
+            industry: Some("retail".into()),
+            owner_id: Some(Uuid::nil()),
+            ..CustomerFilter::default()
+        };
+        let owner = group(Dimension::Owner, RegionLevel::Province, None);
+        let province = group(Dimension::Region, RegionLevel::Province, None);
+        let city = group(Dimension::Region, RegionLevel::City, None);
+        let industry = group(Dimension::Industry, RegionLevel::Province, None);
+        // Totals, owners and the industry itself from the industry's rows.
+        assert_eq!(
+            Rows::of(None, &retail),
+            rows("industry", &[], Some("retail"))
+        );
+        assert_eq!(
+            Rows::of(Some(&owner), &retail),
+            rows("industry", &[], Some("retail"))
+        );
+        assert_eq!(
+            Rows::of(Some(&industry), &retail),
+            rows("industry", &[], Some("retail"))
+        );
+        // Two dimensions at once are not kept.
+        assert_eq!(Rows::of(Some(&province), &retail), None);
+        let guangdong = CustomerFilter {
+            region: Some(RegionMatch::Province("440000".into())),
+            ..CustomerFilter::default()
+        };
+        assert_eq!(
+            Rows::of(Some(&city), &guangdong),
+            rows("city", &["440000"], None)
+        );
+        let drilled = group(Dimension::Region, RegionLevel::City, Some("110000"));
+        assert_eq!(
+            Rows::of(Some(&drilled), &guangdong),
+            rows("city", &["110000", "440000"], None)
+        );
+        assert_eq!(
+            Rows::of(Some(&province), &guangdong),
+            rows("province", &[], Some("440000"))
+        );
+        let china = CustomerFilter {
+            region: Some(RegionMatch::Country("CN".into())),
+            ..CustomerFilter::default()
+        };
+        assert_eq!(
+            Rows::of(Some(&province), &china),
+            rows("province", &["CN"], None)
+        );
+        assert_eq!(Rows::of(Some(&city), &china), None);
+        // Districts, two kept values, or any other filter: the orders.
+        let district = CustomerFilter {
+            region: Some(RegionMatch::District("440305".into())),
+            ..CustomerFilter::default()
+        };
+        assert_eq!(Rows::of(None, &district), None);
+        let two = CustomerFilter {
+            kind: Some("person".into()),
+            ..retail.clone()
+        };
+        assert_eq!(Rows::of(None, &two), None);
+        let tagged = CustomerFilter {
+            tag_id: Some(Uuid::nil()),
+            ..retail
+        };
+        assert_eq!(Rows::of(None, &tagged), None);
+        assert_eq!(
+            Rows::of(None, &CustomerFilter::default()),
+            rows(ANY_DIMENSION, &[], None)
+        );
     }
 }
