@@ -288,6 +288,30 @@ pub async fn bench(db: TestDb, customers: usize) {
             ),
         ),
         (
+            // One kept dimension's value as the filter: that dimension's
+            // rollup rows, grouped by owner.
+            "revenue by owner of one industry, 12 months",
+            format!(
+                "/api/v1/analytics/distribution?dimension=owner&measure=revenue&from={from}&to={today}&industry=retail"
+            ),
+            format!(
+                "SELECT r.owner_id, SUM(r.revenue_minor), SUM(r.orders) FROM sales_rollups r \
+                 WHERE r.workspace_id = {ws_lit} AND r.currency = 'CNY' AND r.dimension = 'industry' \
+                 AND r.code = 'retail' AND r.order_date >= '{from}' AND r.order_date < '{end}' \
+                 GROUP BY 1 HAVING SUM(r.orders) <> 0"
+            ),
+        ),
+        (
+            // Every order up to today: the buyers' metrics rows, one a buyer.
+            "CLV by province",
+            format!("/api/v1/analytics/distribution?dimension=region&measure=clv&to={today}"),
+            format!(
+                "SELECT c.province_code, SUM(m.revenue_minor), COUNT(*) FROM customer_metrics m \
+                 JOIN customers c ON c.workspace_id = m.workspace_id AND c.id = m.customer_id \
+                 WHERE m.workspace_id = {ws_lit} AND {live} GROUP BY 1"
+            ),
+        ),
+        (
             "cities of 广东, customers",
             format!(
                 "/api/v1/analytics/distribution?dimension=region&level=city&parent=440000&to={today}"
