@@ -378,6 +378,19 @@ async fn the_maps_lifetime_value_and_churn_read_the_buyers_rows(app: TestApp) {
         map(&app, admin, churn).await,
         (by_province([0.0, 0.0]), 0.0)
     );
+    // By owner (北京三号 is its creator's): the rows carry their customers'
+    // owners, read without a join.
+    let by_owner = |value: f64| {
+        let mut owners = vec![
+            (w.admin.id.to_string(), value),
+            (w.rep1.id.to_string(), value),
+            (w.rep3.id.to_string(), value),
+        ];
+        owners.sort_by(|a, b| a.0.cmp(&b.0));
+        owners
+    };
+    let owner_churn = "dimension=owner&measure=churn_rate";
+    assert_eq!(map(&app, admin, owner_churn).await, (by_owner(0.0), 0.0));
     // Five days ago, before the latest orders: from the orders (广州二号
     // had not bought yet, 深圳一号 only the 700).
     let before = (today() - chrono::Duration::days(5)).format("%Y-%m-%d");
@@ -405,6 +418,13 @@ async fn the_maps_lifetime_value_and_churn_read_the_buyers_rows(app: TestApp) {
     assert_eq!(
         map(&app, admin, churn).await,
         (by_province([1.0, 1.0]), 1.0)
+    );
+    assert_eq!(map(&app, admin, owner_churn).await, (by_owner(1.0), 1.0));
+    // The owners the rows carry are what the map groups by.
+    tamper("UPDATE customer_metrics SET owner_id = NULL");
+    assert_eq!(
+        map(&app, admin, owner_churn).await,
+        (vec![(String::new(), 1.0)], 1.0)
     );
 }
 
