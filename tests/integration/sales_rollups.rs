@@ -65,18 +65,23 @@ fn assert_exact(app: &TestApp, ws: Uuid, after: &str) -> usize {
     assert_eq!(kept, rows(app), "after {after}");
     assert_eq!(cohorts, cohort_rows(app), "cohorts after {after}");
     assert!(!cohorts.is_empty(), "after {after}");
-    // The metrics rows carry their customer's owner, team and liveness.
+    // The metrics rows carry their customer's owner, team, liveness and
+    // values of the map's dimensions.
     #[derive(QueryableByName)]
     struct Count {
         #[diesel(sql_type = BigInt)]
         n: i64,
     }
-    let stale: Vec<Count> = diesel::sql_query(
+    let carried: String = crm_db::metrics::CARRIED
+        .iter()
+        .map(|column| format!(" OR m.{column} IS DISTINCT FROM c.{column}"))
+        .collect();
+    let stale: Vec<Count> = diesel::sql_query(format!(
         "SELECT COUNT(*) AS n FROM customer_metrics m \
          JOIN customers c ON c.workspace_id = m.workspace_id AND c.id = m.customer_id \
          WHERE m.owner_id IS DISTINCT FROM c.owner_id OR m.team_id IS DISTINCT FROM c.team_id \
-         OR m.live <> (c.deleted_at IS NULL)",
-    )
+         OR m.live <> (c.deleted_at IS NULL){carried}"
+    ))
     .load(&mut *app.conn())
     .expect("metrics");
     assert_eq!(stale.first().map(|c| c.n), Some(0), "metrics after {after}");
@@ -399,6 +404,13 @@ async fn the_maps_lifetime_value_and_churn_read_the_buyers_rows(app: TestApp) {
         "dimension=value_tier&measure=clv",
         "dimension=rfm_segment&measure=clv",
         "dimension=owner&by=value_tier&measure=churn_rate",
+        "dimension=region&measure=clv",
+        "dimension=region&level=city&parent=440000&measure=churn_rate",
+        "dimension=region&level=district&measure=clv&region=440000",
+        "dimension=industry&measure=clv&kind=organization",
+        "dimension=kind&by=region&measure=clv",
+        "dimension=age_band&measure=churn_rate&source=referral",
+        "dimension=owner&measure=clv&region=440300&lifecycle_stage=customer",
     ] {
         for token in [admin, &w.manager1.token, &w.rep1.token] {
             let alone = map(&app, token, query).await;
@@ -441,6 +453,29 @@ async fn the_maps_lifetime_value_and_churn_read_the_buyers_rows(app: TestApp) {
         map(&app, admin, owner_churn).await,
         (vec![(String::new(), 1.0)], 1.0)
     );
+    // So are their provinces and industries, grouped by or filtered on:
+    // 10,000 + 3,400 + 4,000 over three buyers. The KPIs count the buyers
+    // the rows say are in retail: 深圳一号 first bought 400 days ago, the
+    // other two within the year.
+    let new_in_retail = || async {
+        let body = app
+            .get("/api/v1/analytics/kpis?industry=retail")
+            .token(admin)
+            .send()
+            .await
+            .expect(200)
+            .body;
+        body["new_buyers"].as_i64().expect("new buyers")
+    };
+    assert_eq!(new_in_retail().await, 0);
+    tamper("UPDATE customer_metrics SET province_code = '110000', industry = 'retail'");
+    assert_eq!(
+        map(&app, admin, clv).await,
+        (vec![("110000".to_owned(), 5_800.0)], 5_800.0)
+    );
+    let (_, retail) = map(&app, admin, &format!("{clv}&industry=retail")).await;
+    assert_eq!(retail, 5_800.0);
+    assert_eq!(new_in_retail().await, 2);
 }
 
 /// The cohort matrix from the rollups against the same matrix read from

@@ -25,6 +25,7 @@ use crate::sql::{Bind, Sql};
 use crate::visibility::Visibility;
 
 mod buyers;
+pub(crate) mod rows;
 
 pub use buyers::{BuyerSums, all_orders_before, sum_buyers};
 
@@ -210,11 +211,17 @@ pub fn push_revenue_orders(sql: &mut Sql, workspace_id: Uuid, currency: &str) {
 }
 
 fn select_keys(sql: &mut Sql, groups: &Groups) {
+    select_keys_on(sql, groups, "c");
+}
+
+/// `SELECT` the group keys, the customer's columns read from `on` (`c`, the
+/// customers, or `m`, the metrics rows that carry them).
+fn select_keys_on(sql: &mut Sql, groups: &Groups, on: &str) {
     sql.push("SELECT ");
     for (grouping, alias) in [(&groups.first, "key"), (&groups.second, "key2")] {
         match grouping {
             Some(g) => {
-                key_expr(sql, g, groups.today);
+                key_expr(sql, g, groups.today, on);
                 sql.push(&format!(" AS {alias}, "));
             }
             None => {
@@ -270,31 +277,26 @@ pub(crate) fn id_as_text(sql: &Sql, column: &str) -> String {
     }
 }
 
-fn key_expr(sql: &mut Sql, g: &Grouping, today: Option<NaiveDate>) {
+/// A grouping's key over the customer's columns of `on` (`c` or `m`).
+fn key_expr(sql: &mut Sql, g: &Grouping, today: Option<NaiveDate>, on: &str) {
     let column = match g.dimension {
-        Dimension::Region => match g.level {
-            RegionLevel::Country => "c.country_code",
-            RegionLevel::Province => "c.province_code",
-            RegionLevel::City => "c.city_code",
-            RegionLevel::District => "c.district_code",
-        }
-        .to_owned(),
-        Dimension::Industry => "c.industry".to_owned(),
-        Dimension::Size => "c.size_band".to_owned(),
-        Dimension::LifecycleStage => "c.lifecycle_stage".to_owned(),
-        Dimension::Source => "c.source".to_owned(),
-        Dimension::Kind => "c.kind".to_owned(),
-        Dimension::Gender => "c.gender".to_owned(),
-        Dimension::Owner => id_as_text(sql, "c.owner_id"),
-        Dimension::Team => id_as_text(sql, "c.team_id"),
+        Dimension::Region => format!("{on}.{}", region_column(g.level)),
+        Dimension::Industry => format!("{on}.industry"),
+        Dimension::Size => format!("{on}.size_band"),
+        Dimension::LifecycleStage => format!("{on}.lifecycle_stage"),
+        Dimension::Source => format!("{on}.source"),
+        Dimension::Kind => format!("{on}.kind"),
+        Dimension::Gender => format!("{on}.gender"),
+        Dimension::Owner => id_as_text(sql, &format!("{on}.owner_id")),
+        Dimension::Team => id_as_text(sql, &format!("{on}.team_id")),
         Dimension::Tag => id_as_text(sql, "ct.tag_id"),
         Dimension::RfmSegment => "m.rfm_segment".to_owned(),
         Dimension::ValueTier => VALUE_TIER.to_owned(),
         Dimension::AgeBand => {
             let today = today.unwrap_or_else(|| crate::time::now().date());
-            sql.push("CASE WHEN c.birth_date IS NULL THEN NULL");
+            sql.push(&format!("CASE WHEN {on}.birth_date IS NULL THEN NULL"));
             for (name, age) in AGE_BANDS.iter().rev() {
-                sql.push(" WHEN c.birth_date <= ")
+                sql.push(&format!(" WHEN {on}.birth_date <= "))
                     .date(born_on_or_before(today, *age))
                     .push(&format!(" THEN '{name}'"));
             }
@@ -305,21 +307,36 @@ fn key_expr(sql: &mut Sql, g: &Grouping, today: Option<NaiveDate>) {
     sql.push(&column);
 }
 
+fn region_column(level: RegionLevel) -> &'static str {
+    match level {
+        RegionLevel::Country => "country_code",
+        RegionLevel::Province => "province_code",
+        RegionLevel::City => "city_code",
+        RegionLevel::District => "district_code",
+    }
+}
+
 /// Visibility, the list filters and a region drill-down's parent, over `c`.
 fn customer_conditions(sql: &mut Sql, vis: &Visibility, filter: &CustomerFilter, groups: &Groups) {
     push_customers(sql, vis, filter);
+    push_parents(sql, groups, "c");
+}
+
+/// A region grouping's parent (the province whose cities are asked for…),
+/// over the customer's columns of `on`.
+fn push_parents(sql: &mut Sql, groups: &Groups, on: &str) {
     for g in [&groups.first, &groups.second].into_iter().flatten() {
         if g.dimension != Dimension::Region {
             continue;
         }
         let parent_column = match g.level {
             RegionLevel::Country => None,
-            RegionLevel::Province => Some("c.country_code"),
-            RegionLevel::City => Some("c.province_code"),
-            RegionLevel::District => Some("c.city_code"),
+            RegionLevel::Province => Some("country_code"),
+            RegionLevel::City => Some("province_code"),
+            RegionLevel::District => Some("city_code"),
         };
         if let (Some(column), Some(parent)) = (parent_column, &g.parent) {
-            sql.push(&format!(" AND {column} = ")).text(parent);
+            sql.push(&format!(" AND {on}.{column} = ")).text(parent);
         }
     }
 }
@@ -378,27 +395,9 @@ pub fn push_filter(sql: &mut Sql, workspace_id: Uuid, f: &CustomerFilter) {
             .text(&contains_pattern(q))
             .push(" ESCAPE '\\'");
     }
-    let equal = [
-        ("c.kind", &f.kind),
-        ("c.industry", &f.industry),
-        ("c.size_band", &f.size_band),
-        ("c.lifecycle_stage", &f.lifecycle_stage),
-        ("c.source", &f.source),
-        ("c.external_id", &f.external_id),
-    ];
-    for (column, value) in equal {
-        if let Some(v) = value {
-            sql.push(&format!(" AND {column} = ")).text(v);
-        }
-    }
-    if let Some(region) = &f.region {
-        let (column, code) = match region {
-            RegionMatch::Country(c) => ("c.country_code", c),
-            RegionMatch::Province(c) => ("c.province_code", c),
-            RegionMatch::City(c) => ("c.city_code", c),
-            RegionMatch::District(c) => ("c.district_code", c),
-        };
-        sql.push(&format!(" AND {column} = ")).text(code);
+    push_dimensions(sql, f, "c");
+    if let Some(v) = &f.external_id {
+        sql.push(" AND c.external_id = ").text(v);
     }
     if let Some(v) = f.owner_id {
         sql.push(" AND c.owner_id = ").id(v);
@@ -431,6 +430,33 @@ pub fn push_filter(sql: &mut Sql, workspace_id: Uuid, f: &CustomerFilter) {
         if let Some(v) = value {
             sql.push(&format!(" AND {condition}")).bind(Bind::Time(v));
         }
+    }
+}
+
+/// The filter's values of the map's dimensions (kind, industry, size,
+/// lifecycle stage, source, a region), over the customer's columns of `on`
+/// (`c`, or `m`: the metrics rows carry them).
+fn push_dimensions(sql: &mut Sql, f: &CustomerFilter, on: &str) {
+    let equal = [
+        ("kind", &f.kind),
+        ("industry", &f.industry),
+        ("size_band", &f.size_band),
+        ("lifecycle_stage", &f.lifecycle_stage),
+        ("source", &f.source),
+    ];
+    for (column, value) in equal {
+        if let Some(v) = value {
+            sql.push(&format!(" AND {on}.{column} = ")).text(v);
+        }
+    }
+    if let Some(region) = &f.region {
+        let (column, code) = match region {
+            RegionMatch::Country(c) => ("country_code", c),
+            RegionMatch::Province(c) => ("province_code", c),
+            RegionMatch::City(c) => ("city_code", c),
+            RegionMatch::District(c) => ("district_code", c),
+        };
+        sql.push(&format!(" AND {on}.{column} = ")).text(code);
     }
 }
 

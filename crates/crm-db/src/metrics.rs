@@ -2,8 +2,9 @@
 //! analytics settings. Every order write calls [`refresh_customers`] in its
 //! own transaction, so counts, revenue, first, second-to-last and last
 //! order and the longest silence are exact at all times; the rows also
-//! carry the customer's owner, team and liveness, which the customer writes
-//! keep ([`follow_customers`]). RFM scores rank customers against the
+//! carry the customer's owner, team, liveness and values of the map's
+//! dimensions ([`CARRIED`]), which the customer writes keep
+//! ([`follow_customers`]). RFM scores rank customers against the
 //! whole workspace, so order writes only mark them stale and
 //! [`refresh_rfm_now`] recomputes them in one ranking pass (when, is
 //! `crm_app::analytics::rfm`'s decision: a read with no scores yet, or the
@@ -30,6 +31,24 @@ use crate::time::now;
 use crate::types::Id;
 
 pub const DEFAULT_CURRENCY: &str = "CNY";
+
+/// The customer's columns its metrics row carries under the same names,
+/// besides owner and team: every dimension the distribution map groups by
+/// but tags, so an aggregate over the buyers filtered or grouped by them
+/// reads their rows alone (`analytics::rows`).
+pub const CARRIED: [&str; 11] = [
+    "kind",
+    "industry",
+    "size_band",
+    "lifecycle_stage",
+    "source",
+    "country_code",
+    "province_code",
+    "city_code",
+    "district_code",
+    "gender",
+    "birth_date",
+];
 pub const DEFAULT_CHURN_DAYS: i32 = 180;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -209,15 +228,17 @@ fn refresh_where(conn: &mut AnyConnection, k: &Keyed, customers: &str) -> DbResu
         conn,
         &format!("DELETE FROM customer_metrics WHERE workspace_id = {ws} AND {customers}"),
     )?;
+    let carried = CARRIED.join(", ");
+    let from_customer = CARRIED.map(|column| format!("c.{column}")).join(", ");
     k.execute(
         conn,
         &format!(
         "INSERT INTO customer_metrics (workspace_id, customer_id, order_count, revenue_minor, \
          first_order_on, last_order_on, longest_gap_days, previous_order_on, owner_id, team_id, \
-         live) \
+         live, {carried}) \
          SELECT a.workspace_id, a.customer_id, a.order_count, a.revenue_minor, a.first_order_on, \
          a.last_order_on, a.longest_gap_days, a.previous_order_on, c.owner_id, c.team_id, \
-         c.deleted_at IS NULL \
+         c.deleted_at IS NULL, {from_customer} \
          FROM (SELECT workspace_id, customer_id, COUNT(*) AS order_count, \
                CAST(SUM(total_minor) AS BIGINT) AS revenue_minor, MIN(order_date) AS first_order_on, \
                MAX(order_date) AS last_order_on, \
@@ -234,21 +255,24 @@ fn refresh_where(conn: &mut AnyConnection, k: &Keyed, customers: &str) -> DbResu
     Ok(())
 }
 
-/// Copies these customers' owner, team and liveness onto their metrics
-/// rows, after a customer write that may have changed them (the rows carry
-/// them so analytics need no join with the customers).
+/// Copies these customers' owner, team, liveness and [`CARRIED`] values
+/// onto their metrics rows, after a customer write that may have changed
+/// them (the rows carry them so analytics need no join with the customers).
 pub fn follow_customers(
     conn: &mut AnyConnection,
     workspace_id: Uuid,
     customer_ids: &[Uuid],
 ) -> DbResult<()> {
+    let carried = CARRIED
+        .map(|column| format!("{column} = c.{column}"))
+        .join(", ");
     for k in Keyed::chunks(conn, workspace_id, customer_ids) {
         let (ws, these) = (k.ws(), k.among("customer_metrics.customer_id"));
         k.execute(
             conn,
             &format!(
                 "UPDATE customer_metrics SET owner_id = c.owner_id, team_id = c.team_id, \
-                 live = c.deleted_at IS NULL FROM customers c \
+                 live = c.deleted_at IS NULL, {carried} FROM customers c \
                  WHERE customer_metrics.workspace_id = {ws} AND {these} \
                  AND c.workspace_id = customer_metrics.workspace_id \
                  AND c.id = customer_metrics.customer_id"

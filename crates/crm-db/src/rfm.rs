@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Nullable, Text};
 use uuid::Uuid;
 
-use crate::analytics::{VALUE_TIER, push_customers, push_revenue_orders};
+use crate::analytics::{Groups, VALUE_TIER, push_customers, push_revenue_orders};
 use crate::connection::AnyConnection;
 use crate::customers::CustomerFilter;
 use crate::error::DbResult;
@@ -167,18 +167,12 @@ pub fn buyer_groups(
 }
 
 /// `FROM` the buyers' metrics rows the caller may see and the filter
-/// selects: a filter by owner, team and RFM segment only reads the owner,
-/// team, liveness and segment each row carries, with no join with the
-/// customers (a million of them at `l`); any other filter joins them.
+/// selects: a filter by what the rows carry (owner, team, RFM segment, the
+/// map's dimensions) reads them alone, with no join with the customers (a
+/// million of them at `l`); any other filter joins them.
 pub(super) fn from_metrics(sql: &mut Sql, vis: &Visibility, filter: &CustomerFilter) {
-    if crate::rollups::owner_team_and_segment_only(filter) {
-        sql.push(" FROM customer_metrics m WHERE m.workspace_id = ")
-            .id(vis.workspace_id)
-            .push(" AND m.live");
-        crate::rollups::push_owner_and_team(sql, vis, filter, "m");
-        if let Some(segment) = &filter.rfm_segment {
-            sql.push(" AND m.rfm_segment = ").text(segment);
-        }
+    if crate::analytics::rows::carried_only(filter) {
+        crate::analytics::rows::push_from(sql, vis, filter, &Groups::default());
         return;
     }
     sql.push(

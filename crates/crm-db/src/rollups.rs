@@ -92,9 +92,9 @@ pub fn add_customers(conn: &mut AnyConnection, workspace_id: Uuid, ids: &[Uuid])
     by_chunks(conn, workspace_id, ids, "o.customer_id", "")
 }
 
-/// Whether a customer's sales or counts change rows when its fields go from
-/// `before` to `after`: a new owner, team, birth date or value of a kept
-/// dimension.
+/// Whether a customer's sales, counts or metrics row change when its fields
+/// go from `before` to `after`: a new owner, team, birth date, district or
+/// value of a kept dimension (the metrics row carries the district too).
 pub fn moves(before: &CustomerFields, after: &CustomerFields) -> bool {
     let key = |f: &CustomerFields| {
         (
@@ -104,6 +104,7 @@ pub fn moves(before: &CustomerFields, after: &CustomerFields) -> bool {
                 &f.country_code,
                 &f.province_code,
                 &f.city_code,
+                &f.district_code,
                 &f.industry,
                 &f.size_band,
                 &f.lifecycle_stage,
@@ -306,7 +307,7 @@ mod tests {
     #[test]
     fn a_customer_moves_its_sales_when_a_kept_dimension_or_its_owner_changes() {
         let before = fields();
-        let changed: [fn(&mut CustomerFields); 12] = [
+        let changed: [fn(&mut CustomerFields); 13] = [
             |f| f.owner_id = Some(crate::types::Id(Uuid::from_u128(1))),
             |f| f.team_id = Some(crate::types::Id(Uuid::from_u128(2))),
             |f| f.country_code = None,
@@ -320,9 +321,12 @@ mod tests {
             |f| f.gender = Some("female".into()),
             // Counted (`counts`), not summed.
             |f| f.birth_date = NaiveDate::from_ymd_opt(1990, 1, 2),
+            // Carried on the metrics row (`metrics::CARRIED`), not summed.
+            |f| f.district_code = Some("440305".into()),
         ];
-        // One change per kept dimension, plus owner, team and birth date.
-        assert_eq!(changed.len(), DIMENSIONS.len() + 3);
+        // One change per kept dimension, plus owner, team, birth date and
+        // district.
+        assert_eq!(changed.len(), DIMENSIONS.len() + 4);
         for change in changed {
             let mut after = fields();
             change(&mut after);
@@ -330,7 +334,6 @@ mod tests {
         }
         let mut renamed = fields();
         renamed.name = "乙".into();
-        renamed.district_code = Some("440305".into());
         renamed.phone = Some("13800138000".into());
         assert!(!moves(&before, &renamed));
     }

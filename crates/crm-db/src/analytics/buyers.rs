@@ -4,9 +4,9 @@
 //! revenue order of its customer in the base currency, so these sums equal
 //! [`super::sum_orders`] over every order before a window's end exactly
 //! when no revenue order is dated on or after that end ([`all_orders_before`]
-//! tells); the caller reads the orders otherwise. Grouped by what each row
-//! carries (owner, team, RFM segment, value tier) under a filter by owner,
-//! team and segment, the rows answer alone; anything else joins them with
+//! tells); the caller reads the orders otherwise. Grouped and filtered by
+//! what each row carries (every dimension but tags, see [`super::rows`]),
+//! the rows answer alone; a tag, a search or a record date joins them with
 //! their customers.
 
 use chrono::NaiveDate;
@@ -14,13 +14,10 @@ use crm_domain::analytics::Dimension;
 use diesel::QueryableByName;
 use diesel::sql_types::{BigInt, Nullable, Text};
 
-use super::{
-    Grouping, Groups, VALUE_TIER, customer_conditions, group_by, id_as_text, select_keys, uses,
-};
+use super::{Groups, customer_conditions, group_by, rows, select_keys, uses};
 use crate::connection::AnyConnection;
 use crate::customers::CustomerFilter;
 use crate::error::DbResult;
-use crate::rollups::{owner_team_and_segment_only, push_owner_and_team};
 use crate::sql::Sql;
 use crate::visibility::Visibility;
 
@@ -51,17 +48,11 @@ pub fn sum_buyers(
     since: NaiveDate,
 ) -> DbResult<Vec<BuyerSums>> {
     let mut sql = Sql::new(conn);
-    if let Some(keys) = row_keys(&sql, groups, filter) {
+    if rows::answer(filter, groups) {
         // What each row carries answers: no join with the customers.
-        sql.push(&format!("SELECT {} AS key, {} AS key2, ", keys[0], keys[1]));
+        rows::select_keys(&mut sql, groups);
         push_sums(&mut sql, since);
-        sql.push(" FROM customer_metrics m WHERE m.workspace_id = ")
-            .id(vis.workspace_id)
-            .push(" AND m.live");
-        push_owner_and_team(&mut sql, vis, filter, "m");
-        if let Some(segment) = &filter.rfm_segment {
-            sql.push(" AND m.rfm_segment = ").text(segment);
-        }
+        rows::push_from(&mut sql, vis, filter, groups);
         group_by(&mut sql, groups);
         return sql.load(conn);
     }
@@ -83,29 +74,6 @@ pub fn sum_buyers(
     customer_conditions(&mut sql, vis, filter, groups);
     group_by(&mut sql, groups);
     sql.load(conn)
-}
-
-/// The group keys written over the metrics rows alone, when the groupings
-/// and the filter need nothing else: owner, team (each row carries its
-/// customer's), RFM segment and value tier, under a filter by owner, team
-/// and RFM segment.
-fn row_keys(sql: &Sql, groups: &Groups, filter: &CustomerFilter) -> Option<[String; 2]> {
-    if !owner_team_and_segment_only(filter) {
-        return None;
-    }
-    let key = |g: &Option<Grouping>| -> Option<String> {
-        let Some(g) = g else {
-            return Some("CAST(NULL AS TEXT)".to_owned());
-        };
-        Some(match g.dimension {
-            Dimension::Owner => id_as_text(sql, "m.owner_id"),
-            Dimension::Team => id_as_text(sql, "m.team_id"),
-            Dimension::RfmSegment => "m.rfm_segment".to_owned(),
-            Dimension::ValueTier => VALUE_TIER.to_owned(),
-            _ => return None,
-        })
-    };
-    Some([key(&groups.first)?, key(&groups.second)?])
 }
 
 fn push_sums(sql: &mut Sql, since: NaiveDate) {

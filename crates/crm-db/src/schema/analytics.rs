@@ -1,6 +1,7 @@
 //! The analytics tables: the workspace's settings, each buyer's order
-//! aggregates (`customer_metrics`, with its customer's owner, team and
-//! liveness) and the fitted CLV model (migrations 000008, 000010, 000042).
+//! aggregates (`customer_metrics`, with its customer's owner, team,
+//! liveness and values of the map's dimensions) and the fitted CLV model
+//! (migrations 000008, 000010, 000042, 000046).
 
 use super::customers;
 
@@ -35,6 +36,17 @@ diesel::table! {
         owner_id -> Nullable<DbUuid>,
         team_id -> Nullable<DbUuid>,
         live -> Bool,
+        kind -> Nullable<Text>,
+        industry -> Nullable<Text>,
+        size_band -> Nullable<Text>,
+        lifecycle_stage -> Nullable<Text>,
+        source -> Nullable<Text>,
+        country_code -> Nullable<Text>,
+        province_code -> Nullable<Text>,
+        city_code -> Nullable<Text>,
+        district_code -> Nullable<Text>,
+        gender -> Nullable<Text>,
+        birth_date -> Nullable<Date>,
     }
 }
 

@@ -1,0 +1,11 @@
+ALTER TABLE customer_metrics DROP COLUMN birth_date;
+ALTER TABLE customer_metrics DROP COLUMN gender;
+ALTER TABLE customer_metrics DROP COLUMN district_code;
+ALTER TABLE customer_metrics DROP COLUMN city_code;
+ALTER TABLE customer_metrics DROP COLUMN province_code;
+ALTER TABLE customer_metrics DROP COLUMN country_code;
+ALTER TABLE customer_metrics DROP COLUMN source;
+ALTER TABLE customer_metrics DROP COLUMN lifecycle_stage;
+ALTER TABLE customer_metrics DROP COLUMN size_band;
+ALTER TABLE customer_metrics DROP COLUMN industry;
+ALTER TABLE customer_metrics DROP COLUMN kind;
