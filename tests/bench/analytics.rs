@@ -302,13 +302,26 @@ pub async fn bench(db: TestDb, customers: usize) {
             ),
         ),
         (
-            // Every order up to today: the buyers' metrics rows, one a buyer.
+            // Every order up to today: the buyers' metrics rows, one a buyer,
+            // which carry their customer's province.
             "CLV by province",
             format!("/api/v1/analytics/distribution?dimension=region&measure=clv&to={today}"),
             format!(
-                "SELECT c.province_code, SUM(m.revenue_minor), COUNT(*) FROM customer_metrics m \
-                 JOIN customers c ON c.workspace_id = m.workspace_id AND c.id = m.customer_id \
-                 WHERE m.workspace_id = {ws_lit} AND {live} GROUP BY 1"
+                "SELECT m.province_code, SUM(m.revenue_minor), COUNT(*) FROM customer_metrics m \
+                 WHERE m.workspace_id = {ws_lit} AND m.live GROUP BY 1"
+            ),
+        ),
+        (
+            // The same rows filtered and grouped by what they carry.
+            "churn rate by industry of 广东",
+            format!(
+                "/api/v1/analytics/distribution?dimension=industry&measure=churn_rate&region=440000&to={today}"
+            ),
+            format!(
+                "SELECT m.industry, COUNT(*), \
+                 SUM(CASE WHEN m.last_order_on >= '{churn_since}' THEN 1 ELSE 0 END) \
+                 FROM customer_metrics m WHERE m.workspace_id = {ws_lit} AND m.live \
+                 AND m.province_code = '440000' GROUP BY 1"
             ),
         ),
         (
