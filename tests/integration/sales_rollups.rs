@@ -378,6 +378,19 @@ async fn the_maps_lifetime_value_and_churn_read_the_buyers_rows(app: TestApp) {
     assert_eq!(total, 2_000.0);
     let (_, retail) = map(&app, admin, &format!("{clv}&industry=retail")).await;
     assert_eq!(retail, 1_700.0);
+    // A drill-down's total is its parent's, made of its groups' sums:
+    // 广东's two buyers, (1,700 + 2,000) / 2.
+    let guangdong = "dimension=region&level=city&parent=440000&measure=clv";
+    assert_eq!(
+        map(&app, admin, guangdong).await,
+        (
+            vec![
+                ("440100".to_owned(), 2_000.0),
+                ("440300".to_owned(), 1_700.0)
+            ],
+            1_850.0
+        )
+    );
     let churn = "dimension=region&measure=churn_rate";
     assert_eq!(
         map(&app, admin, churn).await,

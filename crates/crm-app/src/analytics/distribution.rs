@@ -110,11 +110,10 @@ impl Request {
         })
     }
 
-    fn summable(&self) -> bool {
-        matches!(
-            self.measure,
-            Measure::Customers | Measure::NewCustomers | Measure::Revenue | Measure::Orders
-        ) && [&self.groups.first, &self.groups.second]
+    /// Whether every customer falls in exactly one group (a customer has
+    /// many tags, and one value of every other dimension).
+    fn partitions(&self) -> bool {
+        [&self.groups.first, &self.groups.second]
             .into_iter()
             .flatten()
             .all(|g| g.dimension != Dimension::Tag)
@@ -145,22 +144,27 @@ impl Request {
             currency: &settings.base_currency,
             churn_days: settings.churn_after_days,
         };
-        // Sums of a dimension where each customer has one value add up to
-        // the total; otherwise (tags, averages, rates) it is measured apart.
-        let summable = self.summable();
-        let total_of = |conn: &mut AnyConnection, groups: &HashMap<Key, f64>, w: DateWindow| {
-            if summable {
-                Ok(groups.values().sum())
+        // Where each customer falls in one group, the groups' sums add up
+        // to the total's (an average or a rate is then the ratio of the
+        // summed parts); otherwise (tags) it is measured apart.
+        let partitions = self.partitions();
+        let measured = |conn: &mut AnyConnection, w: DateWindow| {
+            let parts = measure.groups(conn, &self.groups, w)?;
+            let total = if partitions {
+                Part::sum(parts.values()).value(self.measure)
             } else {
-                measure.total(conn, w)
-            }
+                measure.total(conn, w)?
+            };
+            let values: HashMap<Key, f64> = parts
+                .into_iter()
+                .map(|(key, part)| (key, part.value(self.measure)))
+                .collect();
+            Ok::<_, AppError>((values, total))
         };
-        let current = measure.groups(conn, &self.groups, self.window)?;
-        let total = total_of(conn, &current, self.window)?;
+        let (current, total) = measured(conn, self.window)?;
         let (previous, previous_total) = match self.previous {
             Some(w) => {
-                let groups = measure.groups(conn, &self.groups, w)?;
-                let total = total_of(conn, &groups, w)?;
+                let (groups, total) = measured(conn, w)?;
                 (Some(groups), Some(total))
             }
             None => (None, None),
@@ -249,8 +253,8 @@ struct Measured<'a> {
 impl Measured<'_> {
     fn total(&self, conn: &mut AnyConnection, window: DateWindow) -> Result<f64, AppError> {
         // Without groups the query answers one row: the measure over everyone.
-        let values = self.groups(conn, &Groups::default(), window)?;
-        Ok(values.values().sum())
+        let parts = self.groups(conn, &Groups::default(), window)?;
+        Ok(Part::sum(parts.values()).value(self.measure))
     }
 
     fn groups(
@@ -258,7 +262,7 @@ impl Measured<'_> {
         conn: &mut AnyConnection,
         groups: &Groups,
         window: DateWindow,
-    ) -> Result<HashMap<Key, f64>, AppError> {
+    ) -> Result<HashMap<Key, Part>, AppError> {
         use crm_db::analytics::{count_customers, sum_orders};
         use crm_db::rollups::sum_sales;
         let end = window.to + Duration::days(1);
@@ -269,7 +273,7 @@ impl Measured<'_> {
             Measure::Customers | Measure::NewCustomers => {
                 let from = (self.measure == Measure::NewCustomers).then(|| start_of(window.from));
                 for row in count_customers(conn, vis, filter, groups, (from, start_of(end)))? {
-                    out.insert((row.key, row.key2), row.customers as f64);
+                    out.insert((row.key, row.key2), Part::count(row.customers as f64));
                 }
             }
             Measure::Revenue | Measure::Orders | Measure::AverageOrderValue => {
@@ -282,17 +286,17 @@ impl Measured<'_> {
                         .collect(),
                 };
                 for row in sums {
-                    let value = match self.measure {
-                        Measure::Revenue => row.revenue as f64,
-                        Measure::Orders => row.orders as f64,
-                        _ => ratio(row.revenue as f64, row.orders as f64).round(),
+                    let part = match self.measure {
+                        Measure::Revenue => Part::count(row.revenue as f64),
+                        Measure::Orders => Part::count(row.orders as f64),
+                        _ => Part::ratio(row.revenue as f64, row.orders as f64),
                     };
-                    out.insert((row.key, row.key2), value);
+                    out.insert((row.key, row.key2), part);
                 }
             }
             Measure::Clv => {
                 for (key, sums) in self.buyers(conn, groups, end, None)? {
-                    out.insert(key, ratio(sums.revenue as f64, sums.buyers as f64).round());
+                    out.insert(key, Part::ratio(sums.revenue as f64, sums.buyers as f64));
                 }
             }
             Measure::Csat => {
@@ -300,7 +304,7 @@ impl Measured<'_> {
                 for row in crm_db::analytics::csat_scores(conn, vis, filter, groups, dates)? {
                     out.insert(
                         (row.key, row.key2),
-                        ratio(row.score_sum as f64, row.answers as f64),
+                        Part::ratio(row.score_sum as f64, row.answers as f64),
                     );
                 }
             }
@@ -310,7 +314,7 @@ impl Measured<'_> {
                 let since = end - Duration::days(i64::from(self.churn_days));
                 for (key, sums) in self.buyers(conn, groups, end, Some(since))? {
                     let churned = sums.buyers - sums.recent;
-                    out.insert(key, ratio(churned as f64, sums.buyers as f64));
+                    out.insert(key, Part::ratio(churned as f64, sums.buyers as f64));
                 }
             }
         }
@@ -378,6 +382,56 @@ fn ratio(a: f64, b: f64) -> f64 {
     if b == 0.0 { 0.0 } else { a / b }
 }
 
+/// A group's figure as the sums it is made of: a count or amount, or the
+/// numerator and denominator of an average or a rate, so that groups
+/// which split the customers add up to their total.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Part {
+    num: f64,
+    den: Option<f64>,
+}
+
+impl Part {
+    fn count(value: f64) -> Self {
+        Self {
+            num: value,
+            den: None,
+        }
+    }
+
+    fn ratio(num: f64, den: f64) -> Self {
+        Self {
+            num,
+            den: Some(den),
+        }
+    }
+
+    fn sum<'a>(parts: impl IntoIterator<Item = &'a Part>) -> Part {
+        parts.into_iter().fold(Part::count(0.0), |a, b| Part {
+            num: a.num + b.num,
+            den: match (a.den, b.den) {
+                (None, None) => None,
+                (x, y) => Some(x.unwrap_or(0.0) + y.unwrap_or(0.0)),
+            },
+        })
+    }
+
+    /// The figure shown: money averages in whole minor units, rates and
+    /// scores as they are.
+    fn value(self, measure: Measure) -> f64 {
+        match self.den {
+            None => self.num,
+            Some(den) => {
+                let value = ratio(self.num, den);
+                match measure {
+                    Measure::Clv | Measure::AverageOrderValue => value.round(),
+                    _ => value,
+                }
+            }
+        }
+    }
+}
+
 /// Display names of the keys that are codes or ids.
 #[derive(Default)]
 pub struct Labels {
@@ -435,5 +489,24 @@ impl Labels {
 
     pub fn name(&self, dimension: Option<Dimension>, key: Option<&str>) -> Option<String> {
         self.names.get(&(dimension?, key?.to_owned())).cloned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_that_split_the_customers_add_up_to_the_total_of_an_average() {
+        // Lifetime value: 1,000 over one buyer and 2,000 over three.
+        let clv = [Part::ratio(1_000.0, 1.0), Part::ratio(2_000.0, 3.0)];
+        assert_eq!(clv[1].value(Measure::Clv), 667.0);
+        assert_eq!(Part::sum(&clv).value(Measure::Clv), 750.0);
+        // A rate is not rounded; amounts add up.
+        let churn = [Part::ratio(1.0, 4.0), Part::ratio(0.0, 4.0)];
+        assert_eq!(Part::sum(&churn).value(Measure::ChurnRate), 0.125);
+        let revenue = [Part::count(10.0), Part::count(32.0)];
+        assert_eq!(Part::sum(&revenue).value(Measure::Revenue), 42.0);
+        assert_eq!(Part::sum(&[]).value(Measure::Clv), 0.0);
     }
 }
