@@ -18,6 +18,7 @@ mod audit;
 mod auth;
 mod backup;
 mod batch;
+mod buyer_rows;
 mod by_external_id;
 mod changes;
 mod constraints;
