@@ -11,6 +11,7 @@ both!(
     history_says_who_changed_which_field_from_what_to_what_and_how,
     history_follows_the_read_scope_and_values_follow_the_audit_grant,
     bad_audit_parameters_are_400_naming_the_parameter,
+    a_batchs_history_keeps_text_that_copy_would_misread,
 );
 
 async fn history(app: &TestApp, token: &str, query: &str) -> Value {
@@ -187,4 +188,44 @@ async fn bad_audit_parameters_are_400_naming_the_parameter(app: TestApp) {
             resp.body
         );
     }
+}
+
+/// A batch's created records reach the change log through `COPY` on
+/// PostgreSQL, whose text format gives the backslash, the tab and the line
+/// break meanings of their own: the history must show them as sent.
+async fn a_batchs_history_keeps_text_that_copy_would_misread(app: TestApp) {
+    let w = World::create(&app);
+    let t = &w.admin.token;
+    // A name refuses control characters; an address may span lines.
+    let name = "甲\\乙 \"引号\" \\N \\t \\\\ 😀";
+    let address = "第一行\r\n第二行\t\\";
+    let r = app
+        .post("/api/v1/customers/batch")
+        .token(t)
+        .json(&json!({"mode": "create", "records": [
+            {"kind": "organization", "name": name, "address": address}
+        ]}))
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(r.body["results"][0]["status"], "created", "{}", r.body);
+    let id = r.body["results"][0]["id"].as_str().expect("id").to_owned();
+    let page = history(&app, t, &format!("entity=customer&entity_id={id}")).await;
+    let entries = items(&page);
+    assert_eq!(entries.len(), 1, "{page}");
+    assert_eq!(entries[0]["op"], "create");
+    assert_eq!(entries[0]["values"]["name"]["to"], name);
+    assert_eq!(entries[0]["values"]["address"]["to"], address);
+    assert_eq!(entries[0]["values"]["name"]["from"], Value::Null);
+    let fields = entries[0]["changed_fields"].as_array().expect("fields");
+    assert!(fields.contains(&json!("name")) && fields.contains(&json!("address")));
+    let stored = app
+        .get(&format!("/api/v1/customers/{id}"))
+        .token(t)
+        .send()
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(stored["name"], name);
+    assert_eq!(stored["address"], address);
 }

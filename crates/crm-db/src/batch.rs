@@ -79,6 +79,23 @@ pub fn record_changes(
         .first(conn)?;
     let first = last - n + 1;
     let at = now();
+    if let AnyConnection::Postgresql(c) = conn {
+        // Rendered from the changes themselves: no copy of their values.
+        let entries: Vec<ChangeLogEntry<'_>> = changes
+            .iter()
+            .zip(first..)
+            .map(|(change, seq)| ChangeLogEntry {
+                workspace_id,
+                seq,
+                entity,
+                change,
+                actor_id,
+                at,
+                channel,
+            })
+            .collect();
+        return crate::copy::copy_rows(c, &entries);
+    }
     let records: Vec<ChangeLogRecord<'_>> = changes
         .iter()
         .zip(first..)
@@ -95,9 +112,6 @@ pub fn record_changes(
             change_values: c.values.clone().map(Json),
         })
         .collect();
-    if let AnyConnection::Postgresql(c) = conn {
-        return crate::copy::copy_rows(c, &records);
-    }
     for chunk in records.chunks(chunk_rows(10)) {
         each_backend!(&mut *conn, |c| diesel::insert_into(change_log::table)
             .values(chunk)
@@ -106,19 +120,31 @@ pub fn record_changes(
     Ok(())
 }
 
-impl crate::copy::CopyRow for ChangeLogRecord<'_> {
+/// A change-log entry as `COPY` renders it (PostgreSQL).
+struct ChangeLogEntry<'a> {
+    workspace_id: Uuid,
+    seq: i64,
+    entity: &'a str,
+    change: &'a BatchChange,
+    actor_id: Option<Uuid>,
+    at: chrono::NaiveDateTime,
+    channel: &'a str,
+}
+
+impl crate::copy::CopyRow for ChangeLogEntry<'_> {
     type Table = change_log::table;
     fn render(&self, line: &mut crate::copy::CopyLine) {
+        use crate::copy::AsJson;
         line.put(self.workspace_id)
             .put(self.seq)
             .put(self.entity)
-            .put(self.entity_id)
-            .put(self.op)
-            .put(&self.changed_fields)
+            .put(self.change.entity_id)
+            .put(self.change.op.as_str())
+            .put(AsJson(&self.change.changed_fields))
             .put(self.actor_id)
             .put(self.at)
-            .put(self.channel)
-            .put(self.change_values.as_ref());
+            .put(Some(self.channel))
+            .put(self.change.values.as_ref().map(AsJson));
     }
 }
 

@@ -111,7 +111,14 @@ pub fn changed_fields<T: serde::Serialize>(before: &T, after: &T) -> Vec<String>
 const SENSITIVE: [&str; 5] = ["password", "secret", "token", "hash", "api_key"];
 
 fn sensitive(field: &str) -> bool {
-    let field = field.to_ascii_lowercase();
+    // Our own names are lower case: lowered copies only for the others.
+    let lowered;
+    let field = if field.bytes().any(|b| b.is_ascii_uppercase()) {
+        lowered = field.to_ascii_lowercase();
+        lowered.as_str()
+    } else {
+        field
+    };
     SENSITIVE.iter().any(|s| field.contains(s))
 }
 
@@ -431,5 +438,15 @@ mod tests {
             Some(json!({"city": {"from": null, "to": "深圳"}}))
         );
         assert_eq!(values::<serde_json::Value>(&[], None, Some(&after)), None);
+    }
+
+    #[test]
+    fn a_secret_is_masked_whatever_the_case_of_its_name() {
+        for field in ["Api_Key", "ERP_TOKEN", "clientSecret", "password"] {
+            assert!(super::sensitive(field), "{field}");
+        }
+        for field in ["name", "Phone", "Province_Code"] {
+            assert!(!super::sensitive(field), "{field}");
+        }
     }
 }
