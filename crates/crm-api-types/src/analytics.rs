@@ -190,8 +190,10 @@ pub struct Distribution {
     pub currency: String,
     pub window: DateWindow,
     pub previous_window: Option<DateWindow>,
-    /// The measure over every customer the filters and visibility select
-    /// (not the sum of the groups when a customer can be in several, as with tags).
+    /// The measure over every customer the filters and visibility select,
+    /// within `parent` when one is given (a drill-down's total is its
+    /// parent region's figure); not the sum of the groups when a customer
+    /// can be in several, as with tags.
     pub total: Figure,
     /// Largest value first.
     pub groups: Vec<DistributionGroup>,

@@ -234,14 +234,14 @@ fn one(
             None
         }
         (Some(id), None) => {
-            let found = refs.customers_by_id.get(&id).cloned();
+            let found = refs.customers_by_id.get(&id).map(owned_by);
             if found.is_none() {
                 errors.add("customer_id", "no such customer, or not visible to you");
             }
             found
         }
         (None, Some(key)) => {
-            let found = refs.customers_by_key.get(key).cloned();
+            let found = refs.customers_by_key.get(key).map(owned_by);
             if found.is_none() {
                 errors.add(
                     "customer_external_id",
@@ -252,10 +252,7 @@ fn one(
         }
         (None, None) => None,
     };
-    let customer_id = customer
-        .as_ref()
-        .map(|c| c.id)
-        .or(base.map(|b| b.customer_id));
+    let customer_id = customer.map(|c| c.0).or(base.map(|b| b.customer_id));
     if customer_id.is_none() && errors.is_empty() {
         errors.add(
             "customer_id",
@@ -322,9 +319,9 @@ fn one(
             }
         },
         Some(None) => (None, None),
-        None => match (base, &customer) {
+        None => match (base, customer) {
             (Some(b), _) => (b.owner_id, b.team_id),
-            (None, Some(c)) => (c.fields.owner_id, c.fields.team_id),
+            (None, Some((_, owner, team))) => (owner, team),
             (None, None) => (None, None),
         },
     };
@@ -408,4 +405,9 @@ fn one(
             }
         }
     })
+}
+
+/// A customer's id, owner and team: all an order takes from it.
+fn owned_by(row: &crm_db::customers::CustomerRow) -> (Id, Option<Id>, Option<Id>) {
+    (row.id, row.fields.owner_id, row.fields.team_id)
 }
