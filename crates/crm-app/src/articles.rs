@@ -377,6 +377,9 @@ pub fn link(
     link: bool,
 ) -> Result<Vec<Article>, AppError> {
     transaction(conn, |conn| {
+        // First, as in every write: on SQLite a transaction that read first
+        // could not become the writer once another had committed (503).
+        lock_workspace(conn, actor.workspace_id)?;
         crate::tickets::require_update(conn, actor, ticket_id)?;
         let shelf = shelf(actor)?;
         if link {

@@ -5,7 +5,7 @@
 //! the domain's defaults.
 
 use crm_db::AnyConnection;
-use crm_db::change_log::transaction;
+use crm_db::change_log::{lock_workspace, transaction};
 use crm_db::tickets::settings::SettingsRow;
 use crm_db::types::{Id, Json};
 use crm_domain::FieldErrors;
@@ -81,6 +81,7 @@ pub fn put(
     }
     errors.into_result().map_err(AppError::Validation)?;
     transaction(conn, |conn| {
+        lock_workspace(conn, actor.workspace_id)?;
         let (_, current) = load(conn, actor.workspace_id)?;
         expected.check(current)?;
         let row = SettingsRow {
