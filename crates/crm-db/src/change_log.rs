@@ -93,8 +93,12 @@ pub fn field_names<T: serde::Serialize>(value: &T) -> Vec<String> {
     }
 }
 
-/// Names of the top-level fields whose serialised values differ.
-pub fn changed_fields<T: serde::Serialize>(before: &T, after: &T) -> Vec<String> {
+/// Names of the top-level fields whose serialised values differ. Equal
+/// records (a resent one) are told apart without serialising them.
+pub fn changed_fields<T: serde::Serialize + PartialEq>(before: &T, after: &T) -> Vec<String> {
+    if before == after {
+        return Vec::new();
+    }
     let (Ok(serde_json::Value::Object(a)), Ok(serde_json::Value::Object(b))) =
         (serde_json::to_value(before), serde_json::to_value(after))
     else {
@@ -110,7 +114,7 @@ pub fn changed_fields<T: serde::Serialize>(before: &T, after: &T) -> Vec<String>
 /// secret is replaced by `"***"`).
 const SENSITIVE: [&str; 5] = ["password", "secret", "token", "hash", "api_key"];
 
-fn sensitive(field: &str) -> bool {
+pub(crate) fn sensitive(field: &str) -> bool {
     // Our own names are lower case: lowered copies only for the others.
     let lowered;
     let field = if field.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -438,6 +442,14 @@ mod tests {
             Some(json!({"city": {"from": null, "to": "深圳"}}))
         );
         assert_eq!(values::<serde_json::Value>(&[], None, Some(&after)), None);
+    }
+
+    #[test]
+    fn changed_fields_name_what_differs_and_nothing_for_an_equal_record() {
+        let before = json!({"name": "甲", "city": "深圳", "n": 1});
+        let after = json!({"name": "甲", "city": "广州", "n": 2});
+        assert_eq!(super::changed_fields(&before, &after), ["city", "n"]);
+        assert!(super::changed_fields(&before, &before.clone()).is_empty());
     }
 
     #[test]
