@@ -137,6 +137,17 @@ impl<T: serde::Serialize + ?Sized> CopyValue for AsJson<'_, T> {
     }
 }
 
+/// JSON text as serde_json renders it (compact, so with no raw tab or line
+/// break), written with COPY's escapes: its backslashes doubled.
+pub struct JsonText<'a>(pub &'a str);
+
+impl CopyValue for JsonText<'_> {
+    fn render(&self, out: &mut Vec<u8>) {
+        // Writing to a Vec cannot fail.
+        let _ = Escaped(out).write_all(self.0.as_bytes());
+    }
+}
+
 /// Applies COPY's text escapes to the JSON text written through it. JSON
 /// holds no raw tab or line break (serde_json escapes them inside strings
 /// and writes no whitespace), so only its backslashes are doubled.
@@ -245,6 +256,8 @@ mod tests {
             serde_json::from_str::<serde_json::Value>(&unescaped).expect("json"),
             value
         );
+        let json = value.to_string();
+        assert_eq!(rendered(JsonText(&json)), text, "JSON text as its value");
         assert_eq!(
             rendered(AsJson(&["name", "phone"][..])),
             r#"["name","phone"]"#

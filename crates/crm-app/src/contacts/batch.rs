@@ -176,7 +176,7 @@ pub fn write(
                 let values = crm_db::change_log::values(&changed, before, Some(&row.fields));
                 changes.push(BatchChange {
                     entity_id: row.id.0,
-                    values,
+                    values: values.map(Into::into),
                     op: if status == RecordStatus::Created {
                         Op::Create
                     } else {

@@ -10,7 +10,7 @@ use crm_api_types::batch::{BatchMode, BatchRequest, BatchResponse, RecordStatus}
 use crm_api_types::customers::CustomerPatch;
 use crm_db::AnyConnection;
 use crm_db::batch::{BatchChange, record_changes};
-use crm_db::change_log::{Op, changed_fields, field_names, lock_workspace, transaction};
+use crm_db::change_log::{Op, changed_fields, lock_workspace, transaction};
 use crm_db::customers::CustomerRow;
 use crm_domain::FieldErrors;
 use crm_domain::access::{Action, ObjectType, Ownership, Scope};
@@ -304,14 +304,12 @@ pub fn write(
             continue;
         }
         let (status, row, mut changed) = match current_row {
-            None => {
-                let changed = field_names(&fields);
-                (
-                    RecordStatus::Created,
-                    CustomerRow::new(ws, by, fields),
-                    changed,
-                )
-            }
+            // A create's fields are named below, with its values.
+            None => (
+                RecordStatus::Created,
+                CustomerRow::new(ws, by, fields),
+                Vec::new(),
+            ),
             Some(row) => {
                 let changed = changed_fields(&row.fields, &fields);
                 (RecordStatus::Updated, row.changed(by, fields), changed)
@@ -343,15 +341,22 @@ pub fn write(
             Some((before, after)) => (before.as_deref(), Some(after.as_slice())),
             None => (None, None),
         };
-        let before = current_row.map(|r| Logged {
-            fields: &r.fields,
-            tags: tags_before,
-        });
-        let after = Logged {
-            fields: &row.fields,
-            tags: tags_after,
+        let values = if status == RecordStatus::Created {
+            let tags = tags_after.map(|tags| ("tags", serde_json::json!(tags)));
+            let (names, values) = crm_db::batch::created(&row.fields, tags.into_iter().collect());
+            changed = names;
+            values
+        } else {
+            let before = current_row.map(|r| Logged {
+                fields: &r.fields,
+                tags: tags_before,
+            });
+            let after = Logged {
+                fields: &row.fields,
+                tags: tags_after,
+            };
+            crm_db::change_log::values(&changed, before.as_ref(), Some(&after)).map(Into::into)
         };
-        let values = crm_db::change_log::values(&changed, before.as_ref(), Some(&after));
         changes.push(BatchChange {
             entity_id: row.id.0,
             values,

@@ -298,7 +298,8 @@ fn change(
             &changed_fields,
             before.map(|r| &r.fields),
             Some(&row.fields),
-        ),
+        )
+        .map(Into::into),
         changed_fields,
     }
 }

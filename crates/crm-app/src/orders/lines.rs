@@ -20,22 +20,26 @@ pub type Line = (i32, Id, i64, i64, i64, i64);
 pub fn audited(fields: &OrderFields, lines: Option<&[Line]>) -> serde_json::Value {
     let mut value = serde_json::to_value(fields).unwrap_or_default();
     if let (Some(lines), Some(map)) = (lines, value.as_object_mut()) {
-        let lines = lines
-            .iter()
-            .map(|l| {
-                serde_json::json!({
-                    "line_no": l.0,
-                    "product_id": l.1,
-                    "quantity_milli": l.2,
-                    "unit_price_minor": l.3,
-                    "discount_minor": l.4,
-                    "amount_minor": l.5,
-                })
-            })
-            .collect();
-        map.insert("lines".into(), serde_json::Value::Array(lines));
+        map.insert("lines".into(), logged_lines(lines));
     }
     value
+}
+
+/// Lines as the change log records them.
+pub fn logged_lines(lines: &[Line]) -> serde_json::Value {
+    lines
+        .iter()
+        .map(|l| {
+            serde_json::json!({
+                "line_no": l.0,
+                "product_id": l.1,
+                "quantity_milli": l.2,
+                "unit_price_minor": l.3,
+                "discount_minor": l.4,
+                "amount_minor": l.5,
+            })
+        })
+        .collect()
 }
 
 pub fn as_line(l: &LineRow) -> Line {

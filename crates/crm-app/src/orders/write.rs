@@ -9,8 +9,8 @@ use crm_api_types::batch::{BatchMode, BatchRequest, BatchResponse, RecordStatus}
 use crm_api_types::orders::OrderPatch;
 use crm_api_types::patch::apply;
 use crm_db::AnyConnection;
-use crm_db::batch::{BatchChange, record_changes};
-use crm_db::change_log::{Op, changed_fields, field_names};
+use crm_db::batch::{BatchChange, created, record_changes};
+use crm_db::change_log::{Op, changed_fields};
 use crm_db::orders::{LineRow, OrderFields, OrderRow};
 use crm_db::types::Id;
 use crm_domain::FieldErrors;
@@ -21,7 +21,7 @@ use crm_domain::validation::{bounded_text, multiline_text};
 use uuid::Uuid;
 
 use super::ENTITY;
-use super::lines::{Line, as_line, audited, build_lines, totals};
+use super::lines::{Line, as_line, audited, build_lines, logged_lines, totals};
 use super::refs::Refs;
 use crate::batch::{
     self as batches, Outcome, Record, RecordError, Target, reject_repeats, target_field,
@@ -138,20 +138,31 @@ pub fn write(
         match outcome {
             Ok(((status, row, new_lines, changed), current)) => {
                 if status != RecordStatus::Unchanged {
-                    let lines_changed = changed.iter().any(|f| f == "lines");
-                    let old_lines: Option<Vec<Line>> = lines_changed.then(|| {
-                        refs.lines
-                            .get(&row.id.0)
-                            .map(|ls| ls.iter().map(as_line).collect())
-                            .unwrap_or_default()
-                    });
-                    let before = current
-                        .as_ref()
-                        .map(|c| audited(&c.fields, old_lines.as_deref()));
-                    let after =
-                        audited(&row.fields, new_lines.as_deref().filter(|_| lines_changed));
+                    let mut changed = changed;
+                    let values = if status == RecordStatus::Created {
+                        let lines = new_lines.as_deref().map(logged_lines);
+                        let lines = ("lines", lines.unwrap_or_default());
+                        let (names, values) = created(&row.fields, vec![lines]);
+                        changed = names;
+                        values
+                    } else {
+                        let lines_changed = changed.iter().any(|f| f == "lines");
+                        let old_lines: Option<Vec<Line>> = lines_changed.then(|| {
+                            refs.lines
+                                .get(&row.id.0)
+                                .map(|ls| ls.iter().map(as_line).collect())
+                                .unwrap_or_default()
+                        });
+                        let before = current
+                            .as_ref()
+                            .map(|c| audited(&c.fields, old_lines.as_deref()));
+                        let after =
+                            audited(&row.fields, new_lines.as_deref().filter(|_| lines_changed));
+                        crm_db::change_log::values(&changed, before.as_ref(), Some(&after))
+                            .map(Into::into)
+                    };
                     changes.push(BatchChange {
-                        values: crm_db::change_log::values(&changed, before.as_ref(), Some(&after)),
+                        values,
                         entity_id: row.id.0,
                         op: if status == RecordStatus::Created {
                             Op::Create
@@ -373,12 +384,13 @@ fn one(
     };
     let by = Some(actor.user_id());
     Ok(match current {
-        None => {
-            let mut changed = field_names(&fields);
-            changed.push("lines".into());
-            let row = OrderRow::new(ws, by, fields);
-            (RecordStatus::Created, row, new_lines, changed)
-        }
+        // A create's fields are named by the caller, with its values.
+        None => (
+            RecordStatus::Created,
+            OrderRow::new(ws, by, fields),
+            new_lines,
+            Vec::new(),
+        ),
         Some(row) => {
             let mut changed = changed_fields(&row.fields, &fields);
             let lines_changed = new_lines.as_ref().is_some_and(|new| {

@@ -140,7 +140,7 @@ pub fn write(
                         Some(&row.fields),
                     );
                     changes.push(BatchChange {
-                        values,
+                        values: values.map(Into::into),
                         entity_id: row.id.0,
                         op: if status == RecordStatus::Created {
                             Op::Create

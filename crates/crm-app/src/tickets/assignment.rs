@@ -136,7 +136,7 @@ pub fn fill_queue(
             entity_id: ticket.id.0,
             op: Op::Update,
             changed_fields: changed,
-            values,
+            values: values.map(Into::into),
         });
         given.entry(agent).or_default().push(ticket.id.0);
         if let Some(a) = agents.iter_mut().find(|a| a.user_id == agent) {

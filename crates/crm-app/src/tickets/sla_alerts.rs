@@ -276,7 +276,7 @@ fn hand_to_manager(conn: &mut AnyConnection, t: &TicketRow) -> Result<Option<Str
     let values = crm_db::change_log::values(&changed, Some(&t.fields), Some(&row.fields));
     let change = BatchChange {
         entity_id: t.id.0,
-        values,
+        values: values.map(Into::into),
         op: Op::Update,
         changed_fields: changed,
     };
