@@ -130,8 +130,11 @@ async fn roles_can_be_defined_and_builtins_are_protected(app: TestApp) {
         .send()
         .await
         .expect(200);
-    crm_tests::CustomerBuilder::new(w.ws, "rep2's")
+    let teammates = crm_tests::CustomerBuilder::new(w.ws, "rep2's")
         .owner(&w.rep2)
+        .build(&app);
+    let other_team = crm_tests::CustomerBuilder::new(w.ws, "rep3's (team B)")
+        .owner(&w.rep3)
         .build(&app);
     let seen = app
         .get("/api/v1/customers")
@@ -140,6 +143,14 @@ async fn roles_can_be_defined_and_builtins_are_protected(app: TestApp) {
         .await
         .expect(200);
     assert_eq!(seen.body["items"].as_array().map(Vec::len), Some(1));
+    // The record read, whose scope is written out apart from the list's.
+    for (id, status) in [(teammates, 200), (other_team, 404)] {
+        app.get(&format!("/api/v1/customers/{id}"))
+            .token(&w.rep1.token)
+            .send()
+            .await
+            .expect(status);
+    }
     let bad = app
         .post("/api/v1/roles")
         .token(&w.admin.token)

@@ -189,6 +189,7 @@ async fn a_role_without_the_grant_is_forbidden_and_a_record_outside_the_scope_is
     assert_eq!(
         crm_app::customers::get(conn, &viewer, customer.id)
             .expect("visible")
+            .0
             .name,
         "Acme"
     );
@@ -233,6 +234,7 @@ async fn a_role_without_the_grant_is_forbidden_and_a_record_outside_the_scope_is
     assert_eq!(
         crm_app::customers::get(conn, &rep1, customer.id)
             .expect("unchanged")
+            .0
             .name,
         "Acme"
     );

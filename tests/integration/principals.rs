@@ -15,6 +15,7 @@ both!(
     a_deactivation_made_elsewhere_ends_cached_sessions,
     a_key_revoked_elsewhere_stops_at_once,
     the_access_counter_moves_with_users_roles_and_keys_only,
+    a_read_checked_in_its_own_statement_follows_every_change,
 );
 
 fn admin(app: &TestApp, w: &World) -> crm_app::auth::Authenticated {
@@ -181,6 +182,73 @@ async fn the_access_counter_moves_with_users_roles_and_keys_only(app: TestApp) {
     );
 }
 
+/// The record and list reads run as the cached principal and check the
+/// counter their own statement read (`crm_app::auth::read_as`): a role
+/// change made elsewhere widens and narrows what the very next read shows,
+/// and a deactivation ends it, with no separate read of the counter.
+async fn a_read_checked_in_its_own_statement_follows_every_change(app: TestApp) {
+    let w = World::create(&app);
+    let created = app
+        .post("/api/v1/customers")
+        .token(&w.rep1.token)
+        .json(&json!({"kind": "organization", "name": "只给一号"}))
+        .send()
+        .await
+        .expect(201);
+    let path = format!("/api/v1/customers/{}", created.id());
+    let read = |token: &str| app.get(&path).token(token).send();
+    let listed = async |token: &str| {
+        let page = app
+            .get("/api/v1/customers?limit=50")
+            .token(token)
+            .send()
+            .await
+            .expect(200);
+        let items = page.body["items"].as_array().expect("items").clone();
+        items.iter().any(|c| c["id"] == created.body["id"])
+    };
+    let admin = admin(&app, &w);
+    let make = |role: &str, active: Option<bool>| {
+        let mut conn = app.conn();
+        crm_app::users::update(
+            &mut conn,
+            &admin,
+            w.rep2.id,
+            Expected(None),
+            patch(Some(w.role(role)), active),
+        )
+        .expect("rep2 changed");
+    };
+    // Twice each, so the second read runs from the cache.
+    for _ in 0..2 {
+        read(&w.rep2.token).await.expect(404);
+        assert!(!listed(&w.rep2.token).await, "a rep sees their own only");
+    }
+    make("viewer", None);
+    for _ in 0..2 {
+        let seen = read(&w.rep2.token).await.expect(200);
+        assert_eq!(seen.body["name"], "只给一号", "{}", seen.body);
+        assert!(listed(&w.rep2.token).await, "a viewer sees all");
+    }
+    make("sales", None);
+    for _ in 0..2 {
+        read(&w.rep2.token).await.expect(404);
+        assert!(!listed(&w.rep2.token).await, "a rep again");
+    }
+    make("viewer", None);
+    assert!(listed(&w.rep2.token).await, "a viewer again");
+    make("viewer", Some(false));
+    read(&w.rep2.token).await.expect(401);
+    app.get("/api/v1/customers")
+        .token(&w.rep2.token)
+        .send()
+        .await
+        .expect(401);
+    // The owner's own reads were never disturbed.
+    read(&w.rep1.token).await.expect(200);
+    assert!(listed(&w.rep1.token).await);
+}
+
 /// PostgreSQL terminates every connection of the app's pool; the next
 /// requests succeed on new ones (the failed check-out is retried once, and
 /// the pool tests connections for a while after seeing a closed one).
@@ -196,6 +264,42 @@ async fn connections_the_server_closed_are_replaced_without_failing_requests() {
             .await
             .expect(200);
     }
+    assert!(
+        terminate_connections(&app) > 0,
+        "the pool had connections open"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    for _ in 0..6 {
+        app.get("/api/v1/customers")
+            .token(&w.rep1.token)
+            .send()
+            .await
+            .expect(200);
+    }
+    // The record read, which first reads as the cached principal, too.
+    let created = app
+        .post("/api/v1/customers")
+        .token(&w.rep1.token)
+        .json(&json!({"kind": "person", "name": "重连"}))
+        .send()
+        .await
+        .expect(201);
+    assert!(
+        terminate_connections(&app) > 0,
+        "the pool had connections open"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    for _ in 0..3 {
+        app.get(&format!("/api/v1/customers/{}", created.id()))
+            .token(&w.rep1.token)
+            .send()
+            .await
+            .expect(200);
+    }
+}
+
+/// Has PostgreSQL end every other connection to the app's database; how many.
+fn terminate_connections(app: &TestApp) -> i64 {
     let out = std::process::Command::new("psql")
         .arg(app.db.url())
         .arg("-Atc")
@@ -205,17 +309,8 @@ async fn connections_the_server_closed_are_replaced_without_failing_requests() {
         )
         .output()
         .expect("psql");
-    let killed: i64 = String::from_utf8_lossy(&out.stdout)
+    String::from_utf8_lossy(&out.stdout)
         .trim()
         .parse()
-        .expect("a count");
-    assert!(killed > 0, "the pool had connections open");
-    std::thread::sleep(std::time::Duration::from_millis(200));
-    for _ in 0..6 {
-        app.get("/api/v1/customers")
-            .token(&w.rep1.token)
-            .send()
-            .await
-            .expect(200);
-    }
+        .expect("a count")
 }

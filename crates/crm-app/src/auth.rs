@@ -183,6 +183,45 @@ pub fn authenticate_presented(
     Ok(principal)
 }
 
+/// Runs `read` as the principal behind a checked credential, first as the
+/// one this process cached for an access token, with no statement to
+/// authorise it. A read may return the workspace's access counter as its own
+/// statement saw it (`None` if it has none: the counter is then read after
+/// it). The counter only grows, so while it equals the one the cached
+/// principal was loaded at, nothing that grants or takes away rights had
+/// changed when the read ran, and its answer — a refusal or a 404 too — is
+/// the one the current rights give. Otherwise the credential is
+/// authenticated ([`authenticate_presented`]) and `read` runs again: `read`
+/// must be safe to repeat. An API key, whose use is recorded, always takes
+/// that second way.
+pub fn read_as<T>(
+    conn: &mut AnyConnection,
+    throttles: &Throttles,
+    principals: &Principals,
+    presented: &Presented,
+    address: &str,
+    read: impl Fn(&mut AnyConnection, &Arc<Authenticated>) -> Result<(T, Option<i64>), AppError>,
+) -> Result<T, AppError> {
+    if let Presented::Token(claims) = presented {
+        let credential = Credential::Token {
+            workspace: claims.wid,
+            user: claims.sub,
+        };
+        if let Some(entry) = principals.get(&credential) {
+            let answer = read(conn, &entry.principal);
+            let seen = match &answer {
+                Ok((_, Some(seen))) => *seen,
+                _ => crm_db::auth::access_version(conn, claims.wid)?,
+            };
+            if seen == entry.version {
+                return answer.map(|(value, _)| value);
+            }
+        }
+    }
+    let principal = authenticate_presented(conn, throttles, principals, presented, address)?;
+    read(conn, &principal).map(|(value, _)| value)
+}
+
 /// An API key's principal (see [`authenticate`]); its use is written at most
 /// once a minute.
 fn authenticate_key(

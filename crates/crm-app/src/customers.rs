@@ -93,17 +93,22 @@ pub(crate) fn with_tags(
     Ok(customer)
 }
 
-/// A customer the actor may read.
-pub fn get(conn: &mut AnyConnection, actor: &Actor, id: Uuid) -> Result<Customer, AppError> {
+/// A customer the actor may read, and the workspace's access counter as
+/// the statement that read it saw it (for [`crate::auth::read_as`]).
+pub fn get(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<(Customer, Option<i64>), AppError> {
     let vis = actor.visibility(conn, ObjectType::Customers, Action::Read)?;
-    let (row, found, labels) = crm_db::customers::find_with_metrics(conn, &vis, id)?;
+    let (row, found, labels, access) = crm_db::customers::find_with_metrics(conn, &vis, id)?;
     let refs = labels
         .into_iter()
         .map(crate::tags::label_reference)
         .collect();
     let mut customer = view(row, refs);
     customer.metrics = found.as_ref().map(metrics);
-    Ok(customer)
+    Ok((customer, Some(access)))
 }
 
 /// The live customer with this external id, if the actor may read it.
@@ -121,21 +126,22 @@ pub fn get_by_external_id(
 
 /// One keyset page of the customers the actor may read that match the
 /// filter (the saved segment it names loaded, RFM segments fresh when it
-/// selects by one), with their tags and metrics.
+/// selects by one), with their tags and metrics; and the workspace's access
+/// counter when the page's statement read it (for [`crate::auth::read_as`]).
 pub fn list(
     conn: &mut AnyConnection,
     actor: &Actor,
     filter: CustomerFilter,
     keyset: &Keyset<CustomerSort>,
     freshness: &crate::analytics::rfm::Freshness,
-) -> Result<Vec<Customer>, AppError> {
+) -> Result<(Vec<Customer>, Option<i64>), AppError> {
     let vis = actor.visibility(conn, ObjectType::Customers, Action::Read)?;
     let filter = filter::prepare(conn, vis.workspace_id, filter, freshness)?;
-    let rows = crm_db::customers::list(conn, &vis, &filter, keyset)?;
+    let (rows, access) = crm_db::customers::list(conn, &vis, &filter, keyset)?;
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id.0).collect();
     let mut tags = crm_db::tags::of_customers(conn, actor.workspace_id, &ids)?;
     let found = crm_db::rfm::of_customers(conn, actor.workspace_id, &ids)?;
-    Ok(rows
+    let customers = rows
         .into_iter()
         .map(|row| {
             let refs = tags
@@ -149,5 +155,6 @@ pub fn list(
             customer.metrics = summary;
             customer
         })
-        .collect())
+        .collect();
+    Ok((customers, access))
 }

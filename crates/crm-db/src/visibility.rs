@@ -60,34 +60,64 @@ macro_rules! owned_predicate {
             Box::new(sql::<Bool>("1 = 1"))
         };
         let base = $t::workspace_id.eq(Id(vis.workspace_id)).and(live);
-        let me = Id(vis.principal.user_id);
         // NULL = x is never true, so a record without owner or team is outside `own`/`team`.
-        let own = $t::owner_id.assume_not_null().eq(me);
+        let owner = $t::owner_id.assume_not_null();
         let team = $t::team_id.assume_not_null();
-        let predicate: Predicate<$qs> = match vis.scope {
-            Scope::None => Box::new(base.and(sql::<Bool>("1 = 0"))),
-            Scope::All => Box::new(base),
-            Scope::Own => Box::new(base.and(own)),
-            Scope::Team => match vis.principal.team_id {
-                Some(t) => Box::new(base.and(own.or(team.eq(Id(t))))),
-                None => Box::new(base.and(own)),
-            },
-            Scope::Subtree if vis.principal.subtree_team_ids.is_empty() => Box::new(base.and(own)),
-            Scope::Subtree => {
-                let teams: Vec<Id> = vis
-                    .principal
-                    .subtree_team_ids
-                    .iter()
-                    .map(|t| Id(*t))
-                    .collect();
-                Box::new(base.and(own.or(team.eq_any(teams))))
+        let predicate: Predicate<$qs> = match vis.admits() {
+            Admits::Nothing => Box::new(base.and(sql::<Bool>("1 = 0"))),
+            Admits::All => Box::new(base),
+            Admits::Own(me) => Box::new(base.and(owner.eq(me))),
+            Admits::OwnOrTeam(me, t) => Box::new(base.and(owner.eq(me).or(team.eq(t)))),
+            Admits::OwnOrTeams(me, teams) => {
+                Box::new(base.and(owner.eq(me).or(team.eq_any(teams))))
             }
         };
         predicate
     }};
 }
 
+/// Which records of the workspace a scope admits, by their owner and team:
+/// the one reading of a scope that the boxed predicates below and the
+/// statically typed reads (`crate::customers::find_with_metrics`) share.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Admits {
+    /// None (scope `none`).
+    Nothing,
+    /// All of them.
+    All,
+    /// Those the user owns.
+    Own(Id),
+    /// Those the user owns or of the user's team.
+    OwnOrTeam(Id, Id),
+    /// Those the user owns or of one of these teams (never empty).
+    OwnOrTeams(Id, Vec<Id>),
+}
+
 impl Visibility {
+    /// What the scope admits (a user without a team, or whose team has no
+    /// subtree, sees their own records under `team` and `subtree`).
+    pub fn admits(&self) -> Admits {
+        let me = Id(self.principal.user_id);
+        match self.scope {
+            Scope::None => Admits::Nothing,
+            Scope::All => Admits::All,
+            Scope::Own => Admits::Own(me),
+            Scope::Team => match self.principal.team_id {
+                Some(t) => Admits::OwnOrTeam(me, Id(t)),
+                None => Admits::Own(me),
+            },
+            Scope::Subtree if self.principal.subtree_team_ids.is_empty() => Admits::Own(me),
+            Scope::Subtree => Admits::OwnOrTeams(
+                me,
+                self.principal
+                    .subtree_team_ids
+                    .iter()
+                    .map(|t| Id(*t))
+                    .collect(),
+            ),
+        }
+    }
+
     /// Live customers of the workspace inside the scope.
     pub fn customers(&self) -> Predicate<customers::table> {
         customer_predicate!(self, customers::table)
@@ -165,5 +195,42 @@ impl Visibility {
                 .eq(Id(self.workspace_id))
                 .and(customers_visible),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vis(scope: Scope, team_id: Option<Uuid>, subtree: &[Uuid]) -> Visibility {
+        Visibility {
+            workspace_id: Uuid::nil(),
+            scope,
+            principal: Principal {
+                user_id: Uuid::from_u128(1),
+                team_id,
+                subtree_team_ids: subtree.to_vec(),
+            },
+        }
+    }
+
+    #[test]
+    fn each_scope_admits_owner_and_teams_as_its_name_says() {
+        let me = Id(Uuid::from_u128(1));
+        let (a, b) = (Uuid::from_u128(10), Uuid::from_u128(11));
+        assert_eq!(vis(Scope::None, Some(a), &[a]).admits(), Admits::Nothing);
+        assert_eq!(vis(Scope::All, None, &[]).admits(), Admits::All);
+        assert_eq!(vis(Scope::Own, Some(a), &[a]).admits(), Admits::Own(me));
+        assert_eq!(
+            vis(Scope::Team, Some(a), &[a, b]).admits(),
+            Admits::OwnOrTeam(me, Id(a))
+        );
+        // Without a team, `team` and `subtree` fall back to one's own.
+        assert_eq!(vis(Scope::Team, None, &[]).admits(), Admits::Own(me));
+        assert_eq!(vis(Scope::Subtree, None, &[]).admits(), Admits::Own(me));
+        assert_eq!(
+            vis(Scope::Subtree, Some(a), &[a, b]).admits(),
+            Admits::OwnOrTeams(me, vec![Id(a), Id(b)])
+        );
     }
 }

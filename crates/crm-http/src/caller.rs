@@ -154,4 +154,35 @@ impl Bearer {
             })
             .await
     }
+
+    /// [`Bearer::read`] for a read that may return the workspace's access
+    /// counter as its own statement saw it: it runs as the principal this
+    /// process cached for the token and is kept while that counter has not
+    /// moved, with no statement to authorise it ([`crm_app::auth::read_as`]).
+    pub async fn read_confirmed<T, F>(self, read: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: Fn(&mut crm_db::AnyConnection, &Caller) -> Result<(T, Option<i64>), crm_app::AppError>
+            + Send
+            + 'static,
+    {
+        let Bearer {
+            state,
+            presented,
+            address,
+        } = self;
+        let inner = state.clone();
+        state
+            .db_retrying(move |conn| {
+                crm_app::auth::read_as(
+                    conn,
+                    &inner.throttles,
+                    &inner.principals,
+                    &presented,
+                    &address,
+                    |conn, principal| read(conn, &Caller(principal.clone())),
+                )
+            })
+            .await
+    }
 }

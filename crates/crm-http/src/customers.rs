@@ -74,7 +74,7 @@ pub async fn create(
 pub async fn get(bearer: Bearer, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let customer = bearer
-        .read(move |conn, caller| crm_app::customers::get(conn, caller, id))
+        .read_confirmed(move |conn, caller| crm_app::customers::get(conn, caller, id))
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(customer.version))
@@ -112,7 +112,7 @@ pub async fn list(
     let (field, limit) = (keyset.field, keyset.limit);
     let freshness = state.rfm_freshness();
     let customers = bearer
-        .read(move |conn, caller| {
+        .read_confirmed(move |conn, caller| {
             crm_app::customers::list(conn, caller, filter.clone(), &keyset, &freshness)
         })
         .await?;

@@ -1,7 +1,9 @@
 //! This process's cache of authenticated principals. Each entry keeps the
 //! workspace's access counter (`crm_db::auth::access_version`) as it was
 //! read *before* the entry's rows were loaded; a request reads the counter
-//! (one indexed row) and uses the entry only while it has not moved.
+//! (one indexed row) and uses the entry only while it has not moved. The
+//! customer record and list reads read it inside their own statement instead
+//! and keep their answer only if it had not moved (`super::read_as`).
 //! Triggers advance the counter on every change to a user, a role or an API
 //! key, whichever server made it, so a cached principal is never used after
 //! a role edit, a deactivation or a key's revocation — on any node.

@@ -105,7 +105,7 @@ impl Table for Customers {
         };
         let filter =
             super::filter::prepare(conn, vis.workspace_id, self.filter.clone(), &self.freshness)?;
-        Ok(crm_db::customers::list(conn, &vis, &filter, &keyset)?)
+        Ok(crm_db::customers::list(conn, &vis, &filter, &keyset)?.0)
     }
 
     fn key(row: &CustomerRow) -> (SortValue, Uuid) {

@@ -13,7 +13,7 @@ use crate::connection::{AnyConnection, MultiBackend};
 use crate::error::DbResult;
 use crate::keyset_page;
 use crate::paging::{Keyset, SortValue, contains};
-use crate::schema::{customer_metrics, customer_tags, customers};
+use crate::schema::{auth_versions, customer_metrics, customer_tags, customers};
 use crate::types::Id;
 use crate::visibility::{Predicate, Visibility};
 
@@ -217,13 +217,16 @@ fn filtered(mut query: Boxed, workspace_id: Uuid, filter: &CustomerFilter) -> Bo
     query
 }
 
-/// One page (plus one row, to tell whether another page exists).
+/// One page (plus one row, to tell whether another page exists), and the
+/// workspace's access counter as the page's statement saw it
+/// (`crate::auth::access_version`; `None` for an empty page and the pages
+/// sorted by an order metric, whose statements do not carry it).
 pub fn list(
     conn: &mut AnyConnection,
     vis: &Visibility,
     filter: &CustomerFilter,
     page: &Keyset<CustomerSort>,
-) -> DbResult<Vec<CustomerRow>> {
+) -> DbResult<(Vec<CustomerRow>, Option<i64>)> {
     let query = filtered(
         customers::table.filter(vis.customers()).into_boxed(),
         vis.workspace_id,
@@ -256,11 +259,18 @@ pub fn list(
             keyset_page!(query, customers::name, customers::id, page.direction, after)
         }
         CustomerSort::OrderCount | CustomerSort::Revenue | CustomerSort::LastOrderOn => {
-            return by_metric::list(conn, vis, filter, page);
+            return Ok((by_metric::list(conn, vis, filter, page)?, None));
         }
     };
-    Ok(query
+    let access = auth_versions::table
+        .filter(auth_versions::workspace_id.eq(Id(vis.workspace_id)))
+        .select(auth_versions::version)
+        .single_value();
+    let rows: Vec<(CustomerRow, Option<i64>)> = query
         .limit(page.limit + 1)
-        .select(CustomerRow::as_select())
-        .load(conn)?)
+        .select((CustomerRow::as_select(), access))
+        .load(conn)?;
+    // No row before the workspace's first access change.
+    let access = rows.first().map(|(_, access)| access.unwrap_or(0));
+    Ok((rows.into_iter().map(|(row, _)| row).collect(), access))
 }

@@ -1,6 +1,8 @@
 //! The access counter: `auth_versions` holds, per workspace, a number that
 //! triggers on users, roles and API keys advance on every change (see
-//! migration 000023), so a cached principal can be checked in one read.
+//! migration 000023), so a cached principal can be checked in one read —
+//! or in the record read's own statement, as a scalar subquery beside the
+//! customers and their metrics.
 
 diesel::table! {
     use diesel::sql_types::*;
@@ -11,3 +13,8 @@ diesel::table! {
         version -> BigInt,
     }
 }
+
+use super::{customer_metrics, customers};
+
+diesel::allow_tables_to_appear_in_same_query!(auth_versions, customers);
+diesel::allow_tables_to_appear_in_same_query!(auth_versions, customer_metrics);
