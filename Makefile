@@ -170,12 +170,16 @@ check-app:
 	@if grep -l actix crates/*/Cargo.toml | grep -v crates/crm-http/; then \
 		echo "only crm-http may depend on actix"; exit 1; fi
 
-## Regenerate the committed OpenAPI document from the handlers.
-# Batch-upsert throughput against psql \copy and sqlite3 .import (not a test).
+## Every ratio of docs/PERFORMANCE.md in one run (not a test); installs wrk for the reads part.
 bench:
+	@command -v wrk >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1 || \
+		{ echo "installing wrk (Debian package), the reads part's load generator"; \
+		  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; } || \
+		  echo "could not install wrk: the reads part falls back to ureq client threads"; }
 	$(CARGO) build --release -p crm-server --bin crm
 	$(CARGO) run --release -p crm-tests --bin bench
 
+## Regenerate the committed OpenAPI document from the handlers.
 openapi:
 	$(CARGO) run -q -p crm-server --bin crm -- openapi > openapi/openapi.json.tmp
 	mv openapi/openapi.json.tmp openapi/openapi.json

@@ -35,6 +35,7 @@ mod load;
 mod reads;
 mod results;
 mod service;
+mod wrk;
 
 use std::process::Command;
 use std::time::{Duration, Instant};

@@ -1,21 +1,19 @@
 //! Reads against the database's own speed, on PostgreSQL: the release `crm
 //! serve` pinned to core 0 answers `GET /customers/{id}` and
 //! `GET /customers?limit=50` from 16 keep-alive connections on core 1 for
-//! `BENCH_READ_SECS` seconds each; then pgbench (`-M prepared`, 16 clients,
+//! `BENCH_READ_SECS` seconds each (driven by `wrk`, see `crate::wrk`); then pgbench (`-M prepared`, 16 clients,
 //! also on core 1) runs the one indexed read of such a row, and the page
 //! query, for as long. Prints requests/s against transactions/s, and the
 //! API's p50 and p99.
 
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crm_tests::app::SECRET;
 use crm_tests::sync_data::customer;
 use crm_tests::{TestApp, TestDb, World};
 
-const CLIENTS: usize = 16;
+use crate::wrk::{CLIENTS, load};
 
 pub(crate) struct Served(pub(crate) Child);
 
@@ -78,57 +76,6 @@ fn pin_to_core_1() {
     assert!(status.success(), "taskset failed");
 }
 
-/// Requests/s, p50 and p99 of `CLIENTS` connections asking for `path(i)`.
-fn load(base: &str, token: &str, secs: u64, path: impl Fn(usize) -> String + Sync) -> Stats {
-    let stop = Arc::new(AtomicBool::new(false));
-    let path = &path;
-    let samples: Vec<Vec<Duration>> = std::thread::scope(|s| {
-        let workers: Vec<_> = (0..CLIENTS)
-            .map(|c| {
-                let stop = stop.clone();
-                s.spawn(move || {
-                    let agent = ureq::Agent::new_with_defaults();
-                    let mut taken = Vec::new();
-                    let mut i = c;
-                    while !stop.load(Ordering::Relaxed) {
-                        let started = Instant::now();
-                        let mut r = agent
-                            .get(&format!("{base}{}", path(i)))
-                            .header("authorization", &format!("Bearer {token}"))
-                            .call()
-                            .expect("request");
-                        let body = r.body_mut().read_to_vec().expect("body");
-                        assert!(!body.is_empty());
-                        taken.push(started.elapsed());
-                        i += CLIENTS;
-                    }
-                    taken
-                })
-            })
-            .collect();
-        std::thread::sleep(Duration::from_secs(secs));
-        stop.store(true, Ordering::Relaxed);
-        workers
-            .into_iter()
-            .map(|w| w.join().expect("client"))
-            .collect()
-    });
-    let mut all: Vec<Duration> = samples.into_iter().flatten().collect();
-    all.sort();
-    let at = |q: f64| all[((all.len() as f64 * q) as usize).min(all.len() - 1)];
-    Stats {
-        rate: all.len() as f64 / secs as f64,
-        p50: at(0.5),
-        p99: at(0.99),
-    }
-}
-
-struct Stats {
-    rate: f64,
-    p50: Duration,
-    p99: Duration,
-}
-
 /// pgbench's transactions/s for `script`, 16 clients, prepared statements.
 fn pgbench(url: &str, script: &str, secs: u64, vars: &[(&str, String)]) -> f64 {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -181,19 +128,21 @@ pub async fn bench(db: TestDb, customers: usize, secs: u64) {
     let (_served, base) = serve(&url, Some("0"));
     pin_to_core_1();
     let token = w.admin.token.clone();
+    let records: Vec<String> = (0..ids.len())
+        .map(|i| format!("/api/v1/customers/{}", ids[(i * 7919) % ids.len()]))
+        .collect();
     // Warm both paths up, then measure.
-    load(&base, &token, 2, |i| {
-        format!("/api/v1/customers/{}", ids[i % ids.len()])
-    });
-    let by_id = load(&base, &token, secs, |i| {
-        format!("/api/v1/customers/{}", ids[(i * 7919) % ids.len()])
-    });
-    let page = load(&base, &token, secs, |_| {
-        "/api/v1/customers?limit=50".to_owned()
-    });
+    load(&base, &token, 2, &records);
+    let by_id = load(&base, &token, secs, &records);
+    let page = load(
+        &base,
+        &token,
+        secs,
+        &["/api/v1/customers?limit=50".to_owned()],
+    );
     // The server's own ceiling: one hop to the blocking pool, `SELECT 1`,
     // HTTP and JSON; no read of a record can go faster.
-    let health = load(&base, &token, secs, |_| "/api/health".to_owned());
+    let health = load(&base, &token, secs, &["/api/health".to_owned()]);
     let ws = w.ws.to_string();
     let row = pgbench(
         &url,
@@ -253,7 +202,12 @@ pub async fn bench(db: TestDb, customers: usize, secs: u64) {
         );
     }
     println!(
-        "(the API on core 0, clients and pgbench on core 1; pgbench runs the one indexed read of a row, and the page query; \
-         the health check is one database round trip, `SELECT 1`, against the indexed read: no API read can beat it)"
+        "(the API on core 0, {} and pgbench on core 1; pgbench runs the one indexed read of a row, and the page query; \
+         the health check is one database round trip, `SELECT 1`, against the indexed read: no API read can beat it)",
+        if crate::wrk::available() {
+            "wrk (one thread)"
+        } else {
+            "ureq client threads"
+        }
     );
 }
