@@ -111,4 +111,40 @@ async fn every_entity_with_the_put_reads_by_external_id(app: TestApp) {
         true,
     )
     .await;
+
+    // A customer with tags and an order reads the same by key as by id,
+    // its metrics included.
+    let t = &w.admin.token;
+    let vip = crate::customers::tag(&app, t, "重点客户").await;
+    let created = app
+        .put("/api/v1/customers/by-external-id/KEY-M")
+        .token(t)
+        .json(&json!({"kind": "organization", "name": "有订单的客户", "tag_ids": [vip]}))
+        .send()
+        .await
+        .expect(201);
+    app.post("/api/v1/orders")
+        .token(t)
+        .json(&json!({"customer_external_id": "KEY-M", "external_id": "O-M", "order_date": "2026-11-05",
+            "status": "paid", "currency": "CNY",
+            "lines": [{"sku": "SKU-1", "quantity": 2, "unit_price_minor": 150}]}))
+        .send()
+        .await
+        .expect(201);
+    let by_key = app
+        .get("/api/v1/customers/by-external-id/KEY-M")
+        .token(t)
+        .send()
+        .await
+        .expect(200);
+    let by_id = app
+        .get(&format!("/api/v1/customers/{}", created.id()))
+        .token(t)
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(by_key.body["metrics"]["order_count"], 1, "{}", by_key.body);
+    assert_eq!(by_key.body["metrics"]["revenue_minor"], 300);
+    assert_eq!(by_key.body["tags"][0]["name"], "重点客户");
+    assert_eq!(by_key.body, by_id.body);
 }

@@ -191,12 +191,46 @@ async fn a_read_checked_in_its_own_statement_follows_every_change(app: TestApp) 
     let created = app
         .post("/api/v1/customers")
         .token(&w.rep1.token)
-        .json(&json!({"kind": "organization", "name": "只给一号"}))
+        .json(&json!({"kind": "organization", "name": "只给一号", "external_id": "C-ONLY-1"}))
         .send()
         .await
         .expect(201);
     let path = format!("/api/v1/customers/{}", created.id());
-    let read = |token: &str| app.get(&path).token(token).send();
+    // By id and by the ERP's key: the same record, confirmed the same way.
+    let record_paths = [path, "/api/v1/customers/by-external-id/C-ONLY-1".to_owned()];
+    let read = async |token: &str, status: u16| {
+        for path in &record_paths {
+            let got = app.get(path).token(token).send().await.expect(status);
+            if status == 200 {
+                assert_eq!(got.body["name"], "只给一号", "{path}: {}", got.body);
+            }
+        }
+    };
+    // The order reads confirm the principal in their own statement too.
+    crate::analytics::setup_product(&app, &w.admin.token).await;
+    let order = app
+        .post("/api/v1/orders")
+        .token(&w.rep1.token)
+        .json(&json!({
+            "customer_id": created.id(), "external_id": "ERP-只给一号",
+            "order_date": "2026-01-05", "status": "paid", "currency": "CNY",
+            "lines": [{"sku": "P", "quantity": 1, "unit_price_minor": 500}]
+        }))
+        .send()
+        .await
+        .expect(201);
+    let order_paths = [
+        format!("/api/v1/orders/{}", order.id()),
+        "/api/v1/orders/by-external-id/ERP-%E5%8F%AA%E7%BB%99%E4%B8%80%E5%8F%B7".to_owned(),
+    ];
+    let orders = async |token: &str, status: u16| {
+        for path in &order_paths {
+            let got = app.get(path).token(token).send().await.expect(status);
+            if status == 200 {
+                assert_eq!(got.body["id"], order.body["id"], "{path}: {}", got.body);
+            }
+        }
+    };
     let listed = async |token: &str| {
         let page = app
             .get("/api/v1/customers?limit=50")
@@ -221,32 +255,36 @@ async fn a_read_checked_in_its_own_statement_follows_every_change(app: TestApp) 
     };
     // Twice each, so the second read runs from the cache.
     for _ in 0..2 {
-        read(&w.rep2.token).await.expect(404);
+        read(&w.rep2.token, 404).await;
         assert!(!listed(&w.rep2.token).await, "a rep sees their own only");
+        orders(&w.rep2.token, 404).await;
     }
     make("viewer", None);
     for _ in 0..2 {
-        let seen = read(&w.rep2.token).await.expect(200);
-        assert_eq!(seen.body["name"], "只给一号", "{}", seen.body);
+        read(&w.rep2.token, 200).await;
         assert!(listed(&w.rep2.token).await, "a viewer sees all");
+        orders(&w.rep2.token, 200).await;
     }
     make("sales", None);
     for _ in 0..2 {
-        read(&w.rep2.token).await.expect(404);
+        read(&w.rep2.token, 404).await;
         assert!(!listed(&w.rep2.token).await, "a rep again");
+        orders(&w.rep2.token, 404).await;
     }
     make("viewer", None);
     assert!(listed(&w.rep2.token).await, "a viewer again");
     make("viewer", Some(false));
-    read(&w.rep2.token).await.expect(401);
+    read(&w.rep2.token, 401).await;
+    orders(&w.rep2.token, 401).await;
     app.get("/api/v1/customers")
         .token(&w.rep2.token)
         .send()
         .await
         .expect(401);
     // The owner's own reads were never disturbed.
-    read(&w.rep1.token).await.expect(200);
+    read(&w.rep1.token, 200).await;
     assert!(listed(&w.rep1.token).await);
+    orders(&w.rep1.token, 200).await;
 }
 
 /// PostgreSQL terminates every connection of the app's pool; the next

@@ -101,7 +101,17 @@ pub fn get(
     id: Uuid,
 ) -> Result<(Customer, Option<i64>), AppError> {
     let vis = actor.visibility(conn, ObjectType::Customers, Action::Read)?;
-    let (row, found, labels, access) = crm_db::customers::find_with_metrics(conn, &vis, id)?;
+    record(conn, &vis, id)
+}
+
+/// The visible customer with its tags and metrics, and the access counter
+/// as its statement read it.
+fn record(
+    conn: &mut AnyConnection,
+    vis: &crm_db::visibility::Visibility,
+    id: Uuid,
+) -> Result<(Customer, Option<i64>), AppError> {
+    let (row, found, labels, access) = crm_db::customers::find_with_metrics(conn, vis, id)?;
     let refs = labels
         .into_iter()
         .map(crate::tags::label_reference)
@@ -111,17 +121,17 @@ pub fn get(
     Ok((customer, Some(access)))
 }
 
-/// The live customer with this external id, if the actor may read it.
+/// The live customer with this external id, if the actor may read it: the
+/// same record as [`get`] (its tags and metrics), with the access counter.
 pub fn get_by_external_id(
     conn: &mut AnyConnection,
     actor: &Actor,
     key: &str,
-) -> Result<Customer, AppError> {
+) -> Result<(Customer, Option<i64>), AppError> {
     let vis = actor.visibility(conn, ObjectType::Customers, Action::Read)?;
     let id = crm_db::customers::id_by_external_id(conn, actor.workspace_id, key)?
         .ok_or(AppError::NotFound)?;
-    let row = crm_db::customers::find(conn, &vis, id)?;
-    with_tags(conn, actor.workspace_id, row)
+    record(conn, &vis, id)
 }
 
 /// One keyset page of the customers the actor may read that match the

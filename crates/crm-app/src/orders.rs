@@ -152,18 +152,26 @@ pub fn create(conn: &mut AnyConnection, actor: &Actor, body: NewOrder) -> Result
 }
 
 /// A visible order with its lines.
-pub fn get(conn: &mut AnyConnection, actor: &Actor, id: Uuid) -> Result<Order, AppError> {
+///
+/// With the workspace's access counter as the order's own statement read
+/// it, for [`crate::auth::read_as`].
+pub fn get(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<(Order, Option<i64>), AppError> {
     let vis = actor.visibility(conn, ObjectType::Orders, Action::Read)?;
-    let row = crm_db::orders::find(conn, &vis, id)?;
-    with_lines(conn, actor.workspace_id, row)
+    let (row, access) = crm_db::orders::find_confirming(conn, &vis, id)?;
+    Ok((with_lines(conn, actor.workspace_id, row)?, Some(access)))
 }
 
-/// The visible order with this external id, with its lines.
+/// The visible order with this external id, with its lines (and the access
+/// counter, as [`get`]).
 pub fn get_by_external_id(
     conn: &mut AnyConnection,
     actor: &Actor,
     key: &str,
-) -> Result<Order, AppError> {
+) -> Result<(Order, Option<i64>), AppError> {
     let vis = actor.visibility(conn, ObjectType::Orders, Action::Read)?;
     let keys = [key.to_owned()];
     let found = crm_db::orders::find_by_external_ids(conn, actor.workspace_id, &keys)?;
@@ -171,8 +179,8 @@ pub fn get_by_external_id(
         .first()
         .map(|row| row.id.0)
         .ok_or(AppError::NotFound)?;
-    let row = crm_db::orders::find(conn, &vis, id)?;
-    with_lines(conn, actor.workspace_id, row)
+    let (row, access) = crm_db::orders::find_confirming(conn, &vis, id)?;
+    Ok((with_lines(conn, actor.workspace_id, row)?, Some(access)))
 }
 
 /// One page of visible orders with their lines (one row more than the

@@ -235,3 +235,19 @@ pub fn access_version(conn: &mut AnyConnection, workspace_id: Uuid) -> DbResult<
         .optional()?
         .unwrap_or(0))
 }
+
+/// [`access_version`] as a column of another statement (NULL, read as 0,
+/// before the workspace's first access change), so a read authorised from
+/// a cached principal confirms it without a statement of its own.
+macro_rules! access_counter {
+    ($workspace_id:expr) => {
+        $crate::schema::auth_versions::table
+            .filter(
+                $crate::schema::auth_versions::workspace_id.eq($crate::types::Id($workspace_id)),
+            )
+            .select($crate::schema::auth_versions::version)
+            .single_value()
+    };
+}
+
+pub(crate) use access_counter;

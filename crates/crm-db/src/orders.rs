@@ -105,6 +105,25 @@ pub fn find(conn: &mut AnyConnection, vis: &Visibility, id: Uuid) -> DbResult<Or
         .first(conn)?)
 }
 
+/// [`find`] with the workspace's access counter as its statement read it
+/// (`crate::auth::access_version`), for a read authorised from a cached
+/// principal.
+pub fn find_confirming(
+    conn: &mut AnyConnection,
+    vis: &Visibility,
+    id: Uuid,
+) -> DbResult<(OrderRow, i64)> {
+    let (row, access): (OrderRow, Option<i64>) = orders::table
+        .filter(vis.orders())
+        .filter(orders::id.eq(Id(id)))
+        .select((
+            OrderRow::as_select(),
+            crate::auth::access_counter!(vis.workspace_id),
+        ))
+        .first(conn)?;
+    Ok((row, access.unwrap_or(0)))
+}
+
 /// Live orders (whoever may see them) with any of these external ids.
 pub fn find_by_external_ids(
     conn: &mut AnyConnection,

@@ -13,7 +13,7 @@ use crate::connection::{AnyConnection, MultiBackend};
 use crate::error::DbResult;
 use crate::keyset_page;
 use crate::paging::{Keyset, SortValue, contains};
-use crate::schema::{auth_versions, customer_metrics, customer_tags, customers};
+use crate::schema::{customer_metrics, customer_tags, customers};
 use crate::types::Id;
 use crate::visibility::{Predicate, Visibility};
 
@@ -262,13 +262,12 @@ pub fn list(
             return Ok((by_metric::list(conn, vis, filter, page)?, None));
         }
     };
-    let access = auth_versions::table
-        .filter(auth_versions::workspace_id.eq(Id(vis.workspace_id)))
-        .select(auth_versions::version)
-        .single_value();
     let rows: Vec<(CustomerRow, Option<i64>)> = query
         .limit(page.limit + 1)
-        .select((CustomerRow::as_select(), access))
+        .select((
+            CustomerRow::as_select(),
+            crate::auth::access_counter!(vis.workspace_id),
+        ))
         .load(conn)?;
     // No row before the workspace's first access change.
     let access = rows.first().map(|(_, access)| access.unwrap_or(0));

@@ -33,7 +33,7 @@ pub fn find_with_metrics(
     Vec<crate::tags::TagLabel>,
     i64,
 )> {
-    use crate::schema::{auth_versions, customer_metrics};
+    use crate::schema::customer_metrics;
     use crate::visibility::Admits;
     type Found = (
         CustomerRow,
@@ -59,10 +59,7 @@ pub fn find_with_metrics(
                     CustomerRow::as_select(),
                     Option::<crate::rfm::MetricsRow>::as_select(),
                     crate::tags::customer_labels(),
-                    auth_versions::table
-                        .filter(auth_versions::workspace_id.eq(ws))
-                        .select(auth_versions::version)
-                        .single_value(),
+                    crate::auth::access_counter!(vis.workspace_id),
                 ))
                 .first::<Found>($c)
         };

@@ -2,7 +2,7 @@
 //! triggers on users, roles and API keys advance on every change (see
 //! migration 000023), so a cached principal can be checked in one read —
 //! or in the record read's own statement, as a scalar subquery beside the
-//! customers and their metrics.
+//! customers and their metrics, or an order.
 
 diesel::table! {
     use diesel::sql_types::*;
@@ -14,7 +14,8 @@ diesel::table! {
     }
 }
 
-use super::{customer_metrics, customers};
+use super::{customer_metrics, customers, orders};
 
 diesel::allow_tables_to_appear_in_same_query!(auth_versions, customers);
 diesel::allow_tables_to_appear_in_same_query!(auth_versions, customer_metrics);
+diesel::allow_tables_to_appear_in_same_query!(auth_versions, orders);

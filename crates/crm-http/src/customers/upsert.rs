@@ -83,7 +83,9 @@ pub async fn get_by_external_id(
 ) -> Result<HttpResponse, ApiError> {
     let key = external_id.into_inner();
     let record = bearer
-        .read(move |conn, caller| crm_app::customers::get_by_external_id(conn, caller, &key))
+        .read_confirmed(move |conn, caller| {
+            crm_app::customers::get_by_external_id(conn, caller, &key)
+        })
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header(crate::extract::etag(record.version))

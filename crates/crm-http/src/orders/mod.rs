@@ -70,7 +70,7 @@ pub async fn create(
 pub async fn get(bearer: Bearer, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let order = bearer
-        .read(move |conn, caller| crm_app::orders::get(conn, caller, id))
+        .read_confirmed(move |conn, caller| crm_app::orders::get(conn, caller, id))
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(order.version))
@@ -224,7 +224,7 @@ pub async fn get_by_external_id(
 ) -> Result<HttpResponse, ApiError> {
     let key = external_id.into_inner();
     let record = bearer
-        .read(move |conn, caller| crm_app::orders::get_by_external_id(conn, caller, &key))
+        .read_confirmed(move |conn, caller| crm_app::orders::get_by_external_id(conn, caller, &key))
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(record.version))
