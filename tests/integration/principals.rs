@@ -206,7 +206,7 @@ async fn a_read_checked_in_its_own_statement_follows_every_change(app: TestApp) 
             }
         }
     };
-    // The order reads confirm the principal in their own statement too.
+    // The order's reads confirm the principal in their own statement too.
     crate::analytics::setup_product(&app, &w.admin.token).await;
     let order = app
         .post("/api/v1/orders")
@@ -219,14 +219,45 @@ async fn a_read_checked_in_its_own_statement_follows_every_change(app: TestApp) 
         .send()
         .await
         .expect(201);
-    let order_paths = [
+    let mut records_of_rep1 = vec![
         format!("/api/v1/orders/{}", order.id()),
         "/api/v1/orders/by-external-id/ERP-%E5%8F%AA%E7%BB%99%E4%B8%80%E5%8F%B7".to_owned(),
     ];
-    let orders = async |token: &str, status: u16| {
-        for path in &order_paths {
+    // And so do a deal, a contact, a lead and an activity of the rep's, by
+    // id (and the deal and the contact by key).
+    let customer = created.id();
+    for (entity, body) in [
+        (
+            "deals",
+            json!({"customer_id": customer, "name": "只给一号的商机", "external_id": "D-ONLY-1",
+            "amount": {"amount_minor": 100, "currency": "CNY"}}),
+        ),
+        (
+            "contacts",
+            json!({"customer_id": customer, "name": "王芳", "external_id": "P-ONLY-1"}),
+        ),
+        ("leads", json!({"person_name": "只给一号的线索"})),
+        (
+            "activities",
+            json!({"kind": "call", "subject": "只给一号的电话", "customer_id": customer}),
+        ),
+    ] {
+        let made = app
+            .post(&format!("/api/v1/{entity}"))
+            .token(&w.rep1.token)
+            .json(&body)
+            .send()
+            .await
+            .expect(201);
+        records_of_rep1.push(format!("/api/v1/{entity}/{}", made.id()));
+        if let Some(key) = body["external_id"].as_str() {
+            records_of_rep1.push(format!("/api/v1/{entity}/by-external-id/{key}"));
+        }
+    }
+    let others = async |token: &str, status: u16| {
+        for path in &records_of_rep1 {
             let got = app.get(path).token(token).send().await.expect(status);
-            if status == 200 {
+            if status == 200 && path.starts_with("/api/v1/orders/") {
                 assert_eq!(got.body["id"], order.body["id"], "{path}: {}", got.body);
             }
         }
@@ -257,25 +288,25 @@ async fn a_read_checked_in_its_own_statement_follows_every_change(app: TestApp) 
     for _ in 0..2 {
         read(&w.rep2.token, 404).await;
         assert!(!listed(&w.rep2.token).await, "a rep sees their own only");
-        orders(&w.rep2.token, 404).await;
+        others(&w.rep2.token, 404).await;
     }
     make("viewer", None);
     for _ in 0..2 {
         read(&w.rep2.token, 200).await;
         assert!(listed(&w.rep2.token).await, "a viewer sees all");
-        orders(&w.rep2.token, 200).await;
+        others(&w.rep2.token, 200).await;
     }
     make("sales", None);
     for _ in 0..2 {
         read(&w.rep2.token, 404).await;
         assert!(!listed(&w.rep2.token).await, "a rep again");
-        orders(&w.rep2.token, 404).await;
+        others(&w.rep2.token, 404).await;
     }
     make("viewer", None);
     assert!(listed(&w.rep2.token).await, "a viewer again");
     make("viewer", Some(false));
     read(&w.rep2.token, 401).await;
-    orders(&w.rep2.token, 401).await;
+    others(&w.rep2.token, 401).await;
     app.get("/api/v1/customers")
         .token(&w.rep2.token)
         .send()
@@ -284,7 +315,7 @@ async fn a_read_checked_in_its_own_statement_follows_every_change(app: TestApp) 
     // The owner's own reads were never disturbed.
     read(&w.rep1.token, 200).await;
     assert!(listed(&w.rep1.token).await);
-    orders(&w.rep1.token, 200).await;
+    others(&w.rep1.token, 200).await;
 }
 
 /// PostgreSQL terminates every connection of the app's pool; the next

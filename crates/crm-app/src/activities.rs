@@ -271,9 +271,17 @@ pub fn create(
 }
 
 /// A visible activity.
-pub fn get(conn: &mut AnyConnection, actor: &Actor, id: Uuid) -> Result<Activity, AppError> {
+///
+/// With the workspace's access counter as the record's own statement read
+/// it, for [`crate::auth::read_as`].
+pub fn get(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<(Activity, Option<i64>), AppError> {
     let vis = actor.visibility(conn, ObjectType::Activities, Action::Read)?;
-    Ok(view(crm_db::activities::find(conn, &vis, id)?))
+    let (row, access) = crm_db::activities::find_confirming(conn, &vis, id)?;
+    Ok((view(row), Some(access)))
 }
 
 /// One page of visible activities, most recent first (one row more than

@@ -243,9 +243,17 @@ pub fn filter_of(q: &ContactQuery) -> ContactFilter {
 }
 
 /// A contact the actor may read.
-pub fn get(conn: &mut AnyConnection, actor: &Actor, id: Uuid) -> Result<Contact, AppError> {
+///
+/// With the workspace's access counter as the record's own statement read
+/// it, for [`crate::auth::read_as`].
+pub fn get(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<(Contact, Option<i64>), AppError> {
     let vis = actor.visibility(conn, ObjectType::Contacts, Action::Read)?;
-    Ok(view(crm_db::contacts::find(conn, &vis, id)?))
+    let (row, access) = crm_db::contacts::find_confirming(conn, &vis, id)?;
+    Ok((view(row), Some(access)))
 }
 
 /// The live contact with this external id, if the actor may read it.
@@ -253,11 +261,12 @@ pub fn get_by_external_id(
     conn: &mut AnyConnection,
     actor: &Actor,
     key: &str,
-) -> Result<Contact, AppError> {
+) -> Result<(Contact, Option<i64>), AppError> {
     let vis = actor.visibility(conn, ObjectType::Contacts, Action::Read)?;
     let id = crm_db::contacts::id_by_external_id(conn, actor.workspace_id, key)?
         .ok_or(AppError::NotFound)?;
-    Ok(view(crm_db::contacts::find(conn, &vis, id)?))
+    let (row, access) = crm_db::contacts::find_confirming(conn, &vis, id)?;
+    Ok((view(row), Some(access)))
 }
 
 /// One keyset page of the contacts (of customers) the actor may read.

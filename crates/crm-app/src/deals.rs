@@ -108,9 +108,17 @@ fn find_for(
 }
 
 /// A visible deal.
-pub fn get(conn: &mut AnyConnection, actor: &Actor, id: Uuid) -> Result<Deal, AppError> {
+///
+/// With the workspace's access counter as the record's own statement read
+/// it, for [`crate::auth::read_as`].
+pub fn get(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<(Deal, Option<i64>), AppError> {
     let vis = actor.visibility(conn, ObjectType::Deals, Action::Read)?;
-    Ok(view(crm_db::deals::find(conn, &vis, id)?))
+    let (row, access) = crm_db::deals::find_confirming(conn, &vis, id)?;
+    Ok((view(row), Some(access)))
 }
 
 /// The visible deal with this external id.
@@ -118,11 +126,12 @@ pub fn get_by_external_id(
     conn: &mut AnyConnection,
     actor: &Actor,
     key: &str,
-) -> Result<Deal, AppError> {
+) -> Result<(Deal, Option<i64>), AppError> {
     let vis = actor.visibility(conn, ObjectType::Deals, Action::Read)?;
     let id = crm_db::deals::id_by_external_id(conn, actor.workspace_id, key)?
         .ok_or(AppError::NotFound)?;
-    Ok(view(crm_db::deals::find(conn, &vis, id)?))
+    let (row, access) = crm_db::deals::find_confirming(conn, &vis, id)?;
+    Ok((view(row), Some(access)))
 }
 
 /// One page of visible deals (one row more than the limit, when there is more).

@@ -108,9 +108,17 @@ fn find_for(
 }
 
 /// A visible lead.
-pub fn get(conn: &mut AnyConnection, actor: &Actor, id: Uuid) -> Result<Lead, AppError> {
+///
+/// With the workspace's access counter as the record's own statement read
+/// it, for [`crate::auth::read_as`].
+pub fn get(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<(Lead, Option<i64>), AppError> {
     let vis = actor.visibility(conn, ObjectType::Leads, Action::Read)?;
-    Ok(view(crm_db::leads::find(conn, &vis, id)?))
+    let (row, access) = crm_db::leads::find_confirming(conn, &vis, id)?;
+    Ok((view(row), Some(access)))
 }
 
 /// One page of visible leads (one row more than the limit, when there is more).

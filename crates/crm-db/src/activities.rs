@@ -85,6 +85,25 @@ pub fn find(conn: &mut AnyConnection, vis: &Visibility, id: Uuid) -> DbResult<Ac
         .first(conn)?)
 }
 
+/// [`find`] with the workspace's access counter as its statement read it
+/// (`crate::auth::access_version`), for a read authorised from a cached
+/// principal.
+pub fn find_confirming(
+    conn: &mut AnyConnection,
+    vis: &Visibility,
+    id: Uuid,
+) -> DbResult<(ActivityRow, i64)> {
+    let (row, access): (ActivityRow, Option<i64>) = activities::table
+        .filter(vis.activities())
+        .filter(activities::id.eq(Id(id)))
+        .select((
+            ActivityRow::as_select(),
+            crate::auth::access_counter!(vis.workspace_id),
+        ))
+        .first(conn)?;
+    Ok((row, access.unwrap_or(0)))
+}
+
 pub fn update(
     conn: &mut AnyConnection,
     current: &ActivityRow,

@@ -217,6 +217,26 @@ pub fn find(conn: &mut AnyConnection, vis: &Visibility, id: Uuid) -> DbResult<Co
         .first(conn)?)
 }
 
+/// [`find`] with the workspace's access counter as its statement read it
+/// (`crate::auth::access_version`), for a read authorised from a cached
+/// principal.
+pub fn find_confirming(
+    conn: &mut AnyConnection,
+    vis: &Visibility,
+    id: Uuid,
+) -> DbResult<(ContactRow, i64)> {
+    let (row, access): (ContactRow, Option<i64>) = contacts::table
+        .inner_join(customers::table)
+        .filter(vis.contacts())
+        .filter(contacts::id.eq(Id(id)))
+        .select((
+            ContactRow::as_select(),
+            crate::auth::access_counter!(vis.workspace_id),
+        ))
+        .first(conn)?;
+    Ok((row, access.unwrap_or(0)))
+}
+
 pub fn update(
     conn: &mut AnyConnection,
     workspace_id: Uuid,

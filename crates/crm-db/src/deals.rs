@@ -245,6 +245,25 @@ pub fn find(conn: &mut AnyConnection, vis: &Visibility, id: Uuid) -> DbResult<De
         .first(conn)?)
 }
 
+/// [`find`] with the workspace's access counter as its statement read it
+/// (`crate::auth::access_version`), for a read authorised from a cached
+/// principal.
+pub fn find_confirming(
+    conn: &mut AnyConnection,
+    vis: &Visibility,
+    id: Uuid,
+) -> DbResult<(DealRow, i64)> {
+    let (row, access): (DealRow, Option<i64>) = deals::table
+        .filter(vis.deals())
+        .filter(deals::id.eq(Id(id)))
+        .select((
+            DealRow::as_select(),
+            crate::auth::access_counter!(vis.workspace_id),
+        ))
+        .first(conn)?;
+    Ok((row, access.unwrap_or(0)))
+}
+
 /// The live deal with this external id, whoever may see it.
 pub fn id_by_external_id(
     conn: &mut AnyConnection,

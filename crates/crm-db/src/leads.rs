@@ -107,6 +107,25 @@ pub fn find(conn: &mut AnyConnection, vis: &Visibility, id: Uuid) -> DbResult<Le
         .first(conn)?)
 }
 
+/// [`find`] with the workspace's access counter as its statement read it
+/// (`crate::auth::access_version`), for a read authorised from a cached
+/// principal.
+pub fn find_confirming(
+    conn: &mut AnyConnection,
+    vis: &Visibility,
+    id: Uuid,
+) -> DbResult<(LeadRow, i64)> {
+    let (row, access): (LeadRow, Option<i64>) = leads::table
+        .filter(vis.leads())
+        .filter(leads::id.eq(Id(id)))
+        .select((
+            LeadRow::as_select(),
+            crate::auth::access_counter!(vis.workspace_id),
+        ))
+        .first(conn)?;
+    Ok((row, access.unwrap_or(0)))
+}
+
 /// Whether a live lead other than `except` uses the external id.
 pub fn external_id_taken(
     conn: &mut AnyConnection,

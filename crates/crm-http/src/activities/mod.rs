@@ -64,7 +64,7 @@ pub async fn create(
 pub async fn get(bearer: Bearer, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let activity = bearer
-        .read(move |conn, caller| crm_app::activities::get(conn, caller, id))
+        .read_confirmed(move |conn, caller| crm_app::activities::get(conn, caller, id))
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(activity.version))

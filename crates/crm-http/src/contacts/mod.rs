@@ -51,7 +51,7 @@ pub async fn create(
 pub async fn get(bearer: Bearer, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let contact = bearer
-        .read(move |conn, caller| crm_app::contacts::get(conn, caller, id))
+        .read_confirmed(move |conn, caller| crm_app::contacts::get(conn, caller, id))
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(contact.version))
@@ -200,13 +200,14 @@ pub async fn put(
 )]
 #[get("/contacts/by-external-id/{external_id}")]
 pub async fn get_by_external_id(
-    state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     external_id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let key = external_id.into_inner();
-    let record = state
-        .db(move |conn| Ok(crm_app::contacts::get_by_external_id(conn, &caller, &key)?))
+    let record = bearer
+        .read_confirmed(move |conn, caller| {
+            crm_app::contacts::get_by_external_id(conn, caller, &key)
+        })
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(record.version))
