@@ -223,8 +223,8 @@ async fn a_read_checked_in_its_own_statement_follows_every_change(app: TestApp) 
         format!("/api/v1/orders/{}", order.id()),
         "/api/v1/orders/by-external-id/ERP-%E5%8F%AA%E7%BB%99%E4%B8%80%E5%8F%B7".to_owned(),
     ];
-    // And so do a deal, a contact, a lead and an activity of the rep's, by
-    // id (and the deal and the contact by key).
+    // And so do a deal, a contact, a lead, a ticket and an activity of the
+    // rep's, by id (and those with a key by key).
     let customer = created.id();
     for (entity, body) in [
         (
@@ -237,6 +237,11 @@ async fn a_read_checked_in_its_own_statement_follows_every_change(app: TestApp) 
             json!({"customer_id": customer, "name": "王芳", "external_id": "P-ONLY-1"}),
         ),
         ("leads", json!({"person_name": "只给一号的线索"})),
+        (
+            "tickets",
+            json!({"customer_id": customer, "subject": "只给一号的工单",
+            "ticket_type": "inquiry", "external_id": "T-ONLY-1"}),
+        ),
         (
             "activities",
             json!({"kind": "call", "subject": "只给一号的电话", "customer_id": customer}),

@@ -218,9 +218,22 @@ pub fn require_update(conn: &mut AnyConnection, actor: &Actor, id: Uuid) -> Resu
 
 /// A visible ticket.
 pub fn get(conn: &mut AnyConnection, actor: &Actor, id: Uuid) -> Result<Ticket, AppError> {
+    Ok(get_confirming(conn, actor, id)?.0)
+}
+
+/// [`get`] with the workspace's access counter as the ticket's own
+/// statement read it, for [`crate::auth::read_as`].
+pub fn get_confirming(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<(Ticket, Option<i64>), AppError> {
     let vis = actor.visibility(conn, ObjectType::Tickets, Action::Read)?;
-    let row = crm_db::tickets::find(conn, &vis, id)?;
-    view_one(conn, actor.workspace_id, row, Utc::now())
+    let (row, access) = crm_db::tickets::find_confirming(conn, &vis, id)?;
+    Ok((
+        view_one(conn, actor.workspace_id, row, Utc::now())?,
+        Some(access),
+    ))
 }
 
 /// One page of visible tickets (one row more than the limit, when there is more).
@@ -354,10 +367,10 @@ pub fn get_by_external_id(
     conn: &mut AnyConnection,
     actor: &Actor,
     key: &str,
-) -> Result<Ticket, AppError> {
+) -> Result<(Ticket, Option<i64>), AppError> {
     let id = crm_db::tickets::id_by_external_id(conn, actor.workspace_id, key)?
         .ok_or(AppError::NotFound)?;
-    get(conn, actor, id)
+    get_confirming(conn, actor, id)
 }
 
 /// Adds a reply or an internal note, with files uploaded to the ticket and

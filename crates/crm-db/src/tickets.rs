@@ -169,6 +169,25 @@ pub fn find(conn: &mut AnyConnection, vis: &Visibility, id: Uuid) -> DbResult<Ti
         .first(conn)?)
 }
 
+/// [`find`] with the workspace's access counter as its statement read it
+/// (`crate::auth::access_version`), for a read authorised from a cached
+/// principal.
+pub fn find_confirming(
+    conn: &mut AnyConnection,
+    vis: &Visibility,
+    id: Uuid,
+) -> DbResult<(TicketRow, i64)> {
+    let (row, access): (TicketRow, Option<i64>) = tickets::table
+        .filter(vis.tickets())
+        .filter(tickets::id.eq(Id(id)))
+        .select((
+            TicketRow::as_select(),
+            crate::auth::access_counter!(vis.workspace_id),
+        ))
+        .first(conn)?;
+    Ok((row, access.unwrap_or(0)))
+}
+
 /// A live ticket of the workspace whoever asks (a customer answering a
 /// survey about it), or `NotFound`.
 pub fn find_any(conn: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -> DbResult<TicketRow> {

@@ -72,7 +72,7 @@ pub async fn create(
 pub async fn get(bearer: Bearer, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let ticket = bearer
-        .read(move |conn, caller| crm_app::tickets::get(conn, caller, id))
+        .read_confirmed(move |conn, caller| crm_app::tickets::get_confirming(conn, caller, id))
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(ticket.version))
@@ -230,13 +230,14 @@ pub async fn put(
 )]
 #[get("/tickets/by-external-id/{external_id}")]
 pub async fn get_by_external_id(
-    state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     external_id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let key = external_id.into_inner();
-    let ticket = state
-        .db(move |conn| Ok(crm_app::tickets::get_by_external_id(conn, &caller, &key)?))
+    let ticket = bearer
+        .read_confirmed(move |conn, caller| {
+            crm_app::tickets::get_by_external_id(conn, caller, &key)
+        })
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(ticket.version))
