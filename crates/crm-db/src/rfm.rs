@@ -60,11 +60,15 @@ pub fn of_customers(
     let mut out = std::collections::HashMap::new();
     let ids: Vec<Id> = ids.iter().copied().map(Id).collect();
     for chunk in ids.chunks(crate::batch::chunk_rows(1)) {
-        let rows: Vec<(Id, MetricsRow)> = customer_metrics::table
-            .filter(customer_metrics::workspace_id.eq(Id(workspace_id)))
-            .filter(customer_metrics::customer_id.eq_any(chunk))
-            .select((customer_metrics::customer_id, MetricsRow::as_select()))
-            .load(conn)?;
+        // On the backend's own connection, as `tags::of_customers`: every
+        // list page reads it.
+        let rows: Vec<(Id, MetricsRow)> = crate::each_backend!(&mut *conn, |c| {
+            customer_metrics::table
+                .filter(customer_metrics::workspace_id.eq(Id(workspace_id)))
+                .filter(customer_metrics::customer_id.eq_any(chunk))
+                .select((customer_metrics::customer_id, MetricsRow::as_select()))
+                .load(c)
+        })?;
         out.extend(rows.into_iter().map(|(id, m)| (id.0, m)));
     }
     Ok(out)

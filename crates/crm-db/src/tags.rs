@@ -202,17 +202,17 @@ pub fn of_customers(
     if customer_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let rows: Vec<(Id, TagRow)> = customer_tags::table
+    let ids: Vec<Id> = customer_ids.iter().copied().map(Id).collect();
+    // On the backend's own connection: every list page reads it, and a
+    // statement through the `MultiConnection` is rendered to SQL text on
+    // every call (see `customers::find_with_metrics`).
+    let rows: Vec<(Id, TagRow)> = crate::each_backend!(&mut *conn, |c| customer_tags::table
         .inner_join(tags::table)
-        .filter(
-            customer_tags::workspace_id.eq(Id(workspace_id)).and(
-                customer_tags::customer_id
-                    .eq_any(customer_ids.iter().map(|i| Id(*i)).collect::<Vec<_>>()),
-            ),
-        )
+        .filter(customer_tags::workspace_id.eq(Id(workspace_id)))
+        .filter(customer_tags::customer_id.eq_any(&ids))
         .order((customer_tags::customer_id.asc(), tags::name.asc()))
         .select((customer_tags::customer_id, TagRow::as_select()))
-        .load(conn)?;
+        .load(c))?;
     let mut out: HashMap<Uuid, Vec<TagRow>> = HashMap::new();
     for (customer, tag) in rows {
         out.entry(customer.0).or_default().push(tag);
