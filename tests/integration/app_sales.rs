@@ -300,6 +300,7 @@ async fn roles_and_scopes_refuse_through_the_use_cases(app: TestApp) {
             },
         )
         .expect("list")
+        .0
         .is_empty(),
         "rep3 sees none of rep1's deals"
     );

@@ -219,6 +219,16 @@ async fn a_read_checked_in_its_own_statement_follows_every_change(app: TestApp) 
         .send()
         .await
         .expect(201);
+    let mut lists_of_rep1 = vec![
+        (
+            "/api/v1/customers?limit=50".to_owned(),
+            created.body["id"].clone(),
+        ),
+        (
+            "/api/v1/orders?limit=50".to_owned(),
+            order.body["id"].clone(),
+        ),
+    ];
     let mut records_of_rep1 = vec![
         format!("/api/v1/orders/{}", order.id()),
         "/api/v1/orders/by-external-id/ERP-%E5%8F%AA%E7%BB%99%E4%B8%80%E5%8F%B7".to_owned(),
@@ -255,6 +265,10 @@ async fn a_read_checked_in_its_own_statement_follows_every_change(app: TestApp) 
             .await
             .expect(201);
         records_of_rep1.push(format!("/api/v1/{entity}/{}", made.id()));
+        lists_of_rep1.push((
+            format!("/api/v1/{entity}?limit=50"),
+            made.body["id"].clone(),
+        ));
         if let Some(key) = body["external_id"].as_str() {
             records_of_rep1.push(format!("/api/v1/{entity}/by-external-id/{key}"));
         }
@@ -267,15 +281,21 @@ async fn a_read_checked_in_its_own_statement_follows_every_change(app: TestApp) 
             }
         }
     };
+    // Every list carries the counter in its page's statement (the
+    // tickets' reads it first): each shows the rep's record exactly when
+    // the current rights do.
     let listed = async |token: &str| {
-        let page = app
-            .get("/api/v1/customers?limit=50")
-            .token(token)
-            .send()
-            .await
-            .expect(200);
-        let items = page.body["items"].as_array().expect("items").clone();
-        items.iter().any(|c| c["id"] == created.body["id"])
+        let mut seen = Vec::new();
+        for (path, id) in &lists_of_rep1 {
+            let page = app.get(path).token(token).send().await.expect(200);
+            let items = page.body["items"].as_array().expect("items").clone();
+            seen.push((path.as_str(), items.iter().any(|c| &c["id"] == id)));
+        }
+        assert!(
+            seen.iter().all(|(_, s)| *s == seen[0].1),
+            "listed: {seen:?}"
+        );
+        seen[0].1
     };
     let admin = admin(&app, &w);
     let make = |role: &str, active: Option<bool>| {
@@ -312,11 +332,9 @@ async fn a_read_checked_in_its_own_statement_follows_every_change(app: TestApp) 
     make("viewer", Some(false));
     read(&w.rep2.token, 401).await;
     others(&w.rep2.token, 401).await;
-    app.get("/api/v1/customers")
-        .token(&w.rep2.token)
-        .send()
-        .await
-        .expect(401);
+    for (list, _) in &lists_of_rep1 {
+        app.get(list).token(&w.rep2.token).send().await.expect(401);
+    }
     // The owner's own reads were never disturbed.
     read(&w.rep1.token, 200).await;
     assert!(listed(&w.rep1.token).await);

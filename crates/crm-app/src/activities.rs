@@ -285,13 +285,14 @@ pub fn get(
 }
 
 /// One page of visible activities, most recent first (one row more than
-/// the limit, when there is more).
+/// the limit, when there is more), and the access counter its statement
+/// saw, for [`crate::auth::read_as`].
 pub fn list(
     conn: &mut AnyConnection,
     actor: &Actor,
     filter: &ActivityFilter,
     keyset: &Keyset<ActivitySort>,
-) -> Result<Vec<ActivityRow>, AppError> {
+) -> Result<(Vec<ActivityRow>, Option<i64>), AppError> {
     let vis = actor.visibility(conn, ObjectType::Activities, Action::Read)?;
     Ok(crm_db::activities::list(conn, &vis, filter, keyset)?)
 }

@@ -269,16 +269,15 @@ pub fn get_by_external_id(
     Ok((view(row), Some(access)))
 }
 
-/// One keyset page of the contacts (of customers) the actor may read.
+/// One keyset page of the contacts (of customers) the actor may read, and
+/// the access counter its statement saw, for [`crate::auth::read_as`].
 pub fn list(
     conn: &mut AnyConnection,
     actor: &Actor,
     filter: &ContactFilter,
     keyset: &Keyset<ContactSort>,
-) -> Result<Vec<Contact>, AppError> {
+) -> Result<(Vec<Contact>, Option<i64>), AppError> {
     let vis = actor.visibility(conn, ObjectType::Contacts, Action::Read)?;
-    Ok(crm_db::contacts::list(conn, &vis, filter, keyset)?
-        .into_iter()
-        .map(view)
-        .collect())
+    let (rows, access) = crm_db::contacts::list(conn, &vis, filter, keyset)?;
+    Ok((rows.into_iter().map(view).collect(), access))
 }

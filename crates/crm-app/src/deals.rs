@@ -134,13 +134,14 @@ pub fn get_by_external_id(
     Ok((view(row), Some(access)))
 }
 
-/// One page of visible deals (one row more than the limit, when there is more).
+/// One page of visible deals (one row more than the limit, when there is more),
+/// and the access counter its statement saw, for [`crate::auth::read_as`].
 pub fn list(
     conn: &mut AnyConnection,
     actor: &Actor,
     filter: &DealFilter,
     keyset: &Keyset<DealSort>,
-) -> Result<Vec<DealRow>, AppError> {
+) -> Result<(Vec<DealRow>, Option<i64>), AppError> {
     let vis = actor.visibility(conn, ObjectType::Deals, Action::Read)?;
     Ok(crm_db::deals::list(conn, &vis, filter, keyset)?)
 }

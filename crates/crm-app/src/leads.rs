@@ -121,13 +121,14 @@ pub fn get(
     Ok((view(row), Some(access)))
 }
 
-/// One page of visible leads (one row more than the limit, when there is more).
+/// One page of visible leads (one row more than the limit, when there is more),
+/// and the access counter its statement saw, for [`crate::auth::read_as`].
 pub fn list(
     conn: &mut AnyConnection,
     actor: &Actor,
     filter: &LeadFilter,
     keyset: &Keyset<LeadSort>,
-) -> Result<Vec<LeadRow>, AppError> {
+) -> Result<(Vec<LeadRow>, Option<i64>), AppError> {
     let vis = actor.visibility(conn, ObjectType::Leads, Action::Read)?;
     Ok(crm_db::leads::list(conn, &vis, filter, keyset)?)
 }

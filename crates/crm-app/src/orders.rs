@@ -183,26 +183,31 @@ pub fn get_by_external_id(
     Ok((with_lines(conn, actor.workspace_id, row)?, Some(access)))
 }
 
+/// An order's row and its lines, as a page lists them.
+pub type WithLines = (OrderRow, Vec<LineRow>);
+
 /// One page of visible orders with their lines (one row more than the
-/// limit, when there is more).
+/// limit, when there is more), and the access counter the page's statement
+/// saw, for [`crate::auth::read_as`].
 pub fn list(
     conn: &mut AnyConnection,
     actor: &Actor,
     filter: &OrderFilter,
     keyset: &Keyset<OrderSort>,
-) -> Result<Vec<(OrderRow, Vec<LineRow>)>, AppError> {
+) -> Result<(Vec<WithLines>, Option<i64>), AppError> {
     let vis = actor.visibility(conn, ObjectType::Orders, Action::Read)?;
-    let rows = crm_db::orders::list(conn, &vis, filter, keyset)?;
+    let (rows, access) = crm_db::orders::list(conn, &vis, filter, keyset)?;
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id.0).collect();
     let mut lines: HashMap<Uuid, Vec<LineRow>> =
         crm_db::orders::lines_of(conn, actor.workspace_id, &ids)?;
-    Ok(rows
+    let orders = rows
         .into_iter()
         .map(|r| {
             let l = lines.remove(&r.id.0).unwrap_or_default();
             (r, l)
         })
-        .collect())
+        .collect();
+    Ok((orders, access))
 }
 
 /// Merge-patches a visible order; `lines`, when sent, replaces every line.

@@ -189,7 +189,7 @@ pub fn kanban(
             after: None,
             limit,
         };
-        let deals = crm_db::deals::list(conn, &vis, &filter, &keyset)?;
+        let (deals, _) = crm_db::deals::list(conn, &vis, &filter, &keyset)?;
         let (count, totals) = by_stage.remove(&stage.id).unwrap_or_default();
         columns.push(Column {
             stage: stage.clone(),

@@ -192,13 +192,15 @@ pub enum ActivitySort {
     DueAt,
 }
 
-/// One page (plus one row) of visible activities in the keyset's order.
+/// One page (plus one row) of visible activities in the keyset's order,
+/// and the workspace's access counter as the page's statement saw it
+/// (`crate::auth::split_page`).
 pub fn list(
     conn: &mut AnyConnection,
     vis: &Visibility,
     filter: &ActivityFilter,
     page: &Keyset<ActivitySort>,
-) -> DbResult<Vec<ActivityRow>> {
+) -> DbResult<(Vec<ActivityRow>, Option<i64>)> {
     let mut query = filtered(vis, filter);
     let after = SortValue::into_time(page.after.clone());
     let query = match page.field {
@@ -221,10 +223,14 @@ pub fn list(
             )
         }
     };
-    Ok(query
+    let rows = query
         .limit(page.limit + 1)
-        .select(ActivityRow::as_select())
-        .load(conn)?)
+        .select((
+            ActivityRow::as_select(),
+            crate::auth::access_counter!(vis.workspace_id),
+        ))
+        .load(conn)?;
+    Ok(crate::auth::split_page(rows))
 }
 
 /// Open activities assigned to `owner` (and visible): how many are due

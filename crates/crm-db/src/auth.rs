@@ -251,3 +251,11 @@ macro_rules! access_counter {
 }
 
 pub(crate) use access_counter;
+
+/// A page read with [`access_counter!`] as its last column, split into its
+/// rows and the counter its statement saw: `None` for an empty page (no row
+/// carried it), 0 before the workspace's first access change.
+pub(crate) fn split_page<R>(rows: Vec<(R, Option<i64>)>) -> (Vec<R>, Option<i64>) {
+    let access = rows.first().map(|(_, access)| access.unwrap_or(0));
+    (rows.into_iter().map(|(row, _)| row).collect(), access)
+}

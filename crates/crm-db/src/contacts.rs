@@ -357,12 +357,14 @@ pub struct ContactFilter {
     pub updated_from: Option<NaiveDateTime>,
 }
 
+/// One page (plus one row) of visible contacts, and the workspace's access
+/// counter as the page's statement saw it (`crate::auth::split_page`).
 pub fn list(
     conn: &mut AnyConnection,
     vis: &Visibility,
     filter: &ContactFilter,
     page: &Keyset<ContactSort>,
-) -> DbResult<Vec<ContactRow>> {
+) -> DbResult<(Vec<ContactRow>, Option<i64>)> {
     let mut query = contacts::table
         .inner_join(customers::table)
         .filter(vis.contacts())
@@ -397,8 +399,12 @@ pub fn list(
             keyset_page!(query, contacts::name, contacts::id, page.direction, after)
         }
     };
-    Ok(query
+    let rows = query
         .limit(page.limit + 1)
-        .select(ContactRow::as_select())
-        .load(conn)?)
+        .select((
+            ContactRow::as_select(),
+            crate::auth::access_counter!(vis.workspace_id),
+        ))
+        .load(conn)?;
+    Ok(crate::auth::split_page(rows))
 }

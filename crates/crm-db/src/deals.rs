@@ -388,13 +388,14 @@ pub struct DealFilter {
     pub external_id: Option<String>,
 }
 
-/// One page (plus one row) of visible deals.
+/// One page (plus one row) of visible deals, and the workspace's access
+/// counter as the page's statement saw it (`crate::auth::split_page`).
 pub fn list(
     conn: &mut AnyConnection,
     vis: &Visibility,
     filter: &DealFilter,
     page: &Keyset<DealSort>,
-) -> DbResult<Vec<DealRow>> {
+) -> DbResult<(Vec<DealRow>, Option<i64>)> {
     let mut query = deals::table.filter(vis.deals()).into_boxed();
     if let Some(v) = filter.pipeline_id {
         query = query.filter(deals::pipeline_id.eq(Id(v)));
@@ -432,10 +433,14 @@ pub fn list(
             keyset_page!(query, deals::updated_at, deals::id, page.direction, after)
         }
     };
-    Ok(query
+    let rows = query
         .limit(page.limit + 1)
-        .select(DealRow::as_select())
-        .load(conn)?)
+        .select((
+            DealRow::as_select(),
+            crate::auth::access_counter!(vis.workspace_id),
+        ))
+        .load(conn)?;
+    Ok(crate::auth::split_page(rows))
 }
 
 /// Per stage and currency of a pipeline: deal count, amount and amount

@@ -228,13 +228,14 @@ pub struct LeadFilter {
     pub owner_id: Option<Uuid>,
 }
 
-/// One page (plus one row) of visible leads.
+/// One page (plus one row) of visible leads, and the workspace's access
+/// counter as the page's statement saw it (`crate::auth::split_page`).
 pub fn list(
     conn: &mut AnyConnection,
     vis: &Visibility,
     filter: &LeadFilter,
     page: &Keyset<LeadSort>,
-) -> DbResult<Vec<LeadRow>> {
+) -> DbResult<(Vec<LeadRow>, Option<i64>)> {
     let mut query = leads::table.filter(vis.leads()).into_boxed();
     if let Some(q) = &filter.q {
         query = query.filter(contains("leads.search_text", q));
@@ -257,8 +258,12 @@ pub fn list(
             keyset_page!(query, leads::updated_at, leads::id, page.direction, after)
         }
     };
-    Ok(query
+    let rows = query
         .limit(page.limit + 1)
-        .select(LeadRow::as_select())
-        .load(conn)?)
+        .select((
+            LeadRow::as_select(),
+            crate::auth::access_counter!(vis.workspace_id),
+        ))
+        .load(conn)?;
+    Ok(crate::auth::split_page(rows))
 }

@@ -181,15 +181,15 @@ pub fn lines_of(
     let ids: Vec<Id> = order_ids.iter().copied().map(Id).collect();
     let mut out: HashMap<Uuid, Vec<LineRow>> = HashMap::new();
     for chunk in ids.chunks(chunk_rows(1)) {
-        let rows: Vec<LineRow> = order_lines::table
-            .filter(
-                order_lines::workspace_id
-                    .eq(Id(workspace_id))
-                    .and(order_lines::order_id.eq_any(chunk)),
-            )
+        // On the backend's own connection: every page of orders reads it,
+        // and a statement through the `MultiConnection` is rendered to SQL
+        // text on every call.
+        let rows: Vec<LineRow> = crate::each_backend!(&mut *conn, |c| order_lines::table
+            .filter(order_lines::workspace_id.eq(Id(workspace_id)))
+            .filter(order_lines::order_id.eq_any(chunk))
             .order((order_lines::order_id, order_lines::line_no))
             .select(LineRow::as_select())
-            .load(conn)?;
+            .load(c))?;
         for row in rows {
             out.entry(row.order_id.0).or_default().push(row);
         }
@@ -417,13 +417,15 @@ pub struct OrderFilter {
     pub updated_from: Option<NaiveDateTime>,
 }
 
-/// One page (plus one row) of visible orders.
+/// One page (plus one row) of visible orders, and the workspace's access
+/// counter as the page's statement saw it (`None` for an empty page), as
+/// `customers::list` returns it.
 pub fn list(
     conn: &mut AnyConnection,
     vis: &Visibility,
     filter: &OrderFilter,
     page: &Keyset<OrderSort>,
-) -> DbResult<Vec<OrderRow>> {
+) -> DbResult<(Vec<OrderRow>, Option<i64>)> {
     let mut query = orders::table.filter(vis.orders()).into_boxed();
     if let Some(v) = filter.customer_id {
         query = query.filter(orders::customer_id.eq(Id(v)));
@@ -461,8 +463,12 @@ pub fn list(
             keyset_page!(query, orders::updated_at, orders::id, page.direction, after)
         }
     };
-    Ok(query
+    let rows: Vec<(OrderRow, Option<i64>)> = query
         .limit(page.limit + 1)
-        .select(OrderRow::as_select())
-        .load(conn)?)
+        .select((
+            OrderRow::as_select(),
+            crate::auth::access_counter!(vis.workspace_id),
+        ))
+        .load(conn)?;
+    Ok(crate::auth::split_page(rows))
 }

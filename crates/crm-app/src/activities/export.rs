@@ -73,7 +73,7 @@ impl Table for Activities {
             after,
             limit: PAGE - 1,
         };
-        Ok(crm_db::activities::list(conn, &vis, &self.filter, &keyset)?)
+        Ok(crm_db::activities::list(conn, &vis, &self.filter, &keyset)?.0)
     }
 
     fn key(row: &ActivityRow) -> (SortValue, Uuid) {

@@ -62,7 +62,7 @@ impl Table for Contacts {
             after,
             limit: PAGE - 1,
         };
-        Ok(crm_db::contacts::list(conn, &vis, &self.filter, &keyset)?)
+        Ok(crm_db::contacts::list(conn, &vis, &self.filter, &keyset)?.0)
     }
 
     fn key(row: &ContactRow) -> (SortValue, Uuid) {

@@ -70,7 +70,7 @@ impl Table for Deals {
             after,
             limit: PAGE - 1,
         };
-        Ok(crm_db::deals::list(conn, &vis, &self.filter, &keyset)?)
+        Ok(crm_db::deals::list(conn, &vis, &self.filter, &keyset)?.0)
     }
 
     fn key(row: &DealRow) -> (SortValue, Uuid) {

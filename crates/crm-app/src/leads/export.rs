@@ -72,7 +72,7 @@ impl Table for Leads {
             after,
             limit: PAGE - 1,
         };
-        Ok(crm_db::leads::list(conn, &vis, &self.filter, &keyset)?)
+        Ok(crm_db::leads::list(conn, &vis, &self.filter, &keyset)?.0)
     }
 
     fn key(row: &LeadRow) -> (SortValue, Uuid) {

@@ -68,7 +68,7 @@ impl Table for Orders {
             after,
             limit: PAGE - 1,
         };
-        Ok(crm_db::orders::list(conn, &vis, &self.filter, &keyset)?)
+        Ok(crm_db::orders::list(conn, &vis, &self.filter, &keyset)?.0)
     }
 
     fn key(row: &OrderRow) -> (SortValue, Uuid) {

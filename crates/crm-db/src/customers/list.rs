@@ -269,7 +269,5 @@ pub fn list(
             crate::auth::access_counter!(vis.workspace_id),
         ))
         .load(conn)?;
-    // No row before the workspace's first access change.
-    let access = rows.first().map(|(_, access)| access.unwrap_or(0));
-    Ok((rows.into_iter().map(|(row, _)| row).collect(), access))
+    Ok(crate::auth::split_page(rows))
 }

@@ -98,7 +98,9 @@ pub async fn list(
     let filter = crm_app::activities::filter(&q);
     let (limit, field) = (keyset.limit, keyset.field);
     let rows = bearer
-        .read(move |conn, caller| crm_app::activities::list(conn, caller, &filter, &keyset))
+        .read_confirmed(move |conn, caller| {
+            crm_app::activities::list(conn, caller, &filter, &keyset)
+        })
         .await?;
     let (items, next_cursor) = page(
         rows,

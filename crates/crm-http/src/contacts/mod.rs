@@ -71,7 +71,7 @@ pub async fn list(
     let field = keyset.field;
     let limit = keyset.limit;
     let contacts = bearer
-        .read(move |conn, caller| crm_app::contacts::list(conn, caller, &filter, &keyset))
+        .read_confirmed(move |conn, caller| crm_app::contacts::list(conn, caller, &filter, &keyset))
         .await?;
     let (items, next_cursor) = page(
         contacts,

@@ -97,7 +97,7 @@ pub async fn list(
     let filter = crm_app::orders::filter(&q);
     let (field, limit) = (keyset.field, keyset.limit);
     let rows = bearer
-        .read(move |conn, caller| crm_app::orders::list(conn, caller, &filter, &keyset))
+        .read_confirmed(move |conn, caller| crm_app::orders::list(conn, caller, &filter, &keyset))
         .await?;
     let (items, next_cursor) = page(
         rows,
