@@ -259,3 +259,19 @@ pub(crate) fn split_page<R>(rows: Vec<(R, Option<i64>)>) -> (Vec<R>, Option<i64>
     let access = rows.first().map(|(_, access)| access.unwrap_or(0));
     (rows.into_iter().map(|(row, _)| row).collect(), access)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::split_page;
+
+    #[test]
+    fn a_page_gives_its_rows_and_the_counter_its_first_row_carried() {
+        assert_eq!(split_page::<&str>(vec![]), (vec![], None));
+        assert_eq!(
+            split_page(vec![("a", Some(7)), ("b", Some(7))]),
+            (vec!["a", "b"], Some(7))
+        );
+        // No `auth_versions` row yet: the workspace's counter is 0.
+        assert_eq!(split_page(vec![("a", None)]), (vec!["a"], Some(0)));
+    }
+}
