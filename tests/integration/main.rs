@@ -35,6 +35,7 @@ mod deal_batch;
 mod deal_lines;
 mod deals;
 mod deliveries;
+mod demo_load;
 mod e2e;
 mod errors;
 mod events;

@@ -32,6 +32,7 @@ pub mod forecast;
 pub mod idempotency;
 pub mod imports;
 pub mod jobs;
+pub mod key_checks;
 mod keyed;
 pub mod leads;
 pub mod metrics;

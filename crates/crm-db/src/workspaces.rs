@@ -61,10 +61,22 @@ pub fn sole(conn: &mut AnyConnection) -> DbResult<Option<WorkspaceRow>> {
     Ok(if two.len() == 1 { two.pop() } else { None })
 }
 
-/// Deletes a workspace and, by cascade, everything in it.
+/// Deletes a workspace and, by cascade, everything in it. The order and
+/// deal lines go first: PostgreSQL runs the workspace's cascades one table
+/// at a time and checks each deleted product's references as soon as the
+/// products are gone, while the lines pointing at them were still there
+/// (their own cascade comes later), so deleting a workspace that had sold
+/// anything failed.
 pub fn delete(conn: &mut AnyConnection, id: Uuid) -> DbResult<()> {
-    diesel::delete(workspaces::table.find(Id(id))).execute(conn)?;
-    Ok(())
+    use crate::schema::{deal_lines, order_lines};
+    conn.transaction(|conn| {
+        diesel::delete(deal_lines::table.filter(deal_lines::workspace_id.eq(Id(id))))
+            .execute(conn)?;
+        diesel::delete(order_lines::table.filter(order_lines::workspace_id.eq(Id(id))))
+            .execute(conn)?;
+        diesel::delete(workspaces::table.find(Id(id))).execute(conn)?;
+        Ok(())
+    })
 }
 
 /// Whether any workspace exists (an empty database gets demo data on `make run`).

@@ -2,7 +2,8 @@
 //! orders and lines from its plan (one random stream per customer, so a
 //! history does not depend on the others), written in groups of
 //! [`ORDER_FLUSH`] with their change-log entries and the table statistics
-//! kept current as it grows.
+//! kept current as it grows; their keys checked per row or, where
+//! PostgreSQL allows, once afterwards ([`crm_db::key_checks`]).
 
 use chrono::NaiveDate;
 use crm_db::AnyConnection;
@@ -33,6 +34,10 @@ pub(super) fn insert_orders(
     crm_db::batch::record_changes(conn, ws, crm_db::change_log::PRODUCT, None, "cli", &changes)?;
     let (mut rows, mut lines, mut serial, mut total) = (Vec::new(), Vec::new(), 0, 0);
     let mut growth = Growth::default();
+    // The orders' keys are the ids written just before: checked once per
+    // key after the load where PostgreSQL allows it (a superuser), instead
+    // of by a trigger per row (a third of this phase).
+    let keys = crm_db::key_checks::KeyChecks::for_bulk_load(conn);
     // Counted by customer: how many orders each gets is only known as it goes.
     let mut progress = Progress::new("orders of customers", Unit::Rows);
     progress.set_total(customers.len() as u64);
@@ -52,6 +57,7 @@ pub(super) fn insert_orders(
         lines.extend(l);
         if rows.len() >= ORDER_FLUSH || n + 1 == customers.len() {
             crm_db::change_log::transaction(conn, |conn| -> crm_db::DbResult<()> {
+                keys.skip_in_transaction(conn)?;
                 crm_db::orders::insert_new(conn, &rows, &lines)?;
                 let changes: Vec<BatchChange> = rows.iter().map(|r| created(r.id.0)).collect();
                 crm_db::batch::record_changes(
@@ -70,5 +76,13 @@ pub(super) fn insert_orders(
         }
     }
     progress.finish();
+    let started = std::time::Instant::now();
+    keys.verify(conn, ws, &["orders", "order_lines", "change_log"])?;
+    if keys.deferred() {
+        tracing::info!(
+            seconds = started.elapsed().as_secs_f64(),
+            "the orders' keys checked"
+        );
+    }
     Ok(total)
 }

@@ -1,0 +1,141 @@
+//! The demo loader on both databases: `crm demo` run again replaces the
+//! demo workspace it wrote before (orders, lines and all), and a bulk
+//! load's foreign keys are checked, per row or, where PostgreSQL lets the
+//! loader skip its per-row triggers, once afterwards — a dangling key is
+//! found either way.
+
+use chrono::Utc;
+use crm_db::AnyConnection;
+use crm_db::error::DbError;
+use crm_db::key_checks::KeyChecks;
+use crm_db::orders::{OrderFields, OrderRow};
+use crm_db::schema::{order_lines, orders, workspaces};
+use crm_db::types::Id;
+use crm_tests::{TestApp, World, both};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+both!(
+    the_demo_replaces_an_earlier_demo,
+    a_bulk_loads_dangling_key_is_found_whether_checked_per_row_or_afterwards,
+);
+
+async fn the_demo_replaces_an_earlier_demo(app: TestApp) {
+    let mut conn = app.conn();
+    let today = Utc::now().date_naive();
+    let first = crm_server::demo::seed(&mut conn, 40, today).expect("first demo");
+    assert!(first.orders > 0);
+    // Deleting a workspace that sold products failed on PostgreSQL: the
+    // products' references were checked before the lines were deleted.
+    let second = crm_server::demo::seed(&mut conn, 30, today).expect("second demo");
+    assert_ne!(first.workspace_id, second.workspace_id);
+    let demos: Vec<Id> = workspaces::table
+        .filter(workspaces::slug.eq("demo"))
+        .select(workspaces::id)
+        .load(&mut *conn)
+        .expect("workspaces");
+    assert_eq!(demos, [Id(second.workspace_id)]);
+    let count = |conn: &mut AnyConnection, ws: Uuid| -> (i64, i64) {
+        let o = orders::table
+            .filter(orders::workspace_id.eq(Id(ws)))
+            .count()
+            .get_result(conn)
+            .expect("orders");
+        let l = order_lines::table
+            .filter(order_lines::workspace_id.eq(Id(ws)))
+            .count()
+            .get_result(conn)
+            .expect("lines");
+        (o, l)
+    };
+    assert_eq!(count(&mut conn, first.workspace_id), (0, 0));
+    let (orders, lines) = count(&mut conn, second.workspace_id);
+    assert_eq!(orders, second.orders as i64);
+    assert!(lines >= orders);
+    // The loaded keys passed their check (afterwards, where deferred).
+    KeyChecks::for_bulk_load(&mut conn)
+        .verify(
+            &mut conn,
+            second.workspace_id,
+            &["orders", "order_lines", "change_log"],
+        )
+        .expect("every key of the demo matches");
+}
+
+async fn a_bulk_loads_dangling_key_is_found_whether_checked_per_row_or_afterwards(app: TestApp) {
+    let w = World::create(&app);
+    let mut conn = app.conn();
+    let keys = KeyChecks::for_bulk_load(&mut conn);
+    if let AnyConnection::Postgresql(pg) = &mut *conn {
+        #[derive(QueryableByName)]
+        struct Superuser {
+            #[diesel(sql_type = diesel::sql_types::Bool)]
+            yes: bool,
+        }
+        let role: Superuser =
+            diesel::sql_query("SELECT current_setting('is_superuser') = 'on' AS yes")
+                .get_result(pg)
+                .expect("role");
+        assert_eq!(
+            keys.deferred(),
+            role.yes,
+            "deferred exactly for a superuser"
+        );
+    } else {
+        assert!(!keys.deferred(), "SQLite checks every row");
+    }
+    let nobody = Uuid::now_v7();
+    let order = OrderRow::new(
+        w.ws,
+        None,
+        OrderFields {
+            customer_id: Id(nobody),
+            external_id: Some("SO-DANGLING".into()),
+            order_date: Utc::now().date_naive(),
+            status: "completed".into(),
+            currency: "CNY".into(),
+            subtotal_minor: 100,
+            discount_minor: 0,
+            total_minor: 100,
+            owner_id: None,
+            team_id: None,
+            note: None,
+        },
+    );
+    let written = conn.transaction(|c| -> crm_db::DbResult<()> {
+        keys.skip_in_transaction(c)?;
+        crm_db::orders::insert_new(c, std::slice::from_ref(&order), &[])
+    });
+    let found = if keys.deferred() {
+        written.expect("the row is written unchecked");
+        // Only this transaction skipped the checks: the next write is
+        // checked again.
+        let again = OrderRow::new(
+            w.ws,
+            None,
+            OrderFields {
+                external_id: Some("SO-DANGLING-2".into()),
+                ..order.fields.clone()
+            },
+        );
+        let checked = crm_db::orders::insert_new(&mut conn, &[again], &[]);
+        assert!(
+            matches!(checked, Err(DbError::ForeignKeyViolation(_))),
+            "{checked:?}"
+        );
+        keys.verify(&mut conn, w.ws, &["orders"])
+    } else {
+        written
+    };
+    match found {
+        Err(DbError::ForeignKeyViolation(m)) => {
+            if keys.deferred() {
+                assert!(
+                    m.contains("1 rows of orders match no row of customers"),
+                    "{m}"
+                );
+            }
+        }
+        other => panic!("the dangling customer went unnoticed: {other:?}"),
+    }
+}
