@@ -77,8 +77,12 @@ impl KeyChecks {
             .load(pg)?;
         let ws = literal(&workspace_id.to_string());
         pg.transaction(|c| {
-            // The anti-join hashes the parent's keys (eleven million orders
-            // at `l`): in memory rather than in batches on disk.
+            // Both sides of a key are indexed in its order here, and merging
+            // the two indexes beats hashing the parent's rows: at `l`, the
+            // lines against eleven million orders took 7.7 s instead of 23 s,
+            // against the products 1.8 s instead of 6.3 s. Memory for any
+            // sort a key without an index would need.
+            diesel::sql_query("SET LOCAL enable_hashjoin = off").execute(c)?;
             diesel::sql_query("SET LOCAL work_mem = '256MB'").execute(c)?;
             for key in &keys {
                 let dangling: Count = diesel::sql_query(dangling_sql(key, &ws)).get_result(c)?;
@@ -108,6 +112,9 @@ struct Key {
     matches: String,
     #[diesel(sql_type = Text)]
     present: String,
+    /// The key is the row's workspace alone.
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    workspace_only: bool,
 }
 
 #[derive(QueryableByName)]
@@ -126,21 +133,32 @@ const KEYS_SQL: &str = "SELECT c.conname::text AS name, c.conrelid::regclass::te
       JOIN pg_attribute b ON b.attrelid = c.confrelid AND b.attnum = k.pk) AS matches, \
      (SELECT string_agg(format('x.%I IS NOT NULL', a.attname), ' AND ' ORDER BY k.n) \
       FROM unnest(c.conkey) WITH ORDINALITY AS k(ck, n) \
-      JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.ck) AS present \
+      JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.ck) AS present, \
+     (cardinality(c.conkey) = 1 AND (SELECT a.attname = 'workspace_id' FROM pg_attribute a \
+      WHERE a.attrelid = c.conrelid AND a.attnum = c.conkey[1])) AS workspace_only \
      FROM pg_constraint c \
      WHERE c.contype = 'f' AND c.conrelid::regclass::text = ANY($1) \
      ORDER BY 2, 1";
 
 /// The workspace's rows of the key's table whose key is complete and
 /// matches no row of the table it references (`MATCH SIMPLE`: a key with a
-/// NULL column references nothing).
+/// NULL column references nothing). A key that is the workspace alone is
+/// the same for all of them: one row stands for all (the change log's
+/// twelve million at `l` took 8.6 s to scan).
 fn dangling_sql(key: &Key, ws: &str) -> String {
+    let rows = if key.workspace_only {
+        format!(
+            "(SELECT x.workspace_id FROM {} x WHERE x.workspace_id = {ws} LIMIT 1) x",
+            key.child
+        )
+    } else {
+        format!("{} x", key.child)
+    };
     format!(
-        "SELECT count(*) AS n FROM {child} x WHERE x.workspace_id = {ws} AND {present} \
+        "SELECT count(*) AS n FROM {rows} WHERE x.workspace_id = {ws} AND {present} \
          AND NOT EXISTS (SELECT 1 FROM {parent} y WHERE {matches})",
-        child = key.child,
-        parent = key.parent,
         present = key.present,
+        parent = key.parent,
         matches = key.matches,
     )
 }
@@ -157,6 +175,7 @@ mod tests {
             parent: "customers".into(),
             matches: "x.workspace_id = y.workspace_id AND x.customer_id = y.id".into(),
             present: "x.workspace_id IS NOT NULL AND x.customer_id IS NOT NULL".into(),
+            workspace_only: false,
         };
         let sql = dangling_sql(&key, "'w'");
         assert_eq!(
@@ -165,6 +184,21 @@ mod tests {
              AND x.workspace_id IS NOT NULL AND x.customer_id IS NOT NULL \
              AND NOT EXISTS (SELECT 1 FROM customers y WHERE x.workspace_id = y.workspace_id \
              AND x.customer_id = y.id)"
+        );
+        let workspace = Key {
+            name: "orders_workspace_id_fkey".into(),
+            child: "orders".into(),
+            parent: "workspaces".into(),
+            matches: "x.workspace_id = y.id".into(),
+            present: "x.workspace_id IS NOT NULL".into(),
+            workspace_only: true,
+        };
+        assert_eq!(
+            dangling_sql(&workspace, "'w'"),
+            "SELECT count(*) AS n FROM (SELECT x.workspace_id FROM orders x \
+             WHERE x.workspace_id = 'w' LIMIT 1) x WHERE x.workspace_id = 'w' \
+             AND x.workspace_id IS NOT NULL \
+             AND NOT EXISTS (SELECT 1 FROM workspaces y WHERE x.workspace_id = y.id)"
         );
     }
 }
