@@ -36,7 +36,7 @@ pub(super) fn insert_orders(
     let mut growth = Growth::default();
     // The orders' keys are the ids written just before: checked once per
     // key after the load where PostgreSQL allows it (a superuser), instead
-    // of by a trigger per row (a third of this phase).
+    // of by a trigger per row (half of this phase at 50,000 customers).
     let keys = crm_db::key_checks::KeyChecks::for_bulk_load(conn);
     // Counted by customer: how many orders each gets is only known as it goes.
     let mut progress = Progress::new("orders of customers", Unit::Rows);
