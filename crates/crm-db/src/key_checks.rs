@@ -123,8 +123,9 @@ struct Count {
     n: i64,
 }
 
-/// The foreign keys of the tables named in `$1`, from the catalog, with
-/// their names quoted as identifiers (`format('%I')`, `regclass`).
+/// The foreign keys of the tables named in `$1` (found as the statements
+/// that follow find them, by the search path), from the catalog, with their
+/// names quoted as identifiers (`format('%I')`, `regclass`).
 const KEYS_SQL: &str = "SELECT c.conname::text AS name, c.conrelid::regclass::text AS child, \
      c.confrelid::regclass::text AS parent, \
      (SELECT string_agg(format('x.%I = y.%I', a.attname, b.attname), ' AND ' ORDER BY k.n) \
@@ -137,7 +138,7 @@ const KEYS_SQL: &str = "SELECT c.conname::text AS name, c.conrelid::regclass::te
      (cardinality(c.conkey) = 1 AND (SELECT a.attname = 'workspace_id' FROM pg_attribute a \
       WHERE a.attrelid = c.conrelid AND a.attnum = c.conkey[1])) AS workspace_only \
      FROM pg_constraint c \
-     WHERE c.contype = 'f' AND c.conrelid::regclass::text = ANY($1) \
+     WHERE c.contype = 'f' AND c.conrelid IN (SELECT to_regclass(t) FROM unnest($1) AS t) \
      ORDER BY 2, 1";
 
 /// The workspace's rows of the key's table whose key is complete and
