@@ -2,14 +2,17 @@
 //! demo workspace it wrote before (orders, lines and all), and a bulk
 //! load's foreign keys are checked, per row or, where PostgreSQL lets the
 //! loader skip its per-row triggers, once afterwards — a dangling key is
-//! found either way.
+//! found either way. The demo's rollups, computed on two connections at
+//! once, are those one connection computes.
 
 use chrono::Utc;
 use crm_db::AnyConnection;
 use crm_db::error::DbError;
 use crm_db::key_checks::KeyChecks;
 use crm_db::orders::{OrderFields, OrderRow};
-use crm_db::schema::{order_lines, orders, workspaces};
+use crm_db::schema::{
+    cohort_rollups, customer_counts, order_lines, orders, sales_rollups, workspaces,
+};
 use crm_db::types::Id;
 use crm_tests::{TestApp, World, both};
 use diesel::prelude::*;
@@ -18,6 +21,7 @@ use uuid::Uuid;
 both!(
     the_demo_replaces_an_earlier_demo,
     a_bulk_loads_dangling_key_is_found_whether_checked_per_row_or_afterwards,
+    the_rollups_computed_on_two_connections_are_those_computed_on_one,
 );
 
 async fn the_demo_replaces_an_earlier_demo(app: TestApp) {
@@ -138,4 +142,137 @@ async fn a_bulk_loads_dangling_key_is_found_whether_checked_per_row_or_afterward
         }
         other => panic!("the dangling customer went unnoticed: {other:?}"),
     }
+}
+
+/// Every row of the workspace's three rollup tables, in key order.
+type Rollups = (
+    Vec<(
+        String,
+        String,
+        chrono::NaiveDate,
+        String,
+        String,
+        Id,
+        Id,
+        i64,
+        i64,
+    )>,
+    Vec<(
+        String,
+        chrono::NaiveDate,
+        chrono::NaiveDate,
+        Id,
+        Id,
+        i64,
+        i64,
+    )>,
+    Vec<(String, String, Id, Id, i64)>,
+);
+
+fn rollups(conn: &mut AnyConnection, ws: Uuid) -> Rollups {
+    let sales = sales_rollups::table
+        .filter(sales_rollups::workspace_id.eq(Id(ws)))
+        .select((
+            sales_rollups::currency,
+            sales_rollups::dimension,
+            sales_rollups::order_date,
+            sales_rollups::parent_code,
+            sales_rollups::code,
+            sales_rollups::owner_id,
+            sales_rollups::team_id,
+            sales_rollups::revenue_minor,
+            sales_rollups::orders,
+        ))
+        .order_by((
+            sales_rollups::currency,
+            sales_rollups::dimension,
+            sales_rollups::order_date,
+            sales_rollups::parent_code,
+            sales_rollups::code,
+            sales_rollups::owner_id,
+            sales_rollups::team_id,
+        ))
+        .load(conn)
+        .expect("sales rollups");
+    let cohorts = cohort_rollups::table
+        .filter(cohort_rollups::workspace_id.eq(Id(ws)))
+        .select((
+            cohort_rollups::currency,
+            cohort_rollups::cohort_month,
+            cohort_rollups::order_month,
+            cohort_rollups::owner_id,
+            cohort_rollups::team_id,
+            cohort_rollups::buyers,
+            cohort_rollups::revenue_minor,
+        ))
+        .order_by((
+            cohort_rollups::currency,
+            cohort_rollups::cohort_month,
+            cohort_rollups::order_month,
+            cohort_rollups::owner_id,
+            cohort_rollups::team_id,
+        ))
+        .load(conn)
+        .expect("cohort rollups");
+    let counts = customer_counts::table
+        .filter(customer_counts::workspace_id.eq(Id(ws)))
+        .select((
+            customer_counts::dimension,
+            customer_counts::code,
+            customer_counts::owner_id,
+            customer_counts::team_id,
+            customer_counts::customers,
+        ))
+        .order_by((
+            customer_counts::dimension,
+            customer_counts::code,
+            customer_counts::owner_id,
+            customer_counts::team_id,
+        ))
+        .load(conn)
+        .expect("customer counts");
+    (sales, cohorts, counts)
+}
+
+async fn the_rollups_computed_on_two_connections_are_those_computed_on_one(app: TestApp) {
+    let mut conn = app.conn();
+    let mut helper = app.conn();
+    let today = Utc::now().date_naive();
+    // On PostgreSQL the helper computes part of the rollups; SQLite, which
+    // writes one connection at a time, computes them on the first alone.
+    let demo = crm_server::demo::seed_with(&mut conn, Some(&mut helper), 60, today)
+        .expect("demo with a helper");
+    let two = rollups(&mut conn, demo.workspace_id);
+    let (sales, cohorts, counts) = &two;
+    assert!(!sales.is_empty() && !cohorts.is_empty() && !counts.is_empty());
+    // Every month's orders are summed (the parts are handed out month by
+    // month), each once.
+    let total: i64 = sales
+        .iter()
+        .filter(|r| r.1 == crm_db::rollups::ANY_DIMENSION)
+        .map(|r| r.8)
+        .sum();
+    assert_eq!(total, revenue_orders(&mut conn, demo.workspace_id));
+    crm_db::rollups::rebuild(&mut conn, demo.workspace_id).expect("rebuild on one");
+    assert_eq!(rollups(&mut conn, demo.workspace_id), two);
+}
+
+/// The workspace's revenue orders of live customers.
+fn revenue_orders(conn: &mut AnyConnection, ws: Uuid) -> i64 {
+    use crm_db::schema::customers;
+    orders::table
+        .inner_join(
+            customers::table.on(customers::workspace_id
+                .eq(orders::workspace_id)
+                .and(customers::id.eq(orders::customer_id))),
+        )
+        .filter(orders::workspace_id.eq(Id(ws)))
+        .filter(orders::deleted_at.is_null())
+        .filter(customers::deleted_at.is_null())
+        .filter(orders::status.ne("draft"))
+        .filter(orders::status.ne("cancelled"))
+        .filter(orders::status.ne("refunded"))
+        .count()
+        .get_result(conn)
+        .expect("revenue orders")
 }

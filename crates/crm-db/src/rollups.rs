@@ -11,7 +11,8 @@
 //! [`add_customers`]), since a new province or owner moves them. Both
 //! statements add signed sums onto the existing rows (`ON CONFLICT … DO
 //! UPDATE`), so a row whose orders all went away stays with zeros, which
-//! every reader skips. [`rebuild`] recomputes a workspace (bulk loads).
+//! every reader skips. [`rebuild`] recomputes a workspace (bulk loads), and
+//! [`rebuild_on_two`] the same on two connections at once.
 //!
 //! Which orders count is the revenue rule of `metrics` (live, not draft,
 //! cancelled or refunded) for live customers; every currency is kept, so a
@@ -125,11 +126,7 @@ pub fn moves(before: &CustomerFields, after: &CustomerFields) -> bool {
 /// The caller refreshes the orders' statistics first (a month planned as
 /// one order was read with a nested loop per dimension).
 pub fn rebuild(conn: &mut AnyConnection, workspace_id: Uuid) -> DbResult<()> {
-    use diesel::dsl::{max, min};
     use diesel::prelude::*;
-
-    use crate::schema::orders;
-    use crate::types::Id;
 
     conn.transaction(|conn| {
         if matches!(conn, AnyConnection::Postgresql(_)) {
@@ -142,11 +139,7 @@ pub fn rebuild(conn: &mut AnyConnection, workspace_id: Uuid) -> DbResult<()> {
         let k = Keyed::inline(conn, workspace_id);
         k.delete_all(conn, "sales_rollups")?;
         counts::rebuild(conn, workspace_id)?;
-        let (first, last): (Option<NaiveDate>, Option<NaiveDate>) = orders::table
-            .filter(orders::workspace_id.eq(Id(workspace_id)))
-            .select((min(orders::order_date), max(orders::order_date)))
-            .first(conn)?;
-        let (Some(first), Some(last)) = (first, last) else {
+        let (Some(first), Some(last)) = order_span(conn, workspace_id)? else {
             return cohorts::rebuild(conn, workspace_id);
         };
         for (from, to) in months(first, last) {
@@ -158,6 +151,97 @@ pub fn rebuild(conn: &mut AnyConnection, workspace_id: Uuid) -> DbResult<()> {
             diesel::sql_query("SET LOCAL enable_sort = on").execute(conn)?;
         }
         cohorts::rebuild(conn, workspace_id)
+    })
+}
+
+/// What [`rebuild_on_two`] hands out, one at a time, to whichever
+/// connection is free.
+#[derive(Debug, Clone, Copy)]
+enum Piece {
+    Counts,
+    Cohorts,
+    Month(NaiveDate, NaiveDate),
+}
+
+/// [`rebuild`] on two PostgreSQL connections at once, for a bulk load: one
+/// statement runs on one core, and each month's sums are a statement of
+/// their own, so the months, the customer counts and the cohorts are
+/// handed out one at a time to whichever connection is free (the counts
+/// and cohorts first, then the latest months, which hold the most orders).
+/// Each part commits on its own, so unlike [`rebuild`] a reader may see
+/// the sums fill in: this is for a loader whose workspace nobody reads yet
+/// (`crm demo`). On SQLite, which writes one connection at a time, it is
+/// [`rebuild`].
+pub fn rebuild_on_two(
+    conn: &mut AnyConnection,
+    other: &mut AnyConnection,
+    workspace_id: Uuid,
+) -> DbResult<()> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let postgres = |c: &AnyConnection| matches!(c, AnyConnection::Postgresql(_));
+    if !postgres(conn) || !postgres(other) {
+        return rebuild(conn, workspace_id);
+    }
+    let mut parts = vec![Piece::Counts, Piece::Cohorts];
+    if let (Some(first), Some(last)) = order_span(conn, workspace_id)? {
+        parts.extend(
+            months(first, last)
+                .into_iter()
+                .rev()
+                .map(|(from, to)| Piece::Month(from, to)),
+        );
+    }
+    Keyed::inline(conn, workspace_id).delete_all(conn, "sales_rollups")?;
+    let next = AtomicUsize::new(0);
+    let work = |conn: &mut AnyConnection| -> DbResult<()> {
+        while let Some(part) = parts.get(next.fetch_add(1, Ordering::Relaxed)) {
+            build(conn, workspace_id, *part)?;
+        }
+        Ok(())
+    };
+    std::thread::scope(|scope| {
+        let helper = scope.spawn(|| work(other));
+        let mine = work(conn);
+        let theirs = helper
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        mine.and(theirs)
+    })
+}
+
+/// The first and last order day of the workspace.
+fn order_span(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+) -> DbResult<(Option<NaiveDate>, Option<NaiveDate>)> {
+    use diesel::dsl::{max, min};
+    use diesel::prelude::*;
+
+    use crate::schema::orders;
+    use crate::types::Id;
+
+    Ok(orders::table
+        .filter(orders::workspace_id.eq(Id(workspace_id)))
+        .select((min(orders::order_date), max(orders::order_date)))
+        .first(conn)?)
+}
+
+/// One part of [`rebuild_on_two`], in its own transaction.
+fn build(conn: &mut AnyConnection, workspace_id: Uuid, part: Piece) -> DbResult<()> {
+    use diesel::prelude::*;
+
+    conn.transaction(|conn| match part {
+        Piece::Counts => counts::rebuild(conn, workspace_id),
+        Piece::Cohorts => cohorts::rebuild(conn, workspace_id),
+        Piece::Month(from, to) => {
+            // As in `rebuild`: a month's groups hashed in memory.
+            diesel::sql_query("SET LOCAL work_mem = '64MB'").execute(conn)?;
+            diesel::sql_query("SET LOCAL enable_sort = off").execute(conn)?;
+            let k = Keyed::inline(conn, workspace_id);
+            let which = format!("o.order_date >= '{from}' AND o.order_date < '{to}'");
+            contribute(conn, &k, &which, "")
+        }
     })
 }
 

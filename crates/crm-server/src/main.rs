@@ -162,7 +162,7 @@ fn main() -> anyhow::Result<()> {
             customers,
             if_empty,
         } => {
-            let (pool, _) = open_database(&settings)?;
+            let (pool, backend) = open_database(&settings)?;
             let mut conn = pool.get()?;
             if if_empty && crm_db::workspaces::any(&mut conn)? {
                 println!("database already has data; demo not seeded");
@@ -170,7 +170,17 @@ fn main() -> anyhow::Result<()> {
             }
             let started = std::time::Instant::now();
             let count = customers.unwrap_or_else(|| size.customers());
-            let seeded = demo::seed(&mut conn, count, chrono::Utc::now().date_naive())?;
+            // On PostgreSQL a second connection computes half of the rollups.
+            let mut helper = match backend {
+                crm_db::Backend::Postgres if pool.max_size() > 1 => Some(pool.get()?),
+                _ => None,
+            };
+            let seeded = demo::seed_with(
+                &mut conn,
+                helper.as_deref_mut(),
+                count,
+                chrono::Utc::now().date_naive(),
+            )?;
             println!(
                 "seeded {} customers and {} orders in {:.1} s",
                 seeded.planted.len(),

@@ -138,6 +138,18 @@ pub fn seed(
     customers: usize,
     today: NaiveDate,
 ) -> anyhow::Result<Seeded> {
+    seed_with(conn, None, customers, today)
+}
+
+/// [`seed`], with a second connection (`helper`) that computes half of the
+/// rollups beside the first on PostgreSQL, where each statement has one
+/// core (`crm_db::rollups::rebuild_on_two`).
+pub fn seed_with(
+    conn: &mut AnyConnection,
+    helper: Option<&mut AnyConnection>,
+    customers: usize,
+    today: NaiveDate,
+) -> anyhow::Result<Seeded> {
     let hash = crm_app::security::hash_password(PASSWORD).map_err(anyhow::Error::msg)?;
     let (ws, users, tags) = crm_db::change_log::transaction(conn, |conn| setup(conn, &hash))?;
     // The bulk load commits every few thousand rows (one transaction of ten
@@ -170,7 +182,10 @@ pub fn seed(
     );
     // After the statistics: each month's orders are planned by them.
     let started = std::time::Instant::now();
-    crm_db::rollups::rebuild(conn, seeded.workspace_id)?;
+    match helper {
+        Some(other) => crm_db::rollups::rebuild_on_two(conn, other, seeded.workspace_id)?,
+        None => crm_db::rollups::rebuild(conn, seeded.workspace_id)?,
+    }
     crm_db::batch::analyze(
         conn,
         &["sales_rollups", "cohort_rollups", "customer_counts"],
