@@ -144,7 +144,7 @@ async fn a_bulk_loads_dangling_key_is_found_whether_checked_per_row_or_afterward
     }
 }
 
-/// Every row of the workspace's three rollup tables, in key order.
+/// Every row of the workspace's three rollup tables, sorted.
 type Rollups = (
     Vec<(
         String,
@@ -170,7 +170,7 @@ type Rollups = (
 );
 
 fn rollups(conn: &mut AnyConnection, ws: Uuid) -> Rollups {
-    let sales = sales_rollups::table
+    let mut sales = sales_rollups::table
         .filter(sales_rollups::workspace_id.eq(Id(ws)))
         .select((
             sales_rollups::currency,
@@ -183,18 +183,9 @@ fn rollups(conn: &mut AnyConnection, ws: Uuid) -> Rollups {
             sales_rollups::revenue_minor,
             sales_rollups::orders,
         ))
-        .order_by((
-            sales_rollups::currency,
-            sales_rollups::dimension,
-            sales_rollups::order_date,
-            sales_rollups::parent_code,
-            sales_rollups::code,
-            sales_rollups::owner_id,
-            sales_rollups::team_id,
-        ))
         .load(conn)
         .expect("sales rollups");
-    let cohorts = cohort_rollups::table
+    let mut cohorts = cohort_rollups::table
         .filter(cohort_rollups::workspace_id.eq(Id(ws)))
         .select((
             cohort_rollups::currency,
@@ -205,16 +196,9 @@ fn rollups(conn: &mut AnyConnection, ws: Uuid) -> Rollups {
             cohort_rollups::buyers,
             cohort_rollups::revenue_minor,
         ))
-        .order_by((
-            cohort_rollups::currency,
-            cohort_rollups::cohort_month,
-            cohort_rollups::order_month,
-            cohort_rollups::owner_id,
-            cohort_rollups::team_id,
-        ))
         .load(conn)
         .expect("cohort rollups");
-    let counts = customer_counts::table
+    let mut counts = customer_counts::table
         .filter(customer_counts::workspace_id.eq(Id(ws)))
         .select((
             customer_counts::dimension,
@@ -223,14 +207,12 @@ fn rollups(conn: &mut AnyConnection, ws: Uuid) -> Rollups {
             customer_counts::team_id,
             customer_counts::customers,
         ))
-        .order_by((
-            customer_counts::dimension,
-            customer_counts::code,
-            customer_counts::owner_id,
-            customer_counts::team_id,
-        ))
         .load(conn)
         .expect("customer counts");
+    // In key order, whatever order each connection wrote them in.
+    sales.sort();
+    cohorts.sort();
+    counts.sort();
     (sales, cohorts, counts)
 }
 
