@@ -2,8 +2,8 @@
 //! demo workspace it wrote before (orders, lines and all), and a bulk
 //! load's foreign keys are checked, per row or, where PostgreSQL lets the
 //! loader skip its per-row triggers, once afterwards — a dangling key is
-//! found either way. The demo's rollups, computed on two connections at
-//! once, are those one connection computes.
+//! found either way. The demo's rows and rollups, written on two
+//! connections at once, are those one connection writes.
 
 use chrono::Utc;
 use crm_db::AnyConnection;
@@ -11,7 +11,8 @@ use crm_db::error::DbError;
 use crm_db::key_checks::KeyChecks;
 use crm_db::orders::{OrderFields, OrderRow};
 use crm_db::schema::{
-    cohort_rollups, customer_counts, order_lines, orders, sales_rollups, workspaces,
+    cohort_rollups, contacts, customer_counts, customer_tags, customers, order_lines, orders,
+    sales_rollups, tags, workspaces,
 };
 use crm_db::types::Id;
 use crm_tests::{TestApp, World, both};
@@ -22,6 +23,7 @@ both!(
     the_demo_replaces_an_earlier_demo,
     a_bulk_loads_dangling_key_is_found_whether_checked_per_row_or_afterwards,
     the_rollups_computed_on_two_connections_are_those_computed_on_one,
+    the_demo_written_on_two_connections_is_the_one_written_on_one,
 );
 
 async fn the_demo_replaces_an_earlier_demo(app: TestApp) {
@@ -241,7 +243,6 @@ async fn the_rollups_computed_on_two_connections_are_those_computed_on_one(app: 
 
 /// The workspace's revenue orders of live customers.
 fn revenue_orders(conn: &mut AnyConnection, ws: Uuid) -> i64 {
-    use crm_db::schema::customers;
     orders::table
         .inner_join(
             customers::table.on(customers::workspace_id
@@ -257,4 +258,122 @@ fn revenue_orders(conn: &mut AnyConnection, ws: Uuid) -> i64 {
         .count()
         .get_result(conn)
         .expect("revenue orders")
+}
+
+async fn the_demo_written_on_two_connections_is_the_one_written_on_one(app: TestApp) {
+    let mut conn = app.conn();
+    let mut helper = app.conn();
+    let today = Utc::now().date_naive();
+    let one = crm_server::demo::seed(&mut conn, 60, today).expect("demo on one");
+    let alone = content(&mut conn, one.workspace_id);
+    // Pieces of a quarter of the customers: both connections write some.
+    let two =
+        crm_server::demo::seed_with(&mut conn, Some(&mut helper), 60, today).expect("demo on two");
+    let beside = content(&mut conn, two.workspace_id);
+    assert_eq!(beside.customers.len(), 60);
+    assert_eq!(beside.orders.len(), two.orders);
+    assert!(beside.lines.len() >= two.orders);
+    assert!(!beside.tags.is_empty() && !beside.contacts.is_empty());
+    assert_eq!(beside, alone);
+}
+
+/// A demo's rows, with ids replaced by external ids (each load draws new ids).
+#[derive(Debug, PartialEq)]
+struct Content {
+    /// Number, name, kind, district, phone, e-mail.
+    customers: Vec<(Ext, String, String, Ext, Ext, Ext)>,
+    /// Number, customer's number, date, status, total.
+    orders: Vec<(Ext, Ext, chrono::NaiveDate, String, i64)>,
+    lines: Vec<(Option<String>, i32, i64, i64, i64)>,
+    tags: Vec<(Option<String>, String)>,
+    contacts: Vec<(Option<String>, String, Option<String>)>,
+}
+
+/// An external id (or a name or code that may be missing).
+type Ext = Option<String>;
+
+fn content(conn: &mut AnyConnection, ws: Uuid) -> Content {
+    let rows: Vec<(Id, Ext, String, String, Ext, Ext, Ext)> = customers::table
+        .filter(customers::workspace_id.eq(Id(ws)))
+        .select((
+            customers::id,
+            customers::external_id,
+            customers::name,
+            customers::kind,
+            customers::district_code,
+            customers::phone,
+            customers::email,
+        ))
+        .load(conn)
+        .expect("customers");
+    let customer: std::collections::HashMap<Id, Option<String>> =
+        rows.iter().map(|r| (r.0, r.1.clone())).collect();
+    let mut customers: Vec<_> = rows
+        .into_iter()
+        .map(|r| (r.1, r.2, r.3, r.4, r.5, r.6))
+        .collect();
+    let rows: Vec<(Id, Option<String>, Id, chrono::NaiveDate, String, i64)> = orders::table
+        .filter(orders::workspace_id.eq(Id(ws)))
+        .select((
+            orders::id,
+            orders::external_id,
+            orders::customer_id,
+            orders::order_date,
+            orders::status,
+            orders::total_minor,
+        ))
+        .load(conn)
+        .expect("orders");
+    let order: std::collections::HashMap<Id, Option<String>> =
+        rows.iter().map(|r| (r.0, r.1.clone())).collect();
+    let mut orders: Vec<_> = rows
+        .into_iter()
+        .map(|r| (r.1, customer[&r.2].clone(), r.3, r.4, r.5))
+        .collect();
+    let rows: Vec<(Id, i32, i64, i64, i64)> = order_lines::table
+        .filter(order_lines::workspace_id.eq(Id(ws)))
+        .select((
+            order_lines::order_id,
+            order_lines::line_no,
+            order_lines::quantity_milli,
+            order_lines::unit_price_minor,
+            order_lines::amount_minor,
+        ))
+        .load(conn)
+        .expect("lines");
+    let mut lines: Vec<_> = rows
+        .into_iter()
+        .map(|r| (order[&r.0].clone(), r.1, r.2, r.3, r.4))
+        .collect();
+    let rows: Vec<(Id, String)> = customer_tags::table
+        .inner_join(tags::table)
+        .filter(customer_tags::workspace_id.eq(Id(ws)))
+        .select((customer_tags::customer_id, tags::name))
+        .load(conn)
+        .expect("tags");
+    let mut tags: Vec<_> = rows
+        .into_iter()
+        .map(|r| (customer[&r.0].clone(), r.1))
+        .collect();
+    let rows: Vec<(Id, String, Option<String>)> = contacts::table
+        .filter(contacts::workspace_id.eq(Id(ws)))
+        .select((contacts::customer_id, contacts::name, contacts::email))
+        .load(conn)
+        .expect("contacts");
+    let mut contacts: Vec<_> = rows
+        .into_iter()
+        .map(|r| (customer[&r.0].clone(), r.1, r.2))
+        .collect();
+    customers.sort();
+    orders.sort();
+    lines.sort();
+    tags.sort();
+    contacts.sort();
+    Content {
+        customers,
+        orders,
+        lines,
+        tags,
+        contacts,
+    }
 }

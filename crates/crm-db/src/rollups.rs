@@ -165,25 +165,29 @@ enum Piece {
 
 /// [`rebuild`] on two PostgreSQL connections at once, for a bulk load: one
 /// statement runs on one core, and each month's sums are a statement of
-/// their own, so the months, the customer counts and the cohorts are
-/// handed out one at a time to whichever connection is free (the counts
-/// and cohorts first, then the latest months, which hold the most orders).
-/// Each part commits on its own, so unlike [`rebuild`] a reader may see
-/// the sums fill in: this is for a loader whose workspace nobody reads yet
-/// (`crm demo`). On SQLite, which writes one connection at a time, it is
-/// [`rebuild`].
+/// their own, so the cohorts and each month's sums are handed out one at a
+/// time to whichever connection is free (the cohorts first, then the latest
+/// months, which hold the most orders). `meanwhile` runs on `conn` first
+/// (the loader's metrics and RFM scores, which read none of these tables),
+/// then `conn` computes the customer counts, which count the RFM segments,
+/// and joins in. Each part commits on its own, so unlike [`rebuild`] a
+/// reader may see the sums fill in: this is for a loader whose workspace
+/// nobody reads yet (`crm demo`). On SQLite, which writes one connection at
+/// a time, it is `meanwhile` and then [`rebuild`].
 pub fn rebuild_on_two(
     conn: &mut AnyConnection,
     other: &mut AnyConnection,
     workspace_id: Uuid,
+    meanwhile: impl FnOnce(&mut AnyConnection) -> DbResult<()>,
 ) -> DbResult<()> {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     let postgres = |c: &AnyConnection| matches!(c, AnyConnection::Postgresql(_));
     if !postgres(conn) || !postgres(other) {
+        meanwhile(conn)?;
         return rebuild(conn, workspace_id);
     }
-    let mut parts = vec![Piece::Counts, Piece::Cohorts];
+    let mut parts = vec![Piece::Cohorts];
     if let (Some(first), Some(last)) = order_span(conn, workspace_id)? {
         parts.extend(
             months(first, last)
@@ -202,7 +206,9 @@ pub fn rebuild_on_two(
     };
     std::thread::scope(|scope| {
         let helper = scope.spawn(|| work(other));
-        let mine = work(conn);
+        let mine = meanwhile(conn)
+            .and_then(|()| build(conn, workspace_id, Piece::Counts))
+            .and_then(|()| work(conn));
         let theirs = helper
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));

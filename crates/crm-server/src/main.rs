@@ -170,7 +170,8 @@ fn main() -> anyhow::Result<()> {
             }
             let started = std::time::Instant::now();
             let count = customers.unwrap_or_else(|| size.customers());
-            // On PostgreSQL a second connection computes half of the rollups.
+            // On PostgreSQL a second connection writes half of the rows and
+            // computes rollups beside the first (`demo::seed_with`).
             let mut helper = match backend {
                 crm_db::Backend::Postgres if pool.max_size() > 1 => Some(pool.get()?),
                 _ => None,

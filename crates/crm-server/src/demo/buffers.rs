@@ -1,9 +1,13 @@
-//! The demo loader's write buffers: customers flushed a chunk per
+//! The demo loader's write buffers: customers written a piece per
 //! transaction, and the statistics refresh that keeps a growing table's
 //! foreign-key checks on their index.
 
+use std::sync::Mutex;
+
 use crm_db::AnyConnection;
 use crm_db::batch::BatchChange;
+use crm_db::change_log::{Change, Op, record};
+use crm_db::contacts::ContactFields;
 use crm_db::customers::CustomerRow;
 use uuid::Uuid;
 
@@ -38,19 +42,24 @@ impl Growth {
     }
 }
 
-/// Customers waiting for their multi-row insert.
+/// Customers with their tags and the contacts of some, written in one
+/// transaction.
 #[derive(Default)]
 pub(super) struct CustomerBatch {
     pub(super) rows: Vec<CustomerRow>,
     pub(super) tags: Vec<(Uuid, Vec<Uuid>)>,
-    growth: Growth,
+    pub(super) contacts: Vec<ContactFields>,
 }
 
 impl CustomerBatch {
-    pub(super) fn flush(&mut self, conn: &mut AnyConnection, ws: Uuid) -> anyhow::Result<()> {
-        if self.rows.is_empty() {
-            return Ok(());
-        }
+    /// Writes the batch with its change-log entries, then counts its rows
+    /// in `growth`.
+    pub(super) fn write(
+        self,
+        conn: &mut AnyConnection,
+        ws: Uuid,
+        growth: &Mutex<Growth>,
+    ) -> anyhow::Result<()> {
         crm_db::change_log::transaction(conn, |conn| -> crm_db::DbResult<()> {
             crm_db::customers::insert_new(conn, &self.rows)?;
             crm_db::tags::add_for_new_customers(conn, ws, &self.tags)?;
@@ -62,11 +71,28 @@ impl CustomerBatch {
                 None,
                 "cli",
                 &changes,
-            )
+            )?;
+            for contact in &self.contacts {
+                let contact = crm_db::contacts::insert(conn, ws, None, contact)?;
+                record(
+                    conn,
+                    Change {
+                        workspace_id: ws,
+                        entity: crm_db::change_log::CONTACT,
+                        entity_id: contact.id.0,
+                        op: Op::Create,
+                        changed_fields: vec![],
+                        actor_id: None,
+                        channel: "cli",
+                        values: None,
+                    },
+                )?;
+            }
+            Ok(())
         })?;
-        self.growth.add(conn, "customers", self.rows.len())?;
-        self.rows.clear();
-        self.tags.clear();
-        Ok(())
+        growth
+            .lock()
+            .map_err(|_| anyhow::anyhow!("a demo writer panicked"))?
+            .add(conn, "customers", self.rows.len())
     }
 }

@@ -8,27 +8,22 @@
 
 mod articles;
 mod buffers;
+mod customers;
 mod history;
 pub mod orders;
 mod quotas;
 mod sales;
 mod tickets;
 mod words;
+mod writers;
 
-use crate::progress::{Progress, Unit};
-use buffers::CustomerBatch;
-use words::{FOREIGN, GIVEN, PROVINCES, SURNAMES, TAGS, WORDS, industry_word};
+use words::TAGS;
 
 use chrono::NaiveDate;
 use crm_db::AnyConnection;
 use crm_db::batch::BatchChange;
-use crm_db::change_log::{Change, Op, record};
-use crm_db::customers::{CustomerFields, CustomerRow};
-use crm_db::regions::RegionFilter;
-use crm_db::types::{Id, Json};
+use crm_db::change_log::Op;
 use crm_domain::access::BuiltinRole;
-use crm_domain::customer::{CustomerKind, Gender, Industry, LifecycleStage, SizeBand, Source};
-use rand::distr::weighted::WeightedIndex;
 use rand::prelude::*;
 use rand::rngs::StdRng;
 use uuid::Uuid;
@@ -141,12 +136,13 @@ pub fn seed(
     seed_with(conn, None, customers, today)
 }
 
-/// [`seed`], with a second connection (`helper`) that computes half of the
-/// rollups beside the first on PostgreSQL, where each statement has one
-/// core (`crm_db::rollups::rebuild_on_two`).
+/// [`seed`], with a second connection (`helper`) that writes half of the
+/// customers and orders, and computes rollups while the first computes the
+/// metrics and RFM scores, on PostgreSQL, where each statement has one core
+/// (`writers`, `crm_db::rollups::rebuild_on_two`).
 pub fn seed_with(
     conn: &mut AnyConnection,
-    helper: Option<&mut AnyConnection>,
+    mut helper: Option<&mut AnyConnection>,
     customers: usize,
     today: NaiveDate,
 ) -> anyhow::Result<Seeded> {
@@ -155,7 +151,15 @@ pub fn seed_with(
     // The bulk load commits every few thousand rows (one transaction of ten
     // million orders would hold its locks and WAL for minutes); a failure
     // removes the half-loaded workspace.
-    let seeded = match load(conn, ws, &users, &tags, customers, today) {
+    let seeded = match load(
+        conn,
+        helper.as_deref_mut(),
+        ws,
+        &users,
+        &tags,
+        customers,
+        today,
+    ) {
         Ok(seeded) => seeded,
         Err(err) => {
             if let Err(cleanup) = crm_db::workspaces::delete(conn, ws) {
@@ -172,7 +176,6 @@ pub fn seed_with(
             "customer_tags",
             "orders",
             "order_lines",
-            "customer_metrics",
             "change_log",
         ],
     )?;
@@ -180,21 +183,49 @@ pub fn seed_with(
         seconds = started.elapsed().as_secs_f64(),
         "statistics refreshed"
     );
-    // After the statistics: each month's orders are planned by them.
+    // After the statistics: the metrics and each month's orders are planned
+    // by them.
     let started = std::time::Instant::now();
     match helper {
-        Some(other) => crm_db::rollups::rebuild_on_two(conn, other, seeded.workspace_id)?,
-        None => crm_db::rollups::rebuild(conn, seeded.workspace_id)?,
+        Some(other) => crm_db::rollups::rebuild_on_two(conn, other, ws, |c| score(c, ws))?,
+        None => {
+            score(conn, ws)?;
+            crm_db::rollups::rebuild(conn, ws)?;
+        }
     }
     crm_db::batch::analyze(
         conn,
-        &["sales_rollups", "cohort_rollups", "customer_counts"],
+        &[
+            "customer_metrics",
+            "sales_rollups",
+            "cohort_rollups",
+            "customer_counts",
+        ],
     )?;
     tracing::info!(
         seconds = started.elapsed().as_secs_f64(),
-        "sales and cohort rollups computed"
+        "metrics, RFM scores, sales and cohort rollups computed"
     );
     Ok(seeded)
+}
+
+/// Every customer's metrics, then their RFM scores: computed here, so the
+/// demo's analytics answer with segments from the first read (a read never
+/// scores a workspace itself; it queues a job).
+fn score(conn: &mut AnyConnection, ws: Uuid) -> crm_db::DbResult<()> {
+    let started = std::time::Instant::now();
+    crm_db::metrics::refresh_all(conn, ws)?;
+    tracing::info!(
+        seconds = started.elapsed().as_secs_f64(),
+        "customer metrics computed"
+    );
+    let started = std::time::Instant::now();
+    crm_db::metrics::refresh_rfm_now(conn, ws)?;
+    tracing::info!(
+        seconds = started.elapsed().as_secs_f64(),
+        "RFM scores computed"
+    );
+    Ok(())
 }
 
 /// The workspace with its roles, pipeline, teams, users, tags and custom
@@ -256,9 +287,10 @@ fn setup(
     Ok((ws, users, tags))
 }
 
-/// Customers, products and orders, then every customer's metrics.
+/// Customers, products and orders, deals, quotas, tickets and articles.
 fn load(
     conn: &mut AnyConnection,
+    mut helper: Option<&mut AnyConnection>,
     ws: Uuid,
     users: &[crm_db::users::UserRow],
     tags: &[Uuid],
@@ -267,7 +299,15 @@ fn load(
 ) -> anyhow::Result<Seeded> {
     let mut rng = StdRng::seed_from_u64(SEED);
     let started = std::time::Instant::now();
-    let written = insert_customers(conn, &mut rng, ws, users, tags, customers, today)?;
+    let written = customers::insert(
+        (conn, helper.as_deref_mut()),
+        &mut rng,
+        ws,
+        users,
+        tags,
+        customers,
+        today,
+    )?;
     tracing::info!(
         customers,
         seconds = started.elapsed().as_secs_f64(),
@@ -277,7 +317,7 @@ fn load(
     // customer are planned against them.
     crm_db::batch::analyze(conn, &["customers", "customer_tags", "users", "teams"])?;
     let started = std::time::Instant::now();
-    let orders = history::insert_orders(conn, ws, users[0].id.0, &written, today)?;
+    let orders = history::insert_orders(conn, helper, ws, users[0].id.0, &written, today)?;
     tracing::info!(
         orders,
         seconds = started.elapsed().as_secs_f64(),
@@ -311,20 +351,6 @@ fn load(
     tracing::info!(tickets, "demo tickets written");
     let articles = articles::seed(conn, ws, agent.id.0, crm_db::time::now())?;
     tracing::info!(articles, "demo knowledge base written");
-    let started = std::time::Instant::now();
-    crm_db::metrics::refresh_all(conn, ws)?;
-    tracing::info!(
-        seconds = started.elapsed().as_secs_f64(),
-        "customer metrics computed"
-    );
-    // Scored here, so the demo's analytics answer with segments from the
-    // first read (a read never scores a workspace itself; it queues a job).
-    let started = std::time::Instant::now();
-    crm_db::metrics::refresh_rfm_now(conn, ws)?;
-    tracing::info!(
-        seconds = started.elapsed().as_secs_f64(),
-        "RFM scores computed"
-    );
     Ok(Seeded {
         workspace_id: ws,
         planted: written.iter().map(|w| (w.id, w.plan.cluster)).collect(),
@@ -349,230 +375,4 @@ pub(super) fn created(id: Uuid) -> BatchChange {
         changed_fields: vec![],
         values: None,
     }
-}
-
-fn insert_customers(
-    conn: &mut AnyConnection,
-    rng: &mut StdRng,
-    ws: Uuid,
-    users: &[crm_db::users::UserRow],
-    tags: &[Uuid],
-    count: usize,
-    today: NaiveDate,
-) -> anyhow::Result<Vec<Written>> {
-    let mut plan_rng = StdRng::seed_from_u64(SEED + 1);
-    let mut batch = CustomerBatch::default();
-    let mut written = Vec::with_capacity(count);
-    let province_pick = WeightedIndex::new(PROVINCES.iter().map(|p| p.1))?;
-    // Owners: the reps carry most accounts, managers a few of their own.
-    let owners = [(3, 24), (4, 24), (5, 24), (6, 24), (1, 2), (2, 2)];
-    let owner_pick = WeightedIndex::new(owners.iter().map(|o| o.1))?;
-    let stage_pick = WeightedIndex::new([5, 15, 10, 10, 15, 35, 5, 5])?;
-    let stages = &LifecycleStage::ALL[..8];
-    let mut cities: std::collections::HashMap<String, Vec<crm_db::regions::RegionRow>> =
-        Default::default();
-    let mut districts: std::collections::HashMap<String, Vec<crm_db::regions::RegionRow>> =
-        Default::default();
-    let mut progress = Progress::new("customers", Unit::Rows);
-    progress.set_total(count as u64);
-    for n in 0..count {
-        progress.set(n as u64);
-        let owner = &users[owners[owner_pick.sample(rng)].0];
-        let is_person = rng.random_bool(0.2);
-        let industry = *pick(rng, &Industry::ALL[..16]);
-        let foreign = !is_person && rng.random_bool(0.08);
-        let (country, province, city, district, name) = if foreign {
-            let (country, name) = *pick(rng, &FOREIGN);
-            (
-                country.to_owned(),
-                None,
-                None,
-                None,
-                format!("{name} #{}", n + 1),
-            )
-        } else {
-            let province = PROVINCES[province_pick.sample(rng)].0.to_owned();
-            let city_list = match cities.get(&province) {
-                Some(list) => list.clone(),
-                None => {
-                    let list = crm_db::regions::list(
-                        conn,
-                        &RegionFilter {
-                            parent: Some(province.clone()),
-                            limit: 1000,
-                            ..Default::default()
-                        },
-                    )?;
-                    cities.insert(province.clone(), list.clone());
-                    list
-                }
-            };
-            let city = pick(rng, &city_list).clone();
-            let district_list = match districts.get(&city.code) {
-                Some(list) => list.clone(),
-                None => {
-                    let list = crm_db::regions::list(
-                        conn,
-                        &RegionFilter {
-                            parent: Some(city.code.clone()),
-                            limit: 1000,
-                            ..Default::default()
-                        },
-                    )?;
-                    districts.insert(city.code.clone(), list.clone());
-                    list
-                }
-            };
-            let district =
-                (!district_list.is_empty()).then(|| pick(rng, &district_list).code.clone());
-            let short: String = city
-                .name_zh
-                .trim_end_matches('市')
-                .chars()
-                .take(4)
-                .collect();
-            let name = if is_person {
-                format!("{}{}", pick(rng, &SURNAMES), pick(rng, &GIVEN))
-            } else {
-                format!(
-                    "{short}{}{}有限公司",
-                    pick(rng, &WORDS),
-                    industry_word(industry)
-                )
-            };
-            (
-                "CN".to_owned(),
-                Some(province),
-                Some(city.code),
-                district,
-                name,
-            )
-        };
-        let size = *pick(rng, SizeBand::ALL);
-        let employees = match size {
-            SizeBand::Micro => rng.random_range(1..10),
-            SizeBand::Small => rng.random_range(10..50),
-            SizeBand::Medium => rng.random_range(50..250),
-            SizeBand::Large => rng.random_range(250..1000),
-            SizeBand::Enterprise => rng.random_range(1000..20000),
-        };
-        let vip = pick(rng, &["金卡", "银卡", "普通", "普通"]);
-        let fields = CustomerFields {
-            kind: if is_person {
-                CustomerKind::Person
-            } else {
-                CustomerKind::Organization
-            }
-            .as_str()
-            .to_owned(),
-            name,
-            external_id: Some(format!("DEMO-{:05}", n + 1)),
-            owner_id: Some(owner.id),
-            team_id: owner.team_id,
-            industry: (!is_person).then(|| industry.as_str().to_owned()),
-            size_band: (!is_person).then(|| size.as_str().to_owned()),
-            employee_count: (!is_person).then_some(employees),
-            annual_revenue_minor: (!is_person)
-                .then(|| i64::from(employees) * rng.random_range(20_000..200_000) * 100),
-            annual_revenue_currency: (!is_person)
-                .then(|| if foreign { "USD" } else { "CNY" }.to_owned()),
-            email: rng
-                .random_bool(0.7)
-                .then(|| format!("contact{}@customer{}.example.cn", n % 7, n + 1)),
-            phone: rng.random_bool(0.8).then(|| mobile(rng)),
-            website: (!is_person && rng.random_bool(0.5))
-                .then(|| format!("https://www.customer{}.example.cn", n + 1)),
-            country_code: Some(country),
-            province_code: province,
-            city_code: city,
-            district_code: district,
-            address: None,
-            gender: is_person.then(|| {
-                pick(rng, &[Gender::Female, Gender::Male])
-                    .as_str()
-                    .to_owned()
-            }),
-            birth_date: is_person
-                .then(|| {
-                    NaiveDate::from_ymd_opt(
-                        rng.random_range(1960..2004),
-                        rng.random_range(1..13),
-                        rng.random_range(1..29),
-                    )
-                })
-                .flatten(),
-            source: Some(pick(rng, &Source::ALL[..7]).as_str().to_owned()),
-            lifecycle_stage: Some(stages[stage_pick.sample(rng)].as_str().to_owned()),
-            custom_fields: Json(serde_json::json!({ "vip_level": vip })),
-            search_text: String::new(),
-        }
-        .with_search_text();
-        let plan = orders::plan(&mut plan_rng, today);
-        let mut row = CustomerRow::new(ws, Some(users[0].id.0), fields);
-        let acquired = plan.acquired.and_hms_opt(9, 0, 0).unwrap_or_default();
-        row.created_at = acquired;
-        row.updated_at = acquired;
-        written.push(Written {
-            id: row.id.0,
-            owner_id: row.fields.owner_id.map(|o| o.0),
-            team_id: row.fields.team_id.map(|t| t.0),
-            plan,
-        });
-        let mut chosen: Vec<Uuid> = tags
-            .iter()
-            .filter(|_| rng.random_bool(0.15))
-            .copied()
-            .collect();
-        chosen.sort();
-        batch.tags.push((row.id.0, chosen));
-        let customer_id = row.id.0;
-        batch.rows.push(row);
-        // Contacts for the first customers only: enough to show, cheap at every size.
-        let with_contacts = !is_person && n < 1_000 && rng.random_bool(0.5);
-        if batch.rows.len() >= 5_000 {
-            batch.flush(conn, ws)?;
-        }
-        if with_contacts {
-            batch.flush(conn, ws)?;
-            for c in 0..rng.random_range(1..4) {
-                let contact = crm_db::contacts::ContactFields {
-                    customer_id: Id(customer_id),
-                    name: format!("{}{}", pick(rng, &SURNAMES), pick(rng, &GIVEN)),
-                    title: Some(
-                        pick(
-                            rng,
-                            &["采购经理", "总经理", "财务总监", "IT 主管", "运营经理"],
-                        )
-                        .to_string(),
-                    ),
-                    department: None,
-                    email: Some(format!("person{c}@customer{}.example.cn", n + 1)),
-                    phone: Some(mobile(rng)),
-                    is_primary: c == 0,
-                    external_id: None,
-                    custom_fields: Json(serde_json::json!({})),
-                    search_text: String::new(),
-                }
-                .with_search_text();
-                let contact = crm_db::contacts::insert(conn, ws, None, &contact)?;
-                record(
-                    conn,
-                    Change {
-                        workspace_id: ws,
-                        entity: crm_db::change_log::CONTACT,
-                        entity_id: contact.id.0,
-                        op: Op::Create,
-                        changed_fields: vec![],
-                        actor_id: None,
-                        channel: "cli",
-                        values: None,
-                    },
-                )?;
-            }
-        }
-    }
-    batch.flush(conn, ws)?;
-    progress.set(count as u64);
-    progress.finish();
-    Ok(written)
 }
