@@ -129,6 +129,15 @@ async fn a_bulk_loads_dangling_key_is_found_whether_checked_per_row_or_afterward
             matches!(checked, Err(DbError::ForeignKeyViolation(_))),
             "{checked:?}"
         );
+        // Handed out to two connections, the keys are checked all the same.
+        let mut helper = app.conn();
+        let tables = ["orders", "order_lines", "change_log"];
+        let on_two = keys.verify_on_two(&mut conn, Some(&mut helper), w.ws, &tables);
+        assert!(
+            matches!(&on_two, Err(DbError::ForeignKeyViolation(m))
+                if m.contains("1 rows of orders match no row of customers")),
+            "{on_two:?}"
+        );
         keys.verify(&mut conn, w.ws, &["orders"])
     } else {
         written
