@@ -438,9 +438,10 @@ pub async fn bench(db: TestDb, customers: usize) {
             "sales forecast, quarter",
             "/api/v1/forecast?period=quarter".to_owned(),
             format!(
-                "SELECT {}, SUM(o.total_minor) FROM orders o WHERE {revenue} \
-                 AND o.order_date >= '{history_from}' AND o.order_date < '{next_month}' GROUP BY 1",
-                month("o.order_date")
+                "SELECT {}, SUM(r.revenue_minor) FROM order_rollups r WHERE r.workspace_id = {ws_lit} \
+                 AND r.currency = 'CNY' AND r.order_date >= '{history_from}' \
+                 AND r.order_date < '{next_month}' GROUP BY 1 HAVING SUM(r.orders) <> 0",
+                month("r.order_date")
             ),
         ),
         (

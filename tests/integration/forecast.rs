@@ -4,7 +4,8 @@
 //! their scope covers; bad input names its parameter; and the statistical
 //! revenue forecast on the demo's three years of orders beats
 //! seasonal-naive in its rolling-origin backtest, from booked months that
-//! equal the orders table summed directly.
+//! equal the orders table summed directly (for the company and a rep) and
+//! are read from the order rollups.
 
 use std::collections::BTreeMap;
 
@@ -300,7 +301,7 @@ async fn the_revenue_forecast_beats_seasonal_naive_on_the_demo_orders(app: TestA
 
     // The booked months equal the orders table summed here.
     let mut conn = app.conn();
-    let rows: Vec<(NaiveDate, String, String, i64)> = orders::table
+    let rows: Vec<(NaiveDate, String, String, i64, Option<Id>)> = orders::table
         .filter(orders::workspace_id.eq(Id(demo.ws)))
         .filter(orders::deleted_at.is_null())
         .select((
@@ -308,14 +309,20 @@ async fn the_revenue_forecast_beats_seasonal_naive_on_the_demo_orders(app: TestA
             orders::status,
             orders::currency,
             orders::total_minor,
+            orders::owner_id,
         ))
         .load(&mut conn)
         .expect("orders");
     let mut by_month: BTreeMap<String, i64> = BTreeMap::new();
-    for (day, status, currency, total) in rows {
+    let mut rep1_by_month: BTreeMap<String, i64> = BTreeMap::new();
+    for (day, status, currency, total, owner) in rows {
         let counts = !matches!(status.as_str(), "draft" | "cancelled" | "refunded");
         if counts && currency == "CNY" {
-            *by_month.entry(day.format("%Y-%m").to_string()).or_default() += total;
+            let month = day.format("%Y-%m").to_string();
+            *by_month.entry(month.clone()).or_default() += total;
+            if owner == Some(Id(demo.rep1_id)) {
+                *rep1_by_month.entry(month).or_default() += total;
+            }
         }
     }
     let months = revenue["months"].as_array().expect("months");
@@ -336,6 +343,32 @@ async fn the_revenue_forecast_beats_seasonal_naive_on_the_demo_orders(app: TestA
         mine_to_date < all_to_date,
         "{mine_to_date} vs {all_to_date}"
     );
+    // Theirs: the months of the orders they own.
+    let booked = |f: &Value| -> BTreeMap<String, i64> {
+        f["revenue"]["months"]
+            .as_array()
+            .expect("months")
+            .iter()
+            .filter_map(|m| Some((m["month"].as_str()?.to_owned(), m["actual_minor"].as_i64()?)))
+            .collect()
+    };
+    let theirs = booked(&mine);
+    assert!(!theirs.is_empty());
+    for (month, actual) in &theirs {
+        let expected = rep1_by_month.get(month).copied().unwrap_or(0);
+        assert_eq!(*actual, expected, "rep1 {month}");
+    }
+    // The booked months are read from the order rollups (issue 19): with
+    // every row's revenue doubled behind the server's back, they double.
+    let before = booked(&f);
+    diesel::sql_query("UPDATE order_rollups SET revenue_minor = revenue_minor * 2")
+        .execute(&mut conn)
+        .expect("tamper");
+    let after = booked(&forecast(&app, &demo.admin, "period=quarter").await);
+    assert_eq!(before.len(), after.len());
+    for (month, actual) in &before {
+        assert_eq!(after.get(month), Some(&(actual * 2)), "{month}");
+    }
 }
 
 async fn an_admin_moves_a_stage_into_another_category(app: TestApp) {

@@ -1,6 +1,7 @@
 //! The sales rollups behind the distribution map's revenue, order and
 //! average-order-value figures (`crm_db::rollups`) and the cohort rollups
-//! behind the cohort matrix (`crm_db::rollups::cohorts`): every kind of
+//! behind the cohort matrix (`crm_db::rollups::cohorts`) and the order
+//! rollups behind the sales forecast (`crm_db::rollups::orders`): every kind of
 //! order and customer write keeps them exactly what recomputing them from
 //! the orders gives, and the map and the matrix answer the same from them
 //! as from the orders.
@@ -43,6 +44,19 @@ fn rows(app: &TestApp) -> Vec<Row> {
     .expect("rollups")
 }
 
+/// Every order rollup row that holds orders, as text.
+fn order_rows(app: &TestApp) -> Vec<Row> {
+    diesel::sql_query(
+        "SELECT CAST(workspace_id AS TEXT) || ' ' || currency || ' ' || \
+         CAST(order_date AS TEXT) || ' ' || CAST(owner_id AS TEXT) || ' ' || \
+         CAST(team_id AS TEXT) AS key, \
+         CAST(revenue_minor AS BIGINT) AS revenue_minor, CAST(orders AS BIGINT) AS orders \
+         FROM order_rollups WHERE orders <> 0 ORDER BY 1",
+    )
+    .load(&mut *app.conn())
+    .expect("order rollups")
+}
+
 /// Every cohort rollup row that holds buyers, as text (buyers as `orders`).
 fn cohort_rows(app: &TestApp) -> Vec<Row> {
     diesel::sql_query(
@@ -59,11 +73,13 @@ fn cohort_rows(app: &TestApp) -> Vec<Row> {
 /// The rollups as the writes left them equal the rollups recomputed from
 /// the orders; answers how many sales rollup rows hold orders.
 fn assert_exact(app: &TestApp, ws: Uuid, after: &str) -> usize {
-    let (kept, cohorts) = (rows(app), cohort_rows(app));
+    let (kept, cohorts, by_order) = (rows(app), cohort_rows(app), order_rows(app));
     crm_db::rollups::rebuild(&mut app.conn(), ws).expect("rebuild");
     assert_eq!(kept, rows(app), "after {after}");
     assert_eq!(cohorts, cohort_rows(app), "cohorts after {after}");
     assert!(!cohorts.is_empty(), "after {after}");
+    assert_eq!(by_order, order_rows(app), "order rollups after {after}");
+    assert!(!by_order.is_empty(), "after {after}");
     // The metrics rows carry their customer's owner, team, liveness and
     // values of the map's dimensions.
     #[derive(QueryableByName)]
@@ -151,9 +167,12 @@ async fn every_write_keeps_the_sales_rollups_exact(app: TestApp) {
     assert_eq!(assert_exact(&app, w.ws, "creating orders"), 4 * 9);
     let path = |o: &Value| format!("/api/v1/orders/{}", o["id"].as_str().expect("id"));
     // A draft confirmed, an order moved to another day and another
-    // customer, an order cancelled, an order in another currency.
+    // customer, an order cancelled, an order in another currency, orders
+    // given another owner and none (the order rollups' keys).
     for (o, change) in [
         (&orders[1], json!({"status": "paid"})),
+        (&orders[1], json!({"owner_id": w.rep1.id})),
+        (&orders[5], json!({"owner_id": null})),
         (
             &orders[0],
             json!({"order_date": today() - chrono::Duration::days(5), "customer_id": customers[2]}),

@@ -1,6 +1,7 @@
 //! The sums the sales forecast is made of: deals closing in a period by
 //! owner, currency and forecast category (won deals by their close time,
-//! open ones by their expected close date), and order revenue by month.
+//! open ones by their expected close date), and order revenue by month
+//! (from `order_rollups`).
 //! Both are scoped by the caller's visibility and an optional owner or
 //! set of teams.
 
@@ -9,7 +10,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
 use uuid::Uuid;
 
-use crate::analytics::{push_revenue_orders, push_visibility};
+use crate::analytics::{push_scope, push_visibility};
 use crate::connection::AnyConnection;
 use crate::error::DbResult;
 use crate::sql::{Bind, Sql};
@@ -99,7 +100,11 @@ pub struct MonthRevenue {
     pub revenue_minor: i64,
 }
 
-/// Revenue of the orders in `currency` dated in `[from, to)`, per month.
+/// Revenue of the orders in `currency` dated in `[from, to)`, per month,
+/// of the orders the caller may see (by their own owner and team) and
+/// `owners` names: read from `order_rollups` (a few rows a day, kept exact
+/// by the order writes, `crate::rollups::orders`), which hold exactly those
+/// orders' sums, instead of every order of the three years.
 pub fn monthly_revenue(
     conn: &mut AnyConnection,
     vis: &Visibility,
@@ -109,22 +114,24 @@ pub fn monthly_revenue(
 ) -> DbResult<Vec<MonthRevenue>> {
     let mut sql = Sql::new(conn);
     let month = if sql.is_postgres() {
-        "to_char(o.order_date, 'YYYY-MM')"
+        "to_char(r.order_date, 'YYYY-MM')"
     } else {
-        "strftime('%Y-%m', o.order_date)"
+        "strftime('%Y-%m', r.order_date)"
     };
     sql.push(&format!(
-        "SELECT {month} AS month, CAST(SUM(o.total_minor) AS BIGINT) AS revenue_minor \
-         FROM orders o WHERE "
-    ));
-    push_revenue_orders(&mut sql, vis.workspace_id, currency);
-    sql.push(" AND ");
-    push_visibility(&mut sql, vis, "o");
-    owners.push(&mut sql, "o");
-    sql.push(" AND o.order_date >= ")
+        "SELECT {month} AS month, CAST(SUM(r.revenue_minor) AS BIGINT) AS revenue_minor \
+         FROM order_rollups r WHERE r.workspace_id = "
+    ))
+    .id(vis.workspace_id)
+    .push(" AND r.currency = ")
+    .text(currency);
+    push_scope(&mut sql, vis, "r");
+    owners.push(&mut sql, "r");
+    sql.push(" AND r.order_date >= ")
         .date(from)
-        .push(" AND o.order_date < ")
+        .push(" AND r.order_date < ")
         .date(to)
-        .push(" GROUP BY month ORDER BY month");
+        // Days whose orders all went away hold zeros: no month for them.
+        .push(" GROUP BY month HAVING SUM(r.orders) <> 0 ORDER BY month");
     sql.load(conn)
 }

@@ -19,6 +19,9 @@
 //! change of base currency needs no rebuild. Ids are inlined as literals:
 //! they are `Uuid`s formatted by us, never caller text.
 //!
+//! [`orders`] keeps revenue per day by the order's own owner and team (the
+//! sales forecast's), through the same order hooks and rebuilds.
+//!
 //! [`cohorts`] keeps the cohort matrix's buyers and revenue the same way,
 //! per customer rather than per order, and [`counts`] the live customers
 //! per dimension value; the customer hooks here call both, and [`rebuild`]
@@ -35,6 +38,7 @@ use crate::metrics::{literal, non_revenue_statuses};
 
 pub mod cohorts;
 pub mod counts;
+pub mod orders;
 mod read;
 
 pub use read::{SalesSums, sum_sales};
@@ -63,14 +67,29 @@ pub const ANY_DIMENSION: &str = "country";
 /// Stands for "no owner" and "no team" in the key.
 pub const NONE_ID: Uuid = Uuid::nil();
 
-/// Takes these orders' current contributions out (before they change).
+/// Takes these orders' current contributions out (before they change), of
+/// the sales rollups and of the [`orders`] rollups.
 pub fn remove_orders(conn: &mut AnyConnection, workspace_id: Uuid, ids: &[Uuid]) -> DbResult<()> {
-    by_chunks(conn, workspace_id, ids, "o.id", "-")
+    by_orders(conn, workspace_id, ids, "-")
 }
 
 /// Puts these orders' current contributions in (after they changed).
 pub fn add_orders(conn: &mut AnyConnection, workspace_id: Uuid, ids: &[Uuid]) -> DbResult<()> {
-    by_chunks(conn, workspace_id, ids, "o.id", "")
+    by_orders(conn, workspace_id, ids, "")
+}
+
+fn by_orders(
+    conn: &mut AnyConnection,
+    workspace_id: Uuid,
+    ids: &[Uuid],
+    sign: &str,
+) -> DbResult<()> {
+    for k in Keyed::chunks(conn, workspace_id, ids) {
+        let which = k.among("o.id");
+        contribute(conn, &k, &which, sign)?;
+        orders::contribute(conn, &k, &which, sign)?;
+    }
+    Ok(())
 }
 
 /// Takes the contributions of these customers' orders out (before the
@@ -139,6 +158,7 @@ pub fn rebuild(conn: &mut AnyConnection, workspace_id: Uuid) -> DbResult<()> {
         let k = Keyed::inline(conn, workspace_id);
         k.delete_all(conn, "sales_rollups")?;
         counts::rebuild(conn, workspace_id)?;
+        orders::rebuild(conn, workspace_id)?;
         let (Some(first), Some(last)) = order_span(conn, workspace_id)? else {
             return cohorts::rebuild(conn, workspace_id);
         };
@@ -160,14 +180,16 @@ pub fn rebuild(conn: &mut AnyConnection, workspace_id: Uuid) -> DbResult<()> {
 enum Piece {
     Counts,
     Cohorts,
+    Orders,
     Month(NaiveDate, NaiveDate),
 }
 
 /// [`rebuild`] on two PostgreSQL connections at once, for a bulk load: one
 /// statement runs on one core, and each month's sums are a statement of
 /// their own, so the cohorts and each month's sums are handed out one at a
-/// time to whichever connection is free (the cohorts first, then the latest
-/// months, which hold the most orders). `meanwhile` runs on `conn` first
+/// time to whichever connection is free (the cohorts and the [`orders`]
+/// rollups first, then the latest months, which hold the most orders).
+/// `meanwhile` runs on `conn` first
 /// (the loader's metrics and RFM scores, which read none of these tables),
 /// then `conn` computes the customer counts, which count the RFM segments,
 /// and joins in. Each part commits on its own, so unlike [`rebuild`] a
@@ -187,7 +209,7 @@ pub fn rebuild_on_two(
         meanwhile(conn)?;
         return rebuild(conn, workspace_id);
     }
-    let mut parts = vec![Piece::Cohorts];
+    let mut parts = vec![Piece::Cohorts, Piece::Orders];
     if let (Some(first), Some(last)) = order_span(conn, workspace_id)? {
         parts.extend(
             months(first, last)
@@ -240,6 +262,7 @@ fn build(conn: &mut AnyConnection, workspace_id: Uuid, part: Piece) -> DbResult<
     conn.transaction(|conn| match part {
         Piece::Counts => counts::rebuild(conn, workspace_id),
         Piece::Cohorts => cohorts::rebuild(conn, workspace_id),
+        Piece::Orders => orders::rebuild(conn, workspace_id),
         Piece::Month(from, to) => {
             // As in `rebuild`: a month's groups hashed in memory.
             diesel::sql_query("SET LOCAL work_mem = '64MB'").execute(conn)?;

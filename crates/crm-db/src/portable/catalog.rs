@@ -193,6 +193,10 @@ pub fn tables() -> Vec<TableSpec> {
                 "team_id",
             ],
         ),
+        TableSpec::of::<order_rollups::table>(
+            "order_rollups",
+            &["currency", "order_date", "owner_id", "team_id"],
+        ),
         TableSpec::of::<cohort_rollups::table>(
             "cohort_rollups",
             &[

@@ -2,7 +2,9 @@
 //! by the order and customer writes (migration 000041, `crate::rollups`),
 //! buyers and revenue per cohort and month (migration 000043,
 //! `crate::rollups::cohorts`), and live customers per dimension value
-//! (migration 000044, `crate::rollups::counts`).
+//! (migration 000044, `crate::rollups::counts`); revenue and order counts
+//! per day, currency and the order's own owner and team (migration 000047,
+//! `crate::rollups::orders`).
 
 diesel::table! {
     use diesel::sql_types::*;
@@ -49,5 +51,20 @@ diesel::table! {
         owner_id -> DbUuid,
         team_id -> DbUuid,
         customers -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::DbUuid;
+
+    order_rollups (workspace_id, currency, order_date, owner_id, team_id) {
+        workspace_id -> DbUuid,
+        currency -> Text,
+        order_date -> Date,
+        owner_id -> DbUuid,
+        team_id -> DbUuid,
+        revenue_minor -> BigInt,
+        orders -> BigInt,
     }
 }

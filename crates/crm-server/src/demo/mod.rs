@@ -198,6 +198,7 @@ pub fn seed_with(
         &[
             "customer_metrics",
             "sales_rollups",
+            "order_rollups",
             "cohort_rollups",
             "customer_counts",
         ],
