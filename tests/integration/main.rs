@@ -67,6 +67,7 @@ mod quotas;
 mod regions;
 mod report_limit;
 mod report_measures;
+mod report_rollups;
 mod report_sharing;
 mod report_tags;
 mod reports;

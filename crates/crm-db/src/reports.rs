@@ -14,6 +14,7 @@ use crate::types::{Id, Json};
 
 mod columns;
 mod limit;
+mod rollup;
 pub mod run;
 
 #[derive(Debug, Clone, Queryable, Selectable)]

@@ -61,7 +61,7 @@ fn local(sql: &Sql, col: &str, offset: i32) -> String {
 }
 
 /// The first day of `col`'s bucket, as `YYYY-MM-DD` text.
-fn bucket(sql: &Sql, col: &str, grain: DateGrain) -> String {
+pub(super) fn bucket(sql: &Sql, col: &str, grain: DateGrain) -> String {
     if sql.is_postgres() {
         let unit = grain.as_str();
         format!("to_char(date_trunc('{unit}', {col}), 'YYYY-MM-DD')")
@@ -108,7 +108,7 @@ fn day_start(day: NaiveDate, offset: i32) -> NaiveDateTime {
 }
 
 /// ` AND` a condition comparing the column with a value read as its kind.
-fn push_condition(
+pub(super) fn push_condition(
     sql: &mut Sql,
     ctx: &Context,
     (col, stored): &(String, Stored),
@@ -263,6 +263,9 @@ fn push_ticket_visibility(sql: &mut Sql, vis: &Visibility) {
 
 /// The groups of a checked definition, as the caller sees them.
 pub fn cells(conn: &mut AnyConnection, ctx: &Context, spec: &ReportSpec) -> DbResult<Vec<Cell>> {
+    if let Some(cells) = super::rollup::cells(conn, ctx, spec)? {
+        return Ok(cells);
+    }
     let object = spec.object;
     let mut sql = Sql::new(conn);
     let mut keys = Vec::new();
