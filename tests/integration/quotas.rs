@@ -1,7 +1,8 @@
 //! Quotas and attainment (预算达成): a manager sets quotas for the people and
 //! teams below them (not for themselves, not outside their subtree, a rep
 //! none), setting again changes the target; attainment counts won deals,
-//! deals won across a team's subtree and logged activities, with the pace
+//! deals won across a team's subtree, logged activities and order revenue
+//! (from the order rollups), with the pace
 //! of the period; each caller sees only the quotas their scope covers; bad
 //! input names its field.
 
@@ -201,6 +202,13 @@ async fn attainment_counts_the_actuals_with_the_pace_of_the_period(app: TestApp)
         201,
     )
     .await;
+    set(
+        &app,
+        &w.manager1,
+        json!({"user_id": w.rep1.id, "metric": "order_revenue", "target": 100_000}),
+        201,
+    )
+    .await;
     won_deal(&app, &w, &w.rep1, 50_000).await;
     won_deal(&app, &w, &w.rep5, 10_000).await; // team A2, below team A
     won_deal(&app, &w, &w.rep3, 70_000).await; // team B: counts for nobody here
@@ -235,6 +243,38 @@ async fn attainment_counts_the_actuals_with_the_pace_of_the_period(app: TestApp)
     assert_eq!(team["attainment"], 0.5);
     let calls = of(&items, &w.rep1.id.to_string(), "activities");
     assert_eq!(calls["actual"], 1);
+    // Their orders' revenue: a paid order counts, a draft and another
+    // rep's order do not; read from the order rollups, which it follows.
+    crate::analytics::setup_product(&app, &w.admin.token).await;
+    let theirs = CustomerBuilder::new(w.ws, "下单客户")
+        .owner(&w.rep3)
+        .build(&app);
+    for (who, c, total, status) in [
+        (&w.rep1, customer, 30_000, "paid"),
+        (&w.rep1, customer, 5_000, "draft"),
+        (&w.rep3, theirs, 9_000, "paid"),
+    ] {
+        crate::analytics::order(&app, &who.token, c, 0, total, status).await;
+    }
+    let orders = of(
+        &quotas(&app, &w.admin).await,
+        &w.rep1.id.to_string(),
+        "order_revenue",
+    )
+    .clone();
+    assert_eq!(orders["actual"], 30_000, "{orders}");
+    diesel::RunQueryDsl::execute(
+        diesel::sql_query("UPDATE order_rollups SET revenue_minor = revenue_minor * 2"),
+        &mut *app.conn(),
+    )
+    .expect("tamper");
+    let doubled = of(
+        &quotas(&app, &w.admin).await,
+        &w.rep1.id.to_string(),
+        "order_revenue",
+    )
+    .clone();
+    assert_eq!(doubled["actual"], 60_000, "{doubled}");
     // The new customers made for the deals are rep1's, rep5's and rep3's; rep2 has none.
     let zero = of(&items, &w.rep2.id.to_string(), "new_customers");
     assert_eq!(

@@ -6,7 +6,6 @@ use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use uuid::Uuid;
 
-use crate::analytics::push_revenue_orders;
 use crate::connection::AnyConnection;
 use crate::error::DbResult;
 use crate::forecast::Owners;
@@ -142,15 +141,20 @@ pub fn actual(
             "d"
         }
         "order_revenue" => {
+            // The revenue orders' sums per day and their own owner and
+            // team (`crate::rollups::orders`), not every order of the period.
             sql.push(
-                "SELECT CAST(COALESCE(SUM(o.total_minor), 0) AS BIGINT) AS value FROM orders o WHERE ",
-            );
-            push_revenue_orders(&mut sql, workspace_id, currency);
-            sql.push(" AND o.order_date >= ")
-                .date(start)
-                .push(" AND o.order_date < ")
-                .date(end);
-            "o"
+                "SELECT CAST(COALESCE(SUM(r.revenue_minor), 0) AS BIGINT) AS value \
+                 FROM order_rollups r WHERE r.workspace_id = ",
+            )
+            .id(workspace_id)
+            .push(" AND r.currency = ")
+            .text(currency)
+            .push(" AND r.order_date >= ")
+            .date(start)
+            .push(" AND r.order_date < ")
+            .date(end);
+            "r"
         }
         "new_customers" => {
             sql.push(
