@@ -30,11 +30,10 @@ fn answers(spec: &ReportSpec) -> bool {
             .group_by
             .iter()
             .all(|g| matches!(g.field.as_str(), "order_date" | "owner" | "team"))
-        && match (&spec.measure.aggregate, spec.measure.field.as_deref()) {
-            (Aggregate::Count, _) => true,
-            (Aggregate::Sum, Some("total_minor")) => true,
-            _ => false,
-        }
+        && matches!(
+            (&spec.measure.aggregate, spec.measure.field.as_deref()),
+            (Aggregate::Count, _) | (Aggregate::Sum, Some("total_minor"))
+        )
         && !spec.filters.is_empty()
         && spec.filters.iter().all(revenue_only)
         && spec.period.as_ref().is_none_or(|p| p.field == "order_date")
@@ -106,4 +105,57 @@ pub(super) fn cells(
     }
     sql.push(&format!(" ORDER BY 4 DESC, 1, 2 LIMIT {MAX_CELLS}"));
     Ok(Some(super::limit::load(conn, sql, ctx.time_limit)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(value: serde_json::Value) -> ReportSpec {
+        serde_json::from_value(value).expect("spec")
+    }
+
+    #[test]
+    fn the_rollups_answer_revenue_orders_by_day_owner_and_team_only() {
+        let revenue = serde_json::json!([{"field": "revenue", "op": "eq", "value": "true"}]);
+        let by_month_and_owner = serde_json::json!({"object": "orders",
+            "group_by": [{"field": "order_date", "grain": "month"}, {"field": "owner"}],
+            "measure": {"aggregate": "sum", "field": "total_minor"},
+            "filters": revenue.clone(),
+            "period": {"field": "order_date", "from": "2026-01-01", "to": "2026-12-31"},
+            "chart": "stacked_bar"});
+        assert!(answers(&spec(by_month_and_owner.clone())));
+        let count = serde_json::json!({"object": "orders", "group_by": [{"field": "team"}],
+            "measure": {"aggregate": "count"}, "filters": revenue, "chart": "bar"});
+        assert!(answers(&spec(count)));
+        for (key, value) in [
+            // Every order, not only revenue ones: not what the rows hold.
+            ("filters", serde_json::json!([])),
+            // A filter they do not keep.
+            (
+                "filters",
+                serde_json::json!([{"field": "revenue", "op": "eq", "value": "true"},
+                                   {"field": "status", "op": "eq", "value": "paid"}]),
+            ),
+            // A customer's dimension, another measure, another object.
+            ("group_by", serde_json::json!([{"field": "province"}])),
+            (
+                "measure",
+                serde_json::json!({"aggregate": "avg", "field": "total_minor"}),
+            ),
+            (
+                "measure",
+                serde_json::json!({"aggregate": "sum", "field": "discount_minor"}),
+            ),
+            ("object", serde_json::json!("order_lines")),
+            (
+                "period",
+                serde_json::json!({"field": "created_at", "from": "2026-01-01"}),
+            ),
+        ] {
+            let mut other = by_month_and_owner.clone();
+            other[key] = value;
+            assert!(!answers(&spec(other.clone())), "{other}");
+        }
+    }
 }
