@@ -16,15 +16,9 @@ use crate::sales_rollups::world_with_orders;
 
 both!(revenue_reports_answer_from_the_order_rollups_as_from_the_orders);
 
+/// The rows of `spec` run as `who`.
 async fn run(app: &TestApp, who: &Person, spec: &Value) -> Value {
-    app.post("/api/v1/reports/run")
-        .token(&who.token)
-        .json(spec)
-        .send()
-        .await
-        .expect(200)
-        .body["rows"]
-        .clone()
+    crate::reports::run(app, who, spec).await["rows"].clone()
 }
 
 /// `spec` with a filter the rollups do not keep (every order's total is at

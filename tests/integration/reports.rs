@@ -143,7 +143,7 @@ pub(crate) async fn plant(app: &TestApp, w: &World) {
         .await;
 }
 
-async fn run(app: &TestApp, who: &Person, spec: &Value) -> Value {
+pub(crate) async fn run(app: &TestApp, who: &Person, spec: &Value) -> Value {
     app.post("/api/v1/reports/run")
         .token(&who.token)
         .json(spec)
