@@ -189,13 +189,13 @@ enum Piece {
 /// their own, so the cohorts and each month's sums are handed out one at a
 /// time to whichever connection is free (the cohorts and the [`orders`]
 /// rollups first, then the latest months, which hold the most orders).
-/// `meanwhile` runs on `conn` first
-/// (the loader's metrics and RFM scores, which read none of these tables),
-/// then `conn` computes the customer counts, which count the RFM segments,
-/// and joins in. Each part commits on its own, so unlike [`rebuild`] a
-/// reader may see the sums fill in: this is for a loader whose workspace
-/// nobody reads yet (`crm demo`). On SQLite, which writes one connection at
-/// a time, it is `meanwhile` and then [`rebuild`].
+/// `meanwhile` runs on `conn` first (the loader's metrics and RFM scores,
+/// which read none of these tables), then `conn` computes the customer
+/// counts, which count the RFM segments, and joins in. Each part commits
+/// on its own, so unlike [`rebuild`] a reader may see the sums fill in:
+/// this is for a loader whose workspace nobody reads yet (`crm demo`). On
+/// SQLite, which writes one connection at a time, it is `meanwhile` and
+/// then [`rebuild`].
 pub fn rebuild_on_two(
     conn: &mut AnyConnection,
     other: &mut AnyConnection,
