@@ -233,6 +233,21 @@ pub async fn bench(db: TestDb, customers: usize) {
         .await
         .expect(201)
         .id();
+    // The built-in dashboard's revenue by product, over every line.
+    let by_product = app
+        .post("/api/v1/reports")
+        .token(&token)
+        .json(
+            &serde_json::json!({"name": "bench by product", "spec": {"object": "order_lines",
+            "group_by": [{"field": "product"}],
+            "measure": {"aggregate": "sum", "field": "amount_minor"},
+            "filters": [{"field": "revenue", "op": "eq", "value": "true"}],
+            "chart": "bar"}}),
+        )
+        .send()
+        .await
+        .expect(201)
+        .id();
     let report_month = if postgres {
         "to_char(date_trunc('month', r.order_date), 'YYYY-MM-DD')"
     } else {
@@ -452,6 +467,17 @@ pub async fn bench(db: TestDb, customers: usize) {
                  WHERE r.workspace_id = {ws_lit} AND r.currency = 'CNY' AND r.order_date >= '{from}' \
                  AND r.order_date < '{end}' GROUP BY 1, 2 HAVING SUM(r.orders) <> 0 \
                  ORDER BY 4 DESC, 1, 2 LIMIT 5000"
+            ),
+        ),
+        (
+            "report: revenue by product, all time",
+            format!("/api/v1/reports/{by_product}/data"),
+            format!(
+                "SELECT {}, {}, SUM(r.lines) FROM product_rollups r \
+                 WHERE r.workspace_id = {ws_lit} AND r.currency = 'CNY' \
+                 GROUP BY 1 HAVING SUM(r.lines) <> 0 ORDER BY 3 DESC, 1 LIMIT 5000",
+                report_owner.replace("owner_id", "product_id"),
+                report_sum.replace("revenue_minor", "amount_minor"),
             ),
         ),
         (

@@ -1,10 +1,11 @@
 //! The sales rollups behind the distribution map's revenue, order and
 //! average-order-value figures (`crm_db::rollups`) and the cohort rollups
-//! behind the cohort matrix (`crm_db::rollups::cohorts`) and the order
-//! rollups behind the sales forecast (`crm_db::rollups::orders`): every kind of
-//! order and customer write keeps them exactly what recomputing them from
-//! the orders gives, and the map and the matrix answer the same from them
-//! as from the orders.
+//! behind the cohort matrix (`crm_db::rollups::cohorts`), the order
+//! rollups behind the sales forecast (`crm_db::rollups::orders`) and the
+//! product rollups behind revenue by product (`crm_db::rollups::products`):
+//! every kind of order and customer write keeps them exactly what
+//! recomputing them from the orders gives, and the map and the matrix
+//! answer the same from them as from the orders.
 
 use crm_tests::{TestApp, World, both};
 use diesel::sql_types::{BigInt, Text};
@@ -57,6 +58,21 @@ fn order_rows(app: &TestApp) -> Vec<Row> {
     .expect("order rollups")
 }
 
+/// Every product rollup row that holds lines, as text (quantities in the
+/// key, lines as `orders`).
+fn product_rows(app: &TestApp) -> Vec<Row> {
+    diesel::sql_query(
+        "SELECT CAST(workspace_id AS TEXT) || ' ' || currency || ' ' || \
+         CAST(order_date AS TEXT) || ' ' || CAST(product_id AS TEXT) || ' ' || \
+         CAST(owner_id AS TEXT) || ' ' || CAST(team_id AS TEXT) || ' ' || \
+         CAST(quantity_milli AS TEXT) AS key, \
+         CAST(amount_minor AS BIGINT) AS revenue_minor, CAST(lines AS BIGINT) AS orders \
+         FROM product_rollups WHERE lines <> 0 ORDER BY 1",
+    )
+    .load(&mut *app.conn())
+    .expect("product rollups")
+}
+
 /// Every cohort rollup row that holds buyers, as text (buyers as `orders`).
 fn cohort_rows(app: &TestApp) -> Vec<Row> {
     diesel::sql_query(
@@ -74,12 +90,19 @@ fn cohort_rows(app: &TestApp) -> Vec<Row> {
 /// the orders; answers how many sales rollup rows hold orders.
 fn assert_exact(app: &TestApp, ws: Uuid, after: &str) -> usize {
     let (kept, cohorts, by_order) = (rows(app), cohort_rows(app), order_rows(app));
+    let by_product = product_rows(app);
     crm_db::rollups::rebuild(&mut app.conn(), ws).expect("rebuild");
     assert_eq!(kept, rows(app), "after {after}");
     assert_eq!(cohorts, cohort_rows(app), "cohorts after {after}");
     assert!(!cohorts.is_empty(), "after {after}");
     assert_eq!(by_order, order_rows(app), "order rollups after {after}");
     assert!(!by_order.is_empty(), "after {after}");
+    assert_eq!(
+        by_product,
+        product_rows(app),
+        "product rollups after {after}"
+    );
+    assert!(!by_product.is_empty(), "after {after}");
     // The metrics rows carry their customer's owner, team, liveness and
     // values of the map's dimensions.
     #[derive(QueryableByName)]
@@ -129,6 +152,13 @@ pub(crate) async fn world_with_orders(app: &TestApp) -> (World, [Uuid; 3], Vec<V
     let w = World::create(app);
     let t = &w.admin.token;
     setup_product(app, t).await;
+    app.post("/api/v1/products")
+        .token(t)
+        .json(&json!({"sku": "Q", "name": "服务", "category": "服务",
+                      "price": {"amount_minor": 300, "currency": "CNY"}}))
+        .send()
+        .await
+        .expect(201);
     let created = batch(
         app,
         t,
@@ -226,7 +256,8 @@ async fn every_write_keeps_the_sales_rollups_exact(app: TestApp) {
              "currency": "CNY", "lines": [{"sku": "P", "quantity": 2, "unit_price_minor": 450}]},
             {"external_id": "B2", "customer_external_id": "K2", "order_date": today(),
              "currency": "CNY", "status": "paid",
-             "lines": [{"sku": "P", "quantity": 1, "unit_price_minor": 90}]}
+             "lines": [{"sku": "P", "quantity": 1, "unit_price_minor": 90},
+                       {"sku": "Q", "quantity": 4, "unit_price_minor": 300}]}
         ]),
     )
     .await;
@@ -238,7 +269,8 @@ async fn every_write_keeps_the_sales_rollups_exact(app: TestApp) {
         json!([
             {"external_id": "B1", "customer_external_id": "K1", "order_date": today(),
              "currency": "CNY", "status": "completed",
-             "lines": [{"sku": "P", "quantity": 3, "unit_price_minor": 450}]}
+             "lines": [{"sku": "Q", "quantity": 3, "unit_price_minor": 450},
+                       {"sku": "P", "quantity": 1, "unit_price_minor": 20}]}
         ]),
     )
     .await;

@@ -248,14 +248,16 @@ impl crate::copy::CopyRow for ChangeLogEntry<'_> {
 }
 
 /// The tables the batch endpoints and imports fill (`customer_metrics`,
-/// `sales_rollups`, `order_rollups` and `cohort_rollups` through the order
-/// writes, which rewrite their customers' rows and add to their days' and
-/// months' sums; `customer_counts` through the customer writes).
+/// `sales_rollups`, `order_rollups`, `product_rollups` and
+/// `cohort_rollups` through the order writes, which rewrite their
+/// customers' rows and add to their days' and months' sums;
+/// `customer_counts` through the customer writes).
 pub const BULK_TABLES: &[&str] = &[
     "customers",
     "customer_metrics",
     "sales_rollups",
     "order_rollups",
+    "product_rollups",
     "cohort_rollups",
     "customer_counts",
     "customer_tags",

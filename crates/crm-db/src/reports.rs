@@ -13,6 +13,7 @@ use crate::time::now;
 use crate::types::{Id, Json};
 
 mod columns;
+mod counted;
 mod limit;
 mod rollup;
 pub mod run;

@@ -20,7 +20,9 @@
 //! they are `Uuid`s formatted by us, never caller text.
 //!
 //! [`orders`] keeps revenue per day by the order's own owner and team (the
-//! sales forecast's), through the same order hooks and rebuilds.
+//! sales forecast's), and [`products`] the order lines' sums per day and
+//! product by the same owner and team, through the same order hooks and
+//! rebuilds.
 //!
 //! [`cohorts`] keeps the cohort matrix's buyers and revenue the same way,
 //! per customer rather than per order, and [`counts`] the live customers
@@ -39,6 +41,7 @@ use crate::metrics::{literal, non_revenue_statuses};
 pub mod cohorts;
 pub mod counts;
 pub mod orders;
+pub mod products;
 mod read;
 
 pub use read::{SalesSums, sum_sales};
@@ -68,7 +71,7 @@ pub const ANY_DIMENSION: &str = "country";
 pub const NONE_ID: Uuid = Uuid::nil();
 
 /// Takes these orders' current contributions out (before they change), of
-/// the sales rollups and of the [`orders`] rollups.
+/// the sales rollups and of the [`orders`] and [`products`] rollups.
 pub fn remove_orders(conn: &mut AnyConnection, workspace_id: Uuid, ids: &[Uuid]) -> DbResult<()> {
     by_orders(conn, workspace_id, ids, "-")
 }
@@ -88,6 +91,7 @@ fn by_orders(
         let which = k.among("o.id");
         contribute(conn, &k, &which, sign)?;
         orders::contribute(conn, &k, &which, sign)?;
+        products::contribute(conn, &k, &which, sign)?;
     }
     Ok(())
 }
@@ -159,6 +163,7 @@ pub fn rebuild(conn: &mut AnyConnection, workspace_id: Uuid) -> DbResult<()> {
         k.delete_all(conn, "sales_rollups")?;
         counts::rebuild(conn, workspace_id)?;
         orders::rebuild(conn, workspace_id)?;
+        products::rebuild(conn, workspace_id)?;
         let (Some(first), Some(last)) = order_span(conn, workspace_id)? else {
             return cohorts::rebuild(conn, workspace_id);
         };
@@ -181,14 +186,16 @@ enum Piece {
     Counts,
     Cohorts,
     Orders,
+    Products,
     Month(NaiveDate, NaiveDate),
 }
 
 /// [`rebuild`] on two PostgreSQL connections at once, for a bulk load: one
 /// statement runs on one core, and each month's sums are a statement of
 /// their own, so the cohorts and each month's sums are handed out one at a
-/// time to whichever connection is free (the cohorts and the [`orders`]
-/// rollups first, then the latest months, which hold the most orders).
+/// time to whichever connection is free (the cohorts, the [`products`]
+/// and the [`orders`] rollups first, then the latest months, which hold the
+/// most orders).
 /// `meanwhile` runs on `conn` first (the loader's metrics and RFM scores,
 /// which read none of these tables), then `conn` computes the customer
 /// counts, which count the RFM segments, and joins in. Each part commits
@@ -209,7 +216,7 @@ pub fn rebuild_on_two(
         meanwhile(conn)?;
         return rebuild(conn, workspace_id);
     }
-    let mut parts = vec![Piece::Cohorts, Piece::Orders];
+    let mut parts = vec![Piece::Cohorts, Piece::Products, Piece::Orders];
     if let (Some(first), Some(last)) = order_span(conn, workspace_id)? {
         parts.extend(
             months(first, last)
@@ -263,6 +270,7 @@ fn build(conn: &mut AnyConnection, workspace_id: Uuid, part: Piece) -> DbResult<
         Piece::Counts => counts::rebuild(conn, workspace_id),
         Piece::Cohorts => cohorts::rebuild(conn, workspace_id),
         Piece::Orders => orders::rebuild(conn, workspace_id),
+        Piece::Products => products::rebuild(conn, workspace_id),
         Piece::Month(from, to) => {
             // As in `rebuild`: a month's groups hashed in memory.
             diesel::sql_query("SET LOCAL work_mem = '64MB'").execute(conn)?;

@@ -11,7 +11,7 @@ pub use access::auth_versions;
 pub use analytics::{analytics_settings, clv_models, customer_metrics};
 pub use insights::{dashboards, deliveries, reports, segments};
 pub use plans::quotas;
-pub use rollups::{cohort_rollups, customer_counts, order_rollups, sales_rollups};
+pub use rollups::{cohort_rollups, customer_counts, order_rollups, product_rollups, sales_rollups};
 pub use service::*;
 pub use work::{backups, event_cursors, import_errors, imports, jobs};
 

@@ -197,6 +197,16 @@ pub fn tables() -> Vec<TableSpec> {
             "order_rollups",
             &["currency", "order_date", "owner_id", "team_id"],
         ),
+        TableSpec::of::<product_rollups::table>(
+            "product_rollups",
+            &[
+                "currency",
+                "order_date",
+                "product_id",
+                "owner_id",
+                "team_id",
+            ],
+        ),
         TableSpec::of::<cohort_rollups::table>(
             "cohort_rollups",
             &[

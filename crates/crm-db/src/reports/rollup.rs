@@ -1,12 +1,15 @@
-//! A report of revenue orders answered from `order_rollups` (per day,
-//! currency and the order's own owner and team; `crate::rollups::orders`)
-//! instead of every order of its period: the orders' count or the sum of
-//! their totals, grouped by order day (any grain), owner or team, over a
-//! period of order days. Orders is the one object whose source keeps every
-//! order whatever became of its customer, as the rollups do, and its owner
-//! and team are the orders' own, as the rollups' are, so the cells are the
-//! ones [`super::run::cells`] reads from the orders. Any other grouping,
-//! measure or filter reads the orders.
+//! A report of revenue orders or their lines answered from rollups instead
+//! of every record of its period: `order_rollups` (per day, currency and
+//! the order's own owner and team; `crate::rollups::orders`) for the
+//! orders' count or the sum of their totals, `product_rollups` (the same
+//! keys and the product; `crate::rollups::products`) for the lines' count
+//! or the sum of their amounts or quantities; grouped by order day (any
+//! grain), owner or team, and for lines by product or product category,
+//! over a period of order days. Orders and order lines are the objects
+//! whose source keeps every order whatever became of its customer, as the
+//! rollups do, and their owner and team are the orders' own, as the
+//! rollups' are, so the cells are the ones [`super::run::cells`] reads from
+//! the records. Any other grouping, measure or filter reads the records.
 
 use crm_domain::reports::{Aggregate, DateGrain, ReportObject, ReportOperator, ReportSpec};
 
@@ -18,25 +21,59 @@ use crate::error::DbResult;
 use crate::rollups::rollup_id_key;
 use crate::sql::Sql;
 
-/// Whether the rollups answer `spec`: orders, counted or their totals
-/// summed, grouped by order day, owner or team, filtered to revenue orders
-/// (what the rollups hold) and by nothing else, over a period of order days.
-fn answers(spec: &ReportSpec) -> bool {
+/// The rollup rows that answer a report and how.
+#[derive(Debug, PartialEq)]
+struct Answer {
+    table: &'static str,
+    /// The column counting the records (orders or lines).
+    count: &'static str,
+    /// The column summed, and whether it is money (one currency's rows).
+    sum: Option<(&'static str, bool)>,
+}
+
+/// Which rollups answer `spec`: orders or their lines, counted or a kept
+/// column summed, grouped by what the rows keep, filtered to revenue
+/// orders (what the rows hold) and by nothing else, over a period of order
+/// days.
+fn answers(spec: &ReportSpec) -> Option<Answer> {
     let revenue_only = |c: &crm_domain::reports::ReportCondition| {
         c.field == "revenue" && c.op == ReportOperator::Eq && c.value.as_deref() == Some("true")
     };
-    spec.object == ReportObject::Orders
-        && spec
-            .group_by
-            .iter()
-            .all(|g| matches!(g.field.as_str(), "order_date" | "owner" | "team"))
-        && matches!(
-            (&spec.measure.aggregate, spec.measure.field.as_deref()),
-            (Aggregate::Count, _) | (Aggregate::Sum, Some("total_minor"))
-        )
+    let (table, count, groups, sum) = match (spec.object, spec.measure.field.as_deref()) {
+        (ReportObject::Orders, field) => (
+            "order_rollups",
+            "orders",
+            &["order_date", "owner", "team"][..],
+            match field {
+                Some("total_minor") => Some(("revenue_minor", true)),
+                _ => None,
+            },
+        ),
+        (ReportObject::OrderLines, field) => (
+            "product_rollups",
+            "lines",
+            &["order_date", "owner", "team", "product", "product_category"][..],
+            match field {
+                Some("amount_minor") => Some(("amount_minor", true)),
+                Some("quantity_milli") => Some(("quantity_milli", false)),
+                _ => None,
+            },
+        ),
+        _ => return None,
+    };
+    let sum = match spec.measure.aggregate {
+        Aggregate::Count => None,
+        Aggregate::Sum if sum.is_some() => sum,
+        _ => return None,
+    };
+    let fits = spec
+        .group_by
+        .iter()
+        .all(|g| groups.contains(&g.field.as_str()))
         && !spec.filters.is_empty()
         && spec.filters.iter().all(revenue_only)
-        && spec.period.as_ref().is_none_or(|p| p.field == "order_date")
+        && spec.period.as_ref().is_none_or(|p| p.field == "order_date");
+    fits.then_some(Answer { table, count, sum })
 }
 
 /// The cells of `spec` from the rollups, or `None` when they cannot answer.
@@ -45,22 +82,22 @@ pub(super) fn cells(
     ctx: &Context,
     spec: &ReportSpec,
 ) -> DbResult<Option<Vec<Cell>>> {
-    if !answers(spec) {
+    let Some(Answer { table, count, sum }) = answers(spec) else {
         return Ok(None);
-    }
+    };
     let mut sql = Sql::new(conn);
     let cast = if sql.is_postgres() {
         "DOUBLE PRECISION"
     } else {
         "REAL"
     };
-    // A group of no orders has no cells; with no grouping, the one cell
-    // of no orders counts 0 and sums nothing, as over the orders.
-    let value = match spec.measure.aggregate {
-        Aggregate::Count => format!("CAST(COALESCE(SUM(r.orders), 0) AS {cast})"),
-        _ => format!(
-            "CAST(CASE WHEN COALESCE(SUM(r.orders), 0) = 0 THEN NULL \
-             ELSE SUM(r.revenue_minor) END AS {cast})"
+    // A group of no records has no cells; with no grouping, the one cell
+    // of no records counts 0 and sums nothing, as over the records.
+    let value = match sum {
+        None => format!("CAST(COALESCE(SUM(r.{count}), 0) AS {cast})"),
+        Some((column, _)) => format!(
+            "CAST(CASE WHEN COALESCE(SUM(r.{count}), 0) = 0 THEN NULL \
+             ELSE SUM(r.{column}) END AS {cast})"
         ),
     };
     sql.push("SELECT ");
@@ -68,6 +105,10 @@ pub(super) fn cells(
         match spec.group_by.get(i).map(|g| (g.field.as_str(), g.grain)) {
             Some(("owner", _)) => rollup_id_key(&mut sql, "r.owner_id"),
             Some(("team", _)) => rollup_id_key(&mut sql, "r.team_id"),
+            Some(("product", _)) => rollup_id_key(&mut sql, "r.product_id"),
+            Some(("product_category", _)) => {
+                sql.push("p.category");
+            }
             Some((_, grain)) => {
                 let day = bucket(&sql, "r.order_date", grain.unwrap_or(DateGrain::Month));
                 sql.push(&day);
@@ -79,13 +120,21 @@ pub(super) fn cells(
         sql.push(&format!(" AS key{}, ", i + 1));
     }
     sql.push(&format!(
-        "{value} AS value, CAST(COALESCE(SUM(r.orders), 0) AS BIGINT) AS records \
-         FROM order_rollups r WHERE "
+        "{value} AS value, CAST(COALESCE(SUM(r.{count}), 0) AS BIGINT) AS records \
+         FROM {table} r"
     ));
+    if spec.group_by.iter().any(|g| g.field == "product_category") {
+        // As the lines' own source joins it: a deleted product keeps its
+        // category.
+        sql.push(
+            " LEFT JOIN products p ON p.id = r.product_id AND p.workspace_id = r.workspace_id",
+        );
+    }
+    sql.push(" WHERE ");
     super::limit::push_deadline(&mut sql, "r.currency", ctx.time_limit);
     sql.push("r.workspace_id = ").id(ctx.vis.workspace_id);
     push_scope(&mut sql, ctx.vis, "r");
-    if spec.measure.aggregate == Aggregate::Sum {
+    if let Some((_, true)) = sum {
         sql.push(" AND r.currency = ").text(ctx.currency);
     }
     if let Some(p) = &spec.period {
@@ -99,7 +148,7 @@ pub(super) fn cells(
     if !spec.group_by.is_empty() {
         let positions: Vec<String> = (1..=spec.group_by.len()).map(|n| n.to_string()).collect();
         sql.push(&format!(
-            " GROUP BY {} HAVING SUM(r.orders) <> 0",
+            " GROUP BY {} HAVING SUM(r.{count}) <> 0",
             positions.join(", ")
         ));
     }
@@ -124,10 +173,20 @@ mod tests {
             "filters": revenue.clone(),
             "period": {"field": "order_date", "from": "2026-01-01", "to": "2026-12-31"},
             "chart": "stacked_bar"});
-        assert!(answers(&spec(by_month_and_owner.clone())));
+        assert_eq!(
+            answers(&spec(by_month_and_owner.clone())),
+            Some(Answer {
+                table: "order_rollups",
+                count: "orders",
+                sum: Some(("revenue_minor", true))
+            })
+        );
         let count = serde_json::json!({"object": "orders", "group_by": [{"field": "team"}],
             "measure": {"aggregate": "count"}, "filters": revenue, "chart": "bar"});
-        assert!(answers(&spec(count)));
+        assert_eq!(
+            answers(&spec(count)).map(|a| (a.count, a.sum)),
+            Some(("orders", None))
+        );
         for (key, value) in [
             // Every order, not only revenue ones: not what the rows hold.
             ("filters", serde_json::json!([])),
@@ -137,8 +196,10 @@ mod tests {
                 serde_json::json!([{"field": "revenue", "op": "eq", "value": "true"},
                                    {"field": "status", "op": "eq", "value": "paid"}]),
             ),
-            // A customer's dimension, another measure, another object.
+            // A customer's dimension, a line's, another measure, another
+            // object.
             ("group_by", serde_json::json!([{"field": "province"}])),
+            ("group_by", serde_json::json!([{"field": "product"}])),
             (
                 "measure",
                 serde_json::json!({"aggregate": "avg", "field": "total_minor"}),
@@ -147,7 +208,7 @@ mod tests {
                 "measure",
                 serde_json::json!({"aggregate": "sum", "field": "discount_minor"}),
             ),
-            ("object", serde_json::json!("order_lines")),
+            ("object", serde_json::json!("deals")),
             (
                 "period",
                 serde_json::json!({"field": "created_at", "from": "2026-01-01"}),
@@ -155,7 +216,50 @@ mod tests {
         ] {
             let mut other = by_month_and_owner.clone();
             other[key] = value;
-            assert!(!answers(&spec(other.clone())), "{other}");
+            assert_eq!(answers(&spec(other.clone())), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn the_product_rollups_answer_revenue_lines_by_product_category_day_owner_and_team() {
+        let revenue = serde_json::json!([{"field": "revenue", "op": "eq", "value": "true"}]);
+        // The built-in dashboard's revenue by product.
+        let by_product = serde_json::json!({"object": "order_lines",
+            "group_by": [{"field": "product"}],
+            "measure": {"aggregate": "sum", "field": "amount_minor"},
+            "filters": revenue.clone(), "chart": "bar"});
+        assert_eq!(
+            answers(&spec(by_product.clone())),
+            Some(Answer {
+                table: "product_rollups",
+                count: "lines",
+                sum: Some(("amount_minor", true))
+            })
+        );
+        let mut quantity = by_product.clone();
+        quantity["group_by"] = serde_json::json!([{"field": "product_category"},
+                                                  {"field": "order_date", "grain": "week"}]);
+        quantity["measure"] = serde_json::json!({"aggregate": "sum", "field": "quantity_milli"});
+        assert_eq!(
+            answers(&spec(quantity)).map(|a| a.sum),
+            Some(Some(("quantity_milli", false)))
+        );
+        for (key, value) in [
+            ("group_by", serde_json::json!([{"field": "order_status"}])),
+            ("group_by", serde_json::json!([{"field": "city"}])),
+            (
+                "measure",
+                serde_json::json!({"aggregate": "max", "field": "amount_minor"}),
+            ),
+            (
+                "measure",
+                serde_json::json!({"aggregate": "count_distinct", "field": "product"}),
+            ),
+            ("filters", serde_json::json!([])),
+        ] {
+            let mut other = by_product.clone();
+            other[key] = value;
+            assert_eq!(answers(&spec(other.clone())), None, "{other}");
         }
     }
 }

@@ -266,6 +266,9 @@ pub fn cells(conn: &mut AnyConnection, ctx: &Context, spec: &ReportSpec) -> DbRe
     if let Some(cells) = super::rollup::cells(conn, ctx, spec)? {
         return Ok(cells);
     }
+    if let Some(cells) = super::counted::cells(conn, ctx, spec)? {
+        return Ok(cells);
+    }
     let object = spec.object;
     let mut sql = Sql::new(conn);
     let mut keys = Vec::new();

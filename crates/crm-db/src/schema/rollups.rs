@@ -4,7 +4,9 @@
 //! `crate::rollups::cohorts`), and live customers per dimension value
 //! (migration 000044, `crate::rollups::counts`); revenue and order counts
 //! per day, currency and the order's own owner and team (migration 000047,
-//! `crate::rollups::orders`).
+//! `crate::rollups::orders`); order lines' sums per day, currency, product
+//! and the order's own owner and team (migration 000048,
+//! `crate::rollups::products`).
 
 diesel::table! {
     use diesel::sql_types::*;
@@ -66,5 +68,22 @@ diesel::table! {
         team_id -> DbUuid,
         revenue_minor -> BigInt,
         orders -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::DbUuid;
+
+    product_rollups (workspace_id, currency, order_date, product_id, owner_id, team_id) {
+        workspace_id -> DbUuid,
+        currency -> Text,
+        order_date -> Date,
+        product_id -> DbUuid,
+        owner_id -> DbUuid,
+        team_id -> DbUuid,
+        amount_minor -> BigInt,
+        quantity_milli -> BigInt,
+        lines -> BigInt,
     }
 }

@@ -199,6 +199,7 @@ pub fn seed_with(
             "customer_metrics",
             "sales_rollups",
             "order_rollups",
+            "product_rollups",
             "cohort_rollups",
             "customer_counts",
         ],
