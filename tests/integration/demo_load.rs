@@ -11,8 +11,8 @@ use crm_db::error::DbError;
 use crm_db::key_checks::KeyChecks;
 use crm_db::orders::{OrderFields, OrderRow};
 use crm_db::schema::{
-    cohort_rollups, contacts, customer_counts, customer_tags, customers, order_lines, orders,
-    sales_rollups, tags, workspaces,
+    cohort_rollups, contacts, customer_counts, customer_tags, customers, order_lines,
+    order_rollups, orders, product_rollups, sales_rollups, tags, workspaces,
 };
 use crm_db::types::Id;
 use crm_tests::{TestApp, World, both};
@@ -155,7 +155,7 @@ async fn a_bulk_loads_dangling_key_is_found_whether_checked_per_row_or_afterward
     }
 }
 
-/// Every row of the workspace's three rollup tables, sorted.
+/// Every row of the workspace's five rollup tables, sorted.
 type Rollups = (
     Vec<(
         String,
@@ -178,6 +178,8 @@ type Rollups = (
         i64,
     )>,
     Vec<(String, String, Id, Id, i64)>,
+    Vec<(String, chrono::NaiveDate, Id, Id, i64, i64)>,
+    Vec<(String, chrono::NaiveDate, Id, Id, Id, i64, i64, i64)>,
 );
 
 fn rollups(conn: &mut AnyConnection, ws: Uuid) -> Rollups {
@@ -220,11 +222,39 @@ fn rollups(conn: &mut AnyConnection, ws: Uuid) -> Rollups {
         ))
         .load(conn)
         .expect("customer counts");
+    let mut by_order = order_rollups::table
+        .filter(order_rollups::workspace_id.eq(Id(ws)))
+        .select((
+            order_rollups::currency,
+            order_rollups::order_date,
+            order_rollups::owner_id,
+            order_rollups::team_id,
+            order_rollups::revenue_minor,
+            order_rollups::orders,
+        ))
+        .load(conn)
+        .expect("order rollups");
+    let mut by_product = product_rollups::table
+        .filter(product_rollups::workspace_id.eq(Id(ws)))
+        .select((
+            product_rollups::currency,
+            product_rollups::order_date,
+            product_rollups::product_id,
+            product_rollups::owner_id,
+            product_rollups::team_id,
+            product_rollups::amount_minor,
+            product_rollups::quantity_milli,
+            product_rollups::lines,
+        ))
+        .load(conn)
+        .expect("product rollups");
     // In key order, whatever order each connection wrote them in.
     sales.sort();
     cohorts.sort();
     counts.sort();
-    (sales, cohorts, counts)
+    by_order.sort();
+    by_product.sort();
+    (sales, cohorts, counts, by_order, by_product)
 }
 
 async fn the_rollups_computed_on_two_connections_are_those_computed_on_one(app: TestApp) {
@@ -236,8 +266,9 @@ async fn the_rollups_computed_on_two_connections_are_those_computed_on_one(app: 
     let demo = crm_server::demo::seed_with(&mut conn, Some(&mut helper), 60, today)
         .expect("demo with a helper");
     let two = rollups(&mut conn, demo.workspace_id);
-    let (sales, cohorts, counts) = &two;
+    let (sales, cohorts, counts, by_order, by_product) = &two;
     assert!(!sales.is_empty() && !cohorts.is_empty() && !counts.is_empty());
+    assert!(!by_order.is_empty() && !by_product.is_empty());
     // Every month's orders are summed (the parts are handed out month by
     // month), each once.
     let total: i64 = sales
