@@ -11,7 +11,7 @@
 
 use crm_domain::reports::{Aggregate, ReportObject, ReportSpec};
 
-use super::run::{Cell, Context, MAX_CELLS};
+use super::run::{Cell, Context};
 use crate::analytics::push_scope;
 use crate::connection::AnyConnection;
 use crate::error::DbResult;
@@ -92,15 +92,7 @@ pub(super) fn cells(
         .push(" AND r.dimension = ")
         .text(dimension);
     push_scope(&mut sql, ctx.vis, "r");
-    if !spec.group_by.is_empty() {
-        let positions: Vec<String> = (1..=spec.group_by.len()).map(|n| n.to_string()).collect();
-        sql.push(&format!(
-            " GROUP BY {} HAVING SUM(r.customers) <> 0",
-            positions.join(", ")
-        ));
-    }
-    sql.push(&format!(" ORDER BY 4 DESC, 1, 2 LIMIT {MAX_CELLS}"));
-    Ok(Some(super::limit::load(conn, sql, ctx.time_limit)?))
+    super::rollup::grouped(conn, sql, ctx, spec.group_by.len(), "customers").map(Some)
 }
 
 #[cfg(test)]

@@ -145,15 +145,28 @@ pub(super) fn cells(
             }
         }
     }
-    if !spec.group_by.is_empty() {
-        let positions: Vec<String> = (1..=spec.group_by.len()).map(|n| n.to_string()).collect();
+    grouped(conn, sql, ctx, spec.group_by.len(), count).map(Some)
+}
+
+/// Ends a statement over rollup rows `r` keyed `key1`, `key2`: its groups
+/// (those whose `count` column sums to something: rows whose records all
+/// went away stay with zeros), largest first, and reads its cells.
+pub(super) fn grouped(
+    conn: &mut AnyConnection,
+    mut sql: Sql,
+    ctx: &Context,
+    groups: usize,
+    count: &str,
+) -> DbResult<Vec<Cell>> {
+    if groups > 0 {
+        let positions: Vec<String> = (1..=groups).map(|n| n.to_string()).collect();
         sql.push(&format!(
             " GROUP BY {} HAVING SUM(r.{count}) <> 0",
             positions.join(", ")
         ));
     }
     sql.push(&format!(" ORDER BY 4 DESC, 1, 2 LIMIT {MAX_CELLS}"));
-    Ok(Some(super::limit::load(conn, sql, ctx.time_limit)?))
+    super::limit::load(conn, sql, ctx.time_limit)
 }
 
 #[cfg(test)]
